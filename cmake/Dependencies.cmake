@@ -1,0 +1,20 @@
+# Every third-party dependency comes from a Debian 12 package installed by scripts/setup.
+find_package(Threads REQUIRED)
+find_package(PkgConfig REQUIRED)
+
+pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
+find_package(nlohmann_json 3.11 REQUIRED)
+find_package(Protobuf REQUIRED)
+find_package(Snappy REQUIRED)
+find_package(yaml-cpp REQUIRED)
+find_package(CURL REQUIRED)
+pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+
+if(PROMCONFORM_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+  find_package(rapidcheck REQUIRED)
+  include(GoogleTest)
+endif()
+if(PROMCONFORM_BUILD_BENCH)
+  find_package(benchmark REQUIRED)
+endif()
