@@ -37,9 +37,7 @@ class Error {
 
   // A copy whose message is `prefix + message()`, same kind: for adding context on the way up
   // ("invalid parameter \"time\": " + inner error).
-  Error Prefixed(std::string_view prefix) const {
-    return Error(kind_, std::string(prefix) + message_);
-  }
+  Error Prefixed(std::string_view prefix) const { return Error(kind_, std::string(prefix) + message_); }
 
   friend bool operator==(const Error&, const Error&) = default;
 
@@ -48,7 +46,9 @@ class Error {
   std::string message_;
 };
 
-inline Error BadData(std::string message) { return Error(ErrorKind::kBadData, std::move(message)); }
+inline Error BadData(std::string message) {
+  return Error(ErrorKind::kBadData, std::move(message));
+}
 
 // Either a value or an Error. Deliberately small: construction from either side is implicit,
 // inspection is explicit.
@@ -56,7 +56,8 @@ template <typename T>
 class [[nodiscard]] Result {
  public:
   Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT(google-explicit-constructor)
-  Result(Error error) : v_(std::in_place_index<1>, std::move(error)) {}  // NOLINT(google-explicit-constructor)
+  Result(Error error)
+      : v_(std::in_place_index<1>, std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }

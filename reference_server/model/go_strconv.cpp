@@ -11,9 +11,15 @@
 namespace promref::model {
 namespace {
 
-char Lower(char c) { return static_cast<char>(c | 0x20); }
-bool IsDec(char c) { return c >= '0' && c <= '9'; }
-bool IsHex(char c) { return IsDec(c) || (Lower(c) >= 'a' && Lower(c) <= 'f'); }
+char Lower(char c) {
+  return static_cast<char>(c | 0x20);
+}
+bool IsDec(char c) {
+  return c >= '0' && c <= '9';
+}
+bool IsHex(char c) {
+  return IsDec(c) || (Lower(c) >= 'a' && Lower(c) <= 'f');
+}
 
 // The shortest round-trip digits of a finite, non-zero |v|, and the position of the decimal
 // point relative to them (Go's decimalSlice: value = 0.d1d2d3... * 10^dp).
@@ -119,8 +125,7 @@ bool UnderscoreOk(std::string_view s) {
   size_t i = 0;
   if (!s.empty() && (s[0] == '-' || s[0] == '+')) s.remove_prefix(1);
   bool hex = false;
-  if (s.size() >= 2 && s[0] == '0' &&
-      (Lower(s[1]) == 'b' || Lower(s[1]) == 'o' || Lower(s[1]) == 'x')) {
+  if (s.size() >= 2 && s[0] == '0' && (Lower(s[1]) == 'b' || Lower(s[1]) == 'o' || Lower(s[1]) == 'x')) {
     i = 2;
     saw = '0';
     hex = Lower(s[1]) == 'x';
@@ -211,10 +216,8 @@ std::string FormatFloat(double v, char fmt) {
   if (v != 0) d = ShortestDigits(v);
   const int nd = static_cast<int>(d.digits.size());
   switch (fmt) {
-    case 'e':
-      return FormatE(neg, d, nd > 0 ? nd - 1 : 0);
-    case 'f':
-      return FormatF(neg, d, nd > d.dp ? nd - d.dp : 0);
+    case 'e': return FormatE(neg, d, nd > 0 ? nd - 1 : 0);
+    case 'f': return FormatF(neg, d, nd > d.dp ? nd - d.dp : 0);
     default: {  // 'g'
       const int exp = v == 0 ? 0 : d.dp - 1;
       if (v != 0 && (exp < -4 || exp >= 6)) return FormatE(neg, d, nd - 1);
@@ -329,13 +332,12 @@ bool IsPrintRune(char32_t r) {
     char32_t lo, hi;
   };
   static constexpr Range kNotPrint[] = {
-      {0x00AD, 0x00AD},   {0x0600, 0x0605},   {0x061C, 0x061C},   {0x06DD, 0x06DD},
-      {0x070F, 0x070F},   {0x0890, 0x0891},   {0x08E2, 0x08E2},   {0x1680, 0x1680},
-      {0x180E, 0x180E},   {0x2000, 0x200F},   {0x2028, 0x202F},   {0x205F, 0x2064},
-      {0x2066, 0x206F},   {0x3000, 0x3000},   {0xD800, 0xF8FF},   {0xFDD0, 0xFDEF},
-      {0xFEFF, 0xFEFF},   {0xFFF9, 0xFFFB},   {0xFFFE, 0xFFFF},   {0x110BD, 0x110BD},
-      {0x110CD, 0x110CD}, {0x13430, 0x1343F}, {0x1BCA0, 0x1BCA3}, {0x1D173, 0x1D17A},
-      {0xE0000, 0xE0FFF}, {0xF0000, 0x10FFFF},
+      {0x00AD, 0x00AD},    {0x0600, 0x0605},   {0x061C, 0x061C},   {0x06DD, 0x06DD},   {0x070F, 0x070F},
+      {0x0890, 0x0891},    {0x08E2, 0x08E2},   {0x1680, 0x1680},   {0x180E, 0x180E},   {0x2000, 0x200F},
+      {0x2028, 0x202F},    {0x205F, 0x2064},   {0x2066, 0x206F},   {0x3000, 0x3000},   {0xD800, 0xF8FF},
+      {0xFDD0, 0xFDEF},    {0xFEFF, 0xFEFF},   {0xFFF9, 0xFFFB},   {0xFFFE, 0xFFFF},   {0x110BD, 0x110BD},
+      {0x110CD, 0x110CD},  {0x13430, 0x1343F}, {0x1BCA0, 0x1BCA3}, {0x1D173, 0x1D17A}, {0xE0000, 0xE0FFF},
+      {0xF0000, 0x10FFFF},
   };
   for (const Range& range : kNotPrint) {
     if (r >= range.lo && r <= range.hi) return false;

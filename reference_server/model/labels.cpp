@@ -39,8 +39,12 @@ void AppendLabel(std::string* out, std::string_view name, std::string_view value
   out->append(value);
 }
 
-bool IsLegacyStart(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+bool IsLegacyStart(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+bool IsDigit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 }  // namespace
 
@@ -99,7 +103,9 @@ Result<Labels> Labels::FromEncoded(std::string_view bytes) {
   return Labels(std::string(bytes));
 }
 
-size_t Labels::size() const { return static_cast<size_t>(std::distance(begin(), end())); }
+size_t Labels::size() const {
+  return static_cast<size_t>(std::distance(begin(), end()));
+}
 
 std::string_view Labels::Get(std::string_view name) const {
   for (const LabelView& l : *this) {
@@ -109,9 +115,13 @@ std::string_view Labels::Get(std::string_view name) const {
   return {};
 }
 
-bool Labels::Has(std::string_view name) const { return !Get(name).empty(); }
+bool Labels::Has(std::string_view name) const {
+  return !Get(name).empty();
+}
 
-uint64_t Labels::Hash() const { return XxHash64(data_); }
+uint64_t Labels::Hash() const {
+  return XxHash64(data_);
+}
 
 uint64_t Labels::HashForNames(std::span<const std::string> names) const {
   std::string buf;
@@ -194,9 +204,8 @@ LabelsBuilder& LabelsBuilder::Del(std::string_view name) {
 }
 
 LabelsBuilder& LabelsBuilder::Keep(std::span<const std::string> names) {
-  std::erase_if(labels_, [&](const auto& l) {
-    return std::find(names.begin(), names.end(), l.first) == names.end();
-  });
+  std::erase_if(labels_,
+                [&](const auto& l) { return std::find(names.begin(), names.end(), l.first) == names.end(); });
   return *this;
 }
 
@@ -220,8 +229,7 @@ Labels LabelsBuilder::Build() const {
 
 bool IsValidLegacyLabelName(std::string_view name) {
   if (name.empty() || !IsLegacyStart(name[0])) return false;
-  return std::all_of(name.begin() + 1, name.end(),
-                     [](char c) { return IsLegacyStart(c) || IsDigit(c); });
+  return std::all_of(name.begin() + 1, name.end(), [](char c) { return IsLegacyStart(c) || IsDigit(c); });
 }
 
 bool IsValidLegacyMetricName(std::string_view name) {
@@ -230,9 +238,13 @@ bool IsValidLegacyMetricName(std::string_view name) {
                      [](char c) { return IsLegacyStart(c) || IsDigit(c) || c == ':'; });
 }
 
-bool IsValidLabelName(std::string_view name) { return !name.empty() && IsValidUtf8(name); }
+bool IsValidLabelName(std::string_view name) {
+  return !name.empty() && IsValidUtf8(name);
+}
 
-bool IsValidLabelValue(std::string_view value) { return IsValidUtf8(value); }
+bool IsValidLabelValue(std::string_view value) {
+  return IsValidUtf8(value);
+}
 
 std::string UnescapeValueEncoding(std::string_view name) {
   constexpr std::string_view kPrefix = "U__";

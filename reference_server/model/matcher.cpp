@@ -13,17 +13,26 @@ namespace {
 
 bool IsMeta(char c) {
   switch (c) {
-    case '\\': case '.': case '+': case '*': case '?': case '(': case ')': case '|':
-    case '[': case ']': case '{': case '}': case '^': case '$':
-      return true;
-    default:
-      return false;
+    case '\\':
+    case '.':
+    case '+':
+    case '*':
+    case '?':
+    case '(':
+    case ')':
+    case '|':
+    case '[':
+    case ']':
+    case '{':
+    case '}':
+    case '^':
+    case '$': return true;
+    default: return false;
   }
 }
 
 bool IsAsciiPunct(char c) {
-  return (c >= '!' && c <= '/') || (c >= ':' && c <= '@') || (c >= '[' && c <= '`') ||
-         (c >= '{' && c <= '~');
+  return (c >= '!' && c <= '/') || (c >= ':' && c <= '@') || (c >= '[' && c <= '`') || (c >= '{' && c <= '~');
 }
 
 // Reads `s` as a plain literal: ordinary characters and backslash-escaped ASCII punctuation
@@ -242,8 +251,7 @@ bool Matcher::MatchesPositive(std::string_view v) const {
     case Strategy::kSuffix:
       return v.size() >= literal_.size() && v.substr(v.size() - literal_.size()) == literal_;
     case Strategy::kContains: return v.find(literal_) != std::string_view::npos;
-    case Strategy::kRe2:
-      return re2::RE2::FullMatch(re2::StringPiece(v.data(), v.size()), *re_);
+    case Strategy::kRe2: return re2::RE2::FullMatch(re2::StringPiece(v.data(), v.size()), *re_);
   }
   return false;
 }

@@ -45,9 +45,7 @@ class Matcher {
   // For the postings index: the finite set of values a positive matcher (`=` or `=~`) can
   // match, when it has one (`=~"a|b|c"` gives {a, b, c}); nullptr otherwise. For `!=`/`!~`
   // the set is the values the matcher rejects.
-  const std::vector<std::string>* SetMatches() const {
-    return has_set_ ? &set_ : nullptr;
-  }
+  const std::vector<std::string>* SetMatches() const { return has_set_ ? &set_ : nullptr; }
   // A prefix every matched value starts with ("" when unknown), for positive matchers.
   std::string_view LiteralPrefix() const { return prefix_; }
 
@@ -69,8 +67,8 @@ class Matcher {
   std::string name_;
   std::string value_;
   Strategy strategy_ = Strategy::kLiteral;
-  std::string literal_;             // kLiteral, kPrefix, kSuffix, kContains
-  std::vector<std::string> set_;    // kSet (sorted), or {literal_} for kLiteral
+  std::string literal_;           // kLiteral, kPrefix, kSuffix, kContains
+  std::vector<std::string> set_;  // kSet (sorted), or {literal_} for kLiteral
   bool has_set_ = false;
   std::string prefix_;
   std::shared_ptr<const re2::RE2> re_;  // kRe2

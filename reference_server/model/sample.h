@@ -12,8 +12,12 @@ inline constexpr uint64_t kStaleNaNBits = 0x7ff0000000000002ULL;
 // The quiet NaN Go's math.NaN() returns (what PromQL produces for 0/0 and friends).
 inline constexpr uint64_t kNormalNaNBits = 0x7ff8000000000001ULL;
 
-inline double StaleNaN() { return std::bit_cast<double>(kStaleNaNBits); }
-inline bool IsStaleNaN(double v) { return std::bit_cast<uint64_t>(v) == kStaleNaNBits; }
+inline double StaleNaN() {
+  return std::bit_cast<double>(kStaleNaNBits);
+}
+inline bool IsStaleNaN(double v) {
+  return std::bit_cast<uint64_t>(v) == kStaleNaNBits;
+}
 
 // A float sample: timestamp in milliseconds since the epoch, value.
 struct Sample {

@@ -19,9 +19,13 @@ int64_t WrapMul(int64_t a, int64_t b) {
   return static_cast<int64_t>(static_cast<uint64_t>(a) * static_cast<uint64_t>(b));
 }
 
-bool IsDigitAt(std::string_view s, size_t i) { return i < s.size() && s[i] >= '0' && s[i] <= '9'; }
+bool IsDigitAt(std::string_view s, size_t i) {
+  return i < s.size() && s[i] >= '0' && s[i] <= '9';
+}
 
-bool IsLeap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+bool IsLeap(int64_t y) {
+  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
 
 int DaysIn(int month, int64_t year) {
   static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -68,10 +72,12 @@ int64_t DaysFromCivil(int64_t y, int m, int d) {
   return era * 146097 + doe - 719468;
 }
 
-// Walks Go's generic time.Parse over the layout "2006-01-02T15:04:05.999999999Z07:00". Go
-// 1.20+ first tries a strict fast path, but falls back to this one, so this one decides
-// what is accepted: two-digit fields except the hour (one digit is enough), '.' or ',' before
-// the fraction, any number of fraction digits (only nine count), 'Z' or ±hh:mm.
+// Walks Go's generic time.Parse over the layout "2006-01-02T15:04:05.999999999Z07:00", as the
+// Go 1.19 that built Debian's Prometheus 2.42 does (checked against it by the differential
+// test): two-digit fields except the hour (one digit is enough), '.' or ',' before at most
+// nine fraction digits, 'Z' or ±hh:mm with any two-digit values. Go 1.20+ (Prometheus 3.x)
+// adds a fast path that also takes more than nine fraction digits; we follow the binary we
+// can run until a 3.x oracle says otherwise.
 bool ParseRfc3339(std::string_view s, int64_t* unix_seconds, int32_t* nanos) {
   std::string_view v = s;
   // Year: exactly four digits.
@@ -96,7 +102,7 @@ bool ParseRfc3339(std::string_view s, int64_t* unix_seconds, int32_t* nanos) {
   int32_t ns = 0;
   if (IsFractionStart(v)) {
     size_t n = 2;
-    while (IsDigitAt(v, n)) ++n;
+    while (n < 10 && IsDigitAt(v, n)) ++n;
     ns = ParseFraction(v, n);
     v.remove_prefix(n);
   }
@@ -110,7 +116,6 @@ bool ParseRfc3339(std::string_view s, int64_t* unix_seconds, int32_t* nanos) {
     std::string_view mm = v.substr(4, 2);
     int zh, zm;
     if (!GetNum(&hh, true, &zh) || !GetNum(&mm, true, &zm)) return false;
-    if (zh > 24 || zm > 60) return false;
     zone_offset = (zh * 60 + zm) * 60;
     if (sign == '-') {
       zone_offset = -zone_offset;
@@ -128,12 +133,21 @@ bool ParseRfc3339(std::string_view s, int64_t* unix_seconds, int32_t* nanos) {
   return true;
 }
 
-Result<int64_t> ParseTimestamp(std::string_view s) {
+int64_t ApiTime::Millis() const {
+  return WrapAdd(WrapMul(sec, 1000), nsec / kNanosPerMilli);
+}
+
+int64_t ApiTime::EngineMillis() const {
+  return WrapAdd(WrapMul(sec, kNanosPerSecond), nsec) / kNanosPerMilli;
+}
+
+Result<ApiTime> ParseTimestamp(std::string_view s) {
   if (ParsedFloat f = ParseFloat(s); f.ok()) {
-    // Go: s, ns := math.Modf(t); ns = math.Round(ns*1000)/1000;
-    //     time.Unix(int64(s), int64(ns*1e9)) then FromTime. Same float operations, same order.
+    // Go: s, ns := math.Modf(t); ns = math.Round(ns*1000)/1000; time.Unix(int64(s), int64(ns*1e9)).
+    // The same float operations in the same order, and Go's float->int conversion.
     double int_part;
     double frac = std::modf(f.value, &int_part);
+    if (std::isinf(f.value)) frac = std::nan("");  // Go's Modf(±Inf) is (±Inf, NaN)
     frac = std::round(frac * 1000) / 1000;
     int64_t sec = GoFloatToInt64(int_part);
     int64_t nsec = GoFloatToInt64(frac * static_cast<double>(kNanosPerSecond));
@@ -146,13 +160,13 @@ Result<int64_t> ParseTimestamp(std::string_view s) {
         sec = WrapAdd(sec, -1);
       }
     }
-    return WrapAdd(WrapMul(sec, 1000), nsec / kNanosPerMilli);
+    return ApiTime{sec, nsec};
   }
   int64_t sec;
   int32_t ns;
-  if (ParseRfc3339(s, &sec, &ns)) return sec * 1000 + ns / kNanosPerMilli;
-  if (s == kMinTimeText) return kMinTimeMs;
-  if (s == kMaxTimeText) return kMaxTimeMs;
+  if (ParseRfc3339(s, &sec, &ns)) return ApiTime{sec, ns};
+  if (s == kMinTimeText) return ApiTime{kMinTimeMs / 1000, 0};
+  if (s == kMaxTimeText) return ApiTime{kMaxTimeMs / 1000, 999'999'999};
   return BadData("cannot parse " + GoQuote(s) + " to a valid timestamp");
 }
 
@@ -180,9 +194,12 @@ Result<int64_t> ParseDuration(std::string_view s) {
   };
   // Largest first; a unit's index is its position in the required order.
   static constexpr Unit kUnits[] = {
-      {"y", 365ULL * 24 * 3600 * kNanosPerSecond}, {"w", 7ULL * 24 * 3600 * kNanosPerSecond},
-      {"d", 24ULL * 3600 * kNanosPerSecond},       {"h", 3600ULL * kNanosPerSecond},
-      {"m", 60ULL * kNanosPerSecond},              {"s", 1ULL * kNanosPerSecond},
+      {"y", 365ULL * 24 * 3600 * kNanosPerSecond},
+      {"w", 7ULL * 24 * 3600 * kNanosPerSecond},
+      {"d", 24ULL * 3600 * kNanosPerSecond},
+      {"h", 3600ULL * kNanosPerSecond},
+      {"m", 60ULL * kNanosPerSecond},
+      {"s", 1ULL * kNanosPerSecond},
       {"ms", 1ULL * kNanosPerMilli},
   };
   const std::string invalid = "not a valid duration string: " + GoQuote(s);
@@ -237,9 +254,12 @@ std::string FormatDuration(int64_t ms) {
     bool exact_only;
   };
   static constexpr Unit kUnits[] = {
-      {"y", 365ULL * 24 * 3600 * 1000, true}, {"w", 7ULL * 24 * 3600 * 1000, true},
-      {"d", 24ULL * 3600 * 1000, false},      {"h", 3600ULL * 1000, false},
-      {"m", 60ULL * 1000, false},             {"s", 1000, false},
+      {"y", 365ULL * 24 * 3600 * 1000, true},
+      {"w", 7ULL * 24 * 3600 * 1000, true},
+      {"d", 24ULL * 3600 * 1000, false},
+      {"h", 3600ULL * 1000, false},
+      {"m", 60ULL * 1000, false},
+      {"s", 1000, false},
       {"ms", 1, false},
   };
   for (const Unit& u : kUnits) {

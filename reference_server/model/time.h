@@ -21,11 +21,28 @@ inline constexpr int64_t kMaxTimeMs = 9223309901257974999LL;
 inline constexpr std::string_view kMinTimeText = "-292273086-05-16T16:47:06Z";
 inline constexpr std::string_view kMaxTimeText = "292277025-08-18T07:12:54.999999999Z";
 
+// A time as Go's time.Time holds it: Unix seconds and nanoseconds in [0, 1e9). Prometheus
+// converts a parsed API time to milliseconds in two different ways, and for times outside
+// the years 1678..2262 they disagree (UnixNano overflows), so both are offered.
+struct ApiTime {
+  int64_t sec = 0;
+  int64_t nsec = 0;
+
+  // timestamp.FromTime: what series, labels, exemplars and query_range bounds checks use.
+  int64_t Millis() const;
+  // t.UnixNano() / 1e6: how the PromQL engine turns a query's start/end/time into
+  // milliseconds (wrapping around for far-away years, as Prometheus does).
+  int64_t EngineMillis() const;
+  // Go's t.Before(u).
+  bool Before(const ApiTime& u) const { return sec < u.sec || (sec == u.sec && nsec < u.nsec); }
+};
+
 // A timestamp parameter (`time`, `start`, `end`): Unix seconds with an optional fraction
 // (rounded to milliseconds), RFC 3339 with optional fractional seconds and a zone, or one of
 // the two boundary strings. Follows Go's parsing quirks exactly, including the wrap-around of
-// absurd numeric inputs. Error: `cannot parse "<s>" to a valid timestamp`.
-Result<int64_t> ParseTimestamp(std::string_view s);
+// absurd numeric inputs. Error: `cannot parse "<s>" to a valid timestamp`. (An empty
+// parameter means "default" to the API; that is the handler's business, not this parser's.)
+Result<ApiTime> ParseTimestamp(std::string_view s);
 
 // RFC 3339 as Go's time.Parse(time.RFC3339Nano, s) accepts it, in nanoseconds since the
 // epoch split as seconds + nanos. Returns false when Go would reject the text.

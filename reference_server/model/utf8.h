@@ -18,7 +18,9 @@ int DecodeRune(std::string_view s, char32_t* rune);
 bool IsValidUtf8(std::string_view s);
 
 // Go's utf8.ValidRune: in range and not a surrogate half.
-inline bool IsValidRune(char32_t r) { return r <= 0x10FFFF && !(r >= 0xD800 && r <= 0xDFFF); }
+inline bool IsValidRune(char32_t r) {
+  return r <= 0x10FFFF && !(r >= 0xD800 && r <= 0xDFFF);
+}
 
 // Appends the UTF-8 encoding of `r` (kRuneError for an invalid rune).
 void AppendRune(std::string* out, char32_t r);

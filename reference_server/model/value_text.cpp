@@ -13,7 +13,9 @@ void AppendSampleValue(std::string* out, double v) {
   out->append(FormatFloat(v, exp_form ? 'e' : 'f'));
 }
 
-void AppendScalarValue(std::string* out, double v) { out->append(FormatFloat(v, 'f')); }
+void AppendScalarValue(std::string* out, double v) {
+  out->append(FormatFloat(v, 'f'));
+}
 
 void AppendSampleTimestamp(std::string* out, int64_t ms) {
   // Go's jsonutil.MarshalTimestamp, including its wrapping negation of MinInt64.

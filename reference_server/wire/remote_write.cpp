@@ -32,7 +32,8 @@ void SpansToProto(const std::vector<BucketSpan>& spans,
   }
 }
 
-std::vector<BucketSpan> SpansFromProto(const google::protobuf::RepeatedPtrField<prometheus::BucketSpan>& spans) {
+std::vector<BucketSpan> SpansFromProto(
+    const google::protobuf::RepeatedPtrField<prometheus::BucketSpan>& spans) {
   std::vector<BucketSpan> out;
   for (const auto& s : spans) out.push_back({s.offset(), s.length()});
   return out;
@@ -126,7 +127,8 @@ Result<WriteRequest> DecodeWriteRequest(std::string_view bytes) {
     ts.labels = FromProto(pts.labels());
     ts.samples.reserve(static_cast<size_t>(pts.samples_size()));
     for (const auto& s : pts.samples()) ts.samples.push_back({s.timestamp(), s.value()});
-    for (const auto& e : pts.exemplars()) ts.exemplars.push_back({FromProto(e.labels()), e.value(), e.timestamp()});
+    for (const auto& e : pts.exemplars())
+      ts.exemplars.push_back({FromProto(e.labels()), e.value(), e.timestamp()});
     for (const auto& h : pts.histograms()) ts.histograms.push_back(HistogramFromProto(h));
     out.timeseries.push_back(std::move(ts));
   }

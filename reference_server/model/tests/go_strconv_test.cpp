@@ -58,10 +58,14 @@ TEST(ParseFloat, AcceptsGoSyntax) {
     const char* in;
     double want;
   } cases[] = {
-      {"1", 1},          {"-1.5", -1.5},      {"+.5", 0.5},        {"1.", 1},
-      {"1e3", 1000},     {"1E-3", 0.001},     {"1_000", 1000},     {"0x1p3", 8},
-      {"0x1.8p1", 3},    {"0X_1p0", 1},       {"1e-400", 0},       {"007", 7},
-      {"inf", INFINITY}, {"-Infinity", -INFINITY}, {"+INF", INFINITY},
+      {"1", 1},           {"-1.5", -1.5},
+      {"+.5", 0.5},       {"1.", 1},
+      {"1e3", 1000},      {"1E-3", 0.001},
+      {"1_000", 1000},    {"0x1p3", 8},
+      {"0x1.8p1", 3},     {"0X_1p0", 1},
+      {"1e-400", 0},      {"007", 7},
+      {"inf", INFINITY},  {"-Infinity", -INFINITY},
+      {"+INF", INFINITY},
   };
   for (const auto& c : cases) {
     auto r = ParseFloat(c.in);
@@ -73,9 +77,9 @@ TEST(ParseFloat, AcceptsGoSyntax) {
 }
 
 TEST(ParseFloat, RejectsWhatGoRejects) {
-  for (const char* in : {"", "abc", "1e", "1e+", ".", "+", "0x10", "0x", "1__0", "_1", "1_",
-                         "1_.5", "+nan", "-nan", "infin", "1.5.5", " 1", "1 ", "1f", "0x1p",
-                         "1,5", "1e3.5"}) {
+  for (const char* in :
+       {"",     "abc",  "1e",   "1e+",   ".",     "+",  "0x10", "0x", "1__0", "_1",  "1_",
+        "1_.5", "+nan", "-nan", "infin", "1.5.5", " 1", "1 ",   "1f", "0x1p", "1,5", "1e3.5"}) {
     EXPECT_FALSE(ParseFloat(in).ok()) << in;
   }
   auto r = ParseFloat("1e400");
@@ -172,9 +176,14 @@ namespace {
 // The property above draws from RapidCheck's size-scaled generator; this sweeps uniformly
 // random bit patterns (every exponent, subnormals, NaN payloads) and hand-picked edges.
 TEST(FormatFloat, RoundTripSweepOverRandomBitPatterns) {
-  std::vector<uint64_t> patterns = {0, 1, 0x000FFFFFFFFFFFFFULL, 0x0010000000000000ULL,
-                                    0x7FEFFFFFFFFFFFFFULL, 0x3FF0000000000000ULL,
-                                    0x3FF0000000000001ULL, 0x8000000000000000ULL};
+  std::vector<uint64_t> patterns = {0,
+                                    1,
+                                    0x000FFFFFFFFFFFFFULL,
+                                    0x0010000000000000ULL,
+                                    0x7FEFFFFFFFFFFFFFULL,
+                                    0x3FF0000000000000ULL,
+                                    0x3FF0000000000001ULL,
+                                    0x8000000000000000ULL};
   uint64_t x = 0x9E3779B97F4A7C15ULL;
   for (int i = 0; i < 200000; ++i) {
     x ^= x << 13, x ^= x >> 7, x ^= x << 17;  // xorshift64

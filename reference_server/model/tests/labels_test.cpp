@@ -72,9 +72,21 @@ TEST(Labels, FromEncodedRejectsInvalidBytes) {
   auto back = Labels::FromEncoded(l.Encoded());
   ASSERT_TRUE(back.ok());
   EXPECT_EQ(*back, l);
-  EXPECT_FALSE(Labels::FromEncoded(std::string("\x05""ab", 3)).ok());          // truncated
-  EXPECT_FALSE(Labels::FromEncoded(std::string("\x01""b\x01""1\x01""a\x01""1", 8)).ok());  // unsorted
-  EXPECT_FALSE(Labels::FromEncoded(std::string("\x01""a\x00", 3)).ok());       // empty value
+  EXPECT_FALSE(Labels::FromEncoded(std::string("\x05"
+                                               "ab",
+                                               3))
+                   .ok());  // truncated
+  EXPECT_FALSE(Labels::FromEncoded(std::string("\x01"
+                                               "b\x01"
+                                               "1\x01"
+                                               "a\x01"
+                                               "1",
+                                               8))
+                   .ok());  // unsorted
+  EXPECT_FALSE(Labels::FromEncoded(std::string("\x01"
+                                               "a\x00",
+                                               3))
+                   .ok());  // empty value
 }
 
 TEST(Names, LegacyAndUtf8Validity) {
@@ -90,7 +102,7 @@ TEST(Names, LegacyAndUtf8Validity) {
   EXPECT_FALSE(IsValidLabelName(""));
   EXPECT_FALSE(IsValidLabelName("\xff"));
   EXPECT_TRUE(IsValidLabelValue(""));
-  EXPECT_FALSE(IsValidLabelValue("\xc0\x80"));  // overlong
+  EXPECT_FALSE(IsValidLabelValue("\xc0\x80"));      // overlong
   EXPECT_FALSE(IsValidLabelValue("\xed\xa0\x80"));  // surrogate
 }
 
@@ -116,8 +128,9 @@ TEST(Names, ValueEncodingEscaping) {
 // --- Properties ------------------------------------------------------------------------------
 
 std::vector<std::pair<std::string, std::string>> GenPairs() {
-  const auto name = rc::gen::oneOf(rc::gen::element<std::string>("__name__", "job", "instance", "a", "b", "le"),
-                                   rc::gen::nonEmpty(rc::gen::string<std::string>()));
+  const auto name =
+      rc::gen::oneOf(rc::gen::element<std::string>("__name__", "job", "instance", "a", "b", "le"),
+                     rc::gen::nonEmpty(rc::gen::string<std::string>()));
   return *rc::gen::container<std::vector<std::pair<std::string, std::string>>>(
       rc::gen::pair(name, rc::gen::string<std::string>()));
 }

@@ -69,8 +69,8 @@ TEST(Matcher, ToString) {
 // The fast paths must agree with RE2 on every pattern and input. Patterns are drawn from the
 // shapes the fast paths recognise, mutated with metacharacters that must defeat them.
 RC_GTEST_PROP(MatcherProperty, FastPathsAgreeWithFullRegex, ()) {
-  const auto atom = rc::gen::element<std::string>("a", "b", "ab", "foo", "\\.", ".", ".*", ".+", "|",
-                                                  "(", ")", "(?:", "\\|", "x*", "[ab]", "\n", "é", "");
+  const auto atom = rc::gen::element<std::string>("a", "b", "ab", "foo", "\\.", ".", ".*", ".+", "|", "(",
+                                                  ")", "(?:", "\\|", "x*", "[ab]", "\n", "é", "");
   const auto parts = *rc::gen::container<std::vector<std::string>>(atom);
   std::string pattern;
   for (const auto& p : parts) pattern += p;
@@ -81,8 +81,10 @@ RC_GTEST_PROP(MatcherProperty, FastPathsAgreeWithFullRegex, ()) {
   re2::RE2 re(pattern, opts);
   RC_ASSERT(m.ok() == re.ok());
   if (!re.ok()) return;
-  const auto input = *rc::gen::container<std::string>(rc::gen::element('a', 'b', 'f', 'o', '.', '|', '\n', 'x'));
-  for (const std::string& s : {input, std::string(""), std::string("a"), std::string("foo"), std::string("ab")}) {
+  const auto input =
+      *rc::gen::container<std::string>(rc::gen::element('a', 'b', 'f', 'o', '.', '|', '\n', 'x'));
+  for (const std::string& s :
+       {input, std::string(""), std::string("a"), std::string("foo"), std::string("ab")}) {
     RC_ASSERT(m->Matches(s) == re2::RE2::FullMatch(s, re));
     if (const auto* set = m->SetMatches(); set != nullptr && m->Matches(s)) {
       RC_ASSERT(std::find(set->begin(), set->end(), s) != set->end());

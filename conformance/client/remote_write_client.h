@@ -1,0 +1,18 @@
+// Sends remote-write 1.0 requests (protobuf + Snappy) to an endpoint.
+#pragma once
+
+#include <string>
+
+#include "client/http_client.h"
+#include "model/error.h"
+#include "wire/remote_write.h"
+
+namespace promconform {
+
+// POSTs `request` to `url` with the headers a Prometheus sender uses, plus `extra_headers`.
+// Any status other than 2xx is an error carrying the status and the body.
+promref::Status SendRemoteWrite(HttpClient& client, const std::string& url,
+                                const promref::wire::WriteRequest& request,
+                                const Headers& extra_headers = {});
+
+}  // namespace promconform
