@@ -1,0 +1,56 @@
+// MemStorage: a plain, unoptimised, obviously-correct in-memory Storage.
+//
+// It is the oracle of the TSDB's model-based tests and a backing store for unit tests of the
+// engine and the API that need a few series. Series live in a map ordered by labels; samples in
+// a vector per series. Appends follow the head's rules (in order; equal timestamp with equal
+// value bits is a no-op, with a different value a duplicate).
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <shared_mutex>
+
+#include "storage/storage.h"
+
+namespace promref::storage {
+
+class MemStorage : public Storage {
+ public:
+  MemStorage() = default;
+
+  std::unique_ptr<Appender> MakeAppender() override;
+  Result<std::unique_ptr<Querier>> MakeQuerier(int64_t mint, int64_t maxt) override;
+  Result<std::vector<ExemplarSeries>> SelectExemplars(
+      int64_t start, int64_t end, std::span<const std::vector<model::Matcher>> matcher_groups) override;
+  std::vector<std::pair<std::string, std::vector<Metadata>>> MetricMetadata() const override;
+
+  // Removes samples in [mint, maxt] of series matching all matchers; series left empty vanish.
+  void Delete(int64_t mint, int64_t maxt, std::span<const model::Matcher> matchers);
+  size_t NumSeries() const;
+
+  struct Point {
+    int64_t t = 0;
+    double v = 0;
+    std::optional<model::FloatHistogram> h;  // set for a histogram sample
+  };
+  struct StoredSeries {
+    model::Labels labels;
+    std::vector<Point> points;  // strictly increasing t
+    std::vector<Exemplar> exemplars;
+  };
+
+ private:
+  friend class MemAppender;
+  friend class MemQuerier;
+  struct LabelsLess {
+    bool operator()(const model::Labels& a, const model::Labels& b) const { return Compare(a, b) < 0; }
+  };
+  mutable std::shared_mutex mu_;
+  std::map<model::Labels, StoredSeries, LabelsLess> series_;
+  std::map<std::string, std::vector<Metadata>> metadata_;
+};
+
+// True when every matcher accepts the label set (an absent label reads as "").
+bool MatchesAll(const model::Labels& labels, std::span<const model::Matcher> matchers);
+
+}  // namespace promref::storage
