@@ -1,12 +1,32 @@
 // promconform: a conformance harness for Prometheus-compatible endpoints.
 #include <cstdio>
-#include <cstring>
+#include <string>
+#include <vector>
+
+#include "commands/promql_commands.h"
+
+namespace {
+
+constexpr const char* kUsage = R"(usage: promconform <command> [arguments]
+
+commands:
+  promql parse|format|record-corpus   PromQL front end (see `promconform promql`)
+  version                             print the version
+)";
+
+}  // namespace
 
 int main(int argc, char** argv) {
-  if (argc >= 2 && std::strcmp(argv[1], "version") == 0) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) {
+    std::fputs(kUsage, stderr);
+    return 2;
+  }
+  if (args[0] == "version") {
     std::printf("promconform 0.1.0\n");
     return 0;
   }
-  std::fprintf(stderr, "usage: promconform version\n");
+  if (args[0] == "promql") return promconform::RunPromqlCommand(args);
+  std::fputs(kUsage, stderr);
   return 2;
 }

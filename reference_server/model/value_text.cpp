@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "model/go_strconv.h"
+#include "model/utf8.h"
 
 namespace promref::model {
 
@@ -46,6 +47,52 @@ void AppendJsonNumber(std::string* out, double v) {
     }
   }
   out->append(s);
+}
+
+void AppendJsonString(std::string* out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out->push_back('"');
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      switch (c) {
+        case '"': out->append("\\\""); break;
+        case '\\': out->append("\\\\"); break;
+        case '\n': out->append("\\n"); break;
+        case '\r': out->append("\\r"); break;
+        case '\t': out->append("\\t"); break;
+        case '<':
+        case '>':
+        case '&':
+          out->append("\\u00");
+          out->push_back(kHex[c >> 4]);
+          out->push_back(kHex[c & 0xF]);
+          break;
+        default:
+          if (c < 0x20) {
+            out->append("\\u00");
+            out->push_back(kHex[c >> 4]);
+            out->push_back(kHex[c & 0xF]);
+          } else {
+            out->push_back(static_cast<char>(c));
+          }
+      }
+      ++i;
+      continue;
+    }
+    char32_t r;
+    const int n = DecodeRune(s.substr(i), &r);
+    if (r == kRuneError && n == 1) {
+      out->append("\\ufffd");
+    } else if (r == 0x2028 || r == 0x2029) {
+      out->append(r == 0x2028 ? "\\u2028" : "\\u2029");
+    } else {
+      out->append(s.substr(i, static_cast<size_t>(n)));
+    }
+    i += static_cast<size_t>(n);
+  }
+  out->push_back('"');
 }
 
 }  // namespace promref::model

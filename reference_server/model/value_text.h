@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace promref::model {
 
@@ -21,6 +22,11 @@ void AppendSampleTimestamp(std::string* out, int64_t ms);
 // Go encoding/json for a finite float64 (NaN and ±Inf are not valid JSON; callers must not
 // pass them).
 void AppendJsonNumber(std::string* out, double v);
+
+// A JSON string literal as Go's encoding/json writes it with HTML escaping (what Prometheus'
+// API uses): quotes and backslashes escaped, \n \r \t, other control characters and <, >, &
+// as \u00xx, U+2028/U+2029 escaped, invalid UTF-8 replaced by \ufffd.
+void AppendJsonString(std::string* out, std::string_view s);
 
 inline std::string FormatSampleValue(double v) {
   std::string s;

@@ -1,0 +1,69 @@
+// The PromQL lexer: a state machine with Prometheus' states (statements, inside braces,
+// strings, durations) so that it splits input and reports lexical errors exactly as
+// Prometheus does ("unexpected character inside braces: '$'", "unterminated quoted string",
+// "bad number or duration syntax: \"5x\"", ...).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "promql/token.h"
+
+namespace promref::promql {
+
+struct LexerOptions {
+  // Lex the syntax of experimental features (duration expressions inside brackets, fill
+  // modifiers, anchored/smoothed, step()/range()/min_of()/max_of()).
+  bool experimental = false;
+};
+
+class Lexer {
+ public:
+  explicit Lexer(std::string_view input, LexerOptions options = {}) : input_(input), options_(options) {}
+
+  // The next token, comments included. After an error token, every call returns kEof.
+  Token Next();
+
+  // Byte offset where the token being scanned started (Prometheus reports lexer errors there).
+  int start() const { return start_; }
+
+ private:
+  enum class State { kStatements, kInsideBraces, kDone };
+  static constexpr char32_t kEof = static_cast<char32_t>(-1);
+
+  char32_t NextRune();
+  char32_t Peek();
+  void Backup() { pos_ -= width_; }
+  bool Accept(std::string_view valid);
+  void AcceptRun(std::string_view valid);
+  Token Emit(TokenType t);
+  Token Error(std::string message);
+
+  Token LexStatements();
+  Token LexInsideBraces();
+  Token LexString(char32_t quote);
+  Token LexRawString();
+  Token LexNumberOrDuration();
+  Token LexDurationInBrackets();
+  Token LexKeywordOrIdentifier();
+  Token LexIdentifier();
+  Token LexLineComment();
+  bool ScanNumber();
+  bool AcceptRemainingDuration();
+  // Validates an escape after a backslash inside a quoted string; "" when valid.
+  std::string LexEscape(char32_t quote);
+
+  std::string_view input_;
+  LexerOptions options_;
+  State state_ = State::kStatements;
+  int start_ = 0;
+  int pos_ = 0;
+  int width_ = 0;
+  int paren_depth_ = 0;
+  bool bracket_open_ = false;
+  bool got_colon_ = false;
+  bool duration_next_ = false;  // the token right after '[' is lexed as a duration
+  bool done_ = false;
+};
+
+}  // namespace promref::promql

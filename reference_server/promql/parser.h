@@ -1,0 +1,49 @@
+// The PromQL parser and type checker.
+//
+// It accepts the PromQL of Prometheus 3.x and reports errors as Prometheus does: the same
+// messages ("unexpected <op:*> in aggregation", "expected type range vector in call to function
+// \"rate\", got instant vector", ...) at the same positions ("1:5: parse error: ..."). Like
+// Prometheus, it records semantic errors found while parsing and keeps going, stops at the
+// first syntax error, type-checks only an error-free tree, and reports the first error.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/error.h"
+#include "promql/ast.h"
+
+namespace promref::promql {
+
+struct ParseOptions {
+  // Prometheus' experimental switches, all at once: experimental functions (and the limitk /
+  // limit_ratio aggregators), duration expressions, binop fill modifiers, anchored/smoothed.
+  bool experimental = false;
+};
+
+struct ParseError {
+  PositionRange pos;
+  std::string message;
+  // "<line>:<col>: parse error: <message>", positions counted from 1 in bytes.
+  std::string ToString(std::string_view input) const;
+};
+
+struct ParseResult {
+  ExprPtr expr;                    // null when there is a syntax error
+  std::vector<ParseError> errors;  // in the order they were found
+  bool ok() const { return errors.empty(); }
+};
+
+ParseResult ParseExprDetailed(std::string_view input, const ParseOptions& options = {});
+
+// The expression, or a bad_data error whose message is Prometheus' text for the first error.
+Result<ExprPtr> ParseExpr(std::string_view input, const ParseOptions& options = {});
+
+// A series selector as `match[]` takes it (`up{job="x"}`, `{__name__=~"a.*"}`): its matchers.
+Result<std::vector<model::Matcher>> ParseMetricSelector(std::string_view input);
+
+// Unquotes a PromQL string literal ('...', "..." or `...`), with Go's escapes.
+Result<std::string> UnquoteString(std::string_view quoted);
+
+}  // namespace promref::promql
