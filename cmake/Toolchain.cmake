@@ -8,8 +8,11 @@ endif()
 
 # Warnings are attached to our own targets only (see promconform_target_defaults), so that
 # generated protobuf code and third-party headers do not break a -Werror build.
-set(PROMCONFORM_WARNINGS -Wall -Wextra -Wpedantic -Wshadow=local -Wnon-virtual-dtor
+set(PROMCONFORM_WARNINGS -Wall -Wextra -Wpedantic -Wnon-virtual-dtor
     -Wno-unused-parameter -Wno-missing-field-initializers)
+if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+  list(APPEND PROMCONFORM_WARNINGS -Wshadow=local)
+endif()
 if(PROMCONFORM_WERROR)
   list(APPEND PROMCONFORM_WARNINGS -Werror)
 endif()

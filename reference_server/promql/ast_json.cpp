@@ -23,6 +23,10 @@ class Object {
   }
   Object& Int(const std::string& key, int64_t v) { return Raw(key, std::to_string(v)); }
   Object& Bool(const std::string& key, bool v) { return Raw(key, v ? "true" : "false"); }
+  Object& Merge(const Object& other) {
+    for (const auto& [k, v] : other.members_) members_[k] = v;
+    return *this;
+  }
   std::string Dump() const {
     std::string out = "{";
     bool first = true;
@@ -71,6 +75,15 @@ std::string StartOrEnd(const TimeModifiers& m) {
   if (m.at == AtKind::kStart) return "\"start\"";
   if (m.at == AtKind::kEnd) return "\"end\"";
   return "null";
+}
+
+// The experimental `anchored`/`smoothed` flags appear only when set, so that ordinary
+// selectors have exactly the shape of the API document (seeds/003).
+Object ExtendedModifiers(const VectorSelector& vs) {
+  Object o;
+  if (vs.anchored) o.Bool("anchored", true);
+  if (vs.smoothed) o.Bool("smoothed", true);
+  return o;
 }
 
 std::string Node(const Expr& e) {
@@ -145,8 +158,7 @@ std::string Node(const Expr& e) {
           .Raw("matchers", Matchers(vs.matchers))
           .Raw("timestamp", Timestamp(vs.mods))
           .Raw("startOrEnd", StartOrEnd(vs.mods))
-          .Bool("anchored", vs.anchored)
-          .Bool("smoothed", vs.smoothed)
+          .Merge(ExtendedModifiers(vs))
           .Dump();
     }
     case NodeKind::kSubquery: {
@@ -183,8 +195,7 @@ std::string Node(const Expr& e) {
           .Raw("matchers", Matchers(vs.matchers))
           .Raw("timestamp", Timestamp(vs.mods))
           .Raw("startOrEnd", StartOrEnd(vs.mods))
-          .Bool("anchored", vs.anchored)
-          .Bool("smoothed", vs.smoothed)
+          .Merge(ExtendedModifiers(vs))
           .Dump();
     }
     case NodeKind::kStepInvariant: return Node(*As<StepInvariantExpr>(e).expr);

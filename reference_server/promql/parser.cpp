@@ -771,6 +771,10 @@ class Parser {
       case NodeKind::kVectorSelector: return &As<VectorSelector>(*e).mods;
       case NodeKind::kMatrixSelector: {
         Expr& vs = *As<MatrixSelector>(*e).vector_selector;
+        if (vs.kind != NodeKind::kVectorSelector) {  // `(a + b)[5m] offset 1m`, already an error
+          AddError(e->pos, "ranges only allowed for vector selectors");
+          return nullptr;
+        }
         return &As<VectorSelector>(vs).mods;
       }
       case NodeKind::kSubquery: return &As<SubqueryExpr>(*e).mods;
@@ -1094,9 +1098,15 @@ class Parser {
 
   // The value in ms of a duration expression that does not depend on the query; nullopt when
   // it uses step() or range().
-  static std::optional<int64_t> EvalConstDuration(const Expr& e) {
+  // Records "duration out of range" (and yields 0) for a value that is not a finite number of
+  // milliseconds within Go's time.Duration range.
+  std::optional<int64_t> EvalConstDuration(const Expr& e) {
     auto secs = EvalConstSeconds(e);
     if (!secs) return std::nullopt;
+    if (!std::isfinite(*secs) || std::fabs(*secs) > 9223372036.854775) {
+      AddError(e.pos, "duration out of range");
+      return 0;
+    }
     return static_cast<int64_t>(std::llround(*secs * 1000));
   }
   static std::optional<double> EvalConstSeconds(const Expr& e) {

@@ -16,7 +16,7 @@ std::string JoinLabels(const std::vector<std::string>& labels) {
   std::string out;
   for (size_t i = 0; i < labels.size(); ++i) {
     if (i > 0) out += ", ";
-    out += model::IsValidLegacyMetricName(labels[i]) ? labels[i] : model::GoQuote(labels[i]);
+    out += model::IsValidLegacyLabelName(labels[i]) ? labels[i] : model::GoQuote(labels[i]);
   }
   return out;
 }
@@ -108,14 +108,19 @@ std::string MatcherText(const model::Matcher& m) {
 std::string SelectorCore(const VectorSelector& vs) {
   std::vector<std::string> labels;
   std::string name = vs.name;
+  std::string quoted_name;  // {"my.metric", ...}: a UTF-8 name written inside the braces
   for (const auto& m : vs.matchers) {
-    if (m.name() == model::kMetricNameLabel && m.type() == model::MatchType::kEqual && m.value() == vs.name &&
-        !vs.name.empty()) {
+    const bool name_matcher = m.name() == model::kMetricNameLabel && m.type() == model::MatchType::kEqual;
+    if (name_matcher && m.value() == vs.name && !vs.name.empty()) continue;
+    if (name_matcher && vs.name.empty() && quoted_name.empty() && !m.value().empty() &&
+        !model::IsValidLegacyMetricName(m.value())) {
+      quoted_name = model::GoQuote(m.value());
       continue;
     }
     labels.push_back(MatcherText(m));
   }
   std::sort(labels.begin(), labels.end());
+  if (!quoted_name.empty()) labels.insert(labels.begin(), quoted_name);
   if (!name.empty() && !model::IsValidLegacyMetricName(name)) {
     // A UTF-8 metric name can only be written quoted inside the braces.
     labels.insert(labels.begin(), model::GoQuote(name));
