@@ -15,7 +15,9 @@ namespace {
 using internal::EvalAbort;
 using internal::QueryContext;
 
-double Seconds(std::chrono::steady_clock::duration d) { return std::chrono::duration<double>(d).count(); }
+double Seconds(std::chrono::steady_clock::duration d) {
+  return std::chrono::duration<double>(d).count();
+}
 
 const Expr& Unwrap(const Expr& e) {
   if (e.kind == NodeKind::kParen) return Unwrap(*As<ParenExpr>(e).expr);
@@ -31,7 +33,9 @@ void ResolveAtModifiers(Expr& e, int64_t start, int64_t end) {
   };
   switch (e.kind) {
     case NodeKind::kVectorSelector: fix(As<VectorSelector>(e).mods); break;
-    case NodeKind::kMatrixSelector: ResolveAtModifiers(*As<MatrixSelector>(e).vector_selector, start, end); break;
+    case NodeKind::kMatrixSelector:
+      ResolveAtModifiers(*As<MatrixSelector>(e).vector_selector, start, end);
+      break;
     case NodeKind::kSubquery: {
       auto& s = As<SubqueryExpr>(e);
       fix(s.mods);
@@ -128,7 +132,8 @@ bool ContainsSameLabelset(const std::vector<model::Labels>& labels) {
 // Merges series that have the same labels (after delayed name removal) as long as no step has
 // two values; otherwise that is the "same labelset" error.
 Matrix MergeSameLabelsets(Matrix m) {
-  std::sort(m.begin(), m.end(), [](const Series& a, const Series& b) { return Compare(a.metric, b.metric) < 0; });
+  std::sort(m.begin(), m.end(),
+            [](const Series& a, const Series& b) { return Compare(a.metric, b.metric) < 0; });
   Matrix out;
   for (Series& s : m) {
     if (out.empty() || !(out.back().metric == s.metric)) {
@@ -147,7 +152,8 @@ Matrix MergeSameLabelsets(Matrix m) {
     }
     into.floats.insert(into.floats.end(), s.floats.begin(), s.floats.end());
     into.histograms.insert(into.histograms.end(), s.histograms.begin(), s.histograms.end());
-    std::sort(into.floats.begin(), into.floats.end(), [](const FPoint& a, const FPoint& b) { return a.t < b.t; });
+    std::sort(into.floats.begin(), into.floats.end(),
+              [](const FPoint& a, const FPoint& b) { return a.t < b.t; });
     std::sort(into.histograms.begin(), into.histograms.end(),
               [](const HPoint& a, const HPoint& b) { return a.t < b.t; });
   }
@@ -160,8 +166,8 @@ model::Labels WithoutName(const model::Labels& l) {
   return b.Build();
 }
 
-QueryResult Run(const EngineOptions& options, storage::Queryable& storage, std::string_view query, int64_t start,
-                int64_t end, int64_t step, const QueryOptions& qopts, bool instant) {
+QueryResult Run(const EngineOptions& options, storage::Queryable& storage, std::string_view query,
+                int64_t start, int64_t end, int64_t step, const QueryOptions& qopts, bool instant) {
   const auto t0 = std::chrono::steady_clock::now();
   QueryResult result;
   ParseResult parsed = ParseExprDetailed(query, {.experimental = options.enable_experimental});
@@ -188,7 +194,9 @@ QueryResult Run(const EngineOptions& options, storage::Queryable& storage, std::
   ctx.query_start = start;
   ctx.query_end = end;
   ctx.query_step = instant ? 0 : step;
-  ctx.deadline = t0 + std::chrono::milliseconds(options.timeout_ms);
+  const int64_t timeout =
+      qopts.timeout_ms > 0 ? std::min(qopts.timeout_ms, options.timeout_ms) : options.timeout_ms;
+  ctx.deadline = t0 + std::chrono::milliseconds(timeout);
   ctx.cancel = qopts.cancel;
   ctx.delayed_name_removal = options.enable_delayed_name_removal;
 
@@ -288,11 +296,12 @@ QueryResult Engine::InstantQuery(storage::Queryable& storage, std::string_view q
   return Run(options_, storage, query, ts, ts, 0, options, true);
 }
 
-QueryResult Engine::RangeQuery(storage::Queryable& storage, std::string_view query, int64_t start, int64_t end,
-                               int64_t step, const QueryOptions& options) const {
+QueryResult Engine::RangeQuery(storage::Queryable& storage, std::string_view query, int64_t start,
+                               int64_t end, int64_t step, const QueryOptions& options) const {
   if (step <= 0) {
     QueryResult r;
-    r.status = BadData("zero or negative query resolution step widths are not accepted. Try a positive integer");
+    r.status =
+        BadData("zero or negative query resolution step widths are not accepted. Try a positive integer");
     return r;
   }
   return Run(options_, storage, query, start, end, step, options, false);

@@ -30,7 +30,8 @@ void QueryContext::AddSamples(int64_t n) {
   total_samples += n;
   peak_samples = std::max(peak_samples, current_samples);
   if (current_samples > options->max_samples) {
-    Fail(ErrorKind::kExecution, "query processing would load too many samples into memory in query execution");
+    Fail(ErrorKind::kExecution,
+         "query processing would load too many samples into memory in query execution");
   }
 }
 
@@ -62,7 +63,8 @@ void AddPoint(Series* s, int64_t ts, double f, const std::shared_ptr<const model
   }
 }
 
-Vector VectorAt(const Matrix& m, int64_t ts, std::vector<size_t>* cursors, std::vector<size_t>* series_index) {
+Vector VectorAt(const Matrix& m, int64_t ts, std::vector<size_t>* cursors,
+                std::vector<size_t>* series_index) {
   Vector out;
   cursors->resize(m.size() * 2, 0);
   if (series_index != nullptr) series_index->clear();
@@ -86,7 +88,9 @@ Vector VectorAt(const Matrix& m, int64_t ts, std::vector<size_t>* cursors, std::
 
 namespace {
 
-bool IsStale(const Point& p) { return p.h ? model::IsStaleNaN(p.h->sum) : model::IsStaleNaN(p.f); }
+bool IsStale(const Point& p) {
+  return p.h ? model::IsStaleNaN(p.h->sum) : model::IsStaleNaN(p.f);
+}
 
 const Expr& Unwrap(const Expr& e) {
   if (e.kind == NodeKind::kParen) return Unwrap(*As<ParenExpr>(e).expr);
@@ -106,9 +110,9 @@ class MatrixBuilder {
         out_.push_back(Series{s.metric, {}, {}, s.drop_name});
       } else {
         Series& existing = out_[it->second];
-        const int64_t last = std::max(existing.floats.empty() ? std::numeric_limits<int64_t>::min() : existing.floats.back().t,
-                                      existing.histograms.empty() ? std::numeric_limits<int64_t>::min()
-                                                                  : existing.histograms.back().t);
+        const int64_t last = std::max(
+            existing.floats.empty() ? std::numeric_limits<int64_t>::min() : existing.floats.back().t,
+            existing.histograms.empty() ? std::numeric_limits<int64_t>::min() : existing.histograms.back().t);
         if (last == ts) Fail(ErrorKind::kExecution, "vector cannot contain metrics with the same labelset");
       }
       AddPoint(&out_[it->second], ts, s.f, s.h);
@@ -125,11 +129,14 @@ class MatrixBuilder {
 
 bool DropsName(TokenType op) {
   switch (op) {
-    case TokenType::kAdd: case TokenType::kSub: case TokenType::kMul: case TokenType::kDiv:
-    case TokenType::kMod: case TokenType::kPow: case TokenType::kAtan2:
-      return true;
-    default:
-      return false;
+    case TokenType::kAdd:
+    case TokenType::kSub:
+    case TokenType::kMul:
+    case TokenType::kDiv:
+    case TokenType::kMod:
+    case TokenType::kPow:
+    case TokenType::kAtan2: return true;
+    default: return false;
   }
 }
 
@@ -150,7 +157,9 @@ double ArithOrCompare(TokenType op, double l, double r, bool* keep) {
     case TokenType::kLss: *keep = l < r; return l;
     case TokenType::kGte: *keep = l >= r; return l;
     case TokenType::kLte: *keep = l <= r; return l;
-    default: Fail(ErrorKind::kExecution, "operator \"" + std::string(TokenText(op)) + "\" not allowed for float operations");
+    default:
+      Fail(ErrorKind::kExecution,
+           "operator \"" + std::string(TokenText(op)) + "\" not allowed for float operations");
   }
 }
 
@@ -174,8 +183,8 @@ std::string Signature(const model::Labels& l, const VectorMatching& vm) {
   return std::string(b.Build().Encoded());
 }
 
-model::Labels ResultMetric(const model::Labels& lhs, const model::Labels& rhs, TokenType op, const VectorMatching& vm,
-                           bool return_bool, bool delayed) {
+model::Labels ResultMetric(const model::Labels& lhs, const model::Labels& rhs, TokenType op,
+                           const VectorMatching& vm, bool return_bool, bool delayed) {
   model::LabelsBuilder b(lhs);
   if (!delayed && (DropsName(op) || return_bool)) b.Del(model::kMetricNameLabel);
   if (vm.card == Cardinality::kOneToOne) {
@@ -242,8 +251,7 @@ Matrix Evaluator::Eval(const Expr& e) {
     case NodeKind::kDurationExpr: return EvalNumber(static_cast<double>(EvalDurationExpr(e, *ctx_)) / 1000.0);
     case NodeKind::kMatrixSelector:
     case NodeKind::kSubquery:
-    case NodeKind::kStringLiteral:
-      break;
+    case NodeKind::kStringLiteral: break;
   }
   Fail(ErrorKind::kInternal, "unexpected expression type in evaluation");
 }
@@ -361,7 +369,8 @@ Matrix Evaluator::EvalUnary(const UnaryExpr& u) {
   if (!ctx_->delayed_name_removal) {
     std::unordered_map<model::Labels, int, model::LabelsHash> seen;
     for (const Series& s : m) {
-      if (++seen[s.metric] > 1) Fail(ErrorKind::kExecution, "vector cannot contain metrics with the same labelset");
+      if (++seen[s.metric] > 1)
+        Fail(ErrorKind::kExecution, "vector cannot contain metrics with the same labelset");
     }
   }
   return m;
@@ -443,9 +452,9 @@ Matrix Evaluator::EvalBinary(const BinaryExpr& b) {
             auto [it, inserted] = one_by_sig.try_emplace(*one_sigs[i], i);
             if (!inserted) {
               Fail(ErrorKind::kExecution,
-                   "found duplicate series for the match group " + MatchGroupLabels(one[i].metric, vm) + " on the " +
-                       (swap ? "left" : "right") + " hand-side of the operation: [" + one[i].metric.ToString() +
-                       ", " + one[it->second].metric.ToString() +
+                   "found duplicate series for the match group " + MatchGroupLabels(one[i].metric, vm) +
+                       " on the " + (swap ? "left" : "right") + " hand-side of the operation: [" +
+                       one[i].metric.ToString() + ", " + one[it->second].metric.ToString() +
                        "];many-to-many matching not allowed: matching labels must be unique on one side");
             }
           }
@@ -470,13 +479,15 @@ Matrix Evaluator::EvalBinary(const BinaryExpr& b) {
             if (vm.card == Cardinality::kOneToOne) {
               if (!seen.empty()) {
                 Fail(ErrorKind::kExecution,
-                     "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)");
+                     "multiple matches for labels: many-to-one matching must be explicit "
+                     "(group_left/group_right)");
               }
               seen.push_back(0);
             } else {
               const uint64_t h = metric.Hash();
               if (std::find(seen.begin(), seen.end(), h) != seen.end()) {
-                Fail(ErrorKind::kExecution, "multiple matches for labels: grouping labels must ensure unique matches");
+                Fail(ErrorKind::kExecution,
+                     "multiple matches for labels: grouping labels must ensure unique matches");
               }
               seen.push_back(h);
             }
@@ -605,7 +616,8 @@ void SortReverse(std::vector<Sample>* v, bool (*less)(const Sample&, const Sampl
   std::stable_sort(v->begin(), v->end(), rless);
 }
 
-model::Labels GroupingLabels(const model::Labels& metric, const std::vector<std::string>& grouping, bool without) {
+model::Labels GroupingLabels(const model::Labels& metric, const std::vector<std::string>& grouping,
+                             bool without) {
   model::LabelsBuilder b(metric);
   if (without) {
     for (const auto& n : grouping) b.Del(n);
@@ -626,7 +638,8 @@ Matrix Evaluator::EvalAggregate(const AggregateExpr& a) {
 
   if (a.op == TokenType::kCountValues) {
     const std::string label = As<StringLiteral>(Unwrap(*a.param)).val;
-    if (!model::IsValidLabelName(label)) Fail(ErrorKind::kExecution, "invalid label name " + model::GoQuote(label));
+    if (!model::IsValidLabelName(label))
+      Fail(ErrorKind::kExecution, "invalid label name " + model::GoQuote(label));
     if (!a.without) {
       grouping.push_back(label);
       std::sort(grouping.begin(), grouping.end());
@@ -737,7 +750,8 @@ Matrix Evaluator::EvalAggregate(const AggregateExpr& a) {
         std::shared_ptr<const model::FloatHistogram> h;
         if (!next_value(si, &f, &h)) continue;
         if (h && a.op != TokenType::kLimitk) {
-          ctx_->annotations->Info("ignored histogram in " + std::string(TokenText(a.op)) + " aggregation", expr_pos);
+          ctx_->annotations->Info("ignored histogram in " + std::string(TokenText(a.op)) + " aggregation",
+                                  expr_pos);
           continue;
         }
         Sample s{in[si].metric, ts, f, h, in[si].drop_name};
@@ -806,7 +820,8 @@ Matrix Evaluator::EvalAggregate(const AggregateExpr& a) {
           case TokenType::kStdvar:
             if (h) {
               g.seen = false;
-              ctx_->annotations->Info("ignored histogram in " + std::string(TokenText(a.op)) + " aggregation", expr_pos);
+              ctx_->annotations->Info("ignored histogram in " + std::string(TokenText(a.op)) + " aggregation",
+                                      expr_pos);
             } else if (std::isnan(f) || std::isinf(f)) {
               g.value = std::nan("");
             } else {
@@ -825,7 +840,8 @@ Matrix Evaluator::EvalAggregate(const AggregateExpr& a) {
           case TokenType::kMax:
             if (h) {
               g.seen = false;
-              ctx_->annotations->Info("ignored histogram in " + std::string(TokenText(a.op)) + " aggregation", expr_pos);
+              ctx_->annotations->Info("ignored histogram in " + std::string(TokenText(a.op)) + " aggregation",
+                                      expr_pos);
             }
             break;
           default: break;
@@ -888,7 +904,8 @@ Matrix Evaluator::EvalAggregate(const AggregateExpr& a) {
         case TokenType::kStddev:
         case TokenType::kStdvar:
           if (h) {
-            ctx_->annotations->Info("ignored histogram in " + std::string(TokenText(a.op)) + " aggregation", expr_pos);
+            ctx_->annotations->Info("ignored histogram in " + std::string(TokenText(a.op)) + " aggregation",
+                                    expr_pos);
             break;
           }
           {
@@ -973,7 +990,8 @@ Matrix Evaluator::EvalCall(const Call& c) {
 
   for (size_t i = 0; i < c.args.size(); ++i) {
     const Expr& arg = Unwrap(*c.args[i]);
-    if (arg.kind == NodeKind::kMatrixSelector || arg.kind == NodeKind::kSubquery) return EvalRangeFunction(c, i);
+    if (arg.kind == NodeKind::kMatrixSelector || arg.kind == NodeKind::kSubquery)
+      return EvalRangeFunction(c, i);
   }
 
   VectorFunction fn = FindVectorFunction(name);
@@ -1008,8 +1026,9 @@ Matrix Evaluator::EvalCall(const Call& c) {
         vectors[i] = VectorAt(matrices[i], ts, &cursors[i]);
         fc.vectors[i] = &vectors[i];
       } else if (t == ValueType::kScalar) {
-        fc.scalars[i] = matrices[i].empty() || matrices[i][0].floats.size() <= step ? std::nan("")
-                                                                                    : matrices[i][0].floats[step].f;
+        fc.scalars[i] = matrices[i].empty() || matrices[i][0].floats.size() <= step
+                            ? std::nan("")
+                            : matrices[i][0].floats[step].f;
       }
     }
     builder.Add(ts, fn(fc));
@@ -1161,7 +1180,8 @@ Matrix Evaluator::EvalRangeFunction(const Call& c, size_t matrix_arg) {
       if (!metric.empty() && !ends_with("_total") && !ends_with("_sum") && !ends_with("_count") &&
           !ends_with("_bucket")) {
         ctx_->annotations->Info(
-            "metric might not be a counter, name does not end in _total/_sum/_count/_bucket: " + model::GoQuote(metric),
+            "metric might not be a counter, name does not end in _total/_sum/_count/_bucket: " +
+                model::GoQuote(metric),
             c.args[matrix_arg]->pos);
       }
     }
@@ -1189,7 +1209,8 @@ Matrix Evaluator::EvalRangeFunction(const Call& c, size_t matrix_arg) {
   if (!delayed) {
     std::unordered_map<model::Labels, int, model::LabelsHash> seen;
     for (const Series& s : out) {
-      if (++seen[s.metric] > 1) Fail(ErrorKind::kExecution, "vector cannot contain metrics with the same labelset");
+      if (++seen[s.metric] > 1)
+        Fail(ErrorKind::kExecution, "vector cannot contain metrics with the same labelset");
     }
   }
   ctx_->AddSamples(n);

@@ -28,7 +28,9 @@ double GoLog2(double x) {
   return std::log(frac) * (1 / kLn2) + static_cast<double>(exp);
 }
 // Go's math.Log10 is Log2(x) * (Ln2/Ln10), not C's log10.
-double GoLog10(double x) { return GoLog2(x) * (kLn2 / kLn10); }
+double GoLog10(double x) {
+  return GoLog2(x) * (kLn2 / kLn10);
+}
 
 Vector MapFloats(const FunctionCall& fc, double (*op)(double)) {
   Vector out;
@@ -42,13 +44,15 @@ Vector MapFloats(const FunctionCall& fc, double (*op)(double)) {
   return out;
 }
 
-Vector OneSample(double v, int64_t ts) { return Vector{Sample{model::Labels(), ts, v, nullptr, false}}; }
+Vector OneSample(double v, int64_t ts) {
+  return Vector{Sample{model::Labels(), ts, v, nullptr, false}};
+}
 
 // --- Element-wise functions --------------------------------------------------------------------
 
-#define PROMREF_MATH_FN(fname, expr)                                            \
-  Vector fname(const FunctionCall& fc) {                                        \
-    return MapFloats(fc, [](double v) -> double { return expr; });               \
+#define PROMREF_MATH_FN(fname, expr)                               \
+  Vector fname(const FunctionCall& fc) {                           \
+    return MapFloats(fc, [](double v) -> double { return expr; }); \
   }
 PROMREF_MATH_FN(FnAbs, std::fabs(v))
 PROMREF_MATH_FN(FnCeil, std::ceil(v))
@@ -58,9 +62,9 @@ PROMREF_MATH_FN(FnSqrt, std::sqrt(v))
 PROMREF_MATH_FN(FnLn, std::log(v))
 PROMREF_MATH_FN(FnLog2, GoLog2(v))
 PROMREF_MATH_FN(FnLog10, GoLog10(v))
-PROMREF_MATH_FN(FnSgn, v < 0 ? -1.0 : v > 0 ? 1.0 : v)
+PROMREF_MATH_FN(FnSgn, v<0 ? -1.0 : v> 0 ? 1.0 : v)
 PROMREF_MATH_FN(FnDeg, v * 180 / std::numbers::pi)
-PROMREF_MATH_FN(FnRad, v * std::numbers::pi / 180)
+PROMREF_MATH_FN(FnRad, v* std::numbers::pi / 180)
 PROMREF_MATH_FN(FnAcos, std::acos(v))
 PROMREF_MATH_FN(FnAcosh, std::acosh(v))
 PROMREF_MATH_FN(FnAsin, std::asin(v))
@@ -92,8 +96,12 @@ Vector FnClamp(const FunctionCall& fc) {
   if (hi < lo) return {};
   return Clamp(fc, lo, hi);
 }
-Vector FnClampMax(const FunctionCall& fc) { return Clamp(fc, -INFINITY, fc.scalars[1]); }
-Vector FnClampMin(const FunctionCall& fc) { return Clamp(fc, fc.scalars[1], INFINITY); }
+Vector FnClampMax(const FunctionCall& fc) {
+  return Clamp(fc, -INFINITY, fc.scalars[1]);
+}
+Vector FnClampMin(const FunctionCall& fc) {
+  return Clamp(fc, fc.scalars[1], INFINITY);
+}
 
 Vector FnRound(const FunctionCall& fc) {
   const double to_nearest = fc.call->args.size() > 1 ? fc.scalars[1] : 1;
@@ -120,11 +128,21 @@ Vector FnScalar(const FunctionCall& fc) {
   return OneSample(floats == 1 ? v : std::nan(""), fc.ts);
 }
 
-Vector FnVector(const FunctionCall& fc) { return OneSample(fc.scalars[0], fc.ts); }
-Vector FnTime(const FunctionCall& fc) { return OneSample(static_cast<double>(fc.ts) / 1000, fc.ts); }
-Vector FnPi(const FunctionCall& fc) { return OneSample(std::numbers::pi, fc.ts); }
-Vector FnMinOf(const FunctionCall& fc) { return OneSample(std::min(fc.scalars[0], fc.scalars[1]), fc.ts); }
-Vector FnMaxOf(const FunctionCall& fc) { return OneSample(std::max(fc.scalars[0], fc.scalars[1]), fc.ts); }
+Vector FnVector(const FunctionCall& fc) {
+  return OneSample(fc.scalars[0], fc.ts);
+}
+Vector FnTime(const FunctionCall& fc) {
+  return OneSample(static_cast<double>(fc.ts) / 1000, fc.ts);
+}
+Vector FnPi(const FunctionCall& fc) {
+  return OneSample(std::numbers::pi, fc.ts);
+}
+Vector FnMinOf(const FunctionCall& fc) {
+  return OneSample(std::min(fc.scalars[0], fc.scalars[1]), fc.ts);
+}
+Vector FnMaxOf(const FunctionCall& fc) {
+  return OneSample(std::max(fc.scalars[0], fc.scalars[1]), fc.ts);
+}
 
 Vector FnTimestamp(const FunctionCall& fc) {
   Vector out;
@@ -220,14 +238,16 @@ std::string Expand(std::string_view tmpl, const re2::RE2& re, const std::vector<
   std::string out;
   const auto& names = re.NamedCapturingGroups();
   auto value_of = [&](std::string_view name) -> std::string_view {
-    bool numeric = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) { return c >= '0' && c <= '9'; });
+    bool numeric =
+        !name.empty() && std::all_of(name.begin(), name.end(), [](char c) { return c >= '0' && c <= '9'; });
     if (numeric) {
       size_t idx = 0;
       for (char c : name) {
         idx = idx * 10 + static_cast<size_t>(c - '0');
         if (idx > 1000000) return {};
       }
-      if (idx < groups.size() && groups[idx].data() != nullptr) return {groups[idx].data(), groups[idx].size()};
+      if (idx < groups.size() && groups[idx].data() != nullptr)
+        return {groups[idx].data(), groups[idx].size()};
       return {};
     }
     auto it = names.find(std::string(name));
@@ -251,8 +271,10 @@ std::string Expand(std::string_view tmpl, const re2::RE2& re, const std::vector<
     }
     if (tmpl[i + 1] == '{') {
       const size_t close = tmpl.find('}', i + 2);
-      std::string_view name = close == std::string_view::npos ? std::string_view() : tmpl.substr(i + 2, close - i - 2);
-      if (close == std::string_view::npos || name.empty() || !std::all_of(name.begin(), name.end(), is_name_char)) {
+      std::string_view name =
+          close == std::string_view::npos ? std::string_view() : tmpl.substr(i + 2, close - i - 2);
+      if (close == std::string_view::npos || name.empty() ||
+          !std::all_of(name.begin(), name.end(), is_name_char)) {
         out.push_back('$');  // malformed reference: kept literally
         continue;
       }
@@ -293,8 +315,8 @@ Vector FnLabelReplace(const FunctionCall& fc) {
   for (const Sample& s : *fc.vectors[0]) {
     Sample o = s;
     const std::string_view value = s.metric.Get(src);
-    if (re.Match(re2::StringPiece(value.data(), value.size()), 0, value.size(), re2::RE2::UNANCHORED, groups.data(),
-                 ngroups)) {
+    if (re.Match(re2::StringPiece(value.data(), value.size()), 0, value.size(), re2::RE2::UNANCHORED,
+                 groups.data(), ngroups)) {
       const std::string res = Expand(repl, re, groups);
       model::LabelsBuilder b(s.metric);
       b.Del(dst);
@@ -312,7 +334,8 @@ Vector FnLabelJoin(const FunctionCall& fc) {
   const std::string& sep = fc.strings[2];
   std::vector<std::string> srcs(fc.strings.begin() + 3, fc.strings.end());
   for (const auto& s : srcs) {
-    if (!model::IsValidLabelName(s)) Fail(ErrorKind::kExecution, "invalid source label name in label_join(): " + s);
+    if (!model::IsValidLabelName(s))
+      Fail(ErrorKind::kExecution, "invalid source label name in label_join(): " + s);
   }
   if (!model::IsValidLabelName(dst)) {
     Fail(ErrorKind::kExecution, "invalid destination label name in label_join(): " + dst);
@@ -348,13 +371,17 @@ Vector SortByValue(const FunctionCall& fc, bool descending) {
   };
   std::stable_sort(v.begin(), v.end(), less);
   if (fc.ctx->query_step != 0) {
-    fc.ctx->annotations->Warn("sort is ineffective for range queries since results are always ordered by labels",
-                              fc.call->pos);
+    fc.ctx->annotations->Warn(
+        "sort is ineffective for range queries since results are always ordered by labels", fc.call->pos);
   }
   return v;
 }
-Vector FnSort(const FunctionCall& fc) { return SortByValue(fc, false); }
-Vector FnSortDesc(const FunctionCall& fc) { return SortByValue(fc, true); }
+Vector FnSort(const FunctionCall& fc) {
+  return SortByValue(fc, false);
+}
+Vector FnSortDesc(const FunctionCall& fc) {
+  return SortByValue(fc, true);
+}
 
 // Natural ("human") string order, as Prometheus' sort_by_label: digit runs compare as numbers.
 int NaturalCompare(std::string_view a, std::string_view b) {
@@ -395,8 +422,12 @@ Vector SortByLabel(const FunctionCall& fc, bool descending) {
   });
   return v;
 }
-Vector FnSortByLabel(const FunctionCall& fc) { return SortByLabel(fc, false); }
-Vector FnSortByLabelDesc(const FunctionCall& fc) { return SortByLabel(fc, true); }
+Vector FnSortByLabel(const FunctionCall& fc) {
+  return SortByLabel(fc, false);
+}
+Vector FnSortByLabelDesc(const FunctionCall& fc) {
+  return SortByLabel(fc, true);
+}
 
 // --- Classic histograms ------------------------------------------------------------------------
 
@@ -422,7 +453,8 @@ std::vector<BucketGroup> GroupBuckets(const FunctionCall& fc, const Vector& in, 
     const model::ParsedFloat upper = model::ParseFloat(le);
     if (!upper.ok()) {
       std::string msg = "bucket label \"le\" is missing or has a malformed value of " + model::GoQuote(le);
-      if (const auto name = s.metric.MetricName(); !name.empty()) msg += " for metric name " + model::GoQuote(name);
+      if (const auto name = s.metric.MetricName(); !name.empty())
+        msg += " for metric name " + model::GoQuote(name);
       fc.ctx->annotations->Warn(msg, arg.pos);
       continue;
     }
@@ -448,7 +480,8 @@ std::vector<BucketGroup> GroupBuckets(const FunctionCall& fc, const Vector& in, 
 // Sorts, merges equal bounds, and fixes monotonicity as Prometheus' BucketQuantile does.
 // Returns false when the buckets cannot describe a distribution.
 bool PrepareBuckets(std::vector<Bucket>* buckets, bool* forced_monotonic) {
-  std::stable_sort(buckets->begin(), buckets->end(), [](const Bucket& a, const Bucket& b) { return a.upper < b.upper; });
+  std::stable_sort(buckets->begin(), buckets->end(),
+                   [](const Bucket& a, const Bucket& b) { return a.upper < b.upper; });
   if (buckets->empty() || !(std::isinf(buckets->back().upper) && buckets->back().upper > 0)) return false;
   std::vector<Bucket> merged;
   for (const Bucket& b : *buckets) {
@@ -504,7 +537,8 @@ double BucketQuantile(double q, std::vector<Bucket> buckets, bool* forced_monoto
 
 std::string MonotonicityInfo(std::string_view metric) {
   return "input to histogram_quantile needed to be fixed for monotonicity (see "
-         "https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile) for metric name " +
+         "https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile) for metric "
+         "name " +
          model::GoQuote(metric);
 }
 
@@ -582,12 +616,14 @@ std::vector<double> Floats(const Window& w) {
   return v;
 }
 
-RangeResult Float(double f) { return RangeResult{true, f, nullptr}; }
+RangeResult Float(double f) {
+  return RangeResult{true, f, nullptr};
+}
 
 void MixedWarning(const Window& w, const FunctionCall& fc) {
-  fc.ctx->annotations->Warn(
-      "encountered a mix of histograms and floats for metric name " + model::GoQuote(w.series->labels.MetricName()),
-      fc.call->args[0]->pos);
+  fc.ctx->annotations->Warn("encountered a mix of histograms and floats for metric name " +
+                                model::GoQuote(w.series->labels.MetricName()),
+                            fc.call->args[0]->pos);
 }
 
 RangeResult FnAvgOverTime(const Window& w, const FunctionCall& fc) {
@@ -635,7 +671,9 @@ RangeResult FnCountOverTime(const Window& w, const FunctionCall&) {
   return Float(static_cast<double>(w.points.size()));
 }
 
-RangeResult FnPresentOverTime(const Window&, const FunctionCall&) { return Float(1); }
+RangeResult FnPresentOverTime(const Window&, const FunctionCall&) {
+  return Float(1);
+}
 
 RangeResult FnLastOverTime(const Window& w, const FunctionCall&) {
   const Point& p = w.points.back();
@@ -647,9 +685,10 @@ RangeResult FnFirstOverTime(const Window& w, const FunctionCall&) {
 }
 
 void IgnoredHistogramsInfo(const Window& w, const FunctionCall& fc) {
-  fc.ctx->annotations->Info("ignored histograms in a range containing both floats and histograms for metric name " +
-                                model::GoQuote(w.series->labels.MetricName()),
-                            fc.call->args[0]->pos);
+  fc.ctx->annotations->Info(
+      "ignored histograms in a range containing both floats and histograms for metric name " +
+          model::GoQuote(w.series->labels.MetricName()),
+      fc.call->args[0]->pos);
 }
 
 // Applies `fn` to the window's floats; histograms are ignored (with an info when mixed).
@@ -690,7 +729,9 @@ double StdvarOf(const std::vector<double>& v) {
   }
   return (aux + c_aux) / count;
 }
-RangeResult FnStdvarOverTime(const Window& w, const FunctionCall& fc) { return OverFloats(w, fc, 1, StdvarOf); }
+RangeResult FnStdvarOverTime(const Window& w, const FunctionCall& fc) {
+  return OverFloats(w, fc, 1, StdvarOf);
+}
 RangeResult FnStddevOverTime(const Window& w, const FunctionCall& fc) {
   return OverFloats(w, fc, 1, [](const std::vector<double>& v) { return std::sqrt(StdvarOf(v)); });
 }
@@ -738,8 +779,12 @@ RangeResult TsOfExtreme(const Window& w, const FunctionCall& fc, bool max) {
   }
   return Float(static_cast<double>(t) / 1000);
 }
-RangeResult FnTsOfMaxOverTime(const Window& w, const FunctionCall& fc) { return TsOfExtreme(w, fc, true); }
-RangeResult FnTsOfMinOverTime(const Window& w, const FunctionCall& fc) { return TsOfExtreme(w, fc, false); }
+RangeResult FnTsOfMaxOverTime(const Window& w, const FunctionCall& fc) {
+  return TsOfExtreme(w, fc, true);
+}
+RangeResult FnTsOfMinOverTime(const Window& w, const FunctionCall& fc) {
+  return TsOfExtreme(w, fc, false);
+}
 
 RangeResult FnChanges(const Window& w, const FunctionCall&) {
   double changes = 0;
@@ -809,9 +854,15 @@ RangeResult ExtrapolatedRate(const Window& w, const FunctionCall& fc, bool is_co
   if (is_rate) factor /= static_cast<double>(w.range) / 1000;
   return Float(result * factor);
 }
-RangeResult FnRate(const Window& w, const FunctionCall& fc) { return ExtrapolatedRate(w, fc, true, true); }
-RangeResult FnIncrease(const Window& w, const FunctionCall& fc) { return ExtrapolatedRate(w, fc, true, false); }
-RangeResult FnDelta(const Window& w, const FunctionCall& fc) { return ExtrapolatedRate(w, fc, false, false); }
+RangeResult FnRate(const Window& w, const FunctionCall& fc) {
+  return ExtrapolatedRate(w, fc, true, true);
+}
+RangeResult FnIncrease(const Window& w, const FunctionCall& fc) {
+  return ExtrapolatedRate(w, fc, true, false);
+}
+RangeResult FnDelta(const Window& w, const FunctionCall& fc) {
+  return ExtrapolatedRate(w, fc, false, false);
+}
 
 RangeResult InstantValue(const Window& w, const FunctionCall&, bool is_rate) {
   if (w.points.size() < 2) return {};
@@ -826,11 +877,16 @@ RangeResult InstantValue(const Window& w, const FunctionCall&, bool is_rate) {
   }
   return Float(v);
 }
-RangeResult FnIrate(const Window& w, const FunctionCall& fc) { return InstantValue(w, fc, true); }
-RangeResult FnIdelta(const Window& w, const FunctionCall& fc) { return InstantValue(w, fc, false); }
+RangeResult FnIrate(const Window& w, const FunctionCall& fc) {
+  return InstantValue(w, fc, true);
+}
+RangeResult FnIdelta(const Window& w, const FunctionCall& fc) {
+  return InstantValue(w, fc, false);
+}
 
 // Least-squares fit with Kahan sums, x measured from `intercept_time`.
-void LinearRegression(const std::vector<const Point*>& p, int64_t intercept_time, double* slope, double* intercept) {
+void LinearRegression(const std::vector<const Point*>& p, int64_t intercept_time, double* slope,
+                      double* intercept) {
   double n = 0, sx = 0, cx = 0, sy = 0, cy = 0, sxy = 0, cxy = 0, sx2 = 0, cx2 = 0;
   const double init_y = p[0]->f;
   bool const_y = true;
@@ -891,7 +947,8 @@ RangeResult FnDoubleExponentialSmoothing(const Window& w, const FunctionCall& fc
          "invalid smoothing factor. Expected: 0 < sf < 1, got: " + model::FormatFloatPrec(sf, 'f', 6));
   }
   if (tf <= 0 || tf >= 1) {
-    Fail(ErrorKind::kExecution, "invalid trend factor. Expected: 0 < tf < 1, got: " + model::FormatFloatPrec(tf, 'f', 6));
+    Fail(ErrorKind::kExecution,
+         "invalid trend factor. Expected: 0 < tf < 1, got: " + model::FormatFloatPrec(tf, 'f', 6));
   }
   auto p = FloatPoints(w, fc);
   if (p.size() < 2) return {};

@@ -22,7 +22,8 @@ class AnnotationSet {
   const std::vector<std::string>& infos() const { return infos_; }
 
  private:
-  void Add(std::vector<std::string>* list, std::string_view prefix, std::string_view text, PositionRange pos) {
+  void Add(std::vector<std::string>* list, std::string_view prefix, std::string_view text,
+           PositionRange pos) {
     std::string s = std::string(prefix) + std::string(text) + " (" + Position(pos.start) + ")";
     if (seen_.insert(s).second) list->push_back(std::move(s));
   }

@@ -24,7 +24,9 @@ struct EvalAbort {
   Error error;
 };
 
-[[noreturn]] inline void Fail(ErrorKind kind, std::string message) { throw EvalAbort{Error(kind, std::move(message))}; }
+[[noreturn]] inline void Fail(ErrorKind kind, std::string message) {
+  throw EvalAbort{Error(kind, std::move(message))};
+}
 
 // State shared by the evaluators of one query (subqueries get their own evaluator).
 struct QueryContext {

@@ -25,7 +25,9 @@ inline double GoMin(double x, double y) {
 }
 
 // math.Mod: the sign follows the dividend (as fmod).
-inline double GoMod(double x, double y) { return std::fmod(x, y); }
+inline double GoMod(double x, double y) {
+  return std::fmod(x, y);
+}
 
 // Kahan-Neumaier summation step, as Prometheus' kahanSumInc.
 inline void KahanSumInc(double inc, double* sum, double* c) {

@@ -36,7 +36,8 @@ std::string NextWord(std::string_view* s) {
 std::optional<std::string> EvalExpression(const std::string& line) {
   std::string_view rest = line;
   const std::string cmd = NextWord(&rest);
-  if (cmd != "eval" && cmd != "eval_fail" && cmd != "eval_warn" && cmd != "eval_info" && cmd != "eval_ordered") {
+  if (cmd != "eval" && cmd != "eval_fail" && cmd != "eval_warn" && cmd != "eval_info" &&
+      cmd != "eval_ordered") {
     return std::nullopt;
   }
   const std::string kind = NextWord(&rest);
