@@ -99,10 +99,14 @@ Response PrometheusApi::QueryRange(const Request& req) {
         "step", "zero or negative query resolution step widths are not accepted. Try a positive integer"));
   }
   // end.Sub(start) in nanoseconds, saturating as Go's Time.Sub does.
-  const __int128 span =
-      (static_cast<__int128>(end->sec) - start->sec) * 1'000'000'000 + (end->nsec - start->nsec);
-  const __int128 max_ns = std::numeric_limits<int64_t>::max();
-  const int64_t span_ns = static_cast<int64_t>(span > max_ns ? max_ns : span);
+  int64_t span_ns = 0;
+  {
+    int64_t secs, ns;
+    const bool overflow = __builtin_sub_overflow(end->sec, start->sec, &secs) ||
+                          __builtin_mul_overflow(secs, int64_t{1'000'000'000}, &ns) ||
+                          __builtin_add_overflow(ns, end->nsec - start->nsec, &span_ns);
+    if (overflow) span_ns = std::numeric_limits<int64_t>::max();
+  }
   if (span_ns / *step > 11000) {
     return ApiError(BadData(
         "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution "
