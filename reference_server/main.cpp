@@ -15,6 +15,7 @@
 
 #include "api/front_door.h"
 #include "api/http_server.h"
+#include "api/nhn_workspace.h"
 #include "api/prometheus_api.h"
 #include "config/config.h"
 #include "model/time.h"
@@ -115,6 +116,16 @@ int main(int argc, char** argv) {
   deps.quit = [] { g_stop = true; };
   api::PrometheusApi prom_api(deps);
   prom_api.Register(api_router);
+  api::NhnWorkspaceApi nhn(flags->in_memory ? "" : flags->tsdb_path, [&](const std::string& project) {
+    std::vector<api::NhnServer> out;
+    std::lock_guard lock(cfg_mu);
+    for (const auto& t : cfg.promref.tenants) {
+      if (t.id != project) continue;
+      for (const auto& s : t.servers) out.push_back({s.host_id, s.host_name, s.ip, s.instance_id});
+    }
+    return out;
+  });
+  nhn.Register(vendor_router);
   door = std::make_unique<api::FrontDoor>(front_door_config(cfg), &api_router, &vendor_router,
                                           [&tenants](const std::string& id) { return tenants.Get(id); });
 

@@ -144,7 +144,7 @@ Config Parse(const YAML::Node& root) {
     }
     std::set<std::string> ids;
     for (const auto& t : p["tenants"]) {
-      CheckKeys(t, {"id", "app_keys", "bearer_tokens", "basic_auth"}, "promref.tenant");
+      CheckKeys(t, {"id", "app_keys", "bearer_tokens", "basic_auth", "servers"}, "promref.tenant");
       Tenant tenant;
       if (!t["id"]) Fail("promref tenant without id");
       tenant.id = t["id"].as<std::string>();
@@ -158,6 +158,14 @@ Config Parse(const YAML::Node& root) {
       for (const auto& ba : t["basic_auth"]) {
         CheckKeys(ba, {"username", "password"}, "promref.basic_auth");
         tenant.basic_auth.emplace_back(ba["username"].as<std::string>(), ba["password"].as<std::string>());
+      }
+      for (const auto& sv : t["servers"]) {
+        CheckKeys(sv, {"host_id", "host_name", "ip", "instance_id"}, "promref.server");
+        if (!sv["host_id"]) Fail("promref server without host_id");
+        tenant.servers.push_back({sv["host_id"].as<std::string>(),
+                                  sv["host_name"] ? sv["host_name"].as<std::string>() : "",
+                                  sv["ip"] ? sv["ip"].as<std::string>() : "",
+                                  sv["instance_id"] ? sv["instance_id"].as<std::string>() : ""});
       }
       c.promref.tenants.push_back(std::move(tenant));
     }

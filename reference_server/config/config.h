@@ -40,8 +40,16 @@ struct RemoteWriteConfig {
   int64_t remote_timeout_ms = 30'000;
 };
 
+struct Server {  // a machine of a tenant's project (NHN Cloud's /servers), for workspace targets
+  std::string host_id;
+  std::string host_name;
+  std::string ip;
+  std::string instance_id;
+};
+
 struct Tenant {
   std::string id;
+  std::vector<Server> servers;
   std::vector<std::string> app_keys;
   std::vector<std::string> bearer_tokens;
   std::vector<std::pair<std::string, std::string>> basic_auth;  // username (app id), password
