@@ -10,6 +10,7 @@
 #include "api/prometheus_api.h"
 #include "model/go_strconv.h"
 #include "model/time.h"
+#include "promql/parser.h"
 
 namespace promref::api {
 
@@ -404,10 +405,15 @@ Response PrometheusApi::AdminDeleteSeries(const Request& req) {
   if (!start.ok()) return ApiError(InvalidParam("start", start.error().message()));
   auto end = internal::ParseTimeParam(req, "end", internal::MaxApiTime());
   if (!end.ok()) return ApiError(InvalidParam("end", end.error().message()));
-  auto sets = internal::ParseMatchers(req.FormValues("match[]"));
-  if (!sets.ok()) return ApiError(InvalidParam("match[]", sets.error().message()));
+  // Unlike the read endpoints, deletion takes any selector (no non-empty matcher needed).
+  std::vector<std::vector<model::Matcher>> sets;
+  for (const std::string& v : req.FormValues("match[]")) {
+    auto m = promql::ParseMetricSelector(v);
+    if (!m.ok()) return ApiError(InvalidParam("match[]", m.error().message()));
+    sets.push_back(std::move(*m));
+  }
   if (req.tenant->admin == nullptr) return ApiError(Error(ErrorKind::kUnavailable, "TSDB not ready"));
-  if (Status st = req.tenant->admin->Delete(start->Millis(), end->Millis(), *sets); !st.ok()) {
+  if (Status st = req.tenant->admin->Delete(start->Millis(), end->Millis(), sets); !st.ok()) {
     return ApiError(Error(ErrorKind::kInternal, st.error().message()));
   }
   return NoContent();
