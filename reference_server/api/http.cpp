@@ -111,7 +111,7 @@ std::string Request::Header(std::string_view name) const {
 }
 
 void Router::Handle(std::string_view method, std::string_view pattern, Handler handler) {
-  routes_.push_back(Route{std::string(method), SplitPath(pattern), std::move(handler)});
+  routes_.push_back(Route{std::string(method), std::string(pattern), SplitPath(pattern), std::move(handler)});
 }
 
 bool Router::Match(const Route& r, std::string_view path, std::map<std::string, std::string>* params) {
@@ -150,6 +150,7 @@ Response Router::Dispatch(Request& req) const {
     path_known = true;
     if (r.method == req.method || (r.method == "GET" && req.method == "HEAD")) {
       req.path_params = std::move(params);
+      req.route = r.pattern;
       return r.handler(req);
     }
   }

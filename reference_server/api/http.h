@@ -26,7 +26,8 @@ struct Request {
   std::string body;
   std::string remote_addr;
   std::map<std::string, std::string> path_params;  // filled by the router
-  Tenant* tenant = nullptr;                        // resolved by the front door before routing
+  std::string route;         // the pattern of the route that served it (set by the router), "" if none
+  Tenant* tenant = nullptr;  // resolved by the front door before routing
   // Form values: a form-encoded body's first, then the URL's (Go's r.Form order).
   std::vector<std::pair<std::string, std::string>> form;
 
@@ -76,6 +77,7 @@ class Router {
  private:
   struct Route {
     std::string method;
+    std::string pattern;
     std::vector<std::string> segments;
     Handler handler;
   };

@@ -185,6 +185,7 @@ void PrometheusApi::Register(Router& r) {
   add({"POST", "PUT", "GET"}, "/-/reload", &PrometheusApi::Reload);
   add({"POST", "PUT", "GET"}, "/-/quit", &PrometheusApi::Quit);
   add({"GET"}, "/version", &PrometheusApi::Version);
+  if (deps_.metrics != nullptr) add({"GET"}, "/metrics", &PrometheusApi::OwnMetrics);
 }
 
 }  // namespace promref::api

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "api/http.h"
+#include "api/self_metrics.h"
 #include "api/tenant.h"
 #include "promql/engine.h"
 
@@ -74,6 +75,7 @@ struct ApiDeps {
   std::function<bool()> ready = [] { return true; };
   std::function<std::string()> storage_retention = [] { return std::string("15d"); };
   Notifications* notifications = nullptr;
+  SelfMetrics* metrics = nullptr;  // /metrics, remote-write counts and reload state; optional
   std::function<std::chrono::system_clock::time_point()> now = [] {
     return std::chrono::system_clock::now();
   };
@@ -109,6 +111,7 @@ class PrometheusApi {
   Response StatusFlags(const Request& req);
   Response StatusRuntimeInfo(const Request& req);
   Response StatusBuildInfo(const Request& req);
+  Response OwnMetrics(const Request& req);
   Response StatusTsdb(const Request& req);
   Response StatusTsdbBlocks(const Request& req);
   Response StatusWalReplay(const Request& req);

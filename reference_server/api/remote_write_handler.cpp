@@ -127,6 +127,9 @@ Response PrometheusApi::RemoteWrite(const Request& req) {
       std::chrono::duration_cast<std::chrono::milliseconds>(deps_.now().time_since_epoch()).count() +
       kMaxAheadMs;
   auto app = req.tenant->storage->MakeAppender();
+  uint64_t samples = 0;
+  uint64_t histograms = 0;
+  uint64_t exemplars = 0;
   for (const wire::TimeSeries& ts : write->timeseries) {
     auto labels = SeriesLabels(ts.labels);
     if (!labels) continue;  // skipped silently, as Prometheus does
@@ -145,12 +148,15 @@ Response PrometheusApi::RemoteWrite(const Request& req) {
         return Response::Text(IsDataError(r.error) ? 400 : 500, text + "\n");
       }
       ref = r.ref;
+      ++samples;
     }
     for (const wire::Exemplar& e : ts.exemplars) {
       model::LabelsBuilder b;
       for (const auto& [n, v] : e.labels) b.Set(n, v);
       // Exemplar errors never fail a write (exemplar storage is best effort in Prometheus).
-      (void)app->AppendExemplar(ref, *labels, storage::Exemplar{b.Build(), e.value, e.timestamp, true});
+      if (app->AppendExemplar(ref, *labels, storage::Exemplar{b.Build(), e.value, e.timestamp, true}).ok()) {
+        ++exemplars;
+      }
     }
     if (!ts.histograms.empty()) {
       for (const wire::Histogram& h : ts.histograms) {
@@ -179,6 +185,7 @@ Response PrometheusApi::RemoteWrite(const Request& req) {
           return Response::Text(IsDataError(r.error) ? 400 : 500,
                                 std::string(storage::AppendErrorText(r.error)) + "\n");
         }
+        ++histograms;
       }
     }
   }
@@ -187,6 +194,7 @@ Response PrometheusApi::RemoteWrite(const Request& req) {
                               storage::Metadata{ToMetricType(m.type), m.help, m.unit});
   }
   if (Status st = app->Commit(); !st.ok()) return Response::Text(500, st.error().message() + "\n");
+  if (deps_.metrics != nullptr) deps_.metrics->ObserveRemoteWrite(samples, histograms, exemplars);
   return NoContent();
 }
 

@@ -278,14 +278,17 @@ Response PrometheusApi::StatusRuntimeInfo(const Request&) {
   const auto start = deps_.start_time;
   const auto now = deps_.now();
   const std::string retention = deps_.storage_retention();
+  SelfMetrics::ReloadState reload;
+  reload.last_success = start;
+  if (deps_.metrics != nullptr) reload = deps_.metrics->LastReload();
   return ApiSuccess([=, cwd = std::string(cwd), host = std::string(host)](JsonWriter& w) {
     w.BeginObject();
     w.Key("startTime").String(Rfc3339Nano(start));
     w.Key("CWD").String(cwd);
     w.Key("hostname").String(host);
     w.Key("serverTime").String(Rfc3339Nano(now));
-    w.Key("reloadConfigSuccess").Bool(true);
-    w.Key("lastConfigTime").String(Rfc3339Nano(start));
+    w.Key("reloadConfigSuccess").Bool(reload.ok);
+    w.Key("lastConfigTime").String(Rfc3339Nano(reload.last_success));
     w.Key("corruptionCount").Int(0);
     w.Key("goroutineCount").Int(static_cast<int64_t>(std::thread::hardware_concurrency()));
     w.Key("GOMAXPROCS").Int(static_cast<int64_t>(std::thread::hardware_concurrency()));
@@ -309,6 +312,13 @@ Response PrometheusApi::StatusBuildInfo(const Request&) {
     w.Key("goVersion").String(b.go_version);
     w.EndObject();
   });
+}
+
+Response PrometheusApi::OwnMetrics(const Request&) {
+  Response r;
+  r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+  r.body = deps_.metrics->Expose();
+  return r;
 }
 
 Response PrometheusApi::StatusTsdb(const Request& req) {

@@ -21,6 +21,7 @@ struct PromrefServer::Impl {
   std::unique_ptr<Tenants> tenants;
   std::unique_ptr<promql::Engine> engine;
   api::Notifications notifications;
+  api::SelfMetrics metrics;
   api::Router api_router;
   api::Router vendor_router;
   std::unique_ptr<api::PrometheusApi> prom_api;
@@ -33,7 +34,8 @@ struct PromrefServer::Impl {
   static api::FrontDoorConfig DoorConfig(const config::Config& c) {
     api::FrontDoorConfig fd;
     fd.route_prefix = c.promref.route_prefix;
-    for (const auto& t : c.promref.tenants) fd.tenants.push_back({t.id, t.app_keys, t.bearer_tokens, t.basic_auth});
+    for (const auto& t : c.promref.tenants)
+      fd.tenants.push_back({t.id, t.app_keys, t.bearer_tokens, t.basic_auth});
     return fd;
   }
 };
@@ -68,6 +70,7 @@ Result<std::unique_ptr<PromrefServer>> PromrefServer::Create(const Flags& flags,
   deps.options.enable_lifecycle = flags.enable_lifecycle;
   deps.options.lookback_delta_ms = flags.lookback_delta_ms;
   deps.notifications = &s->notifications;
+  deps.metrics = &s->metrics;
   deps.flags = [f = flags] { return f.AsList(); };
   deps.config_yaml = [s] {
     std::lock_guard lock(s->cfg_mu);
@@ -80,15 +83,16 @@ Result<std::unique_ptr<PromrefServer>> PromrefServer::Create(const Flags& flags,
   deps.quit = [s] { s->quit = true; };
   s->prom_api = std::make_unique<api::PrometheusApi>(deps);
   s->prom_api->Register(s->api_router);
-  s->nhn = std::make_unique<api::NhnWorkspaceApi>(flags.in_memory ? "" : flags.tsdb_path, [s](const std::string& project) {
-    std::vector<api::NhnServer> out;
-    std::lock_guard lock(s->cfg_mu);
-    for (const auto& t : s->cfg.promref.tenants) {
-      if (t.id != project) continue;
-      for (const auto& sv : t.servers) out.push_back({sv.host_id, sv.host_name, sv.ip, sv.instance_id});
-    }
-    return out;
-  });
+  s->nhn = std::make_unique<api::NhnWorkspaceApi>(
+      flags.in_memory ? "" : flags.tsdb_path, [s](const std::string& project) {
+        std::vector<api::NhnServer> out;
+        std::lock_guard lock(s->cfg_mu);
+        for (const auto& t : s->cfg.promref.tenants) {
+          if (t.id != project) continue;
+          for (const auto& sv : t.servers) out.push_back({sv.host_id, sv.host_name, sv.ip, sv.instance_id});
+        }
+        return out;
+      });
   s->nhn->Register(s->vendor_router);
   s->door = std::make_unique<api::FrontDoor>(Impl::DoorConfig(s->cfg), &s->api_router, &s->vendor_router,
                                              [s](const std::string& id) { return s->tenants->Get(id); });
@@ -97,21 +101,35 @@ Result<std::unique_ptr<PromrefServer>> PromrefServer::Create(const Flags& flags,
     if (t == nullptr) return Error(ErrorKind::kInternal, "cannot open the default tenant's storage");
     LoadDemoData(*t->storage, std::chrono::system_clock::now());
   }
-  s->http = std::make_unique<api::HttpServer>([s](api::Request& req) { return s->door->Handle(req); });
+  s->http = std::make_unique<api::HttpServer>([s](api::Request& req) {
+    // Streamed bodies are timed until their handler returns, not until the last byte is sent.
+    const auto begin = std::chrono::steady_clock::now();
+    api::Response r = s->door->Handle(req);
+    if (!req.route.empty()) {
+      s->metrics.ObserveRequest(
+          req.route, r.status,
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count());
+    }
+    return r;
+  });
   const auto [host, port] = SplitHostPort(flags.listen_address);
   s->host = host;
   if (Status st = s->http->Bind(host, port); !st.ok()) return st.error();
   return server;
 }
 
-int PromrefServer::port() const { return impl_->http->port(); }
+int PromrefServer::port() const {
+  return impl_->http->port();
+}
 
 std::string PromrefServer::base_url() const {
   const std::string host = impl_->host == "0.0.0.0" ? "127.0.0.1" : impl_->host;
   return "http://" + host + ":" + std::to_string(port());
 }
 
-void PromrefServer::Serve() { impl_->http->Run(); }
+void PromrefServer::Serve() {
+  impl_->http->Run();
+}
 
 void PromrefServer::Start() {
   thread_ = std::thread([this] { Serve(); });
@@ -122,7 +140,9 @@ void PromrefServer::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-bool PromrefServer::QuitRequested() const { return impl_->quit; }
+bool PromrefServer::QuitRequested() const {
+  return impl_->quit;
+}
 
 Status PromrefServer::Reload() {
   Impl* s = impl_.get();
@@ -130,9 +150,11 @@ Status PromrefServer::Reload() {
   auto loaded = config::LoadConfigFile(s->flags.config_file);
   if (!loaded.ok()) {
     s->notifications.Set("Configuration reload has failed.", true);
+    s->metrics.ObserveReload(false, std::chrono::system_clock::now());
     return loaded.error();
   }
   s->notifications.Set("Configuration reload has failed.", false);
+  s->metrics.ObserveReload(true, std::chrono::system_clock::now());
   std::lock_guard lock(s->cfg_mu);
   s->cfg = std::move(*loaded);
   s->door->Reconfigure(Impl::DoorConfig(s->cfg));

@@ -22,9 +22,9 @@ using promconform::HttpResponse;
 
 struct Case {
   std::string method;
-  std::string path;                                          // with query string
-  std::vector<std::pair<std::string, std::string>> form;      // POST body
-  bool compare_data = true;                                   // data must match (else status and errorType)
+  std::string path;                                       // with query string
+  std::vector<std::pair<std::string, std::string>> form;  // POST body
+  bool compare_data = true;                               // data must match (else status and errorType)
   std::string version_note;  // non-empty: a deliberate 3.x difference; then only promref's answer is checked
   int promref_status = 0;    // with version_note: the status promref must give
 };
@@ -40,9 +40,9 @@ class ApiDiff : public ::testing::Test {
     promref_ = std::move(*ref).release();
     // The same data in both: counters with a reset, a gauge, classic histogram buckets, and a
     // series that stops; scraped every 15 s with jitter, ending a minute ago.
-    const int64_t now =
-        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-            .count();
+    const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
     end_ = (now - 60'000) / 1000 * 1000;
     wire::WriteRequest req;
     uint64_t x = 12345;
@@ -51,9 +51,12 @@ class ApiDiff : public ::testing::Test {
       return static_cast<int64_t>((x >> 33) % 700);
     };
     for (const char* inst : {"a:1", "b:2"}) {
-      wire::TimeSeries counter{{{"__name__", "diff_requests_total"}, {"job", "api"}, {"instance", inst}}, {}, {}, {}};
-      wire::TimeSeries gauge{{{"__name__", "diff_temperature"}, {"job", "api"}, {"instance", inst}}, {}, {}, {}};
-      wire::TimeSeries stopping{{{"__name__", "diff_batch"}, {"job", "batch"}, {"instance", inst}}, {}, {}, {}};
+      wire::TimeSeries counter{
+          {{"__name__", "diff_requests_total"}, {"job", "api"}, {"instance", inst}}, {}, {}, {}};
+      wire::TimeSeries gauge{
+          {{"__name__", "diff_temperature"}, {"job", "api"}, {"instance", inst}}, {}, {}, {}};
+      wire::TimeSeries stopping{
+          {{"__name__", "diff_batch"}, {"job", "batch"}, {"instance", inst}}, {}, {}, {}};
       double c = 0;
       for (int i = 0; i < 120; ++i) {
         const int64_t t = end_ - (119 - i) * 15'000 + jitter();
@@ -66,9 +69,16 @@ class ApiDiff : public ::testing::Test {
       req.timeseries.push_back(gauge);
       req.timeseries.push_back(stopping);
       for (const char* le : {"0.1", "0.5", "1", "+Inf"}) {
-        wire::TimeSeries b{{{"__name__", "diff_latency_bucket"}, {"job", "api"}, {"instance", inst}, {"le", le}}, {}, {}, {}};
+        wire::TimeSeries b{
+            {{"__name__", "diff_latency_bucket"}, {"job", "api"}, {"instance", inst}, {"le", le}},
+            {},
+            {},
+            {}};
         for (int i = 0; i < 120; ++i) {
-          const double base = static_cast<double>(i) * (std::string(le) == "0.1" ? 1 : std::string(le) == "0.5" ? 3 : std::string(le) == "1" ? 4 : 5);
+          const double base = static_cast<double>(i) * (std::string(le) == "0.1"   ? 1
+                                                        : std::string(le) == "0.5" ? 3
+                                                        : std::string(le) == "1"   ? 4
+                                                                                   : 5);
           b.samples.push_back({end_ - (119 - i) * 15'000 + 111, base});
         }
         req.timeseries.push_back(b);
@@ -85,7 +95,9 @@ class ApiDiff : public ::testing::Test {
     delete prometheus_;
   }
 
-  static std::string T(int64_t ms) { return std::to_string(ms / 1000) + "." + std::to_string(ms % 1000 + 1000).substr(1); }
+  static std::string T(int64_t ms) {
+    return std::to_string(ms / 1000) + "." + std::to_string(ms % 1000 + 1000).substr(1);
+  }
 
   static promconform::LocalPeer* prometheus_;
   static server::PromrefServer* promref_;
@@ -103,9 +115,11 @@ nlohmann::json Normalize(nlohmann::json j) {
     j["data"].erase("stats");
   }
   // The order of an instant vector is unspecified unless the query sorts (none here does).
-  if (j.is_object() && j.contains("data") && j["data"].is_object() && j["data"].value("resultType", "") == "vector") {
+  if (j.is_object() && j.contains("data") && j["data"].is_object() &&
+      j["data"].value("resultType", "") == "vector") {
     auto& r = j["data"]["result"];
-    std::sort(r.begin(), r.end(), [](const auto& a, const auto& b) { return a["metric"].dump() < b["metric"].dump(); });
+    std::sort(r.begin(), r.end(),
+              [](const auto& a, const auto& b) { return a["metric"].dump() < b["metric"].dump(); });
   }
   if (j.is_object() && j.contains("error") && j["error"].is_string()) {
     std::string e = j["error"];
@@ -121,9 +135,13 @@ TEST_F(ApiDiff, EveryEndpointAnswersAsPrometheus) {
   std::vector<Case> cases = {
       // Expression queries.
       {"GET", "/api/v1/query?query=diff_requests_total&time=" + t},
-      {"GET", "/api/v1/query?query=" + promconform::UrlEncode("sum by (instance) (rate(diff_requests_total[5m]))") + "&time=" + t},
-      {"GET", "/api/v1/query?query=" + promconform::UrlEncode("histogram_quantile(0.9, rate(diff_latency_bucket[10m]))") + "&time=" + t},
-      {"GET", "/api/v1/query?query=" + promconform::UrlEncode("max_over_time(diff_temperature[10m:1m])") + "&time=" + t},
+      {"GET", "/api/v1/query?query=" +
+                  promconform::UrlEncode("sum by (instance) (rate(diff_requests_total[5m]))") + "&time=" + t},
+      {"GET", "/api/v1/query?query=" +
+                  promconform::UrlEncode("histogram_quantile(0.9, rate(diff_latency_bucket[10m]))") +
+                  "&time=" + t},
+      {"GET", "/api/v1/query?query=" + promconform::UrlEncode("max_over_time(diff_temperature[10m:1m])") +
+                  "&time=" + t},
       {"GET", "/api/v1/query?query=diff_batch&time=" + t},
       {"GET", "/api/v1/query?query=%221%22&time=" + t},
       {"GET", "/api/v1/query?query=1e21&time=" + t},
@@ -131,14 +149,26 @@ TEST_F(ApiDiff, EveryEndpointAnswersAsPrometheus) {
       {"POST", "/api/v1/query", {{"query", "count(diff_temperature)"}, {"time", t}}},
       {"GET", "/api/v1/query?query=diff_temperature&time=" + t + "&stats=true"},
       {"GET", "/api/v1/query?query=sum(&time=" + t},
-      {"GET", "/api/v1/query?query=1&time=abc", {}, true, "3.x spells \"invalid time value\" in lower case", 400},
+      {"GET",
+       "/api/v1/query?query=1&time=abc",
+       {},
+       true,
+       "3.x spells \"invalid time value\" in lower case",
+       400},
       {"GET", "/api/v1/query?time=" + t},
       {"GET", "/api/v1/query?query=1&timeout=abc"},
-      {"GET", "/api/v1/query?query=" + promconform::UrlEncode("diff_requests_total + on(job) diff_temperature") + "&time=" + t},
-      {"GET", "/api/v1/query?query=" + promconform::UrlEncode("label_replace(diff_temperature, \"x\", \"$1\", \"instance\", \"(\")") + "&time=" + t},
+      {"GET", "/api/v1/query?query=" +
+                  promconform::UrlEncode("diff_requests_total + on(job) diff_temperature") + "&time=" + t},
+      {"GET",
+       "/api/v1/query?query=" +
+           promconform::UrlEncode("label_replace(diff_temperature, \"x\", \"$1\", \"instance\", \"(\")") +
+           "&time=" + t},
       {"GET", "/api/v1/query_range?query=diff_temperature&start=" + start + "&end=" + stop + "&step=60"},
-      {"GET", "/api/v1/query_range?query=" + promconform::UrlEncode("rate(diff_requests_total[2m])") + "&start=" + start + "&end=" + stop + "&step=37s"},
-      {"POST", "/api/v1/query_range", {{"query", "sum(diff_temperature)"}, {"start", start}, {"end", stop}, {"step", "5m"}}},
+      {"GET", "/api/v1/query_range?query=" + promconform::UrlEncode("rate(diff_requests_total[2m])") +
+                  "&start=" + start + "&end=" + stop + "&step=37s"},
+      {"POST",
+       "/api/v1/query_range",
+       {{"query", "sum(diff_temperature)"}, {"start", start}, {"end", stop}, {"step", "5m"}}},
       {"GET", "/api/v1/query_range?query=1&start=0&end=11000&step=1"},
       {"GET", "/api/v1/query_range?query=1&start=0&end=11001&step=1"},
       {"GET", "/api/v1/query_range?query=1&start=10&end=0&step=1"},
@@ -147,8 +177,12 @@ TEST_F(ApiDiff, EveryEndpointAnswersAsPrometheus) {
       {"GET", "/api/v1/query_range?query=1&end=10&step=1"},
       {"GET", "/api/v1/query_range?query=1&start=0&step=1"},
       {"GET", "/api/v1/query_range?query=1&start=0&end=10"},
-      {"GET", "/api/v1/query_range?query=diff_temperature%5B5m%5D&start=0&end=10&step=1", {}, true,
-       "3.x prefixes the range-vector error with invalid parameter \"query\"", 400},
+      {"GET",
+       "/api/v1/query_range?query=diff_temperature%5B5m%5D&start=0&end=10&step=1",
+       {},
+       true,
+       "3.x prefixes the range-vector error with invalid parameter \"query\"",
+       400},
       {"GET", "/api/v1/format_query?query=" + promconform::UrlEncode("sum by(job)(rate(x[5m]))/2")},
       {"GET", "/api/v1/format_query?query=sum("},
       {"POST", "/api/v1/format_query", {{"query", "a+b"}}},
@@ -158,8 +192,12 @@ TEST_F(ApiDiff, EveryEndpointAnswersAsPrometheus) {
       {"POST", "/api/v1/series", {{"match[]", "diff_batch"}, {"start", start}}},
       {"GET", "/api/v1/series"},
       {"GET", "/api/v1/series?match[]=" + promconform::UrlEncode("{job=\"\"}")},
-      {"GET", "/api/v1/series?match[]=" + promconform::UrlEncode("{job=~\"(\"}"), {}, true,
-       "3.x parses a regex on its own first, so Go's error names the bare pattern", 400},
+      {"GET",
+       "/api/v1/series?match[]=" + promconform::UrlEncode("{job=~\"(\"}"),
+       {},
+       true,
+       "3.x parses a regex on its own first, so Go's error names the bare pattern",
+       400},
       {"GET", "/api/v1/series?match[]=up&start=abc"},
       {"GET", "/api/v1/labels"},
       {"GET", "/api/v1/labels?match[]=diff_batch"},
@@ -223,7 +261,8 @@ TEST_F(ApiDiff, EveryEndpointAnswersAsPrometheus) {
     const HttpResponse ours = send(promref_->base_url());
     ASSERT_TRUE(ours.answered()) << ours.transport_error;
     if (!c.version_note.empty()) {
-      EXPECT_EQ(ours.status, c.promref_status) << c.method << " " << c.path << " (" << c.version_note << "): " << ours.body;
+      EXPECT_EQ(ours.status, c.promref_status)
+          << c.method << " " << c.path << " (" << c.version_note << "): " << ours.body;
       continue;
     }
     const HttpResponse theirs = send(prometheus_->base_url());
@@ -236,7 +275,8 @@ TEST_F(ApiDiff, EveryEndpointAnswersAsPrometheus) {
       const auto b = nlohmann::json::parse(theirs.body, nullptr, false);
       if (a.is_discarded()) {
         problem = "promref sent invalid JSON";
-      } else if (a.value("status", "") != b.value("status", "") || a.value("errorType", "") != b.value("errorType", "")) {
+      } else if (a.value("status", "") != b.value("status", "") ||
+                 a.value("errorType", "") != b.value("errorType", "")) {
         problem = "status/errorType differ";
       } else if (c.compare_data && Normalize(a) != Normalize(b)) {
         problem = "data differ";
@@ -246,7 +286,8 @@ TEST_F(ApiDiff, EveryEndpointAnswersAsPrometheus) {
     }
     if (!problem.empty()) {
       ++disagreements;
-      ADD_FAILURE() << c.method << " " << c.path << ": " << problem << "\n  promref:    " << ours.body.substr(0, 600)
+      ADD_FAILURE() << c.method << " " << c.path << ": " << problem
+                    << "\n  promref:    " << ours.body.substr(0, 600)
                     << "\n  prometheus: " << theirs.body.substr(0, 600);
     }
   }

@@ -93,9 +93,13 @@ TEST(RealClients, PrometheusRemoteWritesToPromrefAndBothAnswerAlike) {
   spec.files["prometheus.yml"] =
       "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
       "scrape_configs:\n  - job_name: self\n    static_configs:\n      - targets: ['127.0.0.1:{port}']\n"
+      "  - job_name: promref\n    static_configs:\n      - targets: ['127.0.0.1:" +
+      std::to_string((*ref)->port()) +
+      "']\n"
       "remote_write:\n  - url: " +
       (*ref)->base_url() +
-      "/api/v1/write\n    queue_config:\n      batch_send_deadline: 1s\n      max_samples_per_send: 500\n";
+      "/api/v1/write\n    queue_config:\n      batch_send_deadline: 1s\n      max_samples_per_send: 500\n    "
+      "  min_shards: 1\n      max_shards: 1\n";
   // The port placeholder is only substituted in arguments; the config is rewritten below.
   auto prom = promconform::LocalPeer::Start(spec);
   ASSERT_TRUE(prom.ok()) << prom.error().message();
@@ -111,8 +115,6 @@ TEST(RealClients, PrometheusRemoteWritesToPromrefAndBothAnswerAlike) {
     ASSERT_EQ(c.Do({"POST", (*prom)->base_url() + "/-/reload", {}, ""}).status, 200);
   }
   HttpClient client;
-  // Let Prometheus scrape and ship a few rounds.
-  std::this_thread::sleep_for(std::chrono::seconds(6));
   auto query = [&](const std::string& base, const std::string& q, int64_t t) {
     auto r = client.Get(base + "/api/v1/query?" +
                         promconform::FormEncode({{"query", q}, {"time", std::to_string(t / 1000.0)}}));
@@ -124,39 +126,69 @@ TEST(RealClients, PrometheusRemoteWritesToPromrefAndBothAnswerAlike) {
     }
     return j;
   };
-  // The queue must drain without failures. A drained queue at moment D2 means every sample
-  // scraped well before D2 has reached promref; the comparison time is taken before an earlier
-  // drain D1 so that it is covered by D2's.
-  auto wait_drained = [&]() -> int64_t {
+  // One shard sends in WAL order, so once the highest sent timestamp passes T every sample
+  // appended well before T has reached promref. Nothing may fail on the way.
+  std::string last_state;  // what the queue looked like at the last poll, for the failure message
+  auto wait_sent_past = [&](int64_t target_ms) -> bool {
     for (int i = 0; i < 60; ++i) {
       const int64_t now = NowMs();
       auto failed = query((*prom)->base_url(), "sum(prometheus_remote_storage_samples_failed_total)", now);
-      auto pending = query((*prom)->base_url(), "sum(prometheus_remote_storage_samples_pending)", now);
-      auto sent = query((*prom)->base_url(), "sum(prometheus_remote_storage_samples_total)", now);
-      auto up = query((*prom)->base_url(), "up{job=\"self\"} == 1", now - 1'500);
-      if (!failed["data"]["result"].empty()) EXPECT_EQ(failed["data"]["result"][0]["value"][1], "0");
-      const bool drained = !up["data"]["result"].empty() && !sent["data"]["result"].empty() &&
-                           sent["data"]["result"][0]["value"][1] != "0" &&
-                           !pending["data"]["result"].empty() &&
-                           pending["data"]["result"][0]["value"][1] == "0";
-      if (drained) return now;
+      auto sent = query((*prom)->base_url(),
+                        "max(prometheus_remote_storage_queue_highest_sent_timestamp_seconds)", now);
+      last_state = "failed=" + failed["data"]["result"].dump() +
+                   " highest_sent=" + sent["data"]["result"].dump() + " target=" + std::to_string(target_ms);
+      if (!failed["data"]["result"].empty()) {
+        EXPECT_EQ(failed["data"]["result"][0]["value"][1], "0");
+      }
+      if (!sent["data"]["result"].empty() &&
+          std::stod(sent["data"]["result"][0]["value"][1].get<std::string>()) * 1000 >=
+              static_cast<double>(target_ms)) {
+        return true;
+      }
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
     }
-    return -1;
+    return false;
   };
-  const int64_t d1 = wait_drained();
-  ASSERT_GT(d1, 0) << "Prometheus' remote-write queue did not drain";
-  std::this_thread::sleep_for(std::chrono::seconds(3));
-  ASSERT_GT(wait_drained(), 0) << "Prometheus' remote-write queue did not drain";
+  // Scrape targets start after the discovery manager's 5 s throttle; wait until both jobs have
+  // been up for a while before choosing the comparison time.
+  int64_t d1 = -1;
+  for (int i = 0; i < 60 && d1 < 0; ++i) {
+    const int64_t now = NowMs();
+    if (query((*prom)->base_url(), "up == 1", now - 1'500)["data"]["result"].size() == 2)
+      d1 = now;
+    else
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  ASSERT_GT(d1, 0) << "Prometheus never scraped both targets";
+  ASSERT_TRUE(wait_sent_past(d1 + 1'000)) << "Prometheus' remote-write queue did not drain: " << last_state;
   const int64_t t = d1 - 1'500;
   for (const std::string q : {"up", "prometheus_build_info", "count(prometheus_http_requests_total)",
                               "sum by (job) (scrape_samples_scraped)",
                               "max_over_time(scrape_duration_seconds[3s])", "go_goroutines > 0"}) {
     auto theirs = query((*prom)->base_url(), q, t);
     auto ours = query((*ref)->base_url(), q, t);
-    EXPECT_FALSE(theirs["data"]["result"].empty()) << q;
+    EXPECT_FALSE(theirs["data"]["result"].empty())
+        << q << " at " << t << ": " << theirs.dump() << " queue: " << last_state;
     EXPECT_EQ(ours, theirs) << q;
   }
+  // Prometheus scrapes promref's own /metrics without complaint.
+  auto up = query((*prom)->base_url(), "up{job=\"promref\"}", NowMs());
+  ASSERT_EQ(up["data"]["result"].size(), 1u) << up.dump();
+  EXPECT_EQ(up["data"]["result"][0]["value"][1], "1");
+  auto scraped = query(
+      (*prom)->base_url(),
+      "prometheus_http_requests_total{job=\"promref\",handler=\"/api/v1/write\",code=\"204\"} > 0", NowMs());
+  EXPECT_EQ(scraped["data"]["result"].size(), 1u) << scraped.dump();
+}
+
+TEST(RealClients, PromtoolFindsNoProblemInPromrefsOwnMetrics) {
+  auto ref = server::StartEmbedded();
+  ASSERT_TRUE(ref.ok()) << ref.error().message();
+  HttpClient client;
+  ASSERT_EQ(client.Get((*ref)->base_url() + "/api/v1/query?query=1").status, 200);
+  const std::string out =
+      RunShell("curl -sf " + (*ref)->base_url() + "/metrics | promtool check metrics; echo rc=$?");
+  EXPECT_EQ(out, "rc=0\n");
 }
 
 }  // namespace
