@@ -90,7 +90,7 @@ class HeadAppender final : public storage::Appender {
       s->pending_hist = false;
     }
     lock.unlock();
-    samples_.push_back({s, t, v, ooo});
+    samples_.push_back({s, t, v, ooo, -1});
     return {s->ref, AppendError::kNone};
   }
 
@@ -123,6 +123,7 @@ class HeadAppender final : public storage::Appender {
     s->pending_hist = true;
     lock.unlock();
     hists_.push_back({s, t, h});
+    samples_.push_back({s, t, 0, false, static_cast<int32_t>(hists_.size() - 1)});
     return {s->ref, AppendError::kNone};
   }
 
@@ -159,7 +160,7 @@ class HeadAppender final : public storage::Appender {
   }
 
   Status Commit() override {
-    if (samples_.empty() && hists_.empty() && exemplars_.empty() && metadata_.empty()) {
+    if (samples_.empty() && exemplars_.empty() && metadata_.empty()) {
       Rollback();
       return {};
     }
@@ -185,11 +186,13 @@ class HeadAppender final : public storage::Appender {
   }
 
  private:
+  // Floats and histograms, in append order (the order matters when they mix in a series).
   struct Pending {
     MemSeries* s;
     int64_t t;
     double v;
     bool ooo;
+    int32_t hist;  // index into hists_, or -1 for a float
   };
   struct PendingHist {
     MemSeries* s;
@@ -268,29 +271,37 @@ class HeadAppender final : public storage::Appender {
       wal::EncodeSeries(series, &buf);
       wal::EndRecord(&buf, start);
     }
-    if (!samples_.empty()) {
-      // Inline wal::EncodeSamples: this is the hot path of every commit.
+    // One record per run of floats or histograms, so that replay sees them in append order.
+    for (size_t i = 0; i < samples_.size();) {
+      size_t j = i;
+      const bool hist = samples_[i].hist >= 0;
+      while (j < samples_.size() && (samples_[j].hist >= 0) == hist) ++j;
       const size_t start = wal::BeginRecord(&buf);
-      buf.reserve(buf.size() + 17 + samples_.size() * 14);
-      Encbuf e(&buf);
-      e.PutByte(static_cast<uint8_t>(wal::RecordType::kSamples));
-      const uint64_t base_ref = samples_[0].s->ref;
-      const int64_t base_t = samples_[0].t;
-      e.PutBE64(base_ref);
-      e.PutBE64(static_cast<uint64_t>(base_t));
-      for (const Pending& p : samples_) {
-        e.PutVarint(static_cast<int64_t>(p.s->ref - base_ref));
-        e.PutVarint(p.t - base_t);
-        e.PutBE64(std::bit_cast<uint64_t>(p.v));
+      if (hist) {
+        std::vector<wal::RefHistogram> hs;
+        for (size_t k = i; k < j; ++k) {
+          const PendingHist& p = hists_[static_cast<size_t>(samples_[k].hist)];
+          hs.push_back({p.s->ref, p.t, p.h});
+        }
+        wal::EncodeHistograms(hs, &buf);
+      } else {
+        // Inline wal::EncodeSamples: this is the hot path of every commit.
+        buf.reserve(buf.size() + 17 + (j - i) * 14);
+        Encbuf e(&buf);
+        e.PutByte(static_cast<uint8_t>(wal::RecordType::kSamples));
+        const uint64_t base_ref = samples_[i].s->ref;
+        const int64_t base_t = samples_[i].t;
+        e.PutBE64(base_ref);
+        e.PutBE64(static_cast<uint64_t>(base_t));
+        for (size_t k = i; k < j; ++k) {
+          const Pending& p = samples_[k];
+          e.PutVarint(static_cast<int64_t>(p.s->ref - base_ref));
+          e.PutVarint(p.t - base_t);
+          e.PutBE64(std::bit_cast<uint64_t>(p.v));
+        }
       }
       wal::EndRecord(&buf, start);
-    }
-    if (!hists_.empty()) {
-      std::vector<wal::RefHistogram> hs;
-      for (const PendingHist& p : hists_) hs.push_back({p.s->ref, p.t, p.h});
-      const size_t start = wal::BeginRecord(&buf);
-      wal::EncodeHistograms(hs, &buf);
-      wal::EndRecord(&buf, start);
+      i = j;
     }
     if (!exemplars_.empty()) {
       std::vector<wal::RefExemplar> es;
@@ -328,6 +339,14 @@ class HeadAppender final : public storage::Appender {
     for (const Pending& p : samples_) {
       MemSeries* s = p.s;
       lock_for(s);
+      if (p.hist >= 0) {
+        if (!s->HasInOrderData() || p.t > s->MaxTime()) {
+          head_->AppendHistogramLocked(s, p.t, hists_[static_cast<size_t>(p.hist)].h);
+          mint = std::min(mint, p.t);
+          maxt = std::max(maxt, p.t);
+        }
+        continue;
+      }
       if (p.ooo) {
         bool inserted;
         head_->InsertOooLocked(s, p.t, p.v, &inserted);
@@ -337,14 +356,6 @@ class HeadAppender final : public storage::Appender {
       // Such late losers are dropped, as Prometheus drops them.
       if (!s->HasInOrderData() || p.t > s->MaxTime()) {
         head_->AppendFloatLocked(s, p.t, p.v);
-        mint = std::min(mint, p.t);
-        maxt = std::max(maxt, p.t);
-      }
-    }
-    for (const PendingHist& p : hists_) {
-      lock_for(p.s);
-      if (!p.s->HasInOrderData() || p.t > p.s->MaxTime()) {
-        head_->AppendHistogramLocked(p.s, p.t, p.h);
         mint = std::min(mint, p.t);
         maxt = std::max(maxt, p.t);
       }

@@ -4,6 +4,7 @@
 #include <bit>
 #include <filesystem>
 #include <map>
+#include <ostream>
 #include <random>
 #include <string>
 #include <vector>
@@ -38,6 +39,10 @@ struct Point {
   bool hist = false;
   friend bool operator==(const Point&, const Point&) = default;
 };
+
+inline void showValue(const Point& p, std::ostream& os) {
+  os << p.t << (p.hist ? "h:" : ":") << std::hex << p.bits << std::dec;
+}
 
 using Dump = std::map<std::string, std::vector<Point>>;
 
