@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "tsdb/block/chunk_file.h"
+#include "tsdb/chunks/decimal.h"
 #include "tsdb/chunks/histogram_chunk.h"
 #include "tsdb/chunks/xor.h"
 #include "tsdb/index/index_file.h"
@@ -43,40 +44,67 @@ void Advance(Cursor& c, int64_t mint, int64_t maxt) {
   }
 }
 
-// Re-encodes samples from `it` into chunks of at most kSamplesPerChunk samples.
+// Samples per float chunk in blocks. Bigger than the head's 120: block chunks are written once
+// and the per-chunk overhead (header, index entry, checksum) is paid per chunk; 480 is two
+// hours of a 15 s scrape, so a level-1 block holds one chunk per series.
+constexpr size_t kBlockChunkSamples = 480;
+
+// Re-encodes samples from `it` into chunks: floats in runs of up to kBlockChunkSamples, each
+// run stored as XOR or decimal, whichever is smaller; histograms as histogram chunks.
 Status Reencode(storage::SampleIterator& it, ChunkWriter& cw, std::vector<ChunkMeta>* out,
                 uint64_t* samples) {
-  ChunkBuffer buf;
-  XorState st;
-  Encoding enc = Encoding::kNone;
-  int64_t cmin = 0;
-  auto flush = [&]() -> Status {
-    if (buf.size() == 0) return {};
-    auto ref = cw.Write(enc, buf.view());
+  std::vector<model::Sample> run;
+  ChunkBuffer hbuf;
+  XorState hst;
+  int64_t hmin = 0;
+  auto write = [&](Encoding enc, std::string_view data, int64_t mint, int64_t maxt) -> Status {
+    auto ref = cw.Write(enc, data);
     if (!ref.ok()) return ref.error();
-    out->push_back({cmin, st.t, enc, {}, *ref});
-    *samples += st.num_samples;
-    buf.Clear();
-    st = XorState();
+    out->push_back({mint, maxt, enc, {}, *ref});
+    *samples += ChunkNumSamples(data);
     return {};
   };
-  for (storage::ValueType vt = it.Next(); vt != storage::ValueType::kNone; vt = it.Next()) {
-    const Encoding want = vt == storage::ValueType::kFloat ? Encoding::kXor : Encoding::kHistogram;
-    if (buf.size() > 0 && (want != enc || st.num_samples >= kSamplesPerChunk)) {
-      if (Status s = flush(); !s.ok()) return s;
-    }
-    if (buf.size() == 0) {
-      enc = want;
-      cmin = it.AtT();
-    }
-    if (want == Encoding::kXor) {
-      XorAppender(&buf, &st).Append(it.AtT(), it.AtFloat());
+  auto flush_floats = [&]() -> Status {
+    if (run.empty()) return {};
+    ChunkBuffer xbuf;
+    XorState xst;
+    XorAppender app(&xbuf, &xst);
+    for (const model::Sample& s : run) app.Append(s.t, s.v);
+    Status st;
+    if (auto dec = EncodeDecimalChunk(run, xbuf.size())) {
+      st = write(Encoding::kDecimal, *dec, run.front().t, run.back().t);
     } else {
-      AppendHistogramSample(&buf, &st, it.AtT(), it.AtHistogram());
+      st = write(Encoding::kXor, xbuf.view(), run.front().t, run.back().t);
+    }
+    run.clear();
+    return st;
+  };
+  auto flush_hists = [&]() -> Status {
+    if (hbuf.size() == 0) return {};
+    Status st = write(Encoding::kHistogram, hbuf.view(), hmin, hst.t);
+    hbuf.Clear();
+    hst = XorState();
+    return st;
+  };
+  for (storage::ValueType vt = it.Next(); vt != storage::ValueType::kNone; vt = it.Next()) {
+    if (vt == storage::ValueType::kFloat) {
+      if (Status s = flush_hists(); !s.ok()) return s;
+      run.push_back({it.AtT(), it.AtFloat()});
+      if (run.size() >= kBlockChunkSamples) {
+        if (Status s = flush_floats(); !s.ok()) return s;
+      }
+    } else {
+      if (Status s = flush_floats(); !s.ok()) return s;
+      if (hst.num_samples >= kSamplesPerChunk) {
+        if (Status s = flush_hists(); !s.ok()) return s;
+      }
+      if (hbuf.size() == 0) hmin = it.AtT();
+      AppendHistogramSample(&hbuf, &hst, it.AtT(), it.AtHistogram());
     }
   }
   if (Status s = it.Err(); !s.ok()) return s;
-  return flush();
+  if (Status s = flush_floats(); !s.ok()) return s;
+  return flush_hists();
 }
 
 }  // namespace
@@ -135,7 +163,10 @@ Result<BlockMeta> WriteBlock(const std::string& parent_dir,
       deleted = c.src->HasTombstones() ? c.src->TombstonesFor(c.ref) : Intervals();
       for (size_t k = 0; k < c.chunks.size() && copy; ++k) {
         const ChunkMeta& m = c.chunks[k];
-        copy = m.mint >= spec.mint && m.maxt <= last && m.enc != Encoding::kNone &&
+        // Head chunks (XOR, 120 samples) are always re-encoded for the block.
+        copy = m.mint >= spec.mint && m.maxt <= last &&
+               (m.enc == Encoding::kDecimal || m.enc == Encoding::kHistogram ||
+                (m.enc == Encoding::kXor && ChunkNumSamples(m.data) >= 240)) &&
                !deleted.Overlaps(m.mint, m.maxt) && (k == 0 || m.mint > c.chunks[k - 1].maxt);
       }
     }
@@ -170,7 +201,7 @@ Result<BlockMeta> WriteBlock(const std::string& parent_dir,
     return meta;
   }
   meta.stats.num_series = series.size();
-  if (Status s = WriteIndex(tmp + "/index", series); !s.ok()) return cleanup(), s.error();
+  if (Status s = WriteIndex(tmp + "/index", series, spec.mint); !s.ok()) return cleanup(), s.error();
   if (Status s = WriteFileAtomic(tmp + "/tombstones", Tombstones().Encode()); !s.ok())
     return cleanup(), s.error();
   if (Status s = WriteFileAtomic(tmp + "/meta.json", EncodeMeta(meta)); !s.ok()) return cleanup(), s.error();

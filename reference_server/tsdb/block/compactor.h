@@ -3,8 +3,10 @@
 // WriteBlock merges any number of SeriesSources (series with equal labels are merged, equal
 // timestamps kept once), applies their tombstones, keeps [mint, maxt) and writes a new block
 // directory atomically: everything goes to "<ulid>.tmp-for-creation", is fsynced, then
-// renamed into place. Chunks that lie wholly inside the range, untouched by tombstones and by
-// other sources, are copied verbatim; everything else is re-encoded.
+// renamed into place. Float samples are re-encoded into chunks of up to 480 samples, each as
+// XOR or as decimal (chunks/decimal.h), whichever is smaller; chunks already written that way
+// by an earlier compaction are copied verbatim when they lie wholly inside the range and no
+// tombstone or other source touches them.
 //
 // The planner follows Prometheus' LeveledCompactor: overlapping blocks are merged first
 // (vertical compaction); otherwise the oldest group of adjacent blocks that fills an aligned

@@ -62,6 +62,14 @@ class ChunkBuffer {
     std::memcpy(data_ + size_, p, n);
     size_ += n;
   }
+  // Makes room for `n` more bytes and returns where they go (zeroed); CommitSpace(k) then
+  // adds the first k of them to the size.
+  uint8_t* AppendSpace(uint32_t n) {
+    if (size_ + n > cap_) Reserve(std::max<uint32_t>(size_ + n, cap_ < 32 ? 32 : cap_ + cap_ / 2));
+    std::memset(data_ + size_, 0, n);
+    return data_ + size_;
+  }
+  void CommitSpace(uint32_t k) { size_ += k; }
   void Clear() {
     std::free(data_);
     data_ = nullptr;
@@ -87,6 +95,10 @@ class ChunkBuffer {
 
 // Writes bits at the end of a ChunkBuffer whose last byte may be partly filled. The number of
 // free bits in the last byte is kept by the caller (it is part of the chunk's appender state).
+//
+// Bytes are produced from a local copy of the buffer's end pointer: storing through a byte
+// pointer may alias anything, so going through the buffer object for every byte would make
+// the compiler reload its fields each time.
 class BitWriter {
  public:
   BitWriter(ChunkBuffer* buf, uint8_t* free_bits) : buf_(buf), free_(free_bits) {}
@@ -103,19 +115,27 @@ class BitWriter {
   // Writes the low `n` bits of `u` (0 <= n <= 64), most significant first.
   void WriteBits(uint64_t u, int n) {
     if (n == 0) return;
-    u <<= (64 - n);  // left-align: the next bit to write is the top bit
-    while (n > 0) {
-      if (*free_ == 0) {
-        buf_->PushBack(0);
-        *free_ = 8;
-      }
-      const int take = n < *free_ ? n : *free_;
-      // Top `take` bits of u go into the low `free_` bits of the last byte.
-      buf_->data()[buf_->size() - 1] |= static_cast<uint8_t>((u >> 56) >> (8 - *free_));
-      u = take == 64 ? 0 : u << take;
+    if (n < 64) u &= (uint64_t{1} << n) - 1;
+    int free = *free_;
+    uint8_t* p = buf_->AppendSpace(9);  // at most 8 whole bytes plus one partial
+    uint32_t added = 0;
+    if (free > 0) {
+      // Fill the partly written last byte first.
+      const int take = n < free ? n : free;
+      p[-1] |= static_cast<uint8_t>((u >> (n - take)) << (free - take));
       n -= take;
-      *free_ = static_cast<uint8_t>(*free_ - take);
+      free -= take;
     }
+    while (n >= 8) {
+      p[added++] = static_cast<uint8_t>(u >> (n - 8));
+      n -= 8;
+    }
+    if (n > 0) {
+      p[added++] = static_cast<uint8_t>(u << (8 - n));
+      free = 8 - n;
+    }
+    buf_->CommitSpace(added);
+    *free_ = static_cast<uint8_t>(free);
   }
 
   void WriteByte(uint8_t b) { WriteBits(b, 8); }

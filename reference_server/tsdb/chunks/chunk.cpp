@@ -1,5 +1,6 @@
 #include "tsdb/chunks/chunk.h"
 
+#include "tsdb/chunks/decimal.h"
 #include "tsdb/chunks/histogram_chunk.h"
 #include "tsdb/chunks/xor.h"
 
@@ -27,6 +28,7 @@ std::unique_ptr<storage::SampleIterator> NewChunkIterator(Encoding enc, std::str
   switch (enc) {
     case Encoding::kXor: return std::make_unique<XorIterator>(bytes);
     case Encoding::kHistogram: return std::make_unique<HistogramIterator>(bytes);
+    case Encoding::kDecimal: return std::make_unique<DecimalIterator>(bytes);
     case Encoding::kNone: break;
   }
   return std::make_unique<ErrIterator>("unknown chunk encoding " + std::to_string(static_cast<int>(enc)));

@@ -84,7 +84,7 @@ void AppendHistogramSample(ChunkBuffer* buf, XorState* state, int64_t t, const m
   if (state->num_samples == 0) {
     e.PutVarint(t);
   } else {
-    e.PutUvarint(static_cast<uint64_t>(t - state->t));
+    e.PutUvarint(static_cast<uint64_t>(WrapSub(t, state->t)));
   }
   EncodeFloatHistogram(&rec, h);
   buf->Append(rec.data(), static_cast<uint32_t>(rec.size()));
@@ -108,7 +108,7 @@ storage::ValueType HistogramIterator::Next() {
   if (read_ == 0) {
     t_ = d.Varint();
   } else {
-    t_ += static_cast<int64_t>(d.Uvarint());
+    t_ = WrapAdd(t_, static_cast<int64_t>(d.Uvarint()));
   }
   rest_ = d.Rest();
   if (!d.ok() || !DecodeFloatHistogram(&rest_, &h_)) {

@@ -49,13 +49,13 @@ void XorAppender::Append(int64_t t, double v) {
     WriteUvarint(w, (static_cast<uint64_t>(t) << 1) ^ static_cast<uint64_t>(t >> 63));
     w.WriteBits(v_bits, 64);
   } else if (n == 1) {
-    const int64_t delta = t - s_->t;
+    const int64_t delta = WrapSub(t, s_->t);
     WriteUvarint(w, static_cast<uint64_t>(delta));
     s_->t_delta = delta;
     WriteValue(v_bits);
   } else {
-    const int64_t delta = t - s_->t;
-    const int64_t dod = delta - s_->t_delta;
+    const int64_t delta = WrapSub(t, s_->t);
+    const int64_t dod = WrapSub(delta, s_->t_delta);
     if (dod == 0) {
       w.WriteBit(false);
     } else if (BitRange(dod, 14)) {
@@ -140,7 +140,7 @@ storage::ValueType XorIterator::Next() {
     uint64_t delta;
     if (!ReadUvarint(br_, &delta)) return corrupt_ = done_ = true, storage::ValueType::kNone;
     t_delta_ = static_cast<int64_t>(delta);
-    t_ += t_delta_;
+    t_ = WrapAdd(t_, t_delta_);
     if (!ReadValue()) return corrupt_ = done_ = true, storage::ValueType::kNone;
   } else {
     // Up to four prefix bits select the dod bucket.
@@ -166,8 +166,8 @@ storage::ValueType XorIterator::Next() {
       if (bits > (uint64_t{1} << (size - 1))) bits -= uint64_t{1} << size;
       dod = static_cast<int64_t>(bits);
     }
-    t_delta_ += dod;
-    t_ += t_delta_;
+    t_delta_ = WrapAdd(t_delta_, dod);
+    t_ = WrapAdd(t_, t_delta_);
     if (!ReadValue()) return corrupt_ = done_ = true, storage::ValueType::kNone;
   }
   if (!br_.ok()) {

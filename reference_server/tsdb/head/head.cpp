@@ -122,15 +122,18 @@ void Head::SetMinValidTime(int64_t t) {
 
 int64_t Head::AppendableMinValidTime() const {
   const int64_t maxt = MaxTime();
-  const int64_t cw_end = maxt == kMinTime ? kMinTime : maxt - options_.chunk_range / 2;
+  const int64_t half = options_.chunk_range / 2;
+  const int64_t cw_end = maxt < kMinTime + half ? kMinTime : maxt - half;
   return std::max(cw_end, MinValidTime());
 }
 
 bool Head::Compactable() const {
   const int64_t mint = MinTime();
   const int64_t maxt = MaxTime();
-  if (mint == kMaxTime || maxt == kMinTime) return false;
-  return maxt - mint > options_.chunk_range / 2 * 3;
+  if (mint == kMaxTime || maxt == kMinTime || maxt < mint) return false;
+  // maxt - mint without overflow: the difference of two int64 fits in uint64.
+  const uint64_t span = static_cast<uint64_t>(maxt) - static_cast<uint64_t>(mint);
+  return span > static_cast<uint64_t>(options_.chunk_range / 2 * 3);
 }
 
 void Head::UpdateTimes(int64_t mint, int64_t maxt) {

@@ -14,7 +14,11 @@ namespace promref::tsdb {
 namespace {
 
 constexpr uint32_t kIndexMagic = 0xBAAAD700;
-constexpr size_t kTocSize = 4 * 8 + 4;
+constexpr size_t kTocSize = 6 * 8 + 4;
+constexpr uint8_t kVersion = 2;
+// Chunk references start at file 1, offset 0: the first reference of a series is stored
+// relative to that.
+constexpr uint64_t kRefBase = uint64_t{1} << 32;
 
 void BeginSection(std::string* out, size_t* start) {
   *start = out->size();
@@ -46,7 +50,7 @@ Error Corrupt(const std::string& path, std::string_view what) {
 
 }  // namespace
 
-Status WriteIndex(const std::string& path, const std::vector<IndexSeries>& series) {
+Status WriteIndex(const std::string& path, const std::vector<IndexSeries>& series, int64_t base_time) {
   // Symbols: every label name and value, sorted, unique.
   std::vector<std::string_view> symbols;
   for (const IndexSeries& s : series) {
@@ -64,7 +68,7 @@ Status WriteIndex(const std::string& path, const std::vector<IndexSeries>& serie
   std::string out;
   Encbuf e(&out);
   e.PutBE32(kIndexMagic);
-  e.PutByte(1);
+  e.PutByte(kVersion);
 
   const uint64_t symbols_off = out.size();
   size_t sec;
@@ -84,6 +88,7 @@ Status WriteIndex(const std::string& path, const std::vector<IndexSeries>& serie
   const uint64_t series_off = out.size();
   std::string body;
   for (const IndexSeries& s : series) {
+    uint64_t prev_ref = kRefBase;
     const uint64_t ref = out.size();
     all.push_back(ref);
     body.clear();
@@ -99,15 +104,10 @@ Status WriteIndex(const std::string& path, const std::vector<IndexSeries>& serie
     b.PutUvarint(s.chunks.size());
     for (size_t i = 0; i < s.chunks.size(); ++i) {
       const ChunkMeta& c = s.chunks[i];
-      if (i == 0) {
-        b.PutVarint(c.mint);
-        b.PutUvarint(static_cast<uint64_t>(c.maxt - c.mint));
-        b.PutUvarint(c.ref);
-      } else {
-        b.PutVarint(c.mint - s.chunks[i - 1].maxt);
-        b.PutUvarint(static_cast<uint64_t>(c.maxt - c.mint));
-        b.PutVarint(static_cast<int64_t>(c.ref - s.chunks[i - 1].ref));
-      }
+      b.PutVarint(WrapSub(c.mint, i == 0 ? base_time : s.chunks[i - 1].maxt));
+      b.PutUvarint(static_cast<uint64_t>(WrapSub(c.maxt, c.mint)));
+      b.PutVarint(static_cast<int64_t>(c.ref - prev_ref));
+      prev_ref = c.ref;
     }
     e.PutUvarint(body.size());
     e.PutBytes(body);
@@ -121,15 +121,14 @@ Status WriteIndex(const std::string& path, const std::vector<IndexSeries>& serie
     return a.ref < b.ref;
   });
   struct TableEntry {
-    std::string_view name, value;
-    uint64_t off;
+    uint32_t name, value;
+    uint64_t off;  // relative to the postings body
   };
   std::vector<TableEntry> table;
   const uint64_t postings_off = out.size();
-  auto write_postings = [&](std::string_view name, std::string_view value, auto begin, auto end, auto get) {
-    table.push_back({name, value, out.size()});
-    size_t s;
-    BeginSection(&out, &s);
+  BeginSection(&out, &sec);
+  const size_t body_start = out.size();
+  auto write_list = [&](auto begin, auto end, auto get) {
     e.PutUvarint(static_cast<uint64_t>(end - begin));
     uint64_t prev = 0;
     for (auto it = begin; it != end; ++it) {
@@ -137,26 +136,39 @@ Status WriteIndex(const std::string& path, const std::vector<IndexSeries>& serie
       e.PutUvarint(r - prev);
       prev = r;
     }
-    EndSection(&out, s);
   };
-  write_postings("", "", all.begin(), all.end(), [](uint64_t r) { return r; });
+  const uint64_t all_off = 0;
+  write_list(all.begin(), all.end(), [](uint64_t r) { return r; });
   for (size_t i = 0; i < triples.size();) {
     size_t j = i;
     while (j < triples.size() && triples[j].name == triples[i].name && triples[j].value == triples[i].value)
       ++j;
-    write_postings(symbols[triples[i].name], symbols[triples[i].value],
-                   triples.begin() + static_cast<ptrdiff_t>(i), triples.begin() + static_cast<ptrdiff_t>(j),
-                   [](const Triple& t) { return t.ref; });
+    table.push_back({triples[i].name, triples[i].value, out.size() - body_start});
+    write_list(triples.begin() + static_cast<ptrdiff_t>(i), triples.begin() + static_cast<ptrdiff_t>(j),
+               [](const Triple& t) { return t.ref; });
     i = j;
   }
+  EndSection(&out, sec);
 
   const uint64_t table_off = out.size();
   BeginSection(&out, &sec);
-  e.PutUvarint(table.size());
-  for (const TableEntry& t : table) {
-    e.PutUvarintStr(t.name);
-    e.PutUvarintStr(t.value);
-    e.PutUvarint(t.off);
+  size_t names = 0;
+  for (size_t i = 0; i < table.size(); ++i) names += i == 0 || table[i].name != table[i - 1].name;
+  e.PutUvarint(names);
+  uint64_t prev_off = 0;
+  for (size_t i = 0; i < table.size();) {
+    size_t j = i;
+    while (j < table.size() && table[j].name == table[i].name) ++j;
+    e.PutUvarint(table[i].name);
+    e.PutUvarint(j - i);
+    uint32_t prev_value = 0;
+    for (size_t k = i; k < j; ++k) {
+      e.PutUvarint(table[k].value - prev_value);
+      prev_value = table[k].value;
+      e.PutUvarint(table[k].off - prev_off);
+      prev_off = table[k].off;
+    }
+    i = j;
   }
   EndSection(&out, sec);
 
@@ -165,6 +177,8 @@ Status WriteIndex(const std::string& path, const std::vector<IndexSeries>& serie
   e.PutBE64(series_off);
   e.PutBE64(postings_off);
   e.PutBE64(table_off);
+  e.PutBE64(static_cast<uint64_t>(base_time));
+  e.PutBE64(all_off);
   e.PutBE32(Crc32c(std::string_view(out).substr(toc)));
   return WriteFileAtomic(path, out);
 }
@@ -177,14 +191,16 @@ Result<std::unique_ptr<BlockIndex>> BlockIndex::Open(const std::string& path) {
   const std::string_view data = ix->file_.data();
   if (data.size() < 5 + kTocSize) return Corrupt(path, "file too short");
   Decbuf h(data.substr(0, 5));
-  if (h.BE32() != kIndexMagic || h.Byte() != 1) return Corrupt(path, "bad magic or version");
+  if (h.BE32() != kIndexMagic || h.Byte() != kVersion) return Corrupt(path, "bad magic or version");
   const std::string_view toc = data.substr(data.size() - kTocSize);
   Decbuf t(toc);
   const uint64_t symbols_off = t.BE64();
   t.BE64();  // series offset: series are addressed directly
-  t.BE64();  // postings offset: found through the table
+  const uint64_t postings_off = t.BE64();
   const uint64_t table_off = t.BE64();
-  if (Crc32c(toc.substr(0, 32)) != t.BE32()) return Corrupt(path, "table of contents checksum");
+  ix->base_time_ = static_cast<int64_t>(t.BE64());
+  ix->all_postings_ = t.BE64();
+  if (Crc32c(toc.substr(0, kTocSize - 4)) != t.BE32()) return Corrupt(path, "table of contents checksum");
 
   std::string_view body;
   if (!ReadSection(data, symbols_off, &body)) return Corrupt(path, "symbols");
@@ -195,15 +211,26 @@ Result<std::unique_ptr<BlockIndex>> BlockIndex::Open(const std::string& path) {
   for (uint64_t i = 0; i < nsym; ++i) ix->symbols_.push_back(s.UvarintStr());
   if (!s.ok()) return Corrupt(path, "symbols truncated");
 
+  if (!ReadSection(data, postings_off, &ix->postings_)) return Corrupt(path, "postings");
+
   if (!ReadSection(data, table_off, &body)) return Corrupt(path, "postings table");
   Decbuf p(body);
-  const uint64_t n = p.Uvarint();
-  for (uint64_t i = 0; i < n && p.ok(); ++i) {
-    const std::string_view name = p.UvarintStr();
-    const std::string_view value = p.UvarintStr();
-    const uint64_t off = p.Uvarint();
-    if (ix->names_.empty() || ix->names_.back().name != name) ix->names_.push_back({name, {}});
-    ix->names_.back().values.emplace_back(value, off);
+  const uint64_t names = p.Uvarint();
+  uint64_t off = 0;
+  for (uint64_t i = 0; i < names && p.ok(); ++i) {
+    const uint64_t name = p.Uvarint();
+    const uint64_t nvalues = p.Uvarint();
+    if (name >= nsym || nvalues > body.size()) return Corrupt(path, "postings table entry");
+    NameEntry entry{ix->symbols_[name], {}};
+    entry.values.reserve(nvalues);
+    uint64_t value = 0;
+    for (uint64_t k = 0; k < nvalues && p.ok(); ++k) {
+      value += p.Uvarint();
+      off += p.Uvarint();
+      if (value >= nsym || off >= ix->postings_.size()) return Corrupt(path, "postings table entry");
+      entry.values.emplace_back(ix->symbols_[value], off);
+    }
+    ix->names_.push_back(std::move(entry));
   }
   if (!p.ok()) return Corrupt(path, "postings table truncated");
   return ix;
@@ -216,12 +243,11 @@ const BlockIndex::NameEntry* BlockIndex::Find(std::string_view name) const {
 }
 
 Postings BlockIndex::Decode(uint64_t off) const {
-  std::string_view body;
-  if (!ReadSection(file_.data(), off, &body)) return {};
-  Decbuf d(body);
+  if (off >= postings_.size()) return {};
+  Decbuf d(postings_.substr(off));
   const uint64_t n = d.Uvarint();
   Postings out;
-  out.reserve(std::min<uint64_t>(n, body.size()));
+  out.reserve(std::min<uint64_t>(n, d.Len()));
   uint64_t v = 0;
   for (uint64_t i = 0; i < n && d.ok(); ++i) {
     v += d.Uvarint();
@@ -232,7 +258,7 @@ Postings BlockIndex::Decode(uint64_t off) const {
 }
 
 Postings BlockIndex::AllPostings() const {
-  return Get("", "");
+  return Decode(all_postings_);
 }
 
 Postings BlockIndex::Get(std::string_view name, std::string_view value) const {
@@ -270,9 +296,7 @@ Postings BlockIndex::PostingsForMatcher(const model::Matcher& m, bool invert) co
 
 std::vector<std::string> BlockIndex::LabelNames() const {
   std::vector<std::string> out;
-  for (const NameEntry& e : names_) {
-    if (!e.name.empty()) out.emplace_back(e.name);
-  }
+  for (const NameEntry& e : names_) out.emplace_back(e.name);
   return out;
 }
 
@@ -311,19 +335,14 @@ bool BlockIndex::Series(uint64_t ref, model::Labels* labels, std::vector<ChunkMe
   if (!l.ok()) return false;
   *labels = std::move(*l);
   const uint64_t nc = b.Uvarint();
-  int64_t prev_maxt = 0;
-  uint64_t prev_ref = 0;
+  if (nc == 0 || !b.ok()) return false;
+  int64_t prev_maxt = base_time_;
+  uint64_t prev_ref = kRefBase;
   for (uint64_t i = 0; i < nc && b.ok(); ++i) {
     ChunkMeta m;
-    if (i == 0) {
-      m.mint = b.Varint();
-      m.maxt = m.mint + static_cast<int64_t>(b.Uvarint());
-      m.ref = b.Uvarint();
-    } else {
-      m.mint = prev_maxt + b.Varint();
-      m.maxt = m.mint + static_cast<int64_t>(b.Uvarint());
-      m.ref = prev_ref + static_cast<uint64_t>(b.Varint());
-    }
+    m.mint = WrapAdd(prev_maxt, b.Varint());
+    m.maxt = WrapAdd(m.mint, static_cast<int64_t>(b.Uvarint()));
+    m.ref = prev_ref + static_cast<uint64_t>(b.Varint());
     prev_maxt = m.maxt;
     prev_ref = m.ref;
     chunks->push_back(m);

@@ -1,20 +1,24 @@
 // A block's index file: symbols, series (labels and chunk references) and postings.
 //
-//   header    magic BE32 0xBAAAD700, version byte 1
+//   header    magic BE32 0xBAAAD700, version byte 2
 //   symbols   section: count uvarint, then the sorted unique label strings (uvarint-prefixed)
 //   series    one entry per series, in label order:
 //               body length uvarint, body, CRC-32C of body BE32
 //             body: label count, (name, value) symbol indexes; chunk count, chunk metas
-//             (first: mint varint, maxt-mint uvarint, ref uvarint; then: mint-prev maxt varint,
-//             maxt-mint uvarint, ref-prev ref varint)
-//             A series' reference is the byte offset of its entry.
-//   postings  one section per label pair (and one for all series: name "", value ""):
-//             count uvarint, then ascending series references delta-encoded as uvarints
-//   table     section: count uvarint, then (name, value, postings offset) sorted by name, value
-//   toc       offsets of symbols, series, postings, table (BE64 each), CRC-32C of the 32 bytes
+//             (first: mint - base time varint, maxt - mint uvarint, ref - 2^32 (file 1,
+//             offset 0) varint; then: mint - previous maxt varint, maxt - mint uvarint,
+//             ref - previous ref varint). A series' reference is the offset of its entry.
+//   postings  section holding one list per label pair, and one of all series: count uvarint,
+//             then ascending series references delta-encoded as uvarints
+//   table     section: name count uvarint; per name (ascending): name symbol, value count,
+//             then per value (ascending): value symbol delta, list offset delta (uvarints)
+//   toc       offsets of symbols, series, postings, table, the base time, the offset of the
+//             all-series list (BE64 each), CRC-32C of the 48 bytes
 //
 // A "section" is [body length BE32][body][CRC-32C of body BE32]. The reader memory-maps the
-// file and keeps only the symbol offsets and the postings table in memory.
+// file, checks the sections' checksums (series entries carry their own) and keeps the symbol
+// views and the postings table in memory. Deltas and symbol references keep the per-series
+// cost small: this file is a good part of a block's bytes when series have few samples.
 #pragma once
 
 #include <cstdint>
@@ -35,8 +39,9 @@ struct IndexSeries {
   std::vector<ChunkMeta> chunks;  // mint, maxt and ref are used
 };
 
-// Writes an index for `series` (in label order) to `path` and fsyncs it.
-Status WriteIndex(const std::string& path, const std::vector<IndexSeries>& series);
+// Writes an index for `series` (in label order) to `path` and fsyncs it. Chunk times are
+// stored relative to `base_time` (the block's start).
+Status WriteIndex(const std::string& path, const std::vector<IndexSeries>& series, int64_t base_time = 0);
 
 class BlockIndex final : public IndexReader {
  public:
@@ -60,6 +65,9 @@ class BlockIndex final : public IndexReader {
   Postings Decode(uint64_t off) const;
 
   MmapFile file_;
+  int64_t base_time_ = 0;
+  std::string_view postings_;  // the postings section's body
+  uint64_t all_postings_ = 0;
   std::vector<std::string_view> symbols_;
   std::vector<NameEntry> names_;  // sorted by name; "" holds all postings
 };

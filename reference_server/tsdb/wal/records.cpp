@@ -2,6 +2,7 @@
 
 #include <bit>
 
+#include "tsdb/chunks/chunk.h"
 #include "tsdb/chunks/histogram_chunk.h"
 #include "tsdb/encoding/encoding.h"
 
@@ -50,7 +51,7 @@ void EncodeSamples(const std::vector<RefSample>& samples, std::string* out) {
   e.PutBE64(static_cast<uint64_t>(base_t));
   for (const RefSample& s : samples) {
     e.PutVarint(static_cast<int64_t>(s.ref - base_ref));
-    e.PutVarint(s.t - base_t);
+    e.PutVarint(WrapSub(s.t, base_t));
     e.PutBE64(std::bit_cast<uint64_t>(s.v));
   }
 }
@@ -118,7 +119,7 @@ bool DecodeSamples(std::string_view rec, std::vector<RefSample>* out) {
   while (d.Len() > 0 && d.ok()) {
     RefSample s;
     s.ref = base_ref + static_cast<uint64_t>(d.Varint());
-    s.t = base_t + d.Varint();
+    s.t = WrapAdd(base_t, d.Varint());
     s.v = d.BEDouble();
     out->push_back(s);
   }
