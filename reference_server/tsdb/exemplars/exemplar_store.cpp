@@ -21,7 +21,7 @@ bool SameExemplar(const storage::Exemplar& a, const storage::Exemplar& b) {
 
 ExemplarStore::Outcome ExemplarStore::ValidateLocked(const std::string& key,
                                                      const storage::Exemplar& e) const {
-  if (ring_.empty()) return Outcome::kDisabled;
+  if (capacity_ == 0) return Outcome::kDisabled;
   size_t runes = 0;
   for (const model::LabelView& l : e.labels) runes += Runes(l.name) + Runes(l.value);
   if (runes > kMaxLabelsRunes) return Outcome::kLabelsTooLong;
@@ -44,6 +44,7 @@ ExemplarStore::Outcome ExemplarStore::Add(const model::Labels& series, const sto
   std::string key(series.Encoded());
   const Outcome o = ValidateLocked(key, e);
   if (o != Outcome::kAdded) return o;
+  if (ring_.size() < capacity_) ring_.emplace_back();
   Entry& slot = ring_[next_];
   if (slot.key != nullptr) {
     // Evict the oldest exemplar (of the store, hence of its series).
@@ -61,7 +62,7 @@ ExemplarStore::Outcome ExemplarStore::Add(const model::Labels& series, const sto
     ring_[static_cast<size_t>(it->second.newest)].next = static_cast<int64_t>(next_);
   if (it->second.oldest < 0) it->second.oldest = static_cast<int64_t>(next_);
   it->second.newest = static_cast<int64_t>(next_);
-  next_ = (next_ + 1) % ring_.size();
+  next_ = (next_ + 1) % capacity_;
   ++size_;
   return Outcome::kAdded;
 }

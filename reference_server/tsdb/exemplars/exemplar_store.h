@@ -1,6 +1,6 @@
 // Exemplars: a bounded, in-memory circular store, as Prometheus' CircularExemplarStorage.
 //
-// One ring of `capacity` entries is shared by all series; each series' exemplars form a chain
+// One ring of `capacity` entries (allocated as it fills) is shared by all series; each series' exemplars form a chain
 // through the ring from its oldest to its newest entry. When the ring is full the globally
 // oldest exemplar is overwritten (it is also the oldest of its series, so that series' chain
 // just loses its head). Per series, exemplars must arrive in time order: an exemplar equal to
@@ -27,7 +27,7 @@ class ExemplarStore {
   // Prometheus' limit on the combined length (in runes) of an exemplar's label names and values.
   static constexpr size_t kMaxLabelsRunes = 128;
 
-  explicit ExemplarStore(size_t capacity) : ring_(capacity) {}
+  explicit ExemplarStore(size_t capacity) : capacity_(capacity) {}
 
   // What Add would answer, without adding.
   Outcome Validate(const model::Labels& series, const storage::Exemplar& e) const;
@@ -39,7 +39,7 @@ class ExemplarStore {
   // Every stored exemplar with its series, oldest first per series (for WAL checkpoints).
   std::vector<std::pair<model::Labels, storage::Exemplar>> All() const;
   size_t Size() const;
-  size_t capacity() const { return ring_.size(); }
+  size_t capacity() const { return capacity_; }
 
  private:
   struct Entry {
@@ -55,7 +55,8 @@ class ExemplarStore {
   Outcome ValidateLocked(const std::string& key, const storage::Exemplar& e) const;
 
   mutable std::mutex mu_;
-  std::vector<Entry> ring_;
+  const size_t capacity_;
+  std::vector<Entry> ring_;  // grows to capacity_, then wraps
   size_t next_ = 0;
   size_t size_ = 0;
   std::unordered_map<std::string, SeriesIndex> index_;  // key: encoded series labels
