@@ -7,6 +7,33 @@
 namespace promref::tsdb {
 namespace {
 
+// model::Labels' Compare over two canonical encodings ([uvarint len][name][uvarint len][value]
+// per label): label by label, name then value, byte-wise; a prefix sorts first.
+int CompareEncodedLabels(std::string_view a, std::string_view b) {
+  auto next = [](std::string_view& s) {
+    size_t len = 0;
+    int shift = 0;
+    size_t i = 0;
+    while (i < s.size()) {
+      const auto c = static_cast<unsigned char>(s[i++]);
+      len |= static_cast<size_t>(c & 0x7F) << shift;
+      if (c < 0x80) break;
+      shift += 7;
+    }
+    const std::string_view out = s.substr(i, len);
+    s.remove_prefix(std::min(s.size(), i + len));
+    return out;
+  };
+  while (!a.empty() && !b.empty()) {
+    for (int part = 0; part < 2; ++part) {  // name, then value
+      const int c = next(a).compare(next(b));
+      if (c != 0) return c;
+    }
+  }
+  if (a.empty() && b.empty()) return 0;
+  return a.empty() ? -1 : 1;
+}
+
 class HeadSource final : public SeriesSource {
  public:
   HeadSource(Head* head, int64_t mint, int64_t maxt, Head::View view)
@@ -31,15 +58,29 @@ class HeadSource final : public SeriesSource {
   }
 
   void SortByLabels(Postings* p) const override {
-    std::vector<std::pair<const model::Labels*, uint64_t>> v;
-    v.reserve(p->size());
+    // Label sets live all over the heap; comparing them in place costs cache misses on every
+    // comparison. Copy their encodings into one buffer first (one sequential pass), then sort.
+    std::string arena;
+    struct Item {
+      size_t off;
+      uint32_t len;
+      uint64_t ref;
+    };
+    std::vector<Item> items;
+    items.reserve(p->size());
     for (uint64_t ref : *p) {
-      if (const MemSeries* s = head_->GetByRef(ref)) v.emplace_back(&s->labels, ref);
+      if (const MemSeries* s = head_->GetByRef(ref)) {
+        const std::string_view e = s->labels.Encoded();
+        items.push_back({arena.size(), static_cast<uint32_t>(e.size()), ref});
+        arena.append(e);
+      }
     }
-    std::sort(v.begin(), v.end(),
-              [](const auto& a, const auto& b) { return Compare(*a.first, *b.first) < 0; });
+    const std::string_view a = arena;
+    std::sort(items.begin(), items.end(), [a](const Item& x, const Item& y) {
+      return CompareEncodedLabels(a.substr(x.off, x.len), a.substr(y.off, y.len)) < 0;
+    });
     p->clear();
-    for (const auto& [l, ref] : v) p->push_back(ref);
+    for (const Item& it : items) p->push_back(it.ref);
   }
 
   Postings PostingsFor(std::string_view name, std::string_view value) const override {

@@ -81,9 +81,9 @@ Postings MemPostings::PostingsForMatcher(const model::Matcher& m, bool invert) c
     }
   } else {
     const std::string_view prefix = WantedPrefix(m, invert);
-    for (const auto& [value, postings] : n->second) {
-      if (!prefix.empty() && std::string_view(value).substr(0, prefix.size()) != prefix) continue;
-      if (m.Matches(value) != invert) lists.push_back(postings);
+    for (auto it = n->second.lower_bound(prefix); it != n->second.end(); ++it) {
+      if (!prefix.empty() && std::string_view(it->first).substr(0, prefix.size()) != prefix) break;
+      if (m.Matches(it->first) != invert) lists.push_back(it->second);
     }
   }
   lock.unlock();
@@ -110,7 +110,6 @@ std::vector<std::string> MemPostings::LabelValues(std::string_view name) const {
     out.reserve(n->second.size());
     for (const auto& [value, postings] : n->second) out.push_back(value);
   }
-  std::sort(out.begin(), out.end());
   return out;
 }
 
@@ -131,10 +130,11 @@ size_t MemPostings::MemoryBytes() const {
   std::shared_lock lock(mu_);
   size_t total = all_.capacity() * sizeof(uint64_t);
   for (const auto& [name, values] : m_) {
-    total += 64 + name.capacity() + values.bucket_count() * sizeof(void*);
+    total += 64 + name.capacity();
     for (const auto& [value, postings] : values) {
       // Node: next pointer, cached hash, key, vector; plus the heap parts.
-      total += 16 + sizeof(std::string) + sizeof(Postings) + postings.capacity() * sizeof(uint64_t);
+      // Tree node: three pointers and a colour, key, vector; plus the heap parts.
+      total += 32 + sizeof(std::string) + sizeof(Postings) + postings.capacity() * sizeof(uint64_t);
       if (value.capacity() > 15) total += value.capacity() + 1;
     }
   }

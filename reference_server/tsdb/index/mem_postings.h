@@ -1,5 +1,9 @@
 // The head's inverted index: label name -> value -> sorted series references.
 //
+// Values are kept in sorted order per name (a tree, not a hash map): a regex with a literal
+// prefix then visits only the values in that prefix's range, which matters for labels with a
+// million values, and label-value listings need no sort.
+//
 // Series references are handed out in increasing order, so adding a series appends to the end
 // of each of its lists (an insertion from the back keeps the rare concurrent race sorted).
 // A shared_mutex lets queries resolve matchers concurrently while series are created.
@@ -7,6 +11,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
@@ -42,7 +47,7 @@ class MemPostings final : public IndexReader {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
   };
-  using Values = std::unordered_map<std::string, Postings, StringHash, std::equal_to<>>;
+  using Values = std::map<std::string, Postings, std::less<>>;
   mutable std::shared_mutex mu_;
   std::unordered_map<std::string, Values, StringHash, std::equal_to<>> m_;
   Postings all_;

@@ -50,7 +50,8 @@ TEST(Decbuf, TruncationIsStickyAndSafe) {
   EXPECT_EQ(d.UvarintStr(), "");
   EXPECT_FALSE(d.ok());
   EXPECT_EQ(d.BE64(), 0u);
-  Decbuf overlong(std::string(11, '\xff'));
+  const std::string ff(11, '\xff');
+  Decbuf overlong(ff);
   overlong.Uvarint();
   EXPECT_FALSE(overlong.ok());
 }

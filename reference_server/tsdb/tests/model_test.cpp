@@ -210,7 +210,10 @@ class Harness {
     const std::vector<std::vector<model::Matcher>> groups = {ms};
     auto got = *db_->SelectExemplars(exemplar_cutoff_, kMaxTime, groups);
     auto want = *mem_.SelectExemplars(exemplar_cutoff_, kMaxTime, groups);
-    RC_ASSERT(got.size() == want.size());
+    std::vector<std::string> gl, wl;
+    for (const auto& g : got) gl.push_back(g.series_labels.ToString() + "#" + std::to_string(g.exemplars.size()));
+    for (const auto& w : want) wl.push_back(w.series_labels.ToString() + "#" + std::to_string(w.exemplars.size()));
+    RC_ASSERT(gl == wl);
     for (size_t i = 0; i < got.size(); ++i) {
       RC_ASSERT(got[i].series_labels == want[i].series_labels);
       RC_ASSERT(got[i].exemplars.size() == want[i].exemplars.size());
