@@ -8,17 +8,6 @@ StorageFactory MemStorageFactory() {
   return [] { return std::make_unique<storage::MemStorage>(); };
 }
 
-promql::EngineOptions TestEngineOptions(bool experimental) {
-  promql::EngineOptions o;
-  o.lookback_delta_ms = 5 * 60 * 1000;
-  o.timeout_ms = 100 * 1000;
-  o.max_samples = 10000;  // promqltest.DefaultMaxSamplesPerQuery
-  o.default_subquery_step_ms = 60 * 1000;
-  o.enable_experimental = experimental;
-  o.enable_delayed_name_removal = true;
-  return o;
-}
-
 InProcessEvaluator::InProcessEvaluator(promql::EngineOptions options, StorageFactory factory)
     : engine_(options), factory_(std::move(factory)), storage_(factory_()) {}
 

@@ -75,8 +75,10 @@ class Reader {
     while (!AtEnd() && IsSpace(Peek())) ++pos_;
   }
 
-  Error Fail(std::string message) const {
-    return BadData("1:" + std::to_string(pos_ + 1) + ": parse error: " + std::move(message));
+  Error Fail(std::string message) const { return FailAt(pos_, std::move(message)); }
+  // "1:<col>: parse error: ...", as Prometheus' parser reports (one line, columns from 1).
+  Error FailAt(size_t pos, std::string message) const {
+    return BadData("1:" + std::to_string(pos + 1) + ": parse error: " + std::move(message));
   }
   std::string Found() const {
     if (AtEnd()) return "end of input";
@@ -424,14 +426,15 @@ Status ReadItem(Reader& r, std::vector<SequenceValue>* out) {
   // A float: `stale`, or a signed number (Inf and NaN spelled in any case).
   double value = 0;
   if (IsLetter(r.Peek())) {
+    const size_t start = r.pos();
     std::string_view word = r.Identifier(true);
     if (word == "stale") {
       value = model::StaleNaN();
     } else if (Reader::EqualsFold(word, "inf") || Reader::EqualsFold(word, "nan")) {
       value = model::ParseFloat(word).value;
     } else {
-      return r.Fail("unexpected identifier " + Quote(word) +
-                    " in series values, expected number or \"stale\"");
+      return r.FailAt(
+          start, "unexpected identifier " + Quote(word) + " in series values, expected number or \"stale\"");
     }
   } else {
     auto v = r.SignedNumber();
