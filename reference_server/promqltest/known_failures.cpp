@@ -17,11 +17,32 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
+// The part of a failure message that says what went wrong, without the context the entry's
+// key and category already give: "[@ variant ...] " / "[range mode] " markers and a leading
+// "error in eval <expr> (line N): " style prefix.
+std::string_view StripContext(std::string_view m) {
+  while (!m.empty() && m.front() == '[') {
+    const size_t close = m.find("] ");
+    if (close == std::string_view::npos) break;
+    m.remove_prefix(close + 2);
+  }
+  const size_t at = m.find(" (line ");
+  if (at == std::string_view::npos) return m;
+  size_t i = at + 7;
+  while (i < m.size() && m[i] >= '0' && m[i] <= '9') ++i;
+  if (i >= m.size() || m[i] != ')') return m;
+  std::string_view rest = m.substr(i + 1);
+  for (std::string_view sep : {": ", " range mode: ", " in range mode: "}) {
+    if (rest.substr(0, sep.size()) == sep) return rest.substr(sep.size());
+  }
+  return m;
+}
+
 // One line, whitespace runs collapsed, cut at kMaxReason bytes (on a UTF-8 boundary).
 std::string ShortReason(std::string_view message) {
   std::string out;
   bool space = false;
-  for (char c : message) {
+  for (char c : StripContext(message)) {
     if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
       space = !out.empty();
       continue;

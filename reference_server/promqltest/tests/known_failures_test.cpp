@@ -52,6 +52,21 @@ TEST(KnownFailures, ParseAndFormat) {
   EXPECT_TRUE(DiffKnownFailures(*again, reports).ok());
 }
 
+TEST(KnownFailures, ReasonsDropTheContextTheKeyGives) {
+  auto reason = [](std::string message) {
+    return FailuresOf({Report("a.test", {Failed(1, "c", std::move(message))})})[0].reason;
+  };
+  EXPECT_EQ(reason("error in eval m (line 3): expected 1 for {} but got 2"), "expected 1 for {} but got 2");
+  EXPECT_EQ(reason("error evaluating query \"m\" (line 3): boom"), "boom");
+  EXPECT_EQ(
+      reason("[@ variant m @ 1.000 at 0ms] [range mode] error in eval m @ 1.000 (line 3) range mode: x"),
+      "x");
+  EXPECT_EQ(reason("error evaluating query m (line 3) in range mode: boom"), "boom");
+  EXPECT_EQ(reason("load (line 1): out of order sample"), "out of order sample");
+  EXPECT_EQ(reason("unexpected warn annotation \"w\" found for query \"m\" (line 3)"),
+            "unexpected warn annotation \"w\" found for query \"m\" (line 3)");
+}
+
 TEST(KnownFailures, Diff) {
   auto known = ParseKnownFailures("a.test:3 wrong-value: old\na.test:7 wrong-value: fixed now\n");
   ASSERT_TRUE(known.ok());
