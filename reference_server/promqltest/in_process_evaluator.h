@@ -23,10 +23,10 @@ StorageFactory MemStorageFactory();
 // engine can use it without linking it.
 inline promql::EngineOptions TestEngineOptions(bool experimental = true) {
   promql::EngineOptions o;
-  o.lookback_delta_ms = 5 * 60 * 1000;
-  o.timeout_ms = 100 * 1000;
+  o.lookback_delta_ms = int64_t{5} * 60 * 1000;
+  o.timeout_ms = int64_t{100} * 1000;
   o.max_samples = 10000;  // promqltest.DefaultMaxSamplesPerQuery
-  o.default_subquery_step_ms = 60 * 1000;
+  o.default_subquery_step_ms = int64_t{60} * 1000;
   o.enable_experimental = experimental;
   o.enable_delayed_name_removal = true;
   return o;

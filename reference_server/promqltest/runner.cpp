@@ -353,6 +353,7 @@ std::vector<std::pair<std::string, int64_t>> AtModifierVariants(std::string_view
   std::vector<int64_t> times = {-10 * t, 0, t / 5, t, 10 * t};
   if (t == 0) times = {-1000, 0, 1000};
   std::vector<std::pair<std::string, int64_t>> out;
+  out.reserve(times.size());
   for (int64_t et : times) out.emplace_back(text, et);
   return out;
 }

@@ -714,7 +714,7 @@ class ScriptReader {
           "<offset:duration>] <query>' or 'eval[_fail|_warn|_info] range from <from> to <to> step <step> "
           "<query>'");
     }
-    auto fail = [&](std::string message) {
+    auto fail = [&](const std::string& message) {
       return ErrorAt(i_,
                      "error in eval " + cmd->expr + " (line " + std::to_string(cmd->line) + "): " + message);
     };

@@ -118,7 +118,6 @@ struct ExpectedSeries {
 struct EvalCommand {
   int line = 0;
   std::string expr;
-  bool is_range = false;
   // Instant: `eval_time` (after `expect range vector`, the end of that range). Range: the
   // query range. Instant evals with `expect range vector` also set start/end/step: the
   // timestamps the expected points sit at.
@@ -127,25 +126,26 @@ struct EvalCommand {
   int64_t end = 0;
   int64_t step = 0;
 
+  std::optional<MessageMatcher> expected_fail;  // expected_fail_message / expected_fail_regexp
+  std::vector<MessageMatcher> expect_fail;      // at most one
+  std::vector<MessageMatcher> expect_warn;
+  std::vector<MessageMatcher> expect_info;
+
+  std::optional<std::string> expected_string;  // `expect string "..."`
+  SequenceValue scalar;                        // when expect_scalar
+  std::vector<ExpectedSeries> series;
+
+  bool is_range = false;
   // eval_fail / eval_warn / eval_info / eval_ordered (the older spelling of the expectations).
   bool fail = false;
   bool warn = false;
   bool info = false;
   bool ordered = false;
-  std::optional<MessageMatcher> expected_fail;  // expected_fail_message / expected_fail_regexp
-
-  std::vector<MessageMatcher> expect_fail;  // at most one
-  std::vector<MessageMatcher> expect_warn;
-  std::vector<MessageMatcher> expect_info;
   bool expect_no_warn = false;
   bool expect_no_info = false;
   bool expect_ordered = false;
-
   bool expect_range_vector = false;  // `expect range vector from .. to .. step ..`
-  std::optional<std::string> expected_string;
   bool expect_scalar = false;
-  SequenceValue scalar;
-  std::vector<ExpectedSeries> series;
   // Not re-checked as a range query (string results, range-vector results).
   bool exclude_from_range_query = false;
 
