@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "commands/promql_commands.h"
+#include "commands/promqltest_command.h"
 
 namespace {
 
@@ -11,6 +12,7 @@ constexpr const char* kUsage = R"(usage: promconform <command> [arguments]
 
 commands:
   promql parse|format|record-corpus   PromQL front end (see `promconform promql`)
+  promqltest [flags] FILE|DIR...      run promqltest scripts (see `promconform promqltest`)
   version                             print the version
 )";
 
@@ -27,6 +29,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (args[0] == "promql") return promconform::RunPromqlCommand(args);
+  if (args[0] == "promqltest") return promconform::RunPromqltestCommand(args);
   std::fputs(kUsage, stderr);
   return 2;
 }
