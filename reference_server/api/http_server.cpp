@@ -1,6 +1,11 @@
 #include "api/http_server.h"
 
+#include <dirent.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <cstdlib>
 
 namespace promref::api {
 
@@ -80,8 +85,53 @@ void HttpServer::Run() {
   impl_->server.listen_after_bind();
 }
 
+namespace {
+
+// Shuts down the reading side of every accepted connection on `port`. cpp-httplib's stop()
+// only closes the listening socket; a worker idling on a keep-alive connection waits for the
+// keep-alive timeout (30 s) before it notices, and Stop()'s caller waits for the workers.
+// Go's http.Server.Shutdown closes idle connections at once, and so do we: with the read side
+// shut, an idle worker sees end-of-stream and closes; a busy one still writes its answer.
+// httplib exposes no accepted descriptors, so they are found among the process' descriptors:
+// a socket whose local port is the server's port (the listening socket is closed by now, and
+// a client socket of this process towards the server has an ephemeral local port).
+void ShutdownAcceptedConnections(int port) {
+  DIR* d = opendir("/proc/self/fd");
+  if (d == nullptr) return;
+  std::vector<int> fds;
+  while (const dirent* e = readdir(d)) {
+    char* end = nullptr;
+    const long fd = std::strtol(e->d_name, &end, 10);
+    if (end != e->d_name && *end == '\0' && fd != dirfd(d)) fds.push_back(static_cast<int>(fd));
+  }
+  closedir(d);
+  for (int fd : fds) {
+    int type = 0;
+    socklen_t len = sizeof type;
+    if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0 || type != SOCK_STREAM) continue;
+    sockaddr_storage local{};
+    socklen_t alen = sizeof local;
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&local), &alen) != 0) continue;
+    int local_port = -1;
+    if (local.ss_family == AF_INET)
+      local_port = ntohs(reinterpret_cast<const sockaddr_in*>(&local)->sin_port);
+    if (local.ss_family == AF_INET6)
+      local_port = ntohs(reinterpret_cast<const sockaddr_in6*>(&local)->sin6_port);
+    sockaddr_storage peer{};
+    socklen_t plen = sizeof peer;
+    // Only connected sockets (accepted connections) have a peer.
+    if (local_port == port && getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &plen) == 0) {
+      shutdown(fd, SHUT_RD);
+    }
+  }
+}
+
+}  // namespace
+
 void HttpServer::Stop() {
-  if (impl_) impl_->server.stop();
+  if (!impl_) return;
+  impl_->server.stop();
+  if (port_ > 0) ShutdownAcceptedConnections(port_);
 }
 
 }  // namespace promref::api

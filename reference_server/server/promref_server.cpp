@@ -96,11 +96,15 @@ Result<std::unique_ptr<PromrefServer>> PromrefServer::Create(const Flags& flags,
   s->nhn->Register(s->vendor_router);
   s->door = std::make_unique<api::FrontDoor>(Impl::DoorConfig(s->cfg), &s->api_router, &s->vendor_router,
                                              [s](const std::string& id) { return s->tenants->Get(id); });
-  if (flags.demo) {
-    api::Tenant* t = s->tenants->Get("default");
-    if (t == nullptr) return Error(ErrorKind::kInternal, "cannot open the default tenant's storage");
-    LoadDemoData(*t->storage, std::chrono::system_clock::now());
+  // The default tenant opens at start, as Prometheus' TSDB does: a locked or unreadable data
+  // directory stops the server here, and its WAL is replayed before the first request.
+  api::Tenant* default_tenant = s->tenants->Get(kDefaultTenant);
+  if (default_tenant == nullptr) {
+    return Error(ErrorKind::kInternal, "opening storage at \"" + s->tenants->DirFor(kDefaultTenant) +
+                                           "\": " + s->tenants->LastError());
   }
+  if (flags.demo) LoadDemoData(*default_tenant->storage, std::chrono::system_clock::now());
+  s->metrics.AddCollector([s](api::ExpositionWriter& w) { CollectTsdbMetrics(*s->tenants, w); });
   s->http = std::make_unique<api::HttpServer>([s](api::Request& req) {
     // Streamed bodies are timed until their handler returns, not until the last byte is sent.
     const auto begin = std::chrono::steady_clock::now();
