@@ -303,7 +303,8 @@ Matrix Evaluator::EvalVectorSelector(const VectorSelector& vs) {
   const int64_t lookback = ctx_->lookback;
   const int64_t first_ref = RefTime(vs.mods, start_);
   const int64_t last_ref = RefTime(vs.mods, end_);
-  std::vector<LoadedSeries> series = Select(vs, first_ref - lookback, last_ref);
+  std::vector<LoadedSeries> series =
+      Select(vs, first_ref - lookback, last_ref + (vs.smoothed ? lookback : 0));
   Matrix out;
   int64_t n = 0;
   for (LoadedSeries& ls : series) {
@@ -315,6 +316,17 @@ Matrix Evaluator::EvalVectorSelector(const VectorSelector& vs) {
       if (cursor == 0) continue;
       const Point& p = ls.points[cursor - 1];
       if (p.t <= ref - lookback || IsStale(p)) continue;  // left-open lookback window (3.x)
+      // smoothed (experimental): between two float samples, the value interpolated at ref
+      // when the next one is no more than a lookback delta ahead.
+      if (vs.smoothed && p.t < ref && !p.h && cursor < ls.points.size()) {
+        const Point& next = ls.points[cursor];
+        if (!next.h && !IsStale(next) && next.t <= ref + lookback) {
+          const double f =
+              p.f + (next.f - p.f) * static_cast<double>(ref - p.t) / static_cast<double>(next.t - p.t);
+          AddPoint(&s, ts, f, nullptr);
+          continue;
+        }
+      }
       AddPoint(&s, ts, p.f, p.h);
     }
     if (!s.floats.empty() || !s.histograms.empty()) {
@@ -1082,11 +1094,23 @@ Matrix Evaluator::EvalRangeVectorAtStart(const Expr& e) {
     const auto& m = As<MatrixSelector>(e);
     const auto& vs = As<VectorSelector>(*m.vector_selector);
     const int64_t ref = RefTime(vs.mods, start_);
-    for (LoadedSeries& ls : Select(vs, ref - RangeOf(m), ref)) {
+    const int64_t range = RangeOf(m);
+    const bool extended = vs.anchored || vs.smoothed;
+    const int64_t before = extended ? ctx_->lookback : 0;
+    const int64_t after = vs.smoothed ? ctx_->lookback : 0;
+    for (LoadedSeries& ls : Select(vs, ref - range - before, ref + after)) {
       Series s{std::move(ls.labels), {}, {}, false};
-      for (const Point& p : ls.points) {
-        if (!IsStale(p)) AddPoint(&s, p.t, p.f, p.h);
+      std::erase_if(ls.points, IsStale);
+      if (extended) {
+        for (const Point& p : ls.points) {
+          if (p.h) {
+            Fail(ErrorKind::kExecution, std::string(vs.anchored ? "anchored" : "smoothed") +
+                                            " modifier is not supported with histograms");
+          }
+        }
+        ls.points = ExtendFloats(ls.points, ref - range, ref, vs.smoothed);
       }
+      for (const Point& p : ls.points) AddPoint(&s, p.t, p.f, p.h);
       if (!s.floats.empty() || !s.histograms.empty()) out.push_back(std::move(s));
     }
   } else {
@@ -1124,12 +1148,31 @@ Matrix Evaluator::EvalRangeFunction(const Call& c, size_t matrix_arg) {
   std::vector<LoadedSeries> series;
   const TimeModifiers* mods;
   int64_t range;
+  bool anchored = false, smoothed = false;
+  // Extended range selectors read one lookback delta before the range (anchored, smoothed)
+  // and after it (smoothed).
+  int64_t extend_before = 0, extend_after = 0;
   if (arg.kind == NodeKind::kMatrixSelector) {
     const auto& m = As<MatrixSelector>(arg);
     const auto& vs = As<VectorSelector>(*m.vector_selector);
     mods = &vs.mods;
     range = RangeOf(m);
-    series = Select(vs, RefTime(vs.mods, start_) - range, RefTime(vs.mods, end_));
+    anchored = vs.anchored;
+    smoothed = vs.smoothed;
+    if (anchored && name != "changes" && name != "delta" && name != "increase" && name != "rate" &&
+        name != "resets") {
+      Fail(ErrorKind::kExecution,
+           "anchored modifier can only be used with: changes, delta, increase, rate, resets - not with " +
+               name);
+    }
+    if (smoothed && name != "delta" && name != "increase" && name != "rate") {
+      Fail(ErrorKind::kExecution,
+           "smoothed modifier can only be used with: delta, increase, rate - not with " + name);
+    }
+    if (anchored || smoothed) extend_before = ctx_->lookback;
+    if (smoothed) extend_after = ctx_->lookback;
+    series =
+        Select(vs, RefTime(vs.mods, start_) - range - extend_before, RefTime(vs.mods, end_) + extend_after);
   } else {
     const auto& sq = As<SubqueryExpr>(arg);
     mods = &sq.mods;
@@ -1148,13 +1191,15 @@ Matrix Evaluator::EvalRangeFunction(const Call& c, size_t matrix_arg) {
     Window w;
     w.series = &ls;
     w.range = range;
+    w.anchored = anchored;
+    w.smoothed = smoothed;
     size_t lo = 0, hi = 0;
     size_t step = 0;
     for (int64_t ts = start_; ts <= end_; ts += interval_, ++step) {
       const int64_t ref = RefTime(*mods, ts);
       const int64_t from = ref - range;
-      while (hi < ls.points.size() && ls.points[hi].t <= ref) ++hi;
-      while (lo < hi && ls.points[lo].t <= from) ++lo;
+      while (hi < ls.points.size() && ls.points[hi].t <= ref + extend_after) ++hi;
+      while (lo < hi && ls.points[lo].t <= from - extend_before) ++lo;
       if (lo > hi) lo = hi;
       // A pinned (@) window does not move; after the first step the pointers are right.
       if (lo == hi) continue;

@@ -786,11 +786,21 @@ RangeResult FnTsOfMinOverTime(const Window& w, const FunctionCall& fc) {
   return TsOfExtreme(w, fc, false);
 }
 
+// The points changes()/resets() look at: for an anchored range, the extended points.
+std::span<const Point> ChangePoints(const Window& w, std::vector<Point>* storage) {
+  if (!w.anchored) return w.points;
+  *storage = ExtendFloats(w.points, w.range_start, w.range_end, false);
+  return *storage;
+}
+
 RangeResult FnChanges(const Window& w, const FunctionCall&) {
+  std::vector<Point> storage;
+  const std::span<const Point> points = ChangePoints(w, &storage);
+  if (points.empty()) return {};
   double changes = 0;
-  for (size_t i = 1; i < w.points.size(); ++i) {
-    const Point& prev = w.points[i - 1];
-    const Point& cur = w.points[i];
+  for (size_t i = 1; i < points.size(); ++i) {
+    const Point& prev = points[i - 1];
+    const Point& cur = points[i];
     if (static_cast<bool>(prev.h) != static_cast<bool>(cur.h)) {
       changes += 1;
       continue;
@@ -805,10 +815,13 @@ RangeResult FnChanges(const Window& w, const FunctionCall&) {
 }
 
 RangeResult FnResets(const Window& w, const FunctionCall&) {
+  std::vector<Point> storage;
+  const std::span<const Point> points = ChangePoints(w, &storage);
+  if (points.empty()) return {};
   double resets = 0;
-  for (size_t i = 1; i < w.points.size(); ++i) {
-    const Point& prev = w.points[i - 1];
-    const Point& cur = w.points[i];
+  for (size_t i = 1; i < points.size(); ++i) {
+    const Point& prev = points[i - 1];
+    const Point& cur = points[i];
     if (static_cast<bool>(prev.h) != static_cast<bool>(cur.h)) {
       resets += 1;
       continue;
@@ -819,8 +832,86 @@ RangeResult FnResets(const Window& w, const FunctionCall&) {
   return Float(resets);
 }
 
+// Go's sort.Search(n, pred) over point indexes.
+template <typename Pred>
+size_t SearchPoints(size_t n, Pred pred) {
+  size_t lo = 0, hi = n;
+  while (lo < hi) {
+    const size_t mid = lo + (hi - lo) / 2;
+    if (!pred(mid)) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo;
+}
+
+// Linear interpolation between two points at t; a counter that went down is taken to have
+// restarted from zero.
+double Interpolate(const Point& p1, const Point& p2, int64_t t, bool is_counter) {
+  double y1 = p1.f;
+  const double y2 = p2.f;
+  if (is_counter && y2 < y1) y1 = 0;
+  return y1 + (y2 - y1) * static_cast<double>(t - p1.t) / static_cast<double>(p2.t - p1.t);
+}
+
+double PickOrInterpolateLeft(std::span<const Point> f, size_t first, int64_t range_start, bool smoothed,
+                             bool is_counter) {
+  if (smoothed && f[first].t < range_start)
+    return Interpolate(f[first], f[first + 1], range_start, is_counter);
+  return f[first].f;
+}
+
+double PickOrInterpolateRight(std::span<const Point> f, size_t last, int64_t range_end, bool smoothed,
+                              bool is_counter) {
+  if (smoothed && last > 0 && f[last].t > range_end)
+    return Interpolate(f[last - 1], f[last], range_end, is_counter);
+  return f[last].f;
+}
+
+// rate/increase/delta over an anchored or smoothed range (Prometheus' extendedRate): the
+// difference between the boundary values (the sample at or before each boundary, or for
+// smoothed the value interpolated there), corrected for counter resets in between; no
+// extrapolation.
+RangeResult ExtendedRate(const Window& w, bool is_counter, bool is_rate) {
+  const std::span<const Point> f = w.points;
+  if (f.empty()) return {};
+  size_t last = f.size() - 1;
+  const size_t found = SearchPoints(last, [&](size_t i) { return f[i].t > w.range_start; });
+  size_t first = found == 0 ? 0 : found - 1;
+  if (w.smoothed) last = SearchPoints(last, [&](size_t i) { return f[i].t >= w.range_end; });
+  if (f[last].t <= w.range_start) return {};
+  if (w.smoothed && f[first].t > w.range_end) return {};
+  const double left = PickOrInterpolateLeft(f, first, w.range_start, w.smoothed, is_counter);
+  const double right = PickOrInterpolateRight(f, last, w.range_end, w.smoothed, is_counter);
+  double result = right - left;
+  if (is_counter) {
+    // Only the samples strictly inside the range: the boundaries handled resets already.
+    const size_t from = f[first].t <= w.range_start ? first + 1 : first;
+    const size_t to = f[last].t >= w.range_end ? last : last + 1;  // exclusive
+    double correction = 0;
+    double prev = left;
+    for (size_t i = from; i < to; ++i) {
+      if (f[i].f < prev) correction += prev;
+      prev = f[i].f;
+    }
+    if (right < prev) correction += prev;
+    result += correction;
+  }
+  if (is_rate) result /= static_cast<double>(w.range) / 1000;
+  return Float(result);
+}
+
 // rate/increase/delta with Prometheus 3.x's extrapolation.
 RangeResult ExtrapolatedRate(const Window& w, const FunctionCall& fc, bool is_counter, bool is_rate) {
+  if (w.anchored || w.smoothed) {
+    if (HasHistograms(w)) {
+      if (!Floats(w).empty()) MixedWarning(w, fc);
+      return {};  // native histogram rates arrive with their issue
+    }
+    return ExtendedRate(w, is_counter, is_rate);
+  }
   if (HasHistograms(w)) {
     if (!Floats(w).empty()) MixedWarning(w, fc);
     return {};  // native histogram rates arrive with their issue
@@ -1093,6 +1184,28 @@ RangeFunction FindRangeFunction(std::string_view name) {
   };
   auto it = table->find(name);
   return it == table->end() ? nullptr : it->second;
+}
+
+std::vector<Point> ExtendFloats(std::span<const Point> f, int64_t range_start, int64_t range_end,
+                                bool smoothed) {
+  std::vector<Point> out;
+  if (f.empty()) return out;
+  size_t last = f.size() - 1;
+  const size_t found = SearchPoints(last, [&](size_t i) { return f[i].t > range_start; });
+  size_t first = found == 0 ? 0 : found - 1;
+  if (smoothed) last = SearchPoints(last, [&](size_t i) { return f[i].t >= range_end; });
+  if (f[last].t <= range_start) return out;
+  const double left = PickOrInterpolateLeft(f, first, range_start, smoothed, false);
+  const double right = PickOrInterpolateRight(f, last, range_end, smoothed, false);
+  if (f[first].t <= range_start) ++first;
+  const bool drop_last = f[last].t >= range_end;
+  out.push_back({range_start, left, nullptr});
+  for (size_t i = first; i <= last; ++i) {
+    if (i == last && drop_last) break;
+    out.push_back(f[i]);
+  }
+  out.push_back({range_end, right, nullptr});
+  return out;
 }
 
 bool RangeFunctionKeepsName(std::string_view name) {
