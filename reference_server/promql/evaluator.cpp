@@ -2,9 +2,15 @@
 // function calls, following Prometheus 3.x's engine (promql/engine.go) step by step.
 #include "promql/internal/evaluator.h"
 
+#include <re2/re2.h>
+
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <functional>
 #include <limits>
+#include <map>
+#include <set>
 #include <unordered_map>
 
 #include "model/go_strconv.h"
@@ -995,6 +1001,8 @@ Matrix Evaluator::EvalCall(const Call& c) {
     return EvalNumber(v);
   }
 
+  if (name == "info") return EvalInfo(c);
+
   if (name == "timestamp") {
     const Expr& arg = Unwrap(*c.args[0]);
     if (arg.kind == NodeKind::kVectorSelector) return EvalTimestampOfSelector(c, As<VectorSelector>(arg));
@@ -1044,6 +1052,252 @@ Matrix Evaluator::EvalCall(const Call& c) {
       }
     }
     builder.Add(ts, fn(fc));
+  }
+  Matrix m = builder.Finish();
+  int64_t n = 0;
+  for (const Series& s : m) n += static_cast<int64_t>(s.floats.size() + s.histograms.size());
+  ctx_->AddSamples(n);
+  return m;
+}
+
+// --- info() (experimental) ----------------------------------------------------------------------
+
+namespace {
+
+// The identifying labels of info series (hard-coded, as in Prometheus).
+constexpr std::array<std::string_view, 2> kInfoIdentifyingLabels = {"instance", "job"};
+
+// Where info() looks up the info series for a step: the reference time of the first selector
+// in its argument (depth first), through the @ and offset modifiers of the subqueries and the
+// selector on the way there.
+struct InfoReference {
+  std::optional<int64_t> at;
+  int64_t offset = 0;
+};
+
+bool FindInfoReference(const Expr& e, InfoReference r, InfoReference* out,
+                       const std::function<int64_t(const TimeModifiers&)>& offset_of) {
+  auto apply = [&](const TimeModifiers& m) {
+    if (m.at == AtKind::kTimestamp) {
+      r.at = m.timestamp;
+      r.offset = offset_of(m);
+    } else {
+      r.offset += offset_of(m);
+    }
+  };
+  switch (e.kind) {
+    case NodeKind::kVectorSelector:
+      apply(As<VectorSelector>(e).mods);
+      *out = r;
+      return true;
+    case NodeKind::kMatrixSelector:
+      return FindInfoReference(*As<MatrixSelector>(e).vector_selector, r, out, offset_of);
+    case NodeKind::kSubquery:
+      apply(As<SubqueryExpr>(e).mods);
+      return FindInfoReference(*As<SubqueryExpr>(e).expr, r, out, offset_of);
+    case NodeKind::kAggregate: {
+      const auto& a = As<AggregateExpr>(e);
+      if (a.param && FindInfoReference(*a.param, r, out, offset_of)) return true;
+      return a.expr && FindInfoReference(*a.expr, r, out, offset_of);
+    }
+    case NodeKind::kBinary:
+      return FindInfoReference(*As<BinaryExpr>(e).lhs, r, out, offset_of) ||
+             FindInfoReference(*As<BinaryExpr>(e).rhs, r, out, offset_of);
+    case NodeKind::kCall:
+      for (const auto& a : As<Call>(e).args) {
+        if (FindInfoReference(*a, r, out, offset_of)) return true;
+      }
+      return false;
+    case NodeKind::kParen: return FindInfoReference(*As<ParenExpr>(e).expr, r, out, offset_of);
+    case NodeKind::kUnary: return FindInfoReference(*As<UnaryExpr>(e).expr, r, out, offset_of);
+    case NodeKind::kStepInvariant:
+      return FindInfoReference(*As<StepInvariantExpr>(e).expr, r, out, offset_of);
+    default: return false;
+  }
+}
+
+bool AllMatch(const std::vector<const model::Matcher*>& ms, std::string_view v) {
+  for (const model::Matcher* m : ms) {
+    if (!m->Matches(v)) return false;
+  }
+  return true;
+}
+
+// The join key of a series with an info metric: the info metric's name and the identifying
+// labels the series has.
+std::string InfoSignature(std::string_view info_name, const model::Labels& l) {
+  model::LabelsBuilder b;
+  b.Set(model::kMetricNameLabel, info_name);
+  for (std::string_view n : kInfoIdentifyingLabels) {
+    const std::string_view v = l.Get(n);
+    if (!v.empty()) b.Set(n, v);
+  }
+  return std::string(b.Build().Encoded());
+}
+
+}  // namespace
+
+Matrix Evaluator::EvalInfo(const Call& c) {
+  Matrix base = Eval(*c.args[0]);
+
+  // The data label matchers by label name; the __name__ ones pick the info metrics.
+  std::map<std::string, std::vector<const model::Matcher*>> data_matchers;
+  std::vector<const model::Matcher*> info_name_matchers;
+  static const model::Matcher* const kTargetInfo = new model::Matcher(
+      *model::Matcher::Make(model::MatchType::kEqual, std::string(model::kMetricNameLabel), "target_info"));
+  if (c.args.size() > 1) {
+    const auto& sel = As<VectorSelector>(Unwrap(*c.args[1]));
+    for (const model::Matcher& m : sel.matchers) {
+      data_matchers[m.name()].push_back(&m);
+      if (m.name() == model::kMetricNameLabel) info_name_matchers.push_back(&m);
+    }
+  } else {
+    info_name_matchers.push_back(kTargetInfo);
+  }
+  // Only negative __name__ matchers would pick every other metric as an info metric: they
+  // are narrowed to names ending in _info (as Prometheus does).
+  static const model::Matcher* const kAnyInfo = new model::Matcher(
+      *model::Matcher::Make(model::MatchType::kRegexMatch, std::string(model::kMetricNameLabel), ".+_info"));
+  if (!info_name_matchers.empty() &&
+      std::none_of(info_name_matchers.begin(), info_name_matchers.end(), [](const model::Matcher* m) {
+        return m->type() == model::MatchType::kEqual || m->type() == model::MatchType::kRegexMatch;
+      })) {
+    info_name_matchers.push_back(kAnyInfo);
+    data_matchers[std::string(model::kMetricNameLabel)].push_back(kAnyInfo);
+  }
+
+  // Info series themselves are not enriched.
+  std::vector<bool> ignored(base.size(), false);
+  for (size_t i = 0; i < base.size(); ++i) {
+    ignored[i] = !info_name_matchers.empty() && AllMatch(info_name_matchers, base[i].metric.MetricName());
+  }
+
+  // The values of the identifying labels among the series to enrich.
+  std::map<std::string_view, std::set<std::string>> id_values;
+  for (size_t i = 0; i < base.size(); ++i) {
+    if (ignored[i]) continue;
+    for (std::string_view n : kInfoIdentifyingLabels) {
+      const std::string_view v = base[i].metric.Get(n);
+      if (!v.empty()) id_values[n].insert(std::string(v));
+    }
+  }
+
+  // Which info series to read, and when: at each step, the sample at or before the reference
+  // time of the argument's first selector (within the lookback delta).
+  InfoReference ref;
+  FindInfoReference(*c.args[0], {}, &ref, [this](const TimeModifiers& m) { return OffsetOf(m); });
+  auto ref_time = [&](int64_t ts) { return (ref.at ? *ref.at : ts) - ref.offset; };
+
+  std::vector<LoadedSeries> info;
+  if (!id_values.empty()) {
+    std::vector<model::Matcher> matchers;
+    bool has_name_matcher = false;
+    for (const auto& [name, ms] : data_matchers) {
+      for (const model::Matcher* m : ms) {
+        if (m->name() == model::kMetricNameLabel) has_name_matcher = true;
+        matchers.push_back(*m);
+      }
+    }
+    if (!has_name_matcher) matchers.insert(matchers.begin(), *kTargetInfo);
+    for (const auto& [name, values] : id_values) {
+      std::string re;
+      for (const std::string& v : values) {
+        if (!re.empty()) re += '|';
+        re += RE2::QuoteMeta(v);
+      }
+      auto m = model::Matcher::Make(model::MatchType::kRegexMatch, std::string(name), re);
+      if (!m.ok()) Fail(ErrorKind::kInternal, m.error().message());
+      matchers.push_back(*std::move(m));
+    }
+    VectorSelector vs;
+    vs.matchers = std::move(matchers);
+    const int64_t a = ref_time(start_), b = ref_time(end_);
+    info = Select(vs, std::min(a, b) - ctx_->lookback, std::max(a, b));
+  }
+  data_matchers.erase(std::string(model::kMetricNameLabel));
+  bool all_match_empty = true;
+  for (const auto& [name, ms] : data_matchers) {
+    for (const model::Matcher* m : ms) {
+      if (!m->MatchesEmpty()) all_match_empty = false;
+    }
+  }
+
+  std::set<std::string> info_names;
+  for (const LoadedSeries& s : info) info_names.insert(std::string(s.labels.MetricName()));
+  std::vector<std::string> info_sigs(info.size());
+  for (size_t i = 0; i < info.size(); ++i)
+    info_sigs[i] = InfoSignature(info[i].labels.MetricName(), info[i].labels);
+  std::vector<std::vector<std::pair<std::string, std::string>>> base_sigs(base.size());  // (info name, sig)
+  for (size_t i = 0; i < base.size(); ++i) {
+    for (const std::string& n : info_names) base_sigs[i].emplace_back(n, InfoSignature(n, base[i].metric));
+  }
+
+  std::vector<size_t> info_cursor(info.size(), 0);
+  std::vector<size_t> base_cursor;
+  std::vector<size_t> base_index;
+  MatrixBuilder builder;
+  for (int64_t ts = start_; ts <= end_; ts += interval_) {
+    ctx_->CheckInterrupt("expression evaluation");
+    // The newest info sample per signature at this step.
+    const int64_t rt = ref_time(ts);
+    std::unordered_map<std::string_view, std::pair<size_t, int64_t>> by_sig;  // info index, sample time
+    for (size_t i = 0; i < info.size(); ++i) {
+      const std::vector<Point>& pts = info[i].points;
+      size_t& cur = info_cursor[i];
+      if (ref.at) cur = 0;
+      while (cur < pts.size() && pts[cur].t <= rt) ++cur;
+      while (cur > 0 && pts[cur - 1].t > rt) --cur;
+      if (cur == 0) continue;
+      const Point& p = pts[cur - 1];
+      if (p.t <= rt - ctx_->lookback || IsStale(p)) continue;
+      if (p.h) Fail(ErrorKind::kExecution, "info sample should be float");
+      auto [it, inserted] = by_sig.try_emplace(info_sigs[i], i, p.t);
+      if (inserted) continue;
+      if (it->second.second < p.t) {
+        it->second = {i, p.t};
+      } else if (it->second.second == p.t) {
+        Fail(ErrorKind::kExecution, "found duplicate series for info metric: existing " +
+                                        info[it->second.first].labels.ToString() + " @ " +
+                                        std::to_string(p.t) + ", new " + info[i].labels.ToString() + " @ " +
+                                        std::to_string(p.t));
+      }
+    }
+
+    Vector in = VectorAt(base, ts, &base_cursor, &base_index);
+    Vector out;
+    for (size_t k = 0; k < in.size(); ++k) {
+      Sample& bs = in[k];
+      const size_t bi = base_index[k];
+      if (ignored[bi]) {
+        out.push_back(std::move(bs));
+        continue;
+      }
+      model::LabelsBuilder added;
+      bool seen_any = false;
+      for (const auto& [info_name, sig] : base_sigs[bi]) {
+        auto it = by_sig.find(sig);
+        if (it == by_sig.end()) continue;
+        seen_any = true;
+        for (const model::LabelView& l : info[it->second.first].labels) {
+          if (l.name == model::kMetricNameLabel) continue;
+          if (!data_matchers.empty() && !data_matchers.count(std::string(l.name))) continue;
+          const std::string_view existing = added.Get(l.name);
+          if (!existing.empty() && existing != l.value) {
+            Fail(ErrorKind::kExecution, "conflicting label: " + std::string(l.name));
+          }
+          if (bs.metric.Has(l.name)) continue;
+          added.Set(l.name, l.value);
+        }
+      }
+      if (!seen_any && !all_match_empty) continue;
+      if (!added.empty()) {
+        model::LabelsBuilder b(bs.metric);
+        for (const model::LabelView& l : added.Build()) b.Set(l.name, l.value);
+        bs.metric = b.Build();
+      }
+      out.push_back(std::move(bs));
+    }
+    builder.Add(ts, std::move(out));
   }
   Matrix m = builder.Finish();
   int64_t n = 0;

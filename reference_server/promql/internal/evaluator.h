@@ -89,6 +89,7 @@ class Evaluator {
   Matrix EvalCall(const Call& c);
   Matrix EvalRangeFunction(const Call& c, size_t matrix_arg);
   Matrix EvalTimestampOfSelector(const Call& c, const VectorSelector& vs);
+  Matrix EvalInfo(const Call& c);
 
   // Loads the series a selector picks with their points in (mint, maxt].
   std::vector<LoadedSeries> Select(const VectorSelector& vs, int64_t mint, int64_t maxt);
