@@ -12,6 +12,7 @@
 #include <map>
 #include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "model/go_strconv.h"
 #include "model/sample.h"
@@ -209,6 +210,19 @@ model::Labels ResultMetric(const model::Labels& lhs, const model::Labels& rhs, T
         b.Del(n);
       }
     }
+  }
+  return b.Build();
+}
+
+// The labels vector matching compares: those named by on(...), or all but those named by
+// ignoring(...) and __name__. (What a filled-in operand carries.)
+model::Labels MatchingLabels(const model::Labels& l, const VectorMatching& vm) {
+  model::LabelsBuilder b(l);
+  if (vm.on) {
+    b.Keep(vm.matching_labels);
+  } else {
+    b.Del(model::kMetricNameLabel);
+    for (const auto& n : vm.matching_labels) b.Del(n);
   }
   return b.Build();
 }
@@ -458,7 +472,12 @@ Matrix Evaluator::EvalBinary(const BinaryExpr& b) {
           break;
         }
         default: {
-          if (lvec.empty() || rvec.empty()) break;
+          // fill/fill_left/fill_right (experimental) stand in for a missing operand. Like
+          // Prometheus, which swaps the sides of one-to-many matching, fill_left fills the
+          // "many" side (the left one unless group_right) and fill_right the "one" side.
+          const std::optional<double>& fill_many = vm.fill_left;
+          const std::optional<double>& fill_one = vm.fill_right;
+          if (!fill_many && !fill_one && (lvec.empty() || rvec.empty())) break;
           // One-to-many is many-to-one with the sides swapped.
           const bool swap = vm.card == Cardinality::kOneToMany;
           const Vector& many = swap ? rvec : lvec;
@@ -477,12 +496,9 @@ Matrix Evaluator::EvalBinary(const BinaryExpr& b) {
             }
           }
           std::unordered_map<std::string_view, std::vector<uint64_t>> matched;
-          for (size_t i = 0; i < many.size(); ++i) {
-            auto it = one_by_sig.find(*many_sigs[i]);
-            if (it == one_by_sig.end()) continue;
-            const Sample& ms = many[i];
-            const Sample& os = one[it->second];
-            if (ms.h || os.h) continue;  // native histogram arithmetic arrives with its issue
+          // One element of the result from a many-side and a one-side sample.
+          auto combine = [&](const Sample& ms, const Sample& os, std::string_view many_sig) {
+            if (ms.h || os.h) return;  // native histogram arithmetic arrives with its issue
             const double fl = swap ? os.f : ms.f;
             const double fr = swap ? ms.f : os.f;
             bool keep;
@@ -490,10 +506,10 @@ Matrix Evaluator::EvalBinary(const BinaryExpr& b) {
             if (b.return_bool) {
               value = keep ? 1 : 0;
             } else if (!keep) {
-              continue;
+              return;
             }
             model::Labels metric = ResultMetric(ms.metric, os.metric, b.op, vm, b.return_bool, delayed);
-            auto& seen = matched[*many_sigs[i]];
+            auto& seen = matched[many_sig];
             if (vm.card == Cardinality::kOneToOne) {
               if (!seen.empty()) {
                 Fail(ErrorKind::kExecution,
@@ -515,6 +531,24 @@ Matrix Evaluator::EvalBinary(const BinaryExpr& b) {
             // labels are the right ("many") side's.
             if (IsComparisonOperator(b.op) && !b.return_bool) s.f = fl;
             out.push_back(std::move(s));
+          };
+          std::unordered_set<std::string_view> many_seen;
+          for (size_t i = 0; i < many.size(); ++i) {
+            many_seen.insert(*many_sigs[i]);
+            auto it = one_by_sig.find(*many_sigs[i]);
+            if (it != one_by_sig.end()) {
+              combine(many[i], one[it->second], *many_sigs[i]);
+            } else if (fill_one) {
+              combine(many[i], Sample{MatchingLabels(many[i].metric, vm), ts, *fill_one, nullptr, false},
+                      *many_sigs[i]);
+            }
+          }
+          if (fill_many) {
+            for (size_t i = 0; i < one.size(); ++i) {
+              if (many_seen.count(*one_sigs[i])) continue;
+              combine(Sample{MatchingLabels(one[i].metric, vm), ts, *fill_many, nullptr, false}, one[i],
+                      *one_sigs[i]);
+            }
           }
         }
       }
