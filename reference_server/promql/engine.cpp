@@ -166,9 +166,10 @@ Matrix MergeSameLabelsets(Matrix m) {
   return out;
 }
 
+// Delayed name removal: the metric name goes, and the metadata labels with it.
 model::Labels WithoutName(const model::Labels& l) {
   model::LabelsBuilder b(l);
-  b.Del(model::kMetricNameLabel);
+  internal::DropMetadataLabels(&b);
   return b.Build();
 }
 

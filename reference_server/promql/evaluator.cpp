@@ -42,12 +42,24 @@ void QueryContext::AddSamples(int64_t n) {
   }
 }
 
+void DropMetadataLabels(model::LabelsBuilder* b) {
+  b->Del(model::kMetricNameLabel);
+  b->Del("__type__");
+  b->Del("__unit__");
+}
+
+namespace {
+bool HasMetadataLabels(const model::Labels& l) {
+  return l.Has(model::kMetricNameLabel) || l.Has("__type__") || l.Has("__unit__");
+}
+}  // namespace
+
 void DropMetricName(Sample* s, bool delayed) {
   if (delayed) {
     s->drop_name = true;
-  } else if (s->metric.Has(model::kMetricNameLabel)) {
+  } else if (HasMetadataLabels(s->metric)) {
     model::LabelsBuilder b(s->metric);
-    b.Del(model::kMetricNameLabel);
+    DropMetadataLabels(&b);
     s->metric = b.Build();
   }
 }
@@ -55,9 +67,9 @@ void DropMetricName(Sample* s, bool delayed) {
 void DropMetricName(Series* s, bool delayed) {
   if (delayed) {
     s->drop_name = true;
-  } else if (s->metric.Has(model::kMetricNameLabel)) {
+  } else if (HasMetadataLabels(s->metric)) {
     model::LabelsBuilder b(s->metric);
-    b.Del(model::kMetricNameLabel);
+    DropMetadataLabels(&b);
     s->metric = b.Build();
   }
 }
@@ -193,7 +205,7 @@ std::string Signature(const model::Labels& l, const VectorMatching& vm) {
 model::Labels ResultMetric(const model::Labels& lhs, const model::Labels& rhs, TokenType op,
                            const VectorMatching& vm, bool return_bool, bool delayed) {
   model::LabelsBuilder b(lhs);
-  if (!delayed && (DropsName(op) || return_bool)) b.Del(model::kMetricNameLabel);
+  if (!delayed && (DropsName(op) || return_bool)) DropMetadataLabels(&b);
   if (vm.card == Cardinality::kOneToOne) {
     if (vm.on) {
       b.Keep(vm.matching_labels);

@@ -467,7 +467,7 @@ std::vector<BucketGroup> GroupBuckets(const FunctionCall& fc, const Vector& in, 
       g.metric = key;
       g.drop_name = true;
       if (!fc.ctx->delayed_name_removal) {
-        b.Del(model::kMetricNameLabel);
+        DropMetadataLabels(&b);
         g.metric = b.Build();
       }
       groups.push_back(std::move(g));
