@@ -797,7 +797,34 @@ Matrix Evaluator::EvalAggregate(const AggregateExpr& a) {
     if (k_op) {
       const double fk = params[step];
       if (a.op == TokenType::kLimitRatio) {
-        Fail(ErrorKind::kExecution, "limit_ratio() is not supported yet");
+        // limit_ratio (experimental): a deterministic sample of the series by the hash of
+        // their labels; a negative ratio takes the complement.
+        if (std::isnan(fk)) Fail(ErrorKind::kExecution, "Ratio value is NaN");
+        double ratio = fk;
+        if (ratio < -1 || ratio > 1) {
+          ratio = ratio < -1 ? -1 : 1;
+          ctx_->annotations->Warn("ratio value should be between -1 and 1, got " +
+                                      model::FormatFloat(fk, 'g') + ", capping to " +
+                                      model::FormatFloat(ratio, 'g'),
+                                  a.param->pos);
+        }
+        Vector step_out;
+        if (ratio != 0) {
+          std::vector<Vector> by_group(group_labels.size());
+          for (size_t si = 0; si < in.size(); ++si) {
+            double f;
+            std::shared_ptr<const model::FloatHistogram> h;
+            if (!next_value(si, &f, &h)) continue;
+            const double offset = static_cast<double>(in[si].metric.Hash()) / 18446744073709551615.0;
+            const bool keep = ratio >= 0 ? offset < ratio : offset >= 1 + ratio;
+            if (keep) by_group[group_of[si]].push_back(Sample{in[si].metric, ts, f, h, in[si].drop_name});
+          }
+          for (Vector& g : by_group) {
+            for (Sample& smp : g) step_out.push_back(std::move(smp));
+          }
+        }
+        k_builder.Add(ts, std::move(step_out));
+        continue;
       }
       if (std::isnan(fk)) Fail(ErrorKind::kExecution, "Parameter value is NaN");
       if (fk >= 9223372036854775807.0 || fk < -9223372036854775808.0) {
