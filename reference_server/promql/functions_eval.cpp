@@ -138,10 +138,10 @@ Vector FnPi(const FunctionCall& fc) {
   return OneSample(std::numbers::pi, fc.ts);
 }
 Vector FnMinOf(const FunctionCall& fc) {
-  return OneSample(std::min(fc.scalars[0], fc.scalars[1]), fc.ts);
+  return OneSample(GoMin(fc.scalars[0], fc.scalars[1]), fc.ts);
 }
 Vector FnMaxOf(const FunctionCall& fc) {
-  return OneSample(std::max(fc.scalars[0], fc.scalars[1]), fc.ts);
+  return OneSample(GoMax(fc.scalars[0], fc.scalars[1]), fc.ts);
 }
 
 Vector FnTimestamp(const FunctionCall& fc) {
