@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numbers>
 #include <unordered_map>
 
@@ -558,32 +559,97 @@ Vector FnHistogramQuantile(const FunctionCall& fc) {
   return out;
 }
 
-// The fraction of observations in [lower, upper], interpolating linearly inside buckets.
+// Prometheus' labels.FormatOpenMetricsFloat: how histogram_quantiles names a quantile.
+std::string OpenMetricsFloat(double f) {
+  if (f == 1) return "1.0";
+  if (f == 0) return "0.0";
+  if (f == -1) return "-1.0";
+  if (std::isnan(f)) return "NaN";
+  if (std::isinf(f)) return f > 0 ? "+Inf" : "-Inf";
+  std::string s = model::FormatFloat(f, 'g');
+  if (s.find_first_of("e.") == std::string::npos) s += ".0";
+  return s;
+}
+
+// histogram_quantiles(v, "label", q0, q1, ...) (experimental): histogram_quantile for every
+// quantile, each result labelled with its quantile; quantile by quantile.
+Vector FnHistogramQuantiles(const FunctionCall& fc) {
+  const std::string& label = fc.strings[1];
+  std::vector<double> qs;
+  for (size_t i = 2; i < fc.scalars.size(); ++i) {
+    const double q = fc.scalars[i];
+    if (std::isnan(q) || q < 0 || q > 1) {
+      fc.ctx->annotations->Warn("quantile value should be between 0 and 1, got " + model::FormatFloat(q, 'g'),
+                                fc.call->args[i]->pos);
+    }
+    qs.push_back(q);
+  }
+  std::vector<BucketGroup> groups = GroupBuckets(fc, *fc.vectors[0], *fc.call->args[0]);
+  Vector out;
+  for (double q : qs) {
+    const std::string value = OpenMetricsFloat(q);
+    for (const BucketGroup& g : groups) {
+      bool forced = false;
+      const double v = BucketQuantile(q, g.buckets, &forced);
+      if (forced) fc.ctx->annotations->Info(MonotonicityInfo(g.metric.MetricName()), fc.call->args[0]->pos);
+      model::LabelsBuilder b(g.metric);
+      b.Set(label, value);
+      out.push_back(Sample{b.Build(), fc.ts, v, nullptr, g.drop_name});
+    }
+  }
+  return out;
+}
+
+// The fraction of observations in [lower, upper], as Prometheus' histogramFraction computes it
+// for the buckets' equivalent native histogram with custom buckets: the first bucket starts at
+// 0 (or at -Inf when its upper bound is not positive), values are interpolated linearly inside
+// finite buckets, and a bound inside an infinitely wide bucket counts none of it.
 double BucketFraction(double lower, double upper, std::vector<Bucket> buckets) {
   bool forced = false;
-  if (std::isnan(lower) || std::isnan(upper) || !PrepareBuckets(&buckets, &forced)) return std::nan("");
+  if (std::isnan(lower) || std::isnan(upper)) return std::nan("");
+  if (!PrepareBuckets(&buckets, &forced) && buckets.empty()) return std::nan("");
+  if (!(std::isinf(buckets.back().upper) && buckets.back().upper > 0)) return std::nan("");
   const double total = buckets.back().count;
   if (total == 0) return std::nan("");
   if (lower >= upper) return 0;
-  auto rank_at = [&](double x) {
-    double prev_upper = 0, prev_count = 0;
-    for (size_t i = 0; i < buckets.size(); ++i) {
-      const Bucket& b = buckets[i];
-      if (x <= b.upper) {
-        if (std::isinf(b.upper)) return prev_count;  // inside the +Inf bucket: no interpolation
-        const double lo = i == 0 ? std::min(0.0, b.upper) : prev_upper;
-        if (i == 0 && b.upper <= 0) return x >= b.upper ? b.count : 0.0;
-        if (x <= lo) return prev_count;
-        return prev_count + (b.count - prev_count) * (x - lo) / (b.upper - lo);
-      }
-      prev_upper = b.upper;
-      prev_count = b.count;
-    }
-    return total;
+  double rank = 0, lower_rank = 0, upper_rank = 0;
+  bool lower_set = false, upper_set = false;
+  // How much of bucket [lo, hi] (holding `count`) lies below x, for lo < x < hi.
+  auto part = [](double lo, double hi, double count, double x) {
+    if (std::isinf(lo)) return count;
+    if (std::isinf(hi)) return 0.0;
+    return count * (x - lo) / (hi - lo);
   };
-  const double lo_rank = std::isinf(lower) && lower < 0 ? 0 : rank_at(lower);
-  const double hi_rank = std::isinf(upper) && upper > 0 ? total : rank_at(upper);
-  return (hi_rank - lo_rank) / total;
+  double prev_upper = 0, prev_count = 0;
+  for (size_t i = 0; i < buckets.size(); ++i) {
+    const double hi = buckets[i].upper;
+    const double lo = i == 0 ? (hi > 0 ? 0.0 : -std::numeric_limits<double>::infinity()) : prev_upper;
+    const double count = buckets[i].count - prev_count;
+    prev_upper = hi;
+    prev_count = buckets[i].count;
+    if (!lower_set && lo >= lower) {
+      lower_rank = rank;
+      lower_set = true;
+    }
+    if (!upper_set && lo >= upper) {
+      upper_rank = rank;
+      upper_set = true;
+    }
+    if (lower_set && upper_set) break;
+    if (!lower_set && lo < lower && hi > lower) {
+      lower_rank = rank + part(lo, hi, count, lower);
+      lower_set = true;
+    }
+    if (!upper_set && lo < upper && hi > upper) {
+      upper_rank = rank + part(lo, hi, count, upper);
+      upper_set = true;
+    }
+    if (lower_set && upper_set) break;
+    rank += count;
+  }
+  if (!lower_set || lower_rank > total) lower_rank = total;
+  if (!upper_set || upper_rank > total) upper_rank = total;
+  return (upper_rank - lower_rank) / total;
 }
 
 Vector FnHistogramFraction(const FunctionCall& fc) {
@@ -1142,6 +1208,7 @@ VectorFunction FindVectorFunction(std::string_view name) {
       {"sort_by_label", FnSortByLabel},
       {"sort_by_label_desc", FnSortByLabelDesc},
       {"histogram_quantile", FnHistogramQuantile},
+      {"histogram_quantiles", FnHistogramQuantiles},
       {"histogram_fraction", FnHistogramFraction},
       {"histogram_count", FnHistogramOnly},
       {"histogram_sum", FnHistogramOnly},
