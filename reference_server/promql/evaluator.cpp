@@ -500,10 +500,14 @@ Matrix Evaluator::EvalBinary(const BinaryExpr& b) {
           for (size_t i = 0; i < one.size(); ++i) {
             auto [it, inserted] = one_by_sig.try_emplace(*one_sigs[i], i);
             if (!inserted) {
+              // The two series in label order, so the message is stable.
+              const model::Labels* a = &one[it->second].metric;
+              const model::Labels* b2 = &one[i].metric;
+              if (Compare(*b2, *a) < 0) std::swap(a, b2);
               Fail(ErrorKind::kExecution,
                    "found duplicate series for the match group " + MatchGroupLabels(one[i].metric, vm) +
-                       " on the " + (swap ? "left" : "right") + " hand-side of the operation: [" +
-                       one[i].metric.ToString() + ", " + one[it->second].metric.ToString() +
+                       " on the " + (swap ? "left" : "right") + " hand-side of the operation: [" + a->ToString() +
+                       ", " + b2->ToString() +
                        "];many-to-many matching not allowed: matching labels must be unique on one side");
             }
           }
@@ -515,11 +519,7 @@ Matrix Evaluator::EvalBinary(const BinaryExpr& b) {
             const double fr = swap ? ms.f : os.f;
             bool keep;
             double value = ArithOrCompare(b.op, fl, fr, &keep);
-            if (b.return_bool) {
-              value = keep ? 1 : 0;
-            } else if (!keep) {
-              return;
-            }
+            // Matching errors count even for pairs a comparison then filters away.
             model::Labels metric = ResultMetric(ms.metric, os.metric, b.op, vm, b.return_bool, delayed);
             auto& seen = matched[many_sig];
             if (vm.card == Cardinality::kOneToOne) {
@@ -536,6 +536,11 @@ Matrix Evaluator::EvalBinary(const BinaryExpr& b) {
                      "multiple matches for labels: grouping labels must ensure unique matches");
               }
               seen.push_back(h);
+            }
+            if (b.return_bool) {
+              value = keep ? 1 : 0;
+            } else if (!keep) {
+              return;
             }
             Sample s{std::move(metric), ts, value, nullptr, ms.drop_name};
             if (delayed && (DropsName(b.op) || b.return_bool)) s.drop_name = true;
