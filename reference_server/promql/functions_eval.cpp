@@ -421,6 +421,10 @@ Vector SortByLabel(const FunctionCall& fc, bool descending) {
     const int c = Compare(a.metric, b.metric);
     return descending ? c > 0 : c < 0;
   });
+  if (fc.ctx->query_step != 0) {
+    fc.ctx->annotations->Warn(
+        "sort is ineffective for range queries since results are always ordered by labels", fc.call->pos);
+  }
   return v;
 }
 Vector FnSortByLabel(const FunctionCall& fc) {
