@@ -506,8 +506,8 @@ Matrix Evaluator::EvalBinary(const BinaryExpr& b) {
               if (Compare(*b2, *a) < 0) std::swap(a, b2);
               Fail(ErrorKind::kExecution,
                    "found duplicate series for the match group " + MatchGroupLabels(one[i].metric, vm) +
-                       " on the " + (swap ? "left" : "right") + " hand-side of the operation: [" + a->ToString() +
-                       ", " + b2->ToString() +
+                       " on the " + (swap ? "left" : "right") + " hand-side of the operation: [" +
+                       a->ToString() + ", " + b2->ToString() +
                        "];many-to-many matching not allowed: matching labels must be unique on one side");
             }
           }
@@ -1224,7 +1224,11 @@ Matrix Evaluator::EvalInfo(const Call& c) {
   static const model::Matcher* const kTargetInfo = new model::Matcher(
       *model::Matcher::Make(model::MatchType::kEqual, std::string(model::kMetricNameLabel), "target_info"));
   if (c.args.size() > 1) {
-    const auto& sel = As<VectorSelector>(Unwrap(*c.args[1]));
+    const Expr& arg = Unwrap(*c.args[1]);
+    if (arg.kind != NodeKind::kVectorSelector) {
+      Fail(ErrorKind::kBadData, "expected label selectors only as the second argument of info()");
+    }
+    const auto& sel = As<VectorSelector>(arg);
     for (const model::Matcher& m : sel.matchers) {
       data_matchers[m.name()].push_back(&m);
       if (m.name() == model::kMetricNameLabel) info_name_matchers.push_back(&m);
