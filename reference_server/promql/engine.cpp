@@ -82,7 +82,13 @@ void MinMaxTime(const Expr& e, int64_t start, int64_t end, int64_t lookback, int
       if (m.offset_expr) widen = model::kMaxTimeMs / 4;
     };
     switch (n->kind) {
-      case NodeKind::kVectorSelector: mods(As<VectorSelector>(*n).mods); break;
+      case NodeKind::kVectorSelector: {
+        const auto& vs = As<VectorSelector>(*n);
+        mods(vs.mods);
+        // Extended range selectors read up to a lookback delta on either side.
+        if (vs.anchored || vs.smoothed) widen += 2 * lookback;
+        break;
+      }
       case NodeKind::kMatrixSelector: {
         const auto& m = As<MatrixSelector>(*n);
         widen += m.range_expr ? model::kMaxTimeMs / 4 : m.range;
@@ -160,9 +166,10 @@ Matrix MergeSameLabelsets(Matrix m) {
   return out;
 }
 
+// Delayed name removal: the metric name goes, and the metadata labels with it.
 model::Labels WithoutName(const model::Labels& l) {
   model::LabelsBuilder b(l);
-  b.Del(model::kMetricNameLabel);
+  internal::DropMetadataLabels(&b);
   return b.Build();
 }
 

@@ -2,10 +2,17 @@
 // function calls, following Prometheus 3.x's engine (promql/engine.go) step by step.
 #include "promql/internal/evaluator.h"
 
+#include <re2/re2.h>
+
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <functional>
 #include <limits>
+#include <map>
+#include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "model/go_strconv.h"
 #include "model/sample.h"
@@ -35,12 +42,24 @@ void QueryContext::AddSamples(int64_t n) {
   }
 }
 
+void DropMetadataLabels(model::LabelsBuilder* b) {
+  b->Del(model::kMetricNameLabel);
+  b->Del("__type__");
+  b->Del("__unit__");
+}
+
+namespace {
+bool HasMetadataLabels(const model::Labels& l) {
+  return l.Has(model::kMetricNameLabel) || l.Has("__type__") || l.Has("__unit__");
+}
+}  // namespace
+
 void DropMetricName(Sample* s, bool delayed) {
   if (delayed) {
     s->drop_name = true;
-  } else if (s->metric.Has(model::kMetricNameLabel)) {
+  } else if (HasMetadataLabels(s->metric)) {
     model::LabelsBuilder b(s->metric);
-    b.Del(model::kMetricNameLabel);
+    DropMetadataLabels(&b);
     s->metric = b.Build();
   }
 }
@@ -48,9 +67,9 @@ void DropMetricName(Sample* s, bool delayed) {
 void DropMetricName(Series* s, bool delayed) {
   if (delayed) {
     s->drop_name = true;
-  } else if (s->metric.Has(model::kMetricNameLabel)) {
+  } else if (HasMetadataLabels(s->metric)) {
     model::LabelsBuilder b(s->metric);
-    b.Del(model::kMetricNameLabel);
+    DropMetadataLabels(&b);
     s->metric = b.Build();
   }
 }
@@ -186,7 +205,7 @@ std::string Signature(const model::Labels& l, const VectorMatching& vm) {
 model::Labels ResultMetric(const model::Labels& lhs, const model::Labels& rhs, TokenType op,
                            const VectorMatching& vm, bool return_bool, bool delayed) {
   model::LabelsBuilder b(lhs);
-  if (!delayed && (DropsName(op) || return_bool)) b.Del(model::kMetricNameLabel);
+  if (!delayed && (DropsName(op) || return_bool)) DropMetadataLabels(&b);
   if (vm.card == Cardinality::kOneToOne) {
     if (vm.on) {
       b.Keep(vm.matching_labels);
@@ -203,6 +222,19 @@ model::Labels ResultMetric(const model::Labels& lhs, const model::Labels& rhs, T
         b.Del(n);
       }
     }
+  }
+  return b.Build();
+}
+
+// The labels vector matching compares: those named by on(...), or all but those named by
+// ignoring(...) and __name__. (What a filled-in operand carries.)
+model::Labels MatchingLabels(const model::Labels& l, const VectorMatching& vm) {
+  model::LabelsBuilder b(l);
+  if (vm.on) {
+    b.Keep(vm.matching_labels);
+  } else {
+    b.Del(model::kMetricNameLabel);
+    for (const auto& n : vm.matching_labels) b.Del(n);
   }
   return b.Build();
 }
@@ -303,7 +335,8 @@ Matrix Evaluator::EvalVectorSelector(const VectorSelector& vs) {
   const int64_t lookback = ctx_->lookback;
   const int64_t first_ref = RefTime(vs.mods, start_);
   const int64_t last_ref = RefTime(vs.mods, end_);
-  std::vector<LoadedSeries> series = Select(vs, first_ref - lookback, last_ref);
+  std::vector<LoadedSeries> series =
+      Select(vs, first_ref - lookback, last_ref + (vs.smoothed ? lookback : 0));
   Matrix out;
   int64_t n = 0;
   for (LoadedSeries& ls : series) {
@@ -315,6 +348,17 @@ Matrix Evaluator::EvalVectorSelector(const VectorSelector& vs) {
       if (cursor == 0) continue;
       const Point& p = ls.points[cursor - 1];
       if (p.t <= ref - lookback || IsStale(p)) continue;  // left-open lookback window (3.x)
+      // smoothed (experimental): between two float samples, the value interpolated at ref
+      // when the next one is no more than a lookback delta ahead.
+      if (vs.smoothed && p.t < ref && !p.h && cursor < ls.points.size()) {
+        const Point& next = ls.points[cursor];
+        if (!next.h && !IsStale(next) && next.t <= ref + lookback) {
+          const double f =
+              p.f + (next.f - p.f) * static_cast<double>(ref - p.t) / static_cast<double>(next.t - p.t);
+          AddPoint(&s, ts, f, nullptr);
+          continue;
+        }
+      }
       AddPoint(&s, ts, p.f, p.h);
     }
     if (!s.floats.empty() || !s.histograms.empty()) {
@@ -440,7 +484,12 @@ Matrix Evaluator::EvalBinary(const BinaryExpr& b) {
           break;
         }
         default: {
-          if (lvec.empty() || rvec.empty()) break;
+          // fill/fill_left/fill_right (experimental) stand in for a missing operand. Like
+          // Prometheus, which swaps the sides of one-to-many matching, fill_left fills the
+          // "many" side (the left one unless group_right) and fill_right the "one" side.
+          const std::optional<double>& fill_many = vm.fill_left;
+          const std::optional<double>& fill_one = vm.fill_right;
+          if (!fill_many && !fill_one && (lvec.empty() || rvec.empty())) break;
           // One-to-many is many-to-one with the sides swapped.
           const bool swap = vm.card == Cardinality::kOneToMany;
           const Vector& many = swap ? rvec : lvec;
@@ -451,31 +500,28 @@ Matrix Evaluator::EvalBinary(const BinaryExpr& b) {
           for (size_t i = 0; i < one.size(); ++i) {
             auto [it, inserted] = one_by_sig.try_emplace(*one_sigs[i], i);
             if (!inserted) {
+              // The two series in label order, so the message is stable.
+              const model::Labels* a = &one[it->second].metric;
+              const model::Labels* b2 = &one[i].metric;
+              if (Compare(*b2, *a) < 0) std::swap(a, b2);
               Fail(ErrorKind::kExecution,
                    "found duplicate series for the match group " + MatchGroupLabels(one[i].metric, vm) +
                        " on the " + (swap ? "left" : "right") + " hand-side of the operation: [" +
-                       one[i].metric.ToString() + ", " + one[it->second].metric.ToString() +
+                       a->ToString() + ", " + b2->ToString() +
                        "];many-to-many matching not allowed: matching labels must be unique on one side");
             }
           }
           std::unordered_map<std::string_view, std::vector<uint64_t>> matched;
-          for (size_t i = 0; i < many.size(); ++i) {
-            auto it = one_by_sig.find(*many_sigs[i]);
-            if (it == one_by_sig.end()) continue;
-            const Sample& ms = many[i];
-            const Sample& os = one[it->second];
-            if (ms.h || os.h) continue;  // native histogram arithmetic arrives with its issue
+          // One element of the result from a many-side and a one-side sample.
+          auto combine = [&](const Sample& ms, const Sample& os, std::string_view many_sig) {
+            if (ms.h || os.h) return;  // native histogram arithmetic arrives with its issue
             const double fl = swap ? os.f : ms.f;
             const double fr = swap ? ms.f : os.f;
             bool keep;
             double value = ArithOrCompare(b.op, fl, fr, &keep);
-            if (b.return_bool) {
-              value = keep ? 1 : 0;
-            } else if (!keep) {
-              continue;
-            }
+            // Matching errors count even for pairs a comparison then filters away.
             model::Labels metric = ResultMetric(ms.metric, os.metric, b.op, vm, b.return_bool, delayed);
-            auto& seen = matched[*many_sigs[i]];
+            auto& seen = matched[many_sig];
             if (vm.card == Cardinality::kOneToOne) {
               if (!seen.empty()) {
                 Fail(ErrorKind::kExecution,
@@ -491,12 +537,35 @@ Matrix Evaluator::EvalBinary(const BinaryExpr& b) {
               }
               seen.push_back(h);
             }
+            if (b.return_bool) {
+              value = keep ? 1 : 0;
+            } else if (!keep) {
+              return;
+            }
             Sample s{std::move(metric), ts, value, nullptr, ms.drop_name};
             if (delayed && (DropsName(b.op) || b.return_bool)) s.drop_name = true;
             // The kept value of a comparison is the left side's; under group_right the
             // labels are the right ("many") side's.
             if (IsComparisonOperator(b.op) && !b.return_bool) s.f = fl;
             out.push_back(std::move(s));
+          };
+          std::unordered_set<std::string_view> many_seen;
+          for (size_t i = 0; i < many.size(); ++i) {
+            many_seen.insert(*many_sigs[i]);
+            auto it = one_by_sig.find(*many_sigs[i]);
+            if (it != one_by_sig.end()) {
+              combine(many[i], one[it->second], *many_sigs[i]);
+            } else if (fill_one) {
+              combine(many[i], Sample{MatchingLabels(many[i].metric, vm), ts, *fill_one, nullptr, false},
+                      *many_sigs[i]);
+            }
+          }
+          if (fill_many) {
+            for (size_t i = 0; i < one.size(); ++i) {
+              if (many_seen.count(*one_sigs[i])) continue;
+              combine(Sample{MatchingLabels(one[i].metric, vm), ts, *fill_many, nullptr, false}, one[i],
+                      *one_sigs[i]);
+            }
           }
         }
       }
@@ -733,7 +802,34 @@ Matrix Evaluator::EvalAggregate(const AggregateExpr& a) {
     if (k_op) {
       const double fk = params[step];
       if (a.op == TokenType::kLimitRatio) {
-        Fail(ErrorKind::kExecution, "limit_ratio() is not supported yet");
+        // limit_ratio (experimental): a deterministic sample of the series by the hash of
+        // their labels; a negative ratio takes the complement.
+        if (std::isnan(fk)) Fail(ErrorKind::kExecution, "Ratio value is NaN");
+        double ratio = fk;
+        if (ratio < -1 || ratio > 1) {
+          ratio = ratio < -1 ? -1 : 1;
+          ctx_->annotations->Warn("ratio value should be between -1 and 1, got " +
+                                      model::FormatFloat(fk, 'g') + ", capping to " +
+                                      model::FormatFloat(ratio, 'g'),
+                                  a.param->pos);
+        }
+        Vector step_out;
+        if (ratio != 0) {
+          std::vector<Vector> by_group(group_labels.size());
+          for (size_t si = 0; si < in.size(); ++si) {
+            double f;
+            std::shared_ptr<const model::FloatHistogram> h;
+            if (!next_value(si, &f, &h)) continue;
+            const double offset = static_cast<double>(in[si].metric.Hash()) / 18446744073709551615.0;
+            const bool keep = ratio >= 0 ? offset < ratio : offset >= 1 + ratio;
+            if (keep) by_group[group_of[si]].push_back(Sample{in[si].metric, ts, f, h, in[si].drop_name});
+          }
+          for (Vector& g : by_group) {
+            for (Sample& smp : g) step_out.push_back(std::move(smp));
+          }
+        }
+        k_builder.Add(ts, std::move(step_out));
+        continue;
       }
       if (std::isnan(fk)) Fail(ErrorKind::kExecution, "Parameter value is NaN");
       if (fk >= 9223372036854775807.0 || fk < -9223372036854775808.0) {
@@ -983,6 +1079,8 @@ Matrix Evaluator::EvalCall(const Call& c) {
     return EvalNumber(v);
   }
 
+  if (name == "info") return EvalInfo(c);
+
   if (name == "timestamp") {
     const Expr& arg = Unwrap(*c.args[0]);
     if (arg.kind == NodeKind::kVectorSelector) return EvalTimestampOfSelector(c, As<VectorSelector>(arg));
@@ -1040,6 +1138,256 @@ Matrix Evaluator::EvalCall(const Call& c) {
   return m;
 }
 
+// --- info() (experimental) ----------------------------------------------------------------------
+
+namespace {
+
+// The identifying labels of info series (hard-coded, as in Prometheus).
+constexpr std::array<std::string_view, 2> kInfoIdentifyingLabels = {"instance", "job"};
+
+// Where info() looks up the info series for a step: the reference time of the first selector
+// in its argument (depth first), through the @ and offset modifiers of the subqueries and the
+// selector on the way there.
+struct InfoReference {
+  std::optional<int64_t> at;
+  int64_t offset = 0;
+};
+
+bool FindInfoReference(const Expr& e, InfoReference r, InfoReference* out,
+                       const std::function<int64_t(const TimeModifiers&)>& offset_of) {
+  auto apply = [&](const TimeModifiers& m) {
+    if (m.at == AtKind::kTimestamp) {
+      r.at = m.timestamp;
+      r.offset = offset_of(m);
+    } else {
+      r.offset += offset_of(m);
+    }
+  };
+  switch (e.kind) {
+    case NodeKind::kVectorSelector:
+      apply(As<VectorSelector>(e).mods);
+      *out = r;
+      return true;
+    case NodeKind::kMatrixSelector:
+      return FindInfoReference(*As<MatrixSelector>(e).vector_selector, r, out, offset_of);
+    case NodeKind::kSubquery:
+      apply(As<SubqueryExpr>(e).mods);
+      return FindInfoReference(*As<SubqueryExpr>(e).expr, r, out, offset_of);
+    case NodeKind::kAggregate: {
+      const auto& a = As<AggregateExpr>(e);
+      if (a.param && FindInfoReference(*a.param, r, out, offset_of)) return true;
+      return a.expr && FindInfoReference(*a.expr, r, out, offset_of);
+    }
+    case NodeKind::kBinary:
+      return FindInfoReference(*As<BinaryExpr>(e).lhs, r, out, offset_of) ||
+             FindInfoReference(*As<BinaryExpr>(e).rhs, r, out, offset_of);
+    case NodeKind::kCall:
+      for (const auto& a : As<Call>(e).args) {
+        if (FindInfoReference(*a, r, out, offset_of)) return true;
+      }
+      return false;
+    case NodeKind::kParen: return FindInfoReference(*As<ParenExpr>(e).expr, r, out, offset_of);
+    case NodeKind::kUnary: return FindInfoReference(*As<UnaryExpr>(e).expr, r, out, offset_of);
+    case NodeKind::kStepInvariant:
+      return FindInfoReference(*As<StepInvariantExpr>(e).expr, r, out, offset_of);
+    default: return false;
+  }
+}
+
+bool AllMatch(const std::vector<const model::Matcher*>& ms, std::string_view v) {
+  for (const model::Matcher* m : ms) {
+    if (!m->Matches(v)) return false;
+  }
+  return true;
+}
+
+// The join key of a series with an info metric: the info metric's name and the identifying
+// labels the series has.
+std::string InfoSignature(std::string_view info_name, const model::Labels& l) {
+  model::LabelsBuilder b;
+  b.Set(model::kMetricNameLabel, info_name);
+  for (std::string_view n : kInfoIdentifyingLabels) {
+    const std::string_view v = l.Get(n);
+    if (!v.empty()) b.Set(n, v);
+  }
+  return std::string(b.Build().Encoded());
+}
+
+}  // namespace
+
+Matrix Evaluator::EvalInfo(const Call& c) {
+  Matrix base = Eval(*c.args[0]);
+
+  // The data label matchers by label name; the __name__ ones pick the info metrics.
+  std::map<std::string, std::vector<const model::Matcher*>> data_matchers;
+  std::vector<const model::Matcher*> info_name_matchers;
+  static const model::Matcher* const kTargetInfo = new model::Matcher(
+      *model::Matcher::Make(model::MatchType::kEqual, std::string(model::kMetricNameLabel), "target_info"));
+  if (c.args.size() > 1) {
+    const Expr& arg = Unwrap(*c.args[1]);
+    if (arg.kind != NodeKind::kVectorSelector) {
+      Fail(ErrorKind::kBadData, "expected label selectors only as the second argument of info()");
+    }
+    const auto& sel = As<VectorSelector>(arg);
+    for (const model::Matcher& m : sel.matchers) {
+      data_matchers[m.name()].push_back(&m);
+      if (m.name() == model::kMetricNameLabel) info_name_matchers.push_back(&m);
+    }
+  } else {
+    info_name_matchers.push_back(kTargetInfo);
+  }
+  // Only negative __name__ matchers would pick every other metric as an info metric: they
+  // are narrowed to names ending in _info (as Prometheus does).
+  static const model::Matcher* const kAnyInfo = new model::Matcher(
+      *model::Matcher::Make(model::MatchType::kRegexMatch, std::string(model::kMetricNameLabel), ".+_info"));
+  if (!info_name_matchers.empty() &&
+      std::none_of(info_name_matchers.begin(), info_name_matchers.end(), [](const model::Matcher* m) {
+        return m->type() == model::MatchType::kEqual || m->type() == model::MatchType::kRegexMatch;
+      })) {
+    info_name_matchers.push_back(kAnyInfo);
+    data_matchers[std::string(model::kMetricNameLabel)].push_back(kAnyInfo);
+  }
+
+  // Info series themselves are not enriched.
+  std::vector<bool> ignored(base.size(), false);
+  for (size_t i = 0; i < base.size(); ++i) {
+    ignored[i] = !info_name_matchers.empty() && AllMatch(info_name_matchers, base[i].metric.MetricName());
+  }
+
+  // The values of the identifying labels among the series to enrich.
+  std::map<std::string_view, std::set<std::string>> id_values;
+  for (size_t i = 0; i < base.size(); ++i) {
+    if (ignored[i]) continue;
+    for (std::string_view n : kInfoIdentifyingLabels) {
+      const std::string_view v = base[i].metric.Get(n);
+      if (!v.empty()) id_values[n].insert(std::string(v));
+    }
+  }
+
+  // Which info series to read, and when: at each step, the sample at or before the reference
+  // time of the argument's first selector (within the lookback delta).
+  InfoReference ref;
+  FindInfoReference(*c.args[0], {}, &ref, [this](const TimeModifiers& m) { return OffsetOf(m); });
+  auto ref_time = [&](int64_t ts) { return (ref.at ? *ref.at : ts) - ref.offset; };
+
+  std::vector<LoadedSeries> info;
+  if (!id_values.empty()) {
+    std::vector<model::Matcher> matchers;
+    bool has_name_matcher = false;
+    for (const auto& [name, ms] : data_matchers) {
+      for (const model::Matcher* m : ms) {
+        if (m->name() == model::kMetricNameLabel) has_name_matcher = true;
+        matchers.push_back(*m);
+      }
+    }
+    if (!has_name_matcher) matchers.insert(matchers.begin(), *kTargetInfo);
+    for (const auto& [name, values] : id_values) {
+      std::string re;
+      for (const std::string& v : values) {
+        if (!re.empty()) re += '|';
+        re += RE2::QuoteMeta(v);
+      }
+      auto m = model::Matcher::Make(model::MatchType::kRegexMatch, std::string(name), re);
+      if (!m.ok()) Fail(ErrorKind::kInternal, m.error().message());
+      matchers.push_back(*std::move(m));
+    }
+    VectorSelector vs;
+    vs.matchers = std::move(matchers);
+    const int64_t a = ref_time(start_), b = ref_time(end_);
+    info = Select(vs, std::min(a, b) - ctx_->lookback, std::max(a, b));
+  }
+  data_matchers.erase(std::string(model::kMetricNameLabel));
+  bool all_match_empty = true;
+  for (const auto& [name, ms] : data_matchers) {
+    for (const model::Matcher* m : ms) {
+      if (!m->MatchesEmpty()) all_match_empty = false;
+    }
+  }
+
+  std::set<std::string> info_names;
+  for (const LoadedSeries& s : info) info_names.insert(std::string(s.labels.MetricName()));
+  std::vector<std::string> info_sigs(info.size());
+  for (size_t i = 0; i < info.size(); ++i)
+    info_sigs[i] = InfoSignature(info[i].labels.MetricName(), info[i].labels);
+  std::vector<std::vector<std::pair<std::string, std::string>>> base_sigs(base.size());  // (info name, sig)
+  for (size_t i = 0; i < base.size(); ++i) {
+    for (const std::string& n : info_names) base_sigs[i].emplace_back(n, InfoSignature(n, base[i].metric));
+  }
+
+  std::vector<size_t> info_cursor(info.size(), 0);
+  std::vector<size_t> base_cursor;
+  std::vector<size_t> base_index;
+  MatrixBuilder builder;
+  for (int64_t ts = start_; ts <= end_; ts += interval_) {
+    ctx_->CheckInterrupt("expression evaluation");
+    // The newest info sample per signature at this step.
+    const int64_t rt = ref_time(ts);
+    std::unordered_map<std::string_view, std::pair<size_t, int64_t>> by_sig;  // info index, sample time
+    for (size_t i = 0; i < info.size(); ++i) {
+      const std::vector<Point>& pts = info[i].points;
+      size_t& cur = info_cursor[i];
+      if (ref.at) cur = 0;
+      while (cur < pts.size() && pts[cur].t <= rt) ++cur;
+      while (cur > 0 && pts[cur - 1].t > rt) --cur;
+      if (cur == 0) continue;
+      const Point& p = pts[cur - 1];
+      if (p.t <= rt - ctx_->lookback || IsStale(p)) continue;
+      if (p.h) Fail(ErrorKind::kExecution, "info sample should be float");
+      auto [it, inserted] = by_sig.try_emplace(info_sigs[i], i, p.t);
+      if (inserted) continue;
+      if (it->second.second < p.t) {
+        it->second = {i, p.t};
+      } else if (it->second.second == p.t) {
+        Fail(ErrorKind::kExecution, "found duplicate series for info metric: existing " +
+                                        info[it->second.first].labels.ToString() + " @ " +
+                                        std::to_string(p.t) + ", new " + info[i].labels.ToString() + " @ " +
+                                        std::to_string(p.t));
+      }
+    }
+
+    Vector in = VectorAt(base, ts, &base_cursor, &base_index);
+    Vector out;
+    for (size_t k = 0; k < in.size(); ++k) {
+      Sample& bs = in[k];
+      const size_t bi = base_index[k];
+      if (ignored[bi]) {
+        out.push_back(std::move(bs));
+        continue;
+      }
+      model::LabelsBuilder added;
+      bool seen_any = false;
+      for (const auto& [info_name, sig] : base_sigs[bi]) {
+        auto it = by_sig.find(sig);
+        if (it == by_sig.end()) continue;
+        seen_any = true;
+        for (const model::LabelView& l : info[it->second.first].labels) {
+          if (l.name == model::kMetricNameLabel) continue;
+          if (!data_matchers.empty() && !data_matchers.count(std::string(l.name))) continue;
+          const std::string_view existing = added.Get(l.name);
+          if (!existing.empty() && existing != l.value) {
+            Fail(ErrorKind::kExecution, "conflicting label: " + std::string(l.name));
+          }
+          if (bs.metric.Has(l.name)) continue;
+          added.Set(l.name, l.value);
+        }
+      }
+      if (!seen_any && !all_match_empty) continue;
+      if (!added.empty()) {
+        model::LabelsBuilder b(bs.metric);
+        for (const model::LabelView& l : added.Build()) b.Set(l.name, l.value);
+        bs.metric = b.Build();
+      }
+      out.push_back(std::move(bs));
+    }
+    builder.Add(ts, std::move(out));
+  }
+  Matrix m = builder.Finish();
+  int64_t n = 0;
+  for (const Series& s : m) n += static_cast<int64_t>(s.floats.size() + s.histograms.size());
+  ctx_->AddSamples(n);
+  return m;
+}
+
 std::vector<LoadedSeries> Evaluator::EvalSubqueryPoints(const SubqueryExpr& sq) {
   const int64_t offset = OffsetOf(sq.mods);
   const int64_t range = sq.range_expr ? EvalDurationExpr(*sq.range_expr, *ctx_) : sq.range;
@@ -1082,11 +1430,23 @@ Matrix Evaluator::EvalRangeVectorAtStart(const Expr& e) {
     const auto& m = As<MatrixSelector>(e);
     const auto& vs = As<VectorSelector>(*m.vector_selector);
     const int64_t ref = RefTime(vs.mods, start_);
-    for (LoadedSeries& ls : Select(vs, ref - RangeOf(m), ref)) {
+    const int64_t range = RangeOf(m);
+    const bool extended = vs.anchored || vs.smoothed;
+    const int64_t before = extended ? ctx_->lookback : 0;
+    const int64_t after = vs.smoothed ? ctx_->lookback : 0;
+    for (LoadedSeries& ls : Select(vs, ref - range - before, ref + after)) {
       Series s{std::move(ls.labels), {}, {}, false};
-      for (const Point& p : ls.points) {
-        if (!IsStale(p)) AddPoint(&s, p.t, p.f, p.h);
+      std::erase_if(ls.points, IsStale);
+      if (extended) {
+        for (const Point& p : ls.points) {
+          if (p.h) {
+            Fail(ErrorKind::kExecution, std::string(vs.anchored ? "anchored" : "smoothed") +
+                                            " modifier is not supported with histograms");
+          }
+        }
+        ls.points = ExtendFloats(ls.points, ref - range, ref, vs.smoothed);
       }
+      for (const Point& p : ls.points) AddPoint(&s, p.t, p.f, p.h);
       if (!s.floats.empty() || !s.histograms.empty()) out.push_back(std::move(s));
     }
   } else {
@@ -1124,12 +1484,31 @@ Matrix Evaluator::EvalRangeFunction(const Call& c, size_t matrix_arg) {
   std::vector<LoadedSeries> series;
   const TimeModifiers* mods;
   int64_t range;
+  bool anchored = false, smoothed = false;
+  // Extended range selectors read one lookback delta before the range (anchored, smoothed)
+  // and after it (smoothed).
+  int64_t extend_before = 0, extend_after = 0;
   if (arg.kind == NodeKind::kMatrixSelector) {
     const auto& m = As<MatrixSelector>(arg);
     const auto& vs = As<VectorSelector>(*m.vector_selector);
     mods = &vs.mods;
     range = RangeOf(m);
-    series = Select(vs, RefTime(vs.mods, start_) - range, RefTime(vs.mods, end_));
+    anchored = vs.anchored;
+    smoothed = vs.smoothed;
+    if (anchored && name != "changes" && name != "delta" && name != "increase" && name != "rate" &&
+        name != "resets") {
+      Fail(ErrorKind::kExecution,
+           "anchored modifier can only be used with: changes, delta, increase, rate, resets - not with " +
+               name);
+    }
+    if (smoothed && name != "delta" && name != "increase" && name != "rate") {
+      Fail(ErrorKind::kExecution,
+           "smoothed modifier can only be used with: delta, increase, rate - not with " + name);
+    }
+    if (anchored || smoothed) extend_before = ctx_->lookback;
+    if (smoothed) extend_after = ctx_->lookback;
+    series =
+        Select(vs, RefTime(vs.mods, start_) - range - extend_before, RefTime(vs.mods, end_) + extend_after);
   } else {
     const auto& sq = As<SubqueryExpr>(arg);
     mods = &sq.mods;
@@ -1148,13 +1527,15 @@ Matrix Evaluator::EvalRangeFunction(const Call& c, size_t matrix_arg) {
     Window w;
     w.series = &ls;
     w.range = range;
+    w.anchored = anchored;
+    w.smoothed = smoothed;
     size_t lo = 0, hi = 0;
     size_t step = 0;
     for (int64_t ts = start_; ts <= end_; ts += interval_, ++step) {
       const int64_t ref = RefTime(*mods, ts);
       const int64_t from = ref - range;
-      while (hi < ls.points.size() && ls.points[hi].t <= ref) ++hi;
-      while (lo < hi && ls.points[lo].t <= from) ++lo;
+      while (hi < ls.points.size() && ls.points[hi].t <= ref + extend_after) ++hi;
+      while (lo < hi && ls.points[lo].t <= from - extend_before) ++lo;
       if (lo > hi) lo = hi;
       // A pinned (@) window does not move; after the first step the pointers are right.
       if (lo == hi) continue;

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numbers>
 #include <unordered_map>
 
@@ -138,10 +139,10 @@ Vector FnPi(const FunctionCall& fc) {
   return OneSample(std::numbers::pi, fc.ts);
 }
 Vector FnMinOf(const FunctionCall& fc) {
-  return OneSample(std::min(fc.scalars[0], fc.scalars[1]), fc.ts);
+  return OneSample(GoMin(fc.scalars[0], fc.scalars[1]), fc.ts);
 }
 Vector FnMaxOf(const FunctionCall& fc) {
-  return OneSample(std::max(fc.scalars[0], fc.scalars[1]), fc.ts);
+  return OneSample(GoMax(fc.scalars[0], fc.scalars[1]), fc.ts);
 }
 
 Vector FnTimestamp(const FunctionCall& fc) {
@@ -420,6 +421,10 @@ Vector SortByLabel(const FunctionCall& fc, bool descending) {
     const int c = Compare(a.metric, b.metric);
     return descending ? c > 0 : c < 0;
   });
+  if (fc.ctx->query_step != 0) {
+    fc.ctx->annotations->Warn(
+        "sort is ineffective for range queries since results are always ordered by labels", fc.call->pos);
+  }
   return v;
 }
 Vector FnSortByLabel(const FunctionCall& fc) {
@@ -467,7 +472,7 @@ std::vector<BucketGroup> GroupBuckets(const FunctionCall& fc, const Vector& in, 
       g.metric = key;
       g.drop_name = true;
       if (!fc.ctx->delayed_name_removal) {
-        b.Del(model::kMetricNameLabel);
+        DropMetadataLabels(&b);
         g.metric = b.Build();
       }
       groups.push_back(std::move(g));
@@ -558,32 +563,97 @@ Vector FnHistogramQuantile(const FunctionCall& fc) {
   return out;
 }
 
-// The fraction of observations in [lower, upper], interpolating linearly inside buckets.
+// Prometheus' labels.FormatOpenMetricsFloat: how histogram_quantiles names a quantile.
+std::string OpenMetricsFloat(double f) {
+  if (f == 1) return "1.0";
+  if (f == 0) return "0.0";
+  if (f == -1) return "-1.0";
+  if (std::isnan(f)) return "NaN";
+  if (std::isinf(f)) return f > 0 ? "+Inf" : "-Inf";
+  std::string s = model::FormatFloat(f, 'g');
+  if (s.find_first_of("e.") == std::string::npos) s += ".0";
+  return s;
+}
+
+// histogram_quantiles(v, "label", q0, q1, ...) (experimental): histogram_quantile for every
+// quantile, each result labelled with its quantile; quantile by quantile.
+Vector FnHistogramQuantiles(const FunctionCall& fc) {
+  const std::string& label = fc.strings[1];
+  std::vector<double> qs;
+  for (size_t i = 2; i < fc.scalars.size(); ++i) {
+    const double q = fc.scalars[i];
+    if (std::isnan(q) || q < 0 || q > 1) {
+      fc.ctx->annotations->Warn("quantile value should be between 0 and 1, got " + model::FormatFloat(q, 'g'),
+                                fc.call->args[i]->pos);
+    }
+    qs.push_back(q);
+  }
+  std::vector<BucketGroup> groups = GroupBuckets(fc, *fc.vectors[0], *fc.call->args[0]);
+  Vector out;
+  for (double q : qs) {
+    const std::string value = OpenMetricsFloat(q);
+    for (const BucketGroup& g : groups) {
+      bool forced = false;
+      const double v = BucketQuantile(q, g.buckets, &forced);
+      if (forced) fc.ctx->annotations->Info(MonotonicityInfo(g.metric.MetricName()), fc.call->args[0]->pos);
+      model::LabelsBuilder b(g.metric);
+      b.Set(label, value);
+      out.push_back(Sample{b.Build(), fc.ts, v, nullptr, g.drop_name});
+    }
+  }
+  return out;
+}
+
+// The fraction of observations in [lower, upper], as Prometheus' histogramFraction computes it
+// for the buckets' equivalent native histogram with custom buckets: the first bucket starts at
+// 0 (or at -Inf when its upper bound is not positive), values are interpolated linearly inside
+// finite buckets, and a bound inside an infinitely wide bucket counts none of it.
 double BucketFraction(double lower, double upper, std::vector<Bucket> buckets) {
   bool forced = false;
-  if (std::isnan(lower) || std::isnan(upper) || !PrepareBuckets(&buckets, &forced)) return std::nan("");
+  if (std::isnan(lower) || std::isnan(upper)) return std::nan("");
+  if (!PrepareBuckets(&buckets, &forced) && buckets.empty()) return std::nan("");
+  if (!(std::isinf(buckets.back().upper) && buckets.back().upper > 0)) return std::nan("");
   const double total = buckets.back().count;
   if (total == 0) return std::nan("");
   if (lower >= upper) return 0;
-  auto rank_at = [&](double x) {
-    double prev_upper = 0, prev_count = 0;
-    for (size_t i = 0; i < buckets.size(); ++i) {
-      const Bucket& b = buckets[i];
-      if (x <= b.upper) {
-        if (std::isinf(b.upper)) return prev_count;  // inside the +Inf bucket: no interpolation
-        const double lo = i == 0 ? std::min(0.0, b.upper) : prev_upper;
-        if (i == 0 && b.upper <= 0) return x >= b.upper ? b.count : 0.0;
-        if (x <= lo) return prev_count;
-        return prev_count + (b.count - prev_count) * (x - lo) / (b.upper - lo);
-      }
-      prev_upper = b.upper;
-      prev_count = b.count;
-    }
-    return total;
+  double rank = 0, lower_rank = 0, upper_rank = 0;
+  bool lower_set = false, upper_set = false;
+  // How much of bucket [lo, hi] (holding `count`) lies below x, for lo < x < hi.
+  auto part = [](double lo, double hi, double count, double x) {
+    if (std::isinf(lo)) return count;
+    if (std::isinf(hi)) return 0.0;
+    return count * (x - lo) / (hi - lo);
   };
-  const double lo_rank = std::isinf(lower) && lower < 0 ? 0 : rank_at(lower);
-  const double hi_rank = std::isinf(upper) && upper > 0 ? total : rank_at(upper);
-  return (hi_rank - lo_rank) / total;
+  double prev_upper = 0, prev_count = 0;
+  for (size_t i = 0; i < buckets.size(); ++i) {
+    const double hi = buckets[i].upper;
+    const double lo = i == 0 ? (hi > 0 ? 0.0 : -std::numeric_limits<double>::infinity()) : prev_upper;
+    const double count = buckets[i].count - prev_count;
+    prev_upper = hi;
+    prev_count = buckets[i].count;
+    if (!lower_set && lo >= lower) {
+      lower_rank = rank;
+      lower_set = true;
+    }
+    if (!upper_set && lo >= upper) {
+      upper_rank = rank;
+      upper_set = true;
+    }
+    if (lower_set && upper_set) break;
+    if (!lower_set && lo < lower && hi > lower) {
+      lower_rank = rank + part(lo, hi, count, lower);
+      lower_set = true;
+    }
+    if (!upper_set && lo < upper && hi > upper) {
+      upper_rank = rank + part(lo, hi, count, upper);
+      upper_set = true;
+    }
+    if (lower_set && upper_set) break;
+    rank += count;
+  }
+  if (!lower_set || lower_rank > total) lower_rank = total;
+  if (!upper_set || upper_rank > total) upper_rank = total;
+  return (upper_rank - lower_rank) / total;
 }
 
 Vector FnHistogramFraction(const FunctionCall& fc) {
@@ -786,11 +856,21 @@ RangeResult FnTsOfMinOverTime(const Window& w, const FunctionCall& fc) {
   return TsOfExtreme(w, fc, false);
 }
 
+// The points changes()/resets() look at: for an anchored range, the extended points.
+std::span<const Point> ChangePoints(const Window& w, std::vector<Point>* storage) {
+  if (!w.anchored) return w.points;
+  *storage = ExtendFloats(w.points, w.range_start, w.range_end, false);
+  return *storage;
+}
+
 RangeResult FnChanges(const Window& w, const FunctionCall&) {
+  std::vector<Point> storage;
+  const std::span<const Point> points = ChangePoints(w, &storage);
+  if (points.empty()) return {};
   double changes = 0;
-  for (size_t i = 1; i < w.points.size(); ++i) {
-    const Point& prev = w.points[i - 1];
-    const Point& cur = w.points[i];
+  for (size_t i = 1; i < points.size(); ++i) {
+    const Point& prev = points[i - 1];
+    const Point& cur = points[i];
     if (static_cast<bool>(prev.h) != static_cast<bool>(cur.h)) {
       changes += 1;
       continue;
@@ -805,10 +885,13 @@ RangeResult FnChanges(const Window& w, const FunctionCall&) {
 }
 
 RangeResult FnResets(const Window& w, const FunctionCall&) {
+  std::vector<Point> storage;
+  const std::span<const Point> points = ChangePoints(w, &storage);
+  if (points.empty()) return {};
   double resets = 0;
-  for (size_t i = 1; i < w.points.size(); ++i) {
-    const Point& prev = w.points[i - 1];
-    const Point& cur = w.points[i];
+  for (size_t i = 1; i < points.size(); ++i) {
+    const Point& prev = points[i - 1];
+    const Point& cur = points[i];
     if (static_cast<bool>(prev.h) != static_cast<bool>(cur.h)) {
       resets += 1;
       continue;
@@ -819,8 +902,86 @@ RangeResult FnResets(const Window& w, const FunctionCall&) {
   return Float(resets);
 }
 
+// Go's sort.Search(n, pred) over point indexes.
+template <typename Pred>
+size_t SearchPoints(size_t n, Pred pred) {
+  size_t lo = 0, hi = n;
+  while (lo < hi) {
+    const size_t mid = lo + (hi - lo) / 2;
+    if (!pred(mid)) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo;
+}
+
+// Linear interpolation between two points at t; a counter that went down is taken to have
+// restarted from zero.
+double Interpolate(const Point& p1, const Point& p2, int64_t t, bool is_counter) {
+  double y1 = p1.f;
+  const double y2 = p2.f;
+  if (is_counter && y2 < y1) y1 = 0;
+  return y1 + (y2 - y1) * static_cast<double>(t - p1.t) / static_cast<double>(p2.t - p1.t);
+}
+
+double PickOrInterpolateLeft(std::span<const Point> f, size_t first, int64_t range_start, bool smoothed,
+                             bool is_counter) {
+  if (smoothed && f[first].t < range_start)
+    return Interpolate(f[first], f[first + 1], range_start, is_counter);
+  return f[first].f;
+}
+
+double PickOrInterpolateRight(std::span<const Point> f, size_t last, int64_t range_end, bool smoothed,
+                              bool is_counter) {
+  if (smoothed && last > 0 && f[last].t > range_end)
+    return Interpolate(f[last - 1], f[last], range_end, is_counter);
+  return f[last].f;
+}
+
+// rate/increase/delta over an anchored or smoothed range (Prometheus' extendedRate): the
+// difference between the boundary values (the sample at or before each boundary, or for
+// smoothed the value interpolated there), corrected for counter resets in between; no
+// extrapolation.
+RangeResult ExtendedRate(const Window& w, bool is_counter, bool is_rate) {
+  const std::span<const Point> f = w.points;
+  if (f.empty()) return {};
+  size_t last = f.size() - 1;
+  const size_t found = SearchPoints(last, [&](size_t i) { return f[i].t > w.range_start; });
+  size_t first = found == 0 ? 0 : found - 1;
+  if (w.smoothed) last = SearchPoints(last, [&](size_t i) { return f[i].t >= w.range_end; });
+  if (f[last].t <= w.range_start) return {};
+  if (w.smoothed && f[first].t > w.range_end) return {};
+  const double left = PickOrInterpolateLeft(f, first, w.range_start, w.smoothed, is_counter);
+  const double right = PickOrInterpolateRight(f, last, w.range_end, w.smoothed, is_counter);
+  double result = right - left;
+  if (is_counter) {
+    // Only the samples strictly inside the range: the boundaries handled resets already.
+    const size_t from = f[first].t <= w.range_start ? first + 1 : first;
+    const size_t to = f[last].t >= w.range_end ? last : last + 1;  // exclusive
+    double correction = 0;
+    double prev = left;
+    for (size_t i = from; i < to; ++i) {
+      if (f[i].f < prev) correction += prev;
+      prev = f[i].f;
+    }
+    if (right < prev) correction += prev;
+    result += correction;
+  }
+  if (is_rate) result /= static_cast<double>(w.range) / 1000;
+  return Float(result);
+}
+
 // rate/increase/delta with Prometheus 3.x's extrapolation.
 RangeResult ExtrapolatedRate(const Window& w, const FunctionCall& fc, bool is_counter, bool is_rate) {
+  if (w.anchored || w.smoothed) {
+    if (HasHistograms(w)) {
+      if (!Floats(w).empty()) MixedWarning(w, fc);
+      return {};  // native histogram rates arrive with their issue
+    }
+    return ExtendedRate(w, is_counter, is_rate);
+  }
   if (HasHistograms(w)) {
     if (!Floats(w).empty()) MixedWarning(w, fc);
     return {};  // native histogram rates arrive with their issue
@@ -1051,6 +1212,7 @@ VectorFunction FindVectorFunction(std::string_view name) {
       {"sort_by_label", FnSortByLabel},
       {"sort_by_label_desc", FnSortByLabelDesc},
       {"histogram_quantile", FnHistogramQuantile},
+      {"histogram_quantiles", FnHistogramQuantiles},
       {"histogram_fraction", FnHistogramFraction},
       {"histogram_count", FnHistogramOnly},
       {"histogram_sum", FnHistogramOnly},
@@ -1093,6 +1255,28 @@ RangeFunction FindRangeFunction(std::string_view name) {
   };
   auto it = table->find(name);
   return it == table->end() ? nullptr : it->second;
+}
+
+std::vector<Point> ExtendFloats(std::span<const Point> f, int64_t range_start, int64_t range_end,
+                                bool smoothed) {
+  std::vector<Point> out;
+  if (f.empty()) return out;
+  size_t last = f.size() - 1;
+  const size_t found = SearchPoints(last, [&](size_t i) { return f[i].t > range_start; });
+  size_t first = found == 0 ? 0 : found - 1;
+  if (smoothed) last = SearchPoints(last, [&](size_t i) { return f[i].t >= range_end; });
+  if (f[last].t <= range_start) return out;
+  const double left = PickOrInterpolateLeft(f, first, range_start, smoothed, false);
+  const double right = PickOrInterpolateRight(f, last, range_end, smoothed, false);
+  if (f[first].t <= range_start) ++first;
+  const bool drop_last = f[last].t >= range_end;
+  out.push_back({range_start, left, nullptr});
+  for (size_t i = first; i <= last; ++i) {
+    if (i == last && drop_last) break;
+    out.push_back(f[i]);
+  }
+  out.push_back({range_end, right, nullptr});
+  return out;
 }
 
 bool RangeFunctionKeepsName(std::string_view name) {

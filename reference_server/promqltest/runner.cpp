@@ -20,11 +20,13 @@ using promql::Expr;
 using promql::NodeKind;
 
 // Functions whose value changes with the evaluation time even when their arguments do not
-// (Prometheus' AtModifierUnsafeFunctions): their evals get no @ variants.
+// (Prometheus' AtModifierUnsafeFunctions): their evals get no @ variants. start() and end()
+// (experimental) are the query's own start and end, so their instant evals (functions.test)
+// cannot hold at other evaluation times either.
 bool IsAtModifierUnsafe(std::string_view name) {
   static const std::set<std::string_view> kUnsafe = {
-      "days_in_month", "day_of_month", "day_of_week",    "day_of_year", "hour",     "minute",
-      "month",         "year",         "predict_linear", "time",        "timestamp"};
+      "days_in_month", "day_of_month",   "day_of_week", "day_of_year", "hour",  "minute", "month",
+      "year",          "predict_linear", "time",        "timestamp",   "start", "end"};
   return kUnsafe.count(name) > 0;
 }
 

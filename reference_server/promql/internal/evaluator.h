@@ -89,6 +89,7 @@ class Evaluator {
   Matrix EvalCall(const Call& c);
   Matrix EvalRangeFunction(const Call& c, size_t matrix_arg);
   Matrix EvalTimestampOfSelector(const Call& c, const VectorSelector& vs);
+  Matrix EvalInfo(const Call& c);
 
   // Loads the series a selector picks with their points in (mint, maxt].
   std::vector<LoadedSeries> Select(const VectorSelector& vs, int64_t mint, int64_t maxt);
@@ -113,7 +114,11 @@ int64_t EvalDurationExpr(const Expr& e, const QueryContext& ctx);
 
 // --- Helpers shared with the function implementations -------------------------------------
 
-// Removes __name__ now, or marks it for removal at the end (delayed name removal).
+// Deletes the metric name and the other metadata labels that go with it (__type__, __unit__).
+void DropMetadataLabels(model::LabelsBuilder* b);
+
+// Removes __name__ (and __type__/__unit__) now, or marks it for removal at the end (delayed
+// name removal).
 void DropMetricName(Sample* s, bool delayed);
 void DropMetricName(Series* s, bool delayed);
 

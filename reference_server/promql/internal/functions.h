@@ -35,7 +35,17 @@ struct Window {
   int64_t range_start = 0;
   int64_t range_end = 0;
   int64_t range = 0;
+  // Extended range selectors (experimental): `points` then also holds the samples up to one
+  // lookback delta before range_start (anchored, smoothed) and after range_end (smoothed).
+  bool anchored = false;
+  bool smoothed = false;
 };
+
+// Prometheus' extendFloats: the points of an anchored or smoothed range in
+// [range_start, range_end], with a synthetic point on each boundary (the sample at or before
+// it, or for smoothed the value interpolated there). Empty when no sample is inside the range.
+std::vector<Point> ExtendFloats(std::span<const Point> points, int64_t range_start, int64_t range_end,
+                                bool smoothed);
 
 struct RangeResult {
   bool present = false;

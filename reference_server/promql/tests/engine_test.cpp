@@ -100,10 +100,11 @@ TEST_F(EngineTest, VectorMatchingErrors) {
   EXPECT_EQ(r.status.error().kind(), ErrorKind::kExecution);
   EXPECT_EQ(r.status.error().message(),
             "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)");
+  // The two series come in label order (operators.test, Prometheus 3.x).
   r = Instant("b + on(x) a", 1000);
   EXPECT_EQ(r.status.error().message(),
             "found duplicate series for the match group {x=\"1\"} on the right hand-side of the operation: "
-            "[{__name__=\"a\", x=\"1\", y=\"2\"}, {__name__=\"a\", x=\"1\", y=\"1\"}];many-to-many matching "
+            "[{__name__=\"a\", x=\"1\", y=\"1\"}, {__name__=\"a\", x=\"1\", y=\"2\"}];many-to-many matching "
             "not allowed: matching labels must be unique on one side");
   r = Instant("a + on(x) group_left b", 1000);
   EXPECT_TRUE(r.status.ok());
@@ -143,6 +144,33 @@ TEST_F(EngineTest, TooManySamplesIsAnExecutionError) {
   EXPECT_EQ(r.status.error().kind(), ErrorKind::kExecution);
   EXPECT_EQ(r.status.error().message(),
             "query processing would load too many samples into memory in query execution");
+}
+
+// Experimental syntax and functions (their broad checks are extended_vectors.test, info.test,
+// fill-modifier.test and limit.test); here the corner cases that must not crash or leak.
+TEST_F(EngineTest, ExperimentalFeatures) {
+  EngineOptions o;
+  o.enable_experimental = true;
+  o.enable_delayed_name_removal = true;
+  engine_ = Engine(o);
+  LoadCounter();
+  // anchored: the sample at or before the range start is the baseline; no extrapolation.
+  EXPECT_DOUBLE_EQ(Scalar("increase(c[30s] anchored)", 1035), 3);
+  // smoothed: interpolated at the range boundaries, and between samples for an instant selector.
+  EXPECT_DOUBLE_EQ(Scalar("increase(c[30s] smoothed)", 1035), 3);
+  EXPECT_DOUBLE_EQ(Scalar("c smoothed", 1035), 3.5);
+  QueryResult r = Instant("max_over_time(c[1m] smoothed)", 1035);
+  ASSERT_FALSE(r.status.ok());
+  EXPECT_EQ(r.status.error().message(),
+            "smoothed modifier can only be used with: delta, increase, rate - not with max_over_time");
+  // Only one side present: fill() stands in for the other.
+  EXPECT_DOUBLE_EQ(Scalar("c + fill(10) nothing", 1060), 16);
+  // info() with something other than a label selector is refused, not misread.
+  r = Instant("info(c, vector(1))", 1060);
+  EXPECT_FALSE(r.status.ok());
+  // limit_ratio(1) keeps everything, limit_ratio(0) nothing.
+  EXPECT_DOUBLE_EQ(Scalar("count(limit_ratio(1, c))", 1060), 1);
+  EXPECT_TRUE(Instant("limit_ratio(0, c)", 1060).value.vector.empty());
 }
 
 }  // namespace
