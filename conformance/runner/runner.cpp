@@ -7,6 +7,7 @@
 #include <cmath>
 #include <condition_variable>
 #include <cstdio>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -80,11 +81,15 @@ class Progress {
   std::thread ticker_;
 };
 
-// Runs fn(index, worker) for every case: parallel ones on `concurrency` workers, then the
-// serial ones in order on one worker.
-template <typename Worker, typename Fn>
-void ForEachCase(const std::vector<Case>& cases, int concurrency, const std::function<Worker()>& make_worker,
-                 Fn fn) {
+// Runs every exchange of every case: the parallel cases on `concurrency` workers (a case's
+// exchanges in order), then the serial ones (which write) on one worker in two phases: first
+// every serial case's leading writes, then `settle` (until written data is visible), then the
+// rest of each case in order. Stores that make new series searchable only after several seconds
+// (VictoriaMetrics) thus cost one wait, not one per case.
+template <typename Worker>
+void Drive(const std::vector<Case>& cases, int concurrency, const std::function<Worker()>& make_worker,
+           const std::function<void(size_t, size_t, Worker&)>& exchange,
+           const std::function<void(size_t)>& done, const std::function<void(Worker&)>& settle) {
   std::vector<size_t> parallel, serial;
   for (size_t i = 0; i < cases.size(); ++i) (cases[i].serial ? serial : parallel).push_back(i);
   std::atomic<size_t> next{0};
@@ -93,13 +98,63 @@ void ForEachCase(const std::vector<Case>& cases, int concurrency, const std::fun
   for (int t = 0; t < n; ++t) {
     threads.emplace_back([&] {
       Worker w = make_worker();
-      for (size_t k = next++; k < parallel.size(); k = next++) fn(parallel[k], w);
+      for (size_t k = next++; k < parallel.size(); k = next++) {
+        const size_t i = parallel[k];
+        for (size_t x = 0; x < cases[i].exchanges.size(); ++x) exchange(i, x, w);
+        done(i);
+      }
     });
   }
   for (auto& t : threads) t.join();
-  if (!serial.empty()) {
-    Worker w = make_worker();
-    for (size_t i : serial) fn(i, w);
+  if (serial.empty()) return;
+  Worker w = make_worker();
+  std::vector<size_t> split(cases.size(), 0);
+  bool wrote = false;
+  for (size_t i : serial) {
+    const auto& ex = cases[i].exchanges;
+    while (split[i] < ex.size() && ex[split[i]].request.write) {
+      exchange(i, split[i], w);
+      ++split[i];
+      wrote = true;
+    }
+  }
+  if (wrote) settle(w);
+  for (size_t i : serial) {
+    for (size_t x = split[i]; x < cases[i].exchanges.size(); ++x) exchange(i, x, w);
+    done(i);
+  }
+}
+
+// After the serial cases' writes: write a probe series last and wait (up to 30 s) until the
+// target returns it, so that the reads that follow see everything written before it.
+void SettleWrites(const Target& target, HttpClient& client, int64_t base_ms) {
+  if (target.RemoteWriteUrl().empty()) return;
+  const int64_t t = base_ms + 50 * 60000 + 5000;
+  promref::wire::WriteRequest probe;
+  promref::wire::TimeSeries ts;
+  ts.labels = {{"__name__", "pcrw_probe"}};
+  ts.samples = {{t, 1}};
+  probe.timeseries.push_back(ts);
+  HttpRequest req;
+  req.method = "POST";
+  req.url = target.RemoteWriteUrl();
+  req.headers = {{"Content-Type", "application/x-protobuf"},
+                 {"Content-Encoding", "snappy"},
+                 {"X-Prometheus-Remote-Write-Version", "0.1.0"}};
+  req.body = promref::wire::SnappyCompress(promref::wire::EncodeWriteRequest(probe));
+  if (target.profile().remote_write) {
+    for (const auto& h : target.profile().remote_write->headers) req.headers.push_back(h);
+  }
+  HttpResponse w = target.Send(client, req);
+  if (!w.answered() || w.status >= 300) return;
+  const std::string url =
+      target.Url("/api/v1/query") + "?" +
+      FormEncode({{"query", "pcrw_probe"}, {"time", promref::model::FormatScalarTimestamp(t + 1000)}});
+  const auto deadline = Clock::now() + std::chrono::seconds(30);
+  while (Clock::now() < deadline) {
+    HttpResponse r = target.Send(client, {"GET", url, {}, ""});
+    if (r.status == 200 && r.body.find("pcrw_probe") != std::string::npos) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
 }
 
@@ -479,34 +534,35 @@ promref::Status RecordCases(std::vector<Case>& cases, const Target& reference, i
   std::function<OneClient()> make = [&] {
     return OneClient{std::make_unique<HttpClient>(reference.ClientOptions())};
   };
-  ForEachCase<OneClient>(cases, options.concurrency, make, [&](size_t i, OneClient& w) {
-    Case& c = cases[i];
-    for (Exchange& e : c.exchanges) {
-      if (!e.expect_source.empty()) continue;  // stated by a seed, not recorded
-      if (!SkipReason(c, &e, reference).empty()) continue;
-      auto req = RenderRequest(reference, e, base_ms);
-      if (!req.ok()) {
-        std::lock_guard<std::mutex> l(mu);
-        failure = c.id + ": " + req.error().message();
-        continue;
-      }
-      HttpResponse resp = Execute(reference, *w.client, *req);
-      json n = Normalize(resp, e, {c.absolute_time ? 0 : base_ms, c.timestamp_values});
-      if (n.contains("transport_error")) {
-        std::lock_guard<std::mutex> l(mu);
-        failure = c.id + " " + e.name +
-                  ": the reference gave no answer: " + n["transport_error"].get<std::string>();
-      }
-      e.expect = std::move(n);
-      if (e.expect_v3) {
-        json v3 = *e.expect_v3;
-        CompareOptions o;
-        o.order = c.order;
-        if (!CompareNormalized(v3, *e.expect, o).equal) c.version_difference = true;
-      }
-    }
-    progress.Done(Verdict::kPass);
-  });
+  Drive<OneClient>(
+      cases, options.concurrency, make,
+      [&](size_t i, size_t k, OneClient& w) {
+        Case& c = cases[i];
+        Exchange& e = c.exchanges[k];
+        if (!e.expect_source.empty()) return;  // stated by a seed, not recorded
+        if (!SkipReason(c, &e, reference).empty()) return;
+        auto req = RenderRequest(reference, e, base_ms);
+        if (!req.ok()) {
+          std::lock_guard<std::mutex> l(mu);
+          failure = c.id + ": " + req.error().message();
+          return;
+        }
+        HttpResponse resp = Execute(reference, *w.client, *req);
+        json n = Normalize(resp, e, {c.absolute_time ? 0 : base_ms, c.timestamp_values});
+        if (n.contains("transport_error")) {
+          std::lock_guard<std::mutex> l(mu);
+          failure = c.id + " " + e.name +
+                    ": the reference gave no answer: " + n["transport_error"].get<std::string>();
+        }
+        e.expect = std::move(n);
+        if (e.expect_v3) {
+          CompareOptions o;
+          o.order = c.order;
+          if (!CompareNormalized(*e.expect_v3, *e.expect, o).equal) c.version_difference = true;
+        }
+      },
+      [&](size_t) { progress.Done(Verdict::kPass); },
+      [&](OneClient& w) { SettleWrites(reference, *w.client, base_ms); });
   if (!failure.empty()) return promref::Error(promref::ErrorKind::kUnavailable, failure);
   return {};
 }
@@ -514,52 +570,56 @@ promref::Status RecordCases(std::vector<Case>& cases, const Target& reference, i
 std::vector<CaseResult> RunCases(const std::vector<Case>& cases, const Target& target, int64_t base_ms,
                                  const RunnerOptions& options) {
   std::vector<CaseResult> results(cases.size());
+  std::vector<Clock::time_point> started(cases.size());
+  for (size_t i = 0; i < cases.size(); ++i) results[i] = StartResult(cases[i]);
   Progress progress(cases.size(), options.progress, "run");
   const std::string source = "recorded from " + options.reference_name + " " + options.reference_version;
   std::function<OneClient()> make = [&] {
     return OneClient{std::make_unique<HttpClient>(target.ClientOptions())};
   };
-  ForEachCase<OneClient>(cases, options.concurrency, make, [&](size_t i, OneClient& w) {
-    const Case& c = cases[i];
-    const auto start = Clock::now();
-    CaseResult r = StartResult(c);
-    const TimeTweaks tweaks = TimeTweaksFor(target, c);
-    for (const Exchange& e : c.exchanges) {
-      ExchangeResult er;
-      er.name = e.name;
-      const std::string skip = SkipReason(c, &e, target);
-      Expectations x = ChooseExpectations(e, e.expect ? &*e.expect : nullptr,
-                                          e.expect_source.empty() ? source : e.expect_source,
-                                          options.reference_version, target);
-      if (!skip.empty() || !x.skip.empty()) {
-        er.verdict = Verdict::kSkipped;
-        r.reason = skip.empty() ? x.skip : skip;
+  Drive<OneClient>(
+      cases, options.concurrency, make,
+      [&](size_t i, size_t k, OneClient& w) {
+        const Case& c = cases[i];
+        const Exchange& e = c.exchanges[k];
+        CaseResult& r = results[i];
+        if (k == 0) started[i] = Clock::now();
+        ExchangeResult er;
+        er.name = e.name;
+        const std::string skip = SkipReason(c, &e, target);
+        Expectations x = ChooseExpectations(e, e.expect ? &*e.expect : nullptr,
+                                            e.expect_source.empty() ? source : e.expect_source,
+                                            options.reference_version, target);
+        if (!skip.empty() || !x.skip.empty()) {
+          er.verdict = Verdict::kSkipped;
+          r.reason = skip.empty() ? x.skip : skip;
+          r.exchanges.push_back(std::move(er));
+          return;
+        }
+        auto req = RenderRequest(target, e, base_ms, TimeTweaksFor(target, c));
+        if (!req.ok()) {
+          er.verdict = Verdict::kError;
+          er.diffs = {req.error().message()};
+          r.exchanges.push_back(std::move(er));
+          return;
+        }
+        const auto deadline = Clock::now() + std::chrono::milliseconds(e.retry_ms);
+        while (true) {
+          HttpResponse resp = Execute(target, *w.client, *req);
+          er = JudgeExchange(c, e, x, Normalize(resp, e, {c.absolute_time ? 0 : base_ms, c.timestamp_values}),
+                             target);
+          if (er.verdict == Verdict::kPass || Clock::now() >= deadline) break;
+          std::this_thread::sleep_for(std::chrono::milliseconds(250));
+        }
+        er.request = req->line;
         r.exchanges.push_back(std::move(er));
-        continue;
-      }
-      auto req = RenderRequest(target, e, base_ms, tweaks);
-      if (!req.ok()) {
-        er.verdict = Verdict::kError;
-        er.diffs = {req.error().message()};
-        r.exchanges.push_back(std::move(er));
-        continue;
-      }
-      const auto deadline = Clock::now() + std::chrono::milliseconds(e.retry_ms);
-      while (true) {
-        HttpResponse resp = Execute(target, *w.client, *req);
-        er = JudgeExchange(c, e, x, Normalize(resp, e, {c.absolute_time ? 0 : base_ms, c.timestamp_values}),
-                           target);
-        if (er.verdict == Verdict::kPass || Clock::now() >= deadline) break;
-        std::this_thread::sleep_for(std::chrono::milliseconds(250));
-      }
-      er.request = req->line;
-      r.exchanges.push_back(std::move(er));
-    }
-    Finish(r, c, target);
-    r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    progress.Done(r.verdict);
-    results[i] = std::move(r);
-  });
+      },
+      [&](size_t i) {
+        Finish(results[i], cases[i], target);
+        results[i].seconds = std::chrono::duration<double>(Clock::now() - started[i]).count();
+        progress.Done(results[i].verdict);
+      },
+      [&](OneClient& w) { SettleWrites(target, *w.client, base_ms); });
   return results;
 }
 
@@ -567,73 +627,81 @@ std::vector<CaseResult> DiffCases(const std::vector<Case>& cases, const Target& 
                                   int64_t reference_base, const Target& target, int64_t target_base,
                                   const RunnerOptions& options) {
   std::vector<CaseResult> results(cases.size());
+  std::vector<Clock::time_point> started(cases.size());
+  for (size_t i = 0; i < cases.size(); ++i) results[i] = StartResult(cases[i]);
   Progress progress(cases.size(), options.progress, "diff");
   const std::string source = "live answer of " + options.reference_name + " " + options.reference_version;
   std::function<TwoClients()> make = [&] {
     return TwoClients{std::make_unique<HttpClient>(reference.ClientOptions()),
                       std::make_unique<HttpClient>(target.ClientOptions())};
   };
-  ForEachCase<TwoClients>(cases, options.concurrency, make, [&](size_t i, TwoClients& w) {
-    const Case& c = cases[i];
-    const auto start = Clock::now();
-    CaseResult r = StartResult(c);
-    const TimeTweaks tweaks = TimeTweaksFor(target, c);
-    for (const Exchange& e : c.exchanges) {
-      ExchangeResult er;
-      er.name = e.name;
-      std::string skip = SkipReason(c, &e, target);
-      if (skip.empty() && e.expect_source.empty()) skip = SkipReason(c, &e, reference);
-      if (!skip.empty()) {
-        er.verdict = Verdict::kSkipped;
-        r.reason = skip;
+  Drive<TwoClients>(
+      cases, options.concurrency, make,
+      [&](size_t i, size_t k, TwoClients& w) {
+        const Case& c = cases[i];
+        const Exchange& e = c.exchanges[k];
+        CaseResult& r = results[i];
+        if (k == 0) started[i] = Clock::now();
+        ExchangeResult er;
+        er.name = e.name;
+        std::string skip = SkipReason(c, &e, target);
+        if (skip.empty() && e.expect_source.empty()) skip = SkipReason(c, &e, reference);
+        if (!skip.empty()) {
+          er.verdict = Verdict::kSkipped;
+          r.reason = skip;
+          r.exchanges.push_back(std::move(er));
+          return;
+        }
+        // Both sides get the same tweaked times, as the PromQL compliance tester does.
+        const TimeTweaks tweaks = TimeTweaksFor(target, c);
+        auto ref_req = RenderRequest(reference, e, reference_base, tweaks);
+        auto tgt_req = RenderRequest(target, e, target_base, tweaks);
+        if (!ref_req.ok() || !tgt_req.ok()) {
+          er.verdict = Verdict::kError;
+          er.diffs = {!ref_req.ok() ? ref_req.error().message() : tgt_req.error().message()};
+          r.exchanges.push_back(std::move(er));
+          return;
+        }
+        // Cases whose expectation is not an answer of a reference (front doors) keep it.
+        const json ref = !e.expect_source.empty() && e.expect
+                             ? *e.expect
+                             : Normalize(Execute(reference, *w.ref, *ref_req), e,
+                                         {c.absolute_time ? 0 : reference_base, c.timestamp_values});
+        Expectations x = ChooseExpectations(e, &ref, e.expect_source.empty() ? source : e.expect_source,
+                                            options.reference_version, target);
+        if (!x.skip.empty()) {
+          er.verdict = Verdict::kSkipped;
+          r.reason = x.skip;
+          r.exchanges.push_back(std::move(er));
+          return;
+        }
+        if (ref.contains("transport_error")) {
+          er.verdict = Verdict::kError;
+          er.diffs = {"the reference gave no answer: " + ref["transport_error"].get<std::string>()};
+          er.request = ref_req->line;
+          r.exchanges.push_back(std::move(er));
+          return;
+        }
+        const auto deadline = Clock::now() + std::chrono::milliseconds(e.retry_ms);
+        while (true) {
+          const json actual = Normalize(Execute(target, *w.target, *tgt_req), e,
+                                        {c.absolute_time ? 0 : target_base, c.timestamp_values});
+          er = JudgeExchange(c, e, x, actual, target);
+          if (er.verdict == Verdict::kPass || Clock::now() >= deadline) break;
+          std::this_thread::sleep_for(std::chrono::milliseconds(250));
+        }
+        er.request = tgt_req->line;
         r.exchanges.push_back(std::move(er));
-        continue;
-      }
-      // Both sides get the same tweaked times, as the PromQL compliance tester does.
-      auto ref_req = RenderRequest(reference, e, reference_base, tweaks);
-      auto tgt_req = RenderRequest(target, e, target_base, tweaks);
-      if (!ref_req.ok() || !tgt_req.ok()) {
-        er.verdict = Verdict::kError;
-        er.diffs = {!ref_req.ok() ? ref_req.error().message() : tgt_req.error().message()};
-        r.exchanges.push_back(std::move(er));
-        continue;
-      }
-      // Cases whose expectation is not an answer of a reference (front doors) keep it.
-      const json ref = !e.expect_source.empty() && e.expect
-                           ? *e.expect
-                           : Normalize(Execute(reference, *w.ref, *ref_req), e,
-                                       {c.absolute_time ? 0 : reference_base, c.timestamp_values});
-      Expectations x = ChooseExpectations(e, &ref, e.expect_source.empty() ? source : e.expect_source,
-                                          options.reference_version, target);
-      if (!x.skip.empty()) {
-        er.verdict = Verdict::kSkipped;
-        r.reason = x.skip;
-        r.exchanges.push_back(std::move(er));
-        continue;
-      }
-      if (ref.contains("transport_error")) {
-        er.verdict = Verdict::kError;
-        er.diffs = {"the reference gave no answer: " + ref["transport_error"].get<std::string>()};
-        er.request = ref_req->line;
-        r.exchanges.push_back(std::move(er));
-        continue;
-      }
-      const auto deadline = Clock::now() + std::chrono::milliseconds(e.retry_ms);
-      while (true) {
-        const json actual = Normalize(Execute(target, *w.target, *tgt_req), e,
-                                      {c.absolute_time ? 0 : target_base, c.timestamp_values});
-        er = JudgeExchange(c, e, x, actual, target);
-        if (er.verdict == Verdict::kPass || Clock::now() >= deadline) break;
-        std::this_thread::sleep_for(std::chrono::milliseconds(250));
-      }
-      er.request = tgt_req->line;
-      r.exchanges.push_back(std::move(er));
-    }
-    Finish(r, c, target);
-    r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    progress.Done(r.verdict);
-    results[i] = std::move(r);
-  });
+      },
+      [&](size_t i) {
+        Finish(results[i], cases[i], target);
+        results[i].seconds = std::chrono::duration<double>(Clock::now() - started[i]).count();
+        progress.Done(results[i].verdict);
+      },
+      [&](TwoClients& w) {
+        SettleWrites(reference, *w.ref, reference_base);
+        SettleWrites(target, *w.target, target_base);
+      });
   return results;
 }
 

@@ -55,7 +55,8 @@ std::string Rfc3339(int64_t ms) {
   int64_t y;
   unsigned m, d;
   CivilFromDays(days, &y, &m, &d);
-  char buf[64];
+  // Sized for any int64 fields (the compiler cannot see that the hour is < 24).
+  char buf[160];
   std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ", static_cast<long long>(y),
                 m, d, static_cast<long long>(rem / 3600), static_cast<long long>(rem / 60 % 60),
                 static_cast<long long>(rem % 60), static_cast<long long>(frac));

@@ -73,6 +73,25 @@ class Builder {
     cases_.push_back(std::move(c));
   }
 
+  // Staleness and the end of data: instants around the lookback's end and a range across it.
+  void Staleness(const std::string& category, const std::string& expr) {
+    if (!seen_.insert(expr).second) return;
+    Case c;
+    c.category = category;
+    c.id = CaseId("promql", category + "|" + expr);
+    c.seed = kSeed;
+    c.since = "2.0";
+    c.title = expr;
+    c.expr = expr;
+    c.order = OrderOf(expr);
+    for (int64_t t : {50 * 60000 + 30234, 54 * 60000 + 10234, 55 * 60000 + 50234}) {
+      c.exchanges.push_back(InstantExchange(expr, t));
+    }
+    c.exchanges.push_back(RangeExchange(expr, 40 * 60000 + 234, 58 * 60000 + 234, 30000));
+    c.exchanges.push_back(RangeExchange(expr, 14 * 60000 + 234, 30 * 60000 + 234, 15000));
+    cases_.push_back(std::move(c));
+  }
+
   // An expression that must fail: one instant query is enough.
   void Error(const std::string& category, const std::string& expr) {
     if (!seen_.insert(expr).second) return;
@@ -845,6 +864,19 @@ void Literals(Builder& b) {
   }
 }
 
+void Staleness(Builder& b) {
+  const std::string cat = "promql/staleness";
+  for (const char* e : {"pc_flapping", "pc_short_lived", "pc_intermittent_total", "pc_up{job=\"web\"}",
+                        "pc_queue_length", "sum(pc_queue_length)", "count(pc_short_lived)",
+                        "rate(pc_http_requests_total{job=\"api\"}[5m])", "last_over_time(pc_flapping[10m])",
+                        "rate(pc_intermittent_total[5m])", "increase(pc_intermittent_total[2m])",
+                        "count_over_time(pc_flapping[2m])", "timestamp(pc_flapping) - time()",
+                        "absent(pc_flapping{instance=\"host-2\"})", "pc_flapping offset 5m",
+                        "avg_over_time(pc_short_lived[3m])", "pc_hc_requests_total{pod=\"pod-042\"}"}) {
+    b.Staleness(cat, e);
+  }
+}
+
 void Errors(Builder& b) {
   const std::string cat = "promql/errors";
   for (const char* e : {
@@ -946,6 +978,7 @@ std::vector<Case> BuildPromqlSuite() {
   Aggregations(b);
   Subqueries(b);
   Literals(b);
+  Staleness(b);
   std::vector<Case> cases = b.Take();
   Builder errors;
   Errors(errors);
