@@ -5,6 +5,7 @@
 
 #include "commands/harness_commands.h"
 #include "commands/promql_commands.h"
+#include "commands/promqltest_command.h"
 
 namespace {
 
@@ -18,6 +19,7 @@ commands:
   list     list the recorded cases
   report   rewrite reports from a JSON report
   promql parse|format|record-corpus   PromQL front end (see `promconform promql`)
+  promqltest [flags] FILE|DIR...      run promqltest scripts (see `promconform promqltest`)
   version  print the version
 
 `promconform run --help` shows the options of the harness commands.
@@ -36,6 +38,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (args[0] == "promql") return promconform::RunPromqlCommand(args);
+  if (args[0] == "promqltest") return promconform::RunPromqltestCommand(args);
   for (const char* c : {"run", "diff", "record", "load", "list", "report"}) {
     if (args[0] == c) return promconform::RunHarnessCommand(args);
   }

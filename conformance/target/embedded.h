@@ -1,14 +1,8 @@
 // The seam through which promconform runs promref in-process (`--embedded`, `launch: embedded`).
 //
-// The harness must not depend on the server's internals, so it only defines this interface.
-// The library that builds the promref server provides a factory and registers it, and the
-// promconform binary links that library when it exists:
-//
-//   // in promref's embedding library (e.g. reference_server/api/embedded.cpp):
-//   static const bool registered = promconform::RegisterEmbeddedServerFactory(
-//       [](const promconform::EmbeddedOptions& o) -> promref::Result<std::unique_ptr<EmbeddedServer>> {...});
-//
-// Until then, asking for an embedded server fails with a clear message.
+// The harness talks to an embedded promref only over HTTP, like to any target. By default it
+// starts promref's own server (server::StartEmbedded, target/embedded_promref.cpp); a test or an
+// embedder may register another factory (e.g. a promref with extra flags or a broken one).
 #pragma once
 
 #include <functional>
@@ -34,7 +28,7 @@ class EmbeddedServer {
   // http://127.0.0.1:<port>, serving /api/v1/* (including the remote-write receiver at
   // /api/v1/write) exactly as the promref binary does.
   virtual std::string base_url() const = 0;
-  // The version /api/v1/status/buildinfo reports, e.g. "3.14.0-promref".
+  // The version /api/v1/status/buildinfo reports, e.g. "3.14.0-promref" ("": ask over HTTP).
   virtual std::string version() const = 0;
 };
 
@@ -44,7 +38,10 @@ using EmbeddedServerFactory =
 // Registers the factory (last registration wins). Returns true, for use in static initialisers.
 bool RegisterEmbeddedServerFactory(EmbeddedServerFactory factory);
 
-// Starts an embedded server, or fails (kUnavailable) when no factory is linked in.
+// Starts an embedded server with the registered factory, or promref when none is registered.
 promref::Result<std::unique_ptr<EmbeddedServer>> StartEmbeddedServer(const EmbeddedOptions& options);
+
+// promref's own server, in-process.
+promref::Result<std::unique_ptr<EmbeddedServer>> StartEmbeddedPromref(const EmbeddedOptions& options);
 
 }  // namespace promconform

@@ -51,11 +51,7 @@ bool RegisterEmbeddedServerFactory(EmbeddedServerFactory factory) {
 }
 
 promref::Result<std::unique_ptr<EmbeddedServer>> StartEmbeddedServer(const EmbeddedOptions& options) {
-  if (!Factory()) {
-    return promref::Error(promref::ErrorKind::kUnavailable,
-                          "no embedded promref in this build: the promref server library is not linked into "
-                          "promconform yet (see conformance/target/embedded.h)");
-  }
+  if (!Factory()) return StartEmbeddedPromref(options);
   return Factory()(options);
 }
 
@@ -144,7 +140,7 @@ std::string Target::Version() const {
   version_known_ = true;
   if (embedded_) {
     version_ = embedded_->version();
-    return version_;
+    if (!version_.empty()) return version_;
   }
   HttpClient client(ClientOptions());
   HttpRequest req{"GET", Url("/api/v1/status/buildinfo"), {}, ""};

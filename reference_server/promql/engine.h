@@ -34,6 +34,7 @@ struct EngineOptions {
 
 struct QueryOptions {
   int64_t lookback_delta_ms = 0;  // 0: the engine's default
+  int64_t timeout_ms = 0;         // 0: the engine's; otherwise the smaller of the two
   // Set to true (from another thread) to cancel the query; it then fails with kCanceled.
   const std::atomic<bool>* cancel = nullptr;
 };

@@ -247,7 +247,8 @@ class Parser {
     return result;
   }
 
-  // Series selector only (the API's match[]).
+  // Series selector only (the API's match[]). Like Prometheus' ParseMetricSelector it does not
+  // type-check: `{}` parses, and the API then asks for a non-empty matcher itself.
   Result<std::vector<model::Matcher>> RunMetricSelector() {
     try {
       const Token& t = Peek();
@@ -258,7 +259,6 @@ class Parser {
         Unexpected("", "");
       }
       if (Peek().type != TokenType::kEof) Unexpected("", "");
-      if (errors_.empty()) CheckAst(*e);
       if (errors_.empty()) return As<VectorSelector>(*e).matchers;
     } catch (const StopParsing&) {
     }

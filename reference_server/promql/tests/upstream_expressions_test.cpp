@@ -7,7 +7,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <regex>
+#include <optional>
+#include <string_view>
 
 #include "promql/parser.h"
 #include "promql/printer.h"
@@ -20,14 +21,41 @@ std::string UpstreamDir() {
   return std::string(dir != nullptr ? dir : "../shared/upstream") + "/promqltest";
 }
 
+// Splits off the next whitespace-separated word of `s`.
+std::string NextWord(std::string_view* s) {
+  size_t i = 0;
+  while (i < s->size() && std::isspace(static_cast<unsigned char>((*s)[i]))) ++i;
+  size_t j = i;
+  while (j < s->size() && !std::isspace(static_cast<unsigned char>((*s)[j]))) ++j;
+  std::string word(s->substr(i, j - i));
+  s->remove_prefix(j);
+  return word;
+}
+
 // "eval instant at 50m EXPR", "eval range from 0 to 50m step 5m EXPR", "eval_fail ...".
 std::optional<std::string> EvalExpression(const std::string& line) {
-  static const std::regex kInstant(R"(^eval(?:_fail|_warn|_info|_ordered)?\s+instant\s+at\s+\S+\s+(.+)$)");
-  static const std::regex kRange(
-      R"(^eval(?:_fail|_warn|_info)?\s+range\s+from\s+\S+\s+to\s+\S+\s+step\s+\S+\s+(.+)$)");
-  std::smatch m;
-  if (std::regex_match(line, m, kInstant) || std::regex_match(line, m, kRange)) return m[1].str();
-  return std::nullopt;
+  std::string_view rest = line;
+  const std::string cmd = NextWord(&rest);
+  if (cmd != "eval" && cmd != "eval_fail" && cmd != "eval_warn" && cmd != "eval_info" &&
+      cmd != "eval_ordered") {
+    return std::nullopt;
+  }
+  const std::string kind = NextWord(&rest);
+  std::vector<std::string> expected;
+  if (kind == "instant") {
+    expected = {"at", ""};
+  } else if (kind == "range") {
+    expected = {"from", "", "to", "", "step", ""};
+  } else {
+    return std::nullopt;
+  }
+  for (const std::string& want : expected) {
+    const std::string w = NextWord(&rest);
+    if (w.empty() || (!want.empty() && w != want)) return std::nullopt;
+  }
+  while (!rest.empty() && std::isspace(static_cast<unsigned char>(rest.front()))) rest.remove_prefix(1);
+  if (rest.empty()) return std::nullopt;
+  return std::string(rest);
 }
 
 TEST(UpstreamExpressions, AllParseAndRoundTrip) {

@@ -1,0 +1,161 @@
+#include "api/http.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace promref::api {
+namespace {
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+std::vector<std::string> SplitPath(std::string_view path) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i < path.size()) {
+    if (path[i] == '/') {
+      ++i;
+      continue;
+    }
+    const size_t j = path.find('/', i);
+    out.emplace_back(path.substr(i, j == std::string_view::npos ? std::string_view::npos : j - i));
+    if (j == std::string_view::npos) break;
+    i = j;
+  }
+  return out;
+}
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+bool QueryUnescape(std::string_view in, std::string* out) {
+  out->clear();
+  out->reserve(in.size());
+  for (size_t i = 0; i < in.size(); ++i) {
+    const char c = in[i];
+    if (c == '+') {
+      out->push_back(' ');
+    } else if (c == '%') {
+      if (i + 2 >= in.size()) return false;
+      const int hi = HexValue(in[i + 1]);
+      const int lo = HexValue(in[i + 2]);
+      if (hi < 0 || lo < 0) return false;
+      out->push_back(static_cast<char>(hi * 16 + lo));
+      i += 2;
+    } else {
+      out->push_back(c);
+    }
+  }
+  return true;
+}
+
+void ParseQueryInto(std::string_view query, std::vector<std::pair<std::string, std::string>>* out) {
+  while (!query.empty()) {
+    const size_t amp = query.find('&');
+    std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    if (pair.find(';') != std::string_view::npos) continue;  // Go rejects ';' separators
+    if (pair.empty()) continue;
+    const size_t eq = pair.find('=');
+    std::string key, value;
+    if (!QueryUnescape(pair.substr(0, eq), &key)) continue;
+    if (eq != std::string_view::npos && !QueryUnescape(pair.substr(eq + 1), &value)) continue;
+    out->emplace_back(std::move(key), std::move(value));
+  }
+}
+
+void Request::ParseForm() {
+  form.clear();
+  if (method == "POST" || method == "PUT" || method == "PATCH") {
+    std::string ct = Header("Content-Type");
+    ct = ct.substr(0, ct.find(';'));
+    while (!ct.empty() && ct.back() == ' ') ct.pop_back();
+    if (EqualsIgnoreCase(ct, "application/x-www-form-urlencoded")) ParseQueryInto(body, &form);
+  }
+  ParseQueryInto(raw_query, &form);
+}
+
+std::string Request::FormValue(std::string_view name) const {
+  for (const auto& [k, v] : form) {
+    if (k == name) return v;
+  }
+  return {};
+}
+
+std::vector<std::string> Request::FormValues(std::string_view name) const {
+  std::vector<std::string> out;
+  for (const auto& [k, v] : form) {
+    if (k == name) out.push_back(v);
+  }
+  return out;
+}
+
+bool Request::HasForm(std::string_view name) const {
+  return std::any_of(form.begin(), form.end(), [&](const auto& kv) { return kv.first == name; });
+}
+
+std::string Request::Header(std::string_view name) const {
+  for (const auto& [k, v] : headers) {
+    if (EqualsIgnoreCase(k, name)) return v;
+  }
+  return {};
+}
+
+void Router::Handle(std::string_view method, std::string_view pattern, Handler handler) {
+  routes_.push_back(Route{std::string(method), std::string(pattern), SplitPath(pattern), std::move(handler)});
+}
+
+bool Router::Match(const Route& r, std::string_view path, std::map<std::string, std::string>* params) {
+  const std::vector<std::string> parts = SplitPath(path);
+  // A trailing slash is a different path, as in Prometheus' router.
+  if (path.size() > 1 && path.back() == '/') return false;
+  size_t i = 0;
+  for (; i < r.segments.size(); ++i) {
+    const std::string& seg = r.segments[i];
+    if (!seg.empty() && seg[0] == '*') {
+      std::string rest;
+      for (size_t j = i; j < parts.size(); ++j) rest += "/" + parts[j];
+      (*params)[seg.substr(1)] = rest;
+      return true;
+    }
+    if (i >= parts.size()) return false;
+    if (!seg.empty() && seg[0] == ':') {
+      (*params)[seg.substr(1)] = parts[i];
+    } else if (seg != parts[i]) {
+      return false;
+    }
+  }
+  return i == parts.size();
+}
+
+bool Router::Knows(std::string_view path) const {
+  std::map<std::string, std::string> params;
+  return std::any_of(routes_.begin(), routes_.end(), [&](const Route& r) { return Match(r, path, &params); });
+}
+
+Response Router::Dispatch(Request& req) const {
+  bool path_known = false;
+  for (const Route& r : routes_) {
+    std::map<std::string, std::string> params;
+    if (!Match(r, req.path, &params)) continue;
+    path_known = true;
+    if (r.method == req.method || (r.method == "GET" && req.method == "HEAD")) {
+      req.path_params = std::move(params);
+      req.route = r.pattern;
+      return r.handler(req);
+    }
+  }
+  if (path_known) return Response::Text(405, "Method Not Allowed\n");
+  return Response::Text(404, "404 page not found\n");
+}
+
+}  // namespace promref::api

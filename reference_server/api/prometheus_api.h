@@ -1,0 +1,134 @@
+// The Prometheus HTTP API (seeds/003): every /api/v1 endpoint, the lifecycle and health
+// endpoints, /federate and /version, registered on a Router. Handlers work on the tenant the
+// front door put on the request.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "api/http.h"
+#include "api/self_metrics.h"
+#include "api/tenant.h"
+#include "promql/engine.h"
+
+namespace promref::api {
+
+struct BuildInfo {
+  std::string version = "3.14.0-promref";
+  std::string revision = "promref";
+  std::string branch = "main";
+  std::string build_user = "promref";
+  std::string build_date = "";
+  std::string go_version = "n/a (promref is C++)";
+};
+
+struct ApiOptions {
+  bool enable_admin_api = false;
+  bool enable_remote_write_receiver = false;
+  bool enable_lifecycle = false;
+  // --web.remote-write-receiver.accepted-protobuf-messages
+  std::vector<std::string> accepted_remote_write_messages = {"prometheus.WriteRequest"};
+  size_t max_notification_subscribers = 16;
+  size_t remote_write_max_bytes = 32 << 20;
+  int64_t lookback_delta_ms = 5 * 60 * 1000;
+};
+
+// A notification as /api/v1/notifications shows it.
+struct Notification {
+  std::string text;
+  std::chrono::system_clock::time_point date;
+  bool active = true;
+};
+
+// Current notifications and live subscribers (/api/v1/notifications/live).
+class Notifications {
+ public:
+  std::vector<Notification> Current() const;
+  void Set(const std::string& text, bool active);
+  // Registers a subscriber; false past the limit. The callback receives each change.
+  bool Subscribe(size_t limit, std::function<bool(const Notification&)> on_change, int* id);
+  void Unsubscribe(int id);
+
+ private:
+  mutable std::mutex mu_;
+  std::vector<Notification> current_;
+  std::map<int, std::function<bool(const Notification&)>> subscribers_;
+  int next_id_ = 0;
+};
+
+// What the API needs from the rest of the server.
+struct ApiDeps {
+  const promql::Engine* engine = nullptr;
+  ApiOptions options;
+  BuildInfo build_info;
+  std::chrono::system_clock::time_point start_time = std::chrono::system_clock::now();
+  std::function<std::string()> config_yaml;                                 // /status/config
+  std::function<std::vector<std::pair<std::string, std::string>>()> flags;  // /status/flags
+  std::function<Status()> reload;                                           // /-/reload and SIGHUP
+  std::function<void()> quit;                                               // /-/quit
+  std::function<bool()> ready = [] { return true; };
+  std::function<std::string()> storage_retention = [] { return std::string("15d"); };
+  Notifications* notifications = nullptr;
+  SelfMetrics* metrics = nullptr;  // /metrics, remote-write counts and reload state; optional
+  std::function<std::chrono::system_clock::time_point()> now = [] {
+    return std::chrono::system_clock::now();
+  };
+};
+
+class PrometheusApi {
+ public:
+  explicit PrometheusApi(ApiDeps deps) : deps_(std::move(deps)) {}
+
+  // Registers every route under `prefix` ("" or e.g. "/prometheus").
+  void Register(Router& router);
+
+  // The remote-write receiver (also mounted by vendor front doors at their own paths).
+  Response RemoteWrite(const Request& req);
+
+ private:
+  Response Query(const Request& req);
+  Response QueryRange(const Request& req);
+  Response FormatQuery(const Request& req);
+  Response ParseQuery(const Request& req);
+  Response QueryExemplars(const Request& req);
+  Response Series(const Request& req);
+  Response Labels(const Request& req);
+  Response LabelValues(const Request& req);
+  Response Metadata(const Request& req);
+  Response TargetsMetadata(const Request& req);
+  Response Targets(const Request& req);
+  Response ScrapePools(const Request& req);
+  Response Rules(const Request& req);
+  Response Alerts(const Request& req);
+  Response Alertmanagers(const Request& req);
+  Response StatusConfig(const Request& req);
+  Response StatusFlags(const Request& req);
+  Response StatusRuntimeInfo(const Request& req);
+  Response StatusBuildInfo(const Request& req);
+  Response OwnMetrics(const Request& req);
+  Response StatusTsdb(const Request& req);
+  Response StatusTsdbBlocks(const Request& req);
+  Response StatusWalReplay(const Request& req);
+  Response NotificationsList(const Request& req);
+  Response NotificationsLive(const Request& req);
+  Response AdminSnapshot(const Request& req);
+  Response AdminDeleteSeries(const Request& req);
+  Response AdminCleanTombstones(const Request& req);
+  Response Federate(const Request& req);
+  Response Healthy(const Request& req);
+  Response Ready(const Request& req);
+  Response Reload(const Request& req);
+  Response Quit(const Request& req);
+  Response Version(const Request& req);
+
+  ApiDeps deps_;
+  std::atomic<bool> quitting_{false};
+};
+
+}  // namespace promref::api

@@ -1,0 +1,1263 @@
+// The PromQL evaluator: selectors, subqueries, operators, aggregations and the plumbing of
+// function calls, following Prometheus 3.x's engine (promql/engine.go) step by step.
+#include "promql/internal/evaluator.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <unordered_map>
+
+#include "model/go_strconv.h"
+#include "model/sample.h"
+#include "promql/internal/functions.h"
+#include "promql/internal/go_math.h"
+
+namespace promref::promql::internal {
+
+// --- Shared helpers --------------------------------------------------------------------------
+
+void QueryContext::CheckInterrupt(const char* where) const {
+  if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) {
+    Fail(ErrorKind::kCanceled, std::string("query was canceled in ") + where);
+  }
+  if (std::chrono::steady_clock::now() > deadline) {
+    Fail(ErrorKind::kTimeout, std::string("query timed out in ") + where);
+  }
+}
+
+void QueryContext::AddSamples(int64_t n) {
+  current_samples += n;
+  total_samples += n;
+  peak_samples = std::max(peak_samples, current_samples);
+  if (current_samples > options->max_samples) {
+    Fail(ErrorKind::kExecution,
+         "query processing would load too many samples into memory in query execution");
+  }
+}
+
+void DropMetricName(Sample* s, bool delayed) {
+  if (delayed) {
+    s->drop_name = true;
+  } else if (s->metric.Has(model::kMetricNameLabel)) {
+    model::LabelsBuilder b(s->metric);
+    b.Del(model::kMetricNameLabel);
+    s->metric = b.Build();
+  }
+}
+
+void DropMetricName(Series* s, bool delayed) {
+  if (delayed) {
+    s->drop_name = true;
+  } else if (s->metric.Has(model::kMetricNameLabel)) {
+    model::LabelsBuilder b(s->metric);
+    b.Del(model::kMetricNameLabel);
+    s->metric = b.Build();
+  }
+}
+
+void AddPoint(Series* s, int64_t ts, double f, const std::shared_ptr<const model::FloatHistogram>& h) {
+  if (h) {
+    s->histograms.push_back({ts, h});
+  } else {
+    s->floats.push_back({ts, f});
+  }
+}
+
+Vector VectorAt(const Matrix& m, int64_t ts, std::vector<size_t>* cursors,
+                std::vector<size_t>* series_index) {
+  Vector out;
+  cursors->resize(m.size() * 2, 0);
+  if (series_index != nullptr) series_index->clear();
+  for (size_t i = 0; i < m.size(); ++i) {
+    const Series& s = m[i];
+    size_t& fc = (*cursors)[i * 2];
+    size_t& hc = (*cursors)[i * 2 + 1];
+    while (fc < s.floats.size() && s.floats[fc].t < ts) ++fc;
+    while (hc < s.histograms.size() && s.histograms[hc].t < ts) ++hc;
+    if (fc < s.floats.size() && s.floats[fc].t == ts) {
+      out.push_back(Sample{s.metric, ts, s.floats[fc].f, nullptr, s.drop_name});
+    } else if (hc < s.histograms.size() && s.histograms[hc].t == ts) {
+      out.push_back(Sample{s.metric, ts, 0, s.histograms[hc].h, s.drop_name});
+    } else {
+      continue;
+    }
+    if (series_index != nullptr) series_index->push_back(i);
+  }
+  return out;
+}
+
+namespace {
+
+bool IsStale(const Point& p) {
+  return p.h ? model::IsStaleNaN(p.h->sum) : model::IsStaleNaN(p.f);
+}
+
+const Expr& Unwrap(const Expr& e) {
+  if (e.kind == NodeKind::kParen) return Unwrap(*As<ParenExpr>(e).expr);
+  if (e.kind == NodeKind::kStepInvariant) return Unwrap(*As<StepInvariantExpr>(e).expr);
+  return e;
+}
+
+// Collects per-step output vectors into a matrix: one series per label set, in order of first
+// appearance (so a single step keeps the vector's order), and refuses two samples with the same
+// labels at the same step.
+class MatrixBuilder {
+ public:
+  void Add(int64_t ts, Vector&& v) {
+    for (Sample& s : v) {
+      auto [it, inserted] = index_.try_emplace(s.metric, out_.size());
+      if (inserted) {
+        out_.push_back(Series{s.metric, {}, {}, s.drop_name});
+      } else {
+        Series& existing = out_[it->second];
+        const int64_t last = std::max(
+            existing.floats.empty() ? std::numeric_limits<int64_t>::min() : existing.floats.back().t,
+            existing.histograms.empty() ? std::numeric_limits<int64_t>::min() : existing.histograms.back().t);
+        if (last == ts) Fail(ErrorKind::kExecution, "vector cannot contain metrics with the same labelset");
+      }
+      AddPoint(&out_[it->second], ts, s.f, s.h);
+    }
+  }
+  Matrix Finish() { return std::move(out_); }
+
+ private:
+  std::unordered_map<model::Labels, size_t, model::LabelsHash> index_;
+  Matrix out_;
+};
+
+// --- Binary operators -------------------------------------------------------------------------
+
+bool DropsName(TokenType op) {
+  switch (op) {
+    case TokenType::kAdd:
+    case TokenType::kSub:
+    case TokenType::kMul:
+    case TokenType::kDiv:
+    case TokenType::kMod:
+    case TokenType::kPow:
+    case TokenType::kAtan2: return true;
+    default: return false;
+  }
+}
+
+// Prometheus' vectorElemBinop for floats: the value, and whether a comparison keeps it.
+double ArithOrCompare(TokenType op, double l, double r, bool* keep) {
+  *keep = true;
+  switch (op) {
+    case TokenType::kAdd: return l + r;
+    case TokenType::kSub: return l - r;
+    case TokenType::kMul: return l * r;
+    case TokenType::kDiv: return l / r;
+    case TokenType::kPow: return std::pow(l, r);
+    case TokenType::kMod: return GoMod(l, r);
+    case TokenType::kAtan2: return std::atan2(l, r);
+    case TokenType::kEqlc: *keep = l == r; return l;
+    case TokenType::kNeq: *keep = l != r; return l;
+    case TokenType::kGtr: *keep = l > r; return l;
+    case TokenType::kLss: *keep = l < r; return l;
+    case TokenType::kGte: *keep = l >= r; return l;
+    case TokenType::kLte: *keep = l <= r; return l;
+    default:
+      Fail(ErrorKind::kExecution,
+           "operator \"" + std::string(TokenText(op)) + "\" not allowed for float operations");
+  }
+}
+
+double ScalarBinop(TokenType op, double l, double r) {
+  bool keep;
+  const double v = ArithOrCompare(op, l, r, &keep);
+  if (IsComparisonOperator(op)) return keep ? 1 : 0;
+  return v;
+}
+
+// The matching signature of a label set: the labels named by on(...), or all but those named
+// by ignoring(...) and __name__. Exact bytes, so unequal label sets never collide.
+std::string Signature(const model::Labels& l, const VectorMatching& vm) {
+  std::vector<std::string> names = vm.matching_labels;
+  std::sort(names.begin(), names.end());
+  model::LabelsBuilder b;
+  for (const model::LabelView& lv : l) {
+    const bool listed = std::binary_search(names.begin(), names.end(), std::string(lv.name));
+    if (vm.on ? listed : (!listed && lv.name != model::kMetricNameLabel)) b.Set(lv.name, lv.value);
+  }
+  return std::string(b.Build().Encoded());
+}
+
+model::Labels ResultMetric(const model::Labels& lhs, const model::Labels& rhs, TokenType op,
+                           const VectorMatching& vm, bool return_bool, bool delayed) {
+  model::LabelsBuilder b(lhs);
+  if (!delayed && (DropsName(op) || return_bool)) b.Del(model::kMetricNameLabel);
+  if (vm.card == Cardinality::kOneToOne) {
+    if (vm.on) {
+      b.Keep(vm.matching_labels);
+    } else {
+      for (const auto& n : vm.matching_labels) b.Del(n);
+    }
+  }
+  if (vm.card == Cardinality::kManyToOne || vm.card == Cardinality::kOneToMany) {
+    for (const auto& n : vm.include) {
+      const std::string_view v = rhs.Get(n);
+      if (!v.empty()) {
+        b.Set(n, v);
+      } else {
+        b.Del(n);
+      }
+    }
+  }
+  return b.Build();
+}
+
+std::string MatchGroupLabels(const model::Labels& l, const VectorMatching& vm) {
+  model::LabelsBuilder b(l);
+  if (vm.on) {
+    b.Keep(vm.matching_labels);
+  } else {
+    b.Del(model::kMetricNameLabel);
+    for (const auto& n : vm.matching_labels) b.Del(n);
+  }
+  return b.Build().ToString();
+}
+
+}  // namespace
+
+// --- Evaluator ---------------------------------------------------------------------------------
+
+int64_t Evaluator::OffsetOf(const TimeModifiers& mods) const {
+  if (mods.offset_expr) return EvalDurationExpr(*mods.offset_expr, *ctx_);
+  return mods.original_offset;
+}
+
+int64_t Evaluator::RefTime(const TimeModifiers& mods, int64_t ts) const {
+  const int64_t base = mods.at == AtKind::kTimestamp ? mods.timestamp : ts;
+  return base - OffsetOf(mods);
+}
+
+int64_t Evaluator::RangeOf(const MatrixSelector& m) const {
+  if (m.range_expr) return EvalDurationExpr(*m.range_expr, *ctx_);
+  return m.range;
+}
+
+Matrix Evaluator::Eval(const Expr& e) {
+  ctx_->CheckInterrupt("expression evaluation");
+  switch (e.kind) {
+    case NodeKind::kNumberLiteral: return EvalNumber(As<NumberLiteral>(e).val);
+    case NodeKind::kParen: return Eval(*As<ParenExpr>(e).expr);
+    case NodeKind::kStepInvariant: return Eval(*As<StepInvariantExpr>(e).expr);
+    case NodeKind::kVectorSelector: return EvalVectorSelector(As<VectorSelector>(e));
+    case NodeKind::kUnary: return EvalUnary(As<UnaryExpr>(e));
+    case NodeKind::kBinary: return EvalBinary(As<BinaryExpr>(e));
+    case NodeKind::kAggregate: return EvalAggregate(As<AggregateExpr>(e));
+    case NodeKind::kCall: return EvalCall(As<Call>(e));
+    case NodeKind::kDurationExpr: return EvalNumber(static_cast<double>(EvalDurationExpr(e, *ctx_)) / 1000.0);
+    case NodeKind::kMatrixSelector:
+    case NodeKind::kSubquery:
+    case NodeKind::kStringLiteral: break;
+  }
+  Fail(ErrorKind::kInternal, "unexpected expression type in evaluation");
+}
+
+Matrix Evaluator::EvalNumber(double v) {
+  Series s;
+  s.floats.reserve(static_cast<size_t>(NumSteps()));
+  for (int64_t ts = start_; ts <= end_; ts += interval_) s.floats.push_back({ts, v});
+  ctx_->AddSamples(static_cast<int64_t>(s.floats.size()));
+  return Matrix{std::move(s)};
+}
+
+std::vector<LoadedSeries> Evaluator::Select(const VectorSelector& vs, int64_t mint, int64_t maxt) {
+  std::vector<LoadedSeries> out;
+  if (maxt < mint) return out;
+  storage::SelectHints hints;
+  hints.start = mint + 1;
+  hints.end = maxt;
+  hints.step = interval_;
+  auto set = ctx_->querier->Select(true, hints, vs.matchers);
+  int64_t n = 0;
+  while (set->Next()) {
+    const storage::Series& s = set->At();
+    LoadedSeries ls;
+    ls.labels = s.labels();
+    auto it = s.Iterator();
+    for (storage::ValueType vt = it->Seek(mint + 1); vt != storage::ValueType::kNone; vt = it->Next()) {
+      const int64_t t = it->AtT();
+      if (t > maxt) break;
+      if (t <= mint) continue;
+      if (vt == storage::ValueType::kFloat) {
+        ls.points.push_back({t, it->AtFloat(), nullptr});
+      } else {
+        ls.points.push_back({t, 0, std::make_shared<const model::FloatHistogram>(it->AtHistogram())});
+      }
+    }
+    if (Status st = it->Err(); !st.ok()) Fail(ErrorKind::kInternal, st.error().message());
+    n += static_cast<int64_t>(ls.points.size());
+    out.push_back(std::move(ls));
+    if ((out.size() & 1023) == 0) ctx_->CheckInterrupt("query execution");
+  }
+  if (Status st = set->Err(); !st.ok()) Fail(ErrorKind::kInternal, st.error().message());
+  ctx_->AddSamples(n);
+  ctx_->current_samples -= n;  // loaded points are transient; the results are what is counted
+  return out;
+}
+
+Matrix Evaluator::EvalVectorSelector(const VectorSelector& vs) {
+  const int64_t lookback = ctx_->lookback;
+  const int64_t first_ref = RefTime(vs.mods, start_);
+  const int64_t last_ref = RefTime(vs.mods, end_);
+  std::vector<LoadedSeries> series = Select(vs, first_ref - lookback, last_ref);
+  Matrix out;
+  int64_t n = 0;
+  for (LoadedSeries& ls : series) {
+    Series s{ls.labels, {}, {}, false};
+    size_t cursor = 0;  // points[cursor-1] is the newest at or before the reference time
+    for (int64_t ts = start_; ts <= end_; ts += interval_) {
+      const int64_t ref = RefTime(vs.mods, ts);
+      while (cursor < ls.points.size() && ls.points[cursor].t <= ref) ++cursor;
+      if (cursor == 0) continue;
+      const Point& p = ls.points[cursor - 1];
+      if (p.t <= ref - lookback || IsStale(p)) continue;  // left-open lookback window (3.x)
+      AddPoint(&s, ts, p.f, p.h);
+    }
+    if (!s.floats.empty() || !s.histograms.empty()) {
+      n += static_cast<int64_t>(s.floats.size() + s.histograms.size());
+      out.push_back(std::move(s));
+    }
+  }
+  ctx_->AddSamples(n);
+  return out;
+}
+
+Matrix Evaluator::EvalTimestampOfSelector(const Call& c, const VectorSelector& vs) {
+  const int64_t lookback = ctx_->lookback;
+  std::vector<LoadedSeries> series = Select(vs, RefTime(vs.mods, start_) - lookback, RefTime(vs.mods, end_));
+  Matrix out;
+  for (LoadedSeries& ls : series) {
+    Series s{ls.labels, {}, {}, false};
+    DropMetricName(&s, ctx_->delayed_name_removal);
+    size_t cursor = 0;
+    for (int64_t ts = start_; ts <= end_; ts += interval_) {
+      const int64_t ref = RefTime(vs.mods, ts);
+      while (cursor < ls.points.size() && ls.points[cursor].t <= ref) ++cursor;
+      if (cursor == 0) continue;
+      const Point& p = ls.points[cursor - 1];
+      if (p.t <= ref - lookback || IsStale(p)) continue;
+      s.floats.push_back({ts, static_cast<double>(p.t) / 1000.0});
+    }
+    if (!s.floats.empty()) out.push_back(std::move(s));
+  }
+  (void)c;
+  ctx_->AddSamples(static_cast<int64_t>(out.size()) * NumSteps());
+  return out;
+}
+
+Matrix Evaluator::EvalUnary(const UnaryExpr& u) {
+  Matrix m = Eval(*u.expr);
+  if (u.op != TokenType::kSub) return m;
+  for (Series& s : m) {
+    DropMetricName(&s, ctx_->delayed_name_removal);
+    for (FPoint& p : s.floats) p.f = -p.f;
+    for (HPoint& p : s.histograms) {
+      auto h = std::make_shared<model::FloatHistogram>(*p.h);
+      h->count = -h->count;
+      h->sum = -h->sum;
+      h->zero_count = -h->zero_count;
+      for (double& b : h->positive_buckets) b = -b;
+      for (double& b : h->negative_buckets) b = -b;
+      h->counter_reset_hint = model::CounterResetHint::kGauge;
+      p.h = std::move(h);
+    }
+  }
+  if (!ctx_->delayed_name_removal) {
+    std::unordered_map<model::Labels, int, model::LabelsHash> seen;
+    for (const Series& s : m) {
+      if (++seen[s.metric] > 1)
+        Fail(ErrorKind::kExecution, "vector cannot contain metrics with the same labelset");
+    }
+  }
+  return m;
+}
+
+Matrix Evaluator::EvalBinary(const BinaryExpr& b) {
+  const ValueType lt = b.lhs->Type();
+  const ValueType rt = b.rhs->Type();
+  const bool delayed = ctx_->delayed_name_removal;
+
+  if (lt == ValueType::kScalar && rt == ValueType::kScalar) {
+    Matrix l = Eval(*b.lhs);
+    Matrix r = Eval(*b.rhs);
+    Series out;
+    for (size_t i = 0; i < l[0].floats.size(); ++i) {
+      out.floats.push_back({l[0].floats[i].t, ScalarBinop(b.op, l[0].floats[i].f, r[0].floats[i].f)});
+    }
+    return Matrix{std::move(out)};
+  }
+
+  if (lt == ValueType::kVector && rt == ValueType::kVector) {
+    Matrix l = Eval(*b.lhs);
+    Matrix r = Eval(*b.rhs);
+    const VectorMatching& vm = *b.matching;
+    std::vector<std::string> lsig(l.size()), rsig(r.size());
+    for (size_t i = 0; i < l.size(); ++i) lsig[i] = Signature(l[i].metric, vm);
+    for (size_t i = 0; i < r.size(); ++i) rsig[i] = Signature(r[i].metric, vm);
+    std::vector<size_t> lcur, rcur;
+    MatrixBuilder builder;
+    for (int64_t ts = start_; ts <= end_; ts += interval_) {
+      ctx_->CheckInterrupt("expression evaluation");
+      // The samples at this step, and each one's matching signature.
+      std::vector<size_t> lidx, ridx;
+      Vector lvec = VectorAt(l, ts, &lcur, &lidx);
+      Vector rvec = VectorAt(r, ts, &rcur, &ridx);
+      std::vector<const std::string*> ls, rs;
+      for (size_t i : lidx) ls.push_back(&lsig[i]);
+      for (size_t i : ridx) rs.push_back(&rsig[i]);
+      Vector out;
+      switch (b.op) {
+        case TokenType::kLand: {
+          if (lvec.empty() || rvec.empty()) break;
+          std::unordered_map<std::string_view, bool> right;
+          for (const auto* s : rs) right[*s] = true;
+          for (size_t i = 0; i < lvec.size(); ++i) {
+            if (right.count(*ls[i])) out.push_back(lvec[i]);
+          }
+          break;
+        }
+        case TokenType::kLor: {
+          std::unordered_map<std::string_view, bool> left;
+          for (size_t i = 0; i < lvec.size(); ++i) {
+            left[*ls[i]] = true;
+            out.push_back(lvec[i]);
+          }
+          for (size_t i = 0; i < rvec.size(); ++i) {
+            if (!left.count(*rs[i])) out.push_back(rvec[i]);
+          }
+          break;
+        }
+        case TokenType::kLunless: {
+          std::unordered_map<std::string_view, bool> right;
+          for (const auto* s : rs) right[*s] = true;
+          for (size_t i = 0; i < lvec.size(); ++i) {
+            if (!right.count(*ls[i])) out.push_back(lvec[i]);
+          }
+          break;
+        }
+        default: {
+          if (lvec.empty() || rvec.empty()) break;
+          // One-to-many is many-to-one with the sides swapped.
+          const bool swap = vm.card == Cardinality::kOneToMany;
+          const Vector& many = swap ? rvec : lvec;
+          const Vector& one = swap ? lvec : rvec;
+          const auto& many_sigs = swap ? rs : ls;
+          const auto& one_sigs = swap ? ls : rs;
+          std::unordered_map<std::string_view, size_t> one_by_sig;
+          for (size_t i = 0; i < one.size(); ++i) {
+            auto [it, inserted] = one_by_sig.try_emplace(*one_sigs[i], i);
+            if (!inserted) {
+              Fail(ErrorKind::kExecution,
+                   "found duplicate series for the match group " + MatchGroupLabels(one[i].metric, vm) +
+                       " on the " + (swap ? "left" : "right") + " hand-side of the operation: [" +
+                       one[i].metric.ToString() + ", " + one[it->second].metric.ToString() +
+                       "];many-to-many matching not allowed: matching labels must be unique on one side");
+            }
+          }
+          std::unordered_map<std::string_view, std::vector<uint64_t>> matched;
+          for (size_t i = 0; i < many.size(); ++i) {
+            auto it = one_by_sig.find(*many_sigs[i]);
+            if (it == one_by_sig.end()) continue;
+            const Sample& ms = many[i];
+            const Sample& os = one[it->second];
+            if (ms.h || os.h) continue;  // native histogram arithmetic arrives with its issue
+            const double fl = swap ? os.f : ms.f;
+            const double fr = swap ? ms.f : os.f;
+            bool keep;
+            double value = ArithOrCompare(b.op, fl, fr, &keep);
+            if (b.return_bool) {
+              value = keep ? 1 : 0;
+            } else if (!keep) {
+              continue;
+            }
+            model::Labels metric = ResultMetric(ms.metric, os.metric, b.op, vm, b.return_bool, delayed);
+            auto& seen = matched[*many_sigs[i]];
+            if (vm.card == Cardinality::kOneToOne) {
+              if (!seen.empty()) {
+                Fail(ErrorKind::kExecution,
+                     "multiple matches for labels: many-to-one matching must be explicit "
+                     "(group_left/group_right)");
+              }
+              seen.push_back(0);
+            } else {
+              const uint64_t h = metric.Hash();
+              if (std::find(seen.begin(), seen.end(), h) != seen.end()) {
+                Fail(ErrorKind::kExecution,
+                     "multiple matches for labels: grouping labels must ensure unique matches");
+              }
+              seen.push_back(h);
+            }
+            Sample s{std::move(metric), ts, value, nullptr, ms.drop_name};
+            if (delayed && (DropsName(b.op) || b.return_bool)) s.drop_name = true;
+            // The kept value of a comparison is the left side's; under group_right the
+            // labels are the right ("many") side's.
+            if (IsComparisonOperator(b.op) && !b.return_bool) s.f = fl;
+            out.push_back(std::move(s));
+          }
+        }
+      }
+      builder.Add(ts, std::move(out));
+    }
+    return builder.Finish();
+  }
+
+  // Vector and scalar.
+  const bool scalar_left = lt == ValueType::kScalar;
+  Matrix vec = Eval(scalar_left ? *b.rhs : *b.lhs);
+  Matrix sc = Eval(scalar_left ? *b.lhs : *b.rhs);
+  std::vector<size_t> cur;
+  MatrixBuilder builder;
+  size_t step = 0;
+  for (int64_t ts = start_; ts <= end_; ts += interval_, ++step) {
+    const double scalar = sc[0].floats[step].f;
+    Vector in = VectorAt(vec, ts, &cur);
+    Vector out;
+    for (Sample& s : in) {
+      if (s.h) continue;  // native histogram arithmetic arrives with its issue
+      double l = s.f, r = scalar;
+      if (scalar_left) std::swap(l, r);
+      bool keep;
+      double value = ArithOrCompare(b.op, l, r, &keep);
+      // A comparison keeps the vector element's value even with the scalar on the left.
+      if (IsComparisonOperator(b.op) && scalar_left) value = r;
+      if (b.return_bool) {
+        value = keep ? 1 : 0;
+        keep = true;
+      }
+      if (!keep) continue;
+      s.f = value;
+      if (DropsName(b.op) || b.return_bool) DropMetricName(&s, delayed);
+      out.push_back(std::move(s));
+    }
+    builder.Add(ts, std::move(out));
+  }
+  return builder.Finish();
+}
+
+// --- Aggregations ------------------------------------------------------------------------------
+
+namespace {
+
+struct Group {
+  bool seen = false;
+  bool drop_name = false;  // any member's name is to be dropped (delayed name removal)
+  double value = 0;
+  double kahan = 0;
+  double mean = 0;
+  double count = 0;
+  bool incremental_mean = false;
+  bool has_float = false;
+  bool has_histogram = false;
+  std::vector<double> values;  // quantile
+  std::vector<Sample> heap;    // topk/bottomk/limitk
+};
+
+// Go's container/heap with Prometheus' orderings, so topk/bottomk pick (and order) exactly as
+// Prometheus does, including ties and NaN.
+struct KHeap {
+  std::vector<Sample>* h;
+  bool (*less)(const Sample&, const Sample&);
+  void Up(size_t j) {
+    while (j > 0) {
+      const size_t i = (j - 1) / 2;
+      if (i == j || !less((*h)[j], (*h)[i])) break;
+      std::swap((*h)[i], (*h)[j]);
+      j = i;
+    }
+  }
+  bool Down(size_t i0, size_t n) {
+    size_t i = i0;
+    while (true) {
+      const size_t j1 = 2 * i + 1;
+      if (j1 >= n) break;
+      size_t j = j1;
+      if (const size_t j2 = j1 + 1; j2 < n && less((*h)[j2], (*h)[j1])) j = j2;
+      if (!less((*h)[j], (*h)[i])) break;
+      std::swap((*h)[i], (*h)[j]);
+      i = j;
+    }
+    return i > i0;
+  }
+  void Push(Sample s) {
+    h->push_back(std::move(s));
+    Up(h->size() - 1);
+  }
+  void Fix(size_t i) {
+    if (!Down(i, h->size())) Up(i);
+  }
+};
+
+// vectorByValueHeap: NaN is the smallest.
+bool ByValue(const Sample& a, const Sample& b) {
+  if (std::isnan(a.f)) return true;
+  return a.f < b.f;
+}
+// vectorByReverseValueHeap: NaN is the smallest, then larger values first.
+bool ByReverseValue(const Sample& a, const Sample& b) {
+  if (std::isnan(a.f)) return true;
+  return a.f > b.f;
+}
+
+// Go's sort.Sort(sort.Reverse(data)) for the small slices topk/bottomk produce: insertion sort
+// (what Go's pdqsort does below 12 elements) with the reversed order; larger inputs are
+// sorted stably.
+void SortReverse(std::vector<Sample>* v, bool (*less)(const Sample&, const Sample&)) {
+  auto rless = [less](const Sample& a, const Sample& b) { return less(b, a); };
+  if (v->size() <= 12) {
+    for (size_t i = 1; i < v->size(); ++i) {
+      for (size_t j = i; j > 0 && rless((*v)[j], (*v)[j - 1]); --j) std::swap((*v)[j], (*v)[j - 1]);
+    }
+    return;
+  }
+  std::stable_sort(v->begin(), v->end(), rless);
+}
+
+model::Labels GroupingLabels(const model::Labels& metric, const std::vector<std::string>& grouping,
+                             bool without) {
+  model::LabelsBuilder b(metric);
+  if (without) {
+    for (const auto& n : grouping) b.Del(n);
+    b.Del(model::kMetricNameLabel);
+  } else {
+    b.Keep(grouping);
+  }
+  return b.Build();
+}
+
+}  // namespace
+
+Matrix Evaluator::EvalAggregate(const AggregateExpr& a) {
+  std::vector<std::string> grouping = a.grouping;
+  std::sort(grouping.begin(), grouping.end());
+  const bool delayed = ctx_->delayed_name_removal;
+  const PositionRange expr_pos = a.expr->pos;
+
+  if (a.op == TokenType::kCountValues) {
+    const std::string label = As<StringLiteral>(Unwrap(*a.param)).val;
+    if (!model::IsValidLabelName(label))
+      Fail(ErrorKind::kExecution, "invalid label name " + model::GoQuote(label));
+    if (!a.without) {
+      grouping.push_back(label);
+      std::sort(grouping.begin(), grouping.end());
+    }
+    Matrix in = Eval(*a.expr);
+    std::vector<size_t> cur;
+    MatrixBuilder builder;
+    for (int64_t ts = start_; ts <= end_; ts += interval_) {
+      Vector vec = VectorAt(in, ts, &cur);
+      std::vector<std::pair<model::Labels, double>> groups;
+      std::unordered_map<model::Labels, size_t, model::LabelsHash> index;
+      for (const Sample& s : vec) {
+        model::LabelsBuilder lb(s.metric);
+        lb.Set(label, s.h ? std::string("histogram") : model::FormatFloat(s.f, 'f'));
+        const model::Labels key = GroupingLabels(lb.Build(), grouping, a.without);
+        auto [it, inserted] = index.try_emplace(key, groups.size());
+        if (inserted) {
+          groups.emplace_back(key, 1);
+        } else {
+          groups[it->second].second += 1;
+        }
+      }
+      Vector out;
+      for (auto& [l, c] : groups) out.push_back(Sample{l, ts, c, nullptr, false});
+      builder.Add(ts, std::move(out));
+    }
+    return builder.Finish();
+  }
+
+  // The parameter: k for topk/bottomk/limitk, φ for quantile, the ratio for limit_ratio.
+  std::vector<double> params;
+  if (a.param) {
+    const int64_t saved = ctx_->current_samples;
+    Matrix p = Eval(*a.param);
+    for (const FPoint& fp : p[0].floats) params.push_back(fp.f);
+    ctx_->current_samples = saved;
+  }
+  Matrix in = Eval(*a.expr);
+
+  // Map input series to output groups once.
+  std::vector<size_t> group_of(in.size());
+  std::vector<model::Labels> group_labels;
+  {
+    std::unordered_map<model::Labels, size_t, model::LabelsHash> index;
+    for (size_t i = 0; i < in.size(); ++i) {
+      model::Labels key = GroupingLabels(in[i].metric, grouping, a.without);
+      auto [it, inserted] = index.try_emplace(key, group_labels.size());
+      if (inserted) group_labels.push_back(std::move(key));
+      group_of[i] = it->second;
+    }
+  }
+
+  const bool k_op = a.op == TokenType::kTopk || a.op == TokenType::kBottomk || a.op == TokenType::kLimitk ||
+                    a.op == TokenType::kLimitRatio;
+  if (a.op == TokenType::kQuantile) {
+    for (double q : params) {
+      if (std::isnan(q) || q < 0 || q > 1) {
+        ctx_->annotations->Warn("quantile value should be between 0 and 1, got " + model::FormatFloat(q, 'g'),
+                                a.param->pos);
+      }
+    }
+  }
+
+  std::vector<Series> out(k_op ? 0 : group_labels.size());
+  for (size_t g = 0; !k_op && g < group_labels.size(); ++g) out[g].metric = group_labels[g];
+  MatrixBuilder k_builder;
+  std::vector<size_t> cursors(in.size() * 2, 0);
+  size_t step = 0;
+  for (int64_t ts = start_; ts <= end_; ts += interval_, ++step) {
+    ctx_->CheckInterrupt("expression evaluation");
+    std::vector<Group> groups(group_labels.size());
+    // The value of each input series at this step, if any.
+    auto next_value = [&](size_t si, double* f, std::shared_ptr<const model::FloatHistogram>* h) {
+      const Series& s = in[si];
+      size_t& fc = cursors[si * 2];
+      size_t& hc = cursors[si * 2 + 1];
+      while (fc < s.floats.size() && s.floats[fc].t < ts) ++fc;
+      while (hc < s.histograms.size() && s.histograms[hc].t < ts) ++hc;
+      if (fc < s.floats.size() && s.floats[fc].t == ts) {
+        *f = s.floats[fc].f;
+        h->reset();
+        return true;
+      }
+      if (hc < s.histograms.size() && s.histograms[hc].t == ts) {
+        *h = s.histograms[hc].h;
+        return true;
+      }
+      return false;
+    };
+
+    if (k_op) {
+      const double fk = params[step];
+      if (a.op == TokenType::kLimitRatio) {
+        Fail(ErrorKind::kExecution, "limit_ratio() is not supported yet");
+      }
+      if (std::isnan(fk)) Fail(ErrorKind::kExecution, "Parameter value is NaN");
+      if (fk >= 9223372036854775807.0 || fk < -9223372036854775808.0) {
+        Fail(ErrorKind::kExecution, "Scalar value " + model::FormatFloat(fk, 'g') + " overflows int64");
+      }
+      int64_t k = static_cast<int64_t>(fk);
+      if (k > static_cast<int64_t>(in.size())) k = static_cast<int64_t>(in.size());
+      if (k < 1) {
+        k_builder.Add(ts, {});
+        continue;
+      }
+      for (size_t si = 0; si < in.size(); ++si) {
+        double f;
+        std::shared_ptr<const model::FloatHistogram> h;
+        if (!next_value(si, &f, &h)) continue;
+        if (h && a.op != TokenType::kLimitk) {
+          ctx_->annotations->Info("ignored histogram in " + std::string(TokenText(a.op)) + " aggregation",
+                                  expr_pos);
+          continue;
+        }
+        Sample s{in[si].metric, ts, f, h, in[si].drop_name};
+        Group& g = groups[group_of[si]];
+        if (!g.seen) {
+          g.seen = true;
+          g.heap.reserve(static_cast<size_t>(k));
+          g.heap.push_back(std::move(s));
+          continue;
+        }
+        if (a.op == TokenType::kTopk) {
+          KHeap heap{&g.heap, ByValue};
+          if (static_cast<int64_t>(g.heap.size()) < k) {
+            heap.Push(std::move(s));
+          } else if (g.heap[0].f < s.f || (std::isnan(g.heap[0].f) && !std::isnan(s.f))) {
+            g.heap[0] = std::move(s);
+            if (k > 1) heap.Fix(0);
+          }
+        } else if (a.op == TokenType::kBottomk) {
+          KHeap heap{&g.heap, ByReverseValue};
+          if (static_cast<int64_t>(g.heap.size()) < k) {
+            heap.Push(std::move(s));
+          } else if (g.heap[0].f > s.f || (std::isnan(g.heap[0].f) && !std::isnan(s.f))) {
+            g.heap[0] = std::move(s);
+            if (k > 1) heap.Fix(0);
+          }
+        } else if (static_cast<int64_t>(g.heap.size()) < k) {  // limitk: the first k in input order
+          g.heap.push_back(std::move(s));
+        }
+      }
+      Vector step_out;
+      for (Group& g : groups) {
+        if (!g.seen) continue;
+        if (a.op == TokenType::kTopk && g.heap.size() > 1) SortReverse(&g.heap, ByValue);
+        if (a.op == TokenType::kBottomk && g.heap.size() > 1) SortReverse(&g.heap, ByReverseValue);
+        for (Sample& s : g.heap) step_out.push_back(std::move(s));
+      }
+      k_builder.Add(ts, std::move(step_out));
+      continue;
+    }
+
+    for (size_t si = 0; si < in.size(); ++si) {
+      double f = 0;
+      std::shared_ptr<const model::FloatHistogram> h;
+      if (!next_value(si, &f, &h)) continue;
+      Group& g = groups[group_of[si]];
+      if (in[si].drop_name) g.drop_name = true;
+      if (!g.seen) {
+        const bool drop = g.drop_name;
+        g = Group{};
+        g.drop_name = drop;
+        g.seen = true;
+        g.value = f;
+        g.mean = f;
+        g.count = 1;
+        switch (a.op) {
+          case TokenType::kSum:
+          case TokenType::kAvg:
+            if (h) {
+              g.has_histogram = true;
+            } else {
+              g.has_float = true;
+            }
+            break;
+          case TokenType::kStddev:
+          case TokenType::kStdvar:
+            if (h) {
+              g.seen = false;
+              ctx_->annotations->Info("ignored histogram in " + std::string(TokenText(a.op)) + " aggregation",
+                                      expr_pos);
+            } else if (std::isnan(f) || std::isinf(f)) {
+              g.value = std::nan("");
+            } else {
+              g.value = 0;
+            }
+            break;
+          case TokenType::kQuantile:
+            if (h) {
+              g.seen = false;
+              ctx_->annotations->Info("ignored histogram in quantile aggregation", expr_pos);
+            }
+            g.values = {f};
+            break;
+          case TokenType::kGroup: g.value = 1; break;
+          case TokenType::kMin:
+          case TokenType::kMax:
+            if (h) {
+              g.seen = false;
+              ctx_->annotations->Info("ignored histogram in " + std::string(TokenText(a.op)) + " aggregation",
+                                      expr_pos);
+            }
+            break;
+          default: break;
+        }
+        continue;
+      }
+      switch (a.op) {
+        case TokenType::kSum:
+          if (h) {
+            g.has_histogram = true;
+          } else {
+            g.has_float = true;
+            KahanSumInc(f, &g.value, &g.kahan);
+          }
+          break;
+        case TokenType::kAvg:
+          g.count += 1;
+          if (h) {
+            g.has_histogram = true;
+            break;
+          }
+          g.has_float = true;
+          if (!g.incremental_mean) {
+            double sum = g.value, c = g.kahan;
+            KahanSumInc(f, &sum, &c);
+            if (!std::isinf(sum)) {
+              g.value = sum;
+              g.kahan = c;
+              break;
+            }
+            // The sum would overflow: continue with an incremental mean.
+            g.incremental_mean = true;
+            g.mean = g.value / (g.count - 1);
+            g.kahan /= g.count - 1;
+          }
+          {
+            const double q = (g.count - 1) / g.count;
+            double mean = q * g.mean, c = q * g.kahan;
+            KahanSumInc(f / g.count, &mean, &c);
+            g.mean = mean;
+            g.kahan = c;
+          }
+          break;
+        case TokenType::kGroup: break;
+        case TokenType::kMax:
+          if (h) {
+            ctx_->annotations->Info("ignored histogram in max aggregation", expr_pos);
+            break;
+          }
+          if (g.value < f || std::isnan(g.value)) g.value = f;
+          break;
+        case TokenType::kMin:
+          if (h) {
+            ctx_->annotations->Info("ignored histogram in min aggregation", expr_pos);
+            break;
+          }
+          if (g.value > f || std::isnan(g.value)) g.value = f;
+          break;
+        case TokenType::kCount: g.count += 1; break;
+        case TokenType::kStddev:
+        case TokenType::kStdvar:
+          if (h) {
+            ctx_->annotations->Info("ignored histogram in " + std::string(TokenText(a.op)) + " aggregation",
+                                    expr_pos);
+            break;
+          }
+          {
+            g.count += 1;
+            const double delta = f - g.mean;
+            g.mean += delta / g.count;
+            g.value += delta * (f - g.mean);
+          }
+          break;
+        case TokenType::kQuantile:
+          if (h) {
+            ctx_->annotations->Info("ignored histogram in quantile aggregation", expr_pos);
+            break;
+          }
+          g.values.push_back(f);
+          break;
+        default: break;
+      }
+    }
+    for (size_t gi = 0; gi < groups.size(); ++gi) {
+      Group& g = groups[gi];
+      if (!g.seen) continue;
+      double v = g.value;
+      switch (a.op) {
+        case TokenType::kSum:
+        case TokenType::kAvg:
+          if (g.has_float && g.has_histogram) {
+            ctx_->annotations->Warn("encountered a mix of histograms and floats for aggregation", expr_pos);
+            continue;
+          }
+          if (g.has_histogram) continue;  // native histogram aggregation arrives with its issue
+          if (a.op == TokenType::kSum) {
+            v = g.value + g.kahan;
+          } else if (g.incremental_mean) {
+            v = g.mean + g.kahan;
+          } else {
+            v = g.value / g.count + g.kahan / g.count;
+          }
+          break;
+        case TokenType::kCount: v = g.count; break;
+        case TokenType::kStdvar: v = g.value / g.count; break;
+        case TokenType::kStddev: v = std::sqrt(g.value / g.count); break;
+        case TokenType::kQuantile: v = Quantile(params[step], std::move(g.values)); break;
+        default: break;
+      }
+      out[gi].floats.push_back({ts, v});
+      if (g.drop_name) out[gi].drop_name = true;
+    }
+  }
+  if (k_op) return k_builder.Finish();
+  Matrix result;
+  int64_t n = 0;
+  for (Series& s : out) {
+    if (s.floats.empty() && s.histograms.empty()) continue;
+    n += static_cast<int64_t>(s.floats.size() + s.histograms.size());
+    (void)delayed;
+    result.push_back(std::move(s));
+  }
+  ctx_->AddSamples(n);
+  return result;
+}
+
+// --- Function calls ----------------------------------------------------------------------------
+
+Matrix Evaluator::EvalCall(const Call& c) {
+  const std::string& name = c.func->name;
+
+  // Query-context functions (experimental): constants of the outer query.
+  if (name == "start" || name == "end" || name == "range" || name == "step") {
+    double v = 0;
+    if (name == "start") v = static_cast<double>(ctx_->query_start) / 1000;
+    if (name == "end") v = static_cast<double>(ctx_->query_end) / 1000;
+    if (name == "range") v = static_cast<double>(ctx_->query_end - ctx_->query_start) / 1000;
+    if (name == "step") v = static_cast<double>(ctx_->query_step) / 1000;
+    return EvalNumber(v);
+  }
+
+  if (name == "timestamp") {
+    const Expr& arg = Unwrap(*c.args[0]);
+    if (arg.kind == NodeKind::kVectorSelector) return EvalTimestampOfSelector(c, As<VectorSelector>(arg));
+  }
+
+  for (size_t i = 0; i < c.args.size(); ++i) {
+    const Expr& arg = Unwrap(*c.args[i]);
+    if (arg.kind == NodeKind::kMatrixSelector || arg.kind == NodeKind::kSubquery)
+      return EvalRangeFunction(c, i);
+  }
+
+  VectorFunction fn = FindVectorFunction(name);
+  if (fn == nullptr) Fail(ErrorKind::kExecution, "function \"" + name + "\" is not supported yet");
+
+  // Evaluate the arguments: vectors and scalars step by step, strings as literals.
+  std::vector<Matrix> matrices(c.args.size());
+  FunctionCall fc;
+  fc.call = &c;
+  fc.ctx = ctx_;
+  fc.vectors.assign(c.args.size(), nullptr);
+  fc.scalars.assign(c.args.size(), 0);
+  fc.strings.assign(c.args.size(), "");
+  for (size_t i = 0; i < c.args.size(); ++i) {
+    const Expr& arg = Unwrap(*c.args[i]);
+    if (arg.Type() == ValueType::kString) {
+      fc.strings[i] = As<StringLiteral>(arg).val;
+    } else {
+      matrices[i] = Eval(*c.args[i]);
+    }
+  }
+  std::vector<std::vector<size_t>> cursors(c.args.size());
+  std::vector<Vector> vectors(c.args.size());
+  MatrixBuilder builder;
+  size_t step = 0;
+  for (int64_t ts = start_; ts <= end_; ts += interval_, ++step) {
+    ctx_->CheckInterrupt("expression evaluation");
+    fc.ts = ts;
+    for (size_t i = 0; i < c.args.size(); ++i) {
+      const ValueType t = c.args[i]->Type();
+      if (t == ValueType::kVector) {
+        vectors[i] = VectorAt(matrices[i], ts, &cursors[i]);
+        fc.vectors[i] = &vectors[i];
+      } else if (t == ValueType::kScalar) {
+        fc.scalars[i] = matrices[i].empty() || matrices[i][0].floats.size() <= step
+                            ? std::nan("")
+                            : matrices[i][0].floats[step].f;
+      }
+    }
+    builder.Add(ts, fn(fc));
+  }
+  Matrix m = builder.Finish();
+  int64_t n = 0;
+  for (const Series& s : m) n += static_cast<int64_t>(s.floats.size() + s.histograms.size());
+  ctx_->AddSamples(n);
+  return m;
+}
+
+std::vector<LoadedSeries> Evaluator::EvalSubqueryPoints(const SubqueryExpr& sq) {
+  const int64_t offset = OffsetOf(sq.mods);
+  const int64_t range = sq.range_expr ? EvalDurationExpr(*sq.range_expr, *ctx_) : sq.range;
+  int64_t step = sq.step_expr ? EvalDurationExpr(*sq.step_expr, *ctx_) : sq.step;
+  if (step <= 0) step = ctx_->options->default_subquery_step_ms;
+  int64_t outer_start = start_, outer_end = end_;
+  if (sq.mods.at == AtKind::kTimestamp) outer_start = outer_end = sq.mods.timestamp;
+  const int64_t lower = outer_start - offset - range;
+  // The first inner step is the smallest multiple of the step after (3.x: strictly after)
+  // the start of the first window.
+  int64_t inner_start = step * (lower / step);
+  if (inner_start <= lower) inner_start += step;
+  const int64_t inner_end = outer_end - offset;
+  std::vector<LoadedSeries> out;
+  if (inner_start > inner_end) return out;
+  Evaluator inner(ctx_, inner_start, inner_end, step);
+  Matrix m = inner.Eval(*sq.expr);
+  for (Series& s : m) {
+    LoadedSeries ls;
+    ls.labels = std::move(s.metric);
+    ls.drop_name = s.drop_name;
+    size_t fi = 0, hi = 0;
+    while (fi < s.floats.size() || hi < s.histograms.size()) {
+      if (hi >= s.histograms.size() || (fi < s.floats.size() && s.floats[fi].t < s.histograms[hi].t)) {
+        ls.points.push_back({s.floats[fi].t, s.floats[fi].f, nullptr});
+        ++fi;
+      } else {
+        ls.points.push_back({s.histograms[hi].t, 0, s.histograms[hi].h});
+        ++hi;
+      }
+    }
+    out.push_back(std::move(ls));
+  }
+  return out;
+}
+
+Matrix Evaluator::EvalRangeVectorAtStart(const Expr& e) {
+  Matrix out;
+  if (e.kind == NodeKind::kMatrixSelector) {
+    const auto& m = As<MatrixSelector>(e);
+    const auto& vs = As<VectorSelector>(*m.vector_selector);
+    const int64_t ref = RefTime(vs.mods, start_);
+    for (LoadedSeries& ls : Select(vs, ref - RangeOf(m), ref)) {
+      Series s{std::move(ls.labels), {}, {}, false};
+      for (const Point& p : ls.points) {
+        if (!IsStale(p)) AddPoint(&s, p.t, p.f, p.h);
+      }
+      if (!s.floats.empty() || !s.histograms.empty()) out.push_back(std::move(s));
+    }
+  } else {
+    for (LoadedSeries& ls : EvalSubqueryPoints(As<SubqueryExpr>(e))) {
+      Series s{std::move(ls.labels), {}, {}, ls.drop_name};
+      for (const Point& p : ls.points) AddPoint(&s, p.t, p.f, p.h);
+      if (!s.floats.empty() || !s.histograms.empty()) out.push_back(std::move(s));
+    }
+  }
+  int64_t n = 0;
+  for (const Series& s : out) n += static_cast<int64_t>(s.floats.size() + s.histograms.size());
+  ctx_->AddSamples(n);
+  return out;
+}
+
+Matrix Evaluator::EvalRangeFunction(const Call& c, size_t matrix_arg) {
+  const std::string& name = c.func->name;
+  RangeFunction fn = FindRangeFunction(name);
+  if (fn == nullptr && name != "absent_over_time") {
+    Fail(ErrorKind::kExecution, "function \"" + name + "\" is not supported yet");
+  }
+  // Scalar arguments, step by step.
+  std::vector<Matrix> scalar_args(c.args.size());
+  FunctionCall fc;
+  fc.call = &c;
+  fc.ctx = ctx_;
+  fc.vectors.assign(c.args.size(), nullptr);
+  fc.scalars.assign(c.args.size(), 0);
+  fc.strings.assign(c.args.size(), "");
+  for (size_t i = 0; i < c.args.size(); ++i) {
+    if (i != matrix_arg) scalar_args[i] = Eval(*c.args[i]);
+  }
+
+  const Expr& arg = Unwrap(*c.args[matrix_arg]);
+  std::vector<LoadedSeries> series;
+  const TimeModifiers* mods;
+  int64_t range;
+  if (arg.kind == NodeKind::kMatrixSelector) {
+    const auto& m = As<MatrixSelector>(arg);
+    const auto& vs = As<VectorSelector>(*m.vector_selector);
+    mods = &vs.mods;
+    range = RangeOf(m);
+    series = Select(vs, RefTime(vs.mods, start_) - range, RefTime(vs.mods, end_));
+  } else {
+    const auto& sq = As<SubqueryExpr>(arg);
+    mods = &sq.mods;
+    range = sq.range_expr ? EvalDurationExpr(*sq.range_expr, *ctx_) : sq.range;
+    series = EvalSubqueryPoints(sq);
+  }
+  const bool keep_name = RangeFunctionKeepsName(name);
+  const bool delayed = ctx_->delayed_name_removal;
+
+  Matrix out;
+  int64_t n = 0;
+  for (LoadedSeries& ls : series) {
+    std::erase_if(ls.points, IsStale);  // stale markers never enter a range window
+    Series s{ls.labels, {}, {}, ls.drop_name};
+    if (!keep_name) DropMetricName(&s, delayed);
+    Window w;
+    w.series = &ls;
+    w.range = range;
+    size_t lo = 0, hi = 0;
+    size_t step = 0;
+    for (int64_t ts = start_; ts <= end_; ts += interval_, ++step) {
+      const int64_t ref = RefTime(*mods, ts);
+      const int64_t from = ref - range;
+      while (hi < ls.points.size() && ls.points[hi].t <= ref) ++hi;
+      while (lo < hi && ls.points[lo].t <= from) ++lo;
+      if (lo > hi) lo = hi;
+      // A pinned (@) window does not move; after the first step the pointers are right.
+      if (lo == hi) continue;
+      if (fn == nullptr) {  // absent_over_time: presence is what counts
+        s.floats.push_back({ts, 1});
+        continue;
+      }
+      w.points = std::span<const Point>(ls.points.data() + lo, hi - lo);
+      w.range_start = from;
+      w.range_end = ref;
+      fc.ts = ts;
+      for (size_t i = 0; i < c.args.size(); ++i) {
+        if (i != matrix_arg) fc.scalars[i] = scalar_args[i][0].floats[step].f;
+      }
+      RangeResult r = fn(w, fc);
+      if (r.present) AddPoint(&s, ts, r.f, r.h);
+    }
+    if ((name == "rate" || name == "increase") && !s.floats.empty()) {
+      const std::string_view metric = ls.labels.MetricName();
+      auto ends_with = [&](std::string_view suffix) {
+        return metric.size() >= suffix.size() && metric.substr(metric.size() - suffix.size()) == suffix;
+      };
+      if (!metric.empty() && !ends_with("_total") && !ends_with("_sum") && !ends_with("_count") &&
+          !ends_with("_bucket")) {
+        ctx_->annotations->Info(
+            "metric might not be a counter, name does not end in _total/_sum/_count/_bucket: " +
+                model::GoQuote(metric),
+            c.args[matrix_arg]->pos);
+      }
+    }
+    if (!s.floats.empty() || !s.histograms.empty()) {
+      n += static_cast<int64_t>(s.floats.size() + s.histograms.size());
+      out.push_back(std::move(s));
+    }
+  }
+
+  if (name == "absent_over_time") {
+    // One series with 1 at every step where no input series had a sample in its window.
+    const int steps = NumSteps();
+    std::vector<bool> found(static_cast<size_t>(steps), false);
+    for (const Series& s : out) {
+      for (const FPoint& p : s.floats) found[static_cast<size_t>((p.t - start_) / interval_)] = true;
+    }
+    Series absent{LabelsForAbsent(arg), {}, {}, false};
+    for (int i = 0; i < steps; ++i) {
+      if (!found[static_cast<size_t>(i)]) absent.floats.push_back({start_ + i * interval_, 1});
+    }
+    if (absent.floats.empty()) return {};
+    return Matrix{std::move(absent)};
+  }
+
+  if (!delayed) {
+    std::unordered_map<model::Labels, int, model::LabelsHash> seen;
+    for (const Series& s : out) {
+      if (++seen[s.metric] > 1)
+        Fail(ErrorKind::kExecution, "vector cannot contain metrics with the same labelset");
+    }
+  }
+  ctx_->AddSamples(n);
+  return out;
+}
+
+// --- Duration expressions ----------------------------------------------------------------------
+
+namespace {
+
+double DurationSeconds(const Expr& e, const QueryContext& ctx) {
+  if (e.kind == NodeKind::kNumberLiteral) return As<NumberLiteral>(e).val;
+  if (e.kind == NodeKind::kParen) return DurationSeconds(*As<ParenExpr>(e).expr, ctx);
+  const auto& d = As<DurationExpr>(e);
+  switch (d.op) {
+    case TokenType::kStep: return static_cast<double>(ctx.query_step) / 1000;
+    case TokenType::kRange: return static_cast<double>(ctx.query_end - ctx.query_start) / 1000;
+    case TokenType::kMinOf: return std::min(DurationSeconds(*d.lhs, ctx), DurationSeconds(*d.rhs, ctx));
+    case TokenType::kMaxOf: return std::max(DurationSeconds(*d.lhs, ctx), DurationSeconds(*d.rhs, ctx));
+    default: break;
+  }
+  const double r = DurationSeconds(*d.rhs, ctx);
+  if (!d.lhs) return d.op == TokenType::kSub ? -r : r;
+  const double l = DurationSeconds(*d.lhs, ctx);
+  switch (d.op) {
+    case TokenType::kAdd: return l + r;
+    case TokenType::kSub: return l - r;
+    case TokenType::kMul: return l * r;
+    case TokenType::kDiv:
+      if (r == 0) Fail(ErrorKind::kExecution, "division by zero");
+      return l / r;
+    case TokenType::kMod:
+      if (r == 0) Fail(ErrorKind::kExecution, "modulo by zero");
+      return std::fmod(l, r);
+    case TokenType::kPow: return std::pow(l, r);
+    default: return r;
+  }
+}
+
+}  // namespace
+
+int64_t EvalDurationExpr(const Expr& e, const QueryContext& ctx) {
+  const double secs = DurationSeconds(e, ctx);
+  if (!std::isfinite(secs) || std::fabs(secs) > 9223372036.854775) {
+    Fail(ErrorKind::kExecution, "duration out of range");
+  }
+  return static_cast<int64_t>(std::llround(secs * 1000));
+}
+
+}  // namespace promref::promql::internal

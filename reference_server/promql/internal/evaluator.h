@@ -1,0 +1,129 @@
+// The evaluator behind Engine (internal): evaluates an expression over a range of steps
+// [start, end] with an interval, producing a Matrix (one point per step and series), as
+// Prometheus' evaluator does. Instant queries are one step.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/error.h"
+#include "promql/ast.h"
+#include "promql/engine.h"
+#include "promql/internal/annotations.h"
+#include "promql/value.h"
+#include "storage/storage.h"
+
+namespace promref::promql::internal {
+
+// Thrown to abort an evaluation with an API error (execution, timeout, canceled, ...).
+struct EvalAbort {
+  Error error;
+};
+
+[[noreturn]] inline void Fail(ErrorKind kind, std::string message) {
+  throw EvalAbort{Error(kind, std::move(message))};
+}
+
+// State shared by the evaluators of one query (subqueries get their own evaluator).
+struct QueryContext {
+  storage::Querier* querier = nullptr;
+  AnnotationSet* annotations = nullptr;
+  const EngineOptions* options = nullptr;
+  int64_t lookback = 0;
+  // The outer query's range, for @ start()/end() and the query-context functions.
+  int64_t query_start = 0;
+  int64_t query_end = 0;
+  int64_t query_step = 0;  // 0 for instant queries
+  std::chrono::steady_clock::time_point deadline;
+  const std::atomic<bool>* cancel = nullptr;
+  int64_t current_samples = 0;
+  int64_t peak_samples = 0;
+  int64_t total_samples = 0;
+  bool delayed_name_removal = false;
+
+  void CheckInterrupt(const char* where) const;
+  void AddSamples(int64_t n);  // fails with "too many samples" beyond the limit
+};
+
+// A sample source for range functions: one series' points inside a time span.
+struct Point {
+  int64_t t = 0;
+  double f = 0;
+  std::shared_ptr<const model::FloatHistogram> h;  // set for histogram samples
+};
+
+struct LoadedSeries {
+  model::Labels labels;
+  std::vector<Point> points;  // increasing t
+  bool drop_name = false;
+};
+
+class Evaluator {
+ public:
+  Evaluator(QueryContext* ctx, int64_t start, int64_t end, int64_t interval)
+      : ctx_(ctx), start_(start), end_(end), interval_(interval) {}
+
+  // Evaluates a non-string expression.
+  Matrix Eval(const Expr& e);
+
+  int64_t start() const { return start_; }
+  int64_t end() const { return end_; }
+  int64_t interval() const { return interval_; }
+  int NumSteps() const { return static_cast<int>((end_ - start_) / interval_) + 1; }
+  QueryContext* ctx() const { return ctx_; }
+
+  // The raw samples of a range selector or subquery at the single step of this evaluator
+  // (a top-level range vector in an instant query).
+  Matrix EvalRangeVectorAtStart(const Expr& e);
+
+ private:
+  Matrix EvalNumber(double v);
+  Matrix EvalVectorSelector(const VectorSelector& vs);
+  Matrix EvalUnary(const UnaryExpr& u);
+  Matrix EvalBinary(const BinaryExpr& b);
+  Matrix EvalAggregate(const AggregateExpr& a);
+  Matrix EvalCall(const Call& c);
+  Matrix EvalRangeFunction(const Call& c, size_t matrix_arg);
+  Matrix EvalTimestampOfSelector(const Call& c, const VectorSelector& vs);
+
+  // Loads the series a selector picks with their points in (mint, maxt].
+  std::vector<LoadedSeries> Select(const VectorSelector& vs, int64_t mint, int64_t maxt);
+  // Evaluates a subquery's inner expression at its own steps; returns the points and sets
+  // *range/*offset/*at for windowing.
+  std::vector<LoadedSeries> EvalSubqueryPoints(const SubqueryExpr& sq);
+
+  // The reference time (ms) of a selector or subquery at step ts: @ pins it, offset shifts it.
+  int64_t RefTime(const TimeModifiers& mods, int64_t ts) const;
+  int64_t OffsetOf(const TimeModifiers& mods) const;
+  int64_t RangeOf(const MatrixSelector& m) const;
+
+  QueryContext* ctx_;
+  int64_t start_;
+  int64_t end_;
+  int64_t interval_;
+};
+
+// Evaluates a duration expression (step(), range(), arithmetic) to milliseconds for the
+// query; fails with an execution error when the result is not a valid duration.
+int64_t EvalDurationExpr(const Expr& e, const QueryContext& ctx);
+
+// --- Helpers shared with the function implementations -------------------------------------
+
+// Removes __name__ now, or marks it for removal at the end (delayed name removal).
+void DropMetricName(Sample* s, bool delayed);
+void DropMetricName(Series* s, bool delayed);
+
+// Appends a point for step `ts` to a series, float or histogram.
+void AddPoint(Series* s, int64_t ts, double f, const std::shared_ptr<const model::FloatHistogram>& h);
+
+// The input vector of a matrix at step `ts` (series with a point there). `cursors` carries the
+// read position per series from step to step (steps must be visited in increasing order);
+// `series_index`, when given, receives the matrix index of each returned sample.
+Vector VectorAt(const Matrix& m, int64_t ts, std::vector<size_t>* cursors,
+                std::vector<size_t>* series_index = nullptr);
+
+}  // namespace promref::promql::internal

@@ -1,0 +1,59 @@
+// Implementations of the PromQL functions (internal to the engine). The evaluator does the
+// plumbing (evaluating arguments step by step, windowing range vectors); these compute one
+// step's result.
+#pragma once
+
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "promql/ast.h"
+#include "promql/internal/evaluator.h"
+
+namespace promref::promql::internal {
+
+// One step of a call whose arguments are instant vectors, scalars and strings.
+struct FunctionCall {
+  const Call* call = nullptr;
+  int64_t ts = 0;
+  std::vector<const Vector*> vectors;  // by argument index; null for non-vector arguments
+  std::vector<double> scalars;         // by argument index
+  std::vector<std::string> strings;    // by argument index
+  QueryContext* ctx = nullptr;
+};
+
+using VectorFunction = Vector (*)(const FunctionCall& fc);
+// nullptr when `name` is not evaluated this way.
+VectorFunction FindVectorFunction(std::string_view name);
+
+// One series' window for a range function at one step.
+struct Window {
+  const LoadedSeries* series = nullptr;
+  std::span<const Point> points;  // in (range_start, range_end], stale markers removed
+  int64_t range_start = 0;
+  int64_t range_end = 0;
+  int64_t range = 0;
+};
+
+struct RangeResult {
+  bool present = false;
+  double f = 0;
+  std::shared_ptr<const model::FloatHistogram> h;
+};
+
+// `scalars` holds the call's scalar arguments at this step, by argument index.
+using RangeFunction = RangeResult (*)(const Window& w, const FunctionCall& fc);
+RangeFunction FindRangeFunction(std::string_view name);
+
+// Whether the function keeps the input's metric name (last_over_time, first_over_time).
+bool RangeFunctionKeepsName(std::string_view name);
+
+// Prometheus' quantile over values (NaN sorts first; φ outside [0, 1] gives ∓Inf).
+double Quantile(double q, std::vector<double> values);
+
+// Labels for absent()/absent_over_time() from a selector argument's matchers.
+model::Labels LabelsForAbsent(const Expr& arg);
+
+}  // namespace promref::promql::internal

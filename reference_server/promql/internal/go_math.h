@@ -1,0 +1,56 @@
+// Go's math semantics where they differ from C++'s, for results that must match Prometheus
+// bit for bit (internal to the engine).
+#pragma once
+
+#include <cmath>
+
+namespace promref::promql::internal {
+
+// math.Max: +Inf if either is +Inf, then NaN if either is NaN; Max(+0, -0) is +0.
+inline double GoMax(double x, double y) {
+  if (std::isinf(x) && x > 0) return x;
+  if (std::isinf(y) && y > 0) return y;
+  if (std::isnan(x) || std::isnan(y)) return std::nan("");
+  if (x == 0 && x == y) return std::signbit(x) ? y : x;
+  return x > y ? x : y;
+}
+
+// math.Min: -Inf if either is -Inf, then NaN if either is NaN; Min(-0, +0) is -0.
+inline double GoMin(double x, double y) {
+  if (std::isinf(x) && x < 0) return x;
+  if (std::isinf(y) && y < 0) return y;
+  if (std::isnan(x) || std::isnan(y)) return std::nan("");
+  if (x == 0 && x == y) return std::signbit(x) ? x : y;
+  return x < y ? x : y;
+}
+
+// math.Mod: the sign follows the dividend (as fmod).
+inline double GoMod(double x, double y) {
+  return std::fmod(x, y);
+}
+
+// Kahan-Neumaier summation step, as Prometheus' kahanSumInc.
+inline void KahanSumInc(double inc, double* sum, double* c) {
+  const double t = *sum + inc;
+  if (std::isinf(t)) {
+    *c = 0;
+  } else if (std::fabs(*sum) >= std::fabs(inc)) {
+    *c += (*sum - t) + inc;
+  } else {
+    *c += (inc - t) + *sum;
+  }
+  *sum = t;
+}
+
+// Prometheus' util/almost.Equal.
+inline bool AlmostEqual(double a, double b, double epsilon) {
+  constexpr double kMinNormal = 2.2250738585072014e-308;
+  if (std::isnan(a) && std::isnan(b)) return true;
+  if (a == b) return true;
+  const double abs_sum = std::fabs(a) + std::fabs(b);
+  const double diff = std::fabs(a - b);
+  if (a == 0 || b == 0 || abs_sum < kMinNormal) return diff < epsilon * kMinNormal;
+  return diff / std::fmin(abs_sum, 1.7976931348623157e308) < epsilon;
+}
+
+}  // namespace promref::promql::internal

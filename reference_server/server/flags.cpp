@@ -1,0 +1,206 @@
+#include "server/flags.h"
+
+#include <cstdlib>
+#include <functional>
+#include <map>
+
+#include "model/time.h"
+
+namespace promref::server {
+namespace {
+
+Result<int64_t> Bytes(const std::string& s) {
+  // Prometheus' units: B, KB, MB, GB, TB, PB, EB (powers of 1024).
+  static const std::vector<std::pair<std::string, int64_t>> kUnits = {
+      {"EB", 1LL << 60}, {"PB", 1LL << 50}, {"TB", 1LL << 40}, {"GB", 1LL << 30},
+      {"MB", 1LL << 20}, {"KB", 1LL << 10}, {"B", 1}};
+  for (const auto& [unit, mult] : kUnits) {
+    if (s.size() > unit.size() && s.substr(s.size() - unit.size()) == unit) {
+      const std::string num = s.substr(0, s.size() - unit.size());
+      char* end = nullptr;
+      const long long v = std::strtoll(num.c_str(), &end, 10);
+      if (end == num.c_str() || *end != '\0' || v < 0) break;
+      return static_cast<int64_t>(v) * mult;
+    }
+  }
+  return BadData("invalid size: " + s);
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> Flags::AsList() const {
+  auto b = [](bool v) { return std::string(v ? "true" : "false"); };
+  std::string features_text;
+  for (const auto& f : features) features_text += (features_text.empty() ? "" : ",") + f;
+  return {
+      {"config.file", config_file},
+      {"web.listen-address", listen_address},
+      {"storage.tsdb.path", tsdb_path},
+      {"storage.tsdb.retention.time", model::FormatDuration(retention_time_ms)},
+      {"storage.tsdb.retention.size", std::to_string(retention_size_bytes) + "B"},
+      {"query.lookback-delta", model::FormatDuration(lookback_delta_ms)},
+      {"query.timeout", model::FormatDuration(query_timeout_ms)},
+      {"query.max-samples", std::to_string(max_samples)},
+      {"web.enable-admin-api", b(enable_admin_api)},
+      {"web.enable-remote-write-receiver", b(enable_remote_write_receiver)},
+      {"web.enable-lifecycle", b(enable_lifecycle)},
+      {"enable-feature", features_text},
+  };
+}
+
+std::string Flags::RetentionText() const {
+  std::string s = model::FormatDuration(retention_time_ms);
+  if (retention_size_bytes > 0) s += " or " + std::to_string(retention_size_bytes) + "B";
+  return s;
+}
+
+std::string FlagsUsage() {
+  return R"(usage: promref [flags]
+
+  --config.file=FILE                       configuration file (Prometheus' format, plus a promref section)
+  --web.listen-address=ADDR                address to listen on (default 0.0.0.0:9090)
+  --storage.tsdb.path=DIR                  data directory (default data/)
+  --storage.tsdb.retention.time=DURATION   how long to keep samples (default 15d)
+  --storage.tsdb.retention.size=SIZE       maximum bytes of blocks (e.g. 512MB; default unlimited)
+  --storage.in-memory                      keep everything in memory (no WAL, no blocks)
+  --query.lookback-delta=DURATION          lookback for instant selectors (default 5m)
+  --query.timeout=DURATION                 maximum query time (default 2m)
+  --query.max-samples=N                    maximum samples a query may load (default 50000000)
+  --web.enable-admin-api                   enable /api/v1/admin/tsdb/*
+  --web.enable-remote-write-receiver       enable POST /api/v1/write
+  --web.enable-lifecycle                   enable /-/reload and /-/quit
+  --enable-feature=LIST                    promql-experimental-functions, promql-duration-expr,
+                                           promql-binop-fill-modifiers, promql-extended-range-selectors,
+                                           promql-delayed-name-removal
+  --demo                                   load a deterministic demo dataset at start
+  --version, --help
+)";
+}
+
+Result<Flags> ParseFlags(int argc, const char* const* argv) {
+  Flags f;
+  std::map<std::string, std::function<Status(const std::string&)>> valued = {
+      {"config.file",
+       [&](const std::string& v) {
+         f.config_file = v;
+         return Status();
+       }},
+      {"web.listen-address",
+       [&](const std::string& v) {
+         f.listen_address = v;
+         return Status();
+       }},
+      {"storage.tsdb.path",
+       [&](const std::string& v) {
+         f.tsdb_path = v;
+         return Status();
+       }},
+      {"storage.tsdb.retention.time",
+       [&](const std::string& v) -> Status {
+         auto d = model::ParseDuration(v);
+         if (!d.ok()) return d.error();
+         f.retention_time_ms = *d;
+         return {};
+       }},
+      {"storage.tsdb.retention.size",
+       [&](const std::string& v) -> Status {
+         auto b = Bytes(v);
+         if (!b.ok()) return b.error();
+         f.retention_size_bytes = *b;
+         return {};
+       }},
+      {"query.lookback-delta",
+       [&](const std::string& v) -> Status {
+         auto d = model::ParseDuration(v);
+         if (!d.ok()) return d.error();
+         f.lookback_delta_ms = *d;
+         return {};
+       }},
+      {"query.timeout",
+       [&](const std::string& v) -> Status {
+         auto d = model::ParseDuration(v);
+         if (!d.ok()) return d.error();
+         f.query_timeout_ms = *d;
+         return {};
+       }},
+      {"query.max-samples",
+       [&](const std::string& v) -> Status {
+         char* end = nullptr;
+         f.max_samples = std::strtoll(v.c_str(), &end, 10);
+         if (v.empty() || *end != '\0') return BadData("invalid --query.max-samples: " + v);
+         return {};
+       }},
+      {"enable-feature",
+       [&](const std::string& v) -> Status {
+         size_t start = 0;
+         while (start <= v.size()) {
+           const size_t comma = v.find(',', start);
+           const std::string feat =
+               v.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+           if (!feat.empty()) {
+             f.features.push_back(feat);
+             if (feat == "promql-delayed-name-removal") {
+               f.delayed_name_removal = true;
+             } else if (feat == "promql-experimental-functions" || feat == "promql-duration-expr" ||
+                        feat == "promql-binop-fill-modifiers" || feat == "promql-extended-range-selectors") {
+               f.experimental = true;
+             }
+           }
+           if (comma == std::string::npos) break;
+           start = comma + 1;
+         }
+         return {};
+       }},
+  };
+  std::map<std::string, bool*> booleans = {
+      {"web.enable-admin-api", &f.enable_admin_api},
+      {"web.enable-remote-write-receiver", &f.enable_remote_write_receiver},
+      {"web.enable-lifecycle", &f.enable_lifecycle},
+      {"storage.in-memory", &f.in_memory},
+      {"demo", &f.demo},
+      {"help", &f.help},
+      {"version", &f.version},
+  };
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "-h") arg = "--help";
+    if (arg.rfind("--", 0) != 0) return BadData("unexpected argument " + arg);
+    std::string name = arg.substr(2);
+    std::string value;
+    bool has_value = false;
+    if (const size_t eq = name.find('='); eq != std::string::npos) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+      has_value = true;
+    }
+    if (auto it = booleans.find(name); it != booleans.end()) {
+      *it->second = !has_value || value == "true" || value == "1";
+      continue;
+    }
+    if (name.rfind("no-", 0) == 0) {
+      if (auto it = booleans.find(name.substr(3)); it != booleans.end()) {
+        *it->second = false;
+        continue;
+      }
+    }
+    auto it = valued.find(name);
+    if (it == valued.end()) return BadData("unknown long flag '--" + name + "'");
+    if (!has_value) {
+      if (i + 1 >= argc) return BadData("expected argument for flag '--" + name + "'");
+      value = argv[++i];
+    }
+    if (Status st = it->second(value); !st.ok()) return st.error().Prefixed("--" + name + ": ");
+  }
+  return f;
+}
+
+std::pair<std::string, int> SplitHostPort(const std::string& address) {
+  const size_t colon = address.rfind(':');
+  if (colon == std::string::npos) return {address, 9090};
+  std::string host = address.substr(0, colon);
+  if (host.empty()) host = "0.0.0.0";
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  return {host, std::atoi(address.substr(colon + 1).c_str())};
+}
+
+}  // namespace promref::server

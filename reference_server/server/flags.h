@@ -1,0 +1,45 @@
+// promref's command-line flags, with Prometheus' names where the concept is the same.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "model/error.h"
+
+namespace promref::server {
+
+struct Flags {
+  std::string config_file;
+  std::string listen_address = "0.0.0.0:9090";
+  std::string tsdb_path = "data/";
+  int64_t retention_time_ms = 15LL * 24 * 3600 * 1000;
+  int64_t retention_size_bytes = 0;
+  int64_t lookback_delta_ms = 5 * 60 * 1000;
+  int64_t query_timeout_ms = 2 * 60 * 1000;
+  int64_t max_samples = 50'000'000;
+  bool enable_admin_api = false;
+  bool enable_remote_write_receiver = false;
+  bool enable_lifecycle = false;
+  bool experimental = false;          // --enable-feature=promql-experimental-functions (and friends)
+  bool delayed_name_removal = false;  // --enable-feature=promql-delayed-name-removal
+  bool in_memory = false;             // --storage.in-memory: no WAL, no blocks (tests, demos)
+  bool demo = false;                  // --demo: load the deterministic demo dataset at start
+  bool help = false;
+  bool version = false;
+  std::vector<std::string> features;
+
+  // Flag name -> value, as /api/v1/status/flags reports them.
+  std::vector<std::pair<std::string, std::string>> AsList() const;
+  // "15d", or "15d or 1GiB" with a size limit.
+  std::string RetentionText() const;
+};
+
+// Parses `--name=value`, `--name value`, `--bool-flag` and `--no-bool-flag`.
+Result<Flags> ParseFlags(int argc, const char* const* argv);
+std::string FlagsUsage();
+
+// "host:port" -> (host, port); ":9090" means all interfaces.
+std::pair<std::string, int> SplitHostPort(const std::string& address);
+
+}  // namespace promref::server

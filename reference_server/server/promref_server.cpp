@@ -1,0 +1,181 @@
+#include "server/promref_server.h"
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+
+#include "api/front_door.h"
+#include "api/http_server.h"
+#include "api/nhn_workspace.h"
+#include "api/prometheus_api.h"
+#include "promql/engine.h"
+#include "server/demo_data.h"
+#include "server/tenants.h"
+
+namespace promref::server {
+
+struct PromrefServer::Impl {
+  Flags flags;
+  std::mutex cfg_mu;
+  config::Config cfg;
+  std::unique_ptr<Tenants> tenants;
+  std::unique_ptr<promql::Engine> engine;
+  api::Notifications notifications;
+  api::SelfMetrics metrics;
+  api::Router api_router;
+  api::Router vendor_router;
+  std::unique_ptr<api::PrometheusApi> prom_api;
+  std::unique_ptr<api::NhnWorkspaceApi> nhn;
+  std::unique_ptr<api::FrontDoor> door;
+  std::unique_ptr<api::HttpServer> http;
+  std::string host;
+  std::atomic<bool> quit{false};
+
+  static api::FrontDoorConfig DoorConfig(const config::Config& c) {
+    api::FrontDoorConfig fd;
+    fd.route_prefix = c.promref.route_prefix;
+    for (const auto& t : c.promref.tenants)
+      fd.tenants.push_back({t.id, t.app_keys, t.bearer_tokens, t.basic_auth});
+    return fd;
+  }
+};
+
+PromrefServer::PromrefServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+PromrefServer::~PromrefServer() {
+  Stop();
+  if (impl_ && impl_->tenants) impl_->tenants->Close();
+}
+
+Result<std::unique_ptr<PromrefServer>> PromrefServer::Create(const Flags& flags, config::Config config) {
+  auto impl = std::make_unique<Impl>();
+  Impl* s = impl.get();
+  s->flags = flags;
+  s->cfg = std::move(config);
+  s->tenants = std::make_unique<Tenants>(flags);
+
+  promql::EngineOptions eopts;
+  eopts.lookback_delta_ms = flags.lookback_delta_ms;
+  eopts.timeout_ms = flags.query_timeout_ms;
+  eopts.max_samples = flags.max_samples;
+  eopts.default_subquery_step_ms = s->cfg.global.evaluation_interval_ms;
+  eopts.enable_experimental = flags.experimental;
+  eopts.enable_delayed_name_removal = flags.delayed_name_removal;
+  s->engine = std::make_unique<promql::Engine>(eopts);
+
+  api::ApiDeps deps;
+  deps.engine = s->engine.get();
+  deps.options.enable_admin_api = flags.enable_admin_api;
+  deps.options.enable_remote_write_receiver = flags.enable_remote_write_receiver;
+  deps.options.enable_lifecycle = flags.enable_lifecycle;
+  deps.options.lookback_delta_ms = flags.lookback_delta_ms;
+  deps.notifications = &s->notifications;
+  deps.metrics = &s->metrics;
+  deps.flags = [f = flags] { return f.AsList(); };
+  deps.config_yaml = [s] {
+    std::lock_guard lock(s->cfg_mu);
+    return config::ToYaml(s->cfg);
+  };
+  deps.storage_retention = [f = flags] { return f.RetentionText(); };
+  std::unique_ptr<PromrefServer> server(new PromrefServer(std::move(impl)));
+  PromrefServer* self = server.get();
+  deps.reload = [self] { return self->Reload(); };
+  deps.quit = [s] { s->quit = true; };
+  s->prom_api = std::make_unique<api::PrometheusApi>(deps);
+  s->prom_api->Register(s->api_router);
+  s->nhn = std::make_unique<api::NhnWorkspaceApi>(
+      flags.in_memory ? "" : flags.tsdb_path, [s](const std::string& project) {
+        std::vector<api::NhnServer> out;
+        std::lock_guard lock(s->cfg_mu);
+        for (const auto& t : s->cfg.promref.tenants) {
+          if (t.id != project) continue;
+          for (const auto& sv : t.servers) out.push_back({sv.host_id, sv.host_name, sv.ip, sv.instance_id});
+        }
+        return out;
+      });
+  s->nhn->Register(s->vendor_router);
+  s->door = std::make_unique<api::FrontDoor>(Impl::DoorConfig(s->cfg), &s->api_router, &s->vendor_router,
+                                             [s](const std::string& id) { return s->tenants->Get(id); });
+  if (flags.demo) {
+    api::Tenant* t = s->tenants->Get("default");
+    if (t == nullptr) return Error(ErrorKind::kInternal, "cannot open the default tenant's storage");
+    LoadDemoData(*t->storage, std::chrono::system_clock::now());
+  }
+  s->http = std::make_unique<api::HttpServer>([s](api::Request& req) {
+    // Streamed bodies are timed until their handler returns, not until the last byte is sent.
+    const auto begin = std::chrono::steady_clock::now();
+    api::Response r = s->door->Handle(req);
+    if (!req.route.empty()) {
+      s->metrics.ObserveRequest(
+          req.route, r.status,
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count());
+    }
+    return r;
+  });
+  const auto [host, port] = SplitHostPort(flags.listen_address);
+  s->host = host;
+  if (Status st = s->http->Bind(host, port); !st.ok()) return st.error();
+  return server;
+}
+
+int PromrefServer::port() const {
+  return impl_->http->port();
+}
+
+std::string PromrefServer::base_url() const {
+  const std::string host = impl_->host == "0.0.0.0" ? "127.0.0.1" : impl_->host;
+  return "http://" + host + ":" + std::to_string(port());
+}
+
+void PromrefServer::Serve() {
+  impl_->http->Run();
+}
+
+void PromrefServer::Start() {
+  thread_ = std::thread([this] { Serve(); });
+}
+
+void PromrefServer::Stop() {
+  if (impl_ && impl_->http) impl_->http->Stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+bool PromrefServer::QuitRequested() const {
+  return impl_->quit;
+}
+
+Status PromrefServer::Reload() {
+  Impl* s = impl_.get();
+  if (s->flags.config_file.empty()) return {};
+  auto loaded = config::LoadConfigFile(s->flags.config_file);
+  if (!loaded.ok()) {
+    s->notifications.Set("Configuration reload has failed.", true);
+    s->metrics.ObserveReload(false, std::chrono::system_clock::now());
+    return loaded.error();
+  }
+  s->notifications.Set("Configuration reload has failed.", false);
+  s->metrics.ObserveReload(true, std::chrono::system_clock::now());
+  std::lock_guard lock(s->cfg_mu);
+  s->cfg = std::move(*loaded);
+  s->door->Reconfigure(Impl::DoorConfig(s->cfg));
+  return {};
+}
+
+Result<std::unique_ptr<PromrefServer>> StartEmbedded(const std::vector<std::string>& extra_flags,
+                                                     const std::string& config_yaml) {
+  std::vector<std::string> args = {"promref", "--web.listen-address=127.0.0.1:0", "--storage.in-memory",
+                                   "--web.enable-remote-write-receiver", "--web.enable-admin-api"};
+  args.insert(args.end(), extra_flags.begin(), extra_flags.end());
+  std::vector<const char*> argv;
+  for (const auto& a : args) argv.push_back(a.c_str());
+  auto flags = ParseFlags(static_cast<int>(argv.size()), argv.data());
+  if (!flags.ok()) return flags.error();
+  auto cfg = config::ParseConfig(config_yaml);
+  if (!cfg.ok()) return cfg.error();
+  auto server = PromrefServer::Create(*flags, std::move(*cfg));
+  if (!server.ok()) return server.error();
+  (*server)->Start();
+  return server;
+}
+
+}  // namespace promref::server

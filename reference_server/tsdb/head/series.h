@@ -1,0 +1,84 @@
+// MemSeries: one series in the head.
+//
+// Memory per series is what limits how many series a server holds, so the layout is tight:
+// the label set is one contiguous buffer (model::Labels), full chunks are exact-size
+// allocations, and the open chunk is a 16-byte growable buffer plus the XOR appender state.
+// Everything mutable is guarded by the head's lock stripe for the series' reference (not a
+// mutex per series: 40 bytes times millions of series is not free).
+#pragma once
+
+#include <cstdint>
+#include <cstdlib>
+#include <limits>
+#include <memory>
+#include <vector>
+
+#include "model/histogram.h"
+#include "model/labels.h"
+#include "tsdb/chunks/bstream.h"
+#include "tsdb/chunks/chunk.h"
+#include "tsdb/chunks/xor.h"
+
+namespace promref::tsdb {
+
+// A full, immutable chunk. `data` is a malloc'ed exact-size allocation owned by the series
+// (freed through the head's deferred-free list, since readers may still be reading it).
+struct ClosedChunk {
+  int64_t mint = 0;
+  int64_t maxt = 0;
+  uint8_t* data = nullptr;
+  uint32_t size = 0;
+  Encoding enc = Encoding::kNone;
+};
+
+// Samples accepted out of order (within the out-of-order window), kept sorted by time.
+struct OooSamples {
+  struct Sample {
+    int64_t t;
+    double v;
+  };
+  std::vector<Sample> samples;
+};
+
+struct MemSeries {
+  MemSeries(uint64_t r, model::Labels l) : ref(r), labels(std::move(l)) {}
+
+  const uint64_t ref;
+  const model::Labels labels;
+
+  std::vector<ClosedChunk> closed;
+  ChunkBuffer open;  // the chunk being appended to (empty: none)
+  XorState st;       // its appender state; st.t is the newest sample's time
+  int64_t open_mint = 0;
+  int64_t next_cut = 0;  // the open chunk ends before this time (the chunk range boundary)
+  Encoding open_enc = Encoding::kNone;
+  bool deleted = false;     // removed by garbage collection; appenders must look up again
+  bool wal_logged = false;  // a series record for it is in the WAL
+  // Newest histogram, for the duplicate check (set while the open chunk holds histograms).
+  std::unique_ptr<model::FloatHistogram> last_hist;
+  std::unique_ptr<OooSamples> ooo;
+
+  // Appenders holding this series in an uncommitted batch (garbage collection spares it).
+  uint32_t pending_refs = 0;
+  // The newest in-order sample of the appender that touched this series last, so that the
+  // samples of one batch are checked against each other (kMinTime: none).
+  bool pending_hist = false;
+  uint64_t pending_txn = 0;
+  int64_t pending_t = std::numeric_limits<int64_t>::min();
+  uint64_t pending_v_bits = 0;
+
+  bool HasInOrderData() const { return open.size() > 0 || !closed.empty(); }
+  int64_t MaxTime() const {
+    if (open.size() > 0) return st.t;
+    if (!closed.empty()) return closed.back().maxt;
+    return std::numeric_limits<int64_t>::min();
+  }
+  int64_t MinTime() const {
+    if (!closed.empty()) return closed.front().mint;
+    if (open.size() > 0) return open_mint;
+    return std::numeric_limits<int64_t>::max();
+  }
+  size_t NumChunks() const { return closed.size() + (open.size() > 0 ? 1 : 0); }
+};
+
+}  // namespace promref::tsdb

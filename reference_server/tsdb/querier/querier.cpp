@@ -1,0 +1,465 @@
+#include "tsdb/querier/querier.h"
+
+#include <algorithm>
+#include <set>
+
+namespace promref::tsdb {
+namespace {
+
+using storage::ValueType;
+
+// --- Iterators -------------------------------------------------------------------------------
+
+// Chunks that do not overlap, read one after another, filtered by [mint, maxt] and tombstones.
+class ChainIterator final : public storage::SampleIterator {
+ public:
+  ChainIterator(std::vector<ChunkMeta> chunks, Intervals deleted, int64_t mint, int64_t maxt,
+                ChunkKeepalive keep)
+      : chunks_(std::move(chunks)),
+        deleted_(std::move(deleted)),
+        mint_(mint),
+        maxt_(maxt),
+        keep_(std::move(keep)) {}
+
+  ValueType Next() override {
+    if (done_) return ValueType::kNone;
+    if (!cur_ && !OpenNext()) return Done();
+    while (true) {
+      ValueType vt = cur_->Next();
+      while (vt == ValueType::kNone) {
+        if (Status s = cur_->Err(); !s.ok()) {
+          err_ = s;
+          return Done();
+        }
+        if (!OpenNext()) return Done();
+        vt = cur_->Next();
+      }
+      const int64_t t = cur_->AtT();
+      if (t < mint_) {
+        // Jump straight to the range start.
+        vt = cur_->Seek(mint_);
+        if (vt == ValueType::kNone) continue;
+      }
+      if (Accept(vt)) return vt_ = vt;
+      if (cur_->AtT() > maxt_) return Done();
+    }
+  }
+
+  ValueType Seek(int64_t t) override {
+    if (done_) return ValueType::kNone;
+    if (cur_ && vt_ != ValueType::kNone && cur_->AtT() >= t) return vt_;
+    t = std::max(t, mint_);
+    // Skip whole chunks that end before t.
+    while (next_ < chunks_.size() && chunks_[next_].maxt < t) ++next_;
+    if (!cur_ || (cur_meta_maxt_ < t)) {
+      if (!OpenNext()) return Done();
+    }
+    ValueType vt = cur_->Seek(t);
+    while (true) {
+      while (vt == ValueType::kNone) {
+        if (Status s = cur_->Err(); !s.ok()) {
+          err_ = s;
+          return Done();
+        }
+        if (!OpenNext()) return Done();
+        vt = cur_->Seek(t);
+      }
+      if (Accept(vt)) return vt_ = vt;
+      if (cur_->AtT() > maxt_) return Done();
+      vt = cur_->Next();
+    }
+  }
+
+  int64_t AtT() const override { return cur_->AtT(); }
+  double AtFloat() const override { return cur_->AtFloat(); }
+  const model::FloatHistogram& AtHistogram() const override { return cur_->AtHistogram(); }
+  Status Err() const override { return err_; }
+
+ private:
+  bool Accept(ValueType vt) const {
+    const int64_t t = cur_->AtT();
+    return vt != ValueType::kNone && t >= mint_ && t <= maxt_ && (deleted_.empty() || !deleted_.Contains(t));
+  }
+  bool OpenNext() {
+    while (next_ < chunks_.size()) {
+      const ChunkMeta& m = chunks_[next_++];
+      if (m.maxt < mint_ || (!deleted_.empty() && deleted_.Covers(m.mint, m.maxt))) continue;
+      if (m.mint > maxt_) return false;
+      cur_ = NewChunkIterator(m.enc, m.data);
+      cur_meta_maxt_ = m.maxt;
+      return true;
+    }
+    return false;
+  }
+  ValueType Done() {
+    done_ = true;
+    vt_ = ValueType::kNone;
+    return ValueType::kNone;
+  }
+
+  std::vector<ChunkMeta> chunks_;
+  Intervals deleted_;
+  int64_t mint_, maxt_;
+  ChunkKeepalive keep_;
+  size_t next_ = 0;
+  std::unique_ptr<storage::SampleIterator> cur_;
+  int64_t cur_meta_maxt_ = 0;
+  ValueType vt_ = ValueType::kNone;
+  bool done_ = false;
+  Status err_;
+};
+
+class MergeIterator final : public storage::SampleIterator {
+ public:
+  explicit MergeIterator(std::vector<std::unique_ptr<storage::SampleIterator>> its)
+      : its_(std::move(its)), types_(its_.size(), ValueType::kNone) {}
+
+  ValueType Next() override {
+    if (!started_) {
+      started_ = true;
+      for (size_t i = 0; i < its_.size(); ++i) types_[i] = its_[i]->Next();
+    } else if (cur_ >= 0) {
+      // Advance every iterator sitting on the current timestamp (the duplicates too).
+      const int64_t t = its_[cur_]->AtT();
+      for (size_t i = 0; i < its_.size(); ++i) {
+        if (types_[i] != ValueType::kNone && its_[i]->AtT() == t) types_[i] = its_[i]->Next();
+      }
+    } else {
+      return ValueType::kNone;
+    }
+    return Pick();
+  }
+
+  ValueType Seek(int64_t t) override {
+    if (started_ && cur_ >= 0 && its_[cur_]->AtT() >= t) return types_[cur_];
+    if (started_ && cur_ < 0) return ValueType::kNone;
+    for (size_t i = 0; i < its_.size(); ++i) {
+      if (!started_ || types_[i] != ValueType::kNone) types_[i] = its_[i]->Seek(t);
+    }
+    started_ = true;
+    return Pick();
+  }
+
+  int64_t AtT() const override { return its_[cur_]->AtT(); }
+  double AtFloat() const override { return its_[cur_]->AtFloat(); }
+  const model::FloatHistogram& AtHistogram() const override { return its_[cur_]->AtHistogram(); }
+  Status Err() const override {
+    for (const auto& it : its_) {
+      if (Status s = it->Err(); !s.ok()) return s;
+    }
+    return {};
+  }
+
+ private:
+  ValueType Pick() {
+    cur_ = -1;
+    for (size_t i = 0; i < its_.size(); ++i) {
+      if (types_[i] == ValueType::kNone) continue;
+      if (cur_ < 0 || its_[i]->AtT() < its_[cur_]->AtT()) cur_ = static_cast<int>(i);
+    }
+    return cur_ < 0 ? ValueType::kNone : types_[cur_];
+  }
+
+  std::vector<std::unique_ptr<storage::SampleIterator>> its_;
+  std::vector<ValueType> types_;
+  int cur_ = -1;
+  bool started_ = false;
+};
+
+// --- Series sets -----------------------------------------------------------------------------
+
+class SourceSeries final : public storage::Series {
+ public:
+  SourceSeries(std::shared_ptr<const SeriesSource> src, uint64_t ref, int64_t mint, int64_t maxt)
+      : src_(std::move(src)), ref_(ref), mint_(mint), maxt_(maxt) {}
+  const model::Labels& labels() const override { return labels_; }
+  std::unique_ptr<storage::SampleIterator> Iterator() const override {
+    std::vector<ChunkMeta> chunks;
+    ChunkKeepalive keep;
+    model::Labels ignored;
+    src_->Series(ref_, mint_, maxt_, /*with_data=*/true, &ignored, &chunks, &keep);
+    // The iterator keeps the source (and so the head pin or block) alive.
+    keep.push_back(std::shared_ptr<const std::string>(src_, nullptr));
+    return NewChunkSeriesIterator(std::move(chunks),
+                                  src_->HasTombstones() ? src_->TombstonesFor(ref_) : Intervals(), mint_,
+                                  maxt_, std::move(keep));
+  }
+
+  model::Labels labels_;
+
+ private:
+  std::shared_ptr<const SeriesSource> src_;
+  uint64_t ref_;
+  int64_t mint_, maxt_;
+};
+
+class SourceSeriesSet final : public storage::SeriesSet {
+ public:
+  SourceSeriesSet(std::shared_ptr<const SeriesSource> src, Postings postings, int64_t mint, int64_t maxt,
+                  size_t limit)
+      : src_(std::move(src)), postings_(std::move(postings)), mint_(mint), maxt_(maxt), limit_(limit) {}
+
+  bool Next() override {
+    if (limit_ > 0 && returned_ >= limit_) return false;
+    while (pos_ < postings_.size()) {
+      const uint64_t ref = postings_[pos_++];
+      cur_ = std::make_unique<SourceSeries>(src_, ref, mint_, maxt_);
+      if (SeriesHasData(*src_, ref, mint_, maxt_, &cur_->labels_)) {
+        ++returned_;
+        return true;
+      }
+    }
+    return false;
+  }
+  const storage::Series& At() const override { return *cur_; }
+
+ private:
+  std::shared_ptr<const SeriesSource> src_;
+  Postings postings_;
+  int64_t mint_, maxt_;
+  size_t limit_;
+  size_t pos_ = 0;
+  size_t returned_ = 0;
+  std::unique_ptr<SourceSeries> cur_;
+};
+
+class EmptySeriesSet final : public storage::SeriesSet {
+ public:
+  bool Next() override { return false; }
+  const storage::Series& At() const override { std::abort(); }
+};
+
+std::vector<std::string> Limit(std::vector<std::string> v, size_t limit) {
+  if (limit > 0 && v.size() > limit) v.resize(limit);
+  return v;
+}
+
+class SourceQuerier final : public storage::Querier {
+ public:
+  SourceQuerier(std::shared_ptr<const SeriesSource> src, int64_t mint, int64_t maxt)
+      : src_(std::move(src)), mint_(mint), maxt_(maxt) {}
+
+  std::unique_ptr<storage::SeriesSet> Select(bool sorted, const storage::SelectHints& hints,
+                                             std::span<const model::Matcher> ms) override {
+    if (ms.empty()) return std::make_unique<EmptySeriesSet>();
+    const int64_t mint = std::max(mint_, hints.start);
+    const int64_t maxt = std::min(maxt_, hints.end);
+    if (mint > maxt || mint > src_->MaxTime() || maxt < src_->MinTime())
+      return std::make_unique<EmptySeriesSet>();
+    Postings p = src_->Select(ms);
+    if (sorted) src_->SortByLabels(&p);
+    return std::make_unique<SourceSeriesSet>(src_, std::move(p), mint, maxt, hints.limit);
+  }
+
+  Result<std::vector<std::string>> LabelValues(std::string_view name, const storage::LabelHints& hints,
+                                               std::span<const model::Matcher> ms) override {
+    std::vector<std::string> out;
+    if (mint_ > src_->MaxTime() || maxt_ < src_->MinTime()) return out;
+    if (ms.empty()) {
+      for (std::string& v : src_->LabelValues(name)) {
+        if (AnyHasData(src_->PostingsFor(name, v))) out.push_back(std::move(v));
+      }
+      return Limit(std::move(out), hints.limit);
+    }
+    std::set<std::string, std::less<>> values;
+    model::Labels l;
+    for (uint64_t ref : src_->Select(ms)) {
+      if (!SeriesHasData(*src_, ref, mint_, maxt_, &l)) continue;
+      if (auto v = l.Get(name); !v.empty() && values.find(v) == values.end()) values.emplace(v);
+    }
+    return Limit(std::vector<std::string>(values.begin(), values.end()), hints.limit);
+  }
+
+  Result<std::vector<std::string>> LabelNames(const storage::LabelHints& hints,
+                                              std::span<const model::Matcher> ms) override {
+    std::vector<std::string> out;
+    if (mint_ > src_->MaxTime() || maxt_ < src_->MinTime()) return out;
+    if (ms.empty()) {
+      for (std::string& name : src_->LabelNames()) {
+        const model::Matcher any = *model::Matcher::Make(model::MatchType::kNotEqual, name, "");
+        if (AnyHasData(src_->Select(std::span(&any, 1)))) out.push_back(std::move(name));
+      }
+      return Limit(std::move(out), hints.limit);
+    }
+    std::set<std::string, std::less<>> names;
+    model::Labels l;
+    for (uint64_t ref : src_->Select(ms)) {
+      if (!SeriesHasData(*src_, ref, mint_, maxt_, &l)) continue;
+      for (const model::LabelView& lv : l) {
+        if (names.find(lv.name) == names.end()) names.emplace(lv.name);
+      }
+    }
+    return Limit(std::vector<std::string>(names.begin(), names.end()), hints.limit);
+  }
+
+ private:
+  bool AnyHasData(const Postings& p) const {
+    return std::any_of(p.begin(), p.end(),
+                       [&](uint64_t ref) { return SeriesHasData(*src_, ref, mint_, maxt_, nullptr); });
+  }
+
+  std::shared_ptr<const SeriesSource> src_;
+  int64_t mint_, maxt_;
+};
+
+// --- Merging ---------------------------------------------------------------------------------
+
+class MergedSeries final : public storage::Series {
+ public:
+  const model::Labels& labels() const override { return parts_[0]->labels(); }
+  std::unique_ptr<storage::SampleIterator> Iterator() const override {
+    if (parts_.size() == 1) return parts_[0]->Iterator();
+    std::vector<std::unique_ptr<storage::SampleIterator>> its;
+    for (const storage::Series* s : parts_) its.push_back(s->Iterator());
+    return NewMergeIterator(std::move(its));
+  }
+  std::vector<const storage::Series*> parts_;
+};
+
+class MergeSeriesSet final : public storage::SeriesSet {
+ public:
+  MergeSeriesSet(std::vector<std::unique_ptr<storage::SeriesSet>> sets, size_t limit)
+      : sets_(std::move(sets)), has_(sets_.size(), false), limit_(limit) {}
+
+  bool Next() override {
+    if (limit_ > 0 && returned_ >= limit_) return false;
+    // Advance the sets whose series was consumed last time (all of them at the start).
+    for (size_t i = 0; i < sets_.size(); ++i) {
+      if (!started_ || consumed_[i]) has_[i] = sets_[i]->Next();
+    }
+    started_ = true;
+    consumed_.assign(sets_.size(), false);
+    int min = -1;
+    for (size_t i = 0; i < sets_.size(); ++i) {
+      if (has_[i] && (min < 0 || Compare(sets_[i]->At().labels(), sets_[min]->At().labels()) < 0)) {
+        min = static_cast<int>(i);
+      }
+    }
+    if (min < 0) return false;
+    cur_.parts_.clear();
+    for (size_t i = 0; i < sets_.size(); ++i) {
+      if (has_[i] && sets_[i]->At().labels() == sets_[min]->At().labels()) {
+        cur_.parts_.push_back(&sets_[i]->At());
+        consumed_[i] = true;
+      }
+    }
+    ++returned_;
+    return true;
+  }
+  const storage::Series& At() const override { return cur_; }
+  Status Err() const override {
+    for (const auto& s : sets_) {
+      if (Status st = s->Err(); !st.ok()) return st;
+    }
+    return {};
+  }
+  std::vector<std::string> Warnings() const override {
+    std::vector<std::string> out;
+    for (const auto& s : sets_) {
+      for (auto& w : s->Warnings()) out.push_back(std::move(w));
+    }
+    return out;
+  }
+
+ private:
+  std::vector<std::unique_ptr<storage::SeriesSet>> sets_;
+  std::vector<bool> has_;
+  std::vector<bool> consumed_;
+  size_t limit_;
+  size_t returned_ = 0;
+  bool started_ = false;
+  MergedSeries cur_;
+};
+
+class MergeQuerier final : public storage::Querier {
+ public:
+  explicit MergeQuerier(std::vector<std::unique_ptr<storage::Querier>> qs) : qs_(std::move(qs)) {}
+
+  std::unique_ptr<storage::SeriesSet> Select(bool sorted, const storage::SelectHints& hints,
+                                             std::span<const model::Matcher> ms) override {
+    if (qs_.size() == 1) return qs_[0]->Select(sorted, hints, ms);
+    std::vector<std::unique_ptr<storage::SeriesSet>> sets;
+    storage::SelectHints inner = hints;
+    inner.limit = 0;  // a series may be merged from several partitions; limit after merging
+    for (auto& q : qs_) sets.push_back(q->Select(/*sorted=*/true, inner, ms));
+    return std::make_unique<MergeSeriesSet>(std::move(sets), hints.limit);
+  }
+
+  Result<std::vector<std::string>> LabelValues(std::string_view name, const storage::LabelHints& hints,
+                                               std::span<const model::Matcher> ms) override {
+    return Union([&](storage::Querier& q) { return q.LabelValues(name, {}, ms); }, hints.limit);
+  }
+  Result<std::vector<std::string>> LabelNames(const storage::LabelHints& hints,
+                                              std::span<const model::Matcher> ms) override {
+    return Union([&](storage::Querier& q) { return q.LabelNames({}, ms); }, hints.limit);
+  }
+
+ private:
+  template <typename F>
+  Result<std::vector<std::string>> Union(F f, size_t limit) {
+    std::set<std::string> all;
+    for (auto& q : qs_) {
+      auto r = f(*q);
+      if (!r.ok()) return r.error();
+      for (auto& v : *r) all.insert(std::move(v));
+    }
+    return Limit(std::vector<std::string>(all.begin(), all.end()), limit);
+  }
+  std::vector<std::unique_ptr<storage::Querier>> qs_;
+};
+
+}  // namespace
+
+std::unique_ptr<storage::SampleIterator> NewChunkSeriesIterator(std::vector<ChunkMeta> chunks,
+                                                                Intervals deleted, int64_t mint, int64_t maxt,
+                                                                ChunkKeepalive keep) {
+  bool overlapping = false;
+  for (size_t i = 1; i < chunks.size(); ++i) overlapping |= chunks[i].mint <= chunks[i - 1].maxt;
+  if (!overlapping) {
+    return std::make_unique<ChainIterator>(std::move(chunks), std::move(deleted), mint, maxt,
+                                           std::move(keep));
+  }
+  // Overlapping chunks (out-of-order data): one filtered iterator per chunk, merged.
+  std::vector<std::unique_ptr<storage::SampleIterator>> its;
+  for (ChunkMeta& c : chunks) {
+    its.push_back(std::make_unique<ChainIterator>(std::vector<ChunkMeta>{c}, deleted, mint, maxt, keep));
+  }
+  return std::make_unique<MergeIterator>(std::move(its));
+}
+
+std::unique_ptr<storage::SampleIterator> NewMergeIterator(
+    std::vector<std::unique_ptr<storage::SampleIterator>> its) {
+  return std::make_unique<MergeIterator>(std::move(its));
+}
+
+bool SeriesHasData(const SeriesSource& src, uint64_t ref, int64_t mint, int64_t maxt, model::Labels* labels) {
+  std::vector<ChunkMeta> chunks;
+  ChunkKeepalive keep;
+  model::Labels scratch;
+  if (!src.Series(ref, mint, maxt, /*with_data=*/false, labels ? labels : &scratch, &chunks, &keep))
+    return false;
+  if (chunks.empty()) return false;
+  const Intervals deleted = src.HasTombstones() ? src.TombstonesFor(ref) : Intervals();
+  if (deleted.empty()) {
+    // A chunk whose first or last sample is in range settles it without decoding.
+    for (const ChunkMeta& c : chunks) {
+      if ((c.mint >= mint && c.mint <= maxt) || (c.maxt >= mint && c.maxt <= maxt)) return true;
+    }
+  }
+  chunks.clear();
+  keep.clear();
+  src.Series(ref, mint, maxt, /*with_data=*/true, &scratch, &chunks, &keep);
+  auto it = NewChunkSeriesIterator(std::move(chunks), deleted, mint, maxt, std::move(keep));
+  return it->Next() != ValueType::kNone;
+}
+
+std::unique_ptr<storage::Querier> NewSourceQuerier(std::shared_ptr<const SeriesSource> src, int64_t mint,
+                                                   int64_t maxt) {
+  return std::make_unique<SourceQuerier>(std::move(src), mint, maxt);
+}
+
+std::unique_ptr<storage::Querier> NewMergeQuerier(std::vector<std::unique_ptr<storage::Querier>> queriers) {
+  return std::make_unique<MergeQuerier>(std::move(queriers));
+}
+
+}  // namespace promref::tsdb

@@ -1,0 +1,298 @@
+#include "tsdb/db.h"
+
+#include <gtest/gtest.h>
+
+#include <barrier>
+#include <cmath>
+#include <filesystem>
+#include <thread>
+
+#include "model/sample.h"
+#include "storage/mem_storage.h"
+#include "tsdb/tests/test_util.h"
+
+namespace promref::tsdb {
+namespace {
+
+using storage::AppendError;
+using testing::DumpAll;
+using testing::Eq;
+using testing::Point;
+using testing::TempDir;
+
+Options TestOptions(const std::string& dir) {
+  Options o;
+  o.dir = dir;
+  o.block_range = 1000;
+  o.retention_time = 0;
+  o.background_compaction = false;
+  o.clock = [] { return int64_t{1'700'000'000'000}; };
+  return o;
+}
+
+std::unique_ptr<DB> MustOpen(Options o) {
+  auto db = DB::Open(std::move(o));
+  EXPECT_TRUE(db.ok()) << (db.ok() ? "" : db.error().message());
+  return std::move(*db);
+}
+
+const model::Labels kA{{"__name__", "m"}, {"a", "1"}};
+const model::Labels kB{{"__name__", "m"}, {"a", "2"}};
+
+TEST(DB, AppendRulesFollowPrometheus) {
+  auto db = MustOpen(TestOptions(""));
+  auto app = db->MakeAppender();
+  EXPECT_TRUE(app->Append(0, kA, 1000, 1).ok());
+  EXPECT_TRUE(app->Append(0, kA, 2000, 2).ok());
+  EXPECT_EQ(app->Append(0, kA, 1500, 9).error, AppendError::kOutOfOrder);
+  EXPECT_EQ(app->Append(0, kA, 2000, 3).error, AppendError::kDuplicateSample);
+  EXPECT_TRUE(app->Append(0, kA, 2000, 2).ok());
+  EXPECT_EQ(app->Append(0, model::Labels(), 1, 1).error, AppendError::kInvalidLabels);
+  EXPECT_TRUE(DumpAll(*db).empty());  // nothing visible before Commit
+  ASSERT_TRUE(app->Commit().ok());
+  EXPECT_EQ(DumpAll(*db).size(), 1u);
+
+  auto app2 = db->MakeAppender();
+  EXPECT_EQ(app2->Append(0, kA, 1999, 1).error, AppendError::kOutOfOrder);
+  const auto r = app2->Append(0, kA, 3000, model::StaleNaN());
+  EXPECT_TRUE(r.ok());
+  EXPECT_NE(r.ref, 0u);
+  // The reference works as a hint.
+  EXPECT_TRUE(app2->Append(r.ref, kA, 4000, 4).ok());
+  ASSERT_TRUE(app2->Commit().ok());
+  const auto d = DumpAll(*db);
+  ASSERT_EQ(d.begin()->second.size(), 4u);
+  EXPECT_EQ(d.begin()->second[2].bits, model::kStaleNaNBits);
+}
+
+TEST(DB, OutOfBoundsBeforeHeadWindow) {
+  Options o = TestOptions("");
+  auto db = MustOpen(o);
+  auto app = db->MakeAppender();
+  ASSERT_TRUE(app->Append(0, kA, 10000, 1).ok());
+  ASSERT_TRUE(app->Commit().ok());
+  // Lowest appendable time: head max - block range / 2.
+  auto app2 = db->MakeAppender();
+  EXPECT_EQ(app2->Append(0, kB, 9000, 1).error, AppendError::kOutOfBounds);
+  EXPECT_TRUE(app2->Append(0, kB, 9500, 1).ok());
+}
+
+TEST(DB, OutOfOrderWindow) {
+  TempDir dir;
+  Options o = TestOptions(dir.path());
+  o.ooo_window = 5000;
+  {
+    auto db = MustOpen(o);
+    auto app = db->MakeAppender();
+    ASSERT_TRUE(app->Append(0, kA, 10000, 1).ok());
+    ASSERT_TRUE(app->Commit().ok());
+    app = db->MakeAppender();
+    EXPECT_TRUE(app->Append(0, kA, 7000, 7).ok());
+    EXPECT_TRUE(app->Append(0, kA, 6000, 6).ok());
+    EXPECT_EQ(app->Append(0, kA, 4000, 4).error, AppendError::kTooOld);
+    ASSERT_TRUE(app->Commit().ok());
+    app = db->MakeAppender();
+    EXPECT_EQ(app->Append(0, kA, 7000, 8).error, AppendError::kDuplicateSample);
+    EXPECT_TRUE(app->Append(0, kA, 7000, 7).ok());
+    ASSERT_TRUE(app->Commit().ok());
+    const std::vector<Point> want = {{6000, std::bit_cast<uint64_t>(6.0)},
+                                     {7000, std::bit_cast<uint64_t>(7.0)},
+                                     {10000, std::bit_cast<uint64_t>(1.0)}};
+    EXPECT_EQ(DumpAll(*db).begin()->second, want);
+  }
+  // Survives a restart, and compaction into (overlapping, then merged) blocks.
+  auto db = MustOpen(o);
+  auto d = DumpAll(*db);
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d.begin()->second.size(), 3u);
+  auto app = db->MakeAppender();
+  for (int64_t t = 11000; t <= 14000; t += 500) ASSERT_TRUE(app->Append(0, kA, t, 1).ok());
+  ASSERT_TRUE(app->Commit().ok());
+  ASSERT_TRUE(db->Compact().ok());
+  EXPECT_FALSE(db->Blocks().empty());
+  d = DumpAll(*db);
+  EXPECT_EQ(d.begin()->second.size(), 10u);
+  EXPECT_EQ(d.begin()->second[0].t, 6000);
+}
+
+TEST(DB, CompactsHeadIntoBlocksAndQueriesAcross) {
+  TempDir dir;
+  auto db = MustOpen(TestOptions(dir.path()));
+  for (int64_t t = 0; t < 10000; t += 100) {
+    auto app = db->MakeAppender();
+    ASSERT_TRUE(app->Append(0, kA, t, static_cast<double>(t)).ok());
+    if (t % 200 == 0) {
+      ASSERT_TRUE(app->Append(0, kB, t, -static_cast<double>(t)).ok());
+    }
+    ASSERT_TRUE(app->Commit().ok());
+  }
+  const auto before = DumpAll(*db);
+  ASSERT_TRUE(db->Compact().ok());
+  const auto blocks = db->Blocks();
+  ASSERT_GE(blocks.size(), 2u);
+  EXPECT_LT(db->head().MinTime(), 10000);
+  EXPECT_GE(db->head().MinTime(), 8000);
+  EXPECT_EQ(DumpAll(*db), before);
+  // Adjacent level-1 blocks got merged into level-2 ones (3 x 1000 ms).
+  bool merged = false;
+  for (const BlockMeta& m : blocks) merged |= m.level == 2 && m.max_time - m.min_time == 3000;
+  EXPECT_TRUE(merged);
+  // Label queries across head and blocks, filtered by time.
+  auto q = *db->MakeQuerier(0, 150);
+  EXPECT_EQ(*q->LabelValues("a", {}, {}), (std::vector<std::string>{"1", "2"}));
+  auto q2 = *db->MakeQuerier(9850, 9999);
+  EXPECT_EQ(*q2->LabelValues("a", {}, {}), (std::vector<std::string>{"1"}));
+}
+
+TEST(DB, ReopenReplaysWalAndKeepsBlocks) {
+  TempDir dir;
+  testing::Dump before;
+  {
+    auto db = MustOpen(TestOptions(dir.path()));
+    for (int64_t t = 0; t < 5000; t += 100) {
+      auto app = db->MakeAppender();
+      ASSERT_TRUE(app->Append(0, kA, t, std::sin(t)).ok());
+      ASSERT_TRUE(app->Commit().ok());
+      if (t == 3000) {
+        ASSERT_TRUE(db->Compact().ok());
+      }
+    }
+    auto app = db->MakeAppender();
+    ASSERT_TRUE(app->AppendExemplar(0, kA, {{{"trace_id", "abc"}}, 1.5, 4900, true}).ok());
+    ASSERT_TRUE(app->UpdateMetadata(0, kA, {storage::MetricType::kGauge, "help", "seconds"}).ok());
+    ASSERT_TRUE(app->Commit().ok());
+    before = DumpAll(*db);
+  }
+  auto db = MustOpen(TestOptions(dir.path()));
+  EXPECT_EQ(DumpAll(*db), before);
+  EXPECT_TRUE(db->WalReplay().done);
+  const std::vector<std::vector<model::Matcher>> groups = {{Eq("a", "1")}};
+  auto ex = *db->SelectExemplars(0, 10000, groups);
+  ASSERT_EQ(ex.size(), 1u);
+  EXPECT_EQ(ex[0].exemplars[0].labels.Get("trace_id"), "abc");
+  ASSERT_EQ(db->MetricMetadata().size(), 1u);
+  EXPECT_EQ(db->MetricMetadata()[0].second[0].unit, "seconds");
+  // A second open of the same directory is refused.
+  EXPECT_FALSE(DB::Open(TestOptions(dir.path())).ok());
+}
+
+TEST(DB, DeleteHidesDataAndCleanTombstonesRewrites) {
+  TempDir dir;
+  auto db = MustOpen(TestOptions(dir.path()));
+  for (int64_t t = 0; t < 6000; t += 100) {
+    auto app = db->MakeAppender();
+    ASSERT_TRUE(app->Append(0, kA, t, 1).ok());
+    ASSERT_TRUE(app->Append(0, kB, t, 2).ok());
+    ASSERT_TRUE(app->Commit().ok());
+  }
+  ASSERT_TRUE(db->Compact().ok());
+  const std::vector<model::Matcher> ms = {Eq("a", "1")};
+  ASSERT_TRUE(db->Delete(1000, 5500, ms).ok());
+  auto d = DumpAll(*db);
+  EXPECT_EQ(d[kA.ToString()].size(), 10u + 4u);  // [0, 1000) and (5500, 6000)
+  EXPECT_EQ(d[kB.ToString()].size(), 60u);
+  // New samples after the deleted range stay visible.
+  auto app = db->MakeAppender();
+  ASSERT_TRUE(app->Append(0, kA, 6000, 1).ok());
+  ASSERT_TRUE(app->Commit().ok());
+  ASSERT_TRUE(db->CleanTombstones().ok());
+  d = DumpAll(*db);
+  EXPECT_EQ(d[kA.ToString()].size(), 15u);
+  for (const BlockMeta& m : db->Blocks()) EXPECT_EQ(m.stats.num_tombstones, 0u);
+  // Deleting everything of a series removes it from queries.
+  ASSERT_TRUE(db->Delete(-100000, 100000, ms).ok());
+  EXPECT_EQ(DumpAll(*db).count(kA.ToString()), 0u);
+}
+
+TEST(DB, SnapshotHardLinksBlocksAndWritesHead) {
+  TempDir dir;
+  TempDir snap;
+  auto db = MustOpen(TestOptions(dir.path()));
+  for (int64_t t = 0; t < 4000; t += 100) {
+    auto app = db->MakeAppender();
+    ASSERT_TRUE(app->Append(0, kA, t, 1).ok());
+    ASSERT_TRUE(app->Commit().ok());
+  }
+  ASSERT_TRUE(db->Compact().ok());
+  const auto before = DumpAll(*db);
+  const std::string out = snap.path() + "/s1";
+  ASSERT_TRUE(db->Snapshot(out, /*with_head=*/true).ok());
+  Options o = TestOptions(out);
+  auto copy = MustOpen(o);
+  EXPECT_EQ(DumpAll(*copy), before);
+}
+
+TEST(DB, RetentionDropsOldBlocks) {
+  TempDir dir;
+  Options o = TestOptions(dir.path());
+  o.retention_time = 3000;
+  o.max_block_duration = 1000;  // no merging, to see single blocks go
+  auto db = MustOpen(o);
+  for (int64_t t = 0; t < 10000; t += 100) {
+    auto app = db->MakeAppender();
+    ASSERT_TRUE(app->Append(0, kA, t, 1).ok());
+    ASSERT_TRUE(app->Commit().ok());
+  }
+  ASSERT_TRUE(db->Compact().ok());
+  const auto blocks = db->Blocks();
+  ASSERT_FALSE(blocks.empty());
+  EXPECT_GE(blocks.front().min_time, blocks.back().max_time - 4000);
+}
+
+TEST(DB, StatsReportHeadCardinality) {
+  auto db = MustOpen(TestOptions(""));
+  auto app = db->MakeAppender();
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(app->Append(0, {{"__name__", "up"}, {"job", "j" + std::to_string(i % 2)}}, 1000, 1).ok());
+  }
+  ASSERT_TRUE(app->Append(0, {{"__name__", "other"}, {"job", "j0"}}, 2000, 1).ok());
+  ASSERT_TRUE(app->Commit().ok());
+  const HeadStats st = db->Stats(10);
+  EXPECT_EQ(st.num_series, 3u);
+  EXPECT_EQ(st.chunk_count, 3u);
+  EXPECT_EQ(st.min_time, 1000);
+  EXPECT_EQ(st.max_time, 2000);
+  EXPECT_EQ(st.num_label_pairs, 4u);  // __name__=up, __name__=other, job=j0, job=j1
+  ASSERT_EQ(st.series_count_by_metric_name.size(), 2u);
+  EXPECT_EQ(st.series_count_by_metric_name[0], (LabelStat{"up", 2}));
+  // Ties are ordered by name.
+  EXPECT_EQ(st.series_count_by_label_value_pair[0], (LabelStat{"__name__=up", 2}));
+  EXPECT_EQ(st.series_count_by_label_value_pair[1], (LabelStat{"job=j0", 2}));
+  EXPECT_EQ(st.memory_in_bytes_by_label_name[0], (LabelStat{"__name__", 2 * 2 + 5}));
+  EXPECT_EQ(db->Stats(1).series_count_by_label_value_pair.size(), 1u);
+}
+
+TEST(DB, ConcurrentAppendersAndQueriers) {
+  TempDir dir;
+  Options o = TestOptions(dir.path());
+  o.background_compaction = true;
+  o.block_range = 4000;
+  auto db = MustOpen(o);
+  constexpr int kThreads = 3;
+  constexpr int kSamples = 300;
+  // Writers move in step (a writer far behind the others would be out of bounds, correctly).
+  std::barrier step(kThreads);
+  std::vector<std::thread> threads;
+  for (int w = 0; w < kThreads; ++w) {
+    threads.emplace_back([&, w] {
+      const model::Labels l{{"__name__", "c"}, {"w", std::to_string(w)}};
+      for (int i = 0; i < kSamples; ++i) {
+        if (i % 10 == 0) step.arrive_and_wait();
+        auto app = db->MakeAppender();
+        EXPECT_TRUE(app->Append(0, l, i * 50, i).ok());
+        EXPECT_TRUE(app->Commit().ok());
+      }
+    });
+  }
+  threads.emplace_back([&] {
+    for (int i = 0; i < 50; ++i) DumpAll(*db);
+  });
+  for (auto& t : threads) t.join();
+  ASSERT_TRUE(db->Compact().ok());
+  const auto d = DumpAll(*db);
+  ASSERT_EQ(d.size(), static_cast<size_t>(kThreads));
+  for (const auto& [l, pts] : d) EXPECT_EQ(pts.size(), static_cast<size_t>(kSamples)) << l;
+}
+
+}  // namespace
+}  // namespace promref::tsdb

@@ -1,0 +1,42 @@
+// Small POSIX file helpers for the persisted formats: whole-file reads and atomic writes,
+// directory fsync (so a rename survives a crash), and read-only memory maps.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/error.h"
+
+namespace promref::tsdb {
+
+Error IoError(std::string_view what, std::string_view path, int err);
+
+Result<std::string> ReadFile(const std::string& path);
+// Writes `data` to path+".tmp", fsyncs it, renames it over `path` and fsyncs the directory.
+Status WriteFileAtomic(const std::string& path, std::string_view data);
+Status FsyncDir(const std::string& dir);
+// Total bytes of regular files under `path` (recursively); 0 when absent.
+uint64_t DirSize(const std::string& path);
+
+// A read-only memory map of a whole file. Move-only; unmapped on destruction.
+class MmapFile {
+ public:
+  static Result<MmapFile> Open(const std::string& path);
+  MmapFile() = default;
+  ~MmapFile();
+  MmapFile(MmapFile&& o) noexcept;
+  MmapFile& operator=(MmapFile&& o) noexcept;
+  MmapFile(const MmapFile&) = delete;
+  MmapFile& operator=(const MmapFile&) = delete;
+
+  std::string_view data() const { return {static_cast<const char*>(addr_), size_}; }
+  size_t size() const { return size_; }
+
+ private:
+  void* addr_ = nullptr;
+  size_t size_ = 0;
+};
+
+}  // namespace promref::tsdb
