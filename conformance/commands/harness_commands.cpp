@@ -1,7 +1,10 @@
 #include "commands/harness_commands.h"
 
+#include <strings.h>
+
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <fstream>
 #include <iostream>
@@ -26,15 +29,30 @@ using Clock = std::chrono::steady_clock;
 
 constexpr const char* kUsage = R"(usage:
   promconform record [--reference URL|PROFILE] [--fixtures DIR] [--filter GLOB]
-  promconform run    --target PROFILE|URL|embedded [--fixtures DIR] [--base T] [report options]
-  promconform run    --embedded [report options]
+  promconform run    [--target PROFILE|URL|embedded] [--fixtures DIR] [--base T] [target options]
+                     [report options]   (no --target: an embedded promref, in-process)
   promconform diff   --reference URL|PROFILE|embedded --target URL|PROFILE|embedded [report options]
   promconform load   --target PROFILE|URL [--base T]
   promconform list   [--fixtures DIR] [--filter GLOB]
   promconform report --input RESULTS.json [--report-dir DIR] [--report-name NAME] [--format LIST]
 
+target options (override the profile's; a bare URL may carry the prefix: https://host/prometheus):
+  --path-prefix P         prepended to every API path (e.g. /prometheus)
+  --bearer-token T        Authorization: Bearer T (or --bearer-token-file FILE)
+  --basic-auth USER:PASS  Authorization: Basic (or --basic-auth-user U --basic-auth-password-file F)
+  --app-key KEY           X-TC-APP-KEY: KEY (NHN Cloud / Tencent Cloud front doors)
+  --header 'N: V'         an extra header on every request (repeatable)
+  --auth-header 'N: V'    an extra header that carries credentials (front-door cases) (repeatable)
+  --remote-write URL|none where the dataset is written (a path under the base, or absolute), or
+                          none when it is already there (then --base says where)
+  --insecure-skip-verify  do not verify the server's TLS certificate
+  --timeout SECONDS       per request
+
+Secrets may also come from the environment: PROMCONFORM_BEARER_TOKEN, PROMCONFORM_BASIC_AUTH
+(USER:PASS) and PROMCONFORM_APP_KEY are used when the matching option is not given.
+
 report options:
-  --report-dir DIR        where reports go (default ./promconform-reports)
+  --report-dir DIR        where reports go (default ./reports)
   --report-name NAME      file name stem (default: the target profile's name)
   --format LIST           text,json,junit,markdown,html or all (default all)
   --min-score FRACTION    exit 1 when the score is below it (0..1)
@@ -52,7 +70,13 @@ compatible endpoint with remote write at /api/v1/write and no credentials.
 )";
 
 struct Options {
-  std::string reference, target, fixtures, report_dir = "promconform-reports", report_name, input, claims;
+  std::string reference, target, fixtures, report_dir = "reports", report_name, input, claims;
+  // Target overrides (see ApplyTargetOptions).
+  std::optional<std::string> path_prefix, bearer_token, basic_auth, app_key, remote_write;
+  std::string basic_auth_user;
+  Headers headers, auth_headers;
+  bool insecure_skip_verify = false;
+  int64_t timeout_ms = 0;
   std::vector<std::string> formats = {"all"};
   std::vector<std::string> filters;
   std::optional<double> min_score;
@@ -63,6 +87,16 @@ struct Options {
   bool embedded = false;
   std::string error;
 };
+
+std::optional<std::string> ReadSecretFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return std::nullopt;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string v = ss.str();
+  while (!v.empty() && (v.back() == '\n' || v.back() == '\r' || v.back() == ' ')) v.pop_back();
+  return v;
+}
 
 std::vector<std::string> Split(const std::string& s, char sep) {
   std::vector<std::string> out;
@@ -120,12 +154,101 @@ Options Parse(const std::vector<std::string>& args) {
       o.progress = false;
     } else if (a == "--embedded") {
       o.embedded = true;
+    } else if (a == "--path-prefix") {
+      o.path_prefix = value();
+    } else if (a == "--bearer-token") {
+      o.bearer_token = value();
+    } else if (a == "--bearer-token-file") {
+      auto v = ReadSecretFile(value());
+      if (!v) {
+        o.error = a + ": cannot read the file";
+      } else {
+        o.bearer_token = *v;
+      }
+    } else if (a == "--basic-auth") {
+      o.basic_auth = value();
+      if (o.basic_auth->find(':') == std::string::npos) o.error = "--basic-auth needs USER:PASSWORD";
+    } else if (a == "--basic-auth-user") {
+      o.basic_auth_user = value();
+    } else if (a == "--basic-auth-password-file") {
+      auto v = ReadSecretFile(value());
+      if (!v) {
+        o.error = a + ": cannot read the file";
+      } else {
+        o.basic_auth = ":" + *v;
+      }
+    } else if (a == "--app-key") {
+      o.app_key = value();
+    } else if (a == "--header" || a == "--auth-header") {
+      const std::string h = value();
+      const size_t colon = h.find(':');
+      if (colon == std::string::npos || colon == 0) {
+        o.error = a + " needs 'Name: value'";
+      } else {
+        std::string v = h.substr(colon + 1);
+        while (!v.empty() && v.front() == ' ') v.erase(v.begin());
+        (a == "--header" ? o.headers : o.auth_headers).emplace_back(h.substr(0, colon), v);
+      }
+    } else if (a == "--remote-write") {
+      o.remote_write = value();
+    } else if (a == "--insecure-skip-verify") {
+      o.insecure_skip_verify = true;
+    } else if (a == "--timeout") {
+      o.timeout_ms = static_cast<int64_t>(std::strtod(value().c_str(), nullptr) * 1000);
     } else {
       o.error = "unknown argument " + a;
     }
   }
   if (o.fixtures.empty()) o.fixtures = DefaultFixturesDir();
+  if (o.basic_auth && !o.basic_auth_user.empty() && o.basic_auth->front() == ':') {
+    o.basic_auth = o.basic_auth_user + *o.basic_auth;
+  }
+  auto env = [](const char* name) -> std::optional<std::string> {
+    const char* v = std::getenv(name);
+    if (v == nullptr || *v == '\0') return std::nullopt;
+    return std::string(v);
+  };
+  if (!o.bearer_token) o.bearer_token = env("PROMCONFORM_BEARER_TOKEN");
+  if (!o.basic_auth) o.basic_auth = env("PROMCONFORM_BASIC_AUTH");
+  if (!o.app_key) o.app_key = env("PROMCONFORM_APP_KEY");
   return o;
+}
+
+// The target options given on the command line, over the profile's.
+void ApplyTargetOptions(const Options& o, TargetProfile& p) {
+  if (o.path_prefix) {
+    p.path_prefix = *o.path_prefix;
+    while (!p.path_prefix.empty() && p.path_prefix.back() == '/') p.path_prefix.pop_back();
+    if (!p.path_prefix.empty() && p.path_prefix.front() != '/') p.path_prefix.insert(0, "/");
+  }
+  if (o.bearer_token) p.bearer_token = *o.bearer_token;
+  if (o.basic_auth) {
+    const size_t colon = o.basic_auth->find(':');
+    p.basic_auth = BasicAuth{o.basic_auth->substr(0, colon),
+                             colon == std::string::npos ? "" : o.basic_auth->substr(colon + 1)};
+  }
+  auto add_auth = [&](const std::string& name, const std::string& value) {
+    std::erase_if(p.headers, [&](const auto& h) { return strcasecmp(h.first.c_str(), name.c_str()) == 0; });
+    p.headers.emplace_back(name, value);
+    bool listed = false;
+    for (const auto& a : p.auth_headers) listed = listed || strcasecmp(a.c_str(), name.c_str()) == 0;
+    if (!listed) p.auth_headers.push_back(name);
+  };
+  if (o.app_key) add_auth("X-TC-APP-KEY", *o.app_key);
+  for (const auto& [name, value] : o.auth_headers) add_auth(name, value);
+  for (const auto& h : o.headers) p.headers.push_back(h);
+  if (o.remote_write) {
+    if (*o.remote_write == "none") {
+      p.remote_write.reset();
+    } else {
+      RemoteWriteTarget rw = p.remote_write.value_or(RemoteWriteTarget{});
+      rw.url = *o.remote_write;
+      p.remote_write = rw;
+    }
+  }
+  if (o.insecure_skip_verify) p.tls.insecure_skip_verify = true;
+  if (o.timeout_ms > 0) p.timeout_ms = o.timeout_ms;
+  if (!o.claims.empty()) p.claims = o.claims;
 }
 
 promref::Result<TargetProfile> ResolveProfile(const std::string& spec) {
@@ -198,7 +321,13 @@ int Finish(RunResults& results, const Options& o, const std::string& default_nam
     return 3;
   }
   std::cout << "\nreports:\n";
-  for (const auto& p : *paths) std::cout << "  " << p << "\n";
+  std::string main_report;
+  for (const auto& p : *paths) {
+    std::cout << "  " << p << "\n";
+    if (main_report.empty() || p.ends_with(".md")) main_report = p;
+  }
+  // The last line: the report for people (the Markdown one when written).
+  if (!main_report.empty()) std::cout << "\nreport: " << main_report << "\n";
   int rc = 0;
   const double score = results.Total().Score();
   if (o.min_score && score < *o.min_score) {
@@ -241,6 +370,7 @@ int Record(const Options& o) {
     std::cerr << "promconform record: " << profile.error().message() << "\n";
     return 2;
   }
+  ApplyTargetOptions(o, *profile);
   auto ref = Target::Open(*profile);
   if (!ref.ok()) {
     std::cerr << "promconform record: " << ref.error().message() << "\n";
@@ -307,17 +437,13 @@ promref::Result<std::vector<Case>> LoadCases(const Options& o, FixtureManifest* 
 int Run(Options o) {
   const auto t0 = Clock::now();
   const std::string started = NowRfc3339();
-  if (o.embedded && o.target.empty()) o.target = "embedded";
-  if (o.target.empty()) {
-    std::cerr << "promconform run: --target is required\n" << kUsage;
-    return 2;
-  }
+  if (o.target.empty()) o.target = "embedded";  // the main job: promref, in-process
   auto profile = ResolveProfile(o.target);
   if (!profile.ok()) {
     std::cerr << "promconform run: " << profile.error().message() << "\n";
     return 2;
   }
-  if (!o.claims.empty()) profile->claims = o.claims;
+  ApplyTargetOptions(o, *profile);
   FixtureManifest manifest;
   auto cases = LoadCases(o, &manifest);
   if (!cases.ok()) {
@@ -372,7 +498,7 @@ int Diff(Options o) {
     std::cerr << "promconform diff: " << (!rp.ok() ? rp.error() : tp.error()).message() << "\n";
     return 2;
   }
-  if (!o.claims.empty()) tp->claims = o.claims;
+  ApplyTargetOptions(o, *tp);
   auto ref = Target::Open(*rp);
   if (!ref.ok()) {
     std::cerr << "promconform diff: reference: " << ref.error().message() << "\n";
@@ -435,6 +561,7 @@ int Load(const Options& o) {
     std::cerr << "promconform load: " << profile.error().message() << "\n";
     return 2;
   }
+  ApplyTargetOptions(o, *profile);
   if (!profile->remote_write) profile->remote_write = RemoteWriteTarget{"/api/v1/write", "1.0", {}};
   auto target = Target::Open(*profile);
   if (!target.ok()) {
