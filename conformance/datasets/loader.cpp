@@ -129,6 +129,10 @@ promref::Status WaitForData(const Target& target, const Dataset& dataset, int64_
     while (true) {
       auto got = CountSamples(target, client, dataset, prefix, at, window);
       if (got.ok() && *got == want) break;
+      if (!got.ok() && (got.error().message().rfind("HTTP 401", 0) == 0 ||
+                        got.error().message().rfind("HTTP 403", 0) == 0)) {  // waiting will not help
+        return promref::BadData("the target refuses the harness's credentials: " + got.error().message());
+      }
       const auto now = std::chrono::steady_clock::now();
       if (got.ok() && *got != previous) {
         previous = *got;
