@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "commands/harness_commands.h"
 #include "commands/promql_commands.h"
 #include "commands/promqltest_command.h"
 
@@ -11,9 +12,17 @@ namespace {
 constexpr const char* kUsage = R"(usage: promconform <command> [arguments]
 
 commands:
+  run      replay the recorded suite against a target and report (--target PROFILE|URL, --embedded)
+  diff     compare a target with a live reference (--reference ... --target ...)
+  record   record the suite's fixtures from a reference (default: a Prometheus 2.42 it starts)
+  load     load the dataset into a target and print its base
+  list     list the recorded cases
+  report   rewrite reports from a JSON report
   promql parse|format|record-corpus   PromQL front end (see `promconform promql`)
   promqltest [flags] FILE|DIR...      run promqltest scripts (see `promconform promqltest`)
-  version                             print the version
+  version  print the version
+
+`promconform run --help` shows the options of the harness commands.
 )";
 
 }  // namespace
@@ -30,6 +39,9 @@ int main(int argc, char** argv) {
   }
   if (args[0] == "promql") return promconform::RunPromqlCommand(args);
   if (args[0] == "promqltest") return promconform::RunPromqltestCommand(args);
+  for (const char* c : {"run", "diff", "record", "load", "list", "report"}) {
+    if (args[0] == c) return promconform::RunHarnessCommand(args);
+  }
   std::fputs(kUsage, stderr);
   return 2;
 }

@@ -93,7 +93,10 @@ HttpResponse HttpClient::Do(const HttpRequest& request) {
     curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
   } else {
     if (request.method != "POST") curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());
-    if (request.method == "POST" || !request.body.empty()) {
+    // As Go's client does, POST, PUT and PATCH always say how long the body is (Content-Length: 0
+    // when empty): servers may otherwise wait for a body that never comes.
+    if (request.method == "POST" || request.method == "PUT" || request.method == "PATCH" ||
+        !request.body.empty()) {
       curl_easy_setopt(c, CURLOPT_POSTFIELDS, request.body.data());
       curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
     }

@@ -1,0 +1,633 @@
+#include "commands/harness_commands.h"
+
+#include <strings.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <sstream>
+#include <thread>
+
+#include "datasets/dataset.h"
+#include "datasets/loader.h"
+#include "fixtures/fixture_store.h"
+#include "model/time.h"
+#include "profiles/profile.h"
+#include "report/writers.h"
+#include "runner/runner.h"
+#include "suites/suite.h"
+#include "target/target.h"
+
+namespace promconform {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr const char* kUsage = R"(usage:
+  promconform record [--reference URL|PROFILE] [--fixtures DIR] [--filter GLOB]
+  promconform run    [--target PROFILE|URL|embedded] [--fixtures DIR] [--base T] [target options]
+                     [report options]   (no --target: an embedded promref, in-process)
+  promconform diff   --reference URL|PROFILE|embedded --target URL|PROFILE|embedded [report options]
+  promconform load   --target PROFILE|URL [--base T]
+  promconform list   [--fixtures DIR] [--filter GLOB]
+  promconform report --input RESULTS.json [--report-dir DIR] [--report-name NAME] [--format LIST]
+
+target options (override the profile's; a bare URL may carry the prefix: https://host/prometheus):
+  --path-prefix P         prepended to every API path (e.g. /prometheus)
+  --bearer-token T        Authorization: Bearer T (or --bearer-token-file FILE)
+  --basic-auth USER:PASS  Authorization: Basic (or --basic-auth-user U --basic-auth-password-file F)
+  --app-key KEY           X-TC-APP-KEY: KEY (NHN Cloud / Tencent Cloud front doors)
+  --header 'N: V'         an extra header on every request (repeatable)
+  --auth-header 'N: V'    an extra header that carries credentials (front-door cases) (repeatable)
+  --remote-write URL|none where the dataset is written (a path under the base, or absolute), or
+                          none when it is already there (then --base says where)
+  --insecure-skip-verify  do not verify the server's TLS certificate
+  --timeout SECONDS       per request
+
+Secrets may also come from the environment: PROMCONFORM_BEARER_TOKEN, PROMCONFORM_BASIC_AUTH
+(USER:PASS) and PROMCONFORM_APP_KEY are used when the matching option is not given.
+
+report options:
+  --report-dir DIR        where reports go (default ./reports)
+  --report-name NAME      file name stem (default: the target profile's name)
+  --format LIST           text,json,junit,markdown,html or all (default all)
+  --min-score FRACTION    exit 1 when the score is below it (0..1)
+  --baseline FILE         a previous JSON report: exit 1 on any case that passed there and not now
+  --filter GLOB           only cases whose id or category matches (repeatable)
+  --base T                the dataset base (Unix seconds, a multiple of 300): where the data is
+                          loaded (or already is, for profiles with remote_write: none)
+  --claims VERSION        override the version the target claims (2.42, 3.x)
+  --concurrency N         requests in flight (default: the profile's)
+  --no-progress           no progress bar
+
+PROFILE is a file or a name from conformance/profiles (prometheus-2.42, victoriametrics-1.79,
+promref, prometheus, thanos, mimir, nhn-cloud, tencent-cloud). A bare URL means a Prometheus-
+compatible endpoint with remote write at /api/v1/write and no credentials.
+)";
+
+struct Options {
+  std::string reference, target, fixtures, report_dir = "reports", report_name, input, claims;
+  // Target overrides (see ApplyTargetOptions).
+  std::optional<std::string> path_prefix, bearer_token, basic_auth, app_key, remote_write;
+  std::string basic_auth_user;
+  Headers headers, auth_headers;
+  bool insecure_skip_verify = false;
+  int64_t timeout_ms = 0;
+  std::vector<std::string> formats = {"all"};
+  std::vector<std::string> filters;
+  std::optional<double> min_score;
+  std::string baseline;
+  std::optional<int64_t> base_ms;
+  int concurrency = 0;
+  bool progress = true;
+  bool embedded = false;
+  std::string error;
+};
+
+std::optional<std::string> ReadSecretFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return std::nullopt;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string v = ss.str();
+  while (!v.empty() && (v.back() == '\n' || v.back() == '\r' || v.back() == ' ')) v.pop_back();
+  return v;
+}
+
+std::vector<std::string> Split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, sep)) {
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
+Options Parse(const std::vector<std::string>& args) {
+  Options o;
+  for (size_t i = 1; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= args.size()) {
+        o.error = a + " needs a value";
+        return "";
+      }
+      return args[++i];
+    };
+    if (a == "--reference") {
+      o.reference = value();
+    } else if (a == "--target") {
+      o.target = value();
+    } else if (a == "--fixtures") {
+      o.fixtures = value();
+    } else if (a == "--report-dir") {
+      o.report_dir = value();
+    } else if (a == "--report-name") {
+      o.report_name = value();
+    } else if (a == "--format") {
+      o.formats = Split(value(), ',');
+    } else if (a == "--filter") {
+      o.filters.push_back(value());
+    } else if (a == "--min-score") {
+      o.min_score = std::strtod(value().c_str(), nullptr);
+    } else if (a == "--baseline") {
+      o.baseline = value();
+    } else if (a == "--input") {
+      o.input = value();
+    } else if (a == "--claims") {
+      o.claims = value();
+    } else if (a == "--base") {
+      auto t = promref::model::ParseTimestamp(value());
+      if (!t.ok()) {
+        o.error = "--base: " + t.error().message();
+      } else {
+        o.base_ms = t->Millis();
+      }
+    } else if (a == "--concurrency") {
+      o.concurrency = std::atoi(value().c_str());
+    } else if (a == "--no-progress") {
+      o.progress = false;
+    } else if (a == "--embedded") {
+      o.embedded = true;
+    } else if (a == "--path-prefix") {
+      o.path_prefix = value();
+    } else if (a == "--bearer-token") {
+      o.bearer_token = value();
+    } else if (a == "--bearer-token-file") {
+      auto v = ReadSecretFile(value());
+      if (!v) {
+        o.error = a + ": cannot read the file";
+      } else {
+        o.bearer_token = *v;
+      }
+    } else if (a == "--basic-auth") {
+      o.basic_auth = value();
+      if (o.basic_auth->find(':') == std::string::npos) o.error = "--basic-auth needs USER:PASSWORD";
+    } else if (a == "--basic-auth-user") {
+      o.basic_auth_user = value();
+    } else if (a == "--basic-auth-password-file") {
+      auto v = ReadSecretFile(value());
+      if (!v) {
+        o.error = a + ": cannot read the file";
+      } else {
+        o.basic_auth = ":" + *v;
+      }
+    } else if (a == "--app-key") {
+      o.app_key = value();
+    } else if (a == "--header" || a == "--auth-header") {
+      const std::string h = value();
+      const size_t colon = h.find(':');
+      if (colon == std::string::npos || colon == 0) {
+        o.error = a + " needs 'Name: value'";
+      } else {
+        std::string v = h.substr(colon + 1);
+        while (!v.empty() && v.front() == ' ') v.erase(v.begin());
+        (a == "--header" ? o.headers : o.auth_headers).emplace_back(h.substr(0, colon), v);
+      }
+    } else if (a == "--remote-write") {
+      o.remote_write = value();
+    } else if (a == "--insecure-skip-verify") {
+      o.insecure_skip_verify = true;
+    } else if (a == "--timeout") {
+      o.timeout_ms = static_cast<int64_t>(std::strtod(value().c_str(), nullptr) * 1000);
+    } else {
+      o.error = "unknown argument " + a;
+    }
+  }
+  if (o.fixtures.empty()) o.fixtures = DefaultFixturesDir();
+  if (o.basic_auth && !o.basic_auth_user.empty() && o.basic_auth->front() == ':') {
+    o.basic_auth = o.basic_auth_user + *o.basic_auth;
+  }
+  auto env = [](const char* name) -> std::optional<std::string> {
+    const char* v = std::getenv(name);
+    if (v == nullptr || *v == '\0') return std::nullopt;
+    return std::string(v);
+  };
+  if (!o.bearer_token) o.bearer_token = env("PROMCONFORM_BEARER_TOKEN");
+  if (!o.basic_auth) o.basic_auth = env("PROMCONFORM_BASIC_AUTH");
+  if (!o.app_key) o.app_key = env("PROMCONFORM_APP_KEY");
+  return o;
+}
+
+// The target options given on the command line, over the profile's.
+void ApplyTargetOptions(const Options& o, TargetProfile& p) {
+  if (o.path_prefix) {
+    p.path_prefix = *o.path_prefix;
+    while (!p.path_prefix.empty() && p.path_prefix.back() == '/') p.path_prefix.pop_back();
+    if (!p.path_prefix.empty() && p.path_prefix.front() != '/') p.path_prefix.insert(0, "/");
+  }
+  if (o.bearer_token) p.bearer_token = *o.bearer_token;
+  if (o.basic_auth) {
+    const size_t colon = o.basic_auth->find(':');
+    p.basic_auth = BasicAuth{o.basic_auth->substr(0, colon),
+                             colon == std::string::npos ? "" : o.basic_auth->substr(colon + 1)};
+  }
+  auto add_auth = [&](const std::string& name, const std::string& value) {
+    std::erase_if(p.headers, [&](const auto& h) { return strcasecmp(h.first.c_str(), name.c_str()) == 0; });
+    p.headers.emplace_back(name, value);
+    bool listed = false;
+    for (const auto& a : p.auth_headers) listed = listed || strcasecmp(a.c_str(), name.c_str()) == 0;
+    if (!listed) p.auth_headers.push_back(name);
+  };
+  if (o.app_key) add_auth("X-TC-APP-KEY", *o.app_key);
+  for (const auto& [name, value] : o.auth_headers) add_auth(name, value);
+  for (const auto& h : o.headers) p.headers.push_back(h);
+  if (o.remote_write) {
+    if (*o.remote_write == "none") {
+      p.remote_write.reset();
+    } else {
+      RemoteWriteTarget rw = p.remote_write.value_or(RemoteWriteTarget{});
+      rw.url = *o.remote_write;
+      p.remote_write = rw;
+    }
+  }
+  if (o.insecure_skip_verify) p.tls.insecure_skip_verify = true;
+  if (o.timeout_ms > 0) p.timeout_ms = o.timeout_ms;
+  if (!o.claims.empty()) p.claims = o.claims;
+}
+
+promref::Result<TargetProfile> ResolveProfile(const std::string& spec) {
+  if (spec == "embedded") return LoadProfile("promref");
+  if (spec.rfind("http://", 0) == 0 || spec.rfind("https://", 0) == 0) return ProfileForUrl(spec);
+  return LoadProfile(spec);
+}
+
+bool Selected(const Case& c, const std::vector<std::string>& filters) {
+  if (filters.empty()) return true;
+  for (const auto& f : filters) {
+    if (GlobMatch(f, c.id) || GlobMatch(f, c.category)) return true;
+  }
+  return false;
+}
+
+std::string NowRfc3339() {
+  std::time_t t = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return buf;
+}
+
+int64_t WallMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+double Since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+// Loads the dataset (when the profile can write) at the base (--base, the profile's
+// dataset_base, or one chosen just before now) and waits until the target answers with it.
+promref::Result<int64_t> PrepareData(const Target& target, const Options& o, double* seconds) {
+  const auto t0 = Clock::now();
+  const Dataset& d = SuiteDataset();
+  int64_t base = 0;
+  if (o.base_ms) {
+    base = *o.base_ms;
+  } else if (target.profile().dataset_base_ms) {
+    base = *target.profile().dataset_base_ms;
+  } else if (!target.RemoteWriteUrl().empty()) {
+    base = ChooseBase(WallMs(), d);
+  } else {
+    return promref::BadData(
+        "the profile has no remote write and no dataset_base: load the data first (promconform "
+        "load) and pass its base with --base");
+  }
+  if (base % kBaseGranularityMs != 0) {
+    return promref::BadData("the dataset base must be a multiple of 5 minutes (subquery steps stay aligned)");
+  }
+  if (!target.RemoteWriteUrl().empty()) {
+    auto st = LoadDataset(target, d, base);
+    if (!st.ok()) return st.error();
+  }
+  auto st = WaitForData(target, d, base, 60000);
+  if (!st.ok()) return st.error();
+  *seconds = Since(t0);
+  return base;
+}
+
+int Finish(RunResults& results, const Options& o, const std::string& default_name) {
+  std::cout << TextReport(results) << std::flush;
+  auto paths =
+      WriteReports(results, o.report_dir, o.report_name.empty() ? default_name : o.report_name, o.formats);
+  if (!paths.ok()) {
+    std::cerr << "promconform: " << paths.error().message() << "\n";
+    return 3;
+  }
+  std::cout << "\nreports:\n";
+  std::string main_report;
+  for (const auto& p : *paths) {
+    std::cout << "  " << p << "\n";
+    if (main_report.empty() || p.ends_with(".md")) main_report = p;
+  }
+  // The last line: the report for people (the Markdown one when written).
+  if (!main_report.empty()) std::cout << "\nreport: " << main_report << "\n";
+  int rc = 0;
+  const double score = results.Total().Score();
+  if (o.min_score && score < *o.min_score) {
+    std::cout << "\nscore " << score << " is below --min-score " << *o.min_score << "\n";
+    rc = 1;
+  }
+  if (!o.baseline.empty()) {
+    std::ifstream in(o.baseline);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    auto j = nlohmann::json::parse(ss.str(), nullptr, false);
+    auto base =
+        j.is_discarded() ? promref::Result<RunResults>(promref::BadData("not JSON")) : ResultsFromJson(j);
+    if (!base.ok()) {
+      std::cerr << "promconform: --baseline " << o.baseline << ": " << base.error().message() << "\n";
+      return 3;
+    }
+    auto reg = Regressions(results, *base);
+    if (!reg.empty()) {
+      std::cout << "\n" << reg.size() << " regressions against " << o.baseline << ":\n";
+      for (size_t i = 0; i < reg.size() && i < 50; ++i) std::cout << "  " << reg[i] << "\n";
+      rc = 1;
+    }
+  }
+  return rc;
+}
+
+std::vector<std::string> TweakNotes(const TargetProfile& p) {
+  std::vector<std::string> out;
+  for (const auto& t : p.query_tweaks) {
+    out.push_back((t.note.empty() ? std::string("(no note)") : t.note) + (t.no_bug ? " [not a bug]" : ""));
+  }
+  return out;
+}
+
+int Record(const Options& o) {
+  const auto t0 = Clock::now();
+  auto profile = ResolveProfile(o.reference.empty() ? "prometheus-2.42" : o.reference);
+  if (!profile.ok()) {
+    std::cerr << "promconform record: " << profile.error().message() << "\n";
+    return 2;
+  }
+  ApplyTargetOptions(o, *profile);
+  auto ref = Target::Open(*profile);
+  if (!ref.ok()) {
+    std::cerr << "promconform record: " << ref.error().message() << "\n";
+    return 3;
+  }
+  double load_s = 0;
+  auto base = PrepareData(**ref, o, &load_s);
+  if (!base.ok()) {
+    std::cerr << "promconform record: " << base.error().message() << "\n";
+    return 3;
+  }
+  std::vector<Case> cases;
+  for (auto& c : BuildSuite()) {
+    if (Selected(c, o.filters)) cases.push_back(std::move(c));
+  }
+  RunnerOptions ro;
+  ro.concurrency = o.concurrency > 0 ? o.concurrency : profile->concurrency;
+  ro.progress = o.progress;
+  auto st = RecordCases(cases, **ref, *base, ro);
+  if (!st.ok()) {
+    std::cerr << "promconform record: " << st.error().message() << "\n";
+    return 3;
+  }
+  FixtureManifest m;
+  m.reference = profile->launch.empty() ? profile->name : profile->launch;
+  m.reference_version = (*ref)->Version();
+  m.reference_url = (*ref)->launched() ? "(launched locally)" : (*ref)->base_url();
+  m.recorded_at = NowRfc3339();
+  m.dataset = DatasetFingerprint(SuiteDataset());
+  m.base_ms = *base;
+  st = WriteFixtures(o.fixtures, cases, m);
+  if (!st.ok()) {
+    std::cerr << "promconform record: " << st.error().message() << "\n";
+    return 3;
+  }
+  size_t exchanges = 0, vd = 0;
+  for (const auto& c : cases) {
+    exchanges += c.exchanges.size();
+    vd += c.version_difference ? 1 : 0;
+  }
+  std::printf(
+      "recorded %zu cases (%zu requests; %zu with a different 3.x answer) from %s %s in %.1f s into %s\n",
+      cases.size(), exchanges, vd, m.reference.c_str(), m.reference_version.c_str(), Since(t0),
+      o.fixtures.c_str());
+  return 0;
+}
+
+promref::Result<std::vector<Case>> LoadCases(const Options& o, FixtureManifest* manifest) {
+  auto f = ReadFixtures(o.fixtures);
+  if (!f.ok()) return f.error();
+  const std::string want = DatasetFingerprint(SuiteDataset());
+  if (f->manifest.dataset != want) {
+    return promref::BadData("the fixtures were recorded on dataset " + f->manifest.dataset +
+                            ", this build generates " + want + ": re-record them (scripts/record-fixtures)");
+  }
+  *manifest = f->manifest;
+  std::vector<Case> out;
+  for (auto& c : f->cases) {
+    if (Selected(c, o.filters)) out.push_back(std::move(c));
+  }
+  return out;
+}
+
+int Run(Options o) {
+  const auto t0 = Clock::now();
+  const std::string started = NowRfc3339();
+  if (o.target.empty()) o.target = "embedded";  // the main job: promref, in-process
+  auto profile = ResolveProfile(o.target);
+  if (!profile.ok()) {
+    std::cerr << "promconform run: " << profile.error().message() << "\n";
+    return 2;
+  }
+  ApplyTargetOptions(o, *profile);
+  FixtureManifest manifest;
+  auto cases = LoadCases(o, &manifest);
+  if (!cases.ok()) {
+    std::cerr << "promconform run: " << cases.error().message() << "\n";
+    return 3;
+  }
+  auto target = Target::Open(*profile);
+  if (!target.ok()) {
+    std::cerr << "promconform run: " << target.error().message() << "\n";
+    return 3;
+  }
+  RunResults results;
+  auto base = PrepareData(**target, o, &results.info.load_seconds);
+  if (!base.ok()) {
+    std::cerr << "promconform run: " << base.error().message() << "\n";
+    return 3;
+  }
+  RunnerOptions ro;
+  ro.concurrency = o.concurrency > 0 ? o.concurrency : profile->concurrency;
+  ro.progress = o.progress;
+  ro.reference_name = manifest.reference;
+  ro.reference_version = manifest.reference_version;
+  results.cases = RunCases(*cases, **target, *base, ro);
+  RunInfo& i = results.info;
+  i.mode = "run";
+  i.target = profile->name;
+  i.target_url =
+      (*target)->launched() ? "(launched locally: " + (*target)->base_url() + ")" : (*target)->base_url();
+  i.target_version = (*target)->Version();
+  i.claims = profile->claims;
+  i.reference = "fixtures recorded from " + manifest.reference;
+  i.reference_version = manifest.reference_version;
+  i.dataset = manifest.dataset;
+  i.base_ms = *base;
+  i.started_at = started;
+  i.tweak_notes = TweakNotes(*profile);
+  i.seconds = Since(t0);
+  return Finish(results, o, profile->name);
+}
+
+int Diff(Options o) {
+  const auto t0 = Clock::now();
+  const std::string started = NowRfc3339();
+  if (o.embedded && o.target.empty()) o.target = "embedded";
+  if (o.reference.empty() || o.target.empty()) {
+    std::cerr << "promconform diff: --reference and --target are required\n" << kUsage;
+    return 2;
+  }
+  auto rp = ResolveProfile(o.reference);
+  auto tp = ResolveProfile(o.target);
+  if (!rp.ok() || !tp.ok()) {
+    std::cerr << "promconform diff: " << (!rp.ok() ? rp.error() : tp.error()).message() << "\n";
+    return 2;
+  }
+  ApplyTargetOptions(o, *tp);
+  auto ref = Target::Open(*rp);
+  if (!ref.ok()) {
+    std::cerr << "promconform diff: reference: " << ref.error().message() << "\n";
+    return 3;
+  }
+  auto target = Target::Open(*tp);
+  if (!target.ok()) {
+    std::cerr << "promconform diff: target: " << target.error().message() << "\n";
+    return 3;
+  }
+  RunResults results;
+  double ref_load = 0;
+  auto ref_base = PrepareData(**ref, o, &ref_load);
+  if (!ref_base.ok()) {
+    std::cerr << "promconform diff: reference: " << ref_base.error().message() << "\n";
+    return 3;
+  }
+  Options to = o;
+  to.base_ms = *ref_base;  // the same base on both sides
+  auto tgt_base = PrepareData(**target, to, &results.info.load_seconds);
+  if (!tgt_base.ok()) {
+    std::cerr << "promconform diff: target: " << tgt_base.error().message() << "\n";
+    return 3;
+  }
+  results.info.load_seconds += ref_load;
+  std::vector<Case> cases;
+  for (auto& c : BuildSuite()) {
+    if (Selected(c, o.filters)) cases.push_back(std::move(c));
+  }
+  RunnerOptions ro;
+  ro.concurrency = o.concurrency > 0 ? o.concurrency : std::min(rp->concurrency, tp->concurrency);
+  ro.progress = o.progress;
+  ro.reference_name = rp->name;
+  ro.reference_version = (*ref)->Version();
+  results.cases = DiffCases(cases, **ref, *ref_base, **target, *tgt_base, ro);
+  RunInfo& i = results.info;
+  i.mode = "diff";
+  i.target = tp->name;
+  i.target_url =
+      (*target)->launched() ? "(launched locally: " + (*target)->base_url() + ")" : (*target)->base_url();
+  i.target_version = (*target)->Version();
+  i.claims = tp->claims;
+  i.reference = "live " + rp->name;
+  i.reference_version = ro.reference_version;
+  i.dataset = DatasetFingerprint(SuiteDataset());
+  i.base_ms = *tgt_base;
+  i.started_at = started;
+  i.tweak_notes = TweakNotes(*tp);
+  i.seconds = Since(t0);
+  return Finish(results, o, tp->name + "-vs-" + rp->name);
+}
+
+int Load(const Options& o) {
+  if (o.target.empty()) {
+    std::cerr << "promconform load: --target is required\n";
+    return 2;
+  }
+  auto profile = ResolveProfile(o.target);
+  if (!profile.ok()) {
+    std::cerr << "promconform load: " << profile.error().message() << "\n";
+    return 2;
+  }
+  ApplyTargetOptions(o, *profile);
+  if (!profile->remote_write) profile->remote_write = RemoteWriteTarget{"/api/v1/write", "1.0", {}};
+  auto target = Target::Open(*profile);
+  if (!target.ok()) {
+    std::cerr << "promconform load: " << target.error().message() << "\n";
+    return 3;
+  }
+  const int64_t base = o.base_ms ? *o.base_ms : ChooseBase(WallMs(), SuiteDataset());
+  auto st = LoadDataset(**target, SuiteDataset(), base);
+  if (st.ok()) st = WaitForData(**target, SuiteDataset(), base, 60000);
+  if (!st.ok()) {
+    std::cerr << "promconform load: " << st.error().message() << "\n";
+    return 3;
+  }
+  std::printf("loaded %zu samples; base %lld (pass --base %lld, or set dataset_base in the profile)\n",
+              SuiteDataset().SampleCount(), static_cast<long long>(base / 1000),
+              static_cast<long long>(base / 1000));
+  return 0;
+}
+
+int List(const Options& o) {
+  FixtureManifest m;
+  auto cases = LoadCases(o, &m);
+  if (!cases.ok()) {
+    std::cerr << "promconform list: " << cases.error().message() << "\n";
+    return 3;
+  }
+  for (const auto& c : *cases) {
+    std::printf("%s\t%s\t%s%s\n", c.id.c_str(), c.category.c_str(), c.title.c_str(),
+                c.version_difference ? "\t[2.42 and 3.x differ]" : "");
+  }
+  return 0;
+}
+
+int Report(const Options& o) {
+  std::ifstream in(o.input);
+  if (!in) {
+    std::cerr << "promconform report: cannot read --input " << o.input << "\n";
+    return 2;
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto j = nlohmann::json::parse(ss.str(), nullptr, false);
+  auto r = j.is_discarded() ? promref::Result<RunResults>(promref::BadData("not JSON")) : ResultsFromJson(j);
+  if (!r.ok()) {
+    std::cerr << "promconform report: " << r.error().message() << "\n";
+    return 3;
+  }
+  return Finish(*r, o, r->info.target);
+}
+
+}  // namespace
+
+int RunHarnessCommand(const std::vector<std::string>& args) {
+  Options o = Parse(args);
+  if (!o.error.empty()) {
+    std::cerr << "promconform " << args[0] << ": " << o.error << "\n" << kUsage;
+    return 2;
+  }
+  if (args[0] == "record") return Record(o);
+  if (args[0] == "run") return Run(o);
+  if (args[0] == "diff") return Diff(o);
+  if (args[0] == "load") return Load(o);
+  if (args[0] == "list") return List(o);
+  if (args[0] == "report") return Report(o);
+  std::cerr << kUsage;
+  return 2;
+}
+
+}  // namespace promconform

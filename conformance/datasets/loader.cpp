@@ -1,0 +1,155 @@
+#include "datasets/loader.h"
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <thread>
+
+#include "model/value_text.h"
+#include "wire/remote_write_v2.h"
+
+namespace promconform {
+namespace {
+
+namespace v2 = promref::wire::v2;
+
+v2::RequestV2 ToV2(const promref::wire::WriteRequest& r) {
+  v2::RequestV2 out;
+  for (const auto& ts : r.timeseries) {
+    v2::TimeSeries s;
+    s.labels = ts.labels;
+    for (const auto& smp : ts.samples) s.samples.push_back({smp.v, smp.t, 0});
+    for (const auto& h : ts.histograms) s.histograms.push_back({h, 0});
+    for (const auto& e : ts.exemplars) s.exemplars.push_back({e.labels, e.value, e.timestamp});
+    for (const auto& m : r.metadata) {
+      for (const auto& [k, v] : ts.labels) {
+        if (k == "__name__" && (v == m.family || v.rfind(m.family + "_", 0) == 0))
+          s.metadata = {m.type, m.help, m.unit};
+      }
+    }
+    out.timeseries.push_back(std::move(s));
+  }
+  return out;
+}
+
+// The number of samples (stale markers excluded) the target returns for the series whose names
+// start with `prefix`: one count_over_time per metric name (counting across names in one
+// selector would collide once the functions drop the names), summed in one query.
+promref::Result<double> CountSamples(const Target& target, HttpClient& client, const Dataset& dataset,
+                                     const std::string& prefix, int64_t at_ms, int64_t window_ms) {
+  std::set<std::string> names;
+  for (const auto& s : dataset.series) {
+    for (const auto& [k, v] : s.labels) {
+      if (k == "__name__" && v.rfind(prefix, 0) == 0) names.insert(v);
+    }
+  }
+  std::string query;
+  for (const auto& n : names) {
+    if (!query.empty()) query += " + ";
+    query += "(sum(count_over_time(" + n + "[" + std::to_string(window_ms / 1000 + 1) + "s])) or vector(0))";
+  }
+  HttpRequest req{"GET",
+                  target.Url("/api/v1/query") + "?" +
+                      FormEncode({{"query", query}, {"time", promref::model::FormatScalarTimestamp(at_ms)}}),
+                  {},
+                  ""};
+  HttpResponse r = target.Send(client, req);
+  if (!r.answered()) return promref::Error(promref::ErrorKind::kUnavailable, r.transport_error);
+  auto j = nlohmann::json::parse(r.body, nullptr, false);
+  if (r.status != 200 || !j.is_object() || j.value("status", "") != "success") {
+    return promref::BadData("HTTP " + std::to_string(r.status) + ": " + r.body.substr(0, 300));
+  }
+  const auto& result = j["data"]["result"];
+  if (!result.is_array() || result.empty()) return 0.0;
+  return std::stod(result[0]["value"][1].get<std::string>());
+}
+
+}  // namespace
+
+HttpResponse SendWrite(const Target& target, HttpClient& client, const promref::wire::WriteRequest& request) {
+  HttpRequest req;
+  req.method = "POST";
+  req.url = target.RemoteWriteUrl();
+  const bool is_v2 = target.profile().remote_write && target.profile().remote_write->protocol == "2.0";
+  if (is_v2) {
+    req.headers = {{"Content-Encoding", "snappy"},
+                   {"Content-Type", std::string(v2::kContentType)},
+                   {"X-Prometheus-Remote-Write-Version", std::string(v2::kVersionHeaderValue)},
+                   {"User-Agent", "promconform/0.1"}};
+    req.body = promref::wire::SnappyCompress(v2::EncodeRequestV2(ToV2(request)));
+  } else {
+    req.headers = {{"Content-Encoding", "snappy"},
+                   {"Content-Type", "application/x-protobuf"},
+                   {"X-Prometheus-Remote-Write-Version", "0.1.0"},
+                   {"User-Agent", "promconform/0.1"}};
+    req.body = promref::wire::SnappyCompress(promref::wire::EncodeWriteRequest(request));
+  }
+  if (target.profile().remote_write) {
+    for (const auto& h : target.profile().remote_write->headers) req.headers.push_back(h);
+  }
+  return target.Send(client, req);
+}
+
+promref::Status LoadDataset(const Target& target, const Dataset& dataset, int64_t base_ms) {
+  if (target.RemoteWriteUrl().empty()) {
+    return promref::BadData(
+        "the profile has no remote-write URL; load the data another way and pass its base");
+  }
+  HttpClient client(target.ClientOptions());
+  for (const auto& req : ToWriteRequests(dataset, base_ms)) {
+    HttpResponse r = SendWrite(target, client, req);
+    if (!r.answered()) {
+      return promref::Error(promref::ErrorKind::kUnavailable,
+                            "remote write to " + target.RemoteWriteUrl() + ": " + r.transport_error);
+    }
+    if (r.status < 200 || r.status >= 300) {
+      return promref::Error(promref::ErrorKind::kExecution, "remote write to " + target.RemoteWriteUrl() +
+                                                                ": HTTP " + std::to_string(r.status) + ": " +
+                                                                r.body.substr(0, 500));
+    }
+  }
+  return {};
+}
+
+promref::Status WaitForData(const Target& target, const Dataset& dataset, int64_t base_ms,
+                            int64_t timeout_ms) {
+  HttpClient client(target.ClientOptions());
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  const int64_t at = base_ms + dataset.duration_ms + 1000;
+  const int64_t window = dataset.duration_ms + 2000;
+  std::string last;
+  for (const std::string prefix : {"pc_", "pcv_"}) {
+    const double want = static_cast<double>(dataset.VisibleSampleCount(prefix));
+    if (want == 0) continue;
+    // Equal counts end the wait at once. A target that stores fewer samples on purpose (one that
+    // drops NaN values, say) never reaches the count, so a count that has settled (unchanged for
+    // two seconds, and not zero) ends it too: the cases will show what is missing.
+    double previous = -1;
+    auto settled_since = std::chrono::steady_clock::now();
+    while (true) {
+      auto got = CountSamples(target, client, dataset, prefix, at, window);
+      if (got.ok() && *got == want) break;
+      if (!got.ok() && (got.error().message().rfind("HTTP 401", 0) == 0 ||
+                        got.error().message().rfind("HTTP 403", 0) == 0)) {  // waiting will not help
+        return promref::BadData("the target refuses the harness's credentials: " + got.error().message());
+      }
+      const auto now = std::chrono::steady_clock::now();
+      if (got.ok() && *got != previous) {
+        previous = *got;
+        settled_since = now;
+      } else if (got.ok() && *got > 0 && now - settled_since > std::chrono::seconds(2)) {
+        break;
+      }
+      last = got.ok() ? "the target returns " + promref::model::FormatScalarValue(*got) + " of " +
+                            promref::model::FormatScalarValue(want) + " " + prefix + "* samples"
+                      : got.error().message();
+      if (now > deadline) {
+        return promref::Error(promref::ErrorKind::kTimeout, "the dataset did not become visible: " + last);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+  }
+  return {};
+}
+
+}  // namespace promconform

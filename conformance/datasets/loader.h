@@ -1,0 +1,28 @@
+// Loading a dataset into a target by remote write, and waiting until the target answers with it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "client/http_client.h"
+#include "datasets/dataset.h"
+#include "model/error.h"
+#include "target/target.h"
+#include "wire/remote_write.h"
+
+namespace promconform {
+
+// Sends one remote-write request in the profile's protocol (1.0, or 2.0 with a symbol table)
+// to the target's remote-write URL. Returns the raw response (for receiver cases) or a
+// transport failure in it.
+HttpResponse SendWrite(const Target& target, HttpClient& client, const promref::wire::WriteRequest& request);
+
+// Writes the whole dataset shifted to `base_ms`. Fails on the first non-2xx answer.
+promref::Status LoadDataset(const Target& target, const Dataset& dataset, int64_t base_ms);
+
+// Polls the target until it returns every sample of the dataset (counted with count_over_time
+// over the whole span, per metric prefix), or `timeout_ms` passes. Fails with what it saw.
+promref::Status WaitForData(const Target& target, const Dataset& dataset, int64_t base_ms,
+                            int64_t timeout_ms);
+
+}  // namespace promconform

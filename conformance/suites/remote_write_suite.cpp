@@ -1,0 +1,309 @@
+// Remote-write receiver behaviour: valid requests are accepted and their data answers queries,
+// malformed ones are rejected with a 4xx, stale markers end a series, out-of-order and
+// duplicate samples are refused (a Prometheus TSDB rule; other stores differ, and that is what
+// the report shows).
+//
+// A write is described in JSON (the runner encodes it):
+//   {"protocol": "1.0" | "2.0",
+//    "series": [{"labels": [[name, value], ...], "samples": [[t_ms_after_base, "1.5" | "NaN" |
+//               "+Inf" | "stale"], ...]}],
+//    "metadata": [{"type": 1, "family": "...", "help": "...", "unit": "..."}],   (1.0)
+//    "body": "snappy" | "uncompressed" | "garbage_protobuf" | "empty",
+//    "headers": {"Content-Type": "...", "Content-Encoding": ""}              ("" removes one)
+//    "bad_label_ref": true}                                                  (2.0: a ref outside the symbols)
+// Each case writes its own `pcrw_` series, after the dataset's end, and reads them back.
+// Writes answer with a status class (2xx/4xx/5xx); the exact code is shown, not compared.
+#include "suites/suite.h"
+
+namespace promconform {
+namespace {
+
+using nlohmann::json;
+using namespace suite_util;
+
+constexpr int64_t kMin = 60000;
+constexpr int64_t kT0 = 50 * kMin + 10000;  // the first write time, after the dataset's last sample
+const std::string kSeed = "003 リモート書き込みレシーバー (POST /api/v1/write); reference §10.1";
+
+using Pairs = std::vector<std::pair<std::string, std::string>>;
+using Points = std::vector<std::pair<int64_t, std::string>>;
+
+// [[name, value], ...] in the given order (nlohmann would read {{"a","b"}} as an object).
+json LabelsJson(const Pairs& labels) {
+  json a = json::array();
+  for (const auto& [k, v] : labels) a.push_back(json::array({k, v}));
+  return a;
+}
+
+json PointsJson(const Points& points) {
+  json a = json::array();
+  for (const auto& [t, v] : points) a.push_back(json::array({t, v}));
+  return a;
+}
+
+json RawSeries(const Pairs& labels, const Points& samples) {
+  json s = json::object();
+  s["labels"] = LabelsJson(labels);
+  s["samples"] = PointsJson(samples);
+  return s;
+}
+
+json Series(const std::string& name, const Points& samples, Pairs extra_labels = {}) {
+  Pairs labels = {{"__name__", name}};
+  labels.insert(labels.end(), extra_labels.begin(), extra_labels.end());
+  return RawSeries(labels, samples);
+}
+
+Exchange Write(json w, const std::string& name = "write") {
+  Exchange e;
+  e.name = name;
+  e.request.method = "POST";
+  if (!w.contains("protocol")) w["protocol"] = "1.0";
+  e.request.write = std::move(w);
+  e.mode = NormalizeMode::kRemoteWrite;
+  return e;
+}
+
+Exchange Read(const std::string& expr, int64_t t_ms) {
+  Exchange e = InstantExchange(expr, t_ms);
+  e.name = "read " + expr + " at " + RelText(t_ms);
+  e.retry_ms = 3000;  // some stores make written data visible after a moment
+  return e;
+}
+
+json V3Status(int code) {
+  return {{"partial", true}, {"http_class", std::to_string(code / 100) + "xx"}, {"http_info", code}};
+}
+
+class Rw {
+ public:
+  Case& New(const std::string& title, const std::string& since = "2.25") {
+    Case c;
+    c.category = "remote_write";
+    c.id = CaseId("rw", title);
+    c.seed = kSeed;
+    c.since = since;
+    c.title = title;
+    c.serial = true;
+    c.needs_remote_write = true;
+    cases_.push_back(std::move(c));
+    return cases_.back();
+  }
+  std::vector<Case> Take() { return std::move(cases_); }
+
+ private:
+  std::vector<Case> cases_;
+};
+
+}  // namespace
+
+std::vector<Case> BuildRemoteWriteSuite() {
+  Rw r;
+  const int64_t t = kT0;
+  {
+    Case& c = r.New("a valid sample is accepted and answers queries");
+    c.exchanges.push_back(Write({{"series", {Series("pcrw_valid", {{t, "42"}}, {{"job", "rw"}})}}}));
+    c.exchanges.push_back(Read("pcrw_valid", t + 20000));
+  }
+  {
+    Case& c = r.New("several series and samples in one request");
+    c.exchanges.push_back(
+        Write({{"series",
+                {Series("pcrw_multi", {{t, "1"}, {t + 15000, "2"}, {t + 30000, "3"}}, {{"i", "a"}}),
+                 Series("pcrw_multi", {{t + 1000, "10"}, {t + 16000, "20"}}, {{"i", "b"}}),
+                 Series("pcrw_multi_other", {{t + 2000, "7"}})}}}));
+    c.exchanges.push_back(Read("pcrw_multi", t + 40000));
+    c.exchanges.push_back(Read("count_over_time(pcrw_multi[1m])", t + 40000));
+    c.exchanges.push_back(Read("pcrw_multi_other", t + 40000));
+  }
+  {
+    Case& c = r.New("labels in any order are sorted by the receiver");
+    json s = RawSeries({{"zeta", "z"}, {"__name__", "pcrw_unsorted"}, {"alpha", "a"}}, {{t, "5"}});
+    c.exchanges.push_back(Write({{"series", {s}}}));
+    c.exchanges.push_back(Read("pcrw_unsorted", t + 20000));
+  }
+  {
+    Case& c = r.New("label values with escapes and UTF-8");
+    c.exchanges.push_back(Write({{"series",
+                                  {Series("pcrw_text", {{t, "1"}}, {{"v", "a\"b\\c"}}),
+                                   Series("pcrw_text", {{t, "2"}}, {{"v", "日本語 ✓"}})}}}));
+    c.exchanges.push_back(Read("pcrw_text", t + 20000));
+  }
+  {
+    Case& c = r.New("special values: NaN, +Inf, -Inf");
+    c.exchanges.push_back(Write({{"series",
+                                  {Series("pcrw_special", {{t, "NaN"}}, {{"v", "nan"}}),
+                                   Series("pcrw_special", {{t, "+Inf"}}, {{"v", "inf"}}),
+                                   Series("pcrw_special", {{t, "-Inf"}}, {{"v", "-inf"}}),
+                                   Series("pcrw_special", {{t, "-0"}}, {{"v", "-0"}})}}}));
+    c.exchanges.push_back(Read("pcrw_special", t + 20000));
+  }
+  {
+    Case& c = r.New("a stale marker ends the series");
+    c.exchanges.push_back(
+        Write({{"series", {Series("pcrw_stale", {{t, "1"}, {t + 10000, "2"}, {t + 20000, "stale"}})}}}));
+    c.exchanges.push_back(Read("pcrw_stale", t + 15000));
+    c.exchanges.push_back(Read("pcrw_stale", t + 25000));
+    c.exchanges.push_back(Read("count_over_time(pcrw_stale[1m])", t + 25000));
+  }
+  {
+    Case& c = r.New("a series resumes after a stale marker");
+    c.exchanges.push_back(
+        Write({{"series", {Series("pcrw_resume", {{t, "1"}, {t + 10000, "stale"}, {t + 20000, "3"}})}}}));
+    c.exchanges.push_back(Read("pcrw_resume", t + 15000));
+    c.exchanges.push_back(Read("pcrw_resume", t + 25000));
+  }
+  {
+    Case& c = r.New("an out-of-order sample is rejected");
+    c.exchanges.push_back(Write({{"series", {Series("pcrw_ooo", {{t + 40000, "2"}})}}}, "write newer"));
+    c.exchanges.push_back(Write({{"series", {Series("pcrw_ooo", {{t + 20000, "1"}})}}}, "write older"));
+    c.exchanges.push_back(Read("count_over_time(pcrw_ooo[2m])", t + 50000));
+  }
+  {
+    Case& c = r.New("a duplicate timestamp with another value is rejected");
+    c.exchanges.push_back(Write({{"series", {Series("pcrw_dup", {{t, "1"}})}}}, "write"));
+    c.exchanges.push_back(Write({{"series", {Series("pcrw_dup", {{t, "2"}})}}}, "write again, other value"));
+    c.exchanges.push_back(Read("pcrw_dup", t + 10000));
+  }
+  {
+    Case& c = r.New("the same sample written twice is accepted");
+    c.exchanges.push_back(Write({{"series", {Series("pcrw_same", {{t, "1"}})}}}, "write"));
+    c.exchanges.push_back(Write({{"series", {Series("pcrw_same", {{t, "1"}})}}}, "write again"));
+    c.exchanges.push_back(Read("count_over_time(pcrw_same[1m])", t + 10000));
+  }
+  {
+    Case& c = r.New("a sample far older than the newest data is rejected");
+    c.exchanges.push_back(Write({{"series", {Series("pcrw_old", {{t, "1"}})}}}, "write recent"));
+    c.exchanges.push_back(
+        Write({{"series", {Series("pcrw_old", {{t - 3 * 3600 * 1000, "1"}})}}}, "write 3 h older"));
+  }
+  {
+    Case& c = r.New("an empty request is accepted");
+    c.exchanges.push_back(Write({{"series", json::array()}}));
+  }
+  {
+    Case& c = r.New("metadata without samples is accepted");
+    c.exchanges.push_back(
+        Write({{"series", json::array()},
+               {"metadata", {{{"type", 2}, {"family", "pcrw_meta"}, {"help", "Help."}, {"unit", ""}}}}}));
+  }
+  {
+    Case& c = r.New("a series without a metric name (skipped since 3.0)");
+    json s = RawSeries({{"job", "rw"}}, {{t, "1"}});
+    c.exchanges.push_back(Write({{"series", {s}}}));
+    Exchange read = Read("{job=\"rw\",__name__=\"\"}", t + 10000);
+    read.expect_v3 = {{"partial", true}, {"http", 200}, {"status", "success"}, {"result_count", 0}};
+    read.expect_v3_source = "reference §10.1: 3.x skips a series with invalid labels (no __name__) silently";
+    c.exchanges.push_back(std::move(read));
+  }
+  {
+    Case& c = r.New("a series with an empty label value");
+    json s = RawSeries({{"__name__", "pcrw_empty_value"}, {"a", ""}}, {{t, "1"}});
+    c.exchanges.push_back(Write({{"series", {s}}}));
+    c.exchanges.push_back(Read("pcrw_empty_value", t + 10000));
+  }
+  {
+    Case& c = r.New("a body that is not Snappy-compressed is rejected");
+    c.exchanges.push_back(Write({{"series", {Series("pcrw_raw", {{t, "1"}})}}, {"body", "uncompressed"}}));
+    c.exchanges.push_back(Read("pcrw_raw", t + 10000));
+  }
+  {
+    Case& c = r.New("a body that is not a protobuf WriteRequest is rejected");
+    c.exchanges.push_back(Write({{"series", json::array()}, {"body", "garbage_protobuf"}}));
+  }
+  {
+    Case& c = r.New("an empty body");
+    c.exchanges.push_back(Write({{"series", json::array()}, {"body", "empty"}}));
+  }
+  {
+    Case& c = r.New("no version header");
+    c.exchanges.push_back(Write({{"series", {Series("pcrw_noversion", {{t, "1"}})}},
+                                 {"headers", {{"X-Prometheus-Remote-Write-Version", ""}}}}));
+    c.exchanges.push_back(Read("pcrw_noversion", t + 10000));
+  }
+  {
+    Case& c = r.New("Content-Type application/json (415 since 3.0)", "3.0");
+    Exchange w = Write({{"series", {Series("pcrw_json_type", {{t, "1"}})}},
+                        {"headers", {{"Content-Type", "application/json"}}}});
+    w.expect_v3 = V3Status(415);
+    w.expect_v3_source =
+        "reference §10.1/§12: 3.x answers 415 unless the media type is application/x-protobuf";
+    c.exchanges.push_back(std::move(w));
+  }
+  {
+    Case& c = r.New("Content-Encoding gzip (415 since 3.0)", "3.0");
+    Exchange w =
+        Write({{"series", {Series("pcrw_gzip", {{t, "1"}})}}, {"headers", {{"Content-Encoding", "gzip"}}}});
+    w.expect_v3 = V3Status(415);
+    w.expect_v3_source = "reference §10.1/§12: 3.x answers 415 unless Content-Encoding is empty or snappy";
+    c.exchanges.push_back(std::move(w));
+  }
+  {
+    Case& c = r.New("a remote-write 2.0 request to a 1.0 receiver (415 since 3.0)", "3.0");
+    Exchange w = Write({{"protocol", "2.0"}, {"series", {Series("pcrw_v2", {{t, "1"}})}}});
+    w.expect_v3 = V3Status(415);
+    w.expect_v3_source =
+        "reference §10.1/§12: 3.x answers 415 for proto=io.prometheus.write.v2.Request unless the receiver "
+        "is configured "
+        "to accept it (default: prometheus.WriteRequest only)";
+    c.exchanges.push_back(std::move(w));
+  }
+  {
+    Case& c = r.New("delete_series removes written data (admin API)");
+    c.category = "api/admin";
+    c.seed = "003 シリーズの削除 (POST /api/v1/admin/tsdb/delete_series)";
+    c.exchanges.push_back(Write({{"series", {Series("pcrw_delete_me", {{t, "1"}, {t + 10000, "2"}})}}}));
+    c.exchanges.push_back(Read("pcrw_delete_me", t + 20000));
+    Exchange del;
+    del.name = "delete";
+    del.request.method = "POST";
+    del.request.path = "/api/v1/admin/tsdb/delete_series";
+    del.request.params = {{"match[]", "pcrw_delete_me"}};
+    del.request.form = true;
+    del.mode = NormalizeMode::kText;
+    c.exchanges.push_back(std::move(del));
+    Exchange after = Read("pcrw_delete_me", t + 20000);
+    after.name = "read after delete";
+    c.exchanges.push_back(std::move(after));
+  }
+  {
+    Case& c = r.New("admin API: delete_series without match[] is a 400");
+    c.category = "api/admin";
+    c.needs_remote_write = false;
+    c.seed = "003 シリーズの削除 (POST /api/v1/admin/tsdb/delete_series)";
+    Exchange del;
+    del.name = "delete";
+    del.request.method = "POST";
+    del.request.path = "/api/v1/admin/tsdb/delete_series";
+    del.mode = NormalizeMode::kEnvelope;
+    c.exchanges.push_back(std::move(del));
+  }
+  {
+    Case& c = r.New("admin API: clean_tombstones");
+    c.category = "api/admin";
+    c.needs_remote_write = false;
+    c.seed = "003 Tombstonesのクリーンアップ (POST /api/v1/admin/tsdb/clean_tombstones)";
+    Exchange e;
+    e.name = "clean_tombstones";
+    e.request.method = "POST";
+    e.request.path = "/api/v1/admin/tsdb/clean_tombstones";
+    e.mode = NormalizeMode::kText;
+    c.exchanges.push_back(std::move(e));
+  }
+  {
+    Case& c = r.New("admin API: snapshot");
+    c.category = "api/admin";
+    c.needs_remote_write = false;
+    c.seed = "003 スナップショット (POST /api/v1/admin/tsdb/snapshot)";
+    Exchange e;
+    e.name = "snapshot";
+    e.request.method = "POST";
+    e.request.path = "/api/v1/admin/tsdb/snapshot";
+    e.request.params = {{"skip_head", "true"}};
+    e.mode = NormalizeMode::kKeys;
+    c.exchanges.push_back(std::move(e));
+  }
+  return r.Take();
+}
+
+}  // namespace promconform

@@ -1,0 +1,429 @@
+// The harness end to end, through its commands (as `promconform run/diff` run them):
+//   - the recorded fixtures replayed against real Prometheus 2.42 (the reference scores 100%);
+//   - the same against a proxy in front of that Prometheus that alters some answers (perturbs a
+//     value, drops a label, shifts a timestamp, reorders a sorted result, changes an errorType
+//     and a status code): the harness flags every altered case and no other;
+//   - the main job: `run` with no target replays the fixtures against an embedded promref and
+//     writes sane reports (Markdown, JSON, JUnit);
+//   - promref against itself (`diff --reference embedded --target embedded`) scores 100%.
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <strings.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "client/http_client.h"
+#include "commands/harness_commands.h"
+#include "fixtures/fixture_store.h"
+#include "peers/local_peer.h"
+#include "report/results.h"
+
+namespace promconform {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+struct CommandResult {
+  int rc = 0;
+  std::string out;
+  RunResults results;
+  std::string report_dir;
+};
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Runs a harness command with its reports in a fresh directory and reads the JSON report back.
+CommandResult RunCommand(std::vector<std::string> args, const std::string& name) {
+  CommandResult r;
+  r.report_dir = (fs::temp_directory_path() / ("promconform-e2e-" + name)).string();
+  fs::remove_all(r.report_dir);
+  args.insert(args.end(), {"--report-dir", r.report_dir, "--report-name", name, "--no-progress", "--format",
+                           "json,junit,markdown"});
+  testing::internal::CaptureStdout();
+  r.rc = RunHarnessCommand(args);
+  r.out = testing::internal::GetCapturedStdout();
+  const std::string path = r.report_dir + "/" + name + ".json";
+  auto j = json::parse(ReadFile(path), nullptr, false);
+  if (!j.is_discarded()) {
+    auto res = ResultsFromJson(j);
+    if (res.ok()) r.results = std::move(*res);
+  }
+  return r;
+}
+
+size_t Count(const RunResults& r, Verdict v) {
+  return static_cast<size_t>(
+      std::count_if(r.cases.begin(), r.cases.end(), [&](const CaseResult& c) { return c.verdict == v; }));
+}
+
+std::string Failures(const RunResults& r, size_t max = 20) {
+  std::string s;
+  size_t n = 0;
+  for (const auto& c : r.cases) {
+    if (c.verdict != Verdict::kFail && c.verdict != Verdict::kError) continue;
+    if (++n > max) break;
+    s += std::string(VerdictName(c.verdict)) + " " + c.id + " " + c.category + " " + c.title + "\n";
+    for (const auto& e : c.exchanges) {
+      for (const auto& d : e.diffs) s += "    " + e.name + ": " + d + "\n";
+    }
+  }
+  return s;
+}
+
+std::string QueryOf(const Exchange& e) {
+  for (const auto& [k, v] : e.request.params) {
+    if (k == "query") return v;
+  }
+  return "";
+}
+
+// ---------------------------------------------------------------------------------------------
+// A proxy that forwards to an upstream and alters the answers to some queries.
+
+struct Alteration {
+  std::string query;  // the `query` parameter it applies to
+  std::string kind;   // value | drop_label | timestamp | reorder | error_type | status
+};
+
+class AlteringProxy {
+ public:
+  // With `prefix`, serves under it (a vendor's /prometheus); with `token`, answers 401 to any
+  // request without "Authorization: Bearer <token>".
+  AlteringProxy(std::string upstream, std::vector<Alteration> alterations, std::string prefix = "",
+                std::string token = "")
+      : upstream_(std::move(upstream)),
+        alterations_(std::move(alterations)),
+        prefix_(std::move(prefix)),
+        token_(std::move(token)) {
+    auto handler = [this](const httplib::Request& req, httplib::Response& res) { Handle(req, res); };
+    server_.Get(".*", handler);
+    server_.Post(".*", handler);
+    server_.Put(".*", handler);
+    server_.Delete(".*", handler);
+    server_.Options(".*", handler);
+    server_.Patch(".*", handler);
+    server_.set_tcp_nodelay(true);
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ~AlteringProxy() {
+    server_.stop();
+    thread_.join();
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  void Handle(const httplib::Request& req, httplib::Response& res) {
+    if (!token_.empty() && req.get_header_value("Authorization") != "Bearer " + token_) {
+      res.status = 401;
+      res.set_content("unauthorized", "text/plain");
+      return;
+    }
+    if (req.target.rfind(prefix_, 0) != 0) {
+      res.status = 404;
+      res.set_content("404 page not found", "text/plain");
+      return;
+    }
+    HttpRequest up;
+    up.method = req.method;
+    up.url = upstream_ + req.target.substr(prefix_.size());
+    for (const auto& [k, v] : req.headers) {
+      if (k == "Host" || k == "Content-Length" || k == "Connection" || k == "Accept-Encoding" ||
+          k.rfind("REMOTE_", 0) == 0 || k.rfind("LOCAL_", 0) == 0) {
+        continue;
+      }
+      up.headers.emplace_back(k, v);
+    }
+    up.body = req.body;
+    thread_local HttpClient client{HttpClientOptions{}};
+    HttpResponse r = client.Do(up);
+    std::string content_type = r.Header("Content-Type");
+    std::string body = r.body;
+    int status = static_cast<int>(r.status);
+    const std::string query = req.has_param("query") ? req.get_param_value("query") : "";
+    for (const auto& a : alterations_) {
+      if (query.empty() || a.query != query) continue;
+      Alter(a.kind, &status, &body);
+    }
+    res.status = status;
+    for (const auto& [k, v] : r.headers) {
+      if (strcasecmp(k.c_str(), "Content-Type") == 0 || strcasecmp(k.c_str(), "Content-Length") == 0 ||
+          strcasecmp(k.c_str(), "Transfer-Encoding") == 0 || strcasecmp(k.c_str(), "Connection") == 0 ||
+          strcasecmp(k.c_str(), "Content-Encoding") == 0) {
+        continue;
+      }
+      res.set_header(k, v);
+    }
+    if (!body.empty() || !content_type.empty()) res.set_content(body, content_type.c_str());
+  }
+
+  static void Alter(const std::string& kind, int* status, std::string* body) {
+    json j = json::parse(*body, nullptr, false);
+    if (j.is_discarded()) return;
+    if (kind == "status") {
+      *status = 503;
+      return;
+    }
+    if (kind == "error_type") {
+      if (j.contains("errorType")) j["errorType"] = j["errorType"] == "bad_data" ? "execution" : "bad_data";
+      *body = j.dump();
+      return;
+    }
+    if (!j.contains("data") || !j["data"].contains("result") || !j["data"]["result"].is_array()) return;
+    json& result = j["data"]["result"];
+    if (result.empty()) return;
+    json& first = result[0];
+    json* point =
+        first.contains("value")
+            ? &first["value"]
+            : (first.contains("values") && !first["values"].empty() ? &first["values"][0] : nullptr);
+    if (kind == "value" && point) {
+      (*point)[1] = std::to_string(std::strtod((*point)[1].get<std::string>().c_str(), nullptr) * 2 + 1);
+    } else if (kind == "timestamp" && point) {
+      (*point)[0] = (*point)[0].get<double>() + 1;
+    } else if (kind == "drop_label") {
+      for (auto it = first["metric"].begin(); it != first["metric"].end(); ++it) {
+        if (it.key() != "__name__") {
+          first["metric"].erase(it.key());
+          break;
+        }
+      }
+    } else if (kind == "reorder") {
+      std::reverse(result.begin(), result.end());
+    }
+    *body = j.dump();
+  }
+
+  std::string upstream_;
+  std::vector<Alteration> alterations_;
+  std::string prefix_, token_;
+  httplib::Server server_;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+// ---------------------------------------------------------------------------------------------
+
+class HarnessE2E : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto f = ReadFixtures(DefaultFixturesDir());
+    ASSERT_TRUE(f.ok()) << f.error().message();
+    fixtures_ = new Fixtures(std::move(*f));
+    auto peer = LocalPeer::Start(PrometheusPeer());
+    ASSERT_TRUE(peer.ok()) << peer.error().message();
+    prometheus_ = peer->release();
+    // The whole recorded suite against the reference it was recorded from.
+    prometheus_run_ =
+        new CommandResult(RunCommand({"run", "--target", prometheus_->base_url()}, "prometheus"));
+  }
+  static void TearDownTestSuite() {
+    delete prometheus_run_;
+    delete prometheus_;
+    delete fixtures_;
+  }
+
+  static Fixtures* fixtures_;
+  static LocalPeer* prometheus_;
+  static CommandResult* prometheus_run_;
+};
+
+Fixtures* HarnessE2E::fixtures_ = nullptr;
+LocalPeer* HarnessE2E::prometheus_ = nullptr;
+CommandResult* HarnessE2E::prometheus_run_ = nullptr;
+
+TEST_F(HarnessE2E, Prometheus242ScoresFullMarksOnItsOwnFixtures) {
+  const CommandResult& r = *prometheus_run_;
+  ASSERT_EQ(r.rc, 0) << r.out;
+  EXPECT_EQ(r.results.cases.size(), fixtures_->cases.size());
+  EXPECT_EQ(Count(r.results, Verdict::kFail), 0u) << Failures(r.results);
+  EXPECT_EQ(Count(r.results, Verdict::kError), 0u) << Failures(r.results);
+  EXPECT_EQ(Count(r.results, Verdict::kUnsupported), 0u) << Failures(r.results);
+  EXPECT_GT(Count(r.results, Verdict::kPass), fixtures_->cases.size() / 2);
+  EXPECT_DOUBLE_EQ(r.results.Total().Score(), 1.0);
+  EXPECT_EQ(r.results.info.claims, "2.42");
+  EXPECT_NE(r.results.info.target_version.find("2.42"), std::string::npos) << r.results.info.target_version;
+}
+
+TEST_F(HarnessE2E, AlteringProxyIsFlaggedOnEveryAlteredCaseAndNoOther) {
+  ASSERT_EQ(prometheus_run_->rc, 0);
+  // Choose queries whose recorded answers the alterations visibly change.
+  std::map<std::string, std::string> chosen;   // kind -> query
+  std::map<std::string, std::string> chooser;  // kind -> the case it was chosen from
+  auto choose = [&](const std::string& kind, const std::string& q, const Case& c) {
+    if (chosen.count(kind)) return;
+    for (const auto& [k, other] : chosen) {
+      if (other == q) return;
+    }
+    chosen[kind] = q;
+    chooser[kind] = c.id;
+  };
+  auto finite = [](const json& v) {
+    if (!v.is_string()) return false;
+    const double d = std::strtod(v.get<std::string>().c_str(), nullptr);
+    return std::isfinite(d) && d != 0;
+  };
+  for (const Case& c : fixtures_->cases) {
+    if (c.absolute_time || c.serial) continue;
+    for (const Exchange& e : c.exchanges) {
+      const std::string q = QueryOf(e);
+      if (q.empty() || !e.expect || e.request.path.find("/query") == std::string::npos) continue;
+      const json& x = *e.expect;
+      if (x.value("errorType", "") == "bad_data") choose("error_type", q, c);
+      if (!x.contains("data") || !x["data"].contains("result") || !x["data"]["result"].is_array()) continue;
+      const json& res = x["data"]["result"];
+      const std::string type = x["data"].value("resultType", "");
+      if (res.size() < 2 || (type != "vector" && type != "matrix")) continue;
+      bool labelled = false;
+      for (auto it = res[0]["metric"].begin(); it != res[0]["metric"].end(); ++it)
+        labelled |= it.key() != "__name__";
+      if (type == "vector" && finite(res[0]["value"][1])) choose("value", q, c);
+      if (type == "vector" && labelled) choose("drop_label", q, c);
+      if (type == "matrix") choose("timestamp", q, c);
+      if (type == "vector" && q.rfind("sort_desc(", 0) == 0 &&
+          res[0]["value"][1] != res[res.size() - 1]["value"][1]) {
+        choose("reorder", q, c);
+      }
+      if (type == "matrix") choose("status", q, c);
+    }
+  }
+  std::set<std::string> queries;
+  for (const auto& [k, q] : chosen) queries.insert(q);
+  ASSERT_EQ(chosen.size(), 6u) << "the fixtures lack a query for some alteration";
+  ASSERT_EQ(queries.size(), 6u) << "two alterations chose the same query";
+  std::vector<Alteration> alterations;
+  for (const auto& [kind, q] : chosen) alterations.push_back({q, kind});
+  AlteringProxy proxy(prometheus_->base_url(), alterations);
+
+  // The cases the proxy can touch: any exchange asking one of the altered queries.
+  std::set<std::string> touched;
+  for (const Case& c : fixtures_->cases) {
+    for (const Exchange& e : c.exchanges) {
+      if (queries.count(QueryOf(e))) touched.insert(c.id);
+    }
+  }
+  // The data is already in Prometheus: replay at the same base, without writing again.
+  const std::string base = std::to_string(prometheus_run_->results.info.base_ms / 1000);
+  CommandResult r =
+      RunCommand({"run", "--target", proxy.url(), "--remote-write", "none", "--base", base}, "proxy");
+  ASSERT_EQ(r.rc, 0) << r.out;
+  std::set<std::string> failed;
+  for (const auto& c : r.results.cases) {
+    if (c.verdict == Verdict::kFail || c.verdict == Verdict::kError || c.verdict == Verdict::kUnsupported) {
+      failed.insert(c.id);
+    }
+  }
+  for (const auto& id : failed)
+    EXPECT_TRUE(touched.count(id)) << "flagged but not altered: " << id << "\n" << Failures(r.results);
+  for (const auto& [kind, id] : chooser) {
+    EXPECT_TRUE(failed.count(id)) << kind << " alteration of `" << chosen[kind] << "` (case " << id
+                                  << ") was not flagged";
+  }
+  EXPECT_GE(failed.size(), 6u);
+  // And the diffs say what changed.
+  bool value_diff = false, errortype_diff = false, status_diff = false;
+  for (const auto& c : r.results.cases) {
+    for (const auto& e : c.exchanges) {
+      for (const auto& d : e.diffs) {
+        value_diff |= d.find("value expected") != std::string::npos;
+        errortype_diff |= d.find("errorType") != std::string::npos;
+        status_diff |= d.find("503") != std::string::npos;
+      }
+    }
+  }
+  EXPECT_TRUE(value_diff);
+  EXPECT_TRUE(errortype_diff);
+  EXPECT_TRUE(status_diff);
+}
+
+TEST_F(HarnessE2E, TargetBehindAPrefixAndABearerToken) {
+  ASSERT_EQ(prometheus_run_->rc, 0);
+  AlteringProxy proxy(prometheus_->base_url(), {}, "/prometheus", "s3cret");
+  const std::string base = std::to_string(prometheus_run_->results.info.base_ms / 1000);
+  const std::vector<std::string> common = {"--remote-write", "none",      "--base",   base,
+                                           "--filter",       "api/query", "--filter", "front_door"};
+  std::vector<std::string> args = {"run",         "--target",       proxy.url(), "--path-prefix",
+                                   "/prometheus", "--bearer-token", "s3cret"};
+  args.insert(args.end(), common.begin(), common.end());
+  CommandResult r = RunCommand(args, "bearer");
+  ASSERT_EQ(r.rc, 0) << r.out;
+  size_t front_door = 0;
+  for (const auto& c : r.results.cases) {
+    if (c.category == "front_door" && c.verdict == Verdict::kPass) ++front_door;
+  }
+  EXPECT_GT(front_door, 0u) << "with credentials, the front-door cases run (and pass: 401 without them)";
+  EXPECT_EQ(Count(r.results, Verdict::kFail), 0u) << Failures(r.results);
+  EXPECT_EQ(Count(r.results, Verdict::kError), 0u) << Failures(r.results);
+  EXPECT_GT(Count(r.results, Verdict::kPass), 20u);
+
+  // A wrong token: the harness stops at once (exit 3) and says why.
+  args = {"run", "--target", proxy.url(), "--path-prefix", "/prometheus", "--bearer-token", "wrong"};
+  args.insert(args.end(), common.begin(), common.end());
+  testing::internal::CaptureStderr();
+  const auto t0 = std::chrono::steady_clock::now();
+  r = RunCommand(args, "bearer-wrong");
+  const std::string err = testing::internal::GetCapturedStderr();
+  EXPECT_EQ(r.rc, 3);
+  EXPECT_NE(err.find("401"), std::string::npos) << err;
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(10));
+
+  // The prefix may also be part of the URL.
+  args = {"run", "--target", proxy.url() + "/prometheus", "--bearer-token", "s3cret"};
+  args.insert(args.end(), common.begin(), common.end());
+  r = RunCommand(args, "bearer-url-prefix");
+  ASSERT_EQ(r.rc, 0) << r.out;
+  EXPECT_EQ(Count(r.results, Verdict::kFail), 0u) << Failures(r.results);
+  EXPECT_GT(Count(r.results, Verdict::kPass), 20u);
+}
+
+TEST_F(HarnessE2E, MainJobRunsTheFixturesAgainstAnEmbeddedPromref) {
+  CommandResult r = RunCommand({"run"}, "promref");
+  ASSERT_EQ(r.rc, 0) << r.out;
+  // It prints where the report for people is, and writes the CI formats beside it.
+  const std::string md = r.report_dir + "/promref.md";
+  EXPECT_NE(r.out.find("report: " + md), std::string::npos) << r.out;
+  EXPECT_TRUE(fs::exists(md));
+  EXPECT_TRUE(fs::exists(r.report_dir + "/promref.xml"));
+  const std::string markdown = ReadFile(md);
+  EXPECT_NE(markdown.find("promref"), std::string::npos);
+  EXPECT_EQ(r.results.cases.size(), fixtures_->cases.size());
+  EXPECT_EQ(r.results.info.claims, "3.x");
+  EXPECT_NE(r.results.info.target_version.find("promref"), std::string::npos);
+  // promref answers nearly everything as Prometheus does (3.x differences are counted apart);
+  // a collapse of the score means the harness or the embedding broke, not a detail of promref.
+  EXPECT_EQ(Count(r.results, Verdict::kError), 0u) << Failures(r.results);
+  EXPECT_GE(r.results.Total().Score(), 0.95) << Failures(r.results);
+  EXPECT_GT(Count(r.results, Verdict::kPass), fixtures_->cases.size() / 2);
+}
+
+TEST_F(HarnessE2E, PromrefAgainstItselfScoresFullMarks) {
+  CommandResult r =
+      RunCommand({"diff", "--reference", "embedded", "--target", "embedded", "--filter", "promql/*",
+                  "--filter", "api/query*", "--filter", "api/series", "--filter", "api/label*"},
+                 "promref-self");
+  ASSERT_EQ(r.rc, 0) << r.out;
+  EXPECT_GT(r.results.cases.size(), 100u);
+  EXPECT_EQ(Count(r.results, Verdict::kFail), 0u) << Failures(r.results);
+  EXPECT_EQ(Count(r.results, Verdict::kError), 0u) << Failures(r.results);
+  EXPECT_DOUBLE_EQ(r.results.Total().Score(), 1.0);
+}
+
+}  // namespace
+}  // namespace promconform
