@@ -5,7 +5,9 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <chrono>
 #include <cstdlib>
+#include <thread>
 
 namespace promref::api {
 
@@ -82,7 +84,9 @@ Status HttpServer::Bind(const std::string& host, int port) {
 }
 
 void HttpServer::Run() {
-  impl_->server.listen_after_bind();
+  run_entered_ = true;
+  if (!stopping_) impl_->server.listen_after_bind();
+  run_exited_ = true;
 }
 
 namespace {
@@ -130,6 +134,11 @@ void ShutdownAcceptedConnections(int port) {
 
 void HttpServer::Stop() {
   if (!impl_) return;
+  stopping_ = true;
+  if (run_entered_) {
+    while (!impl_->server.is_running() && !run_exited_)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   impl_->server.stop();
   if (port_ > 0) ShutdownAcceptedConnections(port_);
 }
