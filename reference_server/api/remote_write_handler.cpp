@@ -1,12 +1,14 @@
-// The remote-write receiver (POST /api/v1/write), with the checks, status codes and partial-
-// failure semantics of Prometheus 3.x's handler.
+// The remote-write receiver (POST /api/v1/write), protocol 1.0 and 2.0, with the checks,
+// status codes, response headers and partial-failure semantics of Prometheus 3.x's handler.
 #include <algorithm>
 #include <chrono>
 
 #include "api/envelope.h"
 #include "api/prometheus_api.h"
+#include "model/go_strconv.h"
 #include "model/labels.h"
 #include "wire/remote_write.h"
+#include "wire/remote_write_v2.h"
 
 namespace promref::api {
 namespace {
@@ -64,7 +66,8 @@ Result<std::string> ProtoMessage(std::string content_type) {
 
 bool IsDataError(storage::AppendError e) {
   return e == storage::AppendError::kOutOfOrder || e == storage::AppendError::kOutOfBounds ||
-         e == storage::AppendError::kDuplicateSample || e == storage::AppendError::kTooOld;
+         e == storage::AppendError::kDuplicateSample || e == storage::AppendError::kTooOld ||
+         e == storage::AppendError::kInvalidHistogram;
 }
 
 // The label set of a remote-write series, or nullopt when Prometheus would skip it: no
@@ -86,6 +89,159 @@ std::optional<model::Labels> SeriesLabels(const wire::RawLabels& raw) {
 
 storage::MetricType ToMetricType(wire::MetricType t) {
   return static_cast<storage::MetricType>(t);
+}
+
+model::FloatHistogram ToFloatHistogram(const wire::Histogram& h) {
+  model::FloatHistogram fh;
+  fh.schema = h.schema;
+  fh.zero_threshold = h.zero_threshold;
+  fh.sum = h.sum;
+  fh.count = h.is_float ? h.count_float : static_cast<double>(h.count_int);
+  fh.zero_count = h.is_float ? h.zero_count_float : static_cast<double>(h.zero_count_int);
+  for (const auto& s : h.positive_spans) fh.positive_spans.push_back({s.offset, s.length});
+  for (const auto& s : h.negative_spans) fh.negative_spans.push_back({s.offset, s.length});
+  if (h.is_float) {
+    fh.positive_buckets = h.positive_counts;
+    fh.negative_buckets = h.negative_counts;
+  } else {
+    double acc = 0;
+    for (int64_t d : h.positive_deltas) fh.positive_buckets.push_back(acc += static_cast<double>(d));
+    acc = 0;
+    for (int64_t d : h.negative_deltas) fh.negative_buckets.push_back(acc += static_cast<double>(d));
+  }
+  fh.custom_values = h.custom_values;
+  fh.counter_reset_hint = static_cast<model::CounterResetHint>(h.reset_hint);
+  return fh;
+}
+
+// A label set as sent, in Prometheus' Labels.String() form (sorted by name, duplicates kept):
+// for error messages about sets that cannot become a model::Labels.
+std::string RawLabelsString(wire::RawLabels raw) {
+  std::stable_sort(raw.begin(), raw.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::string out = "{";
+  for (size_t i = 0; i < raw.size(); ++i) {
+    if (i > 0) out += ", ";
+    out += model::IsValidLegacyMetricName(raw[i].first) ? raw[i].first : model::GoQuote(raw[i].first);
+    out += '=';
+    out += model::GoQuote(raw[i].second);
+  }
+  return out + "}";
+}
+
+// Remote write 2.0: unlike 1.0, bad series and rejected samples do not stop the request. The
+// rest is written and committed, and the answer is 400 with every problem, one per line; the
+// X-Prometheus-Remote-Write-*-Written headers say what was stored, on every answer. A storage
+// failure (5xx) rolls everything back, since senders retry those and the TSDB is not
+// idempotent.
+Response WriteV2(const wire::v2::SymbolizedRequest& write, storage::Storage& storage, int64_t max_time,
+                 SelfMetrics* metrics) {
+  auto app = storage.MakeAppender();
+  uint64_t samples = 0;
+  uint64_t histograms = 0;
+  uint64_t exemplars = 0;
+  std::vector<std::string> bad;
+  auto fail = [&](std::string text) {
+    app->Rollback();
+    return Response::Text(500, text + "\n");
+  };
+  for (const wire::v2::SymbolizedSeries& symbolized : write.timeseries) {
+    auto resolved = wire::v2::ResolveSeries(symbolized, write.symbols);
+    if (!resolved.ok()) {
+      bad.push_back(resolved.error().message());
+      continue;
+    }
+    const wire::v2::TimeSeries& ts = *resolved;
+    std::vector<std::string_view> names;
+    bool valid = true;
+    for (const auto& [name, value] : ts.labels) {
+      valid = valid && model::IsValidLabelName(name) && model::IsValidLabelValue(value);
+      names.push_back(name);
+    }
+    std::sort(names.begin(), names.end());
+    const auto dup = std::adjacent_find(names.begin(), names.end());
+    const bool has_name = std::find(names.begin(), names.end(), model::kMetricNameLabel) != names.end();
+    if (!has_name || !valid) {
+      bad.push_back("invalid metric name or labels, got " + RawLabelsString(ts.labels));
+      continue;
+    }
+    if (dup != names.end()) {
+      bad.push_back("invalid labels for series, labels " + RawLabelsString(ts.labels) +
+                    ", duplicated label " + std::string(*dup));
+      continue;
+    }
+    model::LabelsBuilder b;
+    for (const auto& [name, value] : ts.labels) b.Set(name, value);
+    const model::Labels labels = b.Build();
+    if (ts.samples.empty() && ts.histograms.empty()) {
+      bad.push_back("TimeSeries must contain at least one sample or histogram for series " +
+                    labels.ToString());
+      continue;
+    }
+    storage::SeriesRef ref = 0;
+    auto rejected = [&](storage::AppendError e, bool future) {
+      std::string text(storage::AppendErrorText(e));
+      if (future) text += ": timestamp is too far in the future";
+      bad.push_back(text + " for series " + labels.ToString());
+    };
+    for (const wire::v2::Sample& s : ts.samples) {
+      const bool future = s.timestamp > max_time;
+      const storage::AppendResult r = future ? storage::AppendResult{0, storage::AppendError::kOutOfBounds}
+                                             : app->Append(ref, labels, s.timestamp, s.value);
+      if (r.ok()) {
+        ref = r.ref;
+        ++samples;
+      } else if (IsDataError(r.error)) {
+        rejected(r.error, future);
+      } else {
+        return fail(std::string(storage::AppendErrorText(r.error)));
+      }
+    }
+    for (const wire::v2::HistogramV2& h : ts.histograms) {
+      const bool future = h.h.timestamp > max_time;
+      const storage::AppendResult r =
+          future ? storage::AppendResult{0, storage::AppendError::kOutOfBounds}
+                 : app->AppendHistogram(ref, labels, h.h.timestamp, ToFloatHistogram(h.h));
+      if (r.ok()) {
+        ref = r.ref;
+        ++histograms;
+      } else if (IsDataError(r.error)) {
+        rejected(r.error, future);
+      } else {
+        return fail(std::string(storage::AppendErrorText(r.error)));
+      }
+    }
+    for (const wire::v2::Exemplar& e : ts.exemplars) {
+      model::LabelsBuilder eb;
+      for (const auto& [n, v] : e.labels) eb.Set(n, v);
+      const storage::AppendResult r =
+          e.timestamp > max_time
+              ? storage::AppendResult{0, storage::AppendError::kOutOfBounds}
+              : app->AppendExemplar(ref, labels, storage::Exemplar{eb.Build(), e.value, e.timestamp, true});
+      if (r.ok()) {
+        ++exemplars;
+      } else if (r.error == storage::AppendError::kOutOfOrder) {
+        bad.push_back("out of order exemplar for series " + labels.ToString());
+      }
+      // Other exemplar errors are dropped without failing the request, as Prometheus does.
+    }
+    // Metadata travels with every series; a failure to store it never fails the write.
+    (void)app->UpdateMetadata(
+        ref, labels, storage::Metadata{ToMetricType(ts.metadata.type), ts.metadata.help, ts.metadata.unit});
+  }
+  if (Status st = app->Commit(); !st.ok()) return Response::Text(500, st.error().message() + "\n");
+  if (metrics != nullptr) metrics->ObserveRemoteWrite(samples, histograms, exemplars);
+  Response r;
+  if (bad.empty()) {
+    r.status = 204;
+  } else {
+    std::string text;
+    for (const std::string& line : bad) text += (text.empty() ? "" : "\n") + line;
+    r = Response::Text(400, text + "\n");
+  }
+  r.headers.emplace_back(std::string(wire::v2::kSamplesWrittenHeader), std::to_string(samples));
+  r.headers.emplace_back(std::string(wire::v2::kHistogramsWrittenHeader), std::to_string(histograms));
+  r.headers.emplace_back(std::string(wire::v2::kExemplarsWrittenHeader), std::to_string(exemplars));
+  return r;
 }
 
 }  // namespace
@@ -117,15 +273,16 @@ Response PrometheusApi::RemoteWrite(const Request& req) {
   }
   auto raw = wire::SnappyDecompress(req.body, deps_.options.remote_write_max_bytes);
   if (!raw.ok()) return Response::Text(400, raw.error().message() + "\n");
-  if (*message == kV2Message) {
-    return Response::Text(415, "io.prometheus.write.v2.Request is not supported by this build\n");
-  }
-  auto write = wire::DecodeWriteRequest(*raw);
-  if (!write.ok()) return Response::Text(400, write.error().message() + "\n");
-
   const int64_t max_time =
       std::chrono::duration_cast<std::chrono::milliseconds>(deps_.now().time_since_epoch()).count() +
       kMaxAheadMs;
+  if (*message == kV2Message) {
+    auto v2 = wire::v2::DecodeSymbolized(*raw);
+    if (!v2.ok()) return Response::Text(400, v2.error().message() + "\n");
+    return WriteV2(*v2, *req.tenant->storage, max_time, deps_.metrics);
+  }
+  auto write = wire::DecodeWriteRequest(*raw);
+  if (!write.ok()) return Response::Text(400, write.error().message() + "\n");
   auto app = req.tenant->storage->MakeAppender();
   uint64_t samples = 0;
   uint64_t histograms = 0;
@@ -160,25 +317,7 @@ Response PrometheusApi::RemoteWrite(const Request& req) {
     }
     if (!ts.histograms.empty()) {
       for (const wire::Histogram& h : ts.histograms) {
-        model::FloatHistogram fh;
-        fh.schema = h.schema;
-        fh.zero_threshold = h.zero_threshold;
-        fh.sum = h.sum;
-        fh.count = h.is_float ? h.count_float : static_cast<double>(h.count_int);
-        fh.zero_count = h.is_float ? h.zero_count_float : static_cast<double>(h.zero_count_int);
-        for (const auto& s : h.positive_spans) fh.positive_spans.push_back({s.offset, s.length});
-        for (const auto& s : h.negative_spans) fh.negative_spans.push_back({s.offset, s.length});
-        if (h.is_float) {
-          fh.positive_buckets = h.positive_counts;
-          fh.negative_buckets = h.negative_counts;
-        } else {
-          double acc = 0;
-          for (int64_t d : h.positive_deltas) fh.positive_buckets.push_back(acc += static_cast<double>(d));
-          acc = 0;
-          for (int64_t d : h.negative_deltas) fh.negative_buckets.push_back(acc += static_cast<double>(d));
-        }
-        fh.custom_values = h.custom_values;
-        fh.counter_reset_hint = static_cast<model::CounterResetHint>(h.reset_hint);
+        const model::FloatHistogram fh = ToFloatHistogram(h);
         auto r = app->AppendHistogram(ref, *labels, h.timestamp, fh);
         if (!r.ok()) {
           app->Rollback();

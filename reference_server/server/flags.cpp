@@ -1,5 +1,6 @@
 #include "server/flags.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <functional>
 #include <map>
@@ -32,6 +33,8 @@ std::vector<std::pair<std::string, std::string>> Flags::AsList() const {
   auto b = [](bool v) { return std::string(v ? "true" : "false"); };
   std::string features_text;
   for (const auto& f : features) features_text += (features_text.empty() ? "" : ",") + f;
+  std::string rw_text;
+  for (const auto& m : remote_write_messages) rw_text += (rw_text.empty() ? "" : ",") + m;
   return {
       {"config.file", config_file},
       {"web.listen-address", listen_address},
@@ -44,6 +47,7 @@ std::vector<std::pair<std::string, std::string>> Flags::AsList() const {
       {"web.enable-admin-api", b(enable_admin_api)},
       {"web.enable-remote-write-receiver", b(enable_remote_write_receiver)},
       {"web.enable-lifecycle", b(enable_lifecycle)},
+      {"web.remote-write-receiver.accepted-protobuf-messages", rw_text},
       {"enable-feature", features_text},
   };
 }
@@ -69,6 +73,9 @@ std::string FlagsUsage() {
   --web.enable-admin-api                   enable /api/v1/admin/tsdb/*
   --web.enable-remote-write-receiver       enable POST /api/v1/write
   --web.enable-lifecycle                   enable /-/reload and /-/quit
+  --web.remote-write-receiver.accepted-protobuf-messages=LIST
+                                           prometheus.WriteRequest (default) and/or
+                                           io.prometheus.write.v2.Request (remote write 2.0)
   --enable-feature=LIST                    promql-experimental-functions, promql-duration-expr,
                                            promql-binop-fill-modifiers, promql-extended-range-selectors,
                                            promql-delayed-name-removal
@@ -128,6 +135,30 @@ Result<Flags> ParseFlags(int argc, const char* const* argv) {
          char* end = nullptr;
          f.max_samples = std::strtoll(v.c_str(), &end, 10);
          if (v.empty() || *end != '\0') return BadData("invalid --query.max-samples: " + v);
+         return {};
+       }},
+      {"web.remote-write-receiver.accepted-protobuf-messages",
+       [&](const std::string& v) -> Status {
+         // Repeatable in Prometheus (kingpin enum list); a comma-separated list is accepted too.
+         if (!f.rw_messages_given) f.remote_write_messages.clear();
+         f.rw_messages_given = true;
+         size_t start = 0;
+         while (start <= v.size()) {
+           const size_t comma = v.find(',', start);
+           const std::string m =
+               v.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+           if (m != "prometheus.WriteRequest" && m != "io.prometheus.write.v2.Request") {
+             return BadData(
+                 "enum value must be one of prometheus.WriteRequest,io.prometheus.write.v2.Request, got '" +
+                 m + "'");
+           }
+           if (std::find(f.remote_write_messages.begin(), f.remote_write_messages.end(), m) ==
+               f.remote_write_messages.end()) {
+             f.remote_write_messages.push_back(m);
+           }
+           if (comma == std::string::npos) break;
+           start = comma + 1;
+         }
          return {};
        }},
       {"enable-feature",

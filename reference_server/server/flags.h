@@ -21,6 +21,9 @@ struct Flags {
   bool enable_admin_api = false;
   bool enable_remote_write_receiver = false;
   bool enable_lifecycle = false;
+  // --web.remote-write-receiver.accepted-protobuf-messages (Prometheus 3.x: 1.0 only by default)
+  std::vector<std::string> remote_write_messages = {"prometheus.WriteRequest"};
+  bool rw_messages_given = false;     // parsing state: the first use replaces the default
   bool experimental = false;          // --enable-feature=promql-experimental-functions (and friends)
   bool delayed_name_removal = false;  // --enable-feature=promql-delayed-name-removal
   bool in_memory = false;             // --storage.in-memory: no WAL, no blocks (tests, demos)

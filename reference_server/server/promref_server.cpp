@@ -68,6 +68,7 @@ Result<std::unique_ptr<PromrefServer>> PromrefServer::Create(const Flags& flags,
   deps.options.enable_admin_api = flags.enable_admin_api;
   deps.options.enable_remote_write_receiver = flags.enable_remote_write_receiver;
   deps.options.enable_lifecycle = flags.enable_lifecycle;
+  deps.options.accepted_remote_write_messages = flags.remote_write_messages;
   deps.options.lookback_delta_ms = flags.lookback_delta_ms;
   deps.notifications = &s->notifications;
   deps.metrics = &s->metrics;

@@ -134,32 +134,37 @@ SymbolizedRequest Symbolize(const RequestV2& request) {
   return out;
 }
 
+Result<TimeSeries> ResolveSeries(const SymbolizedSeries& s, const std::vector<std::string>& symbols) {
+  TimeSeries ts;
+  auto labels = LabelsFor(s.labels_refs, symbols);
+  if (!labels.ok()) return labels.error();
+  ts.labels = std::move(*labels);
+  ts.samples = s.samples;
+  ts.histograms = s.histograms;
+  if (s.help_ref >= symbols.size()) {
+    return BadData("help ref " + std::to_string(s.help_ref) + " outside of symbols table (size " +
+                   std::to_string(symbols.size()) + ")");
+  }
+  if (s.unit_ref >= symbols.size()) {
+    return BadData("unit ref " + std::to_string(s.unit_ref) + " outside of symbols table (size " +
+                   std::to_string(symbols.size()) + ")");
+  }
+  ts.metadata = {s.type, symbols[s.help_ref], symbols[s.unit_ref]};
+  for (const SymbolizedExemplar& e : s.exemplars) {
+    auto el = LabelsFor(e.labels_refs, symbols);
+    if (!el.ok()) return el.error();
+    ts.exemplars.push_back({std::move(*el), e.value, e.timestamp});
+  }
+  return ts;
+}
+
 Result<RequestV2> Resolve(const SymbolizedRequest& request) {
-  const auto& symbols = request.symbols;
   RequestV2 out;
   out.timeseries.reserve(request.timeseries.size());
   for (const SymbolizedSeries& s : request.timeseries) {
-    TimeSeries ts;
-    auto labels = LabelsFor(s.labels_refs, symbols);
-    if (!labels.ok()) return labels.error();
-    ts.labels = std::move(*labels);
-    ts.samples = s.samples;
-    ts.histograms = s.histograms;
-    if (s.help_ref >= symbols.size()) {
-      return BadData("help ref " + std::to_string(s.help_ref) + " outside of symbols table (size " +
-                     std::to_string(symbols.size()) + ")");
-    }
-    if (s.unit_ref >= symbols.size()) {
-      return BadData("unit ref " + std::to_string(s.unit_ref) + " outside of symbols table (size " +
-                     std::to_string(symbols.size()) + ")");
-    }
-    ts.metadata = {s.type, symbols[s.help_ref], symbols[s.unit_ref]};
-    for (const SymbolizedExemplar& e : s.exemplars) {
-      auto el = LabelsFor(e.labels_refs, symbols);
-      if (!el.ok()) return el.error();
-      ts.exemplars.push_back({std::move(*el), e.value, e.timestamp});
-    }
-    out.timeseries.push_back(std::move(ts));
+    auto ts = ResolveSeries(s, request.symbols);
+    if (!ts.ok()) return ts.error();
+    out.timeseries.push_back(std::move(*ts));
   }
   return out;
 }

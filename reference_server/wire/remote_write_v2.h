@@ -95,6 +95,8 @@ struct SymbolizedRequest {
 SymbolizedRequest Symbolize(const RequestV2& request);
 // Resolves every ref. Errors (bad_data) as Prometheus' receiver words them.
 Result<RequestV2> Resolve(const SymbolizedRequest& request);
+// One series' refs (a receiver reports a bad series and goes on with the others).
+Result<TimeSeries> ResolveSeries(const SymbolizedSeries& series, const std::vector<std::string>& symbols);
 
 // Protobuf bytes (uncompressed), without any validation.
 std::string EncodeSymbolized(const SymbolizedRequest& request);

@@ -1,0 +1,171 @@
+// The remote-write 2.0 receiver (io.prometheus.write.v2.Request) as Prometheus 3.x answers it:
+// accepted only when configured, the *-Written headers on every answer, a partial write (good
+// series committed, every bad one reported in a 400) and a rollback on nothing but storage
+// failures; metadata and exemplars stored from the series that carry them.
+#include "wire/remote_write_v2.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+
+#include "client/http_client.h"
+#include "server/promref_server.h"
+#include "wire/remote_write.h"
+
+namespace promref::api {
+namespace {
+
+using promconform::HttpClient;
+using promconform::HttpResponse;
+
+constexpr const char* kAcceptBoth =
+    "--web.remote-write-receiver.accepted-protobuf-messages=prometheus.WriteRequest,io.prometheus.write.v2."
+    "Request";
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+HttpResponse Post(HttpClient& c, const server::PromrefServer& s, const std::string& proto_bytes,
+                  std::string_view content_type = wire::v2::kContentType) {
+  return c.Do({"POST",
+               s.base_url() + "/api/v1/write",
+               {{"Content-Type", std::string(content_type)},
+                {"Content-Encoding", "snappy"},
+                {"X-Prometheus-Remote-Write-Version", "2.0.0"}},
+               wire::SnappyCompress(proto_bytes)});
+}
+
+wire::v2::TimeSeries Series(const std::string& name, std::vector<wire::v2::Sample> samples) {
+  wire::v2::TimeSeries ts;
+  ts.labels = {{"__name__", name}, {"job", "rw2"}};
+  ts.samples = std::move(samples);
+  return ts;
+}
+
+nlohmann::json Query(HttpClient& c, const server::PromrefServer& s, const std::string& q) {
+  return nlohmann::json::parse(
+      c.Get(s.base_url() + "/api/v1/query?" + promconform::FormEncode({{"query", q}})).body);
+}
+
+TEST(RemoteWriteV2, RefusedUnlessConfiguredAsPrometheusDefaultIs) {
+  auto s = server::StartEmbedded();
+  ASSERT_TRUE(s.ok()) << s.error().message();
+  HttpClient c;
+  wire::v2::RequestV2 req;
+  req.timeseries.push_back(Series("refused", {{1, NowMs(), 0}}));
+  auto r = Post(c, **s, wire::v2::EncodeRequestV2(req));
+  EXPECT_EQ(r.status, 415);
+  EXPECT_NE(r.body.find("io.prometheus.write.v2.Request protobuf message is not accepted"), std::string::npos)
+      << r.body;
+  EXPECT_TRUE(Query(c, **s, "refused")["data"]["result"].empty());
+}
+
+TEST(RemoteWriteV2, CleanWriteStoresSamplesExemplarsAndMetadata) {
+  auto s = server::StartEmbedded({kAcceptBoth});
+  ASSERT_TRUE(s.ok()) << s.error().message();
+  HttpClient c;
+  const int64_t now = NowMs();
+  wire::v2::RequestV2 req;
+  auto ts = Series("rw2_requests_total", {{1, now - 2000, 0}, {2, now - 1000, 0}});
+  ts.exemplars.push_back({{{"trace_id", "abc"}}, 2, now - 1000});
+  ts.metadata = {wire::MetricType::kCounter, "Requests handled.", ""};
+  req.timeseries.push_back(ts);
+  auto r = Post(c, **s, wire::v2::EncodeRequestV2(req));
+  ASSERT_EQ(r.status, 204) << r.body;
+  EXPECT_EQ(r.Header("X-Prometheus-Remote-Write-Samples-Written"), "2");
+  EXPECT_EQ(r.Header("X-Prometheus-Remote-Write-Histograms-Written"), "0");
+  EXPECT_EQ(r.Header("X-Prometheus-Remote-Write-Exemplars-Written"), "1");
+  auto q = Query(c, **s, "rw2_requests_total");
+  ASSERT_EQ(q["data"]["result"].size(), 1u) << q.dump();
+  EXPECT_EQ(q["data"]["result"][0]["value"][1], "2");
+  auto md =
+      nlohmann::json::parse(c.Get((*s)->base_url() + "/api/v1/metadata?metric=rw2_requests_total").body);
+  ASSERT_EQ(md["data"]["rw2_requests_total"].size(), 1u) << md.dump();
+  EXPECT_EQ(md["data"]["rw2_requests_total"][0]["type"], "counter");
+  EXPECT_EQ(md["data"]["rw2_requests_total"][0]["help"], "Requests handled.");
+  auto ex = nlohmann::json::parse(
+      c.Get((*s)->base_url() +
+            "/api/v1/query_exemplars?query=rw2_requests_total&start=0&end=" + std::to_string(now / 1000 + 60))
+          .body);
+  ASSERT_EQ(ex["data"].size(), 1u) << ex.dump();
+  EXPECT_EQ(ex["data"][0]["exemplars"][0]["labels"]["trace_id"], "abc");
+}
+
+TEST(RemoteWriteV2, BadSeriesAreReportedAndTheRestIsWritten) {
+  auto s = server::StartEmbedded({kAcceptBoth});
+  ASSERT_TRUE(s.ok()) << s.error().message();
+  HttpClient c;
+  const int64_t now = NowMs();
+  // First a sample at `now`, so that an older one for the same series is out of order.
+  {
+    wire::v2::RequestV2 first;
+    first.timeseries.push_back(Series("rw2_ooo", {{5, now, 0}}));
+    ASSERT_EQ(Post(c, **s, wire::v2::EncodeRequestV2(first)).status, 204);
+  }
+  wire::v2::RequestV2 req;
+  req.timeseries.push_back(Series("rw2_good", {{1, now - 1000, 0}, {2, now, 0}}));
+  req.timeseries.push_back(Series("rw2_ooo", {{4, now - 5000, 0}}));
+  wire::v2::TimeSeries no_name;
+  no_name.labels = {{"job", "rw2"}};
+  no_name.samples = {{1, now, 0}};
+  req.timeseries.push_back(no_name);
+  wire::v2::TimeSeries dup = Series("rw2_dup", {{1, now, 0}});
+  dup.labels.push_back({"job", "again"});
+  req.timeseries.push_back(dup);
+  req.timeseries.push_back(Series("rw2_empty", {}));
+  req.timeseries.push_back(Series("rw2_future", {{1, now + 3'600'000, 0}}));
+  wire::v2::SymbolizedRequest sym = wire::v2::Symbolize(req);
+  // A series whose label refs point past the symbol table.
+  wire::v2::SymbolizedSeries bad_ref;
+  bad_ref.labels_refs = {1, 999};
+  bad_ref.samples = {{1, now, 0}};
+  sym.timeseries.push_back(bad_ref);
+
+  auto r = Post(c, **s, wire::v2::EncodeSymbolized(sym));
+  ASSERT_EQ(r.status, 400) << r.body;
+  EXPECT_EQ(r.Header("X-Prometheus-Remote-Write-Samples-Written"), "2");
+  EXPECT_EQ(r.Header("X-Prometheus-Remote-Write-Histograms-Written"), "0");
+  const std::vector<std::string> expected_lines = {
+      "out of order sample for series {__name__=\"rw2_ooo\", job=\"rw2\"}",
+      "invalid metric name or labels, got {job=\"rw2\"}",
+      "invalid labels for series, labels {__name__=\"rw2_dup\", job=\"rw2\", job=\"again\"}, duplicated "
+      "label job",
+      "TimeSeries must contain at least one sample or histogram for series {__name__=\"rw2_empty\", "
+      "job=\"rw2\"}",
+      "out of bounds: timestamp is too far in the future for series {__name__=\"rw2_future\", job=\"rw2\"}",
+  };
+  for (const std::string& line : expected_lines)
+    EXPECT_NE(r.body.find(line + "\n"), std::string::npos) << line << "\n" << r.body;
+  EXPECT_NE(r.body.find("outside of symbols table"), std::string::npos) << r.body;
+  // The good series was committed despite the others.
+  auto q = Query(c, **s, "rw2_good");
+  ASSERT_EQ(q["data"]["result"].size(), 1u) << q.dump();
+  EXPECT_EQ(q["data"]["result"][0]["value"][1], "2");
+  EXPECT_TRUE(Query(c, **s, "rw2_future")["data"]["result"].empty());
+}
+
+TEST(RemoteWriteV2, UndecodableBodyIs400AndOnlyV2CanBeRequired) {
+  auto s = server::StartEmbedded(
+      {"--web.remote-write-receiver.accepted-protobuf-messages=io.prometheus.write.v2.Request"});
+  ASSERT_TRUE(s.ok()) << s.error().message();
+  HttpClient c;
+  EXPECT_EQ(Post(c, **s, std::string("\xff\xff\xff", 3)).status, 400);
+  wire::WriteRequest v1;
+  v1.timeseries.push_back({{{"__name__", "v1_only"}}, {{NowMs(), 1}}, {}, {}});
+  auto r = Post(c, **s, wire::EncodeWriteRequest(v1), "application/x-protobuf;proto=prometheus.WriteRequest");
+  EXPECT_EQ(r.status, 415) << r.body;
+}
+
+TEST(RemoteWriteV2, AnUnknownMessageNameInTheFlagIsRefused) {
+  auto s = server::StartEmbedded(
+      {"--web.remote-write-receiver.accepted-protobuf-messages=prometheus.WriteRequestV3"});
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.error().message().find("prometheus.WriteRequestV3"), std::string::npos) << s.error().message();
+}
+
+}  // namespace
+}  // namespace promref::api
