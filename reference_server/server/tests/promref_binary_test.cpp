@@ -1,0 +1,105 @@
+// The promref binary as an operator runs it: it starts from a config file, reloads it on SIGHUP
+// (a bad file keeps the running configuration and says so in /metrics, as Prometheus does),
+// and exits cleanly on SIGTERM.
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <string>
+#include <thread>
+
+#include "client/http_client.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using promconform::HttpClient;
+
+int FreePort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  close(fd);
+  return ntohs(a.sin_port);
+}
+
+void WriteFile(const fs::path& p, const std::string& text) {
+  std::ofstream(p) << text;
+}
+
+bool WaitFor(const std::function<bool()>& cond) {
+  for (int i = 0; i < 200; ++i) {
+    if (cond()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+TEST(PromrefBinary, ReloadsOnSighupAndStopsOnSigterm) {
+  const char* binary = std::getenv("PROMREF_BINARY");
+  ASSERT_NE(binary, nullptr) << "PROMREF_BINARY is set by CTest";
+  const fs::path dir = fs::temp_directory_path() / ("promref-binary-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const fs::path cfg = dir / "promref.yml";
+  WriteFile(cfg, "global:\n  scrape_interval: 15s\n");
+  const int port = FreePort();
+  const std::string base = "http://127.0.0.1:" + std::to_string(port);
+  const std::string a1 = "--config.file=" + cfg.string();
+  const std::string a2 = "--web.listen-address=127.0.0.1:" + std::to_string(port);
+  const std::string a3 = "--storage.tsdb.path=" + (dir / "data").string();
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    execl(binary, binary, a1.c_str(), a2.c_str(), a3.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  HttpClient c;
+  auto get = [&](const std::string& path) { return c.Get(base + path).body; };
+  ASSERT_TRUE(WaitFor([&] { return c.Get(base + "/-/ready").status == 200; })) << "promref did not start";
+  EXPECT_NE(get("/api/v1/status/config").find("scrape_interval: 15s"), std::string::npos);
+
+  WriteFile(cfg, "global:\n  scrape_interval: 30s\n");
+  ASSERT_EQ(kill(pid, SIGHUP), 0);
+  EXPECT_TRUE(WaitFor([&] {
+    return get("/api/v1/status/config").find("scrape_interval: 30s") != std::string::npos;
+  })) << get("/api/v1/status/config");
+  EXPECT_NE(get("/metrics").find("\nprometheus_config_last_reload_successful 1\n"), std::string::npos);
+
+  WriteFile(cfg, "global:\n  scrape_interval: [not a duration\n");
+  ASSERT_EQ(kill(pid, SIGHUP), 0);
+  EXPECT_TRUE(WaitFor([&] {
+    return get("/metrics").find("\nprometheus_config_last_reload_successful 0\n") != std::string::npos;
+  })) << get("/metrics");
+  EXPECT_NE(get("/api/v1/status/config").find("scrape_interval: 30s"), std::string::npos)
+      << "a failed reload keeps the running configuration";
+
+  ASSERT_EQ(kill(pid, SIGTERM), 0);
+  int status = -1;
+  bool exited = false;
+  for (int i = 0; i < 200 && !exited; ++i) {
+    exited = waitpid(pid, &status, WNOHANG) == pid;
+    if (!exited) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  if (!exited) {
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+  }
+  EXPECT_TRUE(exited) << "promref did not stop within 10 s of SIGTERM";
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  fs::remove_all(dir);
+}
+
+}  // namespace
