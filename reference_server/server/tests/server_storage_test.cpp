@@ -111,6 +111,45 @@ TEST_F(ServerStorage, TenantsHaveTheirOwnDirectoriesAndData) {
   EXPECT_EQ(Query(**s, "only_a", b)["data"]["result"].size(), 0u);
 }
 
+TEST_F(ServerStorage, NoEndpointShowsOrDeletesAnotherTenantsData) {
+  auto s = Start(kTenantsYaml);
+  ASSERT_TRUE(s.ok()) << s.error().message();
+  const std::string base = (*s)->base_url();
+  const promconform::Headers a = {{"Authorization", "Bearer token-a"}};
+  const promconform::Headers b = {{"Authorization", "Bearer token-b"}};
+  wire::WriteRequest req = Series("secret_of_a", 1);
+  req.timeseries[0].labels.push_back({"secret_label", "secret_value"});
+  req.timeseries[0].exemplars.push_back({{{"trace_id", "secret_trace"}}, 9, now_});
+  req.metadata.push_back({wire::MetricType::kGauge, "secret_of_a", "secret help", ""});
+  ASSERT_TRUE(promconform::SendRemoteWrite(client_, base + "/api/v1/write", req, a).ok());
+  const std::string t = std::to_string(now_ / 1000);
+  const std::vector<std::string> reads = {
+      "/api/v1/query?query=secret_of_a&time=" + t,
+      "/api/v1/query?query=%7B__name__%3D~%22.%2B%22%7D&time=" + t,
+      "/api/v1/query_range?query=secret_of_a&start=" + std::to_string(now_ / 1000 - 600) + "&end=" + t +
+          "&step=15",
+      "/api/v1/series?match[]=%7B__name__%3D~%22.%2B%22%7D",
+      "/api/v1/labels",
+      "/api/v1/label/__name__/values",
+      "/api/v1/label/secret_label/values",
+      "/api/v1/query_exemplars?query=secret_of_a&start=0&end=" + std::to_string(now_ / 1000 + 60),
+      "/api/v1/metadata",
+      "/federate?match[]=%7B__name__%3D~%22.%2B%22%7D",
+      "/api/v1/status/tsdb",
+  };
+  for (const std::string& path : reads) {
+    const std::string as_a = client_.Get(base + path, a).body;
+    const std::string as_b = client_.Get(base + path, b).body;
+    EXPECT_NE(as_a.find("secret"), std::string::npos)
+        << "tenant A sees its own data at " << path << ": " << as_a;
+    EXPECT_EQ(as_b.find("secret"), std::string::npos) << "tenant B sees A's data at " << path << ": " << as_b;
+  }
+  // B deleting A's series by name deletes nothing of A's.
+  EXPECT_EQ(client_.PostForm(base + "/api/v1/admin/tsdb/delete_series", "match[]=secret_of_a", b).status,
+            204);
+  EXPECT_EQ(Query(**s, "secret_of_a", a)["data"]["result"].size(), 1u);
+}
+
 TEST_F(ServerStorage, AdminApiWorksOnTheTsdb) {
   auto s = Start();
   ASSERT_TRUE(s.ok()) << s.error().message();
