@@ -10,8 +10,10 @@
 //   - the standard dataset's samples sit at odd milliseconds (scrapes with jitter), while the
 //     suites evaluate at even milliseconds with whole-second ranges, offsets and steps, so no
 //     sample ever lies exactly on a window boundary. Prometheus 2.x (closed windows) and 3.x
-//     (left-open windows) therefore agree on every standard case; the cases that are about the
-//     difference use their own series (promqltest scenarios) under the `pcv_` prefix.
+//     (left-open windows) therefore agree on every standard case but nested subqueries (an inner
+//     window that starts on one of its own steps; see V3Rules in suites/promql_suite.cpp); the
+//     cases that are about the difference use their own series (promqltest scenarios) under the
+//     `pcv_` prefix.
 #pragma once
 
 #include <cstdint>

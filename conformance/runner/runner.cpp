@@ -555,6 +555,38 @@ promref::Status RecordCases(std::vector<Case>& cases, const Target& reference, i
                     ": the reference gave no answer: " + n["transport_error"].get<std::string>();
         }
         e.expect = std::move(n);
+        if (e.v3_rule) {
+          json from = *e.expect;
+          if (!e.v3_rule->equivalent_query.empty()) {
+            // The 3.x answer is the reference's answer to an equivalent query.
+            Exchange eq = e;
+            for (auto& [name, value] : eq.request.params) {
+              if (name == "query") value = e.v3_rule->equivalent_query;
+            }
+            auto eq_req = RenderRequest(reference, eq, base_ms);
+            if (!eq_req.ok()) {
+              std::lock_guard<std::mutex> l(mu);
+              failure = c.id + ": " + eq_req.error().message();
+              return;
+            }
+            from = Normalize(Execute(reference, *w.client, *eq_req), eq,
+                             {c.absolute_time ? 0 : base_ms, c.timestamp_values});
+            if (from.value("http", 0) != 200) {
+              std::lock_guard<std::mutex> l(mu);
+              failure = c.id + " " + e.name + ": the reference did not answer the equivalent query " +
+                        e.v3_rule->equivalent_query + ": " + from.dump();
+              return;
+            }
+          }
+          auto v3 = ApplyV3Rule(*e.v3_rule, e.name, std::move(from));
+          if (!v3.ok()) {
+            std::lock_guard<std::mutex> l(mu);
+            failure = c.id + " " + e.name + ": " + v3.error().message();
+            return;
+          }
+          e.expect_v3 = std::move(*v3);
+          e.expect_v3_source = e.v3_rule->source;
+        }
         if (e.expect_v3) {
           CompareOptions o;
           o.order = c.order;

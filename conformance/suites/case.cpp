@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <set>
 
 namespace promconform {
 namespace {
@@ -288,6 +289,105 @@ promref::Result<Case> CaseFromJson(const json& j) {
   } catch (const json::exception& e) {
     return BadData(std::string("malformed case: ") + e.what());
   }
+}
+
+namespace {
+
+bool HasLabels(const json& metric, const json& subset) {
+  for (auto it = subset.begin(); it != subset.end(); ++it) {
+    if (!metric.contains(it.key()) || metric[it.key()] != it.value()) return false;
+  }
+  return true;
+}
+
+bool StartsWith(const std::string& s, const std::string& prefix) {
+  return s.compare(0, prefix.size(), prefix) == 0;
+}
+
+}  // namespace
+
+promref::Result<json> ApplyV3Rule(const V3Rule& rule, const std::string& exchange, json answer) {
+  const bool has_series = answer.contains("data") && answer["data"].is_object() &&
+                          (answer["data"].value("resultType", "") == "vector" ||
+                           answer["data"].value("resultType", "") == "matrix") &&
+                          answer["data"].contains("result") && answer["data"]["result"].is_array();
+  if (!has_series) {
+    // An error, a scalar or a string has no series to drop labels from; edits need series.
+    if (rule.edits.empty() && rule.adds.empty()) return answer;
+    return BadData("a 3.x rule's edits apply to query answers only");
+  }
+  json& result = answer["data"]["result"];
+  std::set<std::string> keys;
+  for (json& item : result) {
+    for (const auto& l : rule.drop_labels) item["metric"].erase(l);
+    if (!keys.insert(item["metric"].dump()).second) {
+      return BadData("dropping labels makes two series alike: " + item["metric"].dump());
+    }
+  }
+  for (const V3Rule::Edit& ed : rule.edits) {
+    if (!StartsWith(exchange, ed.exchange)) continue;
+    size_t matched = 0;
+    for (json& item : result) {
+      if (!HasLabels(item["metric"], ed.metric)) continue;
+      const bool matrix = item.contains("values");
+      json points = matrix ? item["values"] : json::array({item["value"]});
+      json kept = json::array();
+      for (json& p : points) {
+        const bool hit = (!ed.at_ms || p[0].get<int64_t>() == *ed.at_ms) &&
+                         (!ed.only_if || p[1].get<std::string>() == *ed.only_if);
+        if (!hit) {
+          kept.push_back(p);
+          continue;
+        }
+        ++matched;
+        if (ed.value) kept.push_back(json::array({p[0], *ed.value}));
+      }
+      if (matrix) {
+        item["values"] = kept;
+      } else if (kept.empty()) {
+        item.erase("value");
+      } else {
+        item["value"] = kept[0];
+      }
+    }
+    if (matched == 0 && ed.at_ms) {
+      return BadData("a 3.x edit matched no point: " + ed.metric.dump() + " at " + std::to_string(*ed.at_ms));
+    }
+  }
+  // Series left without points are not in the answer.
+  json kept = json::array();
+  for (json& item : result) {
+    const bool empty = item.contains("values") ? item["values"].empty() : !item.contains("value");
+    if (!empty) kept.push_back(std::move(item));
+  }
+  result = std::move(kept);
+  for (const V3Rule::Add& add : rule.adds) {
+    if (!StartsWith(exchange, add.exchange)) continue;
+    const bool matrix = answer["data"].value("resultType", "") == "matrix";
+    const json point = json::array({add.at_ms, add.value});
+    json* series = nullptr;
+    for (json& item : result) {
+      if (item["metric"] == add.metric) series = &item;
+    }
+    if (series == nullptr) {
+      result.push_back({{"metric", add.metric}});
+      series = &result.back();
+      if (matrix) (*series)["values"] = json::array();
+    }
+    if (!matrix) {
+      if (series->contains("value")) return BadData("a 3.x point is already there: " + add.metric.dump());
+      (*series)["value"] = point;
+      continue;
+    }
+    json& values = (*series)["values"];
+    size_t at = 0;
+    while (at < values.size() && values[at][0].get<int64_t>() < add.at_ms) ++at;
+    if (at < values.size() && values[at][0].get<int64_t>() == add.at_ms) {
+      return BadData("a 3.x point is already there: " + add.metric.dump());
+    }
+    values.insert(values.begin() + static_cast<std::ptrdiff_t>(at), point);
+  }
+  return answer;
 }
 
 }  // namespace promconform

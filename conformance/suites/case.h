@@ -6,7 +6,8 @@
 //   - `expect`: recorded from the reference (Prometheus 2.42) by `promconform record`;
 //   - `expect_v3`: where Prometheus 3.x answers differently on purpose, the 3.x answer, with
 //     `expect_v3_source` saying where it comes from (a promqltest script line, a seed
-//     section). It may be partial: only the keys it has are compared.
+//     section), or derived at recording from the recorded answer by a V3Rule. It may be
+//     partial: only the keys it has are compared.
 // A case serialises to one JSON object; a fixture file is JSON lines of cases, so `run` needs
 // nothing but the fixtures.
 //
@@ -60,6 +61,39 @@ struct RequestSpec {
   std::string auth = "profile";  // profile | none | wrong-token | wrong-basic | wrong-header
 };
 
+// How the 3.x answer of an exchange follows from what the 2.42 reference answers, where 3.x
+// changed on purpose and no 3.x is at hand to record from. `record` applies it and stores the
+// result as `expect_v3` (with `source` as `expect_v3_source`): the fixtures hold the answer, the
+// suite holds the rule and its reason. Query answers only (NormalizeMode::kQuery).
+struct V3Rule {
+  std::string source;  // why: the Prometheus change (PR, changelog) or promqltest script line
+  // Asked instead of the case's query: its 2.42 answer is the 3.x answer to the case's query
+  // (e.g. `x[1m59s:20s]` where 3.x's left-open `x[2m:20s]` drops the point at the window start).
+  std::string equivalent_query;
+  std::vector<std::string> drop_labels;  // labels 3.x no longer puts on the result series
+  // A change to recorded points: every point of every series holding `metric`'s labels (a
+  // subset), at `at_ms` only when it is set, whose value is `only_if` when that is set, gets
+  // `value`, or is removed when `value` is unset. `exchange` is a prefix of the exchange names
+  // it applies to ("" for all). A change of one point (`at_ms` set) that matches nothing fails
+  // the recording.
+  struct Edit {
+    std::string exchange;
+    nlohmann::json metric = nlohmann::json::object();
+    std::optional<int64_t> at_ms;
+    std::optional<std::string> only_if;
+    std::optional<std::string> value;
+  };
+  std::vector<Edit> edits;
+  // Points 3.x answers that 2.42 does not: the series with exactly `metric`, at `at_ms`.
+  struct Add {
+    std::string exchange;
+    nlohmann::json metric;
+    int64_t at_ms = 0;
+    std::string value;
+  };
+  std::vector<Add> adds;
+};
+
 struct Exchange {
   std::string name;  // "instant@12m30.234s", "range", "write", ...
   RequestSpec request;
@@ -79,6 +113,9 @@ struct Exchange {
   // True when the 3.x answer is not known and the recorded one does not hold for 3.x: a
   // target claiming 3.x skips the exchange.
   bool v3_unknown = false;
+  // Where the 3.x answer is derived from the recorded one (not serialised: `record` turns it into
+  // `expect_v3`).
+  std::optional<V3Rule> v3_rule;
 };
 
 // Where a query defines the order of an instant vector: sort()/sort_desc() by value, topk/
@@ -114,6 +151,12 @@ struct Case {
 
 nlohmann::json CaseToJson(const Case& c);
 promref::Result<Case> CaseFromJson(const nlohmann::json& j);
+
+// The 3.x answer `rule` derives from a recorded 2.42 query answer (or from the recorded answer to
+// the rule's equivalent query) for the exchange named `exchange`. Errors when an edit matches
+// nothing, an added point's time is taken, or dropping labels makes two series alike.
+promref::Result<nlohmann::json> ApplyV3Rule(const V3Rule& rule, const std::string& exchange,
+                                            nlohmann::json answer);
 
 // Expands the ${...} templates of `text` for a dataset base (ms). Unknown templates are errors.
 promref::Result<std::string> RenderTemplate(std::string_view text, int64_t base_ms);

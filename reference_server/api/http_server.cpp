@@ -18,13 +18,26 @@ struct HttpServer::Impl {
 
 namespace {
 
-void Serve(const HttpServer::TopHandler& top, const httplib::Request& in, httplib::Response& out) {
+// Set when a request reaches Serve; reset before routing. A connection is handled by one worker
+// thread at a time, so the flag belongs to the request that thread is handling.
+thread_local bool served = false;
+
+// The request Content-Encodings cpp-httplib decodes itself before routing (Go's net/http decodes
+// none: handlers see the raw body and the header).
+bool HttplibDecodes(const httplib::Request& in) {
+  const std::string enc = in.get_header_value("Content-Encoding");
+  return enc == "gzip" || enc == "deflate" || enc.find("br") != std::string::npos;
+}
+
+void Serve(const HttpServer::TopHandler& top, const httplib::Request& in, httplib::Response& out,
+           bool with_body = true) {
+  served = true;
   Request req;
   req.method = in.method;
   req.path = in.path;
   if (const size_t q = in.target.find('?'); q != std::string::npos) req.raw_query = in.target.substr(q + 1);
   for (const auto& [k, v] : in.headers) req.headers.emplace_back(k, v);
-  req.body = in.body;
+  if (with_body) req.body = in.body;
   req.remote_addr = in.remote_addr;
   req.ParseForm();
   Response resp = top(req);
@@ -58,6 +71,20 @@ HttpServer::HttpServer(TopHandler handler, int threads) : impl_(std::make_unique
   s.set_payload_max_length(64 << 20);
   s.set_tcp_nodelay(true);
   auto serve = [this](const httplib::Request& in, httplib::Response& out) { Serve(impl_->handler, in, out); };
+  // cpp-httplib decodes gzip, deflate and br request bodies before routing and answers 400 on its
+  // own when a body is not what its Content-Encoding says (a snappy remote-write body sent as
+  // gzip). Prometheus' handlers judge the header themselves (the remote-write receiver answers 415
+  // for anything but snappy), so such a request still reaches them, without the body.
+  s.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
+    served = false;
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+  s.set_error_handler(
+      httplib::Server::HandlerWithResponse([this](const httplib::Request& in, httplib::Response& out) {
+        if (served || !HttplibDecodes(in)) return httplib::Server::HandlerResponse::Unhandled;
+        Serve(impl_->handler, in, out, /*with_body=*/false);
+        return httplib::Server::HandlerResponse::Handled;
+      }));
   s.Get(".*", serve);
   s.Post(".*", serve);
   s.Put(".*", serve);

@@ -12,6 +12,7 @@
 #include "client/remote_write_client.h"
 #include "config/config.h"
 #include "server/promref_server.h"
+#include "wire/remote_write.h"
 
 namespace promref::server {
 namespace {
@@ -184,6 +185,38 @@ TEST_F(ServerStorage, ADataDirectoryInUseIsRefused) {
   auto second = Start();
   ASSERT_FALSE(second.ok());
   EXPECT_NE(second.error().message().find(dir_.string()), std::string::npos) << second.error().message();
+}
+
+// Over real HTTP: cpp-httplib would decode a gzip request body itself and answer 400 when it is not
+// gzip; Prometheus' receiver answers 415 for any Content-Encoding but snappy, and the connection
+// stays usable. Metadata sent by remote write is stored but /api/v1/metadata lists only scraped
+// metadata (none here).
+TEST_F(ServerStorage, RemoteWriteEncodingAndMetadataOverHttp) {
+  auto s = Start();
+  ASSERT_TRUE(s.ok()) << s.error().message();
+  const std::string base = (*s)->base_url();
+  wire::WriteRequest req = Series("pc_meta", 1);
+  req.metadata.push_back({wire::MetricType::kGauge, "pc_meta", "A gauge.", ""});
+  const std::string body = wire::SnappyCompress(wire::EncodeWriteRequest(req));
+  auto write = [&](const std::string& encoding) {
+    promconform::HttpRequest r;
+    r.method = "POST";
+    r.url = base + "/api/v1/write";
+    r.headers = {{"Content-Type", "application/x-protobuf"},
+                 {"Content-Encoding", encoding},
+                 {"X-Prometheus-Remote-Write-Version", "0.1.0"}};
+    r.body = body;
+    return client_.Do(r);
+  };
+  for (const char* encoding : {"gzip", "deflate", "br", "zstd"}) {
+    auto r = write(encoding);
+    EXPECT_EQ(r.status, 415) << encoding << ": " << r.body;
+    EXPECT_NE(r.body.find("only snappy is acceptable"), std::string::npos) << encoding << ": " << r.body;
+  }
+  ASSERT_EQ(write("snappy").status, 204);
+  EXPECT_EQ(Query(**s, "pc_meta")["data"]["result"].size(), 1u);
+  auto meta = nlohmann::json::parse(client_.Get(base + "/api/v1/metadata").body);
+  EXPECT_EQ(meta["data"], nlohmann::json::object()) << meta.dump();
 }
 
 }  // namespace
