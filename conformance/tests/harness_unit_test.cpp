@@ -375,5 +375,62 @@ unsupported:
   EXPECT_FALSE(ParseProfile("name: x\nbase_url: http://a\nno_such_key: 1\n", "test").ok());
 }
 
+json QueryAnswer(const std::string& type, json result) {
+  return {{"http", 200}, {"status", "success"}, {"data", {{"resultType", type}, {"result", result}}}};
+}
+
+TEST(V3Rule, DropsLabelsAndLeavesErrorsAndScalarsAlone) {
+  V3Rule r;
+  r.drop_labels = {"__name__"};
+  const json in =
+      QueryAnswer("vector", {{{"metric", {{"__name__", "m"}, {"a", "1"}}}, {"value", {1000, "2"}}}});
+  auto out = ApplyV3Rule(r, "instant", in);
+  ASSERT_TRUE(out.ok()) << out.error().message();
+  EXPECT_EQ((*out)["data"]["result"][0]["metric"], json({{"a", "1"}}));
+  const json err = {{"http", 422}, {"status", "error"}, {"errorType", "execution"}};
+  EXPECT_EQ(*ApplyV3Rule(r, "instant", err), err);
+  const json scalar = {{"http", 200}, {"data", {{"resultType", "scalar"}, {"result", {1000, "1"}}}}};
+  EXPECT_EQ(*ApplyV3Rule(r, "instant", scalar), scalar);
+  // Two series that only the name told apart: an error, not a silent merge.
+  const json two = QueryAnswer("vector", {{{"metric", {{"__name__", "a"}}}, {"value", {1000, "1"}}},
+                                          {{"metric", {{"__name__", "b"}}}, {"value", {1000, "2"}}}});
+  EXPECT_FALSE(ApplyV3Rule(r, "instant", two).ok());
+}
+
+TEST(V3Rule, EditsAndAddsPoints) {
+  const json in = QueryAnswer(
+      "matrix", {{{"metric", {{"k", "x"}}}, {"values", {{1000, "NaN"}, {2000, "1"}, {3000, "NaN"}}}},
+                 {{"metric", {{"k", "y"}}}, {"values", {{1000, "NaN"}}}}});
+  V3Rule r;
+  V3Rule::Edit inf;
+  inf.metric = {{"k", "x"}};
+  inf.only_if = "NaN";
+  inf.value = "+Inf";
+  r.edits.push_back(inf);
+  V3Rule::Edit gone;
+  gone.exchange = "range";
+  gone.metric = {{"k", "y"}};
+  gone.at_ms = 1000;
+  r.edits.push_back(gone);
+  r.adds.push_back({"range", {{"k", "x"}}, 2500, "7"});
+  r.adds.push_back({"range", {{"k", "z"}}, 1000, "8"});
+  auto out = ApplyV3Rule(r, "range 0s..3s", in);
+  ASSERT_TRUE(out.ok()) << out.error().message();
+  const json want = QueryAnswer(
+      "matrix",
+      {{{"metric", {{"k", "x"}}}, {"values", {{1000, "+Inf"}, {2000, "1"}, {2500, "7"}, {3000, "+Inf"}}}},
+       {{"metric", {{"k", "z"}}}, {"values", {{1000, "8"}}}}});
+  EXPECT_EQ(*out, want);
+  // Edits and adds for other exchanges do not apply; a point edit that matches nothing fails.
+  V3Rule only_range = r;
+  only_range.edits.erase(only_range.edits.begin());
+  EXPECT_EQ(*ApplyV3Rule(only_range, "instant at 1s", in), in);
+  V3Rule stale;
+  V3Rule::Edit none = gone;
+  none.at_ms = 5000;
+  stale.edits.push_back(none);
+  EXPECT_FALSE(ApplyV3Rule(stale, "range", in).ok());
+}
+
 }  // namespace
 }  // namespace promconform
