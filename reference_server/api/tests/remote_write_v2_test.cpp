@@ -1,7 +1,8 @@
 // The remote-write 2.0 receiver (io.prometheus.write.v2.Request) as Prometheus 3.x answers it:
 // accepted only when configured, the *-Written headers on every answer, a partial write (good
 // series committed, every bad one reported in a 400) and a rollback on nothing but storage
-// failures; metadata and exemplars stored from the series that carry them.
+// failures; exemplars stored from the series that carry them. (Metadata goes to the TSDB, but
+// /api/v1/metadata shows scraped metadata only, as in Prometheus, so it is not checked here.)
 #include "wire/remote_write_v2.h"
 
 #include <gtest/gtest.h>
@@ -64,7 +65,7 @@ TEST(RemoteWriteV2, RefusedUnlessConfiguredAsPrometheusDefaultIs) {
   EXPECT_TRUE(Query(c, **s, "refused")["data"]["result"].empty());
 }
 
-TEST(RemoteWriteV2, CleanWriteStoresSamplesExemplarsAndMetadata) {
+TEST(RemoteWriteV2, CleanWriteStoresSamplesAndExemplars) {
   auto s = server::StartEmbedded({kAcceptBoth});
   ASSERT_TRUE(s.ok()) << s.error().message();
   HttpClient c;
@@ -82,11 +83,6 @@ TEST(RemoteWriteV2, CleanWriteStoresSamplesExemplarsAndMetadata) {
   auto q = Query(c, **s, "rw2_requests_total");
   ASSERT_EQ(q["data"]["result"].size(), 1u) << q.dump();
   EXPECT_EQ(q["data"]["result"][0]["value"][1], "2");
-  auto md =
-      nlohmann::json::parse(c.Get((*s)->base_url() + "/api/v1/metadata?metric=rw2_requests_total").body);
-  ASSERT_EQ(md["data"]["rw2_requests_total"].size(), 1u) << md.dump();
-  EXPECT_EQ(md["data"]["rw2_requests_total"][0]["type"], "counter");
-  EXPECT_EQ(md["data"]["rw2_requests_total"][0]["help"], "Requests handled.");
   auto ex = nlohmann::json::parse(
       c.Get((*s)->base_url() +
             "/api/v1/query_exemplars?query=rw2_requests_total&start=0&end=" + std::to_string(now / 1000 + 60))
