@@ -55,7 +55,8 @@ void BM_Append(benchmark::State& state) {
     for (size_t b = lo; b < hi; b += kBatch) {
       auto app = db->MakeAppender();
       for (size_t i = b; i < std::min(hi, b + kBatch); ++i) {
-        const auto r = app->Append(refs[i], series[i].labels, t, values[i * kValueSteps + step % kValueSteps]);
+        const auto r =
+            app->Append(refs[i], series[i].labels, t, values[i * kValueSteps + step % kValueSteps]);
         refs[i] = r.ref;
       }
       if (!app->Commit().ok()) std::abort();
@@ -77,7 +78,11 @@ void BM_Append(benchmark::State& state) {
 }
 // Each iteration is one scrape of all 100k series; 200 iterations = 20M samples, 50 minutes
 // of data (no head compaction inside the measurement).
-BENCHMARK(BM_Append)->ArgsProduct({{1, 2}, {0, 1}})->ArgNames({"threads", "wal"})->Iterations(200)->UseRealTime()
+BENCHMARK(BM_Append)
+    ->ArgsProduct({{1, 2}, {0, 1}})
+    ->ArgNames({"threads", "wal"})
+    ->Iterations(200)
+    ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
 
 // --- Select over 1M series ------------------------------------------------------------------
@@ -108,7 +113,9 @@ tsdb::DB& SelectDb() {
   return *db;
 }
 
-model::Matcher M(model::MatchType t, const char* n, const char* v) { return *model::Matcher::Make(t, n, v); }
+model::Matcher M(model::MatchType t, const char* n, const char* v) {
+  return *model::Matcher::Make(t, n, v);
+}
 
 void RunSelect(benchmark::State& state, std::vector<model::Matcher> ms, bool sorted) {
   tsdb::DB& db = SelectDb();
@@ -126,25 +133,35 @@ void RunSelect(benchmark::State& state, std::vector<model::Matcher> ms, bool sor
   state.counters["head_series"] = static_cast<double>(kSelectSeries);
 }
 
-void BM_SelectEqual(benchmark::State& s) { RunSelect(s, {M(model::MatchType::kEqual, "__name__", "metric_7")}, false); }
+void BM_SelectEqual(benchmark::State& s) {
+  RunSelect(s, {M(model::MatchType::kEqual, "__name__", "metric_7")}, false);
+}
 void BM_SelectEqualTwo(benchmark::State& s) {
-  RunSelect(s, {M(model::MatchType::kEqual, "__name__", "metric_7"), M(model::MatchType::kEqual, "job", "job_7")}, false);
+  RunSelect(
+      s, {M(model::MatchType::kEqual, "__name__", "metric_7"), M(model::MatchType::kEqual, "job", "job_7")},
+      false);
 }
 void BM_SelectRegexAlternation(benchmark::State& s) {
   RunSelect(s, {M(model::MatchType::kRegexMatch, "__name__", "metric_1|metric_2|metric_3")}, false);
 }
 void BM_SelectRegexPrefixHighCardinality(benchmark::State& s) {
-  RunSelect(s, {M(model::MatchType::kEqual, "__name__", "metric_7"), M(model::MatchType::kRegexMatch, "instance", "inst_12.*")},
+  RunSelect(s,
+            {M(model::MatchType::kEqual, "__name__", "metric_7"),
+             M(model::MatchType::kRegexMatch, "instance", "inst_12.*")},
             false);
 }
 void BM_SelectRegexGeneral(benchmark::State& s) {
   RunSelect(s, {M(model::MatchType::kRegexMatch, "__name__", "metric_[1-3]7")}, false);
 }
 void BM_SelectNotEqual(benchmark::State& s) {
-  RunSelect(s, {M(model::MatchType::kEqual, "__name__", "metric_7"), M(model::MatchType::kNotEqual, "zone", "eu")}, false);
+  RunSelect(
+      s, {M(model::MatchType::kEqual, "__name__", "metric_7"), M(model::MatchType::kNotEqual, "zone", "eu")},
+      false);
 }
 void BM_SelectNotEqualSorted(benchmark::State& s) {
-  RunSelect(s, {M(model::MatchType::kEqual, "__name__", "metric_7"), M(model::MatchType::kNotEqual, "zone", "eu")}, true);
+  RunSelect(
+      s, {M(model::MatchType::kEqual, "__name__", "metric_7"), M(model::MatchType::kNotEqual, "zone", "eu")},
+      true);
 }
 BENCHMARK(BM_SelectEqual)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_SelectEqualTwo)->Unit(benchmark::kMillisecond);

@@ -28,7 +28,9 @@ inline uint64_t Mix(uint64_t x) {
   x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
   return x ^ (x >> 31);
 }
-inline double Uniform(uint64_t seed) { return static_cast<double>(Mix(seed) >> 11) * 0x1.0p-53; }
+inline double Uniform(uint64_t seed) {
+  return static_cast<double>(Mix(seed) >> 11) * 0x1.0p-53;
+}
 
 enum class Kind { kCounter, kGauge, kBucket, kSum, kCount };
 
@@ -79,13 +81,18 @@ inline std::vector<SeriesSpec> MakeSeries(size_t n) {
                          Mix(i),
                          b});
         }
-        out.push_back({{{"__name__", "rpc_duration_seconds_sum"}, {"job", job}, {"instance", inst}, {"handler", handler}},
+        out.push_back({{{"__name__", "rpc_duration_seconds_sum"},
+                        {"job", job},
+                        {"instance", inst},
+                        {"handler", handler}},
                        Kind::kSum,
                        Mix(i)});
-        out.push_back(
-            {{{"__name__", "rpc_duration_seconds_count"}, {"job", job}, {"instance", inst}, {"handler", handler}},
-             Kind::kCount,
-             Mix(i)});
+        out.push_back({{{"__name__", "rpc_duration_seconds_count"},
+                        {"job", job},
+                        {"instance", inst},
+                        {"handler", handler}},
+                       Kind::kCount,
+                       Mix(i)});
         break;
       }
     }
@@ -97,7 +104,8 @@ inline std::vector<SeriesSpec> MakeSeries(size_t n) {
 inline double HistogramCount(uint64_t seed, int64_t step, int bucket) {
   // Each step adds 0..20 observations; bucket b holds a fixed, seed-dependent share.
   const double rate = 10.0 * (0.5 + Uniform(seed));
-  const double total = std::floor(rate * static_cast<double>(step) + 3 * Uniform(seed ^ static_cast<uint64_t>(step)));
+  const double total =
+      std::floor(rate * static_cast<double>(step) + 3 * Uniform(seed ^ static_cast<uint64_t>(step)));
   if (bucket >= 9) return total;
   const double share = 1.0 - std::exp(-0.4 * (bucket + 1) * (0.5 + Uniform(seed + 7)));
   return std::floor(total * share);
@@ -110,7 +118,8 @@ inline double Value(const SeriesSpec& s, int64_t step) {
       // Increments of 0..2*rate, deterministic per step; the sum is computed incrementally by
       // the caller in order, so here: a closed form with per-step noise bounded by one step.
       const double rate = 1 + std::floor(20 * Uniform(s.seed));
-      return std::floor(rate * static_cast<double>(step) + rate * Uniform(s.seed ^ static_cast<uint64_t>(step))) +
+      return std::floor(rate * static_cast<double>(step) +
+                        rate * Uniform(s.seed ^ static_cast<uint64_t>(step))) +
              std::floor(1000 * Uniform(s.seed + 1));
     }
     case Kind::kGauge: {
@@ -122,8 +131,9 @@ inline double Value(const SeriesSpec& s, int64_t step) {
     }
     case Kind::kBucket: return HistogramCount(s.seed, step, s.bucket);
     case Kind::kCount: return HistogramCount(s.seed, step, 10);
-    case Kind::kSum: return HistogramCount(s.seed, step, 10) * (0.05 + 0.2 * Uniform(s.seed + 3)) +
-                            Uniform(s.seed ^ static_cast<uint64_t>(step)) * 0.01;
+    case Kind::kSum:
+      return HistogramCount(s.seed, step, 10) * (0.05 + 0.2 * Uniform(s.seed + 3)) +
+             Uniform(s.seed ^ static_cast<uint64_t>(step)) * 0.01;
   }
   return 0;
 }

@@ -58,7 +58,8 @@ uint64_t RssBytes(pid_t pid) {
 
 std::string TempDir(const std::string& tag) {
   std::random_device rd;
-  const std::string dir = (fs::temp_directory_path() / ("tsdb-vs-peers-" + tag + "-" + std::to_string(rd()))).string();
+  const std::string dir =
+      (fs::temp_directory_path() / ("tsdb-vs-peers-" + tag + "-" + std::to_string(rd()))).string();
   fs::create_directories(dir);
   return dir;
 }
@@ -184,16 +185,22 @@ void Disk(const Args& a) {
     vm_total = tsdb::DirSize(d + "/data") + tsdb::DirSize(d + "/indexdb");
   }
 
-  auto per = [](uint64_t bytes, uint64_t samples) { return samples ? static_cast<double>(bytes) / samples : 0.0; };
+  auto per = [](uint64_t bytes, uint64_t samples) {
+    return samples ? static_cast<double>(bytes) / samples : 0.0;
+  };
   const double ours_bps = per(ours.bytes, ours.samples);
   const double prom_bps = per(prom.bytes, prom.samples);
   const double vm_bps = per(vm_total, total);
-  std::printf("promref     blocks: %d, %llu samples, %llu bytes -> %.3f bytes/sample (whole dir incl. WAL %llu bytes)\n",
-              ours.blocks, (unsigned long long)ours.samples, (unsigned long long)ours.bytes, ours_bps,
-              (unsigned long long)ours_total);
-  std::printf("prometheus  blocks: %d, %llu samples, %llu bytes -> %.3f bytes/sample (whole dir incl. WAL %llu bytes)\n",
-              prom.blocks, (unsigned long long)prom.samples, (unsigned long long)prom.bytes, prom_bps,
-              (unsigned long long)prom_total);
+  std::printf(
+      "promref     blocks: %d, %llu samples, %llu bytes -> %.3f bytes/sample (whole dir incl. WAL %llu "
+      "bytes)\n",
+      ours.blocks, (unsigned long long)ours.samples, (unsigned long long)ours.bytes, ours_bps,
+      (unsigned long long)ours_total);
+  std::printf(
+      "prometheus  blocks: %d, %llu samples, %llu bytes -> %.3f bytes/sample (whole dir incl. WAL %llu "
+      "bytes)\n",
+      prom.blocks, (unsigned long long)prom.samples, (unsigned long long)prom.bytes, prom_bps,
+      (unsigned long long)prom_total);
   std::printf("victoria    data+indexdb: %llu bytes for %llu samples -> %.3f bytes/sample\n",
               (unsigned long long)vm_total, (unsigned long long)total, vm_bps);
   std::printf("ratio promref/prometheus (blocks): %.3f   promref/victoria: %.3f\n", ours_bps / prom_bps,
@@ -246,14 +253,16 @@ void Memory(const Args& a) {
     RemoteWrite((*peer)->base_url() + "/api/v1/write", series, t0, a.mem_samples, 10000);
     std::this_thread::sleep_for(std::chrono::seconds(5));
     const uint64_t rss = RssBytes((*peer)->pid());
-    std::printf("%-11s RSS idle %.1f MiB, after ingestion %.1f MiB -> %.0f bytes/series (%.0f above idle)\n", name,
-                idle / 1048576.0, rss / 1048576.0, static_cast<double>(rss) / series.size(),
+    std::printf("%-11s RSS idle %.1f MiB, after ingestion %.1f MiB -> %.0f bytes/series (%.0f above idle)\n",
+                name, idle / 1048576.0, rss / 1048576.0, static_cast<double>(rss) / series.size(),
                 static_cast<double>(rss - idle) / series.size());
-    return std::make_pair(static_cast<double>(rss) / series.size(), static_cast<double>(rss - idle) / series.size());
+    return std::make_pair(static_cast<double>(rss) / series.size(),
+                          static_cast<double>(rss - idle) / series.size());
   };
   const auto prom = peer_rss(promconform::PrometheusPeer(), "prometheus");
   const auto vm = peer_rss(promconform::VictoriaMetricsPeer(), "victoria");
-  std::printf("promref     RSS growth %.0f bytes/series (head accounting %.0f bytes/series)\n", ours_rss, ours_acct);
+  std::printf("promref     RSS growth %.0f bytes/series (head accounting %.0f bytes/series)\n", ours_rss,
+              ours_acct);
   std::printf("ratio promref/prometheus: %.3f (vs RSS above idle: %.3f)   promref/victoria: %.3f (%.3f)\n",
               ours_rss / prom.first, ours_rss / prom.second, ours_rss / vm.first, ours_rss / vm.second);
 }
@@ -267,11 +276,16 @@ int main(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string k = argv[i];
     const std::string v = argv[i + 1];
-    if (k == "--disk-series") a.disk_series = std::stoul(v);
-    else if (k == "--hours") a.hours = std::stoi(v);
-    else if (k == "--mem-series") a.mem_series = std::stoul(v);
-    else if (k == "--mem-samples") a.mem_samples = std::stoi(v);
-    else if (k == "--only") only = v;
+    if (k == "--disk-series")
+      a.disk_series = std::stoul(v);
+    else if (k == "--hours")
+      a.hours = std::stoi(v);
+    else if (k == "--mem-series")
+      a.mem_series = std::stoul(v);
+    else if (k == "--mem-samples")
+      a.mem_samples = std::stoi(v);
+    else if (k == "--only")
+      only = v;
   }
   if (only.empty() || only == "disk") promref::bench::Disk(a);
   if (only.empty() || only == "memory") promref::bench::Memory(a);

@@ -55,7 +55,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "promref: %s\n", srv.error().message().c_str());
     return 1;
   }
-  std::fprintf(stderr, "promref: listening on %s (%s)\n", flags->listen_address.c_str(), (*srv)->base_url().c_str());
+  std::fprintf(stderr, "promref: listening on %s (%s)\n", flags->listen_address.c_str(),
+               (*srv)->base_url().c_str());
   std::signal(SIGHUP, OnSignal);
   std::signal(SIGTERM, OnSignal);
   std::signal(SIGINT, OnSignal);

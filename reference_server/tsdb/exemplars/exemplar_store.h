@@ -1,10 +1,10 @@
 // Exemplars: a bounded, in-memory circular store, as Prometheus' CircularExemplarStorage.
 //
-// One ring of `capacity` entries (allocated as it fills) is shared by all series; each series' exemplars form a chain
-// through the ring from its oldest to its newest entry. When the ring is full the globally
-// oldest exemplar is overwritten (it is also the oldest of its series, so that series' chain
-// just loses its head). Per series, exemplars must arrive in time order: an exemplar equal to
-// the series' newest is a duplicate, and one not newer than it is out of order.
+// One ring of `capacity` entries (allocated as it fills) is shared by all series; each series' exemplars form
+// a chain through the ring from its oldest to its newest entry. When the ring is full the globally oldest
+// exemplar is overwritten (it is also the oldest of its series, so that series' chain just loses its head).
+// Per series, exemplars must arrive in time order: an exemplar equal to the series' newest is a duplicate,
+// and one not newer than it is out of order.
 #pragma once
 
 #include <cstdint>

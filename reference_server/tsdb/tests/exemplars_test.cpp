@@ -1,13 +1,14 @@
-#include "tsdb/exemplars/exemplar_store.h"
-
 #include <gtest/gtest.h>
 
+#include "tsdb/exemplars/exemplar_store.h"
 #include "tsdb/tests/test_util.h"
 
 namespace promref::tsdb {
 namespace {
 
-storage::Exemplar E(int64_t t, double v, std::string trace = "t") { return {{{"trace_id", trace}}, v, t, true}; }
+storage::Exemplar E(int64_t t, double v, std::string trace = "t") {
+  return {{{"trace_id", trace}}, v, t, true};
+}
 
 const model::Labels kA{{"__name__", "a"}};
 const model::Labels kB{{"__name__", "b"}};

@@ -211,8 +211,10 @@ class Harness {
     auto got = *db_->SelectExemplars(exemplar_cutoff_, kMaxTime, groups);
     auto want = *mem_.SelectExemplars(exemplar_cutoff_, kMaxTime, groups);
     std::vector<std::string> gl, wl;
-    for (const auto& g : got) gl.push_back(g.series_labels.ToString() + "#" + std::to_string(g.exemplars.size()));
-    for (const auto& w : want) wl.push_back(w.series_labels.ToString() + "#" + std::to_string(w.exemplars.size()));
+    for (const auto& g : got)
+      gl.push_back(g.series_labels.ToString() + "#" + std::to_string(g.exemplars.size()));
+    for (const auto& w : want)
+      wl.push_back(w.series_labels.ToString() + "#" + std::to_string(w.exemplars.size()));
     RC_ASSERT(gl == wl);
     for (size_t i = 0; i < got.size(); ++i) {
       RC_ASSERT(got[i].series_labels == want[i].series_labels);
