@@ -3,9 +3,13 @@
 #include <snappy.h>
 
 #include "remote.pb.h"
+#include "wire/internal/histogram_proto.h"
 
 namespace promref::wire {
 namespace {
+
+using internal::HistogramFromProto;
+using internal::HistogramToProto;
 
 void ToProto(const RawLabels& labels, google::protobuf::RepeatedPtrField<prometheus::Label>* out) {
   out->Reserve(static_cast<int>(labels.size()));
@@ -21,66 +25,6 @@ RawLabels FromProto(const google::protobuf::RepeatedPtrField<prometheus::Label>&
   out.reserve(static_cast<size_t>(labels.size()));
   for (const auto& l : labels) out.emplace_back(l.name(), l.value());
   return out;
-}
-
-void SpansToProto(const std::vector<BucketSpan>& spans,
-                  google::protobuf::RepeatedPtrField<prometheus::BucketSpan>* out) {
-  for (const BucketSpan& s : spans) {
-    auto* p = out->Add();
-    p->set_offset(s.offset);
-    p->set_length(s.length);
-  }
-}
-
-std::vector<BucketSpan> SpansFromProto(
-    const google::protobuf::RepeatedPtrField<prometheus::BucketSpan>& spans) {
-  std::vector<BucketSpan> out;
-  for (const auto& s : spans) out.push_back({s.offset(), s.length()});
-  return out;
-}
-
-void HistogramToProto(const Histogram& h, prometheus::Histogram* p) {
-  if (h.is_float) {
-    p->set_count_float(h.count_float);
-    p->set_zero_count_float(h.zero_count_float);
-  } else {
-    p->set_count_int(h.count_int);
-    p->set_zero_count_int(h.zero_count_int);
-  }
-  p->set_sum(h.sum);
-  p->set_schema(h.schema);
-  p->set_zero_threshold(h.zero_threshold);
-  SpansToProto(h.negative_spans, p->mutable_negative_spans());
-  for (int64_t d : h.negative_deltas) p->add_negative_deltas(d);
-  for (double c : h.negative_counts) p->add_negative_counts(c);
-  SpansToProto(h.positive_spans, p->mutable_positive_spans());
-  for (int64_t d : h.positive_deltas) p->add_positive_deltas(d);
-  for (double c : h.positive_counts) p->add_positive_counts(c);
-  p->set_reset_hint(static_cast<prometheus::Histogram_ResetHint>(h.reset_hint));
-  p->set_timestamp(h.timestamp);
-  for (double v : h.custom_values) p->add_custom_values(v);
-}
-
-Histogram HistogramFromProto(const prometheus::Histogram& p) {
-  Histogram h;
-  h.is_float = p.count_case() == prometheus::Histogram::kCountFloat;
-  h.count_int = p.count_int();
-  h.count_float = p.count_float();
-  h.sum = p.sum();
-  h.schema = p.schema();
-  h.zero_threshold = p.zero_threshold();
-  h.zero_count_int = p.zero_count_int();
-  h.zero_count_float = p.zero_count_float();
-  h.negative_spans = SpansFromProto(p.negative_spans());
-  h.negative_deltas.assign(p.negative_deltas().begin(), p.negative_deltas().end());
-  h.negative_counts.assign(p.negative_counts().begin(), p.negative_counts().end());
-  h.positive_spans = SpansFromProto(p.positive_spans());
-  h.positive_deltas.assign(p.positive_deltas().begin(), p.positive_deltas().end());
-  h.positive_counts.assign(p.positive_counts().begin(), p.positive_counts().end());
-  h.reset_hint = static_cast<int>(p.reset_hint());
-  h.timestamp = p.timestamp();
-  h.custom_values.assign(p.custom_values().begin(), p.custom_values().end());
-  return h;
 }
 
 }  // namespace

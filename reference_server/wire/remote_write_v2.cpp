@@ -2,6 +2,7 @@
 
 #include <unordered_map>
 
+#include "wire/internal/histogram_proto.h"
 #include "write_v2.pb.h"
 
 namespace promref::wire::v2 {
@@ -48,67 +49,13 @@ Result<RawLabels> LabelsFor(const std::vector<uint32_t>& refs, const std::vector
   return out;
 }
 
-void SpansToProto(const std::vector<BucketSpan>& spans,
-                  google::protobuf::RepeatedPtrField<pb::BucketSpan>* out) {
-  for (const BucketSpan& s : spans) {
-    auto* p = out->Add();
-    p->set_offset(s.offset);
-    p->set_length(s.length);
-  }
-}
-
-std::vector<BucketSpan> SpansFromProto(const google::protobuf::RepeatedPtrField<pb::BucketSpan>& spans) {
-  std::vector<BucketSpan> out;
-  for (const auto& s : spans) out.push_back({s.offset(), s.length()});
-  return out;
-}
-
 void HistogramToProto(const HistogramV2& hv, pb::Histogram* p) {
-  const Histogram& h = hv.h;
-  if (h.is_float) {
-    p->set_count_float(h.count_float);
-    p->set_zero_count_float(h.zero_count_float);
-  } else {
-    p->set_count_int(h.count_int);
-    p->set_zero_count_int(h.zero_count_int);
-  }
-  p->set_sum(h.sum);
-  p->set_schema(h.schema);
-  p->set_zero_threshold(h.zero_threshold);
-  SpansToProto(h.negative_spans, p->mutable_negative_spans());
-  for (int64_t d : h.negative_deltas) p->add_negative_deltas(d);
-  for (double c : h.negative_counts) p->add_negative_counts(c);
-  SpansToProto(h.positive_spans, p->mutable_positive_spans());
-  for (int64_t d : h.positive_deltas) p->add_positive_deltas(d);
-  for (double c : h.positive_counts) p->add_positive_counts(c);
-  p->set_reset_hint(static_cast<pb::Histogram_ResetHint>(h.reset_hint));
-  p->set_timestamp(h.timestamp);
-  for (double v : h.custom_values) p->add_custom_values(v);
+  internal::HistogramToProto(hv.h, p);
   p->set_start_timestamp(hv.start_timestamp);
 }
 
 HistogramV2 HistogramFromProto(const pb::Histogram& p) {
-  HistogramV2 hv;
-  Histogram& h = hv.h;
-  h.is_float = p.count_case() == pb::Histogram::kCountFloat;
-  h.count_int = p.count_int();
-  h.count_float = p.count_float();
-  h.sum = p.sum();
-  h.schema = p.schema();
-  h.zero_threshold = p.zero_threshold();
-  h.zero_count_int = p.zero_count_int();
-  h.zero_count_float = p.zero_count_float();
-  h.negative_spans = SpansFromProto(p.negative_spans());
-  h.negative_deltas.assign(p.negative_deltas().begin(), p.negative_deltas().end());
-  h.negative_counts.assign(p.negative_counts().begin(), p.negative_counts().end());
-  h.positive_spans = SpansFromProto(p.positive_spans());
-  h.positive_deltas.assign(p.positive_deltas().begin(), p.positive_deltas().end());
-  h.positive_counts.assign(p.positive_counts().begin(), p.positive_counts().end());
-  h.reset_hint = static_cast<int>(p.reset_hint());
-  h.timestamp = p.timestamp();
-  h.custom_values.assign(p.custom_values().begin(), p.custom_values().end());
-  hv.start_timestamp = p.start_timestamp();
-  return hv;
+  return {internal::HistogramFromProto(p), p.start_timestamp()};
 }
 
 }  // namespace
