@@ -240,14 +240,7 @@ model::Labels MatchingLabels(const model::Labels& l, const VectorMatching& vm) {
 }
 
 std::string MatchGroupLabels(const model::Labels& l, const VectorMatching& vm) {
-  model::LabelsBuilder b(l);
-  if (vm.on) {
-    b.Keep(vm.matching_labels);
-  } else {
-    b.Del(model::kMetricNameLabel);
-    for (const auto& n : vm.matching_labels) b.Del(n);
-  }
-  return b.Build().ToString();
+  return MatchingLabels(l, vm).ToString();
 }
 
 }  // namespace
