@@ -199,4 +199,28 @@ class BitReader {
   bool ok_ = true;
 };
 
+// A uvarint (7 bits a byte, least significant group first) written into a bit stream.
+inline void WriteUvarint(BitWriter& w, uint64_t v) {
+  while (v >= 0x80) {
+    w.WriteByte(static_cast<uint8_t>(v | 0x80));
+    v >>= 7;
+  }
+  w.WriteByte(static_cast<uint8_t>(v));
+}
+
+// Reads what WriteUvarint wrote; false on truncation or more than 10 bytes.
+inline bool ReadUvarint(BitReader& r, uint64_t* out) {
+  uint64_t v = 0;
+  for (int shift = 0; shift < 70; shift += 7) {
+    const uint8_t b = r.ReadByte();
+    if (!r.ok()) return false;
+    v |= static_cast<uint64_t>(b & 0x7F) << shift;
+    if (b < 0x80) {
+      *out = v;
+      return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace promref::tsdb

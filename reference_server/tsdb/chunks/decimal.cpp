@@ -99,28 +99,6 @@ bool ReadRice(BitReader& r, int k, uint64_t* z) {
   return r.ok();
 }
 
-void WriteUvarint(BitWriter& w, uint64_t v) {
-  while (v >= 0x80) {
-    w.WriteByte(static_cast<uint8_t>(v | 0x80));
-    v >>= 7;
-  }
-  w.WriteByte(static_cast<uint8_t>(v));
-}
-
-bool ReadUvarint(BitReader& r, uint64_t* out) {
-  uint64_t v = 0;
-  for (int shift = 0; shift < 70; shift += 7) {
-    const uint8_t b = r.ReadByte();
-    if (!r.ok()) return false;
-    v |= static_cast<uint64_t>(b & 0x7F) << shift;
-    if (b < 0x80) {
-      *out = v;
-      return true;
-    }
-  }
-  return false;
-}
-
 // One way of coding the values: exponent, mode, Rice parameter, and what it costs.
 struct ValuePlan {
   int e = 0;
