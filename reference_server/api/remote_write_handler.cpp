@@ -70,21 +70,28 @@ bool IsDataError(storage::AppendError e) {
          e == storage::AppendError::kInvalidHistogram;
 }
 
-// The label set of a remote-write series, or nullopt when Prometheus would skip it: no
-// __name__, an invalid name or value, or a name given twice.
-std::optional<model::Labels> SeriesLabels(const wire::RawLabels& raw) {
-  std::vector<std::string_view> names;
-  model::LabelsBuilder b;
-  for (const auto& [name, value] : raw) {
-    if (!model::IsValidLabelName(name) || !model::IsValidLabelValue(value)) return std::nullopt;
-    names.push_back(name);
-    b.Set(name, value);
+// Sets *out to the label set of a remote-write series and returns true, or returns false when
+// Prometheus would skip the series: no __name__, an invalid name or value, or a name given
+// twice. Senders sort labels by name (Prometheus does), so the sort into `scratch` is rare.
+bool SeriesLabels(std::span<const model::LabelView> raw, std::vector<model::LabelView>* scratch,
+                  model::Labels* out) {
+  bool ascending = true;
+  for (size_t i = 0; i < raw.size(); ++i) {
+    if (!model::IsValidLabelName(raw[i].name) || !model::IsValidLabelValue(raw[i].value)) return false;
+    ascending = ascending && (i == 0 || raw[i - 1].name < raw[i].name);
   }
-  std::sort(names.begin(), names.end());
-  if (std::adjacent_find(names.begin(), names.end()) != names.end()) return std::nullopt;
-  model::Labels l = b.Build();
-  if (!l.Has(model::kMetricNameLabel)) return std::nullopt;
-  return l;
+  if (!ascending) {
+    scratch->assign(raw.begin(), raw.end());
+    auto by_name = [](const model::LabelView& a, const model::LabelView& b) { return a.name < b.name; };
+    std::sort(scratch->begin(), scratch->end(), by_name);
+    const auto same_name = [](const model::LabelView& a, const model::LabelView& b) {
+      return a.name == b.name;
+    };
+    if (std::adjacent_find(scratch->begin(), scratch->end(), same_name) != scratch->end()) return false;
+    raw = *scratch;
+  }
+  model::AssignSortedLabels(raw, out);
+  return out->Has(model::kMetricNameLabel);
 }
 
 storage::MetricType ToMetricType(wire::MetricType t) {
@@ -281,22 +288,24 @@ Response PrometheusApi::RemoteWrite(const Request& req) {
     if (!v2.ok()) return Response::Text(400, v2.error().message() + "\n");
     return WriteV2(*v2, *req.tenant->storage, max_time, deps_.metrics);
   }
-  auto write = wire::DecodeWriteRequest(*raw);
-  if (!write.ok()) return Response::Text(400, write.error().message() + "\n");
+  wire::WriteRequestView write;
+  if (Status st = write.Decode(*raw); !st.ok()) return Response::Text(400, st.error().message() + "\n");
   auto app = req.tenant->storage->MakeAppender();
   uint64_t samples = 0;
   uint64_t histograms = 0;
   uint64_t exemplars = 0;
-  for (const wire::TimeSeries& ts : write->timeseries) {
-    auto labels = SeriesLabels(ts.labels);
-    if (!labels) continue;  // skipped silently, as Prometheus does
+  model::Labels labels;
+  std::vector<model::LabelView> scratch;
+  for (const wire::WriteRequestView::Series& ts : write.series()) {
+    if (!SeriesLabels(write.LabelsOf(ts), &scratch, &labels))
+      continue;  // skipped silently, as Prometheus does
     storage::SeriesRef ref = 0;
-    for (const model::Sample& s : ts.samples) {
+    for (const model::Sample& s : write.SamplesOf(ts)) {
       storage::AppendResult r;
       if (s.t > max_time) {
         r.error = storage::AppendError::kOutOfBounds;
       } else {
-        r = app->Append(ref, *labels, s.t, s.v);
+        r = app->Append(ref, labels, s.t, s.v);
       }
       if (!r.ok()) {
         app->Rollback();
@@ -307,28 +316,25 @@ Response PrometheusApi::RemoteWrite(const Request& req) {
       ref = r.ref;
       ++samples;
     }
-    for (const wire::Exemplar& e : ts.exemplars) {
+    for (const wire::WriteRequestView::ExemplarRef& e : write.ExemplarsOf(ts)) {
       model::LabelsBuilder b;
-      for (const auto& [n, v] : e.labels) b.Set(n, v);
+      for (const model::LabelView& l : write.LabelsOf(e)) b.Set(l.name, l.value);
       // Exemplar errors never fail a write (exemplar storage is best effort in Prometheus).
-      if (app->AppendExemplar(ref, *labels, storage::Exemplar{b.Build(), e.value, e.timestamp, true}).ok()) {
+      if (app->AppendExemplar(ref, labels, storage::Exemplar{b.Build(), e.value, e.timestamp, true}).ok()) {
         ++exemplars;
       }
     }
-    if (!ts.histograms.empty()) {
-      for (const wire::Histogram& h : ts.histograms) {
-        const model::FloatHistogram fh = ToFloatHistogram(h);
-        auto r = app->AppendHistogram(ref, *labels, h.timestamp, fh);
-        if (!r.ok()) {
-          app->Rollback();
-          return Response::Text(IsDataError(r.error) ? 400 : 500,
-                                std::string(storage::AppendErrorText(r.error)) + "\n");
-        }
-        ++histograms;
+    for (const wire::Histogram& h : write.HistogramsOf(ts)) {
+      auto r = app->AppendHistogram(ref, labels, h.timestamp, ToFloatHistogram(h));
+      if (!r.ok()) {
+        app->Rollback();
+        return Response::Text(IsDataError(r.error) ? 400 : 500,
+                              std::string(storage::AppendErrorText(r.error)) + "\n");
       }
+      ++histograms;
     }
   }
-  for (const wire::MetricMetadata& m : write->metadata) {
+  for (const wire::MetricMetadata& m : write.metadata()) {
     (void)app->UpdateMetadata(0, model::Labels{{"__name__", m.family}},
                               storage::Metadata{ToMetricType(m.type), m.help, m.unit});
   }

@@ -216,6 +216,14 @@ std::string_view LabelsBuilder::Get(std::string_view name) const {
   return {};
 }
 
+void AssignSortedLabels(std::span<const LabelView> sorted, Labels* out) {
+  std::string& data = out->data_;
+  data.clear();
+  for (const LabelView& l : sorted) {
+    if (!l.value.empty()) AppendLabel(&data, l.name, l.value);
+  }
+}
+
 Labels LabelsBuilder::Build() const {
   std::string data;
   size_t total = 0;

@@ -105,6 +105,7 @@ class Labels {
 
  private:
   friend class LabelsBuilder;
+  friend void AssignSortedLabels(std::span<const LabelView> sorted, Labels* out);
   explicit Labels(std::string data) : data_(std::move(data)) {}
   std::string data_;
 };
@@ -112,6 +113,11 @@ class Labels {
 struct LabelsHash {
   size_t operator()(const Labels& l) const { return l.Hash(); }
 };
+
+// Sets *out to the set of `sorted`, whose names the caller has checked to be strictly
+// ascending; pairs with an empty value are dropped. Reuses out's storage: ingestion builds a
+// label set for every series of every request, and an allocation each time would dominate.
+void AssignSortedLabels(std::span<const LabelView> sorted, Labels* out);
 
 // Builds a Labels from a base set and modifications. Setting an empty value deletes.
 class LabelsBuilder {

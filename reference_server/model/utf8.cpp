@@ -1,5 +1,8 @@
 #include "model/utf8.h"
 
+#include <cstdint>
+#include <cstring>
+
 namespace promref::model {
 
 int DecodeRune(std::string_view s, char32_t* rune) {
@@ -43,6 +46,13 @@ int DecodeRune(std::string_view s, char32_t* rune) {
 
 bool IsValidUtf8(std::string_view s) {
   size_t i = 0;
+  // Label names and values are nearly always ASCII: check eight bytes at a time first.
+  constexpr uint64_t kHighBits = 0x8080808080808080ULL;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t word;
+    std::memcpy(&word, s.data() + i, 8);
+    if ((word & kHighBits) != 0) break;
+  }
   while (i < s.size()) {
     if (static_cast<unsigned char>(s[i]) < 0x80) {
       ++i;

@@ -2,8 +2,12 @@
 
 #include <snappy.h>
 
+#include <bit>
+#include <optional>
+
 #include "remote.pb.h"
 #include "wire/internal/histogram_proto.h"
+#include "wire/internal/proto_reader.h"
 
 namespace promref::wire {
 namespace {
@@ -18,13 +22,6 @@ void ToProto(const RawLabels& labels, google::protobuf::RepeatedPtrField<prometh
     l->set_name(name);
     l->set_value(value);
   }
-}
-
-RawLabels FromProto(const google::protobuf::RepeatedPtrField<prometheus::Label>& labels) {
-  RawLabels out;
-  out.reserve(static_cast<size_t>(labels.size()));
-  for (const auto& l : labels) out.emplace_back(l.name(), l.value());
-  return out;
 }
 
 }  // namespace
@@ -60,26 +57,203 @@ std::string EncodeWriteRequest(const WriteRequest& request) {
 }
 
 Result<WriteRequest> DecodeWriteRequest(std::string_view bytes) {
-  prometheus::WriteRequest p;
-  if (!p.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-    return BadData("proto: cannot parse invalid wire-format data");
-  }
+  WriteRequestView view;
+  if (Status st = view.Decode(bytes); !st.ok()) return st.error();
+  auto own = [](std::span<const model::LabelView> labels) {
+    RawLabels out;
+    out.reserve(labels.size());
+    for (const model::LabelView& l : labels) out.emplace_back(l.name, l.value);
+    return out;
+  };
   WriteRequest out;
-  out.timeseries.reserve(static_cast<size_t>(p.timeseries_size()));
-  for (const auto& pts : p.timeseries()) {
+  out.timeseries.reserve(view.series().size());
+  for (const WriteRequestView::Series& s : view.series()) {
     TimeSeries ts;
-    ts.labels = FromProto(pts.labels());
-    ts.samples.reserve(static_cast<size_t>(pts.samples_size()));
-    for (const auto& s : pts.samples()) ts.samples.push_back({s.timestamp(), s.value()});
-    for (const auto& e : pts.exemplars())
-      ts.exemplars.push_back({FromProto(e.labels()), e.value(), e.timestamp()});
-    for (const auto& h : pts.histograms()) ts.histograms.push_back(HistogramFromProto(h));
+    ts.labels = own(view.LabelsOf(s));
+    const auto samples = view.SamplesOf(s);
+    ts.samples.assign(samples.begin(), samples.end());
+    for (const auto& e : view.ExemplarsOf(s))
+      ts.exemplars.push_back({own(view.LabelsOf(e)), e.value, e.timestamp});
+    const auto histograms = view.HistogramsOf(s);
+    ts.histograms.assign(histograms.begin(), histograms.end());
     out.timeseries.push_back(std::move(ts));
   }
-  for (const auto& m : p.metadata()) {
-    out.metadata.push_back({static_cast<MetricType>(m.type()), m.metric_family_name(), m.help(), m.unit()});
-  }
+  out.metadata.assign(view.metadata().begin(), view.metadata().end());
   return out;
+}
+
+// --- WriteRequestView ------------------------------------------------------------------------
+//
+// Field numbers are prompb's (types.proto, remote.proto). A known field with the wrong wire
+// type is malformed, as gogo-generated Go code says ("proto: wrong wireType"); unknown fields
+// are skipped.
+
+namespace {
+
+using internal::ProtoReader;
+using internal::WireType;
+
+constexpr std::string_view kMalformed = "proto: cannot parse invalid wire-format data";
+
+// Calls `on_field(number, type, reader)` for every field of a message; `on_field` consumes the
+// value of the fields it knows and returns false on malformed input, or returns nullopt to have
+// the field skipped.
+template <typename OnField>
+bool ForEachField(std::string_view bytes, OnField on_field) {
+  ProtoReader r(bytes);
+  while (!r.done()) {
+    uint32_t number;
+    WireType type;
+    if (!r.NextField(&number, &type)) return false;
+    const std::optional<bool> known = on_field(number, type, r);
+    if (known.has_value() ? !*known : !r.Skip(number, type)) return false;
+  }
+  return true;
+}
+
+bool ReadString(WireType type, ProtoReader& r, std::string_view* out) {
+  return type == WireType::kBytes && r.ReadBytes(out);
+}
+bool ReadDouble(WireType type, ProtoReader& r, double* out) {
+  uint64_t bits;
+  if (type != WireType::kFixed64 || !r.ReadFixed64(&bits)) return false;
+  *out = std::bit_cast<double>(bits);
+  return true;
+}
+bool ReadInt64(WireType type, ProtoReader& r, int64_t* out) {
+  uint64_t v;
+  if (type != WireType::kVarint || !r.ReadVarint(&v)) return false;
+  *out = static_cast<int64_t>(v);
+  return true;
+}
+
+// A prometheus.Label (name = 1, value = 2) appended to `out`.
+bool DecodeLabel(std::string_view bytes, std::vector<model::LabelView>* out) {
+  model::LabelView l;
+  const bool ok = ForEachField(bytes, [&](uint32_t n, WireType t, ProtoReader& r) -> std::optional<bool> {
+    if (n == 1) return ReadString(t, r, &l.name);
+    if (n == 2) return ReadString(t, r, &l.value);
+    return std::nullopt;
+  });
+  out->push_back(l);
+  return ok;
+}
+
+// A field holding a sub-message: its bytes.
+bool ReadMessage(WireType type, ProtoReader& r, std::string_view* out) {
+  return ReadString(type, r, out);
+}
+
+bool DecodeMetadata(std::string_view bytes, std::vector<MetricMetadata>* out) {
+  MetricMetadata m;
+  std::string_view family, help, unit;
+  const bool ok = ForEachField(bytes, [&](uint32_t n, WireType t, ProtoReader& r) -> std::optional<bool> {
+    int64_t type;
+    switch (n) {
+      case 1:
+        if (!ReadInt64(t, r, &type)) return false;
+        m.type = static_cast<MetricType>(static_cast<int32_t>(type));
+        return true;
+      case 2: return ReadString(t, r, &family);
+      case 4: return ReadString(t, r, &help);
+      case 5: return ReadString(t, r, &unit);
+      default: return std::nullopt;
+    }
+  });
+  m.family = family;
+  m.help = help;
+  m.unit = unit;
+  out->push_back(std::move(m));
+  return ok;
+}
+
+}  // namespace
+
+void WriteRequestView::Clear() {
+  series_.clear();
+  labels_.clear();
+  samples_.clear();
+  exemplars_.clear();
+  exemplar_labels_.clear();
+  histograms_.clear();
+  metadata_.clear();
+}
+
+Status WriteRequestView::Decode(std::string_view bytes) {
+  Clear();
+  if (!DecodeRequest(bytes)) {
+    Clear();
+    return BadData(std::string(kMalformed));
+  }
+  return {};
+}
+
+bool WriteRequestView::DecodeRequest(std::string_view bytes) {
+  return ForEachField(bytes, [&](uint32_t n, WireType t, ProtoReader& r) -> std::optional<bool> {
+    std::string_view msg;
+    if (n == 1) return ReadMessage(t, r, &msg) && DecodeSeries(msg);
+    if (n == 3) return ReadMessage(t, r, &msg) && DecodeMetadata(msg, &metadata_);
+    return std::nullopt;
+  });
+}
+
+bool WriteRequestView::DecodeSeries(std::string_view bytes) {
+  auto index = [](const auto& v) { return static_cast<uint32_t>(v.size()); };
+  Series s;
+  s.labels_begin = index(labels_);
+  s.samples_begin = index(samples_);
+  s.exemplars_begin = index(exemplars_);
+  s.histograms_begin = index(histograms_);
+  const bool ok = ForEachField(bytes, [&](uint32_t n, WireType t, ProtoReader& r) -> std::optional<bool> {
+    std::string_view msg;
+    switch (n) {
+      case 1: return ReadMessage(t, r, &msg) && DecodeLabel(msg, &labels_);
+      case 2: {
+        model::Sample sample{0, 0};
+        if (!ReadMessage(t, r, &msg)) return false;
+        const bool sample_ok =
+            ForEachField(msg, [&](uint32_t sn, WireType st, ProtoReader& sr) -> std::optional<bool> {
+              if (sn == 1) return ReadDouble(st, sr, &sample.v);
+              if (sn == 2) return ReadInt64(st, sr, &sample.t);
+              return std::nullopt;
+            });
+        samples_.push_back(sample);
+        return sample_ok;
+      }
+      case 3: return ReadMessage(t, r, &msg) && DecodeExemplar(msg);
+      case 4: {
+        // Rare in practice: the generated parser is good enough here.
+        prometheus::Histogram h;
+        if (!ReadMessage(t, r, &msg) || !h.ParseFromArray(msg.data(), static_cast<int>(msg.size()))) {
+          return false;
+        }
+        histograms_.push_back(HistogramFromProto(h));
+        return true;
+      }
+      default: return std::nullopt;
+    }
+  });
+  s.labels_end = index(labels_);
+  s.samples_end = index(samples_);
+  s.exemplars_end = index(exemplars_);
+  s.histograms_end = index(histograms_);
+  series_.push_back(s);
+  return ok;
+}
+
+bool WriteRequestView::DecodeExemplar(std::string_view bytes) {
+  ExemplarRef e;
+  e.labels_begin = static_cast<uint32_t>(exemplar_labels_.size());
+  const bool ok = ForEachField(bytes, [&](uint32_t n, WireType t, ProtoReader& r) -> std::optional<bool> {
+    std::string_view msg;
+    if (n == 1) return ReadMessage(t, r, &msg) && DecodeLabel(msg, &exemplar_labels_);
+    if (n == 2) return ReadDouble(t, r, &e.value);
+    if (n == 3) return ReadInt64(t, r, &e.timestamp);
+    return std::nullopt;
+  });
+  e.labels_end = static_cast<uint32_t>(exemplar_labels_.size());
+  exemplars_.push_back(e);
+  return ok;
 }
 
 std::string SnappyCompress(std::string_view raw) {

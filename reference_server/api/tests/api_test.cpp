@@ -150,6 +150,19 @@ TEST_F(ApiTest, RemoteWriteReceiverRules) {
                 .status,
             204);
   EXPECT_EQ(Do("GET", "/api/v1/query?query=ok&time=1000").json()["data"]["result"][0]["value"][1], "7");
+  // So is a series with a label value that is not UTF-8 (Go's decoder passes the bytes on and
+  // the handler skips it; the generated C++ parser would have refused the whole request) or a
+  // label name given twice, in whatever order the labels come. Labels out of order are sorted.
+  EXPECT_EQ(Do("POST", "/api/v1/write",
+               Write({{{{"__name__", "skipped"}, {"bad", "\xff"}}, {1000'000, 1}},
+                      {{{"job", "j"}, {"__name__", "skipped"}, {"job", "k"}}, {1000'000, 1}},
+                      {{{"z", "last"}, {"__name__", "sorted"}, {"a", "first"}}, {1000'000, 3}}}),
+               h)
+                .status,
+            204);
+  EXPECT_TRUE(Do("GET", "/api/v1/query?query=skipped&time=1000").json()["data"]["result"].empty());
+  EXPECT_EQ(Do("GET", "/api/v1/query?query=sorted&time=1000").json()["data"]["result"][0]["metric"],
+            nlohmann::json::parse(R"({"__name__":"sorted","a":"first","z":"last"})"));
   // Stale markers are stored bit-exact and end the series.
   EXPECT_EQ(
       Do("POST", "/api/v1/write", Write({{{{"__name__", "ok"}}, {1010'000, model::StaleNaN()}}}), h).status,

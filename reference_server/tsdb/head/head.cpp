@@ -78,24 +78,28 @@ MemSeries* Head::GetByRef(uint64_t ref) const {
 
 MemSeries* Head::CreateLocked(HashStripe& hs, uint64_t hash, uint64_t ref, const model::Labels& labels) {
   auto* s = new MemSeries(ref, labels);
-  hs.m.emplace(hash, s);
+  hs.m.Insert(hash, s);
   table_.Set(ref, s);
   num_series_.fetch_add(1, std::memory_order_relaxed);
   return s;
 }
 
+MemSeries* Head::Find(const model::Labels& labels) const {
+  const uint64_t hash = labels.Hash();
+  HashStripe& hs = HashStripeFor(hash);
+  std::lock_guard lock(hs.mu);
+  return hs.m.Find(hash, [&](const MemSeries* s) { return s->labels == labels; });
+}
+
 MemSeries* Head::GetOrCreate(const model::Labels& labels, bool* created) {
   const uint64_t hash = labels.Hash();
-  HashStripe& hs = hash_stripes_[hash & (kStripes - 1)];
+  HashStripe& hs = HashStripeFor(hash);
   MemSeries* s = nullptr;
   {
     std::lock_guard lock(hs.mu);
-    auto [b, e] = hs.m.equal_range(hash);
-    for (auto it = b; it != e; ++it) {
-      if (it->second->labels == labels) {
-        *created = false;
-        return it->second;
-      }
+    if (MemSeries* found = hs.m.Find(hash, [&](const MemSeries* c) { return c->labels == labels; })) {
+      *created = false;
+      return found;
     }
     uint64_t ref;
     {
@@ -313,18 +317,12 @@ void Head::GarbageCollect() {
     }
     // Lock order: hash stripe, then series stripe (as GetOrCreate then Append).
     const uint64_t hash = s->labels.Hash();
-    HashStripe& hs = hash_stripes_[hash & (kStripes - 1)];
+    HashStripe& hs = HashStripeFor(hash);
     std::lock_guard hl(hs.mu);
     std::lock_guard lock(StripeFor(ref));
     if (s->HasInOrderData() || s->ooo || s->pending_refs != 0) continue;
     s->deleted = true;
-    auto [b, e] = hs.m.equal_range(hash);
-    for (auto it = b; it != e; ++it) {
-      if (it->second == s) {
-        hs.m.erase(it);
-        break;
-      }
-    }
+    hs.m.Erase(hash, s);
     table_.Set(ref, nullptr);
     gone.emplace_back(ref, s->labels);
     refs.push_back(ref);
@@ -413,14 +411,11 @@ void Head::ReplayRecord(std::string_view rec) {
       ok = wal::DecodeSeries(rec, &series);
       for (auto& rs : series) {
         const uint64_t hash = rs.labels.Hash();
-        HashStripe& hs = hash_stripes_[hash & (kStripes - 1)];
+        HashStripe& hs = HashStripeFor(hash);
         MemSeries* existing = nullptr;
         {
           std::lock_guard lock(hs.mu);
-          auto [b, e] = hs.m.equal_range(hash);
-          for (auto it = b; it != e; ++it) {
-            if (it->second->labels == rs.labels) existing = it->second;
-          }
+          existing = hs.m.Find(hash, [&](const MemSeries* c) { return c->labels == rs.labels; });
           if (existing == nullptr) {
             if (table_.Get(rs.ref) != nullptr) {
               ++replay_.corrupt_records;  // a reference reused for different labels

@@ -28,6 +28,7 @@
 #include "storage/storage.h"
 #include "tsdb/exemplars/exemplar_store.h"
 #include "tsdb/head/series.h"
+#include "tsdb/head/series_hash_map.h"
 #include "tsdb/index/mem_postings.h"
 #include "tsdb/querier/source.h"
 #include "tsdb/tombstones/tombstones.h"
@@ -147,6 +148,8 @@ class Head {
   };
   std::mutex& StripeFor(uint64_t ref) const { return stripes_[ref & (kStripes - 1)].mu; }
   MemSeries* GetByRef(uint64_t ref) const;
+  // The series with exactly these labels, or nullptr.
+  MemSeries* Find(const model::Labels& labels) const;
   // Finds or creates the series; `created` tells which.
   MemSeries* GetOrCreate(const model::Labels& labels, bool* created);
   // Appends in order to `s` (stripe lock held; t > s->MaxTime()).
@@ -188,9 +191,11 @@ class Head {
   };
 
   struct HashStripe {
-    std::mutex mu;
-    std::unordered_multimap<uint64_t, MemSeries*> m;
+    mutable std::mutex mu;
+    SeriesHashMap m;
   };
+  static_assert(kStripes <= size_t{1} << SeriesHashMap::kStripeBits);
+  HashStripe& HashStripeFor(uint64_t hash) const { return hash_stripes_[hash & (kStripes - 1)]; }
 
   MemSeries* CreateLocked(HashStripe& hs, uint64_t hash, uint64_t ref, const model::Labels& labels);
   void CutChunkLocked(MemSeries* s, int64_t t, Encoding enc);

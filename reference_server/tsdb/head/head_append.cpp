@@ -239,6 +239,8 @@ class HeadAppender final : public storage::Appender {
     // stale one finds nothing); the size check catches the grossest misuse for free.
     if (s != nullptr && !labels.empty() && s->labels.ByteSize() != labels.ByteSize()) s = nullptr;
     if (s != nullptr) return s;
+    // Only a new series needs its labels checked: an existing one passed when it was created.
+    if (s = head_->Find(labels); s != nullptr) return s;
     if (!ValidLabels(labels)) {
       *err = AppendError::kInvalidLabels;
       return nullptr;

@@ -51,6 +51,99 @@ TEST(RemoteWrite, MalformedProtobufIsBadData) {
   EXPECT_EQ(r.error().kind(), ErrorKind::kBadData);
 }
 
+// --- Protobuf built by hand, for what a correct encoder never writes ---------------------------
+
+std::string Varint(uint64_t v) {
+  std::string out;
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>((v & 0x7f) | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
+  return out;
+}
+std::string Key(uint32_t field, int wire_type) {
+  return Varint(uint64_t{field} << 3 | static_cast<uint64_t>(wire_type));
+}
+std::string Bytes(uint32_t field, std::string_view v) {
+  return Key(field, 2) + Varint(v.size()) + std::string(v);
+}
+std::string Label(std::string_view name, std::string_view value) {
+  return Bytes(1, Bytes(1, name) + Bytes(2, value));
+}
+std::string SampleBytes(double v, int64_t t) {
+  std::string fixed(8, '\0');
+  const uint64_t bits = std::bit_cast<uint64_t>(v);
+  for (int i = 0; i < 8; ++i) fixed[static_cast<size_t>(i)] = static_cast<char>(bits >> (8 * i));
+  return Bytes(2, Key(1, 1) + fixed + Key(2, 0) + Varint(static_cast<uint64_t>(t)));
+}
+
+TEST(RemoteWrite, StringsAreBytesAsInGoSoTheReceiverJudgesInvalidUtf8) {
+  // The generated C++ parser rejects a whole request over one bad label; Go's does not.
+  const std::string req = Bytes(1, Label("__name__", "up") + Label("bad", "\xff\xfe") + SampleBytes(1, 1000));
+  auto back = DecodeWriteRequest(req);
+  ASSERT_TRUE(back.ok()) << back.error().message();
+  ASSERT_EQ(back->timeseries.size(), 1u);
+  EXPECT_EQ(back->timeseries[0].labels[1].second, "\xff\xfe");
+}
+
+TEST(RemoteWrite, InterleavedRepeatedFieldsAndUnknownFieldsDecode) {
+  // Repeated fields may come in any order and interleave; unknown fields (of every wire type,
+  // groups included) are skipped.
+  std::string unknown = Key(9, 0) + Varint(300) + Key(10, 1) + std::string(8, 'x') + Key(11, 5) +
+                        std::string(4, 'y') + Bytes(12, "zz") + Key(13, 3) + Key(1, 0) + Varint(1) +
+                        Key(13, 4);
+  const std::string series =
+      Label("__name__", "m") + SampleBytes(1, 1000) + unknown + Label("job", "j") + SampleBytes(2, 2000);
+  const std::string req = Bytes(1, series) + Key(2, 0) + Varint(7) + Bytes(1, Label("__name__", "n"));
+  WriteRequestView view;
+  ASSERT_TRUE(view.Decode(req).ok());
+  ASSERT_EQ(view.series().size(), 2u);
+  const auto labels = view.LabelsOf(view.series()[0]);
+  ASSERT_EQ(labels.size(), 2u);
+  EXPECT_EQ(labels[1].name, "job");
+  const auto samples = view.SamplesOf(view.series()[0]);
+  ASSERT_EQ(samples.size(), 2u);
+  EXPECT_EQ(samples[1].t, 2000);
+  EXPECT_EQ(samples[1].v, 2);
+  EXPECT_TRUE(view.SamplesOf(view.series()[1]).empty());
+  EXPECT_EQ(view.LabelsOf(view.series()[1])[0].value, "n");
+}
+
+TEST(RemoteWrite, MalformedInputIsRejectedAsGoRejectsIt) {
+  const std::string good = Bytes(1, Label("__name__", "up") + SampleBytes(1, 1000));
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {"truncated", good.substr(0, good.size() - 1)},
+      {"field number 0", Key(0, 0) + Varint(1)},
+      {"wire type 7", Key(1, 7)},
+      {"varint longer than 10 bytes", Key(9, 0) + std::string(10, '\x80') + "\x01"},
+      {"length past the end", Key(1, 2) + Varint(100) + "abc"},
+      {"label name as a varint", Bytes(1, Bytes(1, Key(1, 0) + Varint(5)))},
+      {"sample value as a varint", Bytes(1, Bytes(2, Key(1, 0) + Varint(5)))},
+      {"end group without a start", Key(9, 4)},
+      {"group closed with another number", Key(9, 3) + Key(8, 4)},
+      {"unterminated group", Key(9, 3) + Key(1, 0) + Varint(1)},
+  };
+  for (const auto& [what, bytes] : bad) {
+    WriteRequestView view;
+    const Status st = view.Decode(bytes);
+    ASSERT_FALSE(st.ok()) << what;
+    EXPECT_EQ(st.error().kind(), ErrorKind::kBadData) << what;
+    EXPECT_TRUE(view.series().empty()) << what;
+  }
+  WriteRequestView view;
+  EXPECT_TRUE(view.Decode(good).ok());
+}
+
+TEST(RemoteWrite, ViewReusedAcrossDecodesHoldsOnlyTheLatest) {
+  WriteRequestView view;
+  ASSERT_TRUE(view.Decode(Bytes(1, Label("__name__", "a") + SampleBytes(1, 1))).ok());
+  ASSERT_TRUE(view.Decode(Bytes(1, Label("__name__", "b")) + Bytes(1, Label("__name__", "c"))).ok());
+  ASSERT_EQ(view.series().size(), 2u);
+  EXPECT_EQ(view.LabelsOf(view.series()[0])[0].value, "b");
+  EXPECT_TRUE(view.SamplesOf(view.series()[0]).empty());
+}
+
 TEST(Snappy, RejectsCorruptAndOversizedInput) {
   EXPECT_FALSE(SnappyDecompress("not snappy at all", 1 << 20).ok());
   const std::string big(1000, 'x');
@@ -76,6 +169,33 @@ RC_GTEST_PROP(RemoteWriteProperty, SampleValuesAndTimestampsSurviveBitExact,
   for (size_t i = 0; i < got.size(); ++i) {
     RC_ASSERT(got[i].t == points[i].first);
     RC_ASSERT(std::bit_cast<uint64_t>(got[i].v) == points[i].second);
+  }
+}
+
+// Whatever the bytes, decoding never reads outside them and either fails or yields a view
+// whose ranges are consistent (every truncation of a valid request included).
+RC_GTEST_PROP(RemoteWriteProperty, TruncatedOrMutatedRequestsNeverCrash,
+              (std::vector<std::pair<std::string, std::string>> labels, size_t cut, uint8_t flip)) {
+  WriteRequest req;
+  TimeSeries ts;
+  ts.labels = labels;
+  ts.samples = {{1000, 1.5}};
+  ts.exemplars = {{{{"trace_id", "abc"}}, 2.5, 1500}};
+  req.timeseries.push_back(ts);
+  std::string bytes = EncodeWriteRequest(req);
+  bytes.resize(std::min(bytes.size(), cut));
+  if (!bytes.empty()) bytes[cut % bytes.size()] = static_cast<char>(bytes[cut % bytes.size()] ^ flip);
+  WriteRequestView view;
+  if (view.Decode(bytes).ok()) {
+    for (const auto& s : view.series()) {
+      for (const model::LabelView& l : view.LabelsOf(s)) {
+        for (std::string_view part : {l.name, l.value}) {
+          if (part.empty()) continue;
+          RC_ASSERT(part.data() >= bytes.data());
+          RC_ASSERT(part.data() + part.size() <= bytes.data() + bytes.size());
+        }
+      }
+    }
   }
 }
 
