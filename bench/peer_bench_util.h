@@ -159,13 +159,16 @@ struct SendResult {
   uint64_t failed_requests = 0;
 };
 
-// Sends the whole load to `url` from `senders` threads. Requests leave in (step, batch) order;
-// one waits for the previous step of its batch to be answered, so each series' samples arrive
-// in time order even with several senders.
-inline SendResult SendLoad(const std::string& url, const EncodedLoad& load, int senders) {
-  std::atomic<size_t> next{0};
+// Sends steps [first_step, end_step) of the load (all of it by default) to `url` from `senders`
+// threads. Requests leave in (step, batch) order; one waits for the previous step of its batch
+// to be answered, so each series' samples arrive in time order even with several senders.
+inline SendResult SendLoad(const std::string& url, const EncodedLoad& load, int senders,
+                           int64_t first_step = 0, int64_t end_step = -1) {
+  if (end_step < 0) end_step = load.steps;
+  std::atomic<size_t> next{static_cast<size_t>(first_step) * load.batches};
+  const size_t end = static_cast<size_t>(end_step) * load.batches;
   std::vector<std::atomic<int64_t>> done(load.batches);
-  for (auto& d : done) d.store(-1);
+  for (auto& d : done) d.store(first_step - 1);
   std::atomic<uint64_t> failed{0};
   std::mutex err_mu;
   bool reported = false;
@@ -181,7 +184,7 @@ inline SendResult SendLoad(const std::string& url, const EncodedLoad& load, int 
                      {"Content-Type", "application/x-protobuf"},
                      {"X-Prometheus-Remote-Write-Version", "0.1.0"},
                      {"User-Agent", "promconform-bench/0.1"}};
-      for (size_t i = next++; i < load.bodies.size(); i = next++) {
+      for (size_t i = next++; i < end; i = next++) {
         const int64_t k = static_cast<int64_t>(i / load.batches);
         const size_t b = i % load.batches;
         while (done[b].load(std::memory_order_acquire) < k - 1) std::this_thread::yield();

@@ -4,17 +4,21 @@
 //
 //   ingestion   the same load (tsdb_bench_data.h series, one sample each per 15 s step, in time
 //               order) encoded once as snappy protobuf RW 1.0 requests of ~`per-request`
-//               series-samples and sent by `senders` concurrent senders to /api/v1/write. Per
-//               server: wall-clock samples/s, server CPU (utime+stime from /proc/<pid>/stat)
-//               per sample over the ingestion, and VmRSS growth per series (before the load vs
-//               5 s after it). Servers are fed one after the other, the others idle.
+//               series-samples and sent by `senders` concurrent senders to /api/v1/write.
+//               The steps are sent in `rounds` slices, each slice to every server in turn
+//               (the first server rotating), so that whatever else runs on the machine weighs
+//               on all three alike. Per server: samples/s over the wall time of its own
+//               slices, server CPU (utime+stime from /proc/<pid>/stat) per sample from its
+//               first slice to its last (everything it did meanwhile, background work
+//               included), and VmRSS growth per series (before the load vs 5 s after it).
 //   data check  count() of series and sum(count_over_time()) of samples on every server.
 //   queries     a handful of query_range queries over the whole ingested span, interleaved
 //               across the servers, median of `runs` runs each (after one warm-up run).
 //               VictoriaMetrics runs with its rollup result cache disabled.
 //
 // usage: remote_write_vs_peers [--series N] [--samples K] [--senders S] [--per-request R]
-//                              [--runs N] [--promref PATH]
+//                              [--rounds N] [--runs N] [--promref PATH]
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -34,6 +38,7 @@ struct Args {
   int samples = 120;
   int senders = 4;
   size_t per_request = 2000;
+  int rounds = 6;
   int runs = 7;
   std::string promref = PROMREF_BINARY;
 };
@@ -53,28 +58,43 @@ struct Server {
   double count_samples = 0;
 };
 
-void Ingest(Server& s, const EncodedLoad& load, size_t series, int senders) {
+// Feeds the load to all servers, interleaved in rounds (see the top comment).
+void Ingest(std::vector<Server>& servers, const EncodedLoad& load, size_t series, int senders, int rounds) {
   std::this_thread::sleep_for(std::chrono::seconds(2));
-  const pid_t pid = s.peer->pid();
-  s.rss_idle = static_cast<double>(RssBytes(pid));
-  const uint64_t cpu0 = CpuMicros(pid);
-  const SendResult r = SendLoad(s.peer->base_url() + "/api/v1/write", load, senders);
-  const uint64_t cpu1 = CpuMicros(pid);
+  std::vector<uint64_t> cpu0;
+  for (Server& s : servers) {
+    s.rss_idle = static_cast<double>(RssBytes(s.peer->pid()));
+    cpu0.push_back(CpuMicros(s.peer->pid()));
+  }
+  for (int r = 0; r < rounds; ++r) {
+    const int64_t first = load.steps * r / rounds;
+    const int64_t end = load.steps * (r + 1) / rounds;
+    for (size_t k = 0; k < servers.size(); ++k) {
+      Server& s = servers[(k + static_cast<size_t>(r)) % servers.size()];
+      const SendResult sent = SendLoad(s.peer->base_url() + "/api/v1/write", load, senders, first, end);
+      s.seconds += sent.seconds;
+      s.failed += sent.failed_requests;
+    }
+  }
+  std::vector<uint64_t> cpu1;
+  for (Server& s : servers) cpu1.push_back(CpuMicros(s.peer->pid()));
   std::this_thread::sleep_for(std::chrono::seconds(5));
-  const uint64_t cpu2 = CpuMicros(pid);
-  s.rss_after = static_cast<double>(RssBytes(pid));
-  s.seconds = r.seconds;
-  s.failed = r.failed_requests;
-  s.samples_per_s = static_cast<double>(load.samples) / r.seconds;
-  s.cpu_us_per_sample = static_cast<double>(cpu1 - cpu0) / static_cast<double>(load.samples);
-  s.cpu_us_per_sample_settled = static_cast<double>(cpu2 - cpu0) / static_cast<double>(load.samples);
-  s.rss_per_series = (s.rss_after - s.rss_idle) / static_cast<double>(series);
-  std::printf(
-      "%-10s ingested %llu samples in %.2f s (%llu failed requests): %.0f samples/s, %.3f CPU us/sample "
-      "(%.3f incl. 5 s after), RSS %.1f -> %.1f MiB\n",
-      s.name.c_str(), static_cast<unsigned long long>(load.samples), r.seconds,
-      static_cast<unsigned long long>(r.failed_requests), s.samples_per_s, s.cpu_us_per_sample,
-      s.cpu_us_per_sample_settled, s.rss_idle / 1048576.0, s.rss_after / 1048576.0);
+  const double samples = static_cast<double>(load.samples);
+  for (size_t i = 0; i < servers.size(); ++i) {
+    Server& s = servers[i];
+    const pid_t pid = s.peer->pid();
+    s.rss_after = static_cast<double>(RssBytes(pid));
+    s.samples_per_s = samples / s.seconds;
+    s.cpu_us_per_sample = static_cast<double>(cpu1[i] - cpu0[i]) / samples;
+    s.cpu_us_per_sample_settled = static_cast<double>(CpuMicros(pid) - cpu0[i]) / samples;
+    s.rss_per_series = (s.rss_after - s.rss_idle) / static_cast<double>(series);
+    std::printf(
+        "%-10s ingested %llu samples in %.2f s (%llu failed requests): %.0f samples/s, %.3f CPU us/sample "
+        "(%.3f incl. 5 s after), RSS %.1f -> %.1f MiB\n",
+        s.name.c_str(), static_cast<unsigned long long>(load.samples), s.seconds,
+        static_cast<unsigned long long>(s.failed), s.samples_per_s, s.cpu_us_per_sample,
+        s.cpu_us_per_sample_settled, s.rss_idle / 1048576.0, s.rss_after / 1048576.0);
+  }
   std::fflush(stdout);
 }
 
@@ -154,9 +174,10 @@ void Run(const Args& a) {
     WaitQuiet(running, 60);
     servers[i].peer = StartOrDie(specs[i]);
     running.push_back(servers[i].peer->pid());
-    Ingest(servers[i], load, series.size(), a.senders);
-    Check(servers[i], t0, t_end, series.size(), load.samples);
   }
+  WaitQuiet(running, 60);
+  Ingest(servers, load, series.size(), a.senders, a.rounds);
+  for (Server& s : servers) Check(s, t0, t_end, series.size(), load.samples);
 
   // Queries over the whole span, 30 s steps.
   const std::vector<Query> queries = {
@@ -242,6 +263,8 @@ int main(int argc, char** argv) {
       a.senders = std::stoi(v);
     else if (k == "--per-request")
       a.per_request = std::stoul(v);
+    else if (k == "--rounds")
+      a.rounds = std::max(1, std::stoi(v));
     else if (k == "--runs")
       a.runs = std::stoi(v);
     else if (k == "--promref")
