@@ -2,14 +2,17 @@
 // LLVMFuzzerTestOneInput so that the test suite (under ASan/UBSan) keeps every target compiling
 // and runs it over its seed corpus.
 //
-// usage: <target> FILE...   each FILE is one input, or, with the .input extension, one JSON
-//                            string per line (the format of fixtures/promql/parse_corpus.input)
+// usage: <target> PATH...   each PATH is one input; with the .input extension, one JSON string
+//                            per line (the format of fixtures/promql/parse_corpus.input); a
+//                            directory, every file in it (a libFuzzer corpus)
 #include <cstdint>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+#include <vector>
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
 
@@ -22,9 +25,18 @@ void Run(const std::string& input) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  size_t n = 0;
+  std::vector<std::string> paths;
   for (int i = 1; i < argc; ++i) {
-    const std::string path = argv[i];
+    if (std::filesystem::is_directory(argv[i])) {
+      for (const auto& e : std::filesystem::directory_iterator(argv[i])) {
+        if (e.is_regular_file()) paths.push_back(e.path().string());
+      }
+    } else {
+      paths.push_back(argv[i]);
+    }
+  }
+  size_t n = 0;
+  for (const std::string& path : paths) {
     std::ifstream in(path, std::ios::binary);
     if (!in) {
       std::fprintf(stderr, "cannot read %s\n", path.c_str());
@@ -44,5 +56,5 @@ int main(int argc, char** argv) {
     }
   }
   std::printf("replayed %zu inputs\n", n);
-  return 0;
+  return n > 0 ? 0 : 1;  // no input means a broken seed set, not a pass
 }
