@@ -70,16 +70,28 @@ bool IsDataError(storage::AppendError e) {
          e == storage::AppendError::kInvalidHistogram;
 }
 
-// Sets *out to the label set of a remote-write series and returns true, or returns false when
-// Prometheus would skip the series: no __name__, an invalid name or value, or a name given
-// twice. Senders sort labels by name (Prometheus does), so the sort into `scratch` is rare.
-bool SeriesLabels(std::span<const model::LabelView> raw, std::vector<model::LabelView>* scratch,
-                  model::Labels* out) {
+// What is wrong with a series' labels as sent, in the order Prometheus checks: no __name__
+// or an invalid name or value first, then a name given twice.
+struct LabelsCheck {
+  enum Problem { kNone, kInvalid, kDuplicate } problem = kNone;
+  std::string_view duplicate;  // the name given twice
+};
+
+// Checks a series' labels as sent and, when they are fine, sets *out to its label set (empty
+// values dropped). Senders sort labels by name (Prometheus does), so the sort into `scratch`
+// is rare; *out keeps its storage from series to series.
+LabelsCheck CheckSeriesLabels(std::span<const model::LabelView> raw, std::vector<model::LabelView>* scratch,
+                              model::Labels* out) {
   bool ascending = true;
+  bool has_name = false;
   for (size_t i = 0; i < raw.size(); ++i) {
-    if (!model::IsValidLabelName(raw[i].name) || !model::IsValidLabelValue(raw[i].value)) return false;
+    if (!model::IsValidLabelName(raw[i].name) || !model::IsValidLabelValue(raw[i].value)) {
+      return {LabelsCheck::kInvalid, {}};
+    }
+    has_name = has_name || raw[i].name == model::kMetricNameLabel;
     ascending = ascending && (i == 0 || raw[i - 1].name < raw[i].name);
   }
+  if (!has_name) return {LabelsCheck::kInvalid, {}};
   if (!ascending) {
     scratch->assign(raw.begin(), raw.end());
     auto by_name = [](const model::LabelView& a, const model::LabelView& b) { return a.name < b.name; };
@@ -87,11 +99,19 @@ bool SeriesLabels(std::span<const model::LabelView> raw, std::vector<model::Labe
     const auto same_name = [](const model::LabelView& a, const model::LabelView& b) {
       return a.name == b.name;
     };
-    if (std::adjacent_find(scratch->begin(), scratch->end(), same_name) != scratch->end()) return false;
+    if (auto dup = std::adjacent_find(scratch->begin(), scratch->end(), same_name); dup != scratch->end()) {
+      return {LabelsCheck::kDuplicate, dup->name};
+    }
     raw = *scratch;
   }
   model::AssignSortedLabels(raw, out);
-  return out->Has(model::kMetricNameLabel);
+  return {};
+}
+
+model::Labels ExemplarLabels(std::span<const model::LabelView> raw) {
+  model::LabelsBuilder b;
+  for (const model::LabelView& l : raw) b.Set(l.name, l.value);
+  return b.Build();
 }
 
 storage::MetricType ToMetricType(wire::MetricType t) {
@@ -151,34 +171,26 @@ Response WriteV2(const wire::v2::SymbolizedRequest& write, storage::Storage& sto
     app->Rollback();
     return Response::Text(500, text + "\n");
   };
-  for (const wire::v2::SymbolizedSeries& symbolized : write.timeseries) {
-    auto resolved = wire::v2::ResolveSeries(symbolized, write.symbols);
-    if (!resolved.ok()) {
-      bad.push_back(resolved.error().message());
+  model::Labels labels;
+  std::vector<model::LabelView> raw;
+  std::vector<model::LabelView> scratch;
+  for (const wire::v2::SymbolizedSeries& ts : write.timeseries) {
+    raw.clear();
+    if (Status st = wire::v2::CheckRefs(ts, write.symbols); !st.ok()) {
+      bad.push_back(st.error().message());
       continue;
     }
-    const wire::v2::TimeSeries& ts = *resolved;
-    std::vector<std::string_view> names;
-    bool valid = true;
-    for (const auto& [name, value] : ts.labels) {
-      valid = valid && model::IsValidLabelName(name) && model::IsValidLabelValue(value);
-      names.push_back(name);
-    }
-    std::sort(names.begin(), names.end());
-    const auto dup = std::adjacent_find(names.begin(), names.end());
-    const bool has_name = std::find(names.begin(), names.end(), model::kMetricNameLabel) != names.end();
-    if (!has_name || !valid) {
-      bad.push_back("invalid metric name or labels, got " + RawLabelsString(ts.labels));
+    (void)wire::v2::LabelViewsFor(ts.labels_refs, write.symbols, &raw);  // checked above
+    const LabelsCheck check = CheckSeriesLabels(raw, &scratch, &labels);
+    if (check.problem != LabelsCheck::kNone) {
+      wire::RawLabels sent;
+      for (const model::LabelView& l : raw) sent.emplace_back(l.name, l.value);
+      bad.push_back(check.problem == LabelsCheck::kInvalid
+                        ? "invalid metric name or labels, got " + RawLabelsString(sent)
+                        : "invalid labels for series, labels " + RawLabelsString(sent) +
+                              ", duplicated label " + std::string(check.duplicate));
       continue;
     }
-    if (dup != names.end()) {
-      bad.push_back("invalid labels for series, labels " + RawLabelsString(ts.labels) +
-                    ", duplicated label " + std::string(*dup));
-      continue;
-    }
-    model::LabelsBuilder b;
-    for (const auto& [name, value] : ts.labels) b.Set(name, value);
-    const model::Labels labels = b.Build();
     if (ts.samples.empty() && ts.histograms.empty()) {
       bad.push_back("TimeSeries must contain at least one sample or histogram for series " +
                     labels.ToString());
@@ -217,13 +229,14 @@ Response WriteV2(const wire::v2::SymbolizedRequest& write, storage::Storage& sto
         return fail(std::string(storage::AppendErrorText(r.error)));
       }
     }
-    for (const wire::v2::Exemplar& e : ts.exemplars) {
-      model::LabelsBuilder eb;
-      for (const auto& [n, v] : e.labels) eb.Set(n, v);
+    for (const wire::v2::SymbolizedExemplar& e : ts.exemplars) {
+      raw.clear();
+      (void)wire::v2::LabelViewsFor(e.labels_refs, write.symbols, &raw);  // checked above
       const storage::AppendResult r =
           e.timestamp > max_time
               ? storage::AppendResult{0, storage::AppendError::kOutOfBounds}
-              : app->AppendExemplar(ref, labels, storage::Exemplar{eb.Build(), e.value, e.timestamp, true});
+              : app->AppendExemplar(ref, labels,
+                                    storage::Exemplar{ExemplarLabels(raw), e.value, e.timestamp, true});
       if (r.ok()) {
         ++exemplars;
       } else if (r.error == storage::AppendError::kOutOfOrder) {
@@ -233,7 +246,8 @@ Response WriteV2(const wire::v2::SymbolizedRequest& write, storage::Storage& sto
     }
     // Metadata travels with every series; a failure to store it never fails the write.
     (void)app->UpdateMetadata(
-        ref, labels, storage::Metadata{ToMetricType(ts.metadata.type), ts.metadata.help, ts.metadata.unit});
+        ref, labels,
+        storage::Metadata{ToMetricType(ts.type), write.symbols[ts.help_ref], write.symbols[ts.unit_ref]});
   }
   if (Status st = app->Commit(); !st.ok()) return Response::Text(500, st.error().message() + "\n");
   if (metrics != nullptr) metrics->ObserveRemoteWrite(samples, histograms, exemplars);
@@ -297,8 +311,11 @@ Response PrometheusApi::RemoteWrite(const Request& req) {
   model::Labels labels;
   std::vector<model::LabelView> scratch;
   for (const wire::WriteRequestView::Series& ts : write.series()) {
-    if (!SeriesLabels(write.LabelsOf(ts), &scratch, &labels))
-      continue;  // skipped silently, as Prometheus does
+    // Bad label sets are skipped silently, as Prometheus does; so is an empty __name__.
+    if (CheckSeriesLabels(write.LabelsOf(ts), &scratch, &labels).problem != LabelsCheck::kNone ||
+        !labels.Has(model::kMetricNameLabel)) {
+      continue;
+    }
     storage::SeriesRef ref = 0;
     for (const model::Sample& s : write.SamplesOf(ts)) {
       storage::AppendResult r;
@@ -317,10 +334,9 @@ Response PrometheusApi::RemoteWrite(const Request& req) {
       ++samples;
     }
     for (const wire::WriteRequestView::ExemplarRef& e : write.ExemplarsOf(ts)) {
-      model::LabelsBuilder b;
-      for (const model::LabelView& l : write.LabelsOf(e)) b.Set(l.name, l.value);
       // Exemplar errors never fail a write (exemplar storage is best effort in Prometheus).
-      if (app->AppendExemplar(ref, labels, storage::Exemplar{b.Build(), e.value, e.timestamp, true}).ok()) {
+      const storage::Exemplar exemplar{ExemplarLabels(write.LabelsOf(e)), e.value, e.timestamp, true};
+      if (app->AppendExemplar(ref, labels, exemplar).ok()) {
         ++exemplars;
       }
     }

@@ -36,16 +36,11 @@ std::vector<uint32_t> RefsFor(SymbolTable& table, const RawLabels& labels) {
 }
 
 Result<RawLabels> LabelsFor(const std::vector<uint32_t>& refs, const std::vector<std::string>& symbols) {
-  if (refs.size() % 2 != 0) return BadData("invalid labelRefs length " + std::to_string(refs.size()));
+  std::vector<model::LabelView> views;
+  if (Status st = LabelViewsFor(refs, symbols, &views); !st.ok()) return st.error();
   RawLabels out;
-  out.reserve(refs.size() / 2);
-  for (size_t i = 0; i < refs.size(); i += 2) {
-    if (refs[i] >= symbols.size() || refs[i + 1] >= symbols.size()) {
-      return BadData("labelRefs " + std::to_string(i) + " (name) = " + std::to_string(refs[i + 1]) +
-                     " (value) outside of symbols table (size " + std::to_string(symbols.size()) + ")");
-    }
-    out.emplace_back(symbols[refs[i]], symbols[refs[i + 1]]);
-  }
+  out.reserve(views.size());
+  for (const model::LabelView& l : views) out.emplace_back(l.name, l.value);
   return out;
 }
 
@@ -59,6 +54,19 @@ HistogramV2 HistogramFromProto(const pb::Histogram& p) {
 }
 
 }  // namespace
+
+Status LabelViewsFor(std::span<const uint32_t> refs, const std::vector<std::string>& symbols,
+                     std::vector<model::LabelView>* out) {
+  if (refs.size() % 2 != 0) return BadData("invalid labelRefs length " + std::to_string(refs.size()));
+  for (size_t i = 0; i < refs.size(); i += 2) {
+    if (refs[i] >= symbols.size() || refs[i + 1] >= symbols.size()) {
+      return BadData("labelRefs " + std::to_string(i) + " (name) = " + std::to_string(refs[i + 1]) +
+                     " (value) outside of symbols table (size " + std::to_string(symbols.size()) + ")");
+    }
+    out->push_back({symbols[refs[i]], symbols[refs[i + 1]]});
+  }
+  return {};
+}
 
 SymbolizedRequest Symbolize(const RequestV2& request) {
   SymbolTable table;
@@ -81,13 +89,9 @@ SymbolizedRequest Symbolize(const RequestV2& request) {
   return out;
 }
 
-Result<TimeSeries> ResolveSeries(const SymbolizedSeries& s, const std::vector<std::string>& symbols) {
-  TimeSeries ts;
-  auto labels = LabelsFor(s.labels_refs, symbols);
-  if (!labels.ok()) return labels.error();
-  ts.labels = std::move(*labels);
-  ts.samples = s.samples;
-  ts.histograms = s.histograms;
+Status CheckRefs(const SymbolizedSeries& s, const std::vector<std::string>& symbols) {
+  std::vector<model::LabelView> views;
+  if (Status st = LabelViewsFor(s.labels_refs, symbols, &views); !st.ok()) return st;
   if (s.help_ref >= symbols.size()) {
     return BadData("help ref " + std::to_string(s.help_ref) + " outside of symbols table (size " +
                    std::to_string(symbols.size()) + ")");
@@ -96,11 +100,21 @@ Result<TimeSeries> ResolveSeries(const SymbolizedSeries& s, const std::vector<st
     return BadData("unit ref " + std::to_string(s.unit_ref) + " outside of symbols table (size " +
                    std::to_string(symbols.size()) + ")");
   }
+  for (const SymbolizedExemplar& e : s.exemplars) {
+    if (Status st = LabelViewsFor(e.labels_refs, symbols, &views); !st.ok()) return st;
+  }
+  return {};
+}
+
+Result<TimeSeries> ResolveSeries(const SymbolizedSeries& s, const std::vector<std::string>& symbols) {
+  if (Status st = CheckRefs(s, symbols); !st.ok()) return st.error();
+  TimeSeries ts;
+  ts.labels = *LabelsFor(s.labels_refs, symbols);
+  ts.samples = s.samples;
+  ts.histograms = s.histograms;
   ts.metadata = {s.type, symbols[s.help_ref], symbols[s.unit_ref]};
   for (const SymbolizedExemplar& e : s.exemplars) {
-    auto el = LabelsFor(e.labels_refs, symbols);
-    if (!el.ok()) return el.error();
-    ts.exemplars.push_back({std::move(*el), e.value, e.timestamp});
+    ts.exemplars.push_back({*LabelsFor(e.labels_refs, symbols), e.value, e.timestamp});
   }
   return ts;
 }
