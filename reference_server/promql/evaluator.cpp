@@ -82,11 +82,9 @@ void AddPoint(Series* s, int64_t ts, double f, const std::shared_ptr<const model
   }
 }
 
-Vector VectorAt(const Matrix& m, int64_t ts, std::vector<size_t>* cursors,
-                std::vector<size_t>* series_index) {
-  Vector out;
+void PointsAt(const Matrix& m, int64_t ts, std::vector<size_t>* cursors, std::vector<StepPoint>* out) {
+  out->clear();
   cursors->resize(m.size() * 2, 0);
-  if (series_index != nullptr) series_index->clear();
   for (size_t i = 0; i < m.size(); ++i) {
     const Series& s = m[i];
     size_t& fc = (*cursors)[i * 2];
@@ -94,13 +92,24 @@ Vector VectorAt(const Matrix& m, int64_t ts, std::vector<size_t>* cursors,
     while (fc < s.floats.size() && s.floats[fc].t < ts) ++fc;
     while (hc < s.histograms.size() && s.histograms[hc].t < ts) ++hc;
     if (fc < s.floats.size() && s.floats[fc].t == ts) {
-      out.push_back(Sample{s.metric, ts, s.floats[fc].f, nullptr, s.drop_name});
+      out->push_back(StepPoint{i, s.floats[fc].f, nullptr});
     } else if (hc < s.histograms.size() && s.histograms[hc].t == ts) {
-      out.push_back(Sample{s.metric, ts, 0, s.histograms[hc].h, s.drop_name});
-    } else {
-      continue;
+      out->push_back(StepPoint{i, 0, &s.histograms[hc].h});
     }
-    if (series_index != nullptr) series_index->push_back(i);
+  }
+}
+
+Vector VectorAt(const Matrix& m, int64_t ts, std::vector<size_t>* cursors,
+                std::vector<size_t>* series_index) {
+  std::vector<StepPoint> points;
+  PointsAt(m, ts, cursors, &points);
+  Vector out;
+  out.reserve(points.size());
+  if (series_index != nullptr) series_index->clear();
+  for (const StepPoint& p : points) {
+    const Series& s = m[p.series];
+    out.push_back(Sample{s.metric, ts, p.f, p.h != nullptr ? *p.h : nullptr, s.drop_name});
+    if (series_index != nullptr) series_index->push_back(p.series);
   }
   return out;
 }
@@ -123,19 +132,22 @@ const Expr& Unwrap(const Expr& e) {
 class MatrixBuilder {
  public:
   void Add(int64_t ts, Vector&& v) {
-    for (Sample& s : v) {
-      auto [it, inserted] = index_.try_emplace(s.metric, out_.size());
-      if (inserted) {
-        out_.push_back(Series{s.metric, {}, {}, s.drop_name});
-      } else {
-        Series& existing = out_[it->second];
-        const int64_t last = std::max(
-            existing.floats.empty() ? std::numeric_limits<int64_t>::min() : existing.floats.back().t,
-            existing.histograms.empty() ? std::numeric_limits<int64_t>::min() : existing.histograms.back().t);
-        if (last == ts) Fail(ErrorKind::kExecution, "vector cannot contain metrics with the same labelset");
-      }
-      AddPoint(&out_[it->second], ts, s.f, s.h);
-    }
+    for (Sample& s : v) Append(SeriesFor(s.metric, s.drop_name), ts, s.f, s.h);
+  }
+  // The output series with these labels, created on first use.
+  size_t SeriesFor(const model::Labels& metric, bool drop_name) {
+    auto [it, inserted] = index_.try_emplace(metric, out_.size());
+    if (inserted) out_.push_back(Series{metric, {}, {}, drop_name});
+    return it->second;
+  }
+  // Appends the point of step `ts` to output series `i`, which must not have one yet.
+  void Append(size_t i, int64_t ts, double f, const std::shared_ptr<const model::FloatHistogram>& h) {
+    Series& s = out_[i];
+    const int64_t last =
+        std::max(s.floats.empty() ? std::numeric_limits<int64_t>::min() : s.floats.back().t,
+                 s.histograms.empty() ? std::numeric_limits<int64_t>::min() : s.histograms.back().t);
+    if (last == ts) Fail(ErrorKind::kExecution, "vector cannot contain metrics with the same labelset");
+    AddPoint(&s, ts, f, h);
   }
   Matrix Finish() { return std::move(out_); }
 
@@ -242,6 +254,264 @@ model::Labels MatchingLabels(const model::Labels& l, const VectorMatching& vm) {
 std::string MatchGroupLabels(const model::Labels& l, const VectorMatching& vm) {
   return MatchingLabels(l, vm).ToString();
 }
+
+// Per-key scratch state for one step, reset in O(1) per step: an entry counts only when it was
+// stamped during the current step.
+template <typename T>
+class StepTable {
+ public:
+  explicit StepTable(size_t n) : stamps_(n, 0), values_(n) {}
+  void NextStep() { ++step_; }
+  bool Has(uint32_t k) const { return stamps_[k] == step_; }
+  void Mark(uint32_t k) { stamps_[k] = step_; }
+  const T* Find(uint32_t k) const { return Has(k) ? &values_[k] : nullptr; }
+  // The entry for k; `*first` tells whether this is its first use in the step, when the
+  // caller is to reset it.
+  T& At(uint32_t k, bool* first) {
+    *first = !Has(k);
+    Mark(k);
+    return values_[k];
+  }
+
+ private:
+  std::vector<uint64_t> stamps_;
+  std::vector<T> values_;
+  uint64_t step_ = 1;
+};
+
+// `l op r` for two instant-vector operands, step by step. What stays the same from step to
+// step is worked out once: each series' matching signature (interned to a small integer), and
+// the result labels of each matched pair. A step then compares integers and appends values.
+class VectorBinop {
+ public:
+  VectorBinop(const BinaryExpr& b, const Matrix& l, const Matrix& r, bool delayed)
+      : b_(b), vm_(*b.matching), l_(l), r_(r), delayed_(delayed) {
+    std::unordered_map<std::string, uint32_t> ids;
+    InternSignatures(l, &ids, &lsig_);
+    InternSignatures(r, &ids, &rsig_);
+    present_ = one_at_ = StepTable<size_t>(ids.size());
+    matched_ = StepTable<std::vector<uint64_t>>(ids.size());
+    if (IsSetOperator(b.op)) {
+      for (const Series& s : l) lout_.push_back(Output{s.metric, s.drop_name});
+      for (const Series& s : r) rout_.push_back(Output{s.metric, s.drop_name});
+    }
+  }
+
+  // Evaluates step `ts` into `out`.
+  void Step(int64_t ts, MatrixBuilder* out) {
+    PointsAt(l_, ts, &lcur_, &lpts_);
+    PointsAt(r_, ts, &rcur_, &rpts_);
+    pending_.clear();
+    if (IsSetOperator(b_.op)) {
+      SetOperation();
+    } else {
+      Match();
+    }
+    // Output series are created only now, after every matching error of the step, in the order
+    // their first samples come.
+    for (const Pending& p : pending_) {
+      if (p.out->series == kUnresolved) p.out->series = out->SeriesFor(p.out->metric, p.out->drop_name);
+      out->Append(p.out->series, ts, p.f, p.h != nullptr ? *p.h : kNoHistogram);
+    }
+  }
+
+ private:
+  static constexpr size_t kUnresolved = std::numeric_limits<size_t>::max();
+  static inline const std::shared_ptr<const model::FloatHistogram> kNoHistogram;
+
+  // A series of the result: its labels and, once it has a sample, its index in the output.
+  struct Output {
+    model::Labels metric;
+    bool drop_name = false;
+    uint64_t hash = 0;  // of metric, for the many-to-one uniqueness check
+    size_t series = kUnresolved;
+  };
+  // A sample of the step bound for an output series.
+  struct Pending {
+    Output* out;
+    double f;
+    const std::shared_ptr<const model::FloatHistogram>* h;
+  };
+  // One side of a vector-matching pair: a series' point, or a fill value (metric null) standing
+  // in for a missing series.
+  struct Operand {
+    const model::Labels* metric = nullptr;
+    double f = 0;
+    bool histogram = false;
+    bool drop_name = false;
+    uint32_t key = 0;  // series index + 1 on its side; 0 for a fill value
+  };
+
+  static bool IsSetOperator(TokenType op) {
+    return op == TokenType::kLand || op == TokenType::kLor || op == TokenType::kLunless;
+  }
+
+  void InternSignatures(const Matrix& m, std::unordered_map<std::string, uint32_t>* ids,
+                        std::vector<uint32_t>* out) const {
+    for (const Series& s : m) {
+      auto [it, inserted] = ids->try_emplace(Signature(s.metric, vm_), static_cast<uint32_t>(ids->size()));
+      out->push_back(it->second);
+    }
+  }
+
+  // and, or, unless: which operand samples pass, by the signatures present on the other side.
+  void SetOperation() {
+    present_.NextStep();
+    switch (b_.op) {
+      case TokenType::kLand:
+        if (lpts_.empty() || rpts_.empty()) return;
+        for (const StepPoint& p : rpts_) present_.Mark(rsig_[p.series]);
+        for (const StepPoint& p : lpts_) {
+          if (present_.Has(lsig_[p.series])) Emit(&lout_[p.series], p);
+        }
+        return;
+      case TokenType::kLor:
+        for (const StepPoint& p : lpts_) {
+          present_.Mark(lsig_[p.series]);
+          Emit(&lout_[p.series], p);
+        }
+        for (const StepPoint& p : rpts_) {
+          if (!present_.Has(rsig_[p.series])) Emit(&rout_[p.series], p);
+        }
+        return;
+      default:  // unless
+        for (const StepPoint& p : rpts_) present_.Mark(rsig_[p.series]);
+        for (const StepPoint& p : lpts_) {
+          if (!present_.Has(lsig_[p.series])) Emit(&lout_[p.series], p);
+        }
+        return;
+    }
+  }
+  void Emit(Output* out, const StepPoint& p) { pending_.push_back({out, p.f, p.h}); }
+
+  // Arithmetic and comparisons: pairs of samples with the same signature, one-to-one or
+  // many-to-one (one-to-many is many-to-one with the sides swapped). fill/fill_left/fill_right
+  // (experimental) stand in for a missing operand. Like Prometheus, which swaps the sides of
+  // one-to-many matching, fill_left fills the "many" side (the left one unless group_right)
+  // and fill_right the "one" side.
+  void Match() {
+    const std::optional<double>& fill_many = vm_.fill_left;
+    const std::optional<double>& fill_one = vm_.fill_right;
+    if (!fill_many && !fill_one && (lpts_.empty() || rpts_.empty())) return;
+    const bool swap = vm_.card == Cardinality::kOneToMany;
+    const Matrix& many = swap ? r_ : l_;
+    const Matrix& one = swap ? l_ : r_;
+    const std::vector<StepPoint>& many_pts = swap ? rpts_ : lpts_;
+    const std::vector<StepPoint>& one_pts = swap ? lpts_ : rpts_;
+    const std::vector<uint32_t>& many_sig = swap ? rsig_ : lsig_;
+    const std::vector<uint32_t>& one_sig = swap ? lsig_ : rsig_;
+    one_at_.NextStep();
+    matched_.NextStep();
+    present_.NextStep();  // the signatures of the "many" side
+    for (size_t i = 0; i < one_pts.size(); ++i) {
+      bool first;
+      size_t& at = one_at_.At(one_sig[one_pts[i].series], &first);
+      if (!first) DuplicateOnOneSide(one[one_pts[at].series].metric, one[one_pts[i].series].metric, swap);
+      at = i;
+    }
+    for (const StepPoint& p : many_pts) {
+      const uint32_t sig = many_sig[p.series];
+      present_.Mark(sig);
+      if (const size_t* at = one_at_.Find(sig)) {
+        Combine(OperandOf(many, p), OperandOf(one, one_pts[*at]), sig, swap);
+      } else if (fill_one) {
+        Combine(OperandOf(many, p), Operand{nullptr, *fill_one}, sig, swap);
+      }
+    }
+    if (fill_many) {
+      for (const StepPoint& p : one_pts) {
+        const uint32_t sig = one_sig[p.series];
+        if (!present_.Has(sig)) Combine(Operand{nullptr, *fill_many}, OperandOf(one, p), sig, swap);
+      }
+    }
+  }
+
+  static Operand OperandOf(const Matrix& m, const StepPoint& p) {
+    const Series& s = m[p.series];
+    return Operand{&s.metric, p.f, p.h != nullptr, s.drop_name, static_cast<uint32_t>(p.series + 1)};
+  }
+
+  [[noreturn]] void DuplicateOnOneSide(const model::Labels& earlier, const model::Labels& later, bool swap) {
+    // The two series in label order, so the message is stable.
+    const model::Labels* a = &earlier;
+    const model::Labels* b = &later;
+    if (Compare(*b, *a) < 0) std::swap(a, b);
+    Fail(ErrorKind::kExecution,
+         "found duplicate series for the match group " + MatchGroupLabels(later, vm_) + " on the " +
+             (swap ? "left" : "right") + " hand-side of the operation: [" + a->ToString() + ", " +
+             b->ToString() +
+             "];many-to-many matching not allowed: matching labels must be unique on one side");
+  }
+
+  // One element of the result from a many-side and a one-side operand.
+  void Combine(const Operand& m, const Operand& o, uint32_t sig, bool swap) {
+    if (m.histogram || o.histogram) return;  // native histogram arithmetic arrives with its issue
+    const double fl = swap ? o.f : m.f;
+    const double fr = swap ? m.f : o.f;
+    bool keep;
+    double value = ArithOrCompare(b_.op, fl, fr, &keep);
+    // Matching errors count even for pairs a comparison then filters away.
+    Output& out = PairOutput(m, o);
+    bool first;
+    std::vector<uint64_t>& seen = matched_.At(sig, &first);
+    if (first) seen.clear();
+    if (vm_.card == Cardinality::kOneToOne) {
+      if (!seen.empty()) {
+        Fail(ErrorKind::kExecution,
+             "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)");
+      }
+      seen.push_back(0);
+    } else {
+      if (std::find(seen.begin(), seen.end(), out.hash) != seen.end()) {
+        Fail(ErrorKind::kExecution,
+             "multiple matches for labels: grouping labels must ensure unique matches");
+      }
+      seen.push_back(out.hash);
+    }
+    if (b_.return_bool) {
+      value = keep ? 1 : 0;
+    } else if (!keep) {
+      return;
+    }
+    // The kept value of a comparison is the left side's; under group_right the labels are the
+    // right ("many") side's.
+    if (IsComparisonOperator(b_.op) && !b_.return_bool) value = fl;
+    pending_.push_back({&out, value, nullptr});
+  }
+
+  // The output series of a pair, its labels computed the first time the pair matches.
+  Output& PairOutput(const Operand& m, const Operand& o) {
+    auto [it, inserted] = pairs_.try_emplace(static_cast<uint64_t>(m.key) << 32 | o.key);
+    Output& out = it->second;
+    if (!inserted) return out;
+    // A fill operand carries the matching labels of the other side.
+    const model::Labels fill = m.metric == nullptr   ? MatchingLabels(*o.metric, vm_)
+                               : o.metric == nullptr ? MatchingLabels(*m.metric, vm_)
+                                                     : model::Labels();
+    const model::Labels& ml = m.metric != nullptr ? *m.metric : fill;
+    const model::Labels& ol = o.metric != nullptr ? *o.metric : fill;
+    out.metric = ResultMetric(ml, ol, b_.op, vm_, b_.return_bool, delayed_);
+    out.hash = out.metric.Hash();
+    out.drop_name = m.drop_name || (delayed_ && (DropsName(b_.op) || b_.return_bool));
+    return out;
+  }
+
+  const BinaryExpr& b_;
+  const VectorMatching& vm_;
+  const Matrix& l_;
+  const Matrix& r_;
+  const bool delayed_;
+  std::vector<uint32_t> lsig_, rsig_;           // each series' interned signature
+  std::vector<Output> lout_, rout_;             // set operations: each operand series as a result
+  std::unordered_map<uint64_t, Output> pairs_;  // by many-side key << 32 | one-side key
+  // Per step: the cursors and points of both sides, and the samples produced.
+  std::vector<size_t> lcur_, rcur_;
+  std::vector<StepPoint> lpts_, rpts_;
+  std::vector<Pending> pending_;
+  // Per step, by signature: present on a side; the one-side point; the matches so far.
+  StepTable<size_t> present_{0}, one_at_{0};
+  StepTable<std::vector<uint64_t>> matched_{0};
+};
 
 }  // namespace
 
@@ -431,138 +701,11 @@ Matrix Evaluator::EvalBinary(const BinaryExpr& b) {
   if (lt == ValueType::kVector && rt == ValueType::kVector) {
     Matrix l = Eval(*b.lhs);
     Matrix r = Eval(*b.rhs);
-    const VectorMatching& vm = *b.matching;
-    std::vector<std::string> lsig(l.size()), rsig(r.size());
-    for (size_t i = 0; i < l.size(); ++i) lsig[i] = Signature(l[i].metric, vm);
-    for (size_t i = 0; i < r.size(); ++i) rsig[i] = Signature(r[i].metric, vm);
-    std::vector<size_t> lcur, rcur;
+    VectorBinop binop(b, l, r, delayed);
     MatrixBuilder builder;
     for (int64_t ts = start_; ts <= end_; ts += interval_) {
       ctx_->CheckInterrupt("expression evaluation");
-      // The samples at this step, and each one's matching signature.
-      std::vector<size_t> lidx, ridx;
-      Vector lvec = VectorAt(l, ts, &lcur, &lidx);
-      Vector rvec = VectorAt(r, ts, &rcur, &ridx);
-      std::vector<const std::string*> ls, rs;
-      for (size_t i : lidx) ls.push_back(&lsig[i]);
-      for (size_t i : ridx) rs.push_back(&rsig[i]);
-      Vector out;
-      switch (b.op) {
-        case TokenType::kLand: {
-          if (lvec.empty() || rvec.empty()) break;
-          std::unordered_map<std::string_view, bool> right;
-          for (const auto* s : rs) right[*s] = true;
-          for (size_t i = 0; i < lvec.size(); ++i) {
-            if (right.count(*ls[i])) out.push_back(lvec[i]);
-          }
-          break;
-        }
-        case TokenType::kLor: {
-          std::unordered_map<std::string_view, bool> left;
-          for (size_t i = 0; i < lvec.size(); ++i) {
-            left[*ls[i]] = true;
-            out.push_back(lvec[i]);
-          }
-          for (size_t i = 0; i < rvec.size(); ++i) {
-            if (!left.count(*rs[i])) out.push_back(rvec[i]);
-          }
-          break;
-        }
-        case TokenType::kLunless: {
-          std::unordered_map<std::string_view, bool> right;
-          for (const auto* s : rs) right[*s] = true;
-          for (size_t i = 0; i < lvec.size(); ++i) {
-            if (!right.count(*ls[i])) out.push_back(lvec[i]);
-          }
-          break;
-        }
-        default: {
-          // fill/fill_left/fill_right (experimental) stand in for a missing operand. Like
-          // Prometheus, which swaps the sides of one-to-many matching, fill_left fills the
-          // "many" side (the left one unless group_right) and fill_right the "one" side.
-          const std::optional<double>& fill_many = vm.fill_left;
-          const std::optional<double>& fill_one = vm.fill_right;
-          if (!fill_many && !fill_one && (lvec.empty() || rvec.empty())) break;
-          // One-to-many is many-to-one with the sides swapped.
-          const bool swap = vm.card == Cardinality::kOneToMany;
-          const Vector& many = swap ? rvec : lvec;
-          const Vector& one = swap ? lvec : rvec;
-          const auto& many_sigs = swap ? rs : ls;
-          const auto& one_sigs = swap ? ls : rs;
-          std::unordered_map<std::string_view, size_t> one_by_sig;
-          for (size_t i = 0; i < one.size(); ++i) {
-            auto [it, inserted] = one_by_sig.try_emplace(*one_sigs[i], i);
-            if (!inserted) {
-              // The two series in label order, so the message is stable.
-              const model::Labels* a = &one[it->second].metric;
-              const model::Labels* b2 = &one[i].metric;
-              if (Compare(*b2, *a) < 0) std::swap(a, b2);
-              Fail(ErrorKind::kExecution,
-                   "found duplicate series for the match group " + MatchGroupLabels(one[i].metric, vm) +
-                       " on the " + (swap ? "left" : "right") + " hand-side of the operation: [" +
-                       a->ToString() + ", " + b2->ToString() +
-                       "];many-to-many matching not allowed: matching labels must be unique on one side");
-            }
-          }
-          std::unordered_map<std::string_view, std::vector<uint64_t>> matched;
-          // One element of the result from a many-side and a one-side sample.
-          auto combine = [&](const Sample& ms, const Sample& os, std::string_view many_sig) {
-            if (ms.h || os.h) return;  // native histogram arithmetic arrives with its issue
-            const double fl = swap ? os.f : ms.f;
-            const double fr = swap ? ms.f : os.f;
-            bool keep;
-            double value = ArithOrCompare(b.op, fl, fr, &keep);
-            // Matching errors count even for pairs a comparison then filters away.
-            model::Labels metric = ResultMetric(ms.metric, os.metric, b.op, vm, b.return_bool, delayed);
-            auto& seen = matched[many_sig];
-            if (vm.card == Cardinality::kOneToOne) {
-              if (!seen.empty()) {
-                Fail(ErrorKind::kExecution,
-                     "multiple matches for labels: many-to-one matching must be explicit "
-                     "(group_left/group_right)");
-              }
-              seen.push_back(0);
-            } else {
-              const uint64_t h = metric.Hash();
-              if (std::find(seen.begin(), seen.end(), h) != seen.end()) {
-                Fail(ErrorKind::kExecution,
-                     "multiple matches for labels: grouping labels must ensure unique matches");
-              }
-              seen.push_back(h);
-            }
-            if (b.return_bool) {
-              value = keep ? 1 : 0;
-            } else if (!keep) {
-              return;
-            }
-            Sample s{std::move(metric), ts, value, nullptr, ms.drop_name};
-            if (delayed && (DropsName(b.op) || b.return_bool)) s.drop_name = true;
-            // The kept value of a comparison is the left side's; under group_right the
-            // labels are the right ("many") side's.
-            if (IsComparisonOperator(b.op) && !b.return_bool) s.f = fl;
-            out.push_back(std::move(s));
-          };
-          std::unordered_set<std::string_view> many_seen;
-          for (size_t i = 0; i < many.size(); ++i) {
-            many_seen.insert(*many_sigs[i]);
-            auto it = one_by_sig.find(*many_sigs[i]);
-            if (it != one_by_sig.end()) {
-              combine(many[i], one[it->second], *many_sigs[i]);
-            } else if (fill_one) {
-              combine(many[i], Sample{MatchingLabels(many[i].metric, vm), ts, *fill_one, nullptr, false},
-                      *many_sigs[i]);
-            }
-          }
-          if (fill_many) {
-            for (size_t i = 0; i < one.size(); ++i) {
-              if (many_seen.count(*one_sigs[i])) continue;
-              combine(Sample{MatchingLabels(one[i].metric, vm), ts, *fill_many, nullptr, false}, one[i],
-                      *one_sigs[i]);
-            }
-          }
-        }
-      }
-      builder.Add(ts, std::move(out));
+      binop.Step(ts, &builder);
     }
     return builder.Finish();
   }

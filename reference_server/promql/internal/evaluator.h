@@ -125,6 +125,17 @@ void DropMetricName(Series* s, bool delayed);
 // Appends a point for step `ts` to a series, float or histogram.
 void AddPoint(Series* s, int64_t ts, double f, const std::shared_ptr<const model::FloatHistogram>& h);
 
+// One series' point at a step: its index in the matrix and its value.
+struct StepPoint {
+  size_t series = 0;
+  double f = 0;                                                     // 0 for histograms
+  const std::shared_ptr<const model::FloatHistogram>* h = nullptr;  // set for histograms
+};
+
+// The points of a matrix at step `ts`, in matrix order, without copying labels. `cursors` is
+// as for VectorAt.
+void PointsAt(const Matrix& m, int64_t ts, std::vector<size_t>* cursors, std::vector<StepPoint>* out);
+
 // The input vector of a matrix at step `ts` (series with a point there). `cursors` carries the
 // read position per series from step to step (steps must be visited in increasing order);
 // `series_index`, when given, receives the matrix index of each returned sample.
