@@ -1,6 +1,7 @@
 #include "tsdb/querier/querier.h"
 
 #include <algorithm>
+#include <limits>
 #include <set>
 
 namespace promref::tsdb {
@@ -128,8 +129,15 @@ class MergeIterator final : public storage::SampleIterator {
       started_ = true;
       for (size_t i = 0; i < its_.size(); ++i) Load(i, its_[i]->Next());
     } else if (cur_ >= 0) {
-      // Advance every iterator sitting on the current timestamp (the duplicates too).
       const int64_t t = ts_[cur_];
+      if (others_min_ > t) {
+        // Only the current input sits on t: while it stays ahead of the others (blocks do not
+        // overlap, so that is the rule) it alone advances.
+        Load(cur_, its_[cur_]->Next());
+        if (types_[cur_] != ValueType::kNone && ts_[cur_] < others_min_) return types_[cur_];
+        return Pick();
+      }
+      // Advance every iterator sitting on the current timestamp (the duplicates too).
       for (size_t i = 0; i < its_.size(); ++i) {
         if (types_[i] != ValueType::kNone && ts_[i] == t) Load(i, its_[i]->Next());
       }
@@ -166,9 +174,15 @@ class MergeIterator final : public storage::SampleIterator {
   }
   ValueType Pick() {
     cur_ = -1;
+    others_min_ = std::numeric_limits<int64_t>::max();
     for (size_t i = 0; i < its_.size(); ++i) {
       if (types_[i] == ValueType::kNone) continue;
-      if (cur_ < 0 || ts_[i] < ts_[cur_]) cur_ = static_cast<int>(i);
+      if (cur_ < 0 || ts_[i] < ts_[cur_]) {
+        if (cur_ >= 0) others_min_ = ts_[cur_];  // the previous best, which was below all others
+        cur_ = static_cast<int>(i);
+      } else {
+        others_min_ = std::min(others_min_, ts_[i]);
+      }
     }
     return cur_ < 0 ? ValueType::kNone : types_[cur_];
   }
@@ -177,6 +191,7 @@ class MergeIterator final : public storage::SampleIterator {
   std::vector<ValueType> types_;
   std::vector<int64_t> ts_;  // each input's current timestamp, where types_ is not kNone
   int cur_ = -1;
+  int64_t others_min_ = 0;  // the smallest current timestamp of the inputs other than cur_
   bool started_ = false;
 };
 
