@@ -559,19 +559,21 @@ Matrix Evaluator::EvalNumber(double v) {
   return Matrix{std::move(s)};
 }
 
-std::vector<LoadedSeries> Evaluator::Select(const VectorSelector& vs, int64_t mint, int64_t maxt) {
-  std::vector<LoadedSeries> out;
-  if (maxt < mint) return out;
+void Evaluator::ForEachSelected(const VectorSelector& vs, int64_t mint, int64_t maxt,
+                                const std::function<void(LoadedSeries&)>& fn) {
+  if (maxt < mint) return;
   storage::SelectHints hints;
   hints.start = mint + 1;
   hints.end = maxt;
   hints.step = interval_;
   auto set = ctx_->querier->Select(true, hints, vs.matchers);
   int64_t n = 0;
+  size_t count = 0;
+  LoadedSeries ls;
   while (set->Next()) {
     const storage::Series& s = set->At();
-    LoadedSeries ls;
     ls.labels = s.labels();
+    ls.points.clear();
     auto it = s.Iterator();
     for (storage::ValueType vt = it->Seek(mint + 1); vt != storage::ValueType::kNone; vt = it->Next()) {
       const int64_t t = it->AtT();
@@ -584,13 +586,20 @@ std::vector<LoadedSeries> Evaluator::Select(const VectorSelector& vs, int64_t mi
       }
     }
     if (Status st = it->Err(); !st.ok()) Fail(ErrorKind::kInternal, st.error().message());
+    // Loaded points count towards the limit until the selection is done; the results are
+    // what is counted after that.
     n += static_cast<int64_t>(ls.points.size());
-    out.push_back(std::move(ls));
-    if ((out.size() & 1023) == 0) ctx_->CheckInterrupt("query execution");
+    ctx_->AddSamples(static_cast<int64_t>(ls.points.size()));
+    fn(ls);
+    if ((++count & 1023) == 0) ctx_->CheckInterrupt("query execution");
   }
   if (Status st = set->Err(); !st.ok()) Fail(ErrorKind::kInternal, st.error().message());
-  ctx_->AddSamples(n);
-  ctx_->current_samples -= n;  // loaded points are transient; the results are what is counted
+  ctx_->current_samples -= n;
+}
+
+std::vector<LoadedSeries> Evaluator::Select(const VectorSelector& vs, int64_t mint, int64_t maxt) {
+  std::vector<LoadedSeries> out;
+  ForEachSelected(vs, mint, maxt, [&](LoadedSeries& ls) { out.push_back(std::move(ls)); });
   return out;
 }
 
@@ -598,11 +607,9 @@ Matrix Evaluator::EvalVectorSelector(const VectorSelector& vs) {
   const int64_t lookback = ctx_->lookback;
   const int64_t first_ref = RefTime(vs.mods, start_);
   const int64_t last_ref = RefTime(vs.mods, end_);
-  std::vector<LoadedSeries> series =
-      Select(vs, first_ref - lookback, last_ref + (vs.smoothed ? lookback : 0));
   Matrix out;
   int64_t n = 0;
-  for (LoadedSeries& ls : series) {
+  ForEachSelected(vs, first_ref - lookback, last_ref + (vs.smoothed ? lookback : 0), [&](LoadedSeries& ls) {
     Series s{ls.labels, {}, {}, false};
     size_t cursor = 0;  // points[cursor-1] is the newest at or before the reference time
     for (int64_t ts = start_; ts <= end_; ts += interval_) {
@@ -628,7 +635,7 @@ Matrix Evaluator::EvalVectorSelector(const VectorSelector& vs) {
       n += static_cast<int64_t>(s.floats.size() + s.histograms.size());
       out.push_back(std::move(s));
     }
-  }
+  });
   ctx_->AddSamples(n);
   return out;
 }
@@ -1617,7 +1624,8 @@ Matrix Evaluator::EvalRangeFunction(const Call& c, size_t matrix_arg) {
   }
 
   const Expr& arg = Unwrap(*c.args[matrix_arg]);
-  std::vector<LoadedSeries> series;
+  const VectorSelector* selector = nullptr;  // a matrix selector's, read series by series
+  std::vector<LoadedSeries> series;          // or a subquery's points
   const TimeModifiers* mods;
   int64_t range;
   bool anchored = false, smoothed = false;
@@ -1643,8 +1651,7 @@ Matrix Evaluator::EvalRangeFunction(const Call& c, size_t matrix_arg) {
     }
     if (anchored || smoothed) extend_before = ctx_->lookback;
     if (smoothed) extend_after = ctx_->lookback;
-    series =
-        Select(vs, RefTime(vs.mods, start_) - range - extend_before, RefTime(vs.mods, end_) + extend_after);
+    selector = &vs;
   } else {
     const auto& sq = As<SubqueryExpr>(arg);
     mods = &sq.mods;
@@ -1656,7 +1663,7 @@ Matrix Evaluator::EvalRangeFunction(const Call& c, size_t matrix_arg) {
 
   Matrix out;
   int64_t n = 0;
-  for (LoadedSeries& ls : series) {
+  auto evaluate = [&](LoadedSeries& ls) {
     std::erase_if(ls.points, IsStale);  // stale markers never enter a range window
     Series s{ls.labels, {}, {}, ls.drop_name};
     if (!keep_name) DropMetricName(&s, delayed);
@@ -1706,6 +1713,12 @@ Matrix Evaluator::EvalRangeFunction(const Call& c, size_t matrix_arg) {
       n += static_cast<int64_t>(s.floats.size() + s.histograms.size());
       out.push_back(std::move(s));
     }
+  };
+  if (selector != nullptr) {
+    ForEachSelected(*selector, RefTime(*mods, start_) - range - extend_before,
+                    RefTime(*mods, end_) + extend_after, evaluate);
+  } else {
+    for (LoadedSeries& ls : series) evaluate(ls);
   }
 
   if (name == "absent_over_time") {

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -93,6 +94,11 @@ class Evaluator {
 
   // Loads the series a selector picks with their points in (mint, maxt].
   std::vector<LoadedSeries> Select(const VectorSelector& vs, int64_t mint, int64_t maxt);
+  // The same one series at a time, in one reused buffer: a query that reduces each series
+  // right away never holds every series' raw points at once (hundreds of MB on large ranges,
+  // and as many fresh pages to fault in).
+  void ForEachSelected(const VectorSelector& vs, int64_t mint, int64_t maxt,
+                       const std::function<void(LoadedSeries&)>& fn);
   // Evaluates a subquery's inner expression at its own steps; returns the points and sets
   // *range/*offset/*at for windowing.
   std::vector<LoadedSeries> EvalSubqueryPoints(const SubqueryExpr& sq);
