@@ -49,18 +49,23 @@ void DropMetadataLabels(model::LabelsBuilder* b) {
 }
 
 namespace {
+bool IsMetadataLabel(std::string_view name) {
+  return name == model::kMetricNameLabel || name == "__type__" || name == "__unit__";
+}
 bool HasMetadataLabels(const model::Labels& l) {
   return l.Has(model::kMetricNameLabel) || l.Has("__type__") || l.Has("__unit__");
 }
 }  // namespace
 
+model::Labels WithoutMetadataLabels(const model::Labels& l) {
+  return l.Filter([](std::string_view name) { return !IsMetadataLabel(name); });
+}
+
 void DropMetricName(Sample* s, bool delayed) {
   if (delayed) {
     s->drop_name = true;
   } else if (HasMetadataLabels(s->metric)) {
-    model::LabelsBuilder b(s->metric);
-    DropMetadataLabels(&b);
-    s->metric = b.Build();
+    s->metric = WithoutMetadataLabels(s->metric);
   }
 }
 
@@ -68,9 +73,7 @@ void DropMetricName(Series* s, bool delayed) {
   if (delayed) {
     s->drop_name = true;
   } else if (HasMetadataLabels(s->metric)) {
-    model::LabelsBuilder b(s->metric);
-    DropMetadataLabels(&b);
-    s->metric = b.Build();
+    s->metric = WithoutMetadataLabels(s->metric);
   }
 }
 
@@ -201,17 +204,27 @@ double ScalarBinop(TokenType op, double l, double r) {
   return v;
 }
 
-// The matching signature of a label set: the labels named by on(...), or all but those named
-// by ignoring(...) and __name__. Exact bytes, so unequal label sets never collide.
-std::string Signature(const model::Labels& l, const VectorMatching& vm) {
-  std::vector<std::string> names = vm.matching_labels;
-  std::sort(names.begin(), names.end());
-  model::LabelsBuilder b;
-  for (const model::LabelView& lv : l) {
-    const bool listed = std::binary_search(names.begin(), names.end(), std::string(lv.name));
-    if (vm.on ? listed : (!listed && lv.name != model::kMetricNameLabel)) b.Set(lv.name, lv.value);
+// The labels named in `names`, or (`without`) all others but __name__: the grouping labels of
+// by/without and the matching labels of on/ignoring.
+model::Labels GroupingLabels(const model::Labels& metric, const std::vector<std::string>& names,
+                             bool without) {
+  auto listed = [&](std::string_view n) { return std::find(names.begin(), names.end(), n) != names.end(); };
+  if (without) {
+    return metric.Filter([&](std::string_view n) { return !listed(n) && n != model::kMetricNameLabel; });
   }
-  return std::string(b.Build().Encoded());
+  return metric.Filter(listed);
+}
+
+// The labels vector matching compares: those named by on(...), or all but those named by
+// ignoring(...) and __name__. (What a filled-in operand carries.)
+model::Labels MatchingLabels(const model::Labels& l, const VectorMatching& vm) {
+  return GroupingLabels(l, vm.matching_labels, !vm.on);
+}
+
+// The matching signature of a label set: its matching labels' exact bytes, so unequal label
+// sets never collide.
+std::string Signature(const model::Labels& l, const VectorMatching& vm) {
+  return std::string(MatchingLabels(l, vm).Encoded());
 }
 
 model::Labels ResultMetric(const model::Labels& lhs, const model::Labels& rhs, TokenType op,
@@ -234,19 +247,6 @@ model::Labels ResultMetric(const model::Labels& lhs, const model::Labels& rhs, T
         b.Del(n);
       }
     }
-  }
-  return b.Build();
-}
-
-// The labels vector matching compares: those named by on(...), or all but those named by
-// ignoring(...) and __name__. (What a filled-in operand carries.)
-model::Labels MatchingLabels(const model::Labels& l, const VectorMatching& vm) {
-  model::LabelsBuilder b(l);
-  if (vm.on) {
-    b.Keep(vm.matching_labels);
-  } else {
-    b.Del(model::kMetricNameLabel);
-    for (const auto& n : vm.matching_labels) b.Del(n);
   }
   return b.Build();
 }
@@ -826,18 +826,6 @@ void SortReverse(std::vector<Sample>* v, bool (*less)(const Sample&, const Sampl
     return;
   }
   std::stable_sort(v->begin(), v->end(), rless);
-}
-
-model::Labels GroupingLabels(const model::Labels& metric, const std::vector<std::string>& grouping,
-                             bool without) {
-  model::LabelsBuilder b(metric);
-  if (without) {
-    for (const auto& n : grouping) b.Del(n);
-    b.Del(model::kMetricNameLabel);
-  } else {
-    b.Keep(grouping);
-  }
-  return b.Build();
 }
 
 }  // namespace

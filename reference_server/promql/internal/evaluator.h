@@ -122,6 +122,8 @@ int64_t EvalDurationExpr(const Expr& e, const QueryContext& ctx);
 
 // Deletes the metric name and the other metadata labels that go with it (__type__, __unit__).
 void DropMetadataLabels(model::LabelsBuilder* b);
+// The same for a label set.
+model::Labels WithoutMetadataLabels(const model::Labels& l);
 
 // Removes __name__ (and __type__/__unit__) now, or marks it for removal at the end (delayed
 // name removal).
