@@ -129,6 +129,14 @@ const Expr& Unwrap(const Expr& e) {
   return e;
 }
 
+// An output series known before its first sample: its labels, and from that sample on its index
+// in a MatrixBuilder (so series keep the order of first appearance).
+struct OutputSeries {
+  model::Labels metric;
+  bool drop_name = false;
+  size_t index = std::numeric_limits<size_t>::max();
+};
+
 // Collects per-step output vectors into a matrix: one series per label set, in order of first
 // appearance (so a single step keeps the vector's order), and refuses two samples with the same
 // labels at the same step.
@@ -151,6 +159,10 @@ class MatrixBuilder {
                  s.histograms.empty() ? std::numeric_limits<int64_t>::min() : s.histograms.back().t);
     if (last == ts) Fail(ErrorKind::kExecution, "vector cannot contain metrics with the same labelset");
     AddPoint(&s, ts, f, h);
+  }
+  void Append(OutputSeries* s, int64_t ts, double f, const std::shared_ptr<const model::FloatHistogram>& h) {
+    if (s->index == std::numeric_limits<size_t>::max()) s->index = SeriesFor(s->metric, s->drop_name);
+    Append(s->index, ts, f, h);
   }
   Matrix Finish() { return std::move(out_); }
 
@@ -292,8 +304,8 @@ class VectorBinop {
     present_ = one_at_ = StepTable<size_t>(ids.size());
     matched_ = StepTable<std::vector<uint64_t>>(ids.size());
     if (IsSetOperator(b.op)) {
-      for (const Series& s : l) lout_.push_back(Output{s.metric, s.drop_name});
-      for (const Series& s : r) rout_.push_back(Output{s.metric, s.drop_name});
+      for (const Series& s : l) lout_.push_back(OutputSeries{s.metric, s.drop_name});
+      for (const Series& s : r) rout_.push_back(OutputSeries{s.metric, s.drop_name});
     }
   }
 
@@ -309,26 +321,20 @@ class VectorBinop {
     }
     // Output series are created only now, after every matching error of the step, in the order
     // their first samples come.
-    for (const Pending& p : pending_) {
-      if (p.out->series == kUnresolved) p.out->series = out->SeriesFor(p.out->metric, p.out->drop_name);
-      out->Append(p.out->series, ts, p.f, p.h != nullptr ? *p.h : kNoHistogram);
-    }
+    for (const Pending& p : pending_) out->Append(p.out, ts, p.f, p.h != nullptr ? *p.h : kNoHistogram);
   }
 
  private:
-  static constexpr size_t kUnresolved = std::numeric_limits<size_t>::max();
   static inline const std::shared_ptr<const model::FloatHistogram> kNoHistogram;
 
-  // A series of the result: its labels and, once it has a sample, its index in the output.
-  struct Output {
-    model::Labels metric;
-    bool drop_name = false;
-    uint64_t hash = 0;  // of metric, for the many-to-one uniqueness check
-    size_t series = kUnresolved;
+  // The result series of a matched pair.
+  struct PairOutput {
+    OutputSeries series;
+    uint64_t hash = 0;  // of series.metric, for the many-to-one uniqueness check
   };
   // A sample of the step bound for an output series.
   struct Pending {
-    Output* out;
+    OutputSeries* out;
     double f;
     const std::shared_ptr<const model::FloatHistogram>* h;
   };
@@ -382,7 +388,7 @@ class VectorBinop {
         return;
     }
   }
-  void Emit(Output* out, const StepPoint& p) { pending_.push_back({out, p.f, p.h}); }
+  void Emit(OutputSeries* out, const StepPoint& p) { pending_.push_back({out, p.f, p.h}); }
 
   // Arithmetic and comparisons: pairs of samples with the same signature, one-to-one or
   // many-to-one (one-to-many is many-to-one with the sides swapped). fill/fill_left/fill_right
@@ -451,7 +457,7 @@ class VectorBinop {
     bool keep;
     double value = ArithOrCompare(b_.op, fl, fr, &keep);
     // Matching errors count even for pairs a comparison then filters away.
-    Output& out = PairOutput(m, o);
+    PairOutput& out = OutputOf(m, o);
     bool first;
     std::vector<uint64_t>& seen = matched_.At(sig, &first);
     if (first) seen.clear();
@@ -476,13 +482,13 @@ class VectorBinop {
     // The kept value of a comparison is the left side's; under group_right the labels are the
     // right ("many") side's.
     if (IsComparisonOperator(b_.op) && !b_.return_bool) value = fl;
-    pending_.push_back({&out, value, nullptr});
+    pending_.push_back({&out.series, value, nullptr});
   }
 
   // The output series of a pair, its labels computed the first time the pair matches.
-  Output& PairOutput(const Operand& m, const Operand& o) {
+  PairOutput& OutputOf(const Operand& m, const Operand& o) {
     auto [it, inserted] = pairs_.try_emplace(static_cast<uint64_t>(m.key) << 32 | o.key);
-    Output& out = it->second;
+    PairOutput& out = it->second;
     if (!inserted) return out;
     // A fill operand carries the matching labels of the other side.
     const model::Labels fill = m.metric == nullptr   ? MatchingLabels(*o.metric, vm_)
@@ -490,9 +496,9 @@ class VectorBinop {
                                                      : model::Labels();
     const model::Labels& ml = m.metric != nullptr ? *m.metric : fill;
     const model::Labels& ol = o.metric != nullptr ? *o.metric : fill;
-    out.metric = ResultMetric(ml, ol, b_.op, vm_, b_.return_bool, delayed_);
-    out.hash = out.metric.Hash();
-    out.drop_name = m.drop_name || (delayed_ && (DropsName(b_.op) || b_.return_bool));
+    out.series.metric = ResultMetric(ml, ol, b_.op, vm_, b_.return_bool, delayed_);
+    out.series.drop_name = m.drop_name || (delayed_ && (DropsName(b_.op) || b_.return_bool));
+    out.hash = out.series.metric.Hash();
     return out;
   }
 
@@ -501,9 +507,9 @@ class VectorBinop {
   const Matrix& l_;
   const Matrix& r_;
   const bool delayed_;
-  std::vector<uint32_t> lsig_, rsig_;           // each series' interned signature
-  std::vector<Output> lout_, rout_;             // set operations: each operand series as a result
-  std::unordered_map<uint64_t, Output> pairs_;  // by many-side key << 32 | one-side key
+  std::vector<uint32_t> lsig_, rsig_;               // each series' interned signature
+  std::vector<OutputSeries> lout_, rout_;           // set operations: each operand series as a result
+  std::unordered_map<uint64_t, PairOutput> pairs_;  // by many-side key << 32 | one-side key
   // Per step: the cursors and points of both sides, and the samples produced.
   std::vector<size_t> lcur_, rcur_;
   std::vector<StepPoint> lpts_, rpts_;
@@ -830,6 +836,87 @@ void SortReverse(std::vector<Sample>* v, bool (*less)(const Sample&, const Sampl
 
 }  // namespace
 
+namespace {
+
+// count_values: at each step, how many series of each group have each value. An input series'
+// grouping labels (less the value label) are worked out once, and the output labels of each
+// (group, value) pair once; a step formats values and counts.
+class CountValues {
+ public:
+  CountValues(const Matrix& in, std::string label, std::vector<std::string> grouping, bool without)
+      : in_(in),
+        label_(std::move(label)),
+        grouping_(std::move(grouping)),
+        without_(without),
+        // The value label stays in the output unless without(...) drops it.
+        label_kept_(!without || (label_ != model::kMetricNameLabel &&
+                                 std::find(grouping_.begin(), grouping_.end(), label_) == grouping_.end())),
+        group_of_(in.size(), kNoGroup) {}
+
+  void Step(int64_t ts, MatrixBuilder* out) {
+    PointsAt(in_, ts, &cursors_, &points_);
+    ++step_;
+    counted_.clear();
+    for (const StepPoint& p : points_) {
+      std::string value = !label_kept_     ? std::string()
+                          : p.h != nullptr ? "histogram"
+                                           : model::FormatFloat(p.f, 'f');
+      auto [it, inserted] = outputs_.try_emplace({GroupOf(p.series), std::move(value)});
+      Output& o = it->second;
+      if (inserted) o.series.metric = OutputLabels(it->first.first, it->first.second);
+      if (o.step != step_) {
+        o.step = step_;
+        o.count = 0;
+        counted_.push_back(&o);
+      }
+      o.count += 1;
+    }
+    for (Output* o : counted_) out->Append(&o->series, ts, o->count, nullptr);
+  }
+
+ private:
+  static constexpr uint32_t kNoGroup = std::numeric_limits<uint32_t>::max();
+  struct Output {
+    OutputSeries series;
+    uint64_t step = 0;  // the step `count` is for
+    double count = 0;
+  };
+
+  uint32_t GroupOf(size_t series) {
+    uint32_t& g = group_of_[series];
+    if (g == kNoGroup) {
+      const model::Labels metric = in_[series].metric.Filter([&](std::string_view n) { return n != label_; });
+      auto [it, inserted] = group_ids_.try_emplace(GroupingLabels(metric, grouping_, without_),
+                                                   static_cast<uint32_t>(groups_.size()));
+      if (inserted) groups_.push_back(it->first);
+      g = it->second;
+    }
+    return g;
+  }
+  model::Labels OutputLabels(uint32_t group, const std::string& value) const {
+    if (!label_kept_) return groups_[group];
+    model::LabelsBuilder b(groups_[group]);
+    b.Set(label_, value);
+    return b.Build();
+  }
+
+  const Matrix& in_;
+  const std::string label_;
+  const std::vector<std::string> grouping_;
+  const bool without_;
+  const bool label_kept_;
+  std::vector<uint32_t> group_of_;  // by input series
+  std::unordered_map<model::Labels, uint32_t, model::LabelsHash> group_ids_;
+  std::vector<model::Labels> groups_;
+  std::map<std::pair<uint32_t, std::string>, Output> outputs_;  // by group and formatted value
+  std::vector<size_t> cursors_;
+  std::vector<StepPoint> points_;
+  uint64_t step_ = 0;
+  std::vector<Output*> counted_;  // this step's outputs, in order of first appearance
+};
+
+}  // namespace
+
 Matrix Evaluator::EvalAggregate(const AggregateExpr& a) {
   std::vector<std::string> grouping = a.grouping;
   std::sort(grouping.begin(), grouping.end());
@@ -845,27 +932,9 @@ Matrix Evaluator::EvalAggregate(const AggregateExpr& a) {
       std::sort(grouping.begin(), grouping.end());
     }
     Matrix in = Eval(*a.expr);
-    std::vector<size_t> cur;
+    CountValues counter(in, label, grouping, a.without);
     MatrixBuilder builder;
-    for (int64_t ts = start_; ts <= end_; ts += interval_) {
-      Vector vec = VectorAt(in, ts, &cur);
-      std::vector<std::pair<model::Labels, double>> groups;
-      std::unordered_map<model::Labels, size_t, model::LabelsHash> index;
-      for (const Sample& s : vec) {
-        model::LabelsBuilder lb(s.metric);
-        lb.Set(label, s.h ? std::string("histogram") : model::FormatFloat(s.f, 'f'));
-        const model::Labels key = GroupingLabels(lb.Build(), grouping, a.without);
-        auto [it, inserted] = index.try_emplace(key, groups.size());
-        if (inserted) {
-          groups.emplace_back(key, 1);
-        } else {
-          groups[it->second].second += 1;
-        }
-      }
-      Vector out;
-      for (auto& [l, c] : groups) out.push_back(Sample{l, ts, c, nullptr, false});
-      builder.Add(ts, std::move(out));
-    }
+    for (int64_t ts = start_; ts <= end_; ts += interval_) counter.Step(ts, &builder);
     return builder.Finish();
   }
 
