@@ -1266,6 +1266,60 @@ Matrix Evaluator::EvalAggregate(const AggregateExpr& a) {
 
 // --- Function calls ----------------------------------------------------------------------------
 
+namespace {
+
+// A scalar argument's value at a step.
+double ScalarAt(const Matrix& m, size_t step) {
+  return m.empty() || m[0].floats.size() <= step ? std::nan("") : m[0].floats[step].f;
+}
+
+// An element-wise function over the vector argument at one step.
+Vector ApplyElementwise(ElementwiseFunction f, const FunctionCall& fc) {
+  Vector out;
+  for (const Sample& s : *fc.vectors[0]) {
+    if (s.h) continue;
+    const std::optional<double> v = f(s.f, fc);
+    if (!v) continue;
+    Sample o = s;
+    o.f = *v;
+    DropMetricName(&o, fc.ctx->delayed_name_removal);
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<Matrix> Evaluator::EvalElementwise(ElementwiseFunction f, const std::vector<Matrix>& args,
+                                                 FunctionCall* fc) {
+  std::unordered_set<model::Labels, model::LabelsHash> seen;
+  Matrix out;
+  int64_t n = 0;
+  for (const Series& s : args[0]) {
+    ctx_->CheckInterrupt("expression evaluation");
+    Series o{s.metric, {}, {}, s.drop_name};
+    DropMetricName(&o, ctx_->delayed_name_removal);
+    if (!seen.insert(o.metric).second) return std::nullopt;
+    for (const FPoint& p : s.floats) {  // histogram samples are skipped
+      const auto step = static_cast<size_t>((p.t - start_) / interval_);
+      for (size_t i = 1; i < args.size(); ++i) {
+        if (fc->call->args[i]->Type() == ValueType::kScalar) fc->scalars[i] = ScalarAt(args[i], step);
+      }
+      fc->ts = p.t;
+      if (const std::optional<double> v = f(p.f, *fc)) o.floats.push_back({p.t, *v});
+    }
+    if (o.floats.empty()) continue;
+    n += static_cast<int64_t>(o.floats.size());
+    out.push_back(std::move(o));
+  }
+  // The order in which the step-by-step path would have met the series: by first sample, then
+  // input order.
+  std::stable_sort(out.begin(), out.end(),
+                   [](const Series& a, const Series& b) { return a.floats.front().t < b.floats.front().t; });
+  ctx_->AddSamples(n);
+  return out;
+}
+
 Matrix Evaluator::EvalCall(const Call& c) {
   const std::string& name = c.func->name;
 
@@ -1292,8 +1346,11 @@ Matrix Evaluator::EvalCall(const Call& c) {
       return EvalRangeFunction(c, i);
   }
 
-  VectorFunction fn = FindVectorFunction(name);
-  if (fn == nullptr) Fail(ErrorKind::kExecution, "function \"" + name + "\" is not supported yet");
+  const VectorFunction fn = FindVectorFunction(name);
+  const ElementwiseFunction elementwise = fn == nullptr ? FindElementwiseFunction(name) : nullptr;
+  if (fn == nullptr && elementwise == nullptr) {
+    Fail(ErrorKind::kExecution, "function \"" + name + "\" is not supported yet");
+  }
 
   // Evaluate the arguments: vectors and scalars step by step, strings as literals.
   std::vector<Matrix> matrices(c.args.size());
@@ -1311,6 +1368,9 @@ Matrix Evaluator::EvalCall(const Call& c) {
       matrices[i] = Eval(*c.args[i]);
     }
   }
+  if (elementwise != nullptr) {
+    if (std::optional<Matrix> m = EvalElementwise(elementwise, matrices, &fc)) return *std::move(m);
+  }
   std::vector<std::vector<size_t>> cursors(c.args.size());
   std::vector<Vector> vectors(c.args.size());
   MatrixBuilder builder;
@@ -1324,12 +1384,10 @@ Matrix Evaluator::EvalCall(const Call& c) {
         vectors[i] = VectorAt(matrices[i], ts, &cursors[i]);
         fc.vectors[i] = &vectors[i];
       } else if (t == ValueType::kScalar) {
-        fc.scalars[i] = matrices[i].empty() || matrices[i][0].floats.size() <= step
-                            ? std::nan("")
-                            : matrices[i][0].floats[step].f;
+        fc.scalars[i] = ScalarAt(matrices[i], step);
       }
     }
-    builder.Add(ts, fn(fc));
+    builder.Add(ts, fn != nullptr ? fn(fc) : ApplyElementwise(elementwise, fc));
   }
   Matrix m = builder.Finish();
   int64_t n = 0;

@@ -63,6 +63,11 @@ struct LoadedSeries {
   bool drop_name = false;
 };
 
+struct FunctionCall;  // functions.h
+// A function of one float sample's value at a step (abs, round, clamp, ...): nullopt drops the
+// sample. The evaluator applies it series by series, skips histograms and drops the name.
+using ElementwiseFunction = std::optional<double> (*)(double v, const FunctionCall& fc);
+
 class Evaluator {
  public:
   Evaluator(QueryContext* ctx, int64_t start, int64_t end, int64_t interval)
@@ -89,6 +94,11 @@ class Evaluator {
   Matrix EvalAggregate(const AggregateExpr& a);
   Matrix EvalCall(const Call& c);
   Matrix EvalRangeFunction(const Call& c, size_t matrix_arg);
+  // An element-wise function (abs, round, ...) over its evaluated arguments series by series,
+  // each output series' labels worked out once. nullopt when two input series would end up
+  // with the same labels: the step-by-step path then merges them, or fails, as Prometheus does.
+  std::optional<Matrix> EvalElementwise(ElementwiseFunction f, const std::vector<Matrix>& args,
+                                        FunctionCall* fc);
   Matrix EvalTimestampOfSelector(const Call& c, const VectorSelector& vs);
   Matrix EvalInfo(const Call& c);
 
