@@ -609,6 +609,12 @@ std::vector<LoadedSeries> Evaluator::Select(const VectorSelector& vs, int64_t mi
   return out;
 }
 
+size_t Evaluator::StepsReached(size_t points, int64_t window) const {
+  const auto steps = static_cast<size_t>(NumSteps());
+  const auto per_point = static_cast<size_t>(window / interval_) + 1;
+  return per_point >= steps ? steps : std::min(steps, points * per_point);
+}
+
 Matrix Evaluator::EvalVectorSelector(const VectorSelector& vs) {
   const int64_t lookback = ctx_->lookback;
   const int64_t first_ref = RefTime(vs.mods, start_);
@@ -617,6 +623,7 @@ Matrix Evaluator::EvalVectorSelector(const VectorSelector& vs) {
   int64_t n = 0;
   ForEachSelected(vs, first_ref - lookback, last_ref + (vs.smoothed ? lookback : 0), [&](LoadedSeries& ls) {
     Series s{ls.labels, {}, {}, false};
+    s.floats.reserve(StepsReached(ls.points.size(), lookback + (vs.smoothed ? lookback : 0)));
     size_t cursor = 0;  // points[cursor-1] is the newest at or before the reference time
     for (int64_t ts = start_; ts <= end_; ts += interval_) {
       const int64_t ref = RefTime(vs.mods, ts);
@@ -1781,6 +1788,7 @@ Matrix Evaluator::EvalRangeFunction(const Call& c, size_t matrix_arg) {
   auto evaluate = [&](LoadedSeries& ls) {
     std::erase_if(ls.points, IsStale);  // stale markers never enter a range window
     Series s{ls.labels, {}, {}, ls.drop_name};
+    s.floats.reserve(StepsReached(ls.points.size(), range + extend_before + extend_after));
     if (!keep_name) DropMetricName(&s, delayed);
     Window w;
     w.series = &ls;

@@ -117,6 +117,9 @@ class Evaluator {
   int64_t RefTime(const TimeModifiers& mods, int64_t ts) const;
   int64_t OffsetOf(const TimeModifiers& mods) const;
   int64_t RangeOf(const MatrixSelector& m) const;
+  // How many steps `points` samples can give a value to when each reaches `window` ms ahead:
+  // what to reserve for a selector's or range function's output series.
+  size_t StepsReached(size_t points, int64_t window) const;
 
   QueryContext* ctx_;
   int64_t start_;
