@@ -1,5 +1,6 @@
 #include "model/go_strconv.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -36,9 +37,8 @@ Digits ShortestDigits(double v) {
   std::string_view s(buf, static_cast<size_t>(res.ptr - buf));
   const size_t e = s.find('e');
   Digits d;
-  for (char c : s.substr(0, e)) {
-    if (c != '.') d.digits.push_back(c);
-  }
+  d.digits.assign(s.data(), 1);                     // the leading digit
+  if (e > 2) d.digits.append(s.data() + 2, e - 2);  // the digits after the point
   int exp = 0;
   std::from_chars(s.data() + e + 1 + (s[e + 1] == '+' ? 1 : 0), s.data() + s.size(), exp);
   d.dp = exp + 1;
@@ -73,45 +73,45 @@ Digits FixedDigits(double v, char fmt, int prec) {
   return d;
 }
 
-// %e: d.ddddde±dd with `frac` digits after the point (padding with zeros).
-std::string FormatE(bool neg, const Digits& d, int frac) {
-  std::string out;
-  if (neg) out.push_back('-');
+// %e: d.ddddde±dd with `frac` digits after the point (padding with zeros), appended to out.
+void AppendE(std::string* out, bool neg, const Digits& d, int frac) {
+  if (neg) out->push_back('-');
   const bool zero = d.digits.empty();
-  out.push_back(zero ? '0' : d.digits[0]);
+  out->push_back(zero ? '0' : d.digits[0]);
   if (frac > 0) {
-    out.push_back('.');
+    out->push_back('.');
     for (int i = 1; i <= frac; ++i) {
-      out.push_back(i < static_cast<int>(d.digits.size()) ? d.digits[static_cast<size_t>(i)] : '0');
+      out->push_back(i < static_cast<int>(d.digits.size()) ? d.digits[static_cast<size_t>(i)] : '0');
     }
   }
-  out.push_back('e');
+  out->push_back('e');
   int exp = zero ? 0 : d.dp - 1;
-  out.push_back(exp < 0 ? '-' : '+');
+  out->push_back(exp < 0 ? '-' : '+');
   if (exp < 0) exp = -exp;
-  if (exp < 10) out.push_back('0');
-  out += std::to_string(exp);
-  return out;
+  if (exp < 10) out->push_back('0');
+  *out += std::to_string(exp);
 }
 
-// %f: integer part, then `frac` digits after the point (padding with zeros).
-std::string FormatF(bool neg, const Digits& d, int frac) {
-  std::string out;
-  if (neg) out.push_back('-');
+// %f: integer part, then `frac` digits after the point (padding with zeros), appended to out.
+// The room is made once and filled in place: result encoding formats millions of values.
+void AppendF(std::string* out, bool neg, const Digits& d, int frac) {
   const int nd = static_cast<int>(d.digits.size());
+  const size_t len =
+      (neg ? 1 : 0) + static_cast<size_t>(std::max(d.dp, 1)) + (frac > 0 ? 1 + static_cast<size_t>(frac) : 0);
+  const size_t start = out->size();
+  out->resize(start + len);
+  char* p = out->data() + start;
+  auto digit = [&](int i) { return i >= 0 && i < nd ? d.digits[static_cast<size_t>(i)] : '0'; };
+  if (neg) *p++ = '-';
   if (d.dp > 0) {
-    for (int i = 0; i < d.dp; ++i) out.push_back(i < nd ? d.digits[static_cast<size_t>(i)] : '0');
+    for (int i = 0; i < d.dp; ++i) *p++ = digit(i);
   } else {
-    out.push_back('0');
+    *p++ = '0';
   }
   if (frac > 0) {
-    out.push_back('.');
-    for (int i = 0; i < frac; ++i) {
-      const int j = d.dp + i;
-      out.push_back(j >= 0 && j < nd ? d.digits[static_cast<size_t>(j)] : '0');
-    }
+    *p++ = '.';
+    for (int i = 0; i < frac; ++i) *p++ = digit(d.dp + i);
   }
-  return out;
 }
 
 std::string Special(double v) {
@@ -209,28 +209,41 @@ bool IsGoFloatSyntax(std::string_view s) {
 
 }  // namespace
 
-std::string FormatFloat(double v, char fmt) {
-  if (!std::isfinite(v)) return Special(v);
+void AppendFloat(std::string* out, double v, char fmt) {
+  if (!std::isfinite(v)) {
+    out->append(Special(v));
+    return;
+  }
   const bool neg = std::signbit(v);
   Digits d;
   if (v != 0) d = ShortestDigits(v);
   const int nd = static_cast<int>(d.digits.size());
-  switch (fmt) {
-    case 'e': return FormatE(neg, d, nd > 0 ? nd - 1 : 0);
-    case 'f': return FormatF(neg, d, nd > d.dp ? nd - d.dp : 0);
-    default: {  // 'g'
-      const int exp = v == 0 ? 0 : d.dp - 1;
-      if (v != 0 && (exp < -4 || exp >= 6)) return FormatE(neg, d, nd - 1);
-      return FormatF(neg, d, nd > d.dp ? nd - d.dp : 0);
-    }
+  const int exp = v == 0 ? 0 : d.dp - 1;
+  // 'g' (and any other verb) takes the 'e' form for small and large exponents.
+  if (fmt == 'e' || (fmt != 'f' && v != 0 && (exp < -4 || exp >= 6))) {
+    AppendE(out, neg, d, nd > 0 ? nd - 1 : 0);
+  } else {
+    AppendF(out, neg, d, nd > d.dp ? nd - d.dp : 0);
   }
+}
+
+std::string FormatFloat(double v, char fmt) {
+  std::string out;
+  AppendFloat(&out, v, fmt);
+  return out;
 }
 
 std::string FormatFloatPrec(double v, char fmt, int prec) {
   if (!std::isfinite(v)) return Special(v);
   const bool neg = std::signbit(v);
   const Digits d = FixedDigits(v, fmt, prec);
-  return fmt == 'e' ? FormatE(neg, d, prec) : FormatF(neg, d, prec);
+  std::string out;
+  if (fmt == 'e') {
+    AppendE(&out, neg, d, prec);
+  } else {
+    AppendF(&out, neg, d, prec);
+  }
+  return out;
 }
 
 ParsedFloat ParseFloat(std::string_view s) {

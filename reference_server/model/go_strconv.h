@@ -21,6 +21,8 @@ namespace promref::model {
 //            shortest output), otherwise 'f' form ("1e+06", "123456", "1e-05")
 // Special values are "NaN", "+Inf", "-Inf"; negative zero keeps its sign ("-0").
 std::string FormatFloat(double v, char fmt);
+// The same appended to *out, with no string of its own (result encoding writes millions).
+void AppendFloat(std::string* out, double v, char fmt);
 
 // strconv.FormatFloat(v, fmt, prec, 64) with a fixed number of digits after the point
 // (fmt 'f' or 'e'), rounded half to even on the exact binary value, as Go does.

@@ -89,6 +89,18 @@ class Labels {
   // __name__: the `without(...)` and `ignoring(...)` grouping keys.
   uint64_t HashWithoutNames(std::span<const std::string> names) const;
 
+  // The labels whose names satisfy keep(name), copied straight from the encoding (cheaper than
+  // a LabelsBuilder round trip, which decodes every label into strings).
+  template <typename Keep>
+  Labels Filter(Keep keep) const {
+    std::string out;
+    out.reserve(data_.size());
+    for (Iterator it = begin(); it != end(); ++it) {
+      if (keep(it->name)) out.append(data_, it.pos_, it.next_ - it.pos_);
+    }
+    return Labels(std::move(out));
+  }
+
   // Prometheus' text form: {__name__="up", job="x"}; names that are not legacy-valid are
   // quoted, values are Go-quoted.
   std::string ToString() const;

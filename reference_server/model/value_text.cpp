@@ -11,11 +11,11 @@ void AppendSampleValue(std::string* out, double v) {
   const double abs = std::fabs(v);
   // NaN compares false both ways and so takes 'f', which prints "NaN" as Go's does.
   const bool exp_form = abs != 0 && (abs < 1e-6 || abs >= 1e21);
-  out->append(FormatFloat(v, exp_form ? 'e' : 'f'));
+  AppendFloat(out, v, exp_form ? 'e' : 'f');
 }
 
 void AppendScalarValue(std::string* out, double v) {
-  out->append(FormatFloat(v, 'f'));
+  AppendFloat(out, v, 'f');
 }
 
 void AppendSampleTimestamp(std::string* out, int64_t ms) {

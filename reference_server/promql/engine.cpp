@@ -166,13 +166,6 @@ Matrix MergeSameLabelsets(Matrix m) {
   return out;
 }
 
-// Delayed name removal: the metric name goes, and the metadata labels with it.
-model::Labels WithoutName(const model::Labels& l) {
-  model::LabelsBuilder b(l);
-  internal::DropMetadataLabels(&b);
-  return b.Build();
-}
-
 QueryResult Run(const EngineOptions& options, storage::Queryable& storage, std::string_view query,
                 int64_t start, int64_t end, int64_t step, const QueryOptions& qopts, bool instant) {
   const auto t0 = std::chrono::steady_clock::now();
@@ -261,7 +254,7 @@ QueryResult Run(const EngineOptions& options, storage::Queryable& storage, std::
     if (v.type == ResultType::kVector) {
       std::vector<model::Labels> labels;
       for (Sample& s : v.vector) {
-        if (s.drop_name) s.metric = WithoutName(s.metric);
+        if (s.drop_name) s.metric = internal::WithoutMetadataLabels(s.metric);
         labels.push_back(s.metric);
       }
       if (ctx.delayed_name_removal && ContainsSameLabelset(labels)) {
@@ -269,7 +262,7 @@ QueryResult Run(const EngineOptions& options, storage::Queryable& storage, std::
       }
     } else if (v.type == ResultType::kMatrix) {
       for (Series& s : v.matrix) {
-        if (s.drop_name) s.metric = WithoutName(s.metric);
+        if (s.drop_name) s.metric = internal::WithoutMetadataLabels(s.metric);
       }
       if (ctx.delayed_name_removal) v.matrix = MergeSameLabelsets(std::move(v.matrix));
     }

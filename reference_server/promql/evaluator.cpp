@@ -49,18 +49,23 @@ void DropMetadataLabels(model::LabelsBuilder* b) {
 }
 
 namespace {
+bool IsMetadataLabel(std::string_view name) {
+  return name == model::kMetricNameLabel || name == "__type__" || name == "__unit__";
+}
 bool HasMetadataLabels(const model::Labels& l) {
   return l.Has(model::kMetricNameLabel) || l.Has("__type__") || l.Has("__unit__");
 }
 }  // namespace
 
+model::Labels WithoutMetadataLabels(const model::Labels& l) {
+  return l.Filter([](std::string_view name) { return !IsMetadataLabel(name); });
+}
+
 void DropMetricName(Sample* s, bool delayed) {
   if (delayed) {
     s->drop_name = true;
   } else if (HasMetadataLabels(s->metric)) {
-    model::LabelsBuilder b(s->metric);
-    DropMetadataLabels(&b);
-    s->metric = b.Build();
+    s->metric = WithoutMetadataLabels(s->metric);
   }
 }
 
@@ -68,9 +73,7 @@ void DropMetricName(Series* s, bool delayed) {
   if (delayed) {
     s->drop_name = true;
   } else if (HasMetadataLabels(s->metric)) {
-    model::LabelsBuilder b(s->metric);
-    DropMetadataLabels(&b);
-    s->metric = b.Build();
+    s->metric = WithoutMetadataLabels(s->metric);
   }
 }
 
@@ -82,11 +85,9 @@ void AddPoint(Series* s, int64_t ts, double f, const std::shared_ptr<const model
   }
 }
 
-Vector VectorAt(const Matrix& m, int64_t ts, std::vector<size_t>* cursors,
-                std::vector<size_t>* series_index) {
-  Vector out;
+void PointsAt(const Matrix& m, int64_t ts, std::vector<size_t>* cursors, std::vector<StepPoint>* out) {
+  out->clear();
   cursors->resize(m.size() * 2, 0);
-  if (series_index != nullptr) series_index->clear();
   for (size_t i = 0; i < m.size(); ++i) {
     const Series& s = m[i];
     size_t& fc = (*cursors)[i * 2];
@@ -94,13 +95,24 @@ Vector VectorAt(const Matrix& m, int64_t ts, std::vector<size_t>* cursors,
     while (fc < s.floats.size() && s.floats[fc].t < ts) ++fc;
     while (hc < s.histograms.size() && s.histograms[hc].t < ts) ++hc;
     if (fc < s.floats.size() && s.floats[fc].t == ts) {
-      out.push_back(Sample{s.metric, ts, s.floats[fc].f, nullptr, s.drop_name});
+      out->push_back(StepPoint{i, s.floats[fc].f, nullptr});
     } else if (hc < s.histograms.size() && s.histograms[hc].t == ts) {
-      out.push_back(Sample{s.metric, ts, 0, s.histograms[hc].h, s.drop_name});
-    } else {
-      continue;
+      out->push_back(StepPoint{i, 0, &s.histograms[hc].h});
     }
-    if (series_index != nullptr) series_index->push_back(i);
+  }
+}
+
+Vector VectorAt(const Matrix& m, int64_t ts, std::vector<size_t>* cursors,
+                std::vector<size_t>* series_index) {
+  std::vector<StepPoint> points;
+  PointsAt(m, ts, cursors, &points);
+  Vector out;
+  out.reserve(points.size());
+  if (series_index != nullptr) series_index->clear();
+  for (const StepPoint& p : points) {
+    const Series& s = m[p.series];
+    out.push_back(Sample{s.metric, ts, p.f, p.h != nullptr ? *p.h : nullptr, s.drop_name});
+    if (series_index != nullptr) series_index->push_back(p.series);
   }
   return out;
 }
@@ -117,25 +129,40 @@ const Expr& Unwrap(const Expr& e) {
   return e;
 }
 
+// An output series known before its first sample: its labels, and from that sample on its index
+// in a MatrixBuilder (so series keep the order of first appearance).
+struct OutputSeries {
+  model::Labels metric;
+  bool drop_name = false;
+  size_t index = std::numeric_limits<size_t>::max();
+};
+
 // Collects per-step output vectors into a matrix: one series per label set, in order of first
 // appearance (so a single step keeps the vector's order), and refuses two samples with the same
 // labels at the same step.
 class MatrixBuilder {
  public:
   void Add(int64_t ts, Vector&& v) {
-    for (Sample& s : v) {
-      auto [it, inserted] = index_.try_emplace(s.metric, out_.size());
-      if (inserted) {
-        out_.push_back(Series{s.metric, {}, {}, s.drop_name});
-      } else {
-        Series& existing = out_[it->second];
-        const int64_t last = std::max(
-            existing.floats.empty() ? std::numeric_limits<int64_t>::min() : existing.floats.back().t,
-            existing.histograms.empty() ? std::numeric_limits<int64_t>::min() : existing.histograms.back().t);
-        if (last == ts) Fail(ErrorKind::kExecution, "vector cannot contain metrics with the same labelset");
-      }
-      AddPoint(&out_[it->second], ts, s.f, s.h);
-    }
+    for (Sample& s : v) Append(SeriesFor(s.metric, s.drop_name), ts, s.f, s.h);
+  }
+  // The output series with these labels, created on first use.
+  size_t SeriesFor(const model::Labels& metric, bool drop_name) {
+    auto [it, inserted] = index_.try_emplace(metric, out_.size());
+    if (inserted) out_.push_back(Series{metric, {}, {}, drop_name});
+    return it->second;
+  }
+  // Appends the point of step `ts` to output series `i`, which must not have one yet.
+  void Append(size_t i, int64_t ts, double f, const std::shared_ptr<const model::FloatHistogram>& h) {
+    Series& s = out_[i];
+    const int64_t last =
+        std::max(s.floats.empty() ? std::numeric_limits<int64_t>::min() : s.floats.back().t,
+                 s.histograms.empty() ? std::numeric_limits<int64_t>::min() : s.histograms.back().t);
+    if (last == ts) Fail(ErrorKind::kExecution, "vector cannot contain metrics with the same labelset");
+    AddPoint(&s, ts, f, h);
+  }
+  void Append(OutputSeries* s, int64_t ts, double f, const std::shared_ptr<const model::FloatHistogram>& h) {
+    if (s->index == std::numeric_limits<size_t>::max()) s->index = SeriesFor(s->metric, s->drop_name);
+    Append(s->index, ts, f, h);
   }
   Matrix Finish() { return std::move(out_); }
 
@@ -189,17 +216,27 @@ double ScalarBinop(TokenType op, double l, double r) {
   return v;
 }
 
-// The matching signature of a label set: the labels named by on(...), or all but those named
-// by ignoring(...) and __name__. Exact bytes, so unequal label sets never collide.
-std::string Signature(const model::Labels& l, const VectorMatching& vm) {
-  std::vector<std::string> names = vm.matching_labels;
-  std::sort(names.begin(), names.end());
-  model::LabelsBuilder b;
-  for (const model::LabelView& lv : l) {
-    const bool listed = std::binary_search(names.begin(), names.end(), std::string(lv.name));
-    if (vm.on ? listed : (!listed && lv.name != model::kMetricNameLabel)) b.Set(lv.name, lv.value);
+// The labels named in `names`, or (`without`) all others but __name__: the grouping labels of
+// by/without and the matching labels of on/ignoring.
+model::Labels GroupingLabels(const model::Labels& metric, const std::vector<std::string>& names,
+                             bool without) {
+  auto listed = [&](std::string_view n) { return std::find(names.begin(), names.end(), n) != names.end(); };
+  if (without) {
+    return metric.Filter([&](std::string_view n) { return !listed(n) && n != model::kMetricNameLabel; });
   }
-  return std::string(b.Build().Encoded());
+  return metric.Filter(listed);
+}
+
+// The labels vector matching compares: those named by on(...), or all but those named by
+// ignoring(...) and __name__. (What a filled-in operand carries.)
+model::Labels MatchingLabels(const model::Labels& l, const VectorMatching& vm) {
+  return GroupingLabels(l, vm.matching_labels, !vm.on);
+}
+
+// The matching signature of a label set: its matching labels' exact bytes, so unequal label
+// sets never collide.
+std::string Signature(const model::Labels& l, const VectorMatching& vm) {
+  return std::string(MatchingLabels(l, vm).Encoded());
 }
 
 model::Labels ResultMetric(const model::Labels& lhs, const model::Labels& rhs, TokenType op,
@@ -226,22 +263,261 @@ model::Labels ResultMetric(const model::Labels& lhs, const model::Labels& rhs, T
   return b.Build();
 }
 
-// The labels vector matching compares: those named by on(...), or all but those named by
-// ignoring(...) and __name__. (What a filled-in operand carries.)
-model::Labels MatchingLabels(const model::Labels& l, const VectorMatching& vm) {
-  model::LabelsBuilder b(l);
-  if (vm.on) {
-    b.Keep(vm.matching_labels);
-  } else {
-    b.Del(model::kMetricNameLabel);
-    for (const auto& n : vm.matching_labels) b.Del(n);
-  }
-  return b.Build();
-}
-
 std::string MatchGroupLabels(const model::Labels& l, const VectorMatching& vm) {
   return MatchingLabels(l, vm).ToString();
 }
+
+// Per-key scratch state for one step, reset in O(1) per step: an entry counts only when it was
+// stamped during the current step.
+template <typename T>
+class StepTable {
+ public:
+  explicit StepTable(size_t n) : stamps_(n, 0), values_(n) {}
+  void NextStep() { ++step_; }
+  bool Has(uint32_t k) const { return stamps_[k] == step_; }
+  void Mark(uint32_t k) { stamps_[k] = step_; }
+  const T* Find(uint32_t k) const { return Has(k) ? &values_[k] : nullptr; }
+  // The entry for k; `*first` tells whether this is its first use in the step, when the
+  // caller is to reset it.
+  T& At(uint32_t k, bool* first) {
+    *first = !Has(k);
+    Mark(k);
+    return values_[k];
+  }
+
+ private:
+  std::vector<uint64_t> stamps_;
+  std::vector<T> values_;
+  uint64_t step_ = 1;
+};
+
+// `l op r` for two instant-vector operands, step by step. What stays the same from step to
+// step is worked out once: each series' matching signature (interned to a small integer), and
+// the result labels of each matched pair. A step then compares integers and appends values.
+class VectorBinop {
+ public:
+  VectorBinop(const BinaryExpr& b, const Matrix& l, const Matrix& r, bool delayed)
+      : b_(b), vm_(*b.matching), l_(l), r_(r), delayed_(delayed) {
+    std::unordered_map<std::string, uint32_t> ids;
+    InternSignatures(l, &ids, &lsig_);
+    InternSignatures(r, &ids, &rsig_);
+    present_ = one_at_ = StepTable<size_t>(ids.size());
+    matched_ = StepTable<std::vector<uint64_t>>(ids.size());
+    if (IsSetOperator(b.op)) {
+      for (const Series& s : l) lout_.push_back(OutputSeries{s.metric, s.drop_name});
+      for (const Series& s : r) rout_.push_back(OutputSeries{s.metric, s.drop_name});
+    }
+  }
+
+  // Evaluates step `ts` into `out`.
+  void Step(int64_t ts, MatrixBuilder* out) {
+    PointsAt(l_, ts, &lcur_, &lpts_);
+    PointsAt(r_, ts, &rcur_, &rpts_);
+    pending_.clear();
+    if (IsSetOperator(b_.op)) {
+      SetOperation();
+    } else {
+      Match();
+    }
+    // Output series are created only now, after every matching error of the step, in the order
+    // their first samples come.
+    for (const Pending& p : pending_) out->Append(p.out, ts, p.f, p.h != nullptr ? *p.h : kNoHistogram);
+  }
+
+ private:
+  static inline const std::shared_ptr<const model::FloatHistogram> kNoHistogram;
+
+  // The result series of a matched pair.
+  struct PairOutput {
+    OutputSeries series;
+    uint64_t hash = 0;  // of series.metric, for the many-to-one uniqueness check
+  };
+  // A sample of the step bound for an output series.
+  struct Pending {
+    OutputSeries* out;
+    double f;
+    const std::shared_ptr<const model::FloatHistogram>* h;
+  };
+  // One side of a vector-matching pair: a series' point, or a fill value (metric null) standing
+  // in for a missing series.
+  struct Operand {
+    const model::Labels* metric = nullptr;
+    double f = 0;
+    bool histogram = false;
+    bool drop_name = false;
+    uint32_t key = 0;  // series index + 1 on its side; 0 for a fill value
+  };
+
+  static bool IsSetOperator(TokenType op) {
+    return op == TokenType::kLand || op == TokenType::kLor || op == TokenType::kLunless;
+  }
+
+  void InternSignatures(const Matrix& m, std::unordered_map<std::string, uint32_t>* ids,
+                        std::vector<uint32_t>* out) const {
+    for (const Series& s : m) {
+      auto [it, inserted] = ids->try_emplace(Signature(s.metric, vm_), static_cast<uint32_t>(ids->size()));
+      out->push_back(it->second);
+    }
+  }
+
+  // and, or, unless: which operand samples pass, by the signatures present on the other side.
+  void SetOperation() {
+    present_.NextStep();
+    switch (b_.op) {
+      case TokenType::kLand:
+        if (lpts_.empty() || rpts_.empty()) return;
+        for (const StepPoint& p : rpts_) present_.Mark(rsig_[p.series]);
+        for (const StepPoint& p : lpts_) {
+          if (present_.Has(lsig_[p.series])) Emit(&lout_[p.series], p);
+        }
+        return;
+      case TokenType::kLor:
+        for (const StepPoint& p : lpts_) {
+          present_.Mark(lsig_[p.series]);
+          Emit(&lout_[p.series], p);
+        }
+        for (const StepPoint& p : rpts_) {
+          if (!present_.Has(rsig_[p.series])) Emit(&rout_[p.series], p);
+        }
+        return;
+      default:  // unless
+        for (const StepPoint& p : rpts_) present_.Mark(rsig_[p.series]);
+        for (const StepPoint& p : lpts_) {
+          if (!present_.Has(lsig_[p.series])) Emit(&lout_[p.series], p);
+        }
+        return;
+    }
+  }
+  void Emit(OutputSeries* out, const StepPoint& p) { pending_.push_back({out, p.f, p.h}); }
+
+  // Arithmetic and comparisons: pairs of samples with the same signature, one-to-one or
+  // many-to-one (one-to-many is many-to-one with the sides swapped). fill/fill_left/fill_right
+  // (experimental) stand in for a missing operand. Like Prometheus, which swaps the sides of
+  // one-to-many matching, fill_left fills the "many" side (the left one unless group_right)
+  // and fill_right the "one" side.
+  void Match() {
+    const std::optional<double>& fill_many = vm_.fill_left;
+    const std::optional<double>& fill_one = vm_.fill_right;
+    if (!fill_many && !fill_one && (lpts_.empty() || rpts_.empty())) return;
+    const bool swap = vm_.card == Cardinality::kOneToMany;
+    const Matrix& many = swap ? r_ : l_;
+    const Matrix& one = swap ? l_ : r_;
+    const std::vector<StepPoint>& many_pts = swap ? rpts_ : lpts_;
+    const std::vector<StepPoint>& one_pts = swap ? lpts_ : rpts_;
+    const std::vector<uint32_t>& many_sig = swap ? rsig_ : lsig_;
+    const std::vector<uint32_t>& one_sig = swap ? lsig_ : rsig_;
+    one_at_.NextStep();
+    matched_.NextStep();
+    present_.NextStep();  // the signatures of the "many" side
+    for (size_t i = 0; i < one_pts.size(); ++i) {
+      bool first;
+      size_t& at = one_at_.At(one_sig[one_pts[i].series], &first);
+      if (!first) DuplicateOnOneSide(one[one_pts[at].series].metric, one[one_pts[i].series].metric, swap);
+      at = i;
+    }
+    for (const StepPoint& p : many_pts) {
+      const uint32_t sig = many_sig[p.series];
+      present_.Mark(sig);
+      if (const size_t* at = one_at_.Find(sig)) {
+        Combine(OperandOf(many, p), OperandOf(one, one_pts[*at]), sig, swap);
+      } else if (fill_one) {
+        Combine(OperandOf(many, p), Operand{nullptr, *fill_one}, sig, swap);
+      }
+    }
+    if (fill_many) {
+      for (const StepPoint& p : one_pts) {
+        const uint32_t sig = one_sig[p.series];
+        if (!present_.Has(sig)) Combine(Operand{nullptr, *fill_many}, OperandOf(one, p), sig, swap);
+      }
+    }
+  }
+
+  static Operand OperandOf(const Matrix& m, const StepPoint& p) {
+    const Series& s = m[p.series];
+    return Operand{&s.metric, p.f, p.h != nullptr, s.drop_name, static_cast<uint32_t>(p.series + 1)};
+  }
+
+  [[noreturn]] void DuplicateOnOneSide(const model::Labels& earlier, const model::Labels& later, bool swap) {
+    // The two series in label order, so the message is stable.
+    const model::Labels* a = &earlier;
+    const model::Labels* b = &later;
+    if (Compare(*b, *a) < 0) std::swap(a, b);
+    Fail(ErrorKind::kExecution,
+         "found duplicate series for the match group " + MatchGroupLabels(later, vm_) + " on the " +
+             (swap ? "left" : "right") + " hand-side of the operation: [" + a->ToString() + ", " +
+             b->ToString() +
+             "];many-to-many matching not allowed: matching labels must be unique on one side");
+  }
+
+  // One element of the result from a many-side and a one-side operand.
+  void Combine(const Operand& m, const Operand& o, uint32_t sig, bool swap) {
+    if (m.histogram || o.histogram) return;  // native histogram arithmetic arrives with its issue
+    const double fl = swap ? o.f : m.f;
+    const double fr = swap ? m.f : o.f;
+    bool keep;
+    double value = ArithOrCompare(b_.op, fl, fr, &keep);
+    // Matching errors count even for pairs a comparison then filters away.
+    PairOutput& out = OutputOf(m, o);
+    bool first;
+    std::vector<uint64_t>& seen = matched_.At(sig, &first);
+    if (first) seen.clear();
+    if (vm_.card == Cardinality::kOneToOne) {
+      if (!seen.empty()) {
+        Fail(ErrorKind::kExecution,
+             "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)");
+      }
+      seen.push_back(0);
+    } else {
+      if (std::find(seen.begin(), seen.end(), out.hash) != seen.end()) {
+        Fail(ErrorKind::kExecution,
+             "multiple matches for labels: grouping labels must ensure unique matches");
+      }
+      seen.push_back(out.hash);
+    }
+    if (b_.return_bool) {
+      value = keep ? 1 : 0;
+    } else if (!keep) {
+      return;
+    }
+    // The kept value of a comparison is the left side's; under group_right the labels are the
+    // right ("many") side's.
+    if (IsComparisonOperator(b_.op) && !b_.return_bool) value = fl;
+    pending_.push_back({&out.series, value, nullptr});
+  }
+
+  // The output series of a pair, its labels computed the first time the pair matches.
+  PairOutput& OutputOf(const Operand& m, const Operand& o) {
+    auto [it, inserted] = pairs_.try_emplace(static_cast<uint64_t>(m.key) << 32 | o.key);
+    PairOutput& out = it->second;
+    if (!inserted) return out;
+    // A fill operand carries the matching labels of the other side.
+    const model::Labels fill = m.metric == nullptr   ? MatchingLabels(*o.metric, vm_)
+                               : o.metric == nullptr ? MatchingLabels(*m.metric, vm_)
+                                                     : model::Labels();
+    const model::Labels& ml = m.metric != nullptr ? *m.metric : fill;
+    const model::Labels& ol = o.metric != nullptr ? *o.metric : fill;
+    out.series.metric = ResultMetric(ml, ol, b_.op, vm_, b_.return_bool, delayed_);
+    out.series.drop_name = m.drop_name || (delayed_ && (DropsName(b_.op) || b_.return_bool));
+    out.hash = out.series.metric.Hash();
+    return out;
+  }
+
+  const BinaryExpr& b_;
+  const VectorMatching& vm_;
+  const Matrix& l_;
+  const Matrix& r_;
+  const bool delayed_;
+  std::vector<uint32_t> lsig_, rsig_;               // each series' interned signature
+  std::vector<OutputSeries> lout_, rout_;           // set operations: each operand series as a result
+  std::unordered_map<uint64_t, PairOutput> pairs_;  // by many-side key << 32 | one-side key
+  // Per step: the cursors and points of both sides, and the samples produced.
+  std::vector<size_t> lcur_, rcur_;
+  std::vector<StepPoint> lpts_, rpts_;
+  std::vector<Pending> pending_;
+  // Per step, by signature: present on a side; the one-side point; the matches so far.
+  StepTable<size_t> present_{0}, one_at_{0};
+  StepTable<std::vector<uint64_t>> matched_{0};
+};
 
 }  // namespace
 
@@ -289,19 +565,21 @@ Matrix Evaluator::EvalNumber(double v) {
   return Matrix{std::move(s)};
 }
 
-std::vector<LoadedSeries> Evaluator::Select(const VectorSelector& vs, int64_t mint, int64_t maxt) {
-  std::vector<LoadedSeries> out;
-  if (maxt < mint) return out;
+void Evaluator::ForEachSelected(const VectorSelector& vs, int64_t mint, int64_t maxt,
+                                const std::function<void(LoadedSeries&)>& fn) {
+  if (maxt < mint) return;
   storage::SelectHints hints;
   hints.start = mint + 1;
   hints.end = maxt;
   hints.step = interval_;
   auto set = ctx_->querier->Select(true, hints, vs.matchers);
   int64_t n = 0;
+  size_t count = 0;
+  LoadedSeries ls;
   while (set->Next()) {
     const storage::Series& s = set->At();
-    LoadedSeries ls;
     ls.labels = s.labels();
+    ls.points.clear();
     auto it = s.Iterator();
     for (storage::ValueType vt = it->Seek(mint + 1); vt != storage::ValueType::kNone; vt = it->Next()) {
       const int64_t t = it->AtT();
@@ -314,26 +592,38 @@ std::vector<LoadedSeries> Evaluator::Select(const VectorSelector& vs, int64_t mi
       }
     }
     if (Status st = it->Err(); !st.ok()) Fail(ErrorKind::kInternal, st.error().message());
+    // Loaded points count towards the limit until the selection is done; the results are
+    // what is counted after that.
     n += static_cast<int64_t>(ls.points.size());
-    out.push_back(std::move(ls));
-    if ((out.size() & 1023) == 0) ctx_->CheckInterrupt("query execution");
+    ctx_->AddSamples(static_cast<int64_t>(ls.points.size()));
+    fn(ls);
+    if ((++count & 1023) == 0) ctx_->CheckInterrupt("query execution");
   }
   if (Status st = set->Err(); !st.ok()) Fail(ErrorKind::kInternal, st.error().message());
-  ctx_->AddSamples(n);
-  ctx_->current_samples -= n;  // loaded points are transient; the results are what is counted
+  ctx_->current_samples -= n;
+}
+
+std::vector<LoadedSeries> Evaluator::Select(const VectorSelector& vs, int64_t mint, int64_t maxt) {
+  std::vector<LoadedSeries> out;
+  ForEachSelected(vs, mint, maxt, [&](LoadedSeries& ls) { out.push_back(std::move(ls)); });
   return out;
+}
+
+size_t Evaluator::StepsReached(size_t points, int64_t window) const {
+  const auto steps = static_cast<size_t>(NumSteps());
+  const auto per_point = static_cast<size_t>(window / interval_) + 1;
+  return per_point >= steps ? steps : std::min(steps, points * per_point);
 }
 
 Matrix Evaluator::EvalVectorSelector(const VectorSelector& vs) {
   const int64_t lookback = ctx_->lookback;
   const int64_t first_ref = RefTime(vs.mods, start_);
   const int64_t last_ref = RefTime(vs.mods, end_);
-  std::vector<LoadedSeries> series =
-      Select(vs, first_ref - lookback, last_ref + (vs.smoothed ? lookback : 0));
   Matrix out;
   int64_t n = 0;
-  for (LoadedSeries& ls : series) {
+  ForEachSelected(vs, first_ref - lookback, last_ref + (vs.smoothed ? lookback : 0), [&](LoadedSeries& ls) {
     Series s{ls.labels, {}, {}, false};
+    s.floats.reserve(StepsReached(ls.points.size(), lookback + (vs.smoothed ? lookback : 0)));
     size_t cursor = 0;  // points[cursor-1] is the newest at or before the reference time
     for (int64_t ts = start_; ts <= end_; ts += interval_) {
       const int64_t ref = RefTime(vs.mods, ts);
@@ -358,7 +648,7 @@ Matrix Evaluator::EvalVectorSelector(const VectorSelector& vs) {
       n += static_cast<int64_t>(s.floats.size() + s.histograms.size());
       out.push_back(std::move(s));
     }
-  }
+  });
   ctx_->AddSamples(n);
   return out;
 }
@@ -431,138 +721,11 @@ Matrix Evaluator::EvalBinary(const BinaryExpr& b) {
   if (lt == ValueType::kVector && rt == ValueType::kVector) {
     Matrix l = Eval(*b.lhs);
     Matrix r = Eval(*b.rhs);
-    const VectorMatching& vm = *b.matching;
-    std::vector<std::string> lsig(l.size()), rsig(r.size());
-    for (size_t i = 0; i < l.size(); ++i) lsig[i] = Signature(l[i].metric, vm);
-    for (size_t i = 0; i < r.size(); ++i) rsig[i] = Signature(r[i].metric, vm);
-    std::vector<size_t> lcur, rcur;
+    VectorBinop binop(b, l, r, delayed);
     MatrixBuilder builder;
     for (int64_t ts = start_; ts <= end_; ts += interval_) {
       ctx_->CheckInterrupt("expression evaluation");
-      // The samples at this step, and each one's matching signature.
-      std::vector<size_t> lidx, ridx;
-      Vector lvec = VectorAt(l, ts, &lcur, &lidx);
-      Vector rvec = VectorAt(r, ts, &rcur, &ridx);
-      std::vector<const std::string*> ls, rs;
-      for (size_t i : lidx) ls.push_back(&lsig[i]);
-      for (size_t i : ridx) rs.push_back(&rsig[i]);
-      Vector out;
-      switch (b.op) {
-        case TokenType::kLand: {
-          if (lvec.empty() || rvec.empty()) break;
-          std::unordered_map<std::string_view, bool> right;
-          for (const auto* s : rs) right[*s] = true;
-          for (size_t i = 0; i < lvec.size(); ++i) {
-            if (right.count(*ls[i])) out.push_back(lvec[i]);
-          }
-          break;
-        }
-        case TokenType::kLor: {
-          std::unordered_map<std::string_view, bool> left;
-          for (size_t i = 0; i < lvec.size(); ++i) {
-            left[*ls[i]] = true;
-            out.push_back(lvec[i]);
-          }
-          for (size_t i = 0; i < rvec.size(); ++i) {
-            if (!left.count(*rs[i])) out.push_back(rvec[i]);
-          }
-          break;
-        }
-        case TokenType::kLunless: {
-          std::unordered_map<std::string_view, bool> right;
-          for (const auto* s : rs) right[*s] = true;
-          for (size_t i = 0; i < lvec.size(); ++i) {
-            if (!right.count(*ls[i])) out.push_back(lvec[i]);
-          }
-          break;
-        }
-        default: {
-          // fill/fill_left/fill_right (experimental) stand in for a missing operand. Like
-          // Prometheus, which swaps the sides of one-to-many matching, fill_left fills the
-          // "many" side (the left one unless group_right) and fill_right the "one" side.
-          const std::optional<double>& fill_many = vm.fill_left;
-          const std::optional<double>& fill_one = vm.fill_right;
-          if (!fill_many && !fill_one && (lvec.empty() || rvec.empty())) break;
-          // One-to-many is many-to-one with the sides swapped.
-          const bool swap = vm.card == Cardinality::kOneToMany;
-          const Vector& many = swap ? rvec : lvec;
-          const Vector& one = swap ? lvec : rvec;
-          const auto& many_sigs = swap ? rs : ls;
-          const auto& one_sigs = swap ? ls : rs;
-          std::unordered_map<std::string_view, size_t> one_by_sig;
-          for (size_t i = 0; i < one.size(); ++i) {
-            auto [it, inserted] = one_by_sig.try_emplace(*one_sigs[i], i);
-            if (!inserted) {
-              // The two series in label order, so the message is stable.
-              const model::Labels* a = &one[it->second].metric;
-              const model::Labels* b2 = &one[i].metric;
-              if (Compare(*b2, *a) < 0) std::swap(a, b2);
-              Fail(ErrorKind::kExecution,
-                   "found duplicate series for the match group " + MatchGroupLabels(one[i].metric, vm) +
-                       " on the " + (swap ? "left" : "right") + " hand-side of the operation: [" +
-                       a->ToString() + ", " + b2->ToString() +
-                       "];many-to-many matching not allowed: matching labels must be unique on one side");
-            }
-          }
-          std::unordered_map<std::string_view, std::vector<uint64_t>> matched;
-          // One element of the result from a many-side and a one-side sample.
-          auto combine = [&](const Sample& ms, const Sample& os, std::string_view many_sig) {
-            if (ms.h || os.h) return;  // native histogram arithmetic arrives with its issue
-            const double fl = swap ? os.f : ms.f;
-            const double fr = swap ? ms.f : os.f;
-            bool keep;
-            double value = ArithOrCompare(b.op, fl, fr, &keep);
-            // Matching errors count even for pairs a comparison then filters away.
-            model::Labels metric = ResultMetric(ms.metric, os.metric, b.op, vm, b.return_bool, delayed);
-            auto& seen = matched[many_sig];
-            if (vm.card == Cardinality::kOneToOne) {
-              if (!seen.empty()) {
-                Fail(ErrorKind::kExecution,
-                     "multiple matches for labels: many-to-one matching must be explicit "
-                     "(group_left/group_right)");
-              }
-              seen.push_back(0);
-            } else {
-              const uint64_t h = metric.Hash();
-              if (std::find(seen.begin(), seen.end(), h) != seen.end()) {
-                Fail(ErrorKind::kExecution,
-                     "multiple matches for labels: grouping labels must ensure unique matches");
-              }
-              seen.push_back(h);
-            }
-            if (b.return_bool) {
-              value = keep ? 1 : 0;
-            } else if (!keep) {
-              return;
-            }
-            Sample s{std::move(metric), ts, value, nullptr, ms.drop_name};
-            if (delayed && (DropsName(b.op) || b.return_bool)) s.drop_name = true;
-            // The kept value of a comparison is the left side's; under group_right the
-            // labels are the right ("many") side's.
-            if (IsComparisonOperator(b.op) && !b.return_bool) s.f = fl;
-            out.push_back(std::move(s));
-          };
-          std::unordered_set<std::string_view> many_seen;
-          for (size_t i = 0; i < many.size(); ++i) {
-            many_seen.insert(*many_sigs[i]);
-            auto it = one_by_sig.find(*many_sigs[i]);
-            if (it != one_by_sig.end()) {
-              combine(many[i], one[it->second], *many_sigs[i]);
-            } else if (fill_one) {
-              combine(many[i], Sample{MatchingLabels(many[i].metric, vm), ts, *fill_one, nullptr, false},
-                      *many_sigs[i]);
-            }
-          }
-          if (fill_many) {
-            for (size_t i = 0; i < one.size(); ++i) {
-              if (many_seen.count(*one_sigs[i])) continue;
-              combine(Sample{MatchingLabels(one[i].metric, vm), ts, *fill_many, nullptr, false}, one[i],
-                      *one_sigs[i]);
-            }
-          }
-        }
-      }
-      builder.Add(ts, std::move(out));
+      binop.Step(ts, &builder);
     }
     return builder.Finish();
   }
@@ -678,17 +841,86 @@ void SortReverse(std::vector<Sample>* v, bool (*less)(const Sample&, const Sampl
   std::stable_sort(v->begin(), v->end(), rless);
 }
 
-model::Labels GroupingLabels(const model::Labels& metric, const std::vector<std::string>& grouping,
-                             bool without) {
-  model::LabelsBuilder b(metric);
-  if (without) {
-    for (const auto& n : grouping) b.Del(n);
-    b.Del(model::kMetricNameLabel);
-  } else {
-    b.Keep(grouping);
+}  // namespace
+
+namespace {
+
+// count_values: at each step, how many series of each group have each value. An input series'
+// grouping labels (less the value label) are worked out once, and the output labels of each
+// (group, value) pair once; a step formats values and counts.
+class CountValues {
+ public:
+  CountValues(const Matrix& in, std::string label, std::vector<std::string> grouping, bool without)
+      : in_(in),
+        label_(std::move(label)),
+        grouping_(std::move(grouping)),
+        without_(without),
+        // The value label stays in the output unless without(...) drops it.
+        label_kept_(!without || (label_ != model::kMetricNameLabel &&
+                                 std::find(grouping_.begin(), grouping_.end(), label_) == grouping_.end())),
+        group_of_(in.size(), kNoGroup) {}
+
+  void Step(int64_t ts, MatrixBuilder* out) {
+    PointsAt(in_, ts, &cursors_, &points_);
+    ++step_;
+    counted_.clear();
+    for (const StepPoint& p : points_) {
+      std::string value = !label_kept_     ? std::string()
+                          : p.h != nullptr ? "histogram"
+                                           : model::FormatFloat(p.f, 'f');
+      auto [it, inserted] = outputs_.try_emplace({GroupOf(p.series), std::move(value)});
+      Output& o = it->second;
+      if (inserted) o.series.metric = OutputLabels(it->first.first, it->first.second);
+      if (o.step != step_) {
+        o.step = step_;
+        o.count = 0;
+        counted_.push_back(&o);
+      }
+      o.count += 1;
+    }
+    for (Output* o : counted_) out->Append(&o->series, ts, o->count, nullptr);
   }
-  return b.Build();
-}
+
+ private:
+  static constexpr uint32_t kNoGroup = std::numeric_limits<uint32_t>::max();
+  struct Output {
+    OutputSeries series;
+    uint64_t step = 0;  // the step `count` is for
+    double count = 0;
+  };
+
+  uint32_t GroupOf(size_t series) {
+    uint32_t& g = group_of_[series];
+    if (g == kNoGroup) {
+      const model::Labels metric = in_[series].metric.Filter([&](std::string_view n) { return n != label_; });
+      auto [it, inserted] = group_ids_.try_emplace(GroupingLabels(metric, grouping_, without_),
+                                                   static_cast<uint32_t>(groups_.size()));
+      if (inserted) groups_.push_back(it->first);
+      g = it->second;
+    }
+    return g;
+  }
+  model::Labels OutputLabels(uint32_t group, const std::string& value) const {
+    if (!label_kept_) return groups_[group];
+    model::LabelsBuilder b(groups_[group]);
+    b.Set(label_, value);
+    return b.Build();
+  }
+
+  const Matrix& in_;
+  const std::string label_;
+  const std::vector<std::string> grouping_;
+  const bool without_;
+  const bool label_kept_;
+  std::vector<uint32_t> group_of_;  // by input series
+  std::unordered_map<model::Labels, uint32_t, model::LabelsHash> group_ids_;
+  std::vector<model::Labels> groups_;
+  std::map<std::pair<uint32_t, std::string>, Output> outputs_;  // by group and formatted value
+  std::vector<size_t> cursors_;
+  std::vector<StepPoint> points_;
+  uint64_t step_ = 0;
+  std::vector<Output*> counted_;  // this step's outputs, in order of first appearance
+};
 
 }  // namespace
 
@@ -707,27 +939,9 @@ Matrix Evaluator::EvalAggregate(const AggregateExpr& a) {
       std::sort(grouping.begin(), grouping.end());
     }
     Matrix in = Eval(*a.expr);
-    std::vector<size_t> cur;
+    CountValues counter(in, label, grouping, a.without);
     MatrixBuilder builder;
-    for (int64_t ts = start_; ts <= end_; ts += interval_) {
-      Vector vec = VectorAt(in, ts, &cur);
-      std::vector<std::pair<model::Labels, double>> groups;
-      std::unordered_map<model::Labels, size_t, model::LabelsHash> index;
-      for (const Sample& s : vec) {
-        model::LabelsBuilder lb(s.metric);
-        lb.Set(label, s.h ? std::string("histogram") : model::FormatFloat(s.f, 'f'));
-        const model::Labels key = GroupingLabels(lb.Build(), grouping, a.without);
-        auto [it, inserted] = index.try_emplace(key, groups.size());
-        if (inserted) {
-          groups.emplace_back(key, 1);
-        } else {
-          groups[it->second].second += 1;
-        }
-      }
-      Vector out;
-      for (auto& [l, c] : groups) out.push_back(Sample{l, ts, c, nullptr, false});
-      builder.Add(ts, std::move(out));
-    }
+    for (int64_t ts = start_; ts <= end_; ts += interval_) counter.Step(ts, &builder);
     return builder.Finish();
   }
 
@@ -1059,6 +1273,60 @@ Matrix Evaluator::EvalAggregate(const AggregateExpr& a) {
 
 // --- Function calls ----------------------------------------------------------------------------
 
+namespace {
+
+// A scalar argument's value at a step.
+double ScalarAt(const Matrix& m, size_t step) {
+  return m.empty() || m[0].floats.size() <= step ? std::nan("") : m[0].floats[step].f;
+}
+
+// An element-wise function over the vector argument at one step.
+Vector ApplyElementwise(ElementwiseFunction f, const FunctionCall& fc) {
+  Vector out;
+  for (const Sample& s : *fc.vectors[0]) {
+    if (s.h) continue;
+    const std::optional<double> v = f(s.f, fc);
+    if (!v) continue;
+    Sample o = s;
+    o.f = *v;
+    DropMetricName(&o, fc.ctx->delayed_name_removal);
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<Matrix> Evaluator::EvalElementwise(ElementwiseFunction f, const std::vector<Matrix>& args,
+                                                 FunctionCall* fc) {
+  std::unordered_set<model::Labels, model::LabelsHash> seen;
+  Matrix out;
+  int64_t n = 0;
+  for (const Series& s : args[0]) {
+    ctx_->CheckInterrupt("expression evaluation");
+    Series o{s.metric, {}, {}, s.drop_name};
+    DropMetricName(&o, ctx_->delayed_name_removal);
+    if (!seen.insert(o.metric).second) return std::nullopt;
+    for (const FPoint& p : s.floats) {  // histogram samples are skipped
+      const auto step = static_cast<size_t>((p.t - start_) / interval_);
+      for (size_t i = 1; i < args.size(); ++i) {
+        if (fc->call->args[i]->Type() == ValueType::kScalar) fc->scalars[i] = ScalarAt(args[i], step);
+      }
+      fc->ts = p.t;
+      if (const std::optional<double> v = f(p.f, *fc)) o.floats.push_back({p.t, *v});
+    }
+    if (o.floats.empty()) continue;
+    n += static_cast<int64_t>(o.floats.size());
+    out.push_back(std::move(o));
+  }
+  // The order in which the step-by-step path would have met the series: by first sample, then
+  // input order.
+  std::stable_sort(out.begin(), out.end(),
+                   [](const Series& a, const Series& b) { return a.floats.front().t < b.floats.front().t; });
+  ctx_->AddSamples(n);
+  return out;
+}
+
 Matrix Evaluator::EvalCall(const Call& c) {
   const std::string& name = c.func->name;
 
@@ -1085,8 +1353,11 @@ Matrix Evaluator::EvalCall(const Call& c) {
       return EvalRangeFunction(c, i);
   }
 
-  VectorFunction fn = FindVectorFunction(name);
-  if (fn == nullptr) Fail(ErrorKind::kExecution, "function \"" + name + "\" is not supported yet");
+  const VectorFunction fn = FindVectorFunction(name);
+  const ElementwiseFunction elementwise = fn == nullptr ? FindElementwiseFunction(name) : nullptr;
+  if (fn == nullptr && elementwise == nullptr) {
+    Fail(ErrorKind::kExecution, "function \"" + name + "\" is not supported yet");
+  }
 
   // Evaluate the arguments: vectors and scalars step by step, strings as literals.
   std::vector<Matrix> matrices(c.args.size());
@@ -1104,6 +1375,9 @@ Matrix Evaluator::EvalCall(const Call& c) {
       matrices[i] = Eval(*c.args[i]);
     }
   }
+  if (elementwise != nullptr) {
+    if (std::optional<Matrix> m = EvalElementwise(elementwise, matrices, &fc)) return *std::move(m);
+  }
   std::vector<std::vector<size_t>> cursors(c.args.size());
   std::vector<Vector> vectors(c.args.size());
   MatrixBuilder builder;
@@ -1117,12 +1391,10 @@ Matrix Evaluator::EvalCall(const Call& c) {
         vectors[i] = VectorAt(matrices[i], ts, &cursors[i]);
         fc.vectors[i] = &vectors[i];
       } else if (t == ValueType::kScalar) {
-        fc.scalars[i] = matrices[i].empty() || matrices[i][0].floats.size() <= step
-                            ? std::nan("")
-                            : matrices[i][0].floats[step].f;
+        fc.scalars[i] = ScalarAt(matrices[i], step);
       }
     }
-    builder.Add(ts, fn(fc));
+    builder.Add(ts, fn != nullptr ? fn(fc) : ApplyElementwise(elementwise, fc));
   }
   Matrix m = builder.Finish();
   int64_t n = 0;
@@ -1474,7 +1746,8 @@ Matrix Evaluator::EvalRangeFunction(const Call& c, size_t matrix_arg) {
   }
 
   const Expr& arg = Unwrap(*c.args[matrix_arg]);
-  std::vector<LoadedSeries> series;
+  const VectorSelector* selector = nullptr;  // a matrix selector's, read series by series
+  std::vector<LoadedSeries> series;          // or a subquery's points
   const TimeModifiers* mods;
   int64_t range;
   bool anchored = false, smoothed = false;
@@ -1500,8 +1773,7 @@ Matrix Evaluator::EvalRangeFunction(const Call& c, size_t matrix_arg) {
     }
     if (anchored || smoothed) extend_before = ctx_->lookback;
     if (smoothed) extend_after = ctx_->lookback;
-    series =
-        Select(vs, RefTime(vs.mods, start_) - range - extend_before, RefTime(vs.mods, end_) + extend_after);
+    selector = &vs;
   } else {
     const auto& sq = As<SubqueryExpr>(arg);
     mods = &sq.mods;
@@ -1513,9 +1785,10 @@ Matrix Evaluator::EvalRangeFunction(const Call& c, size_t matrix_arg) {
 
   Matrix out;
   int64_t n = 0;
-  for (LoadedSeries& ls : series) {
+  auto evaluate = [&](LoadedSeries& ls) {
     std::erase_if(ls.points, IsStale);  // stale markers never enter a range window
     Series s{ls.labels, {}, {}, ls.drop_name};
+    s.floats.reserve(StepsReached(ls.points.size(), range + extend_before + extend_after));
     if (!keep_name) DropMetricName(&s, delayed);
     Window w;
     w.series = &ls;
@@ -1563,6 +1836,12 @@ Matrix Evaluator::EvalRangeFunction(const Call& c, size_t matrix_arg) {
       n += static_cast<int64_t>(s.floats.size() + s.histograms.size());
       out.push_back(std::move(s));
     }
+  };
+  if (selector != nullptr) {
+    ForEachSelected(*selector, RefTime(*mods, start_) - range - extend_before,
+                    RefTime(*mods, end_) + extend_after, evaluate);
+  } else {
+    for (LoadedSeries& ls : series) evaluate(ls);
   }
 
   if (name == "absent_over_time") {

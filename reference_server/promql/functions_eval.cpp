@@ -8,6 +8,7 @@
 #include <cmath>
 #include <limits>
 #include <numbers>
+#include <optional>
 #include <unordered_map>
 
 #include "model/go_strconv.h"
@@ -33,27 +34,17 @@ double GoLog10(double x) {
   return GoLog2(x) * (kLn2 / kLn10);
 }
 
-Vector MapFloats(const FunctionCall& fc, double (*op)(double)) {
-  Vector out;
-  for (const Sample& s : *fc.vectors[0]) {
-    if (s.h) continue;
-    Sample o = s;
-    o.f = op(s.f);
-    DropMetricName(&o, fc.ctx->delayed_name_removal);
-    out.push_back(std::move(o));
-  }
-  return out;
-}
-
 Vector OneSample(double v, int64_t ts) {
   return Vector{Sample{model::Labels(), ts, v, nullptr, false}};
 }
 
 // --- Element-wise functions --------------------------------------------------------------------
 
-#define PROMREF_MATH_FN(fname, expr)                               \
-  Vector fname(const FunctionCall& fc) {                           \
-    return MapFloats(fc, [](double v) -> double { return expr; }); \
+// Each maps one float sample's value (histogram samples are skipped, and the metric name
+// dropped, by the evaluator, which applies these series by series).
+#define PROMREF_MATH_FN(fname, expr)                              \
+  std::optional<double> fname(double v, const FunctionCall& fc) { \
+    return expr;                                                  \
   }
 PROMREF_MATH_FN(FnAbs, std::fabs(v))
 PROMREF_MATH_FN(FnCeil, std::ceil(v))
@@ -78,44 +69,20 @@ PROMREF_MATH_FN(FnSin, std::sin(v))
 PROMREF_MATH_FN(FnSinh, std::sinh(v))
 PROMREF_MATH_FN(FnTan, std::tan(v))
 PROMREF_MATH_FN(FnTanh, std::tanh(v))
+PROMREF_MATH_FN(FnClampMax, GoMax(-INFINITY, GoMin(fc.scalars[1], v)))
+PROMREF_MATH_FN(FnClampMin, GoMax(fc.scalars[1], GoMin(INFINITY, v)))
 #undef PROMREF_MATH_FN
 
-Vector Clamp(const FunctionCall& fc, double lo, double hi) {
-  Vector out;
-  for (const Sample& s : *fc.vectors[0]) {
-    if (s.h) continue;
-    Sample o = s;
-    o.f = GoMax(lo, GoMin(hi, s.f));
-    DropMetricName(&o, fc.ctx->delayed_name_removal);
-    out.push_back(std::move(o));
-  }
-  return out;
-}
-
-Vector FnClamp(const FunctionCall& fc) {
+std::optional<double> FnClamp(double v, const FunctionCall& fc) {
   const double lo = fc.scalars[1], hi = fc.scalars[2];
-  if (hi < lo) return {};
-  return Clamp(fc, lo, hi);
-}
-Vector FnClampMax(const FunctionCall& fc) {
-  return Clamp(fc, -INFINITY, fc.scalars[1]);
-}
-Vector FnClampMin(const FunctionCall& fc) {
-  return Clamp(fc, fc.scalars[1], INFINITY);
+  if (hi < lo) return std::nullopt;
+  return GoMax(lo, GoMin(hi, v));
 }
 
-Vector FnRound(const FunctionCall& fc) {
+std::optional<double> FnRound(double v, const FunctionCall& fc) {
   const double to_nearest = fc.call->args.size() > 1 ? fc.scalars[1] : 1;
   const double inverse = 1.0 / to_nearest;
-  Vector out;
-  for (const Sample& s : *fc.vectors[0]) {
-    if (s.h) continue;
-    Sample o = s;
-    o.f = std::floor(s.f * inverse + 0.5) / inverse;
-    DropMetricName(&o, fc.ctx->delayed_name_removal);
-    out.push_back(std::move(o));
-  }
-  return out;
+  return std::floor(v * inverse + 0.5) / inverse;
 }
 
 Vector FnScalar(const FunctionCall& fc) {
@@ -1160,8 +1127,8 @@ model::Labels LabelsForAbsent(const Expr& arg) {
   return b.Build();
 }
 
-VectorFunction FindVectorFunction(std::string_view name) {
-  static const auto* table = new std::unordered_map<std::string_view, VectorFunction>{
+ElementwiseFunction FindElementwiseFunction(std::string_view name) {
+  static const auto* table = new std::unordered_map<std::string_view, ElementwiseFunction>{
       {"abs", FnAbs},
       {"ceil", FnCeil},
       {"floor", FnFloor},
@@ -1189,6 +1156,13 @@ VectorFunction FindVectorFunction(std::string_view name) {
       {"clamp_max", FnClampMax},
       {"clamp_min", FnClampMin},
       {"round", FnRound},
+  };
+  auto it = table->find(name);
+  return it == table->end() ? nullptr : it->second;
+}
+
+VectorFunction FindVectorFunction(std::string_view name) {
+  static const auto* table = new std::unordered_map<std::string_view, VectorFunction>{
       {"scalar", FnScalar},
       {"vector", FnVector},
       {"time", FnTime},

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -62,6 +63,11 @@ struct LoadedSeries {
   bool drop_name = false;
 };
 
+struct FunctionCall;  // functions.h
+// A function of one float sample's value at a step (abs, round, clamp, ...): nullopt drops the
+// sample. The evaluator applies it series by series, skips histograms and drops the name.
+using ElementwiseFunction = std::optional<double> (*)(double v, const FunctionCall& fc);
+
 class Evaluator {
  public:
   Evaluator(QueryContext* ctx, int64_t start, int64_t end, int64_t interval)
@@ -88,11 +94,21 @@ class Evaluator {
   Matrix EvalAggregate(const AggregateExpr& a);
   Matrix EvalCall(const Call& c);
   Matrix EvalRangeFunction(const Call& c, size_t matrix_arg);
+  // An element-wise function (abs, round, ...) over its evaluated arguments series by series,
+  // each output series' labels worked out once. nullopt when two input series would end up
+  // with the same labels: the step-by-step path then merges them, or fails, as Prometheus does.
+  std::optional<Matrix> EvalElementwise(ElementwiseFunction f, const std::vector<Matrix>& args,
+                                        FunctionCall* fc);
   Matrix EvalTimestampOfSelector(const Call& c, const VectorSelector& vs);
   Matrix EvalInfo(const Call& c);
 
   // Loads the series a selector picks with their points in (mint, maxt].
   std::vector<LoadedSeries> Select(const VectorSelector& vs, int64_t mint, int64_t maxt);
+  // The same one series at a time, in one reused buffer: a query that reduces each series
+  // right away never holds every series' raw points at once (hundreds of MB on large ranges,
+  // and as many fresh pages to fault in).
+  void ForEachSelected(const VectorSelector& vs, int64_t mint, int64_t maxt,
+                       const std::function<void(LoadedSeries&)>& fn);
   // Evaluates a subquery's inner expression at its own steps; returns the points and sets
   // *range/*offset/*at for windowing.
   std::vector<LoadedSeries> EvalSubqueryPoints(const SubqueryExpr& sq);
@@ -101,6 +117,9 @@ class Evaluator {
   int64_t RefTime(const TimeModifiers& mods, int64_t ts) const;
   int64_t OffsetOf(const TimeModifiers& mods) const;
   int64_t RangeOf(const MatrixSelector& m) const;
+  // How many steps `points` samples can give a value to when each reaches `window` ms ahead:
+  // what to reserve for a selector's or range function's output series.
+  size_t StepsReached(size_t points, int64_t window) const;
 
   QueryContext* ctx_;
   int64_t start_;
@@ -116,6 +135,8 @@ int64_t EvalDurationExpr(const Expr& e, const QueryContext& ctx);
 
 // Deletes the metric name and the other metadata labels that go with it (__type__, __unit__).
 void DropMetadataLabels(model::LabelsBuilder* b);
+// The same for a label set.
+model::Labels WithoutMetadataLabels(const model::Labels& l);
 
 // Removes __name__ (and __type__/__unit__) now, or marks it for removal at the end (delayed
 // name removal).
@@ -124,6 +145,17 @@ void DropMetricName(Series* s, bool delayed);
 
 // Appends a point for step `ts` to a series, float or histogram.
 void AddPoint(Series* s, int64_t ts, double f, const std::shared_ptr<const model::FloatHistogram>& h);
+
+// One series' point at a step: its index in the matrix and its value.
+struct StepPoint {
+  size_t series = 0;
+  double f = 0;                                                     // 0 for histograms
+  const std::shared_ptr<const model::FloatHistogram>* h = nullptr;  // set for histograms
+};
+
+// The points of a matrix at step `ts`, in matrix order, without copying labels. `cursors` is
+// as for VectorAt.
+void PointsAt(const Matrix& m, int64_t ts, std::vector<size_t>* cursors, std::vector<StepPoint>* out);
 
 // The input vector of a matrix at step `ts` (series with a point there). `cursors` carries the
 // read position per series from step to step (steps must be visited in increasing order);

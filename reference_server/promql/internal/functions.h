@@ -28,6 +28,9 @@ using VectorFunction = Vector (*)(const FunctionCall& fc);
 // nullptr when `name` is not evaluated this way.
 VectorFunction FindVectorFunction(std::string_view name);
 
+// ElementwiseFunction (evaluator.h); nullptr when `name` is not evaluated this way.
+ElementwiseFunction FindElementwiseFunction(std::string_view name);
+
 // One series' window for a range function at one step.
 struct Window {
   const LoadedSeries* series = nullptr;
