@@ -103,6 +103,8 @@ class WriteRequestView {
   // Reads `bytes` (protobuf, uncompressed), replacing what the view held. A malformed message
   // is a bad_data error and leaves the view empty.
   Status Decode(std::string_view bytes);
+  // A temporary string would leave the views dangling.
+  Status Decode(const std::string&& bytes) = delete;
 
   std::span<const Series> series() const { return series_; }
   std::span<const MetricMetadata> metadata() const { return metadata_; }

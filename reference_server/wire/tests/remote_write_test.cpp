@@ -136,9 +136,12 @@ TEST(RemoteWrite, MalformedInputIsRejectedAsGoRejectsIt) {
 }
 
 TEST(RemoteWrite, ViewReusedAcrossDecodesHoldsOnlyTheLatest) {
+  // The view points into the bytes it decoded: they must outlive it.
+  const std::string first = Bytes(1, Label("__name__", "a") + SampleBytes(1, 1));
+  const std::string second = Bytes(1, Label("__name__", "b")) + Bytes(1, Label("__name__", "c"));
   WriteRequestView view;
-  ASSERT_TRUE(view.Decode(Bytes(1, Label("__name__", "a") + SampleBytes(1, 1))).ok());
-  ASSERT_TRUE(view.Decode(Bytes(1, Label("__name__", "b")) + Bytes(1, Label("__name__", "c"))).ok());
+  ASSERT_TRUE(view.Decode(first).ok());
+  ASSERT_TRUE(view.Decode(second).ok());
   ASSERT_EQ(view.series().size(), 2u);
   EXPECT_EQ(view.LabelsOf(view.series()[0])[0].value, "b");
   EXPECT_TRUE(view.SamplesOf(view.series()[0]).empty());
