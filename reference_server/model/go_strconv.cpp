@@ -37,8 +37,10 @@ Digits ShortestDigits(double v) {
   std::string_view s(buf, static_cast<size_t>(res.ptr - buf));
   const size_t e = s.find('e');
   Digits d;
-  d.digits.assign(s.data(), 1);                     // the leading digit
-  if (e > 2) d.digits.append(s.data() + 2, e - 2);  // the digits after the point
+  // The leading digit, then those after the point. (A loop, not append(): GCC 12 cannot see
+  // that `e` is bounded and warns about a huge overlapping copy under -Werror.)
+  d.digits.assign(1, s[0]);
+  for (size_t i = 2; i < e && i < s.size(); ++i) d.digits.push_back(s[i]);
   int exp = 0;
   std::from_chars(s.data() + e + 1 + (s[e + 1] == '+' ? 1 : 0), s.data() + s.size(), exp);
   d.dp = exp + 1;
