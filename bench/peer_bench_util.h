@@ -28,6 +28,7 @@
 
 #include "bench/tsdb_bench_data.h"
 #include "client/http_client.h"
+#include "client/remote_write_client.h"
 #include "peers/local_peer.h"
 #include "wire/remote_write.h"
 
@@ -180,10 +181,7 @@ inline SendResult SendLoad(const std::string& url, const EncodedLoad& load, int 
       HttpRequest req;
       req.method = "POST";
       req.url = url;
-      req.headers = {{"Content-Encoding", "snappy"},
-                     {"Content-Type", "application/x-protobuf"},
-                     {"X-Prometheus-Remote-Write-Version", "0.1.0"},
-                     {"User-Agent", "promconform-bench/0.1"}};
+      req.headers = promconform::RemoteWriteV1Headers("promconform-bench/0.1");
       for (size_t i = next++; i < end; i = next++) {
         const int64_t k = static_cast<int64_t>(i / load.batches);
         const size_t b = i % load.batches;

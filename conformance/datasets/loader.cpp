@@ -5,6 +5,7 @@
 #include <set>
 #include <thread>
 
+#include "client/remote_write_client.h"
 #include "model/value_text.h"
 #include "wire/remote_write_v2.h"
 
@@ -78,10 +79,7 @@ HttpResponse SendWrite(const Target& target, HttpClient& client, const promref::
                    {"User-Agent", "promconform/0.1"}};
     req.body = promref::wire::SnappyCompress(v2::EncodeRequestV2(ToV2(request)));
   } else {
-    req.headers = {{"Content-Encoding", "snappy"},
-                   {"Content-Type", "application/x-protobuf"},
-                   {"X-Prometheus-Remote-Write-Version", "0.1.0"},
-                   {"User-Agent", "promconform/0.1"}};
+    req.headers = RemoteWriteV1Headers("promconform/0.1");
     req.body = promref::wire::SnappyCompress(promref::wire::EncodeWriteRequest(request));
   }
   if (target.profile().remote_write) {

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <thread>
 
+#include "client/remote_write_client.h"
 #include "compare/comparer.h"
 #include "compare/normalize.h"
 #include "model/sample.h"
@@ -206,7 +207,8 @@ promref::Result<HttpRequest> WriteRequestFor(const Target& target, const json& w
     raw = promref::wire::v2::EncodeSymbolized(sym);
     req.headers = {{"Content-Type", std::string(promref::wire::v2::kContentType)},
                    {"Content-Encoding", "snappy"},
-                   {"X-Prometheus-Remote-Write-Version", "2.0.0"}};
+                   {"X-Prometheus-Remote-Write-Version", "2.0.0"},
+                   {"User-Agent", "promconform/0.1"}};
   } else {
     promref::wire::WriteRequest r;
     for (const json& s : w.value("series", json::array())) {
@@ -222,11 +224,8 @@ promref::Result<HttpRequest> WriteRequestFor(const Target& target, const json& w
                             m.value("help", ""), m.value("unit", "")});
     }
     raw = promref::wire::EncodeWriteRequest(r);
-    req.headers = {{"Content-Type", "application/x-protobuf"},
-                   {"Content-Encoding", "snappy"},
-                   {"X-Prometheus-Remote-Write-Version", "0.1.0"}};
+    req.headers = RemoteWriteV1Headers("promconform/0.1");
   }
-  req.headers.emplace_back("User-Agent", "promconform/0.1");
   const std::string body_kind = w.value("body", "snappy");
   if (body_kind == "snappy") {
     req.body = promref::wire::SnappyCompress(raw);
