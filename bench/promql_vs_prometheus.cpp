@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/bench_flags.h"
 #include "bench/peer_bench_util.h"
 
 #ifndef PROMREF_BINARY
@@ -149,26 +150,17 @@ void Run(const Args& a) {
 
 int main(int argc, char** argv) {
   promref::bench::Args a;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string k = argv[i];
-    const std::string v = argv[i + 1];
-    if (k == "--series")
-      a.series = std::stoul(v);
-    else if (k == "--hours")
-      a.hours = std::stoi(v);
-    else if (k == "--runs")
-      a.runs = std::stoi(v);
-    else if (k == "--step-seconds")
-      a.step_seconds = std::stoi(v);
-    else if (k == "--promref")
-      a.promref = v;
-    else if (k == "--filter")
-      a.filter = v;
-    else {
-      std::fprintf(stderr, "unknown flag %s\n", k.c_str());
-      return 2;
-    }
-  }
+  const bool ok = promref::bench::ParseFlags(
+      argc, argv,
+      {
+          {"--series", [&](const std::string& v) { a.series = std::stoul(v); }},
+          {"--hours", [&](const std::string& v) { a.hours = std::stoi(v); }},
+          {"--runs", [&](const std::string& v) { a.runs = std::stoi(v); }},
+          {"--step-seconds", [&](const std::string& v) { a.step_seconds = std::stoi(v); }},
+          {"--promref", [&](const std::string& v) { a.promref = v; }},
+          {"--filter", [&](const std::string& v) { a.filter = v; }},
+      });
+  if (!ok) return 2;
   promref::bench::Run(a);
   return 0;
 }

@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/bench_flags.h"
 #include "bench/peer_bench_util.h"
 
 #ifndef PROMREF_BINARY
@@ -252,28 +253,18 @@ void Run(const Args& a) {
 
 int main(int argc, char** argv) {
   promref::bench::Args a;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string k = argv[i];
-    const std::string v = argv[i + 1];
-    if (k == "--series")
-      a.series = std::stoul(v);
-    else if (k == "--samples")
-      a.samples = std::stoi(v);
-    else if (k == "--senders")
-      a.senders = std::stoi(v);
-    else if (k == "--per-request")
-      a.per_request = std::stoul(v);
-    else if (k == "--rounds")
-      a.rounds = std::max(1, std::stoi(v));
-    else if (k == "--runs")
-      a.runs = std::stoi(v);
-    else if (k == "--promref")
-      a.promref = v;
-    else {
-      std::fprintf(stderr, "unknown flag %s\n", k.c_str());
-      return 2;
-    }
-  }
+  const bool ok = promref::bench::ParseFlags(
+      argc, argv,
+      {
+          {"--series", [&](const std::string& v) { a.series = std::stoul(v); }},
+          {"--samples", [&](const std::string& v) { a.samples = std::stoi(v); }},
+          {"--senders", [&](const std::string& v) { a.senders = std::stoi(v); }},
+          {"--per-request", [&](const std::string& v) { a.per_request = std::stoul(v); }},
+          {"--rounds", [&](const std::string& v) { a.rounds = std::max(1, std::stoi(v)); }},
+          {"--runs", [&](const std::string& v) { a.runs = std::stoi(v); }},
+          {"--promref", [&](const std::string& v) { a.promref = v; }},
+      });
+  if (!ok) return 2;
   promref::bench::Run(a);
   return 0;
 }

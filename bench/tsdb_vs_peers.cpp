@@ -23,6 +23,7 @@
 #include <string>
 #include <thread>
 
+#include "bench/bench_flags.h"
 #include "bench/tsdb_bench_data.h"
 #include "client/http_client.h"
 #include "client/remote_write_client.h"
@@ -273,20 +274,16 @@ void Memory(const Args& a) {
 int main(int argc, char** argv) {
   promref::bench::Args a;
   std::string only;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string k = argv[i];
-    const std::string v = argv[i + 1];
-    if (k == "--disk-series")
-      a.disk_series = std::stoul(v);
-    else if (k == "--hours")
-      a.hours = std::stoi(v);
-    else if (k == "--mem-series")
-      a.mem_series = std::stoul(v);
-    else if (k == "--mem-samples")
-      a.mem_samples = std::stoi(v);
-    else if (k == "--only")
-      only = v;
-  }
+  const bool ok = promref::bench::ParseFlags(
+      argc, argv,
+      {
+          {"--disk-series", [&](const std::string& v) { a.disk_series = std::stoul(v); }},
+          {"--hours", [&](const std::string& v) { a.hours = std::stoi(v); }},
+          {"--mem-series", [&](const std::string& v) { a.mem_series = std::stoul(v); }},
+          {"--mem-samples", [&](const std::string& v) { a.mem_samples = std::stoi(v); }},
+          {"--only", [&](const std::string& v) { only = v; }},
+      });
+  if (!ok) return 2;
   if (only.empty() || only == "disk") promref::bench::Disk(a);
   if (only.empty() || only == "memory") promref::bench::Memory(a);
   return 0;
