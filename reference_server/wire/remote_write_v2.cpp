@@ -55,16 +55,26 @@ HistogramV2 HistogramFromProto(const pb::Histogram& p) {
 
 }  // namespace
 
-Status LabelViewsFor(std::span<const uint32_t> refs, const std::vector<std::string>& symbols,
-                     std::vector<model::LabelView>* out) {
+namespace {
+
+// The refs of one label set against the symbol table, without resolving them.
+Status CheckLabelRefs(std::span<const uint32_t> refs, const std::vector<std::string>& symbols) {
   if (refs.size() % 2 != 0) return BadData("invalid labelRefs length " + std::to_string(refs.size()));
   for (size_t i = 0; i < refs.size(); i += 2) {
     if (refs[i] >= symbols.size() || refs[i + 1] >= symbols.size()) {
       return BadData("labelRefs " + std::to_string(i) + " (name) = " + std::to_string(refs[i + 1]) +
                      " (value) outside of symbols table (size " + std::to_string(symbols.size()) + ")");
     }
-    out->push_back({symbols[refs[i]], symbols[refs[i + 1]]});
   }
+  return {};
+}
+
+}  // namespace
+
+Status LabelViewsFor(std::span<const uint32_t> refs, const std::vector<std::string>& symbols,
+                     std::vector<model::LabelView>* out) {
+  if (Status st = CheckLabelRefs(refs, symbols); !st.ok()) return st;
+  for (size_t i = 0; i < refs.size(); i += 2) out->push_back({symbols[refs[i]], symbols[refs[i + 1]]});
   return {};
 }
 
@@ -90,8 +100,7 @@ SymbolizedRequest Symbolize(const RequestV2& request) {
 }
 
 Status CheckRefs(const SymbolizedSeries& s, const std::vector<std::string>& symbols) {
-  std::vector<model::LabelView> views;
-  if (Status st = LabelViewsFor(s.labels_refs, symbols, &views); !st.ok()) return st;
+  if (Status st = CheckLabelRefs(s.labels_refs, symbols); !st.ok()) return st;
   if (s.help_ref >= symbols.size()) {
     return BadData("help ref " + std::to_string(s.help_ref) + " outside of symbols table (size " +
                    std::to_string(symbols.size()) + ")");
@@ -101,7 +110,7 @@ Status CheckRefs(const SymbolizedSeries& s, const std::vector<std::string>& symb
                    std::to_string(symbols.size()) + ")");
   }
   for (const SymbolizedExemplar& e : s.exemplars) {
-    if (Status st = LabelViewsFor(e.labels_refs, symbols, &views); !st.ok()) return st;
+    if (Status st = CheckLabelRefs(e.labels_refs, symbols); !st.ok()) return st;
   }
   return {};
 }
