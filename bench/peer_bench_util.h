@@ -32,6 +32,11 @@
 #include "peers/local_peer.h"
 #include "wire/remote_write.h"
 
+// The promref binary the benchmarks start (CMake passes its build path; --promref overrides).
+#ifndef PROMREF_BINARY
+#define PROMREF_BINARY "promref"
+#endif
+
 namespace promref::bench {
 
 using promconform::HttpClient;

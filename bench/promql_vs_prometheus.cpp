@@ -17,10 +17,6 @@
 #include "bench/bench_flags.h"
 #include "bench/peer_bench_util.h"
 
-#ifndef PROMREF_BINARY
-#define PROMREF_BINARY "promref"
-#endif
-
 namespace promref::bench {
 namespace {
 

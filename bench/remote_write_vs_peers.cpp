@@ -27,10 +27,6 @@
 #include "bench/bench_flags.h"
 #include "bench/peer_bench_util.h"
 
-#ifndef PROMREF_BINARY
-#define PROMREF_BINARY "promref"
-#endif
-
 namespace promref::bench {
 namespace {
 
