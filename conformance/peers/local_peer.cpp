@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -58,7 +59,7 @@ promref::Result<std::unique_ptr<LocalPeer>> LocalPeer::Start(const PeerSpec& spe
                                                              std::chrono::milliseconds timeout) {
   if (!fs::exists(spec.binary)) {
     return Error(ErrorKind::kUnavailable,
-                 spec.name + ": " + spec.binary + " is not installed (run scripts/setup as root)");
+                 spec.name + ": " + spec.binary + " is not installed (" + spec.missing_hint + ")");
   }
   std::unique_ptr<LocalPeer> peer(new LocalPeer());
   peer->name_ = spec.name;
@@ -131,6 +132,17 @@ std::string LocalPeer::LogTail(size_t bytes) const {
   return s.size() > bytes ? s.substr(s.size() - bytes) : s;
 }
 
+std::string PinnedPeersBinDir() {
+  auto env = [](const char* name) -> std::string {
+    const char* v = std::getenv(name);
+    return v != nullptr ? v : "";
+  };
+  // As peers/build decides it.
+  if (const std::string dir = env("PROMCONFORM_PEERS_DIR"); !dir.empty()) return dir + "/bin";
+  const std::string cache = !env("XDG_CACHE_HOME").empty() ? env("XDG_CACHE_HOME") : env("HOME") + "/.cache";
+  return cache + "/promconform/peers/bin";
+}
+
 PeerSpec PrometheusPeer(std::vector<std::string> extra_args) {
   PeerSpec spec;
   spec.name = "prometheus";
@@ -153,6 +165,33 @@ PeerSpec VictoriaMetricsPeer(std::vector<std::string> extra_args) {
   spec.binary = "/usr/bin/victoria-metrics";
   spec.args = {"-httpListenAddr=127.0.0.1:{port}", "-storageDataPath={dir}/data", "-loggerLevel=ERROR"};
   spec.ready_path = "/health";
+  for (auto& a : extra_args) spec.args.push_back(std::move(a));
+  return spec;
+}
+
+PeerSpec PinnedPrometheusPeer(std::vector<std::string> extra_args) {
+  PeerSpec spec = PrometheusPeer();
+  spec.name = "prometheus (pinned module build)";
+  spec.binary = PinnedPeersBinDir() + "/prometheus";
+  spec.missing_hint = "build it with peers/build (scripts/setup does)";
+  for (auto& a : extra_args) spec.args.push_back(std::move(a));
+  return spec;
+}
+
+std::vector<std::string> RemoteWriteV2ReceiverArgs() {
+  return {"--web.remote-write-receiver.accepted-protobuf-messages=prometheus.WriteRequest",
+          "--web.remote-write-receiver.accepted-protobuf-messages=io.prometheus.write.v2.Request"};
+}
+
+std::string PinnedPromtool() {
+  return PinnedPeersBinDir() + "/promtool";
+}
+
+PeerSpec PinnedVictoriaMetricsPeer(std::vector<std::string> extra_args) {
+  PeerSpec spec = VictoriaMetricsPeer();
+  spec.name = "victoria-metrics (pinned module build)";
+  spec.binary = PinnedPeersBinDir() + "/victoria-metrics";
+  spec.missing_hint = "build it with peers/build (scripts/setup does)";
   for (auto& a : extra_args) spec.args.push_back(std::move(a));
   return spec;
 }

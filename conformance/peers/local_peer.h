@@ -27,6 +27,8 @@ struct PeerSpec {
   std::map<std::string, std::string> files;
   // A path that answers 2xx once the server is ready.
   std::string ready_path = "/-/ready";
+  // What to do when the binary is missing, for the error message.
+  std::string missing_hint = "run scripts/setup as root";
 };
 
 class LocalPeer {
@@ -62,10 +64,24 @@ class LocalPeer {
 // A TCP port on 127.0.0.1 that was free a moment ago.
 int FreeLoopbackPort();
 
+// Where the peers built from their pinned Go modules live (`peers/build`, pins in
+// peers/versions): $PROMCONFORM_PEERS_DIR/bin, by default ~/.cache/promconform/peers/bin.
+std::string PinnedPeersBinDir();
+
 // Debian's Prometheus 2.42 with the remote-write receiver, the admin API and lifecycle API
 // enabled, an empty scrape configuration, and `extra_args` appended.
 PeerSpec PrometheusPeer(std::vector<std::string> extra_args = {});
 // Debian's VictoriaMetrics 1.79 (single node).
 PeerSpec VictoriaMetricsPeer(std::vector<std::string> extra_args = {});
+
+// Prometheus 3.x built from its pinned Go module, configured as PrometheusPeer() (the receiver
+// takes remote write 1.0 only, 3.x's default; add RemoteWriteV2ReceiverArgs() for 2.0).
+PeerSpec PinnedPrometheusPeer(std::vector<std::string> extra_args = {});
+// The flags that make a Prometheus 3.x receiver accept remote write 1.0 and 2.0.
+std::vector<std::string> RemoteWriteV2ReceiverArgs();
+// The promtool of the same build.
+std::string PinnedPromtool();
+// The current VictoriaMetrics built from its pinned Go module (single node).
+PeerSpec PinnedVictoriaMetricsPeer(std::vector<std::string> extra_args = {});
 
 }  // namespace promconform

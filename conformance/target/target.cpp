@@ -57,6 +57,23 @@ promref::Result<std::unique_ptr<EmbeddedServer>> StartEmbeddedServer(const Embed
 
 Target::~Target() = default;
 
+namespace {
+
+// The peer a profile's `launch` names: Debian's packages (prometheus, victoria-metrics) or the
+// builds of the pinned Go modules (pinned-prometheus, pinned-victoria-metrics).
+promref::Result<PeerSpec> LaunchSpec(const TargetProfile& profile) {
+  const std::string& l = profile.launch;
+  if (l == "prometheus") return PrometheusPeer(profile.launch_args);
+  if (l == "victoria-metrics") return VictoriaMetricsPeer(profile.launch_args);
+  if (l == "pinned-prometheus") return PinnedPrometheusPeer(profile.launch_args);
+  if (l == "pinned-victoria-metrics") return PinnedVictoriaMetricsPeer(profile.launch_args);
+  return promref::BadData(
+      "profile " + profile.name + ": unknown launch '" + l +
+      "' (embedded, prometheus, victoria-metrics, pinned-prometheus, pinned-victoria-metrics)");
+}
+
+}  // namespace
+
 promref::Result<std::unique_ptr<Target>> Target::Open(const TargetProfile& profile) {
   std::unique_ptr<Target> t(new Target(profile));
   if (!profile.launch.empty() && profile.base_url.empty()) {
@@ -72,9 +89,9 @@ promref::Result<std::unique_ptr<Target>> Target::Open(const TargetProfile& profi
       t->embedded_ = std::make_unique<EmbeddedHolder>(std::move(*server), tmpl);
       t->base_url_ = t->embedded_->base_url();
     } else {
-      PeerSpec spec = profile.launch == "prometheus" ? PrometheusPeer(profile.launch_args)
-                                                     : VictoriaMetricsPeer(profile.launch_args);
-      auto peer = LocalPeer::Start(spec);
+      auto spec = LaunchSpec(profile);
+      if (!spec.ok()) return spec.error();
+      auto peer = LocalPeer::Start(*spec);
       if (!peer.ok()) return peer.error();
       t->peer_ = std::move(*peer);
       t->base_url_ = t->peer_->base_url();
