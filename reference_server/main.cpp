@@ -32,6 +32,11 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "promref: %s\n", flags.error().message().c_str());
     return 2;
   }
+  for (const auto& [name, value] : flags->compat_flags) {
+    std::fprintf(stderr,
+                 "promref: --%s=%s is accepted as Prometheus accepts it and has no effect in promref\n",
+                 name.c_str(), value.c_str());
+  }
   if (flags->help) {
     std::fputs(server::FlagsUsage().c_str(), stdout);
     return 0;

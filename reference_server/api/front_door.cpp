@@ -1,5 +1,7 @@
 #include "api/front_door.h"
 
+#include <re2/re2.h>
+
 #include <mutex>
 
 #include "api/json_writer.h"
@@ -65,21 +67,31 @@ bool SecretEquals(std::string_view a, std::string_view b) {
   return diff == 0;
 }
 
+struct FrontDoor::Compiled : FrontDoorConfig {
+  explicit Compiled(FrontDoorConfig c)
+      : FrontDoorConfig(std::move(c)),
+        cors(std::make_unique<RE2>("^(?s:" + cors_origin + ")$", RE2::Quiet)) {}
+  std::unique_ptr<RE2> cors;
+};
+
+std::shared_ptr<const FrontDoor::Compiled> FrontDoor::Compile(FrontDoorConfig config) {
+  return std::make_shared<const Compiled>(std::move(config));
+}
+
 FrontDoor::FrontDoor(FrontDoorConfig config, const Router* api, const Router* vendor,
                      std::function<Tenant*(const std::string& id)> tenant_for)
-    : config_(std::make_shared<const FrontDoorConfig>(std::move(config))),
-      api_(api),
-      vendor_(vendor),
-      tenant_for_(std::move(tenant_for)) {}
+    : config_(Compile(std::move(config))), api_(api), vendor_(vendor), tenant_for_(std::move(tenant_for)) {}
+
+FrontDoor::~FrontDoor() = default;
 
 void FrontDoor::Reconfigure(FrontDoorConfig config) {
-  auto next = std::make_shared<const FrontDoorConfig>(std::move(config));
+  auto next = Compile(std::move(config));
   std::lock_guard lock(config_mu);
   config_ = std::move(next);
 }
 
 const TenantCredentials* FrontDoor::Authenticate(const Request& req) const {
-  std::shared_ptr<const FrontDoorConfig> cfg;
+  std::shared_ptr<const Compiled> cfg;
   {
     std::lock_guard lock(config_mu);
     cfg = config_;
@@ -114,7 +126,7 @@ const TenantCredentials* FrontDoor::Authenticate(const Request& req) const {
 }
 
 Response FrontDoor::Handle(Request& req) const {
-  std::shared_ptr<const FrontDoorConfig> cfg;
+  std::shared_ptr<const Compiled> cfg;
   {
     std::lock_guard lock(config_mu);
     cfg = config_;
@@ -152,7 +164,12 @@ Response FrontDoor::Handle(Request& req) const {
                                 "Accept, Authorization, Content-Type, Origin");
       resp.headers.emplace_back("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
       resp.headers.emplace_back("Access-Control-Expose-Headers", "Date");
-      resp.headers.emplace_back("Access-Control-Allow-Origin", "*");
+      // Prometheus 3.x names the origin when it matches --web.cors.origin (the default `.*`
+      // included: since its regexes compile with (?s), its "*" shortcut no longer applies).
+      const std::string origin = req.Header("Origin");
+      if (cfg->cors->ok() && RE2::FullMatch(origin, *cfg->cors)) {
+        resp.headers.emplace_back("Access-Control-Allow-Origin", origin);
+      }
     }
   }
   return resp;

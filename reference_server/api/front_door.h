@@ -28,6 +28,9 @@ struct TenantCredentials {
 struct FrontDoorConfig {
   std::string route_prefix;  // "" or "/prometheus"
   std::vector<TenantCredentials> tenants;
+  // --web.cors.origin: a request's Origin is named in Access-Control-Allow-Origin when it
+  // matches (fully anchored, `.` matching newlines, as Prometheus compiles it).
+  std::string cors_origin = ".*";
 };
 
 class FrontDoor {
@@ -36,6 +39,7 @@ class FrontDoor {
   // default tenant has id "default".
   FrontDoor(FrontDoorConfig config, const Router* api, const Router* vendor,
             std::function<Tenant*(const std::string& id)> tenant_for);
+  ~FrontDoor();
 
   Response Handle(Request& req) const;
 
@@ -46,7 +50,11 @@ class FrontDoor {
   // The tenant the request's credentials name, nullptr when none match.
   const TenantCredentials* Authenticate(const Request& req) const;
 
-  std::shared_ptr<const FrontDoorConfig> config_;
+  // The configuration with its compiled CORS origin, swapped whole on reload.
+  struct Compiled;
+  static std::shared_ptr<const Compiled> Compile(FrontDoorConfig config);
+
+  std::shared_ptr<const Compiled> config_;
   const Router* api_;
   const Router* vendor_;
   std::function<Tenant*(const std::string& id)> tenant_for_;

@@ -55,6 +55,9 @@ void Serve(const HttpServer::TopHandler& top, const httplib::Request& in, httpli
     });
     return;
   }
+  // Go sniffs a Content-Type from the first body bytes a handler writes: a handler that
+  // writes none (HEAD /-/healthy, a successful /-/reload) sends no Content-Type at all.
+  if (resp.body.empty() && resp.content_type.empty()) return;
   out.set_content(resp.body, resp.content_type.empty() ? "text/plain; charset=utf-8" : resp.content_type);
 }
 

@@ -185,7 +185,9 @@ Response PrometheusApi::Series(const Request& req) {
   std::vector<model::Labels> series;
   std::set<std::string> seen;  // several match[] sets are OR-ed and de-duplicated
   for (const auto& set : q->matcher_sets) {
-    auto ss = (*querier)->Select(true, hints, set);
+    // One match[]: unsorted, as Prometheus asks (a limit keeps the partition's first series);
+    // several: sorted, to merge them.
+    auto ss = (*querier)->Select(q->matcher_sets.size() > 1, hints, set);
     while (ss->Next()) {
       const model::Labels& l = ss->At().labels();
       if (q->matcher_sets.size() == 1 || seen.insert(std::string(l.Encoded())).second) series.push_back(l);

@@ -1,6 +1,9 @@
 // Expression queries and route registration.
 #include "api/prometheus_api.h"
 
+#include <chrono>
+#include <optional>
+
 #include "api/envelope.h"
 #include "api/internal/params.h"
 #include "api/result_json.h"
@@ -23,6 +26,24 @@ Result<int64_t> DurationParamMillis(const std::string& v) {
   auto ns = model::ParseDurationParam(v);
   if (!ns.ok()) return ns.error();
   return NanosToMillis(*ns);
+}
+
+// The `timeout` parameter, as Prometheus' queryTimeout reads it: a positive duration whose
+// deadline starts now, when the request is handled (not when evaluation starts). Absent: none.
+Result<std::optional<std::chrono::steady_clock::time_point>> TimeoutDeadline(const Request& req) {
+  using Clock = std::chrono::steady_clock;
+  const std::string v = req.FormValue("timeout");
+  if (v.empty()) return std::optional<Clock::time_point>();
+  auto ns = model::ParseDurationParam(v);
+  if (!ns.ok()) return InvalidParam("timeout", ns.error().message());
+  if (*ns <= 0) {
+    return InvalidParam("timeout", "timeout must be positive, got " + model::FormatGoDuration(*ns));
+  }
+  const Clock::time_point now = Clock::now();
+  // A deadline beyond what the clock can hold is no deadline at all (Go saturates too).
+  const auto room = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::time_point::max() - now);
+  if (std::chrono::nanoseconds(*ns) >= room) return std::optional(Clock::time_point::max());
+  return std::optional(now + std::chrono::duration_cast<Clock::duration>(std::chrono::nanoseconds(*ns)));
 }
 
 Notes ToNotes(const promql::Annotations& a) {
@@ -69,11 +90,9 @@ Response PrometheusApi::Query(const Request& req) {
   auto ts = internal::ParseTimeParam(req, "time", internal::FromSystemTime(deps_.now()));
   if (!ts.ok()) return ApiError(InvalidParam("time", ts.error().message()));
   promql::QueryOptions opts;
-  if (const std::string to = req.FormValue("timeout"); !to.empty()) {
-    auto t = DurationParamMillis(to);
-    if (!t.ok()) return ApiError(InvalidParam("timeout", t.error().message()));
-    opts.timeout_ms = std::max<int64_t>(*t, 1);
-  }
+  auto deadline = TimeoutDeadline(req);
+  if (!deadline.ok()) return ApiError(deadline.error());
+  opts.deadline = *deadline;
   if (const std::string lb = req.FormValue("lookback_delta"); !lb.empty()) {
     auto d = DurationParamMillis(lb);
     if (!d.ok()) return ApiError(BadData("error parsing lookback delta duration: " + d.error().message()));
@@ -113,11 +132,9 @@ Response PrometheusApi::QueryRange(const Request& req) {
         "(?step=XX)"));
   }
   promql::QueryOptions opts;
-  if (const std::string to = req.FormValue("timeout"); !to.empty()) {
-    auto t = DurationParamMillis(to);
-    if (!t.ok()) return ApiError(InvalidParam("timeout", t.error().message()));
-    opts.timeout_ms = std::max<int64_t>(*t, 1);
-  }
+  auto deadline = TimeoutDeadline(req);
+  if (!deadline.ok()) return ApiError(deadline.error());
+  opts.deadline = *deadline;
   if (const std::string lb = req.FormValue("lookback_delta"); !lb.empty()) {
     auto d = DurationParamMillis(lb);
     if (!d.ok()) return ApiError(BadData("error parsing lookback delta duration: " + d.error().message()));

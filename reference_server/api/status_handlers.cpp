@@ -441,9 +441,9 @@ Response PrometheusApi::AdminCleanTombstones(const Request& req) {
 // --- Lifecycle and health ---------------------------------------------------------------------
 
 Response PrometheusApi::Healthy(const Request& req) {
-  Response r = Response::Text(200, "Prometheus Server is Healthy.\n");
-  if (req.method == "HEAD") r.body.clear();
-  return r;
+  // Prometheus' HEAD handlers only write the status: no body, so no Content-Type either.
+  if (req.method == "HEAD") return Response{};
+  return Response::Text(200, "Prometheus Server is Healthy.\n");
 }
 
 Response PrometheusApi::Ready(const Request& req) {
@@ -452,9 +452,8 @@ Response PrometheusApi::Ready(const Request& req) {
     r.headers.emplace_back("X-Prometheus-Stopping", quitting_ ? "true" : "false");
     return r;
   }
-  Response r = Response::Text(200, "Prometheus Server is Ready.\n");
-  if (req.method == "HEAD") r.body.clear();
-  return r;
+  if (req.method == "HEAD") return Response{};
+  return Response::Text(200, "Prometheus Server is Ready.\n");
 }
 
 Response PrometheusApi::Reload(const Request& req) {
@@ -465,7 +464,7 @@ Response PrometheusApi::Reload(const Request& req) {
       return Response::Text(500, "failed to reload config: " + st.error().message() + "\n");
     }
   }
-  return Response::Text(200, "");
+  return Response{};  // 200, nothing written: no Content-Type, as from Prometheus
 }
 
 Response PrometheusApi::Quit(const Request& req) {

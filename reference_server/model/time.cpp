@@ -1,5 +1,6 @@
 #include "model/time.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -101,9 +102,10 @@ bool ParseRfc3339(std::string_view s, int64_t* unix_seconds, int32_t* nanos) {
   if (!literal(':') || !GetNum(&v, true, &second)) return false;
   int32_t ns = 0;
   if (IsFractionStart(v)) {
+    // Go reads every digit and keeps the first nine (nanoseconds), truncating the rest.
     size_t n = 2;
-    while (n < 10 && IsDigitAt(v, n)) ++n;
-    ns = ParseFraction(v, n);
+    while (IsDigitAt(v, n)) ++n;
+    ns = ParseFraction(v, std::min<size_t>(n, 10));
     v.remove_prefix(n);
   }
   int64_t zone_offset = 0;
@@ -116,6 +118,8 @@ bool ParseRfc3339(std::string_view s, int64_t* unix_seconds, int32_t* nanos) {
     std::string_view mm = v.substr(4, 2);
     int zh, zm;
     if (!GetNum(&hh, true, &zh) || !GetNum(&mm, true, &zm)) return false;
+    // Go's range test uses > (offsets of 24 hours or 60 minutes are written by some).
+    if (zh > 24 || zm > 60) return false;
     zone_offset = (zh * 60 + zm) * 60;
     if (sign == '-') {
       zone_offset = -zone_offset;
@@ -173,10 +177,10 @@ Result<ApiTime> ParseTimestamp(std::string_view s) {
 Result<int64_t> ParseDurationParam(std::string_view s) {
   if (ParsedFloat f = ParseFloat(s); f.ok()) {
     const double ns = f.value * static_cast<double>(kNanosPerSecond);
-    // Go compares against float64(MaxInt64) == 2^63, so exactly 2^63 (and NaN) get through
-    // and convert to MinInt64, as they do in Prometheus.
+    // Prometheus 3.x rejects NaN and anything from float64(MaxInt64) (= 2^63, which int64
+    // cannot hold) up; -2^63 itself fits.
     constexpr double kTwo63 = 9223372036854775808.0;
-    if (ns > kTwo63 || ns < -kTwo63) {
+    if (std::isnan(ns) || ns >= kTwo63 || ns < -kTwo63) {
       return BadData("cannot parse " + GoQuote(s) + " to a valid duration. It overflows int64");
     }
     return GoFloatToInt64(ns);
@@ -270,6 +274,82 @@ std::string FormatDuration(int64_t ms) {
     }
   }
   return out;
+}
+
+std::string FormatGoDuration(int64_t ns) {
+  // Go's Duration.format: below a second a single unit with a fraction (ns, µs, ms), from a
+  // second up h, m and s with the fraction on the seconds; trailing fraction zeros dropped.
+  uint64_t u = static_cast<uint64_t>(ns);
+  const bool neg = ns < 0;
+  if (neg) u = 0 - u;
+  // Digits are produced from the right, as Go does.
+  std::string out;
+  auto frac = [&out](uint64_t v, int prec) {
+    bool print = false;
+    for (int i = 0; i < prec; ++i) {
+      const auto digit = static_cast<char>('0' + v % 10);
+      print = print || digit != '0';
+      if (print) out.insert(out.begin(), digit);
+      v /= 10;
+    }
+    if (print) out.insert(out.begin(), '.');
+    return v;
+  };
+  auto integer = [&out](uint64_t v) { out.insert(0, std::to_string(v)); };
+  if (u < static_cast<uint64_t>(kNanosPerSecond)) {
+    if (u == 0) return "0s";
+    int prec = 0;
+    if (u < 1000) {
+      out = "ns";
+    } else if (u < 1'000'000) {
+      prec = 3;
+      out = "\u00b5s";
+    } else {
+      prec = 6;
+      out = "ms";
+    }
+    integer(frac(u, prec));
+  } else {
+    out = "s";
+    u = frac(u, 9);
+    integer(u % 60);
+    u /= 60;
+    if (u > 0) {
+      out.insert(out.begin(), 'm');
+      integer(u % 60);
+      u /= 60;
+      if (u > 0) {
+        out.insert(out.begin(), 'h');
+        integer(u);
+      }
+    }
+  }
+  if (neg) out.insert(out.begin(), '-');
+  return out;
+}
+
+std::string FormatRfc3339Seconds(int64_t unix_seconds) {
+  // Howard Hinnant's civil_from_days.
+  const int64_t days = unix_seconds / 86400 - (unix_seconds % 86400 < 0 ? 1 : 0);
+  int64_t secs = unix_seconds - days * 86400;
+  const int64_t z = days + 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const int64_t doe = z - era * 146097;
+  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const int64_t mp = (5 * doy + 2) / 153;
+  const int64_t day = doy - (153 * mp + 2) / 5 + 1;
+  const int64_t month = mp < 10 ? mp + 3 : mp - 9;
+  const int64_t year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  auto two = [](int64_t v) { return std::string(v < 10 ? "0" : "") + std::to_string(v); };
+  // Go writes the year with at least four digits, a '-' before negative ones.
+  std::string y = std::to_string(year < 0 ? -year : year);
+  if (y.size() < 4) y.insert(0, 4 - y.size(), '0');
+  if (year < 0) y.insert(y.begin(), '-');
+  const int64_t h = secs / 3600;
+  secs %= 3600;
+  return y + "-" + two(month) + "-" + two(day) + "T" + two(h) + ":" + two(secs / 60) + ":" + two(secs % 60) +
+         "Z";
 }
 
 }  // namespace promref::model

@@ -48,9 +48,10 @@ Result<ApiTime> ParseTimestamp(std::string_view s);
 // epoch split as seconds + nanos. Returns false when Go would reject the text.
 bool ParseRfc3339(std::string_view s, int64_t* unix_seconds, int32_t* nanos);
 
-// A duration parameter: float seconds (rejected when it overflows int64 nanoseconds) or a
-// Prometheus duration string. Returns nanoseconds. Errors:
-// `cannot parse "<s>" to a valid duration` and `... It overflows int64`.
+// A duration parameter: float seconds (rejected when NaN or when it overflows int64
+// nanoseconds, as Prometheus 3.x's parseDuration does) or a Prometheus duration string.
+// Returns nanoseconds. Errors: `cannot parse "<s>" to a valid duration` and
+// `... It overflows int64`.
 Result<int64_t> ParseDurationParam(std::string_view s);
 
 // A Prometheus duration string (`1h30m`, `500ms`, `1y`, `0`): units y, w, d, h, m, s, ms, each
@@ -63,6 +64,13 @@ Result<int64_t> ParseDuration(std::string_view s);
 // weeks only when they divide exactly, then d, h, m, s, ms ("1h30m", "90d", "1y", "1w2d").
 // Negative durations print with a leading '-'.
 std::string FormatDuration(int64_t ms);
+
+// Go's time.Duration(ns).String(): "0s", "1.5s", "1h0m0s", "2m3.25s", "500ms", "1.5µs",
+// "-1s". (Not Prometheus' model.Duration text: that is FormatDuration.)
+std::string FormatGoDuration(int64_t ns);
+
+// Go's time.Unix(s, 0).UTC().Format(time.RFC3339): "2024-12-25T00:00:00Z".
+std::string FormatRfc3339Seconds(int64_t unix_seconds);
 
 // Days since 1970-01-01 of a proleptic Gregorian date (month 1..12).
 int64_t DaysFromCivil(int64_t year, int month, int day);

@@ -194,11 +194,19 @@ QueryResult Run(const EngineOptions& options, storage::Queryable& storage, std::
   ctx.query_start = start;
   ctx.query_end = end;
   ctx.query_step = instant ? 0 : step;
-  const int64_t timeout =
-      qopts.timeout_ms > 0 ? std::min(qopts.timeout_ms, options.timeout_ms) : options.timeout_ms;
-  ctx.deadline = t0 + std::chrono::milliseconds(timeout);
+  ctx.deadline = t0 + std::chrono::milliseconds(options.timeout_ms);
+  if (qopts.deadline) ctx.deadline = std::min(ctx.deadline, *qopts.deadline);
   ctx.cancel = qopts.cancel;
   ctx.delayed_name_removal = options.enable_delayed_name_removal;
+
+  // Prometheus checks the query's context once before it prepares the evaluation, so a
+  // deadline that has already passed (a tiny `timeout`) fails here, "in query execution".
+  try {
+    ctx.CheckInterrupt("query execution");
+  } catch (const EvalAbort& abort) {
+    result.status = abort.error;
+    return result;
+  }
 
   int64_t mint, maxt;
   MinMaxTime(expr, start, end, ctx.lookback, &mint, &maxt);

@@ -6,7 +6,9 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,7 +36,10 @@ struct EngineOptions {
 
 struct QueryOptions {
   int64_t lookback_delta_ms = 0;  // 0: the engine's default
-  int64_t timeout_ms = 0;         // 0: the engine's; otherwise the smaller of the two
+  // The caller's deadline (the API's `timeout`, which Prometheus counts from when the request
+  // arrived). The engine's own timeout still applies from when the query starts; the earlier
+  // of the two wins.
+  std::optional<std::chrono::steady_clock::time_point> deadline;
   // Set to true (from another thread) to cancel the query; it then fails with kCanceled.
   const std::atomic<bool>* cancel = nullptr;
 };

@@ -32,6 +32,17 @@ void QueryContext::CheckInterrupt(const char* where) const {
   }
 }
 
+void QueryContext::CheckExpanding() const {
+  // Prometheus' expandSeriesSet returns the context's bare error, which its evaluator wraps:
+  // the API then answers an execution error for a deadline (a cancellation stays one).
+  if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) {
+    Fail(ErrorKind::kCanceled, "expanding series: context canceled");
+  }
+  if (std::chrono::steady_clock::now() > deadline) {
+    Fail(ErrorKind::kExecution, "expanding series: context deadline exceeded");
+  }
+}
+
 void QueryContext::AddSamples(int64_t n) {
   current_samples += n;
   total_samples += n;
@@ -572,11 +583,14 @@ void Evaluator::ForEachSelected(const VectorSelector& vs, int64_t mint, int64_t 
   hints.start = mint + 1;
   hints.end = maxt;
   hints.step = interval_;
-  auto set = ctx_->querier->Select(true, hints, vs.matchers);
+  // Unsorted, as Prometheus' engine asks: a single partition (the head) gives its series in
+  // creation order, which is the order of an instant vector's result and what `limit` keeps;
+  // several partitions are merged in label order.
+  auto set = ctx_->querier->Select(false, hints, vs.matchers);
   int64_t n = 0;
-  size_t count = 0;
   LoadedSeries ls;
   while (set->Next()) {
+    ctx_->CheckExpanding();
     const storage::Series& s = set->At();
     ls.labels = s.labels();
     ls.points.clear();
@@ -597,7 +611,6 @@ void Evaluator::ForEachSelected(const VectorSelector& vs, int64_t mint, int64_t 
     n += static_cast<int64_t>(ls.points.size());
     ctx_->AddSamples(static_cast<int64_t>(ls.points.size()));
     fn(ls);
-    if ((++count & 1023) == 0) ctx_->CheckInterrupt("query execution");
   }
   if (Status st = set->Err(); !st.ok()) Fail(ErrorKind::kInternal, st.error().message());
   ctx_->current_samples -= n;
@@ -1359,6 +1372,13 @@ Matrix Evaluator::EvalCall(const Call& c) {
     Fail(ErrorKind::kExecution, "function \"" + name + "\" is not supported yet");
   }
 
+  // Prometheus merges this call's annotations through scopes of its own (see merged_info.h).
+  MergedMonotonicityInfos& merged = ctx_->annotations->merged();
+  merged.BeginCall();
+  struct EndCall {
+    MergedMonotonicityInfos& m;
+    ~EndCall() { m.EndCall(); }
+  } end_call{merged};
   // Evaluate the arguments: vectors and scalars step by step, strings as literals.
   std::vector<Matrix> matrices(c.args.size());
   FunctionCall fc;
@@ -1395,6 +1415,7 @@ Matrix Evaluator::EvalCall(const Call& c) {
       }
     }
     builder.Add(ts, fn != nullptr ? fn(fc) : ApplyElementwise(elementwise, fc));
+    merged.EndCallStep();
   }
   Matrix m = builder.Finish();
   int64_t n = 0;

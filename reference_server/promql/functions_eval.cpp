@@ -423,9 +423,10 @@ std::vector<BucketGroup> GroupBuckets(const FunctionCall& fc, const Vector& in, 
     if (s.h) continue;
     const std::string_view le = s.metric.Get("le");
     const model::ParsedFloat upper = model::ParseFloat(le);
-    if (!upper.ok()) {
+    if (!upper.ok() || std::isnan(upper.value)) {
       std::string msg = "bucket label \"le\" is missing or has a malformed value of " + model::GoQuote(le);
-      if (const auto name = s.metric.MetricName(); !name.empty())
+      // Prometheus names the metric only with delayed name removal.
+      if (const auto name = s.metric.MetricName(); fc.ctx->delayed_name_removal && !name.empty())
         msg += " for metric name " + model::GoQuote(name);
       fc.ctx->annotations->Warn(msg, arg.pos);
       continue;
@@ -449,9 +450,19 @@ std::vector<BucketGroup> GroupBuckets(const FunctionCall& fc, const Vector& in, 
   return groups;
 }
 
-// Sorts, merges equal bounds, and fixes monotonicity as Prometheus' BucketQuantile does.
-// Returns false when the buckets cannot describe a distribution.
-bool PrepareBuckets(std::vector<Bucket>* buckets, bool* forced_monotonic) {
+// What making the buckets monotonic took, for the info annotation: the lowest and highest
+// upper bound of a bucket raised, and the largest raise.
+struct MonotonicityFix {
+  bool forced = false;
+  double min_bucket = std::numeric_limits<double>::infinity();
+  double max_bucket = -std::numeric_limits<double>::infinity();
+  double max_diff = 0;
+};
+
+// Sorts, merges equal bounds, and fixes monotonicity as Prometheus' BucketQuantile does
+// (coalesceBuckets, ensureMonotonicAndIgnoreSmallDeltas). Returns false when the buckets
+// cannot describe a distribution.
+bool PrepareBuckets(std::vector<Bucket>* buckets, MonotonicityFix* fix) {
   std::stable_sort(buckets->begin(), buckets->end(),
                    [](const Bucket& a, const Bucket& b) { return a.upper < b.upper; });
   if (buckets->empty() || !(std::isinf(buckets->back().upper) && buckets->back().upper > 0)) return false;
@@ -464,18 +475,21 @@ bool PrepareBuckets(std::vector<Bucket>* buckets, bool* forced_monotonic) {
     }
   }
   *buckets = std::move(merged);
-  *forced_monotonic = false;
   double prev = (*buckets)[0].count;
   for (size_t i = 1; i < buckets->size(); ++i) {
-    const double curr = (*buckets)[i].count;
+    Bucket& b = (*buckets)[i];
+    const double curr = b.count;
     if (curr == prev) continue;
     if (AlmostEqual(prev, curr, 1e-12)) {
-      (*buckets)[i].count = prev;
+      b.count = prev;
       continue;
     }
     if (curr < prev) {
-      (*buckets)[i].count = prev;
-      *forced_monotonic = true;
+      b.count = prev;
+      fix->forced = true;
+      if (b.upper < fix->min_bucket) fix->min_bucket = b.upper;
+      if (b.upper > fix->max_bucket) fix->max_bucket = b.upper;
+      if (prev - curr > fix->max_diff) fix->max_diff = prev - curr;
       continue;
     }
     prev = curr;
@@ -483,17 +497,26 @@ bool PrepareBuckets(std::vector<Bucket>* buckets, bool* forced_monotonic) {
   return buckets->size() >= 2;
 }
 
-double BucketQuantile(double q, std::vector<Bucket> buckets, bool* forced_monotonic) {
-  *forced_monotonic = false;
+double BucketQuantile(double q, std::vector<Bucket> buckets, MonotonicityFix* fix) {
+  *fix = MonotonicityFix();
   if (std::isnan(q)) return std::nan("");
   if (q < 0) return -INFINITY;
   if (q > 1) return INFINITY;
-  if (!PrepareBuckets(&buckets, forced_monotonic)) return std::nan("");
+  if (!PrepareBuckets(&buckets, fix)) return std::nan("");
   const double observations = buckets.back().count;
   if (observations == 0) return std::nan("");
   double rank = q * observations;
+  // Go's sort.Search over all but the last bucket: a binary search, which with NaN counts (the
+  // only way the counts are not ordered now) lands where Prometheus' does and a scan would not.
   size_t b = 0;
-  while (b < buckets.size() - 1 && buckets[b].count < rank) ++b;
+  for (size_t hi = buckets.size() - 1; b < hi;) {
+    const size_t h = b + (hi - b) / 2;
+    if (buckets[h].count >= rank) {
+      hi = h;
+    } else {
+      b = h + 1;
+    }
+  }
   if (b == buckets.size() - 1) return buckets[buckets.size() - 2].upper;
   if (b == 0 && buckets[0].upper <= 0) return buckets[0].upper;
   double start = 0;
@@ -507,11 +530,12 @@ double BucketQuantile(double q, std::vector<Bucket> buckets, bool* forced_monoto
   return start + (end - start) * (rank / count);
 }
 
-std::string MonotonicityInfo(std::string_view metric) {
-  return "input to histogram_quantile needed to be fixed for monotonicity (see "
-         "https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile) for metric "
-         "name " +
-         model::GoQuote(metric);
+// Reports a forced monotonicity (merged across series and steps by the annotation set). The
+// metric is named only with delayed name removal, as in Prometheus (its name is gone otherwise).
+void ForcedMonotonicityInfo(const FunctionCall& fc, const BucketGroup& g, const Expr& arg,
+                            const MonotonicityFix& fix) {
+  const std::string_view name = fc.ctx->delayed_name_removal ? g.metric.MetricName() : std::string_view();
+  fc.ctx->annotations->ForcedMonotonicity(name, arg.pos, fc.ts, fix.min_bucket, fix.max_bucket, fix.max_diff);
 }
 
 Vector FnHistogramQuantile(const FunctionCall& fc) {
@@ -522,9 +546,9 @@ Vector FnHistogramQuantile(const FunctionCall& fc) {
   }
   Vector out;
   for (BucketGroup& g : GroupBuckets(fc, *fc.vectors[1], *fc.call->args[1])) {
-    bool forced = false;
-    const double v = BucketQuantile(q, std::move(g.buckets), &forced);
-    if (forced) fc.ctx->annotations->Info(MonotonicityInfo(g.metric.MetricName()), fc.call->args[1]->pos);
+    MonotonicityFix fix;
+    const double v = BucketQuantile(q, std::move(g.buckets), &fix);
+    if (fix.forced) ForcedMonotonicityInfo(fc, g, *fc.call->args[1], fix);
     out.push_back(Sample{g.metric, fc.ts, v, nullptr, g.drop_name});
   }
   return out;
@@ -560,9 +584,9 @@ Vector FnHistogramQuantiles(const FunctionCall& fc) {
   for (double q : qs) {
     const std::string value = OpenMetricsFloat(q);
     for (const BucketGroup& g : groups) {
-      bool forced = false;
-      const double v = BucketQuantile(q, g.buckets, &forced);
-      if (forced) fc.ctx->annotations->Info(MonotonicityInfo(g.metric.MetricName()), fc.call->args[0]->pos);
+      MonotonicityFix fix;
+      const double v = BucketQuantile(q, g.buckets, &fix);
+      if (fix.forced) ForcedMonotonicityInfo(fc, g, *fc.call->args[0], fix);
       model::LabelsBuilder b(g.metric);
       b.Set(label, value);
       out.push_back(Sample{b.Build(), fc.ts, v, nullptr, g.drop_name});
@@ -576,9 +600,9 @@ Vector FnHistogramQuantiles(const FunctionCall& fc) {
 // 0 (or at -Inf when its upper bound is not positive), values are interpolated linearly inside
 // finite buckets, and a bound inside an infinitely wide bucket counts none of it.
 double BucketFraction(double lower, double upper, std::vector<Bucket> buckets) {
-  bool forced = false;
+  MonotonicityFix fix;
   if (std::isnan(lower) || std::isnan(upper)) return std::nan("");
-  if (!PrepareBuckets(&buckets, &forced) && buckets.empty()) return std::nan("");
+  if (!PrepareBuckets(&buckets, &fix) && buckets.empty()) return std::nan("");
   if (!(std::isinf(buckets.back().upper) && buckets.back().upper > 0)) return std::nan("");
   const double total = buckets.back().count;
   if (total == 0) return std::nan("");
@@ -1097,7 +1121,9 @@ double Quantile(double q, std::vector<double> values) {
   if (values.empty() || std::isnan(q)) return std::nan("");
   if (q < 0) return -INFINITY;
   if (q > 1) return INFINITY;
-  std::sort(values.begin(), values.end(), [](double a, double b) {
+  // Stable, as Go's sort.Sort is for the small inputs it insertion-sorts (ties such as -0 and 0
+  // keep their input order).
+  std::stable_sort(values.begin(), values.end(), [](double a, double b) {
     if (std::isnan(a)) return !std::isnan(b);
     return a < b;
   });
@@ -1106,6 +1132,9 @@ double Quantile(double q, std::vector<double> values) {
   const double lower = std::max(0.0, std::floor(rank));
   const double upper = std::min(n - 1, lower + 1);
   const double weight = rank - std::floor(rank);
+  // On a sample exactly, that sample: interpolating would turn ±Inf into NaN (Inf * 0) and -0
+  // into 0 (-0 + 0), as Prometheus 3.x no longer does.
+  if (weight == 0) return values[static_cast<size_t>(lower)];
   return values[static_cast<size_t>(lower)] * (1 - weight) + values[static_cast<size_t>(upper)] * weight;
 }
 

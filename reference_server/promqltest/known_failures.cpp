@@ -118,8 +118,9 @@ std::vector<KnownFailure> FailuresOf(const std::vector<ScriptReport>& reports) {
 
 std::string FormatKnownFailures(const std::vector<ScriptReport>& reports) {
   std::string out =
-      "# Evaluations of the promqltest scripts (Prometheus' ../shared/upstream/promqltest and our\n"
-      "# fixtures/promqltest) that promref is known to fail: <file>:<line> <category>: <short reason>.\n"
+      "# Evaluations of promqltest scripts that promref is known to fail: <file>:<line> <category>:\n"
+      "# <short reason>. known_failures.txt: Prometheus' ../shared/upstream/promqltest and our\n"
+      "# fixtures/promqltest; known_failures_pinned.txt: the pinned Prometheus module's testdata.\n"
       "# promqltest_upstream_test fails on a failure not listed here and on a listed evaluation that no\n"
       "# longer fails, so this list only shrinks. Regenerate it (after checking the difference) with\n"
       "#   PROMCONFORM_WRITE_KNOWN_FAILURES=1 ctest -R promqltest_upstream_test\n"

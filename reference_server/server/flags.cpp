@@ -1,11 +1,14 @@
 #include "server/flags.h"
 
+#include <re2/re2.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <functional>
 #include <map>
 
 #include "model/time.h"
+#include "server/prometheus_flags.h"
 
 namespace promref::server {
 namespace {
@@ -35,12 +38,15 @@ std::vector<std::pair<std::string, std::string>> Flags::AsList() const {
   for (const auto& f : features) features_text += (features_text.empty() ? "" : ",") + f;
   std::string rw_text;
   for (const auto& m : remote_write_messages) rw_text += (rw_text.empty() ? "" : ",") + m;
-  return {
+  std::vector<std::pair<std::string, std::string>> own = {
       {"config.file", config_file},
       {"web.listen-address", listen_address},
       {"storage.tsdb.path", tsdb_path},
       {"storage.tsdb.retention.time", model::FormatDuration(retention_time_ms)},
       {"storage.tsdb.retention.size", std::to_string(retention_size_bytes) + "B"},
+      {"storage.tsdb.min-block-duration", model::FormatDuration(min_block_duration_ms)},
+      // Prometheus lists the maximum after deriving it from the retention time.
+      {"storage.tsdb.max-block-duration", model::FormatDuration(MaxBlockDurationMs())},
       {"query.lookback-delta", model::FormatDuration(lookback_delta_ms)},
       {"query.timeout", model::FormatDuration(query_timeout_ms)},
       {"query.max-samples", std::to_string(max_samples)},
@@ -49,13 +55,31 @@ std::vector<std::pair<std::string, std::string>> Flags::AsList() const {
       {"web.enable-lifecycle", b(enable_lifecycle)},
       {"web.remote-write-receiver.accepted-protobuf-messages", rw_text},
       {"enable-feature", features_text},
+      {"web.cors.origin", cors_origin},
   };
+  // Prometheus lists every flag it has: the ones promref only accepts too, as given or defaulted.
+  std::map<std::string, std::string> all;
+  for (const CompatFlag& c : PrometheusCompatFlags()) all[std::string(c.name)] = std::string(c.default_value);
+  for (const auto& [k, v] : compat_flags) all[k] = v;
+  for (auto& [k, v] : own) all[k] = std::move(v);
+  return {all.begin(), all.end()};
 }
 
 std::string Flags::RetentionText() const {
   std::string s = model::FormatDuration(retention_time_ms);
   if (retention_size_bytes > 0) s += " or " + std::to_string(retention_size_bytes) + "B";
   return s;
+}
+
+int64_t Flags::MinBlockDurationMs() const {
+  return min_block_duration_ms > 0 ? min_block_duration_ms : 2 * 3600 * 1000;
+}
+
+int64_t Flags::MaxBlockDurationMs() const {
+  if (max_block_duration_ms != 0) return max_block_duration_ms;
+  const int64_t max = 31LL * 24 * 3600 * 1000;
+  if (retention_time_ms != 0 && retention_time_ms / 10 < max) return retention_time_ms / 10;
+  return max;
 }
 
 std::string FlagsUsage() {
@@ -74,12 +98,16 @@ std::string FlagsUsage() {
   --web.enable-remote-write-receiver       enable POST /api/v1/write
   --web.enable-lifecycle                   enable /-/reload and /-/quit
   --web.remote-write-receiver.accepted-protobuf-messages=LIST
-                                           prometheus.WriteRequest (default) and/or
-                                           io.prometheus.write.v2.Request (remote write 2.0)
+                                           prometheus.WriteRequest and/or io.prometheus.write.v2.Request
+                                           (remote write 2.0); default both, as Prometheus 3.16
+  --web.cors.origin=REGEX                  origins CORS answers name (fully anchored; default .*)
   --enable-feature=LIST                    promql-experimental-functions, promql-duration-expr,
                                            promql-binop-fill-modifiers, promql-extended-range-selectors,
                                            promql-delayed-name-removal
   --demo                                   load a deterministic demo dataset at start
+
+Every other flag of Prometheus 3.16 (--log.level, --web.external-url, --storage.tsdb.wal-compression...)
+is accepted, listed by /api/v1/status/flags, and has no effect; promref says so at start.
   --version, --help
 )";
 }
@@ -114,6 +142,20 @@ Result<Flags> ParseFlags(int argc, const char* const* argv) {
          auto b = Bytes(v);
          if (!b.ok()) return b.error();
          f.retention_size_bytes = *b;
+         return {};
+       }},
+      {"storage.tsdb.min-block-duration",
+       [&](const std::string& v) -> Status {
+         auto d = model::ParseDuration(v);
+         if (!d.ok()) return d.error();
+         f.min_block_duration_ms = *d;
+         return {};
+       }},
+      {"storage.tsdb.max-block-duration",
+       [&](const std::string& v) -> Status {
+         auto d = model::ParseDuration(v);
+         if (!d.ok()) return d.error();
+         f.max_block_duration_ms = *d;
          return {};
        }},
       {"query.lookback-delta",
@@ -159,6 +201,13 @@ Result<Flags> ParseFlags(int argc, const char* const* argv) {
            if (comma == std::string::npos) break;
            start = comma + 1;
          }
+         return {};
+       }},
+      {"web.cors.origin",
+       [&](const std::string& v) -> Status {
+         const RE2 re("^(?s:" + v + ")$", RE2::Quiet);
+         if (!re.ok()) return BadData("could not compile CORS regex string \"" + v + "\": " + re.error());
+         f.cors_origin = v;
          return {};
        }},
       {"enable-feature",
@@ -215,7 +264,24 @@ Result<Flags> ParseFlags(int argc, const char* const* argv) {
       }
     }
     auto it = valued.find(name);
-    if (it == valued.end()) return BadData("unknown long flag '--" + name + "'");
+    if (it == valued.end()) {
+      // A Prometheus flag promref does not act on: accepted and listed, as Prometheus would.
+      const bool negated = name.rfind("no-", 0) == 0;
+      const CompatFlag* compat = FindCompatFlag(negated ? name.substr(3) : name);
+      if (compat == nullptr || (negated && !compat->boolean))
+        return BadData("unknown long flag '--" + name + "'");
+      if (compat->boolean) {
+        const bool on = !negated && (!has_value || value == "true" || value == "1");
+        f.compat_flags.emplace_back(std::string(compat->name), on ? "true" : "false");
+        continue;
+      }
+      if (!has_value) {
+        if (i + 1 >= argc) return BadData("expected argument for flag '--" + name + "'");
+        value = argv[++i];
+      }
+      f.compat_flags.emplace_back(name, value);
+      continue;
+    }
     if (!has_value) {
       if (i + 1 >= argc) return BadData("expected argument for flag '--" + name + "'");
       value = argv[++i];

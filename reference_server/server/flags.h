@@ -15,14 +15,22 @@ struct Flags {
   std::string tsdb_path = "data/";
   int64_t retention_time_ms = 15LL * 24 * 3600 * 1000;
   int64_t retention_size_bytes = 0;
+  // --storage.tsdb.min-block-duration and --storage.tsdb.max-block-duration (hidden flags in
+  // Prometheus, "for use in testing"): the head's chunk range, which also sets how far back
+  // the head accepts samples (half of it), and the largest block compaction builds (0: derived).
+  int64_t min_block_duration_ms = 2 * 3600 * 1000;
+  int64_t max_block_duration_ms = 0;
   int64_t lookback_delta_ms = 5 * 60 * 1000;
   int64_t query_timeout_ms = 2 * 60 * 1000;
   int64_t max_samples = 50'000'000;
   bool enable_admin_api = false;
   bool enable_remote_write_receiver = false;
   bool enable_lifecycle = false;
-  // --web.remote-write-receiver.accepted-protobuf-messages (Prometheus 3.x: 1.0 only by default)
-  std::vector<std::string> remote_write_messages = {"prometheus.WriteRequest"};
+  // --web.remote-write-receiver.accepted-protobuf-messages (Prometheus 3.16: 1.0 and 2.0 by default)
+  std::vector<std::string> remote_write_messages = {"prometheus.WriteRequest",
+                                                    "io.prometheus.write.v2.Request"};
+  // --web.cors.origin: the origins CORS answers name (a regex, fully anchored, `.` matching newlines).
+  std::string cors_origin = ".*";
   bool rw_messages_given = false;     // parsing state: the first use replaces the default
   bool experimental = false;          // --enable-feature=promql-experimental-functions (and friends)
   bool delayed_name_removal = false;  // --enable-feature=promql-delayed-name-removal
@@ -31,11 +39,18 @@ struct Flags {
   bool help = false;
   bool version = false;
   std::vector<std::string> features;
+  // Prometheus flags promref accepts without acting on them (prometheus_flags.h), as given.
+  std::vector<std::pair<std::string, std::string>> compat_flags;
 
   // Flag name -> value, as /api/v1/status/flags reports them.
   std::vector<std::pair<std::string, std::string>> AsList() const;
   // "15d", or "15d or 1GiB" with a size limit.
   std::string RetentionText() const;
+  // The block durations the TSDB uses, as Prometheus resolves them: a zero minimum is the
+  // TSDB's default (2h); a zero maximum is 10% of the retention time, at most 31d (31d without
+  // a retention time).
+  int64_t MinBlockDurationMs() const;
+  int64_t MaxBlockDurationMs() const;
 };
 
 // Parses `--name=value`, `--name value`, `--bool-flag` and `--no-bool-flag`.

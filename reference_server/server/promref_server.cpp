@@ -31,9 +31,10 @@ struct PromrefServer::Impl {
   std::string host;
   std::atomic<bool> quit{false};
 
-  static api::FrontDoorConfig DoorConfig(const config::Config& c) {
+  static api::FrontDoorConfig DoorConfig(const config::Config& c, const Flags& f) {
     api::FrontDoorConfig fd;
     fd.route_prefix = c.promref.route_prefix;
+    fd.cors_origin = f.cors_origin;
     for (const auto& t : c.promref.tenants)
       fd.tenants.push_back({t.id, t.app_keys, t.bearer_tokens, t.basic_auth});
     return fd;
@@ -95,8 +96,9 @@ Result<std::unique_ptr<PromrefServer>> PromrefServer::Create(const Flags& flags,
         return out;
       });
   s->nhn->Register(s->vendor_router);
-  s->door = std::make_unique<api::FrontDoor>(Impl::DoorConfig(s->cfg), &s->api_router, &s->vendor_router,
-                                             [s](const std::string& id) { return s->tenants->Get(id); });
+  s->door =
+      std::make_unique<api::FrontDoor>(Impl::DoorConfig(s->cfg, s->flags), &s->api_router, &s->vendor_router,
+                                       [s](const std::string& id) { return s->tenants->Get(id); });
   // The default tenant opens at start, as Prometheus' TSDB does: a locked or unreadable data
   // directory stops the server here, and its WAL is replayed before the first request.
   api::Tenant* default_tenant = s->tenants->Get(kDefaultTenant);
@@ -162,7 +164,7 @@ Status PromrefServer::Reload() {
   s->metrics.ObserveReload(true, std::chrono::system_clock::now());
   std::lock_guard lock(s->cfg_mu);
   s->cfg = std::move(*loaded);
-  s->door->Reconfigure(Impl::DoorConfig(s->cfg));
+  s->door->Reconfigure(Impl::DoorConfig(s->cfg, s->flags));
   return {};
 }
 

@@ -48,6 +48,8 @@ api::Tenant* Tenants::Get(const std::string& id) {
   opts.dir = DirFor(id);
   opts.retention_time = flags_.retention_time_ms;
   opts.retention_size = static_cast<uint64_t>(flags_.retention_size_bytes);
+  opts.block_range = flags_.MinBlockDurationMs();
+  opts.max_block_duration = flags_.MaxBlockDurationMs();
   auto db = tsdb::DB::Open(opts);
   if (!db.ok()) {
     last_error_ = db.error().message();

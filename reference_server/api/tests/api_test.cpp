@@ -46,6 +46,7 @@ class ApiTest : public ::testing::Test {
     int status;
     std::string body;
     HeaderList headers;
+    std::string content_type;
     nlohmann::json json() const { return nlohmann::json::parse(body); }
     std::string header(const std::string& n) const {
       for (const auto& [k, v] : headers) {
@@ -65,7 +66,7 @@ class ApiTest : public ::testing::Test {
     req.body = std::move(body);
     req.ParseForm();
     Response r = door_->Handle(req);
-    Reply out{r.status, r.body, r.headers};
+    Reply out{r.status, r.body, r.headers, r.content_type};
     if (r.stream)
       r.stream([&](std::string_view chunk) {
         out.body += chunk;
@@ -121,6 +122,32 @@ TEST_F(ApiTest, QueryEnvelopeAndErrors) {
   EXPECT_EQ(Do("PUT", "/api/v1/query").status, 405);
   EXPECT_EQ(Do("GET", "/api/v1/nope").status, 404);
   EXPECT_EQ(Do("GET", "/api/v1/query/").status, 404);
+}
+
+TEST_F(ApiTest, QueryTimeoutParameter) {
+  // A timeout that is not a positive duration is the parameter's fault (Prometheus' queryTimeout).
+  Reply r = Do("GET", "/api/v1/query?query=1&timeout=-1");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(
+      r.body,
+      R"({"status":"error","errorType":"bad_data","error":"invalid parameter \"timeout\": timeout must be positive, got -1s"})");
+  r = Do("GET", "/api/v1/query_range?query=1&start=0&end=10&step=1&timeout=0");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.json()["error"], "invalid parameter \"timeout\": timeout must be positive, got 0s");
+  r = Do("GET", "/api/v1/query?query=1&timeout=abc");
+  EXPECT_EQ(r.json()["error"], "invalid parameter \"timeout\": cannot parse \"abc\" to a valid duration");
+  // A deadline of 1 ns (not rounded up to a millisecond) has passed when the query runs.
+  for (const char* q : {"/api/v1/query?query=1&time=100&timeout=0.000000001",
+                        "/api/v1/query_range?query=1&start=0&end=10&step=1&timeout=0.000000001"}) {
+    r = Do("GET", q);
+    EXPECT_EQ(r.status, 503) << q;
+    EXPECT_EQ(r.body,
+              R"({"status":"error","errorType":"timeout","error":"query timed out in query execution"})")
+        << q;
+  }
+  // A parse error is still reported as such: the query is built before it runs.
+  EXPECT_EQ(Do("GET", "/api/v1/query?query=1%2B&timeout=0.000000001").status, 400);
+  EXPECT_EQ(Do("GET", "/api/v1/query?query=1&time=100&timeout=1m").status, 200);
 }
 
 TEST_F(ApiTest, FormBodyWinsOverUrl) {
@@ -212,9 +239,24 @@ TEST_F(ApiTest, EmptyStateEndpointsHavePrometheusShapes) {
   EXPECT_EQ(Do("GET", "/api/v1/query_exemplars?query=1").status, 204);
 }
 
+TEST_F(ApiTest, HealthAndReadinessAnswerHeadWithTheStatusOnly) {
+  for (const char* path : {"/-/healthy", "/-/ready"}) {
+    Reply get = Do("GET", path);
+    EXPECT_EQ(get.status, 200) << path;
+    EXPECT_EQ(get.content_type, "text/plain; charset=utf-8") << path;
+    // Prometheus' HEAD handlers write nothing, so Go sends no Content-Type.
+    Reply head = Do("HEAD", path);
+    EXPECT_EQ(head.status, 200) << path;
+    EXPECT_EQ(head.body, "") << path;
+    EXPECT_EQ(head.content_type, "") << path;
+    EXPECT_EQ(head.header("Content-Type"), "") << path;
+  }
+}
+
 TEST_F(ApiTest, CorsHeaders) {
+  // Prometheus 3.x names the origin (its default --web.cors.origin `.*` matches every one).
   Reply r = Do("GET", "/api/v1/labels", "", {{"Origin", "http://grafana"}});
-  EXPECT_EQ(r.header("Access-Control-Allow-Origin"), "*");
+  EXPECT_EQ(r.header("Access-Control-Allow-Origin"), "http://grafana");
   EXPECT_EQ(r.header("Vary"), "Origin");
   EXPECT_EQ(Do("OPTIONS", "/api/v1/anything").status, 204);
 }

@@ -52,8 +52,21 @@ nlohmann::json Query(HttpClient& c, const server::PromrefServer& s, const std::s
       c.Get(s.base_url() + "/api/v1/query?" + promconform::FormEncode({{"query", q}})).body);
 }
 
-TEST(RemoteWriteV2, RefusedUnlessConfiguredAsPrometheusDefaultIs) {
+// Prometheus 3.16 accepts both by default; a receiver configured for 1.0 only refuses 2.0.
+TEST(RemoteWriteV2, AcceptedByDefaultAsPrometheus316) {
   auto s = server::StartEmbedded();
+  ASSERT_TRUE(s.ok()) << s.error().message();
+  HttpClient c;
+  wire::v2::RequestV2 req;
+  req.timeseries.push_back(Series("accepted", {{1, NowMs(), 0}}));
+  auto r = Post(c, **s, wire::v2::EncodeRequestV2(req));
+  EXPECT_EQ(r.status, 204) << r.body;
+  EXPECT_EQ(Query(c, **s, "accepted")["data"]["result"].size(), 1u);
+}
+
+TEST(RemoteWriteV2, RefusedByAReceiverConfiguredForOnePointZeroOnly) {
+  auto s = server::StartEmbedded(
+      {"--web.remote-write-receiver.accepted-protobuf-messages=prometheus.WriteRequest"});
   ASSERT_TRUE(s.ok()) << s.error().message();
   HttpClient c;
   wire::v2::RequestV2 req;

@@ -1,5 +1,5 @@
-// Differential test of the model against real Prometheus 2.42 (Debian's package, started on a
-// free loopback port by the test):
+// Differential test of the model against real Prometheus 3.x (the pinned module build, started on a
+// free loopback port by the test; promref follows 3.x, whose step parsing 2.42 predates):
 //  - float text: >= 10,000 random and edge-case values are written by remote write, read back
 //    through /api/v1/query and compared with our formatter, byte for byte (vector samples and
 //    scalars, values and timestamps);
@@ -34,7 +34,7 @@ using promconform::LocalPeer;
 class PrometheusDiff : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    auto peer = LocalPeer::Start(promconform::PrometheusPeer());
+    auto peer = LocalPeer::Start(promconform::PinnedPrometheusPeer());
     ASSERT_TRUE(peer.ok()) << peer.error().message();
     peer_ = std::move(*peer).release();
   }

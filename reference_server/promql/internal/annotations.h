@@ -2,12 +2,18 @@
 // "PromQL warning: <text> (<line>:<col>)", de-duplicated, in order of first appearance.
 #pragma once
 
+#include <cmath>
+#include <cstdint>
+#include <map>
 #include <set>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "model/go_strconv.h"
+#include "model/time.h"
 #include "promql/ast.h"
+#include "promql/internal/merged_info.h"
 
 namespace promref::promql::internal {
 
@@ -18,10 +24,77 @@ class AnnotationSet {
   void Warn(std::string_view text, PositionRange pos) { Add(&warnings_, "PromQL warning: ", text, pos); }
   void Info(std::string_view text, PositionRange pos) { Add(&infos_, "PromQL info: ", text, pos); }
 
+  // histogram_quantile's info that classic buckets had to be made monotonic, merged over series
+  // and steps as Prometheus merges it (see merged_info.h); the metric name is part of its text.
+  void ForcedMonotonicity(std::string_view metric_name, PositionRange pos, int64_t ts, double min_bucket,
+                          double max_bucket, double max_diff) {
+    std::string key =
+        "PromQL info: input to histogram_quantile needed to be fixed for monotonicity (see "
+        "https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile)";
+    if (!metric_name.empty()) key += " for metric name " + model::GoQuote(metric_name);
+    monotonicity_.Add(key, {pos.start, ts, ts, min_bucket, max_bucket, max_diff, 0});
+  }
+  // The scopes of a function call without a range argument (see merged_info.h).
+  MergedMonotonicityInfos& merged() { return monotonicity_; }
+
   const std::vector<std::string>& warnings() const { return warnings_; }
-  const std::vector<std::string>& infos() const { return infos_; }
+  std::vector<std::string> infos() const {
+    std::vector<std::string> out = infos_;
+    for (const auto& [key, m] : monotonicity_.Result()) {
+      // Go: "%s, from buckets %g to %g, with a max diff of %.2g, over %d samples from %s to %s"
+      // with the times as time.Unix(ms/1000, 0) in RFC 3339.
+      out.push_back(key + ", from buckets " + model::FormatFloat(m.min_bucket, 'g') + " to " +
+                    model::FormatFloat(m.max_bucket, 'g') + ", with a max diff of " + GoFormatG2(m.max_diff) +
+                    ", over " + std::to_string(m.count + 1) + " samples from " +
+                    model::FormatRfc3339Seconds(m.min_ts / 1000) + " to " +
+                    model::FormatRfc3339Seconds(m.max_ts / 1000) + " (" + Position(m.start) + ")");
+    }
+    return out;
+  }
 
  private:
+  // Go's fmt "%.2g": two significant digits, exponent form when the exponent is < -4 or >= the
+  // number of digits kept (trailing zeros dropped), "+Inf", "NaN".
+  static std::string GoFormatG2(double v) {
+    if (std::isnan(v) || std::isinf(v)) return model::FormatFloat(v, 'g');
+    // The value rounded to two significant digits, as "d.de±XX".
+    const std::string e = model::FormatFloatPrec(v, 'e', 1);
+    const bool neg = e[0] == '-';
+    const std::string_view s = std::string_view(e).substr(neg ? 1 : 0);
+    std::string digits(1, s[0]);
+    if (s[2] != '0') digits += s[2];
+    const int nd = v == 0 ? 0 : static_cast<int>(digits.size());
+    const int dp = v == 0 ? 0 : std::stoi(std::string(s.substr(4))) + 1;
+    // strconv's %g with precision 2 (formatDigits), then fmtE / fmtF.
+    int eprec = 2;
+    if (eprec > nd && nd >= dp) eprec = nd;
+    const int exp = dp - 1;
+    std::string out = neg ? "-" : "";
+    if (exp < -4 || exp >= eprec) {
+      out += digits[0];
+      if (nd > 1) out += "." + digits.substr(1);
+      const int x = nd == 0 ? 0 : exp;
+      out += x < 0 ? "e-" : "e+";
+      const std::string xs = std::to_string(x < 0 ? -x : x);
+      out += (xs.size() < 2 ? "0" : "") + xs;
+      return out;
+    }
+    const int prec = 2 > dp ? nd : 2;
+    if (dp > 0) {
+      for (int i = 0; i < dp; ++i) out += i < nd ? digits[static_cast<size_t>(i)] : '0';
+    } else {
+      out += '0';
+    }
+    if (const int frac = prec - dp; frac > 0) {
+      out += '.';
+      for (int i = 1; i <= frac; ++i) {
+        const int j = dp + i - 1;
+        out += j >= 0 && j < nd ? digits[static_cast<size_t>(j)] : '0';
+      }
+    }
+    return out;
+  }
+
   void Add(std::vector<std::string>* list, std::string_view prefix, std::string_view text,
            PositionRange pos) {
     std::string s = std::string(prefix) + std::string(text) + " (" + Position(pos.start) + ")";
@@ -43,6 +116,7 @@ class AnnotationSet {
   std::vector<std::string> warnings_;
   std::vector<std::string> infos_;
   std::set<std::string> seen_;
+  MergedMonotonicityInfos monotonicity_;
 };
 
 }  // namespace promref::promql::internal

@@ -47,6 +47,8 @@ struct QueryContext {
   bool delayed_name_removal = false;
 
   void CheckInterrupt(const char* where) const;
+  // The check made at every series a selector reads, with Prometheus' errors for it.
+  void CheckExpanding() const;
   void AddSamples(int64_t n);  // fails with "too many samples" beyond the limit
 };
 

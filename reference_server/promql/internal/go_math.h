@@ -4,6 +4,8 @@
 
 #include <cmath>
 
+#include "model/sample.h"
+
 namespace promref::promql::internal {
 
 // math.Max: +Inf if either is +Inf, then NaN if either is NaN; Max(+0, -0) is +0.
@@ -42,9 +44,10 @@ inline void KahanSumInc(double inc, double* sum, double* c) {
   *sum = t;
 }
 
-// Prometheus' util/almost.Equal.
+// Prometheus' util/almost.Equal (a staleness marker equals only another one).
 inline bool AlmostEqual(double a, double b, double epsilon) {
   constexpr double kMinNormal = 2.2250738585072014e-308;
+  if (model::IsStaleNaN(a) || model::IsStaleNaN(b)) return model::IsStaleNaN(a) && model::IsStaleNaN(b);
   if (std::isnan(a) && std::isnan(b)) return true;
   if (a == b) return true;
   const double abs_sum = std::fabs(a) + std::fabs(b);

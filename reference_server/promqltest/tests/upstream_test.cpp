@@ -1,10 +1,13 @@
-// Prometheus' own PromQL test scripts (../shared/upstream/promqltest, the 3.x oracle) and ours
-// (fixtures/promqltest/*.test), run in process through promref's engine over MemStorage, must
-// fail exactly the evaluations listed in fixtures/promqltest/known_failures.txt: a new failure
-// fails this test, and so does a listed evaluation that now passes (remove it: the count of
-// passing evaluations only goes up).
+// Prometheus' own PromQL test scripts, run in process through promref's engine over MemStorage:
+//   - ../shared/upstream/promqltest (main of August 2026) and ours (fixtures/promqltest/*.test)
+//     must fail exactly the evaluations listed in fixtures/promqltest/known_failures.txt;
+//   - those of the pinned Prometheus module (peers/versions), read from Go's module cache, must
+//     fail exactly those in fixtures/promqltest/known_failures_pinned.txt. Where the two sets of
+//     scripts disagree, the pinned version wins: its list is the one that must stay empty.
+// A new failure fails the test, and so does a listed evaluation that now passes (remove it: the
+// count of passing evaluations only goes up).
 //
-// Regenerate the list after a change that fixes or (knowingly) breaks evaluations:
+// Regenerate the lists after a change that fixes or (knowingly) breaks evaluations:
 //   PROMCONFORM_WRITE_KNOWN_FAILURES=1 ctest -R promqltest_upstream_test
 // Evaluations that need native histograms are skipped until the engine evaluates them; set
 // PROMCONFORM_PROMQLTEST_NATIVE_HISTOGRAMS=1 to run them (and regenerate the list when turning
@@ -40,19 +43,9 @@ std::vector<std::string> Scripts(const fs::path& dir) {
   return out;
 }
 
-TEST(PromqltestUpstream, FailsExactlyTheKnownFailures) {
-  const fs::path upstream = fs::path(Env("PROMCONFORM_UPSTREAM_DIR", "../shared/upstream")) / "promqltest";
-  const fs::path ours = fs::path(Env("PROMCONFORM_SOURCE_DIR", ".")) / "fixtures" / "promqltest";
-  const fs::path known_path = ours / "known_failures.txt";
-  ASSERT_TRUE(fs::exists(upstream)) << upstream;
-  ASSERT_TRUE(fs::exists(ours)) << ours;
-
-  std::vector<std::string> files = Scripts(upstream);
-  ASSERT_EQ(files.size(), 21u) << "upstream scripts in " << upstream;
-  const std::vector<std::string> own = Scripts(ours);
-  ASSERT_FALSE(own.empty());
-  files.insert(files.end(), own.begin(), own.end());
-  // Entries are keyed by file name: ours must not shadow an upstream name.
+// Runs `files` through the in-process engine and checks the failures against `known_path`.
+void ExpectExactlyTheKnownFailures(const std::vector<std::string>& files, const fs::path& known_path) {
+  // Entries are keyed by file name: no two scripts may share one.
   std::set<std::string> names;
   for (const std::string& f : files) {
     EXPECT_TRUE(names.insert(fs::path(f).filename().string()).second) << "duplicate script name " << f;
@@ -93,6 +86,33 @@ TEST(PromqltestUpstream, FailsExactlyTheKnownFailures) {
       << diff.new_failures.size() << " new failures and " << diff.no_longer_failing.size()
       << " listed evaluations no longer failing (see above); after checking them, regenerate " << known_path
       << " with PROMCONFORM_WRITE_KNOWN_FAILURES=1";
+}
+
+fs::path OurScriptsDir() {
+  return fs::path(Env("PROMCONFORM_SOURCE_DIR", ".")) / "fixtures" / "promqltest";
+}
+
+TEST(PromqltestUpstream, FailsExactlyTheKnownFailures) {
+  const fs::path upstream = fs::path(Env("PROMCONFORM_UPSTREAM_DIR", "../shared/upstream")) / "promqltest";
+  const fs::path ours = OurScriptsDir();
+  ASSERT_TRUE(fs::exists(upstream)) << upstream;
+  ASSERT_TRUE(fs::exists(ours)) << ours;
+  std::vector<std::string> files = Scripts(upstream);
+  ASSERT_EQ(files.size(), 21u) << "upstream scripts in " << upstream;
+  const std::vector<std::string> own = Scripts(ours);
+  ASSERT_FALSE(own.empty());
+  files.insert(files.end(), own.begin(), own.end());
+  ExpectExactlyTheKnownFailures(files, ours / "known_failures.txt");
+}
+
+TEST(PromqltestUpstream, PinnedModuleScriptsFailExactlyTheKnownFailures) {
+  const fs::path pinned = Env("PROMCONFORM_PINNED_PROMQLTEST_DIR", "");
+  ASSERT_TRUE(!pinned.empty() && fs::exists(pinned))
+      << "the pinned Prometheus module's promqltest scripts are not at '" << pinned
+      << "': run peers/build (scripts/setup does), then re-run cmake";
+  const std::vector<std::string> files = Scripts(pinned);
+  ASSERT_GE(files.size(), 21u) << "scripts in " << pinned;
+  ExpectExactlyTheKnownFailures(files, OurScriptsDir() / "known_failures_pinned.txt");
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "client/http_client.h"
 #include "client/remote_write_client.h"
 #include "config/config.h"
+#include "model/sample.h"
 #include "server/promref_server.h"
 #include "wire/remote_write.h"
 
@@ -39,10 +40,12 @@ class ServerStorage : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  Result<std::unique_ptr<PromrefServer>> Start(const std::string& yaml = "") {
-    const std::vector<std::string> args = {"promref", "--web.listen-address=127.0.0.1:0",
-                                           "--storage.tsdb.path=" + dir_.string(),
-                                           "--web.enable-remote-write-receiver", "--web.enable-admin-api"};
+  Result<std::unique_ptr<PromrefServer>> Start(const std::string& yaml = "",
+                                               const std::vector<std::string>& extra_flags = {}) {
+    std::vector<std::string> args = {"promref", "--web.listen-address=127.0.0.1:0",
+                                     "--storage.tsdb.path=" + dir_.string(),
+                                     "--web.enable-remote-write-receiver", "--web.enable-admin-api"};
+    args.insert(args.end(), extra_flags.begin(), extra_flags.end());
     std::vector<const char*> argv;
     for (const auto& a : args) argv.push_back(a.c_str());
     auto flags = ParseFlags(static_cast<int>(argv.size()), argv.data());
@@ -220,6 +223,121 @@ TEST_F(ServerStorage, RemoteWriteEncodingAndMetadataOverHttp) {
   EXPECT_EQ(Query(**s, "pc_meta")["data"]["result"].size(), 1u);
   auto meta = nlohmann::json::parse(client_.Get(base + "/api/v1/metadata").body);
   EXPECT_EQ(meta["data"], nlohmann::json::object()) << meta.dump();
+}
+
+// Prometheus' hidden block-duration flags: accepted, with its defaults (the maximum derived
+// from the retention time) and listed by /api/v1/status/flags.
+TEST(Flags, BlockDurations) {
+  auto parse = [](std::vector<const char*> argv) {
+    argv.insert(argv.begin(), "promref");
+    return ParseFlags(static_cast<int>(argv.size()), argv.data());
+  };
+  auto f = parse({});
+  ASSERT_TRUE(f.ok());
+  EXPECT_EQ(f->MinBlockDurationMs(), 2 * 3'600'000);
+  EXPECT_EQ(f->MaxBlockDurationMs(), 36 * 3'600'000) << "10% of the default 15d retention";
+  auto listed = [](const Flags& flags, const std::string& name) {
+    for (const auto& [k, v] : flags.AsList()) {
+      if (k == name) return v;
+    }
+    return std::string("(absent)");
+  };
+  EXPECT_EQ(listed(*f, "storage.tsdb.min-block-duration"), "2h");
+  EXPECT_EQ(listed(*f, "storage.tsdb.max-block-duration"), "1d12h");
+  f = parse({"--storage.tsdb.min-block-duration=24h", "--storage.tsdb.max-block-duration", "3d"});
+  ASSERT_TRUE(f.ok()) << f.error().message();
+  EXPECT_EQ(f->MinBlockDurationMs(), 24 * 3'600'000);
+  EXPECT_EQ(f->MaxBlockDurationMs(), 72 * 3'600'000);
+  EXPECT_EQ(listed(*f, "storage.tsdb.min-block-duration"), "1d");
+  f = parse({"--storage.tsdb.retention.time=1y"});
+  EXPECT_EQ(f->MaxBlockDurationMs(), 31LL * 24 * 3'600'000) << "at most 31d";
+  f = parse({"--storage.tsdb.retention.time=0s"});
+  EXPECT_EQ(f->MaxBlockDurationMs(), 31LL * 24 * 3'600'000) << "31d without a retention time";
+  f = parse({"--storage.tsdb.min-block-duration=0"});
+  EXPECT_EQ(f->MinBlockDurationMs(), 2 * 3'600'000) << "zero: the TSDB's default";
+  EXPECT_FALSE(parse({"--storage.tsdb.min-block-duration=2x"}).ok());
+}
+
+// The head accepts samples down to half the minimum block duration before its newest one, as
+// Prometheus' head does (its out-of-bounds limit is maxt - chunkRange/2).
+TEST_F(ServerStorage, MinBlockDurationSetsTheHeadsAppendableWindow) {
+  auto one = [&](const std::string& name, int64_t t) {
+    wire::WriteRequest req;
+    req.timeseries.push_back({{{"__name__", name}}, {{t, 1}}, {}, {}});
+    return req;
+  };
+  constexpr int64_t kHour = 3'600'000;
+  {
+    auto s = Start("", {"--storage.tsdb.min-block-duration=24h"});
+    ASSERT_TRUE(s.ok()) << s.error().message();
+    const std::string url = (*s)->base_url() + "/api/v1/write";
+    ASSERT_TRUE(promconform::SendRemoteWrite(client_, url, one("newest", now_)).ok());
+    EXPECT_TRUE(promconform::SendRemoteWrite(client_, url, one("eleven_hours_old", now_ - 11 * kHour)).ok());
+    const Status too_old =
+        promconform::SendRemoteWrite(client_, url, one("thirteen_hours_old", now_ - 13 * kHour));
+    ASSERT_FALSE(too_old.ok());
+    EXPECT_NE(too_old.error().message().find("out of bounds"), std::string::npos)
+        << too_old.error().message();
+    (*s)->Stop();
+  }
+  fs::remove_all(dir_);
+  auto s = Start();
+  ASSERT_TRUE(s.ok()) << s.error().message();
+  const std::string url = (*s)->base_url() + "/api/v1/write";
+  ASSERT_TRUE(promconform::SendRemoteWrite(client_, url, one("newest", now_)).ok());
+  EXPECT_TRUE(
+      promconform::SendRemoteWrite(client_, url, one("fifty_minutes_old", now_ - kHour + 600'000)).ok());
+  EXPECT_FALSE(promconform::SendRemoteWrite(client_, url, one("two_hours_old", now_ - 2 * kHour)).ok())
+      << "the default 2h blocks take one hour back";
+}
+
+// Over real HTTP: HEAD /-/healthy and /-/ready carry the status only, as Prometheus' do (the HTTP
+// server must not make up a Content-Type for an empty body).
+TEST_F(ServerStorage, HeadOfHealthEndpointsHasNoContentType) {
+  auto s = Start();
+  ASSERT_TRUE(s.ok()) << s.error().message();
+  for (const char* path : {"/-/healthy", "/-/ready"}) {
+    auto get = client_.Get((*s)->base_url() + path);
+    EXPECT_EQ(get.status, 200) << path;
+    EXPECT_EQ(get.Header("Content-Type"), "text/plain; charset=utf-8") << path;
+    auto head = client_.Do({"HEAD", (*s)->base_url() + path, {}, ""});
+    EXPECT_EQ(head.status, 200) << path;
+    EXPECT_EQ(head.body, "") << path;
+    EXPECT_EQ(head.Header("Content-Type"), "") << path;
+  }
+}
+
+// Label names and values come from the TSDB's index, as in Prometheus: a series that ended (with a
+// staleness marker) before or inside the window is listed; /api/v1/series goes by chunk times.
+TEST_F(ServerStorage, LabelValuesListSeriesThatEndedWithAStalenessMarker) {
+  auto s = Start();
+  ASSERT_TRUE(s.ok()) << s.error().message();
+  const std::string base = (*s)->base_url();
+  wire::WriteRequest req;
+  wire::TimeSeries gone{{{"__name__", "lv_metric"}, {"instance", "gone"}}, {}, {}, {}};
+  wire::TimeSeries alive{{{"__name__", "lv_metric"}, {"instance", "alive"}}, {}, {}, {}};
+  for (int i = 0; i < 10; ++i) {
+    const int64_t t = now_ - 600'000 + i * 15'000;
+    gone.samples.push_back({t, static_cast<double>(i)});
+    alive.samples.push_back({t, static_cast<double>(i)});
+  }
+  gone.samples.push_back({now_ - 440'000, model::StaleNaN()});
+  for (int i = 0; i < 20; ++i) alive.samples.push_back({now_ - 400'000 + i * 15'000, 1});
+  req.timeseries = {gone, alive};
+  ASSERT_TRUE(promconform::SendRemoteWrite(client_, base + "/api/v1/write", req).ok());
+  auto get = [&](const std::string& path, int64_t start_ms, int64_t end_ms) {
+    const std::string window =
+        "&start=" + std::to_string(start_ms / 1000) + "&end=" + std::to_string(end_ms / 1000);
+    auto r = client_.Get(base + path + "?match[]=lv_metric" + window);
+    return nlohmann::json::parse(r.body)["data"];
+  };
+  const nlohmann::json both = {"alive", "gone"};
+  // The window holds the staleness marker; then one after it.
+  EXPECT_EQ(get("/api/v1/label/instance/values", now_ - 450'000, now_ - 100'000), both);
+  EXPECT_EQ(get("/api/v1/label/instance/values", now_ - 300'000, now_), both);
+  EXPECT_NE(get("/api/v1/labels", now_ - 300'000, now_).dump().find("instance"), std::string::npos);
+  EXPECT_EQ(get("/api/v1/series", now_ - 450'000, now_ - 100'000).size(), 2u);
+  EXPECT_EQ(get("/api/v1/series", now_ - 300'000, now_).size(), 1u) << "gone's chunk ends before the window";
 }
 
 }  // namespace

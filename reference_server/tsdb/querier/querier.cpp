@@ -222,18 +222,37 @@ class SourceSeries final : public storage::Series {
   int64_t mint_, maxt_;
 };
 
+// Whether a series of `src` has a chunk overlapping [mint, maxt] that tombstones do not hide
+// entirely: what Prometheus' block querier returns for a metadata-only Select (the series
+// endpoint), without looking at samples. Fills `labels`.
+bool SeriesHasChunks(const SeriesSource& src, uint64_t ref, int64_t mint, int64_t maxt,
+                     model::Labels* labels) {
+  std::vector<ChunkMeta> chunks;
+  ChunkKeepalive keep;
+  if (!src.Series(ref, mint, maxt, /*with_data=*/false, labels, &chunks, &keep)) return false;
+  const Intervals deleted = src.HasTombstones() ? src.TombstonesFor(ref) : Intervals();
+  return std::any_of(chunks.begin(), chunks.end(),
+                     [&](const ChunkMeta& c) { return deleted.empty() || !deleted.Covers(c.mint, c.maxt); });
+}
+
 class SourceSeriesSet final : public storage::SeriesSet {
  public:
   SourceSeriesSet(std::shared_ptr<const SeriesSource> src, Postings postings, int64_t mint, int64_t maxt,
-                  size_t limit)
-      : src_(std::move(src)), postings_(std::move(postings)), mint_(mint), maxt_(maxt), limit_(limit) {}
+                  size_t limit, bool metadata_only)
+      : src_(std::move(src)),
+        postings_(std::move(postings)),
+        mint_(mint),
+        maxt_(maxt),
+        limit_(limit),
+        metadata_only_(metadata_only) {}
 
   bool Next() override {
     if (limit_ > 0 && returned_ >= limit_) return false;
     while (pos_ < postings_.size()) {
       const uint64_t ref = postings_[pos_++];
       cur_ = std::make_unique<SourceSeries>(src_, ref, mint_, maxt_);
-      if (SeriesHasData(*src_, ref, mint_, maxt_, &cur_->labels_)) {
+      if (metadata_only_ ? SeriesHasChunks(*src_, ref, mint_, maxt_, &cur_->labels_)
+                         : SeriesHasData(*src_, ref, mint_, maxt_, &cur_->labels_)) {
         ++returned_;
         return true;
       }
@@ -247,6 +266,7 @@ class SourceSeriesSet final : public storage::SeriesSet {
   Postings postings_;
   int64_t mint_, maxt_;
   size_t limit_;
+  bool metadata_only_;
   size_t pos_ = 0;
   size_t returned_ = 0;
   std::unique_ptr<SourceSeries> cur_;
@@ -277,23 +297,24 @@ class SourceQuerier final : public storage::Querier {
       return std::make_unique<EmptySeriesSet>();
     Postings p = src_->Select(ms);
     if (sorted) src_->SortByLabels(&p);
-    return std::make_unique<SourceSeriesSet>(src_, std::move(p), mint, maxt, hints.limit);
+    // "series" is Prometheus' token for a lookup that needs no samples (the series endpoint).
+    return std::make_unique<SourceSeriesSet>(src_, std::move(p), mint, maxt, hints.limit,
+                                             /*metadata_only=*/hints.func == "series");
   }
 
+  // Label names and values come from the partition's index, as Prometheus' head and block
+  // index readers give them: once the partition overlaps [mint, maxt], every series it holds
+  // counts, whatever the times of its samples (one that ended before the window, or with a
+  // staleness marker, or whose samples are deleted, is still listed until it leaves the
+  // partition).
   Result<std::vector<std::string>> LabelValues(std::string_view name, const storage::LabelHints& hints,
                                                std::span<const model::Matcher> ms) override {
-    std::vector<std::string> out;
-    if (mint_ > src_->MaxTime() || maxt_ < src_->MinTime()) return out;
-    if (ms.empty()) {
-      for (std::string& v : src_->LabelValues(name)) {
-        if (AnyHasData(src_->PostingsFor(name, v))) out.push_back(std::move(v));
-      }
-      return Limit(std::move(out), hints.limit);
-    }
+    if (mint_ > src_->MaxTime() || maxt_ < src_->MinTime()) return std::vector<std::string>();
+    if (ms.empty()) return Limit(src_->LabelValues(name), hints.limit);
     std::set<std::string, std::less<>> values;
     model::Labels l;
     for (uint64_t ref : src_->Select(ms)) {
-      if (!SeriesHasData(*src_, ref, mint_, maxt_, &l)) continue;
+      if (!LabelsOf(ref, &l)) continue;
       if (auto v = l.Get(name); !v.empty() && values.find(v) == values.end()) values.emplace(v);
     }
     return Limit(std::vector<std::string>(values.begin(), values.end()), hints.limit);
@@ -301,19 +322,12 @@ class SourceQuerier final : public storage::Querier {
 
   Result<std::vector<std::string>> LabelNames(const storage::LabelHints& hints,
                                               std::span<const model::Matcher> ms) override {
-    std::vector<std::string> out;
-    if (mint_ > src_->MaxTime() || maxt_ < src_->MinTime()) return out;
-    if (ms.empty()) {
-      for (std::string& name : src_->LabelNames()) {
-        const model::Matcher any = *model::Matcher::Make(model::MatchType::kNotEqual, name, "");
-        if (AnyHasData(src_->Select(std::span(&any, 1)))) out.push_back(std::move(name));
-      }
-      return Limit(std::move(out), hints.limit);
-    }
+    if (mint_ > src_->MaxTime() || maxt_ < src_->MinTime()) return std::vector<std::string>();
+    if (ms.empty()) return Limit(src_->LabelNames(), hints.limit);
     std::set<std::string, std::less<>> names;
     model::Labels l;
     for (uint64_t ref : src_->Select(ms)) {
-      if (!SeriesHasData(*src_, ref, mint_, maxt_, &l)) continue;
+      if (!LabelsOf(ref, &l)) continue;
       for (const model::LabelView& lv : l) {
         if (names.find(lv.name) == names.end()) names.emplace(lv.name);
       }
@@ -322,9 +336,12 @@ class SourceQuerier final : public storage::Querier {
   }
 
  private:
-  bool AnyHasData(const Postings& p) const {
-    return std::any_of(p.begin(), p.end(),
-                       [&](uint64_t ref) { return SeriesHasData(*src_, ref, mint_, maxt_, nullptr); });
+  // The labels of a series the partition still holds (an empty time range: no chunks wanted).
+  bool LabelsOf(uint64_t ref, model::Labels* labels) const {
+    std::vector<ChunkMeta> none;
+    ChunkKeepalive keep;
+    return src_->Series(ref, std::numeric_limits<int64_t>::max(), std::numeric_limits<int64_t>::min(),
+                        /*with_data=*/false, labels, &none, &keep);
   }
 
   std::shared_ptr<const SeriesSource> src_;

@@ -3,9 +3,11 @@
 // A SourceQuerier reads one SeriesSource (the head or a block): matchers resolve to postings
 // through the partition's index, series are materialised lazily as the set is iterated, and a
 // series is only returned when it has at least one sample in [mint, maxt] that no tombstone
-// hides. A MergeQuerier combines the queriers of several partitions: series with equal labels
-// are merged into one whose samples interleave by time (a timestamp present in more than one
-// partition appears once).
+// hides; for a metadata-only Select (hints.func "series") when one of its chunks overlaps
+// [mint, maxt] and is not wholly deleted. Label names and values are the partition's index
+// (every series it holds), as Prometheus answers them. A MergeQuerier combines the queriers of
+// several partitions: series with equal labels are merged into one whose samples interleave by
+// time (a timestamp present in more than one partition appears once).
 #pragma once
 
 #include <memory>

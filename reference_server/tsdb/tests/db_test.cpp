@@ -137,11 +137,62 @@ TEST(DB, CompactsHeadIntoBlocksAndQueriesAcross) {
   bool merged = false;
   for (const BlockMeta& m : blocks) merged |= m.level == 2 && m.max_time - m.min_time == 3000;
   EXPECT_TRUE(merged);
-  // Label queries across head and blocks, filtered by time.
+  // Label queries across head and blocks, filtered by time: by partition (a block, the head),
+  // not by sample, as Prometheus reads labels from the partitions' indexes. b has no sample
+  // after 9800, but it is in the head, which overlaps the window.
   auto q = *db->MakeQuerier(0, 150);
   EXPECT_EQ(*q->LabelValues("a", {}, {}), (std::vector<std::string>{"1", "2"}));
   auto q2 = *db->MakeQuerier(9850, 9999);
-  EXPECT_EQ(*q2->LabelValues("a", {}, {}), (std::vector<std::string>{"1"}));
+  EXPECT_EQ(*q2->LabelValues("a", {}, {}), (std::vector<std::string>{"1", "2"}));
+  auto q3 = *db->MakeQuerier(20000, 30000);
+  EXPECT_TRUE(q3->LabelValues("a", {}, {})->empty()) << "no partition overlaps the window";
+}
+
+// Prometheus' querier answers label names and values from the index (every series of a block
+// or head overlapping the window), and the series endpoint from chunk time ranges (a series
+// whose chunk overlaps the window, unless tombstones hide the whole chunk), never from samples.
+TEST(DB, LabelsComeFromTheIndexAndSeriesFromChunks) {
+  auto db = MustOpen(TestOptions(""));
+  const model::Labels kC{{"__name__", "m"}, {"a", "3"}};
+  auto app = db->MakeAppender();
+  // a="1" ends with a staleness marker at 10400; a="2" goes on; a="3" has a gap 10000..10800.
+  for (int64_t t = 10000; t <= 10300; t += 100) ASSERT_TRUE(app->Append(0, kA, t, 1).ok());
+  ASSERT_TRUE(app->Append(0, kA, 10400, model::StaleNaN()).ok());
+  for (int64_t t = 10000; t <= 10900; t += 100) ASSERT_TRUE(app->Append(0, kB, t, 2).ok());
+  ASSERT_TRUE(app->Append(0, kC, 10000, 3).ok());
+  ASSERT_TRUE(app->Append(0, kC, 10800, 3).ok());
+  ASSERT_TRUE(app->Commit().ok());
+  const std::vector<model::Matcher> m = {Eq("__name__", "m")};
+  auto series = [&](int64_t mint, int64_t maxt) {
+    auto querier = *db->MakeQuerier(mint, maxt);
+    storage::SelectHints hints;
+    hints.start = mint;
+    hints.end = maxt;
+    hints.func = "series";
+    std::vector<std::string> out;
+    auto set = querier->Select(true, hints, m);
+    while (set->Next()) out.emplace_back(set->At().labels().Get("a"));
+    return out;
+  };
+  using V = std::vector<std::string>;
+  // After a="1" ended: still a label value (and its names count), no longer a series.
+  auto q = *db->MakeQuerier(10600, 10700);
+  EXPECT_EQ(*q->LabelValues("a", {}, m), (V{"1", "2", "3"}));
+  const std::vector<model::Matcher> a1 = {Eq("a", "1")};
+  EXPECT_EQ(*q->LabelNames({}, a1), (V{"__name__", "a"}));
+  EXPECT_EQ(series(10600, 10700), (V{"2", "3"})) << "a=3 has no sample there, but a chunk across it";
+  // The staleness marker is a sample of the chunk: a window around it has the series.
+  EXPECT_EQ(series(10350, 10450), (V{"1", "2", "3"}));
+  EXPECT_EQ(series(10401, 10450), (V{"2", "3"}));
+  // Deleted data: the series goes once its chunk is wholly deleted; its labels stay (index).
+  ASSERT_TRUE(db->Delete(0, 20000, std::vector<model::Matcher>{Eq("a", "2")}).ok());
+  EXPECT_EQ(series(10000, 20000), (V{"1", "3"}));
+  q = *db->MakeQuerier(10000, 20000);
+  EXPECT_EQ(*q->LabelValues("a", {}, m), (V{"1", "2", "3"}));
+  EXPECT_EQ(*q->LabelValues("a", {}, {}), (V{"1", "2", "3"}));
+  // Nothing once no partition overlaps the window.
+  EXPECT_TRUE(db->MakeQuerier(20000, 30000).value()->LabelValues("a", {}, m)->empty());
+  EXPECT_TRUE(series(20000, 30000).empty());
 }
 
 TEST(DB, ReopenReplaysWalAndKeepsBlocks) {
