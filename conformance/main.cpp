@@ -18,6 +18,7 @@ commands:
   load     load the dataset into a target and print its base
   list     list the recorded cases
   report   rewrite reports from a JSON report
+  compare  one report comparing several targets from their JSON reports
   promql parse|format|record-corpus   PromQL front end (see `promconform promql`)
   promqltest [flags] FILE|DIR...      run promqltest scripts (see `promconform promqltest`)
   version  print the version
@@ -39,7 +40,7 @@ int main(int argc, char** argv) {
   }
   if (args[0] == "promql") return promconform::RunPromqlCommand(args);
   if (args[0] == "promqltest") return promconform::RunPromqltestCommand(args);
-  for (const char* c : {"run", "diff", "record", "load", "list", "report"}) {
+  for (const char* c : {"run", "diff", "record", "load", "list", "report", "compare"}) {
     if (args[0] == c) return promconform::RunHarnessCommand(args);
   }
   std::fputs(kUsage, stderr);

@@ -2,12 +2,14 @@
 
 #include <strings.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <optional>
 #include <sstream>
 #include <thread>
@@ -17,6 +19,7 @@
 #include "fixtures/fixture_store.h"
 #include "model/time.h"
 #include "profiles/profile.h"
+#include "report/compare_report.h"
 #include "report/writers.h"
 #include "runner/runner.h"
 #include "suites/suite.h"
@@ -35,6 +38,8 @@ constexpr const char* kUsage = R"(usage:
   promconform load   --target PROFILE|URL [--base T]
   promconform list   [--fixtures DIR] [--filter GLOB]
   promconform report --input RESULTS.json [--report-dir DIR] [--report-name NAME] [--format LIST]
+  promconform compare RESULTS.json RESULTS.json... [--report-dir DIR] [--report-name NAME]
+                     (one Markdown and HTML report comparing the targets; default name: comparison)
 
 target options (override the profile's; a bare URL may carry the prefix: https://host/prometheus):
   --path-prefix P         prepended to every API path (e.g. /prometheus)
@@ -61,18 +66,26 @@ report options:
   --base T                the dataset base (Unix seconds, a multiple of 300): where the data is
                           loaded (or already is, for profiles with remote_write: none)
   --claims VERSION        override the version the target claims (2.42, 3.x)
+  --query-margin SECONDS  every instant the suite asks about is at least this far in the past
+                          when asked (default: the profile's query_margin, 5 minutes)
   --concurrency N         requests in flight (default: the profile's)
   --no-progress           no progress bar
 
-PROFILE is a file or a name from conformance/profiles (prometheus-2.42, victoriametrics-1.79,
-promref, prometheus, thanos, mimir, nhn-cloud, tencent-cloud). A bare URL means a Prometheus-
+PROFILE is a file or a name from conformance/profiles (prometheus-3 and victoriametrics-current:
+the pinned Go module builds of peers/build; prometheus-2.42 and victoriametrics-1.79: Debian's;
+promref, prometheus, thanos, mimir, nhn-cloud, tencent-cloud). `record` writes the recording of
+the reference's Prometheus line (DIR/3.x or DIR/2.42; default reference prometheus-3); `run` judges
+a target by the recording of the line it claims, the other line's answers telling "other version"
+from "wrong". A bare URL means a Prometheus-
 compatible endpoint with remote write at /api/v1/write and no credentials.
 )";
 
 struct Options {
   std::string reference, target, fixtures, report_dir = "reports", report_name, input, claims;
+  std::vector<std::string> inputs;  // compare: the results files, given without an option
   // Target overrides (see ApplyTargetOptions).
   std::optional<std::string> path_prefix, bearer_token, basic_auth, app_key, remote_write;
+  std::optional<int64_t> query_margin_ms;
   std::string basic_auth_user;
   Headers headers, auth_headers;
   bool insecure_skip_verify = false;
@@ -141,6 +154,15 @@ Options Parse(const std::vector<std::string>& args) {
       o.input = value();
     } else if (a == "--claims") {
       o.claims = value();
+    } else if (a == "--query-margin") {
+      char* end = nullptr;
+      const std::string v = value();
+      const double secs = std::strtod(v.c_str(), &end);
+      if (end == v.c_str() || *end != '\0' || secs < 0) {
+        o.error = "--query-margin: expected seconds, got " + v;
+      } else {
+        o.query_margin_ms = static_cast<int64_t>(secs * 1000);
+      }
     } else if (a == "--base") {
       auto t = promref::model::ParseTimestamp(value());
       if (!t.ok()) {
@@ -195,6 +217,8 @@ Options Parse(const std::vector<std::string>& args) {
       o.insecure_skip_verify = true;
     } else if (a == "--timeout") {
       o.timeout_ms = static_cast<int64_t>(std::strtod(value().c_str(), nullptr) * 1000);
+    } else if (args[0] == "compare" && !a.starts_with("-")) {
+      o.inputs.push_back(a);
     } else {
       o.error = "unknown argument " + a;
     }
@@ -216,6 +240,7 @@ Options Parse(const std::vector<std::string>& args) {
 
 // The target options given on the command line, over the profile's.
 void ApplyTargetOptions(const Options& o, TargetProfile& p) {
+  if (o.query_margin_ms) p.query_margin_ms = *o.query_margin_ms;
   if (o.path_prefix) {
     p.path_prefix = *o.path_prefix;
     while (!p.path_prefix.empty() && p.path_prefix.back() == '/') p.path_prefix.pop_back();
@@ -284,16 +309,42 @@ double Since(Clock::time_point t) {
 
 // Loads the dataset (when the profile can write) at the base (--base, the profile's
 // dataset_base, or one chosen just before now) and waits until the target answers with it.
+// How far after the base the data and the suite's questions reach: the base is chosen, and the
+// run waits, so that all of it is at least the profile's query margin in the past.
+int64_t SuiteHorizonMs() {
+  static const int64_t horizon = [] {
+    int64_t h = SuiteDataset().duration_ms;
+    for (const Case& c : BuildSuite()) h = std::max(h, LatestRelativeTimeMs(c));
+    return h;
+  }();
+  return horizon;
+}
+
+// Waits until every instant up to `base + horizon` is `margin` in the past (a base given with
+// --base or dataset_base may be recent), saying so when that takes a while.
+void WaitUntilPast(int64_t base_ms, int64_t margin_ms) {
+  const int64_t ready = base_ms + SuiteHorizonMs() + margin_ms;
+  const int64_t wait = ready - WallMs();
+  if (wait <= 0) return;
+  if (wait > 5000) {
+    std::fprintf(stderr,
+                 "promconform: waiting %.0f s until the suite's latest instant is %.0f s in the past\n",
+                 wait / 1000.0, margin_ms / 1000.0);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(wait));
+}
+
 promref::Result<int64_t> PrepareData(const Target& target, const Options& o, double* seconds) {
   const auto t0 = Clock::now();
   const Dataset& d = SuiteDataset();
+  const int64_t margin = target.profile().query_margin_ms;
   int64_t base = 0;
   if (o.base_ms) {
     base = *o.base_ms;
   } else if (target.profile().dataset_base_ms) {
     base = *target.profile().dataset_base_ms;
   } else if (!target.RemoteWriteUrl().empty()) {
-    base = ChooseBase(WallMs(), d);
+    base = ChooseBase(WallMs(), SuiteHorizonMs(), margin);
   } else {
     return promref::BadData(
         "the profile has no remote write and no dataset_base: load the data first (promconform "
@@ -308,6 +359,7 @@ promref::Result<int64_t> PrepareData(const Target& target, const Options& o, dou
   }
   auto st = WaitForData(target, d, base, 60000);
   if (!st.ok()) return st.error();
+  WaitUntilPast(base, margin);
   *seconds = Since(t0);
   return base;
 }
@@ -363,9 +415,58 @@ std::vector<std::string> TweakNotes(const TargetProfile& p) {
   return out;
 }
 
+// What a recording from Prometheus 3.x says about the 3.x answers the project wrote down before
+// it had one: those stated by the suites (seed documents, promqltest lines) and those in the
+// previous 2.42 recording (its answers, which 3.x was assumed to share, and the 3.x answers it
+// derived). Each disagreement is a finding about our understanding of 3.x.
+void ReportThreeXFindings(const std::vector<Case>& recorded, const std::string& fixtures_root) {
+  size_t stated = 0, stated_ok = 0, derived = 0, derived_ok = 0, shared = 0, shared_ok = 0;
+  std::vector<std::string> findings;
+  auto check = [&](const Case& c, const Exchange& e, const nlohmann::json& claimed, const std::string& what,
+                   size_t& n, size_t& ok) {
+    ++n;
+    auto cmp = CompareAnswers(c, e, claimed, *e.expect, false);
+    if (cmp.equal) {
+      ++ok;
+      return;
+    }
+    findings.push_back(what + " " + c.id + " " + e.name + ": " + (cmp.diffs.empty() ? "" : cmp.diffs[0]));
+  };
+  for (const Case& c : recorded) {
+    for (const Exchange& e : c.exchanges) {
+      if (e.expect && e.expect_v3) check(c, e, *e.expect_v3, "stated", stated, stated_ok);
+    }
+  }
+  auto old = ReadFixtures(fixtures_root + "/" + FixtureSetFor(false));
+  if (old.ok()) {
+    std::map<std::string, const Case*> now;
+    for (const Case& c : recorded) now[c.id] = &c;
+    for (const Case& oc : old->cases) {
+      auto it = now.find(oc.id);
+      if (it == now.end()) continue;
+      for (const Exchange& oe : oc.exchanges) {
+        for (const Exchange& e : it->second->exchanges) {
+          if (e.name != oe.name || !e.expect) continue;
+          if (oe.expect_v3 && !e.expect_v3) {  // derived at recording, not stated by the suite
+            check(*it->second, e, *oe.expect_v3, "derived", derived, derived_ok);
+          } else if (oe.expect && !oe.expect_v3 && e.expect_source.empty()) {
+            check(*it->second, e, *oe.expect, "as-2.42", shared, shared_ok);
+          }
+        }
+      }
+    }
+  }
+  std::printf("3.x answers stated by the suites: %zu of %zu confirmed\n", stated_ok, stated);
+  if (old.ok()) {
+    std::printf("3.x answers derived from 2.42 by rules: %zu of %zu confirmed\n", derived_ok, derived);
+    std::printf("2.42 answers assumed to hold for 3.x: %zu of %zu confirmed\n", shared_ok, shared);
+  }
+  for (const auto& f : findings) std::printf("  contradicted: %s\n", f.c_str());
+}
+
 int Record(const Options& o) {
   const auto t0 = Clock::now();
-  auto profile = ResolveProfile(o.reference.empty() ? "prometheus-2.42" : o.reference);
+  auto profile = ResolveProfile(o.reference.empty() ? "prometheus-3" : o.reference);
   if (!profile.ok()) {
     std::cerr << "promconform record: " << profile.error().message() << "\n";
     return 2;
@@ -401,32 +502,48 @@ int Record(const Options& o) {
   m.recorded_at = NowRfc3339();
   m.dataset = DatasetFingerprint(SuiteDataset());
   m.base_ms = *base;
-  st = WriteFixtures(o.fixtures, cases, m);
+  const bool v3 = VersionAtLeast(m.reference_version, 3, 0);
+  if (v3 != profile->ClaimsV3()) {
+    std::cerr << "promconform record: " << profile->name << " claims " << profile->claims
+              << " but reports version " << m.reference_version << "\n";
+    return 3;
+  }
+  if (v3) ReportThreeXFindings(cases, o.fixtures);
+  const std::string dir = o.fixtures + "/" + FixtureSetFor(v3);
+  st = WriteFixtures(dir, cases, m);
   if (!st.ok()) {
     std::cerr << "promconform record: " << st.error().message() << "\n";
     return 3;
   }
-  size_t exchanges = 0, vd = 0;
-  for (const auto& c : cases) {
-    exchanges += c.exchanges.size();
-    vd += c.version_difference ? 1 : 0;
-  }
-  std::printf(
-      "recorded %zu cases (%zu requests; %zu with a different 3.x answer) from %s %s in %.1f s into %s\n",
-      cases.size(), exchanges, vd, m.reference.c_str(), m.reference_version.c_str(), Since(t0),
-      o.fixtures.c_str());
+  size_t exchanges = 0;
+  for (const auto& c : cases) exchanges += c.exchanges.size();
+  std::printf("recorded %zu cases (%zu requests) from %s %s in %.1f s into %s\n", cases.size(), exchanges,
+              m.reference.c_str(), m.reference_version.c_str(), Since(t0), dir.c_str());
   return 0;
 }
 
-promref::Result<std::vector<Case>> LoadCases(const Options& o, FixtureManifest* manifest) {
-  auto f = ReadFixtures(o.fixtures);
-  if (!f.ok()) return f.error();
+// The recording a target claiming `claims_v3` is judged by, with the other line's answers attached
+// where they differ (see AttachOtherAnswers), filtered by --filter.
+promref::Result<std::vector<Case>> LoadCases(const Options& o, bool claims_v3, FixtureManifest* manifest) {
   const std::string want = DatasetFingerprint(SuiteDataset());
-  if (f->manifest.dataset != want) {
-    return promref::BadData("the fixtures were recorded on dataset " + f->manifest.dataset +
-                            ", this build generates " + want + ": re-record them (scripts/record-fixtures)");
-  }
+  auto read = [&](bool v3) -> promref::Result<Fixtures> {
+    const std::string dir = o.fixtures + "/" + FixtureSetFor(v3);
+    auto f = ReadFixtures(dir);
+    if (!f.ok()) return f.error();
+    if (f->manifest.dataset != want) {
+      return promref::BadData(dir + " was recorded on dataset " + f->manifest.dataset +
+                              ", this build generates " + want + ": re-record it (scripts/record-fixtures)");
+    }
+    return f;
+  };
+  auto f = read(claims_v3);
+  if (!f.ok()) return f.error();
   *manifest = f->manifest;
+  if (auto other = read(!claims_v3); other.ok()) {
+    AttachOtherAnswers(
+        f->cases, other->cases,
+        "recorded from " + other->manifest.reference + " " + other->manifest.reference_version);
+  }
   std::vector<Case> out;
   for (auto& c : f->cases) {
     if (Selected(c, o.filters)) out.push_back(std::move(c));
@@ -445,7 +562,7 @@ int Run(Options o) {
   }
   ApplyTargetOptions(o, *profile);
   FixtureManifest manifest;
-  auto cases = LoadCases(o, &manifest);
+  auto cases = LoadCases(o, profile->ClaimsV3(), &manifest);
   if (!cases.ok()) {
     std::cerr << "promconform run: " << cases.error().message() << "\n";
     return 3;
@@ -568,7 +685,8 @@ int Load(const Options& o) {
     std::cerr << "promconform load: " << target.error().message() << "\n";
     return 3;
   }
-  const int64_t base = o.base_ms ? *o.base_ms : ChooseBase(WallMs(), SuiteDataset());
+  const int64_t base =
+      o.base_ms ? *o.base_ms : ChooseBase(WallMs(), SuiteHorizonMs(), profile->query_margin_ms);
   auto st = LoadDataset(**target, SuiteDataset(), base);
   if (st.ok()) st = WaitForData(**target, SuiteDataset(), base, 60000);
   if (!st.ok()) {
@@ -583,14 +701,14 @@ int Load(const Options& o) {
 
 int List(const Options& o) {
   FixtureManifest m;
-  auto cases = LoadCases(o, &m);
+  auto cases = LoadCases(o, o.claims.empty() || o.claims[0] == '3', &m);
   if (!cases.ok()) {
     std::cerr << "promconform list: " << cases.error().message() << "\n";
     return 3;
   }
   for (const auto& c : *cases) {
     std::printf("%s\t%s\t%s%s\n", c.id.c_str(), c.category.c_str(), c.title.c_str(),
-                c.version_difference ? "\t[2.42 and 3.x differ]" : "");
+                c.version_difference ? "\t[2.42 and 3.x answer differently]" : "");
   }
   return 0;
 }
@@ -612,6 +730,45 @@ int Report(const Options& o) {
   return Finish(*r, o, r->info.target);
 }
 
+// A JSON report read back; errors name the file, as several may be read in one command.
+promref::Result<RunResults> ReadResultsFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return promref::BadData("cannot read " + path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto j = nlohmann::json::parse(ss.str(), nullptr, false);
+  if (j.is_discarded()) return promref::BadData(path + ": not JSON");
+  auto r = ResultsFromJson(j);
+  if (!r.ok()) return promref::BadData(path + ": " + r.error().message());
+  return r;
+}
+
+int Compare(const Options& o) {
+  if (o.inputs.size() < 2) {
+    std::cerr << "promconform compare: needs two or more results files (JSON reports)\n" << kUsage;
+    return 2;
+  }
+  std::vector<RunResults> runs;
+  for (const auto& path : o.inputs) {
+    auto r = ReadResultsFile(path);
+    if (!r.ok()) {
+      std::cerr << "promconform compare: " << r.error().message() << "\n";
+      return 3;
+    }
+    runs.push_back(std::move(*r));
+  }
+  auto paths = WriteCompareReports(runs, o.report_dir, o.report_name.empty() ? "comparison" : o.report_name);
+  if (!paths.ok()) {
+    std::cerr << "promconform compare: " << paths.error().message() << "\n";
+    return 3;
+  }
+  std::cout << "compared " << runs.size() << " targets\nreports:\n";
+  for (const auto& p : *paths) std::cout << "  " << p << "\n";
+  // The last line, as the other commands': the report for people.
+  std::cout << "\nreport: " << paths->front() << "\n";
+  return 0;
+}
+
 }  // namespace
 
 int RunHarnessCommand(const std::vector<std::string>& args) {
@@ -626,6 +783,7 @@ int RunHarnessCommand(const std::vector<std::string>& args) {
   if (args[0] == "load") return Load(o);
   if (args[0] == "list") return List(o);
   if (args[0] == "report") return Report(o);
+  if (args[0] == "compare") return Compare(o);
   std::cerr << kUsage;
   return 2;
 }

@@ -249,21 +249,32 @@ std::string GroupKey(const json& metric, const OrderSpec& order) {
   return LabelKey(g);
 }
 
+bool SameValue(double x, double y, const CompareOptions& o) {
+  return (std::isnan(x) && std::isnan(y)) || ValuesEqual(FormatDouble(x), FormatDouble(y), o.tolerance);
+}
+
+// Equal as sorting and selection see values: -0 and 0 tie (Go compares them with <), so either
+// may come first in sort() or be kept by topk().
+bool TieValue(double x, double y, const CompareOptions& o) {
+  return x == y || SameValue(x, y, o);
+}
+
+// Checks the order of `as` against that of `es` on what both have, so that it runs (and reports)
+// even when series are missing or unexpected: value orders compare the value sequence of each
+// group where both hold as many elements (ties may come in any order, as Prometheus' sort is not
+// stable); label order compares the relative order of the series both have.
 void CheckOrder(const std::vector<Series>& es, const std::vector<Series>& as, const CompareOptions& o,
                 Diffs& d) {
   if (o.order.by == "value_asc" || o.order.by == "value_desc") {
-    // Compare the sequence of values within each group (ties may come in any order, as
-    // Prometheus' sort is not stable).
     std::map<std::string, std::vector<std::pair<double, std::string>>> eg, ag;
     for (const Series& s : es) eg[GroupKey(s.metric, o.order)].push_back({ElementValue(*s.item), s.key});
     for (const Series& s : as) ag[GroupKey(s.metric, o.order)].push_back({ElementValue(*s.item), s.key});
     for (const auto& [g, ev] : eg) {
       const auto& av = ag[g];
-      for (size_t i = 0; i < ev.size() && i < av.size(); ++i) {
+      if (ev.size() != av.size()) continue;  // reported as missing or unexpected series
+      for (size_t i = 0; i < ev.size(); ++i) {
         const double x = ev[i].first, y = av[i].first;
-        const bool same =
-            (std::isnan(x) && std::isnan(y)) || ValuesEqual(FormatDouble(x), FormatDouble(y), o.tolerance);
-        if (!same) {
+        if (!TieValue(x, y, o)) {
           d.Add("order" + (g.empty() || g == "{}" ? std::string() : " in group " + g) + ": position " +
                 std::to_string(i + 1) + " expected " + ev[i].second + " (" + FormatDouble(x) + "), got " +
                 av[i].second + " (" + FormatDouble(y) + ") (" +
@@ -273,10 +284,109 @@ void CheckOrder(const std::vector<Series>& es, const std::vector<Series>& as, co
       }
     }
   } else if (o.order.by == "labels") {
-    for (size_t i = 0; i < es.size() && i < as.size(); ++i) {
-      if (es[i].key != as[i].key) {
-        d.Add("order: position " + std::to_string(i + 1) + " expected " + es[i].key + ", got " + as[i].key);
+    std::set<std::string> ek, ak;
+    for (const Series& s : es) ek.insert(s.key);
+    for (const Series& s : as) ak.insert(s.key);
+    std::vector<std::string> ec, ac;  // the keys both have, in each side's order
+    for (const Series& s : es) {
+      if (ak.count(s.key)) ec.push_back(s.key);
+    }
+    for (const Series& s : as) {
+      if (ek.count(s.key)) ac.push_back(s.key);
+    }
+    for (size_t i = 0; i < ec.size() && i < ac.size(); ++i) {
+      if (ec[i] != ac[i]) {
+        d.Add("order: series " + std::to_string(i + 1) + " (of those both have) expected " + ec[i] +
+              ", got " + ac[i] + " (sorted by labels)");
         return;
+      }
+    }
+  }
+}
+
+// topk/bottomk: which of several series with the value at the selection's boundary is kept is not
+// defined (Prometheus' own choice changed between versions). So within each group and at each
+// time the selected values must be the same multiset, and every series whose value is not the
+// boundary value must be the same series; those at the boundary may be others.
+struct Pick {
+  std::string key;
+  double value;
+};
+using Picks = std::map<std::pair<std::string, int64_t>, std::vector<Pick>>;  // (group, time) -> picks
+
+Picks PicksOf(const std::vector<Series>& ss, const CompareOptions& o) {
+  Picks out;
+  for (const Series& s : ss) {
+    const std::string g = GroupKey(s.metric, o.order);
+    const json& item = *s.item;
+    std::vector<const json*> points;
+    if (item.contains("value")) points.push_back(&item["value"]);
+    if (item.contains("values") && item["values"].is_array()) {
+      for (const json& p : item["values"]) points.push_back(&p);
+    }
+    for (const json* p : points) {
+      if (!p->is_array() || p->size() != 2 || !(*p)[0].is_number_integer() || !(*p)[1].is_string()) continue;
+      double v = std::nan("");
+      ParseValue((*p)[1].get<std::string>(), &v);
+      out[{g, Truncate((*p)[0].get<int64_t>(), o.truncate_timestamps_ms)}].push_back({s.key, v});
+    }
+  }
+  return out;
+}
+
+std::string PicksText(std::vector<Pick> ps) {
+  std::sort(ps.begin(), ps.end(), [](const Pick& a, const Pick& b) { return a.key < b.key; });
+  std::string out;
+  for (const Pick& p : ps) out += (out.empty() ? "" : ", ") + p.key + " " + FormatDouble(p.value);
+  return "[" + out + "]";
+}
+
+std::vector<double> SortedValues(const std::vector<Pick>& ps) {
+  std::vector<double> v;
+  for (const Pick& p : ps) v.push_back(p.value);
+  // NaN last and -0 before 0, so that both sides line up.
+  std::sort(v.begin(), v.end(), [](double x, double y) {
+    if (std::isnan(x) || std::isnan(y)) return !std::isnan(x) && std::isnan(y);
+    return x < y || (x == y && std::signbit(x) && !std::signbit(y));
+  });
+  return v;
+}
+
+void CompareSelection(const std::vector<Series>& es, const std::vector<Series>& as, const CompareOptions& o,
+                      Diffs& d) {
+  const bool top = o.order.by == "value_desc";
+  const Picks ep = PicksOf(es, o), ap = PicksOf(as, o);
+  std::set<std::pair<std::string, int64_t>> slots;
+  for (const auto& [k, v] : ep) slots.insert(k);
+  for (const auto& [k, v] : ap) slots.insert(k);
+  const std::vector<Pick> none;
+  for (const auto& slot : slots) {
+    const auto ei = ep.find(slot), ai = ap.find(slot);
+    const std::vector<Pick>& e = ei == ep.end() ? none : ei->second;
+    const std::vector<Pick>& a = ai == ap.end() ? none : ai->second;
+    const std::string where = "selection" +
+                              (slot.first == "{}" || slot.first.empty() ? "" : " in group " + slot.first) +
+                              " at " + RelText(slot.second);
+    const auto ev = SortedValues(e), av = SortedValues(a);
+    bool same = ev.size() == av.size();
+    for (size_t i = 0; same && i < ev.size(); ++i) same = TieValue(ev[i], av[i], o);
+    if (!same) {
+      d.Add(where + ": expected " + PicksText(e) + ", got " + PicksText(a));
+      continue;
+    }
+    if (e.empty()) continue;
+    // The worst value kept: NaN when any (topk and bottomk both rank it last), else the smallest
+    // for topk and the largest for bottomk.
+    const double boundary = std::isnan(ev.back()) ? ev.back() : (top ? ev.front() : ev.back());
+    std::map<std::string, double> akeys;
+    for (const Pick& p : a) akeys[p.key] = p.value;
+    for (const Pick& p : e) {
+      if (TieValue(p.value, boundary, o)) continue;
+      auto it = akeys.find(p.key);
+      if (it == akeys.end() || !SameValue(it->second, p.value, o)) {
+        d.Add(where + ": expected " + p.key + " " + FormatDouble(p.value) + " (not a tie), got " +
+              PicksText(a));
+        break;
       }
     }
   }
@@ -289,6 +399,12 @@ void CompareResultSeries(const json& e, const json& a, const std::string& type, 
     return;
   }
   const auto es = SeriesOf(e, o), as = SeriesOf(a, o);
+  if (o.order.grouped && (type == "vector" || type == "matrix")) {
+    // topk/bottomk: compared by value, ties at the boundary may be other series.
+    CompareSelection(es, as, o, d);
+    if (type == "vector") CheckOrder(es, as, o, d);
+    return;
+  }
   std::multimap<std::string, const Series*> amap;
   for (const Series& s : as) amap.emplace(s.key, &s);
   std::set<const Series*> matched;
@@ -330,15 +446,13 @@ void CompareResultSeries(const json& e, const json& a, const std::string& type, 
     if (s.item->contains("values")) val = " (" + std::to_string((*s.item)["values"].size()) + " points)";
     d.Add("result: unexpected series " + s.key + val);
   }
-  if (d.empty()) {
-    if (type == "vector" && !o.order.by.empty()) CheckOrder(es, as, o, d);
-    if (type == "matrix" && o.matrix_ordered) {
-      OrderSpec by_labels;
-      by_labels.by = "labels";
-      CompareOptions lo = o;
-      lo.order = by_labels;
-      CheckOrder(es, as, lo, d);
-    }
+  if (type == "vector" && !o.order.by.empty()) CheckOrder(es, as, o, d);
+  if (type == "matrix" && o.matrix_ordered) {
+    OrderSpec by_labels;
+    by_labels.by = "labels";
+    CompareOptions lo = o;
+    lo.order = by_labels;
+    CheckOrder(es, as, lo, d);
   }
 }
 
@@ -436,6 +550,8 @@ bool ValuesEqual(const std::string& a, const std::string& b, const ValueToleranc
   if (!ParseValue(a, &x) || !ParseValue(b, &y)) return false;
   if (std::isnan(x) || std::isnan(y)) return std::isnan(x) && std::isnan(y);
   if (std::isinf(x) || std::isinf(y)) return x == y;
+  // Prometheus writes negative zero as "-0" (sgn(-0.0), -0 * x): its sign is part of the answer.
+  if (x == 0 && y == 0) return std::signbit(x) == std::signbit(y);
   if (x == y) return true;
   const double diff = std::fabs(x - y);
   return diff <= std::max(tol.fraction * std::min(std::fabs(x), std::fabs(y)), tol.margin);
@@ -526,6 +642,9 @@ CompareResult CompareNormalized(const json& expected, const json& actual, const 
     if (expected["result_count"] != n) {
       d.Add("result count: expected " + Show(expected["result_count"]) + ", got " + std::to_string(n));
     }
+  }
+  if (actual.value("unsorted", false) && !expected.value("unsorted", false) && !partial) {
+    d.Add("data: not sorted (expected in ascending order)");
   }
   if (expected.contains("data")) {
     const json& e = expected["data"];

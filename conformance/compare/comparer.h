@@ -3,12 +3,17 @@
 // Semantics (decided once, here, for every suite):
 //   - floats: equal iff |a-b| <= max(fraction * min(|a|,|b|), margin) (the PromQL compliance
 //     tester's rule, default fraction 1e-5, margin 0); any NaN equals any NaN; infinities and
-//     zeros compare exactly (so 0 and 1e-300 differ unless a margin says otherwise);
+//     zeros compare exactly (so 0 and 1e-300 differ unless a margin says otherwise, and "-0",
+//     which Prometheus writes for negative zero, differs from "0");
 //   - timestamps compare exactly (integer milliseconds);
 //   - label sets compare exactly, after the profile's drop_result_labels / ignore_case tweaks;
-//   - series are matched by label set, never by position; order is compared only where it is
-//     defined: instant vectors of sort()/sort_desc() (by value, ties in any order), topk()/
-//     bottomk() (by value within each group), and range-query matrices (sorted by labels);
+//   - series are matched by label set, never by position; except topk()/bottomk(), where which
+//     of several series tied at the selection's boundary is kept is not defined: there, per group
+//     and time, the kept values must match and every series not at the boundary value must too;
+//   - order is compared where it is defined: instant vectors of sort()/sort_desc() (by value,
+//     ties in any order), topk()/bottomk() (by value within each group), matrices (sorted by
+//     labels, range and instant queries alike), label names and values (sorted); it is checked on
+//     what both answers have, so it is reported even when series are missing or unexpected;
 //   - status code, envelope status and errorType compare exactly; error message text never;
 //   - warnings and infos compare as sets, unless annotations are not comparable (a reference
 //     older than Prometheus 2.48 has none) or a tweak ignores them;

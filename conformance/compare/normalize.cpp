@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cmath>
 
+#include "model/time.h"
 #include "model/utf8.h"
 #include "model/value_text.h"
 
@@ -101,6 +102,36 @@ json NormalizeQueryData(const json& data, const NormalizeContext& ctx, bool igno
   return out;
 }
 
+// Annotation texts may name instants (histogram_quantile's monotonicity info: "from
+// 2026-12-06T03:34:00Z to ..."): those become relative to the base ("T+540s"), so that answers
+// recorded at one base compare with answers at another.
+std::string RebaseRfc3339(const std::string& text, int64_t base_ms) {
+  if (base_ms == 0) return text;
+  std::string out;
+  size_t i = 0;
+  constexpr size_t kLen = 20;  // 2006-01-02T15:04:05Z
+  while (i < text.size()) {
+    int64_t secs = 0;
+    int32_t nanos = 0;
+    if (i + kLen <= text.size() && text[i + 4] == '-' && text[i + 10] == 'T' && text[i + kLen - 1] == 'Z' &&
+        promref::model::ParseRfc3339(std::string_view(text).substr(i, kLen), &secs, &nanos)) {
+      const int64_t rel = secs * 1000 - base_ms;
+      out += "T" + std::string(rel < 0 ? "-" : "+") + std::to_string((rel < 0 ? -rel : rel) / 1000) + "s";
+      i += kLen;
+      continue;
+    }
+    out += text[i++];
+  }
+  return out;
+}
+
+json Annotations(const json& list, const NormalizeContext& ctx) {
+  json out = json::array();
+  for (const json& a : list)
+    out.push_back(a.is_string() ? json(RebaseRfc3339(a.get<std::string>(), ctx.base_ms)) : a);
+  return out;
+}
+
 json SortedArray(const json& data) {
   if (!data.is_array()) return data;
   std::vector<std::pair<std::string, json>> keyed;
@@ -150,14 +181,24 @@ json Normalize(const HttpResponse& r, const Exchange& e, const NormalizeContext&
   if (body.contains("errorType")) out["errorType"] = body["errorType"];
   if (body.contains("error")) out["error"] = body["error"];
   for (const char* key : {"warnings", "infos"}) {
-    if (body.contains(key) && body[key].is_array() && !body[key].empty()) out[key] = SortedArray(body[key]);
+    if (body.contains(key) && body[key].is_array() && !body[key].empty())
+      out[key] = SortedArray(Annotations(body[key], ctx));
   }
   if (!body.contains("data") || e.mode == NormalizeMode::kEnvelope) return out;
   const json& data = body["data"];
   switch (e.mode) {
     case NormalizeMode::kQuery: out["data"] = NormalizeQueryData(data, ctx, e.ignore_timestamps); break;
-    case NormalizeMode::kSeries:
-    case NormalizeMode::kStringSet: out["data"] = SortedArray(data); break;
+    case NormalizeMode::kSeries: out["data"] = SortedArray(data); break;
+    case NormalizeMode::kStringSet:
+      // Compared as a set; Prometheus also sorts label names and values, so the order is kept as
+      // a flag (strings compare bytewise, as Go's sort.Strings does).
+      out["data"] = SortedArray(data);
+      if (data.is_array() && !std::is_sorted(data.begin(), data.end(), [](const json& a, const json& b) {
+            return a.is_string() && b.is_string() && a.get<std::string>() < b.get<std::string>();
+          })) {
+        out["unsorted"] = true;
+      }
+      break;
     case NormalizeMode::kKeys: {
       if (data.is_object()) {
         json keys = json::array();

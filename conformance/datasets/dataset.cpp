@@ -492,9 +492,10 @@ void AddScenarioSeries(Dataset& dataset, std::vector<DatasetSeries> series) {
   }
 }
 
-int64_t ChooseBase(int64_t now_ms, const Dataset& dataset) {
-  const int64_t latest = now_ms - 2 * kMinute - dataset.duration_ms;
-  return latest / kBaseGranularityMs * kBaseGranularityMs;
+int64_t ChooseBase(int64_t now_ms, int64_t horizon_ms, int64_t margin_ms) {
+  const int64_t latest = now_ms - margin_ms - horizon_ms;
+  // Floor, also for times before 1970.
+  return (latest >= 0 ? latest : latest - kBaseGranularityMs + 1) / kBaseGranularityMs * kBaseGranularityMs;
 }
 
 std::vector<promref::wire::WriteRequest> ToWriteRequests(const Dataset& dataset, int64_t base_ms,

@@ -11,7 +11,7 @@
 //     suites evaluate at even milliseconds with whole-second ranges, offsets and steps, so no
 //     sample ever lies exactly on a window boundary. Prometheus 2.x (closed windows) and 3.x
 //     (left-open windows) therefore agree on every standard case but nested subqueries (an inner
-//     window that starts on one of its own steps; see V3Rules in suites/promql_suite.cpp); the
+//     window that starts on one of its own steps; the 3.x fixtures hold 3.x's answer); the
 //     cases that are about the difference use their own series (promqltest scenarios) under the
 //     `pcv_` prefix.
 #pragma once
@@ -52,9 +52,10 @@ const Dataset& StandardDataset();
 // timestamps exactly as the scenario states them.
 void AddScenarioSeries(Dataset& dataset, std::vector<DatasetSeries> series);
 
-// The base for a run starting at `now_ms`: a multiple of kBaseGranularityMs such that the
-// whole dataset lies at least two minutes in the past.
-int64_t ChooseBase(int64_t now_ms, const Dataset& dataset);
+// The base for a run starting at `now_ms`: the latest multiple of kBaseGranularityMs such that
+// every instant up to `horizon_ms` after it (the dataset and every time the suite asks about)
+// lies at least `margin_ms` before `now_ms`.
+int64_t ChooseBase(int64_t now_ms, int64_t horizon_ms, int64_t margin_ms);
 
 // Remote-write requests carrying the dataset shifted to `base_ms`, at most `max_samples`
 // samples per request; every series' samples stay in time order across requests.

@@ -233,12 +233,18 @@ Result<TargetProfile> ParseProfile(const std::string& yaml, const std::string& s
     return BadData(source + ": " + e.what());
   }
   Reader r(source);
-  auto keys =
-      r.CheckKeys(root, {"name",         "description", "base_url",     "launch",       "launch_args",
-                         "path_prefix",  "headers",     "auth_headers", "bearer_token", "bearer_token_file",
-                         "basic_auth",   "tls",         "timeout",      "concurrency",  "remote_write",
-                         "dataset_base", "claims",      "vendor",       "query_tweaks", "unsupported"},
-                  "the profile");
+  auto keys = r.CheckKeys(root, {"name",         "description",
+                                 "base_url",     "launch",
+                                 "launch_args",  "path_prefix",
+                                 "headers",      "auth_headers",
+                                 "bearer_token", "bearer_token_file",
+                                 "basic_auth",   "tls",
+                                 "timeout",      "concurrency",
+                                 "remote_write", "dataset_base",
+                                 "query_margin", "claims",
+                                 "vendor",       "query_tweaks",
+                                 "unsupported",  "unsupported_answers"},
+                          "the profile");
   if (!keys.ok()) return keys.error();
   TargetProfile p;
   p.source = source;
@@ -254,8 +260,12 @@ Result<TargetProfile> ParseProfile(const std::string& yaml, const std::string& s
     }
     if (root["launch"]) {
       p.launch = root["launch"].as<std::string>();
-      if (p.launch != "prometheus" && p.launch != "victoria-metrics" && p.launch != "embedded") {
-        return BadData(source + ": launch must be prometheus, victoria-metrics or embedded");
+      static const std::set<std::string> kLaunches = {"embedded", "prometheus", "victoria-metrics",
+                                                      "pinned-prometheus", "pinned-victoria-metrics"};
+      if (kLaunches.count(p.launch) == 0) {
+        return BadData(source +
+                       ": launch must be embedded, prometheus, victoria-metrics (Debian's packages), " +
+                       "pinned-prometheus or pinned-victoria-metrics (built by peers/build)");
       }
     }
     if (root["launch_args"]) {
@@ -328,6 +338,11 @@ Result<TargetProfile> ParseProfile(const std::string& yaml, const std::string& s
       if (!ms.ok()) return ms.error();
       p.timeout_ms = *ms;
     }
+    if (root["query_margin"]) {
+      auto ms = r.DurationMs(root["query_margin"], "query_margin");
+      if (!ms.ok()) return ms.error();
+      p.query_margin_ms = *ms;
+    }
     if (root["concurrency"]) {
       p.concurrency = root["concurrency"].as<int>();
       if (p.concurrency < 1) return BadData(source + ": concurrency must be at least 1");
@@ -387,6 +402,11 @@ Result<TargetProfile> ParseProfile(const std::string& yaml, const std::string& s
         p.unsupported.push_back(
             {n["cases"].as<std::string>(), n["reason"] ? n["reason"].as<std::string>() : ""});
       }
+    }
+    if (root["unsupported_answers"]) {
+      auto l = r.StrList(root["unsupported_answers"], "unsupported_answers");
+      if (!l.ok()) return l.error();
+      p.unsupported_answers = *l;
     }
   } catch (const YAML::Exception& e) {
     return BadData(source + ": " + e.what());

@@ -11,7 +11,8 @@
 // Format (all keys optional except name):
 //   name: victoriametrics-1.79
 //   description: free text
-//   base_url: http://127.0.0.1:8428      # or launch: prometheus | victoria-metrics | embedded
+//   base_url: http://127.0.0.1:8428      # or launch: embedded | prometheus | victoria-metrics (Debian's)
+//                                          #   | pinned-prometheus | pinned-victoria-metrics (peers/build)
 //   launch_args: [--flag]                  # extra arguments for a launched peer
 //   path_prefix: /prometheus               # prepended to every API path
 //   headers: {X-TC-APP-KEY: ${NHN_APPKEY}}
@@ -23,6 +24,7 @@
 //   concurrency: 8                         # requests in flight
 //   remote_write: {url: /api/v1/write, protocol: "1.0", headers: {...}}   # or: remote_write: none
 //   dataset_base: 1795291200               # with remote_write none: where the data was loaded
+//   query_margin: 5m                       # every instant asked about is at least this far in the past
 //   claims: "2.42"                         # or "3.x": which version's answers count
 //   vendor: nhn-cloud                      # enables vendor-specific cases
 //   query_tweaks:
@@ -40,6 +42,8 @@
 //   unsupported:
 //     - cases: "api/status"                # glob over case ids and categories
 //       reason: no status endpoints
+//   unsupported_answers: ["no such handler"] # error texts by which the target says it lacks an
+//                                          # endpoint or function (besides the generic ones)
 #pragma once
 
 #include <cstdint>
@@ -102,7 +106,7 @@ struct TargetProfile {
   std::string source;  // the file it came from, for messages
 
   std::string base_url;
-  std::string launch;  // "", "prometheus", "victoria-metrics", "embedded"
+  std::string launch;  // "", "embedded", "prometheus", "victoria-metrics", "pinned-prometheus"...
   std::vector<std::string> launch_args;
   std::string path_prefix;
   Headers headers;
@@ -115,11 +119,18 @@ struct TargetProfile {
 
   std::optional<RemoteWriteTarget> remote_write;  // nullopt: the data is already there
   std::optional<int64_t> dataset_base_ms;         // where it is, then
+  // How far in the past every instant the suite asks about must be when it is asked: endpoints
+  // treat recent data differently (VictoriaMetrics evaluates at now-30s, caching front ends hold
+  // back the newest results), and the verdicts must not depend on when the run started.
+  int64_t query_margin_ms = 5 * 60 * 1000;
 
   std::string claims = "2.42";
   std::string vendor;
   std::vector<QueryTweak> query_tweaks;
   std::vector<KnownUnsupported> unsupported;
+  // Texts (case-insensitive substrings) of the target's error answers that mean "I do not have
+  // this endpoint or function"; see LooksUnsupported in runner.cpp for the generic ones.
+  std::vector<std::string> unsupported_answers;
 
   // True when the profile claims a Prometheus 3.x answer set.
   bool ClaimsV3() const { return !claims.empty() && claims[0] == '3'; }

@@ -8,27 +8,24 @@
 #include <set>
 #include <sstream>
 
+#include "report/report_format.h"
+
 namespace promconform {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
 
-std::string Pct(double v) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%.1f%%", v * 100);
-  return buf;
-}
+using report_format::CaseLabel;
+using report_format::Count;
+using report_format::MdEscape;
+using report_format::Pct;
+using report_format::XmlEscape;
 
 std::string Secs(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.1f s", v);
   return buf;
-}
-
-size_t Count(const CategoryScore& s, Verdict v) {
-  auto it = s.counts.find(v);
-  return it == s.counts.end() ? 0 : it->second;
 }
 
 std::string Header(const RunResults& r) {
@@ -49,45 +46,6 @@ std::string Header(const RunResults& r) {
 bool Failing(const CaseResult& c) {
   return c.verdict == Verdict::kFail || c.verdict == Verdict::kError || c.verdict == Verdict::kUnsupported ||
          c.verdict == Verdict::kOtherVersion;
-}
-
-std::string XmlEscape(const std::string& s) {
-  std::string out;
-  for (unsigned char c : s) {
-    switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default:
-        // XML 1.0 forbids most control characters, even escaped.
-        if (c < 0x20 && c != '\n' && c != '\t' && c != '\r') {
-          out += "?";
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out;
-}
-
-std::string MdEscape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '|') {
-      out += "\\|";
-    } else if (c == '\n') {
-      out += " ";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
-std::string CaseLabel(const CaseResult& c) {
-  return c.title.empty() ? c.id : c.title;
 }
 
 }  // namespace

@@ -2,12 +2,15 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
 #include <cstdio>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -289,10 +292,11 @@ AuthMode ParseAuth(const std::string& a) {
 // ---------------------------------------------------------------------------------------------
 // Judging.
 
-CompareOptions OptionsFor(const Case& c, const Exchange& e, const Target& target, bool compare_annotations) {
+CompareOptions OptionsFor(const Case& c, const Exchange& e, const Target& target, bool compare_annotations,
+                          int64_t base_ms) {
   CompareOptions o;
   o.order = c.order;
-  o.matrix_ordered = e.request.path.find("query_range") != std::string::npos;
+  o.matrix_ordered = true;  // range results and instant matrices alike are sorted by labels
   o.compare_annotations = compare_annotations;
   for (const QueryTweak* q : target.profile().TweaksFor(c.id, c.category)) {
     for (const auto& l : q->drop_result_labels) o.drop_labels.push_back(l);
@@ -303,54 +307,45 @@ CompareOptions OptionsFor(const Case& c, const Exchange& e, const Target& target
     if (q->align_timestamps_to_step && e.step_ms > 0) o.truncate_timestamps_ms = e.step_ms;
     if (q->truncate_timestamps_to_ms > 0) o.truncate_timestamps_ms = q->truncate_timestamps_to_ms;
   }
+  if (c.timestamp_values && !c.absolute_time) {
+    // Values that are Unix times are compared relative to the base, but the tolerance is the one
+    // of the values as the target answered them (seconds since 1970).
+    o.tolerance.margin = std::max(o.tolerance.margin, o.tolerance.fraction * std::fabs(base_ms / 1000.0));
+  }
   return o;
 }
 
-bool LooksUnsupported(const json& expected, const json& actual) {
-  const json code = actual.value("http", json());
-  if (code == 501) return true;
-  // A missing endpoint: 404 where the reference answered something else.
-  return code == 404 && expected.value("http", json()) != 404 && !expected.contains("http_in");
+std::string LowerText(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char ch) { return std::tolower(ch); });
+  return s;
 }
 
 struct Expectations {
   const json* primary = nullptr;
   std::string primary_source;
-  const json* other = nullptr;  // the other version's answer, when known
+  const json* other = nullptr;  // the other Prometheus line's answer, where it differs
+  std::string other_source;
   bool compare_annotations = true;
-  std::string skip;  // non-empty: not comparable for this target
 };
 
 Expectations ChooseExpectations(const Exchange& e, const json* recorded, const std::string& recorded_source,
                                 const std::string& reference_version, const Target& target) {
   Expectations x;
-  const bool claims_v3 = target.profile().ClaimsV3();
-  const bool reference_v3 = VersionAtLeast(reference_version, 3, 0);
-  if (claims_v3 && !reference_v3) {
-    if (e.expect_v3) {
-      x.primary = &*e.expect_v3;
-      x.primary_source = "Prometheus 3.x: " + e.expect_v3_source;
-      x.other = recorded;
-    } else if (e.v3_unknown) {
-      x.skip = "the Prometheus 3.x answer is not known for this case";
-      return x;
-    } else {
-      x.primary = recorded;
-      x.primary_source = recorded_source;
-    }
-  } else {
-    x.primary = recorded;
-    x.primary_source = recorded_source;
+  x.primary = recorded;
+  x.primary_source = recorded_source;
+  if (e.expect_other) {
+    x.other = &*e.expect_other;
+    x.other_source = e.expect_other_source;
   }
   // Annotations exist since Prometheus 2.48: answers recorded from an older reference say
   // nothing about them, so they are compared only when the reference could have had them or
-  // when the expectation states them.
-  x.compare_annotations = VersionAtLeast(reference_version, 2, 48) || !claims_v3 || x.primary != recorded;
+  // when the target claims the old version too.
+  x.compare_annotations = VersionAtLeast(reference_version, 2, 48) || !target.profile().ClaimsV3();
   return x;
 }
 
 ExchangeResult JudgeExchange(const Case& c, const Exchange& e, const Expectations& x, const json& actual,
-                             const Target& target) {
+                             const Target& target, int64_t base_ms) {
   ExchangeResult r;
   r.name = e.name;
   r.actual = actual;
@@ -361,7 +356,8 @@ ExchangeResult JudgeExchange(const Case& c, const Exchange& e, const Expectation
     return r;
   }
   r.expected = *x.primary;
-  CompareResult cmp = CompareNormalized(*x.primary, actual, OptionsFor(c, e, target, x.compare_annotations));
+  CompareResult cmp =
+      CompareNormalized(*x.primary, actual, OptionsFor(c, e, target, x.compare_annotations, base_ms));
   if (cmp.equal) {
     r.verdict = Verdict::kPass;
     return r;
@@ -370,10 +366,11 @@ ExchangeResult JudgeExchange(const Case& c, const Exchange& e, const Expectation
   if (actual.contains("transport_error")) {
     r.verdict = Verdict::kError;
   } else if (x.other != nullptr &&
-             CompareNormalized(*x.other, actual, OptionsFor(c, e, target, false)).equal) {
+             CompareNormalized(*x.other, actual, OptionsFor(c, e, target, false, base_ms)).equal) {
     r.verdict = Verdict::kOtherVersion;
-    r.diffs.insert(r.diffs.begin(), "the answer is the one of Prometheus 2.x, not 3.x");
-  } else if (LooksUnsupported(*x.primary, actual)) {
+    r.diffs.insert(r.diffs.begin(),
+                   "the answer is the one " + x.other_source + ", the other Prometheus line");
+  } else if (LooksUnsupported(*x.primary, actual, target.profile())) {
     r.verdict = Verdict::kUnsupported;
   } else {
     r.verdict = Verdict::kFail;
@@ -554,43 +551,6 @@ promref::Status RecordCases(std::vector<Case>& cases, const Target& reference, i
                     ": the reference gave no answer: " + n["transport_error"].get<std::string>();
         }
         e.expect = std::move(n);
-        if (e.v3_rule) {
-          json from = *e.expect;
-          if (!e.v3_rule->equivalent_query.empty()) {
-            // The 3.x answer is the reference's answer to an equivalent query.
-            Exchange eq = e;
-            for (auto& [name, value] : eq.request.params) {
-              if (name == "query") value = e.v3_rule->equivalent_query;
-            }
-            auto eq_req = RenderRequest(reference, eq, base_ms);
-            if (!eq_req.ok()) {
-              std::lock_guard<std::mutex> l(mu);
-              failure = c.id + ": " + eq_req.error().message();
-              return;
-            }
-            from = Normalize(Execute(reference, *w.client, *eq_req), eq,
-                             {c.absolute_time ? 0 : base_ms, c.timestamp_values});
-            if (from.value("http", 0) != 200) {
-              std::lock_guard<std::mutex> l(mu);
-              failure = c.id + " " + e.name + ": the reference did not answer the equivalent query " +
-                        e.v3_rule->equivalent_query + ": " + from.dump();
-              return;
-            }
-          }
-          auto v3 = ApplyV3Rule(*e.v3_rule, e.name, std::move(from));
-          if (!v3.ok()) {
-            std::lock_guard<std::mutex> l(mu);
-            failure = c.id + " " + e.name + ": " + v3.error().message();
-            return;
-          }
-          e.expect_v3 = std::move(*v3);
-          e.expect_v3_source = e.v3_rule->source;
-        }
-        if (e.expect_v3) {
-          CompareOptions o;
-          o.order = c.order;
-          if (!CompareNormalized(*e.expect_v3, *e.expect, o).equal) c.version_difference = true;
-        }
       },
       [&](size_t) { progress.Done(Verdict::kPass); },
       [&](OneClient& w) { SettleWrites(reference, *w.client, base_ms); });
@@ -621,9 +581,9 @@ std::vector<CaseResult> RunCases(const std::vector<Case>& cases, const Target& t
         Expectations x = ChooseExpectations(e, e.expect ? &*e.expect : nullptr,
                                             e.expect_source.empty() ? source : e.expect_source,
                                             options.reference_version, target);
-        if (!skip.empty() || !x.skip.empty()) {
+        if (!skip.empty()) {
           er.verdict = Verdict::kSkipped;
-          r.reason = skip.empty() ? x.skip : skip;
+          r.reason = skip;
           r.exchanges.push_back(std::move(er));
           return;
         }
@@ -638,7 +598,7 @@ std::vector<CaseResult> RunCases(const std::vector<Case>& cases, const Target& t
         while (true) {
           HttpResponse resp = Execute(target, *w.client, *req);
           er = JudgeExchange(c, e, x, Normalize(resp, e, {c.absolute_time ? 0 : base_ms, c.timestamp_values}),
-                             target);
+                             target, base_ms);
           if (er.verdict == Verdict::kPass || Clock::now() >= deadline) break;
           std::this_thread::sleep_for(std::chrono::milliseconds(250));
         }
@@ -700,12 +660,6 @@ std::vector<CaseResult> DiffCases(const std::vector<Case>& cases, const Target& 
                                          {c.absolute_time ? 0 : reference_base, c.timestamp_values});
         Expectations x = ChooseExpectations(e, &ref, e.expect_source.empty() ? source : e.expect_source,
                                             options.reference_version, target);
-        if (!x.skip.empty()) {
-          er.verdict = Verdict::kSkipped;
-          r.reason = x.skip;
-          r.exchanges.push_back(std::move(er));
-          return;
-        }
         if (ref.contains("transport_error")) {
           er.verdict = Verdict::kError;
           er.diffs = {"the reference gave no answer: " + ref["transport_error"].get<std::string>()};
@@ -717,7 +671,7 @@ std::vector<CaseResult> DiffCases(const std::vector<Case>& cases, const Target& 
         while (true) {
           const json actual = Normalize(Execute(target, *w.target, *tgt_req), e,
                                         {c.absolute_time ? 0 : target_base, c.timestamp_values});
-          er = JudgeExchange(c, e, x, actual, target);
+          er = JudgeExchange(c, e, x, actual, target, target_base);
           if (er.verdict == Verdict::kPass || Clock::now() >= deadline) break;
           std::this_thread::sleep_for(std::chrono::milliseconds(250));
         }
@@ -734,6 +688,64 @@ std::vector<CaseResult> DiffCases(const std::vector<Case>& cases, const Target& 
         SettleWrites(target, *w.target, target_base);
       });
   return results;
+}
+
+CompareResult CompareAnswers(const Case& c, const Exchange& e, const json& expected, const json& actual,
+                             bool compare_annotations) {
+  CompareOptions o;
+  o.order = c.order;
+  o.matrix_ordered = true;
+  o.compare_annotations = compare_annotations;
+  return CompareNormalized(expected, actual, o);
+}
+
+void AttachOtherAnswers(std::vector<Case>& cases, const std::vector<Case>& other,
+                        const std::string& other_source) {
+  std::map<std::string, const Case*> by_id;
+  for (const Case& c : other) by_id[c.id] = &c;
+  for (Case& c : cases) {
+    auto it = by_id.find(c.id);
+    if (it == by_id.end()) continue;
+    for (Exchange& e : c.exchanges) {
+      if (!e.expect) continue;
+      for (const Exchange& o : it->second->exchanges) {
+        if (o.name != e.name || !o.expect) continue;
+        if (CompareAnswers(c, e, *e.expect, *o.expect, false).equal) break;
+        e.expect_other = o.expect;
+        e.expect_other_source = other_source;
+        c.version_difference = true;
+        break;
+      }
+    }
+  }
+}
+
+// Whether a failing answer is the target saying it does not have the endpoint or function: 501;
+// 404 where the reference answered something else; or an error (4xx/5xx where the reference
+// answered 2xx) whose text says so, generically ("unsupported path", VictoriaMetrics' answer to
+// an API it lacks; "not implemented"; "unknown function") or in the profile's own words.
+bool LooksUnsupported(const json& expected, const json& actual, const TargetProfile& profile) {
+  const json code = actual.value("http", json());
+  if (code == 501) return true;
+  if (code == 404 && expected.value("http", json()) != 404 && !expected.contains("http_in")) return true;
+  const json want = expected.value("http", json());
+  if (!code.is_number_integer() || code.get<int>() < 400 || !want.is_number_integer() ||
+      want.get<int>() >= 300)
+    return false;
+  std::string text;
+  for (const char* key : {"error", "body"}) {
+    if (actual.contains(key) && actual[key].is_string())
+      text += LowerText(actual[key].get<std::string>()) + "\n";
+  }
+  static const char* kGeneric[] = {"unsupported path", "not implemented", "unknown function",
+                                   "unsupported function", "not supported"};
+  for (const char* g : kGeneric) {
+    if (text.find(g) != std::string::npos) return true;
+  }
+  for (const std::string& t : profile.unsupported_answers) {
+    if (!t.empty() && text.find(LowerText(t)) != std::string::npos) return true;
+  }
+  return false;
 }
 
 }  // namespace promconform

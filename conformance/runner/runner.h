@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "client/http_client.h"
+#include "compare/comparer.h"
 #include "model/error.h"
 #include "report/results.h"
 #include "suites/case.h"
@@ -59,6 +60,23 @@ std::vector<CaseResult> RunCases(const std::vector<Case>& cases, const Target& t
 std::vector<CaseResult> DiffCases(const std::vector<Case>& cases, const Target& reference,
                                   int64_t reference_base, const Target& target, int64_t target_base,
                                   const RunnerOptions& options);
+
+// Fills `expect_other` of every exchange of `cases` (recorded from one Prometheus line) from the
+// same exchange in `other` (the same suite recorded from the other line, `other_source` saying
+// which), where the two answers differ beyond annotations (2.42 has none), and sets the cases'
+// `version_difference`. Exchanges `other` lacks are left alone.
+void AttachOtherAnswers(std::vector<Case>& cases, const std::vector<Case>& other,
+                        const std::string& other_source);
+
+// Whether `actual` is the answer `expected` states for an exchange of `c` (a partial expectation
+// compares its keys only), with the case's order rules.
+CompareResult CompareAnswers(const Case& c, const Exchange& e, const nlohmann::json& expected,
+                             const nlohmann::json& actual, bool compare_annotations);
+
+// Whether a failing answer (`actual`, normalised) is the target saying it does not have the
+// endpoint or function asked for, where the reference answered `expected`.
+bool LooksUnsupported(const nlohmann::json& expected, const nlohmann::json& actual,
+                      const TargetProfile& profile);
 
 // Whether a Prometheus version string ("2.42.0+ds", "3.14.0") is at least major.minor.
 bool VersionAtLeast(const std::string& version, int major, int minor);

@@ -1,7 +1,9 @@
 #include "suites/case.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <set>
 
 namespace promconform {
@@ -127,23 +129,26 @@ std::string RelText(int64_t offset_ms) {
   return out;
 }
 
-promref::Result<std::string> RenderTemplate(std::string_view text, int64_t base_ms) {
-  std::string out;
+namespace {
+
+// Walks `text`: `literal` gets the text between templates (and ${...} that are not templates,
+// such as label_replace's "${1}"), `templated` each template's kind ("", "RFC3339", "MS") and
+// offset from the base.
+promref::Status VisitTemplates(std::string_view text, const std::function<void(std::string_view)>& literal,
+                               const std::function<promref::Status(std::string_view, int64_t)>& templated) {
   size_t i = 0;
   while (i < text.size()) {
     const size_t start = text.find("${", i);
     if (start == std::string_view::npos) {
-      out.append(text.substr(i));
+      literal(text.substr(i));
       break;
     }
-    out.append(text.substr(i, start - i));
+    literal(text.substr(i, start - i));
     const size_t end = text.find('}', start);
     if (end == std::string_view::npos) return BadData("unterminated ${ in " + std::string(text));
     std::string_view inner = text.substr(start + 2, end - start - 2);
-    // Only ${T...}, ${RFC3339:...} and ${MS:...} are templates; anything else (label_replace's
-    // "${1}") is text.
     if (!(inner.starts_with("T") || inner.starts_with("RFC3339:") || inner.starts_with("MS:"))) {
-      out.append(text.substr(start, end - start + 1));
+      literal(text.substr(start, end - start + 1));
       i = end + 1;
       continue;
     }
@@ -156,19 +161,55 @@ promref::Result<std::string> RenderTemplate(std::string_view text, int64_t base_
     if (!off.ok())
       return BadData(off.error().message() + " in ${" + std::string(text.substr(start + 2, end - start - 2)) +
                      "}");
-    const int64_t t = base_ms + *off;
-    if (kind.empty()) {
-      out += SecondsText(t);
-    } else if (kind == "RFC3339") {
-      out += Rfc3339(t);
-    } else if (kind == "MS") {
-      out += std::to_string(t);
-    } else {
+    if (kind != "" && kind != "RFC3339" && kind != "MS")
       return BadData("unknown template kind " + std::string(kind));
-    }
+    auto st = templated(kind, *off);
+    if (!st.ok()) return st;
     i = end + 1;
   }
+  return {};
+}
+
+}  // namespace
+
+promref::Result<std::string> RenderTemplate(std::string_view text, int64_t base_ms) {
+  std::string out;
+  auto st = VisitTemplates(
+      text, [&](std::string_view lit) { out.append(lit); },
+      [&](std::string_view kind, int64_t off) -> promref::Status {
+        const int64_t t = base_ms + off;
+        if (kind.empty()) {
+          out += SecondsText(t);
+        } else if (kind == "RFC3339") {
+          out += Rfc3339(t);
+        } else {
+          out += std::to_string(t);
+        }
+        return {};
+      });
+  if (!st.ok()) return st.error();
   return out;
+}
+
+int64_t LatestRelativeTimeMs(const Case& c) {
+  int64_t latest = 0;
+  auto scan = [&](std::string_view text) {
+    (void)VisitTemplates(
+        text, [](std::string_view) {},
+        [&](std::string_view, int64_t off) -> promref::Status {
+          latest = std::max(latest, off);
+          return {};
+        });
+  };
+  for (const Exchange& e : c.exchanges) {
+    const RequestSpec& r = e.request;
+    scan(r.path);
+    scan(r.body);
+    for (const Params* ps : {&r.params, &r.url_params, &r.headers}) {
+      for (const auto& [k, v] : *ps) scan(v);
+    }
+  }
+  return latest;
 }
 
 json CaseToJson(const Case& c) {
@@ -193,7 +234,6 @@ json CaseToJson(const Case& c) {
   if (c.front_door) j["front_door"] = true;
   if (c.needs_remote_write) j["needs_remote_write"] = true;
   if (!c.vendor.empty()) j["vendor"] = c.vendor;
-  if (c.version_difference) j["version_difference"] = true;
   json ex = json::array();
   for (const Exchange& e : c.exchanges) {
     json x;
@@ -220,7 +260,6 @@ json CaseToJson(const Case& c) {
       x["expect_v3"] = *e.expect_v3;
       x["expect_v3_source"] = e.expect_v3_source;
     }
-    if (e.v3_unknown) x["v3_unknown"] = true;
     ex.push_back(std::move(x));
   }
   j["exchanges"] = std::move(ex);
@@ -254,7 +293,6 @@ promref::Result<Case> CaseFromJson(const json& j) {
     c.front_door = j.value("front_door", false);
     c.needs_remote_write = j.value("needs_remote_write", false);
     c.vendor = j.value("vendor", "");
-    c.version_difference = j.value("version_difference", false);
     for (const json& x : j.at("exchanges")) {
       Exchange e;
       e.name = x.value("name", "");
@@ -282,112 +320,12 @@ promref::Result<Case> CaseFromJson(const json& j) {
         e.expect_v3 = x["expect_v3"];
         e.expect_v3_source = x.value("expect_v3_source", "");
       }
-      e.v3_unknown = x.value("v3_unknown", false);
       c.exchanges.push_back(std::move(e));
     }
     return c;
   } catch (const json::exception& e) {
     return BadData(std::string("malformed case: ") + e.what());
   }
-}
-
-namespace {
-
-bool HasLabels(const json& metric, const json& subset) {
-  for (auto it = subset.begin(); it != subset.end(); ++it) {
-    if (!metric.contains(it.key()) || metric[it.key()] != it.value()) return false;
-  }
-  return true;
-}
-
-bool StartsWith(const std::string& s, const std::string& prefix) {
-  return s.compare(0, prefix.size(), prefix) == 0;
-}
-
-}  // namespace
-
-promref::Result<json> ApplyV3Rule(const V3Rule& rule, const std::string& exchange, json answer) {
-  const bool has_series = answer.contains("data") && answer["data"].is_object() &&
-                          (answer["data"].value("resultType", "") == "vector" ||
-                           answer["data"].value("resultType", "") == "matrix") &&
-                          answer["data"].contains("result") && answer["data"]["result"].is_array();
-  if (!has_series) {
-    // An error, a scalar or a string has no series to drop labels from; edits need series.
-    if (rule.edits.empty() && rule.adds.empty()) return answer;
-    return BadData("a 3.x rule's edits apply to query answers only");
-  }
-  json& result = answer["data"]["result"];
-  std::set<std::string> keys;
-  for (json& item : result) {
-    for (const auto& l : rule.drop_labels) item["metric"].erase(l);
-    if (!keys.insert(item["metric"].dump()).second) {
-      return BadData("dropping labels makes two series alike: " + item["metric"].dump());
-    }
-  }
-  for (const V3Rule::Edit& ed : rule.edits) {
-    if (!StartsWith(exchange, ed.exchange)) continue;
-    size_t matched = 0;
-    for (json& item : result) {
-      if (!HasLabels(item["metric"], ed.metric)) continue;
-      const bool matrix = item.contains("values");
-      json points = matrix ? item["values"] : json::array({item["value"]});
-      json kept = json::array();
-      for (json& p : points) {
-        const bool hit = (!ed.at_ms || p[0].get<int64_t>() == *ed.at_ms) &&
-                         (!ed.only_if || p[1].get<std::string>() == *ed.only_if);
-        if (!hit) {
-          kept.push_back(p);
-          continue;
-        }
-        ++matched;
-        if (ed.value) kept.push_back(json::array({p[0], *ed.value}));
-      }
-      if (matrix) {
-        item["values"] = kept;
-      } else if (kept.empty()) {
-        item.erase("value");
-      } else {
-        item["value"] = kept[0];
-      }
-    }
-    if (matched == 0 && ed.at_ms) {
-      return BadData("a 3.x edit matched no point: " + ed.metric.dump() + " at " + std::to_string(*ed.at_ms));
-    }
-  }
-  // Series left without points are not in the answer.
-  json kept = json::array();
-  for (json& item : result) {
-    const bool empty = item.contains("values") ? item["values"].empty() : !item.contains("value");
-    if (!empty) kept.push_back(std::move(item));
-  }
-  result = std::move(kept);
-  for (const V3Rule::Add& add : rule.adds) {
-    if (!StartsWith(exchange, add.exchange)) continue;
-    const bool matrix = answer["data"].value("resultType", "") == "matrix";
-    const json point = json::array({add.at_ms, add.value});
-    json* series = nullptr;
-    for (json& item : result) {
-      if (item["metric"] == add.metric) series = &item;
-    }
-    if (series == nullptr) {
-      result.push_back({{"metric", add.metric}});
-      series = &result.back();
-      if (matrix) (*series)["values"] = json::array();
-    }
-    if (!matrix) {
-      if (series->contains("value")) return BadData("a 3.x point is already there: " + add.metric.dump());
-      (*series)["value"] = point;
-      continue;
-    }
-    json& values = (*series)["values"];
-    size_t at = 0;
-    while (at < values.size() && values[at][0].get<int64_t>() < add.at_ms) ++at;
-    if (at < values.size() && values[at][0].get<int64_t>() == add.at_ms) {
-      return BadData("a 3.x point is already there: " + add.metric.dump());
-    }
-    values.insert(values.begin() + static_cast<std::ptrdiff_t>(at), point);
-  }
-  return answer;
 }
 
 }  // namespace promconform

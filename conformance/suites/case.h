@@ -3,11 +3,13 @@
 // A case has an id, a category (the report's unit of scoring), the section of the seed
 // documents it follows, and the Prometheus version the behaviour exists since. It holds one or
 // more exchanges, each a request and the expected (normalised) response:
-//   - `expect`: recorded from the reference (Prometheus 2.42) by `promconform record`;
-//   - `expect_v3`: where Prometheus 3.x answers differently on purpose, the 3.x answer, with
-//     `expect_v3_source` saying where it comes from (a promqltest script line, a seed
-//     section), or derived at recording from the recorded answer by a V3Rule. It may be
-//     partial: only the keys it has are compared.
+//   - `expect`: recorded from a real reference by `promconform record`. The fixtures hold one
+//     recording per Prometheus line (fixtures/conformance/3.x from Prometheus 3.x built from its
+//     pinned module, fixtures/conformance/2.42 from Debian's 2.42); a target is judged by the set
+//     of the version it claims, and the other set's answer tells "other version" from "wrong";
+//   - `expect_v3`: where a seed document or a promqltest script states what Prometheus 3.x
+//     answers (`expect_v3_source` says which), that statement. It may be partial: only the keys
+//     it has are compared. Recording from a 3.x reference checks the real answer against it.
 // A case serialises to one JSON object; a fixture file is JSON lines of cases, so `run` needs
 // nothing but the fixtures.
 //
@@ -61,39 +63,6 @@ struct RequestSpec {
   std::string auth = "profile";  // profile | none | wrong-token | wrong-basic | wrong-header
 };
 
-// How the 3.x answer of an exchange follows from what the 2.42 reference answers, where 3.x
-// changed on purpose and no 3.x is at hand to record from. `record` applies it and stores the
-// result as `expect_v3` (with `source` as `expect_v3_source`): the fixtures hold the answer, the
-// suite holds the rule and its reason. Query answers only (NormalizeMode::kQuery).
-struct V3Rule {
-  std::string source;  // why: the Prometheus change (PR, changelog) or promqltest script line
-  // Asked instead of the case's query: its 2.42 answer is the 3.x answer to the case's query
-  // (e.g. `x[1m59s:20s]` where 3.x's left-open `x[2m:20s]` drops the point at the window start).
-  std::string equivalent_query;
-  std::vector<std::string> drop_labels;  // labels 3.x no longer puts on the result series
-  // A change to recorded points: every point of every series holding `metric`'s labels (a
-  // subset), at `at_ms` only when it is set, whose value is `only_if` when that is set, gets
-  // `value`, or is removed when `value` is unset. `exchange` is a prefix of the exchange names
-  // it applies to ("" for all). A change of one point (`at_ms` set) that matches nothing fails
-  // the recording.
-  struct Edit {
-    std::string exchange;
-    nlohmann::json metric = nlohmann::json::object();
-    std::optional<int64_t> at_ms;
-    std::optional<std::string> only_if;
-    std::optional<std::string> value;
-  };
-  std::vector<Edit> edits;
-  // Points 3.x answers that 2.42 does not: the series with exactly `metric`, at `at_ms`.
-  struct Add {
-    std::string exchange;
-    nlohmann::json metric;
-    int64_t at_ms = 0;
-    std::string value;
-  };
-  std::vector<Add> adds;
-};
-
 struct Exchange {
   std::string name;  // "instant@12m30.234s", "range", "write", ...
   RequestSpec request;
@@ -110,12 +79,11 @@ struct Exchange {
   std::string expect_source;
   std::optional<nlohmann::json> expect_v3;
   std::string expect_v3_source;
-  // True when the 3.x answer is not known and the recorded one does not hold for 3.x: a
-  // target claiming 3.x skips the exchange.
-  bool v3_unknown = false;
-  // Where the 3.x answer is derived from the recorded one (not serialised: `record` turns it into
-  // `expect_v3`).
-  std::optional<V3Rule> v3_rule;
+  // Filled when the fixtures are loaded, not serialised: the answer of the other fixture set
+  // (3.x for a target judged by 2.42 and vice versa), where it differs from `expect`. A target
+  // that answers it instead gets the "other version" verdict.
+  std::optional<nlohmann::json> expect_other;
+  std::string expect_other_source;  // "recorded from prometheus 2.42.0+ds"
 };
 
 // Where a query defines the order of an instant vector: sort()/sort_desc() by value, topk/
@@ -145,21 +113,20 @@ struct Case {
   std::string vendor;  // runs only against profiles of this vendor
   std::vector<Exchange> exchanges;
 
-  // True when some exchange has a 3.x answer that differs from the recorded one.
+  // True when some exchange's answer differs between the two recorded Prometheus lines (set
+  // when the fixtures are loaded, see AttachOtherAnswers).
   bool version_difference = false;
 };
 
 nlohmann::json CaseToJson(const Case& c);
 promref::Result<Case> CaseFromJson(const nlohmann::json& j);
 
-// The 3.x answer `rule` derives from a recorded 2.42 query answer (or from the recorded answer to
-// the rule's equivalent query) for the exchange named `exchange`. Errors when an edit matches
-// nothing, an added point's time is taken, or dropping labels makes two series alike.
-promref::Result<nlohmann::json> ApplyV3Rule(const V3Rule& rule, const std::string& exchange,
-                                            nlohmann::json answer);
-
 // Expands the ${...} templates of `text` for a dataset base (ms). Unknown templates are errors.
 promref::Result<std::string> RenderTemplate(std::string_view text, int64_t base_ms);
+
+// The latest instant, relative to the base, that the case's requests name through templates (0
+// when none): the harness waits until that instant is far enough in the past before asking.
+int64_t LatestRelativeTimeMs(const Case& c);
 
 // Seconds relative to the base as template text: RelTime(750234) == "${T+750.234}".
 std::string RelTime(int64_t offset_ms);

@@ -6,7 +6,7 @@
 // expression mixes absolute times with data (hour(timestamp(x)) would depend on the base);
 // no experimental function, no 3.x-only syntax. Where a case's answer still changed on purpose
 // after 2.42 (atan2 drops the metric name, stddev of a lone NaN, rate extrapolation, topk ties,
-// nested subqueries...), V3Rules() says how the 3.x answer follows from 2.42's and why.
+// nested subqueries...), the fixtures recorded from Prometheus 3.x hold its answer beside 2.42's.
 #include <cstdio>
 #include <map>
 #include <set>
@@ -968,167 +968,6 @@ void Errors(Builder& b) {
   }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Cases whose answer Prometheus changed on purpose after 2.42. The fixtures hold 2.42's answer;
-// these rules give `record` the 3.x one (see V3Rule), each with the change it follows.
-
-V3Rule DropName(const std::string& source) {
-  V3Rule r;
-  r.source = source;
-  r.drop_labels = {"__name__"};
-  return r;
-}
-
-V3Rule Equivalent(const std::string& query, const std::string& source) {
-  V3Rule r;
-  r.source = source;
-  r.equivalent_query = query;
-  return r;
-}
-
-V3Rule::Edit SetPoint(const std::string& exchange, nlohmann::json metric, int64_t at_ms,
-                      const std::string& value) {
-  V3Rule::Edit e;
-  e.exchange = exchange;
-  e.metric = std::move(metric);
-  e.at_ms = at_ms;
-  e.value = value;
-  return e;
-}
-
-std::map<std::string, V3Rule> V3Rules() {
-  std::map<std::string, V3Rule> rules;
-
-  // stddev/stdvar of a group whose only value is NaN or ±Inf: 0 in 2.42, NaN since 3.0 (a group
-  // holding one is NaN in both). sum() of such a group is NaN or ±Inf, and 0 times it NaN, so
-  // adding 0 * sum(...) turns exactly those groups into NaN and leaves the others as they are.
-  const std::string stddev_src =
-      "prometheus/prometheus#14941 (3.0: stddev/stdvar of a single NaN or ±Inf is NaN, not 0); "
-      "promqltest aggregators.test:868-876 and the `inf` case after it";
-  for (const char* op : {"stddev", "stdvar"}) {
-    for (const char* g : {"without (instance)", "without ()"}) {
-      const std::string agg = std::string(op) + " " + g + " (pc_special_values)";
-      rules[agg] = Equivalent(agg + " + 0 * sum " + g + " (pc_special_values)", stddev_src);
-    }
-  }
-
-  // stddev_over_time/stdvar_over_time of 1e300-sized values: the Welford sum of squares overflows
-  // to +Inf; 2.42's Kahan compensation then turns it into NaN (Inf - Inf), 3.x resets the
-  // compensation at ±Inf and answers +Inf. The `huge` series has only finite values, so each of
-  // its NaNs is such an overflow.
-  for (const char* f : {"stddev_over_time", "stdvar_over_time"}) {
-    for (const char* r : {"1m", "30m"}) {
-      V3Rule rule;
-      rule.source =
-          "prometheus/prometheus#14362 (merged 2024-07, before 3.0: kahanSumInc keeps ±Inf instead of "
-          "turning it into NaN)";
-      V3Rule::Edit e;
-      e.metric = {{"kind", "huge"}};
-      e.only_if = "NaN";
-      e.value = "+Inf";
-      rule.edits.push_back(e);
-      rules[std::string(f) + "(pc_special_values[" + r + "])"] = rule;
-    }
-  }
-
-  // histogram_fraction works on classic buckets since 3.4 (2.42: native histograms only, so the
-  // float buckets give nothing). Lower bound 0 and upper bound 0.1 sit on bucket boundaries (0 is
-  // the lower end of the first bucket), so no interpolation: the fraction is bucket(le=0.1) over
-  // bucket(le=+Inf).
-  rules["histogram_fraction(0, 0.1, pc_request_duration_seconds_bucket) or vector(7)"] = Equivalent(
-      "sum without (le) (pc_request_duration_seconds_bucket{le=\"0.1\"} / ignoring (le) "
-      "pc_request_duration_seconds_bucket{le=\"+Inf\"}) or vector(7)",
-      "prometheus/prometheus#16095 (3.4: histogram_fraction for classic histograms); promqltest "
-      "histograms.test:119");
-
-  // rate()/increase() where the window starts before the series: 2.51 applies the threshold
-  // (extrapolate half a sample interval) before the zero-point cap, 2.42 the other way round, so
-  // buckets whose zero point lies between half an interval and 1.1 intervals before the first
-  // sample extrapolate less. The 3.x values are computed from the recorded 2.42 samples with 2.51's
-  // order (that recomputation with 2.42's order reproduces every recorded 2.42 value); only the
-  // points where the window covers the series' start change.
-  const std::string extrapolation_src =
-      "prometheus/prometheus#13725 (2.51: limit extrapolation to the zero point after the "
-      "half-interval threshold); reference §8.2/§12";
-  {
-    V3Rule rule;
-    rule.source = extrapolation_src;
-    rule.edits.push_back(SetPoint("range", {{"instance", "host-1"}}, 540234, "0.00835526315789474"));
-    rule.edits.push_back(SetPoint("range", {{"instance", "host-3"}}, 540234, "0.12108214561497431"));
-    rules["histogram_quantile(0.1, sum by (le, instance) (rate(pc_request_duration_seconds_bucket[10m])))"] =
-        rule;
-  }
-  {
-    V3Rule rule;
-    rule.source = extrapolation_src;
-    const nlohmann::json api = {{"job", "api"}};
-    rule.edits.push_back(SetPoint("instant at 12m30.234s", api, 750234, "0.2147826139595235"));
-    rule.edits.push_back(SetPoint("range", api, 540234, "0.21804465671329146"));
-    rule.edits.push_back(SetPoint("range", api, 840234, "0.20958574413673642"));
-    rule.edits.push_back(SetPoint("range", api, 1140234, "0.20826587570882207"));
-    rule.edits.push_back(SetPoint("range", api, 1440234, "0.2052301740926779"));
-    rule.edits.push_back(SetPoint("range", api, 1740234, "0.20495083093257738"));
-    rules
-        ["histogram_quantile(0.5, sum without (instance) "
-         "(increase(pc_request_duration_seconds_bucket[30m])))"] = rule;
-  }
-
-  // topk/bottomk ties: since PR #12190 Prometheus replaces the heap's top and fixes the heap instead of
-  // popping and pushing, which keeps a different one of several equal values. At 39m0.234s four series are at
-  // 20 (the largest kept value): 2.42 keeps {host-1, web}, 3.x {host-2, api} (input in label order, Go's
-  // container/heap).
-  {
-    V3Rule rule;
-    rule.source =
-        "prometheus/prometheus#12190 (merged 2023-03, after 2.42: topk/bottomk use heap.Fix instead of "
-        "Pop+Push)";
-    V3Rule::Edit drop;
-    drop.exchange = "range";
-    drop.metric = {{"__name__", "pc_queue_length"}, {"instance", "host-1"}, {"job", "web"}};
-    drop.at_ms = 2340234;
-    rule.edits.push_back(drop);
-    rule.adds.push_back(
-        {"range", {{"__name__", "pc_queue_length"}, {"instance", "host-2"}, {"job", "api"}}, 2340234, "20"});
-    rules["bottomk(3, pc_queue_length)"] = rule;
-  }
-
-  // Nested subqueries: the outer subquery's points are step-aligned, so the inner subquery's
-  // window starts exactly on one of its own steps. 3.0's left-open windows drop that point; in
-  // 2.42 a window one second shorter has the same points (the data sits at odd milliseconds, the
-  // steps at whole seconds).
-  const std::string left_open_src =
-      "Prometheus 3.0 left-open range selections and subqueries (prometheus/prometheus#13904); "
-      "reference §12; promqltest subquery.test";
-  rules["sum_over_time(avg_over_time(pc_ratio[2m:20s])[10m:1m])"] =
-      Equivalent("sum_over_time(avg_over_time(pc_ratio[1m59s:20s])[10m:1m])", left_open_src);
-  rules["max_over_time(deriv(rate(pc_cpu_seconds_total[2m])[5m:30s])[10m:1m])"] =
-      Equivalent("max_over_time(deriv(rate(pc_cpu_seconds_total[2m])[4m59s:30s])[10m:1m])", left_open_src);
-  return rules;
-}
-
-void DeclareV3Changes(std::vector<Case>& cases) {
-  const auto rules = V3Rules();
-  std::set<std::string> used;
-  for (Case& c : cases) {
-    const V3Rule* rule = nullptr;
-    V3Rule atan2;
-    if (auto it = rules.find(c.expr); it != rules.end()) {
-      rule = &it->second;
-      used.insert(c.expr);
-    } else if (c.category.rfind("promql/operators/", 0) == 0 && c.expr.find(" atan2 ") != std::string::npos) {
-      // `a atan2 b` drops the metric name since 2.46, like every other arithmetic operator.
-      atan2 =
-          DropName("prometheus/prometheus#12595 (2.46: drop the metric name for the atan2 binary operator)");
-      rule = &atan2;
-    }
-    if (rule == nullptr) continue;
-    for (Exchange& e : c.exchanges) e.v3_rule = *rule;
-  }
-  for (const auto& [expr, rule] : rules) {
-    if (used.count(expr) == 0)
-      std::fprintf(stderr, "promconform: no case for the 3.x rule of %s\n", expr.c_str());
-  }
-}
 }  // namespace
 
 std::vector<Case> BuildPromqlSuite() {
@@ -1163,7 +1002,6 @@ std::vector<Case> BuildPromqlSuite() {
     c.exchanges.push_back(RangeExchange(e, kRangeStart, kRangeEnd, kRangeStep));
     cases.push_back(std::move(c));
   }
-  DeclareV3Changes(cases);
   (void)Replace;
   return cases;
 }
