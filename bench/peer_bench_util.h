@@ -1,13 +1,17 @@
 // Helpers shared by the benchmarks that drive promref and its peers as separate processes over
-// HTTP (remote_write_vs_peers, promql_vs_prometheus), so that every server is fed and measured
-// the same way:
+// HTTP (remote_write_vs_peers, promql_vs_prometheus, and the peers of tsdb_vs_peers), so that
+// every server is chosen, fed and measured the same way:
 //
-//   - the promref binary as a LocalPeer, like Prometheus and VictoriaMetrics;
+//   - the servers: promref, the current peers (Prometheus 3.x and VictoriaMetrics built from their
+//     pinned Go modules by peers/build) and, with --legacy-peers, Debian's Prometheus 2.42 and
+//     VictoriaMetrics 1.79; each named by the version it reports, so that a ratio says what it
+//     compares;
+//   - the promref binary as a LocalPeer, like the peers;
 //   - a remote-write load encoded once (snappy protobuf RW 1.0) and sent by concurrent senders
 //     in time order: the request for (step k, batch b) leaves only once (k-1, b) was answered,
 //     so no store ever sees a series go back in time;
 //   - CPU time and resident memory of a process from /proc;
-//   - timed HTTP queries.
+//   - timed HTTP queries, and a count of what a server holds.
 #pragma once
 
 #include <sys/types.h>
@@ -17,6 +21,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <mutex>
@@ -86,16 +91,124 @@ inline PeerSpec PromrefPeer(const std::string& binary) {
   spec.binary = binary;
   spec.args = {"--web.listen-address=127.0.0.1:{port}", "--storage.tsdb.path={dir}/data",
                "--web.enable-remote-write-receiver"};
+  spec.missing_hint = "build the promref target, or pass --promref PATH";
   return spec;
 }
 
-inline std::unique_ptr<LocalPeer> StartOrDie(const PeerSpec& spec) {
-  auto peer = LocalPeer::Start(spec);
-  if (!peer.ok()) {
-    std::cerr << peer.error().message() << "\n";
-    std::exit(1);
+// A server a benchmark compares, before it runs.
+struct ServerSpec {
+  std::string product;  // "promref", "prometheus" or "victoria-metrics"
+  std::string build;    // where the binary comes from, for labels: "pinned module build", ...
+  std::string version;  // what to call it when it does not report a version
+  bool legacy = false;  // one of the old peers only --legacy-peers runs
+  PeerSpec spec;
+  bool victoria() const { return product == "victoria-metrics"; }
+};
+
+// promref (unless `promref_binary` is empty: tsdb_vs_peers runs its TSDB in process), then the
+// current peers, then with `legacy` Debian's: every ratio column is promref / one of them, in this
+// order. The old peers are opt-in because each one more server costs a load and its measurement,
+// too long on a 2-core machine. VictoriaMetrics gets `vm_args`.
+inline std::vector<ServerSpec> BenchServerSpecs(const std::string& promref_binary, bool legacy,
+                                                const std::vector<std::string>& vm_args = {}) {
+  std::vector<ServerSpec> specs;
+  if (!promref_binary.empty()) specs.push_back({"promref", "", "", false, PromrefPeer(promref_binary)});
+  specs.push_back({"prometheus", "pinned module build", "3", false, promconform::PinnedPrometheusPeer()});
+  specs.push_back({"victoria-metrics", "pinned module build", "", false,
+                   promconform::PinnedVictoriaMetricsPeer(vm_args)});
+  if (legacy) {
+    specs.push_back({"prometheus", "Debian package", "2.42", true, promconform::PrometheusPeer()});
+    specs.push_back(
+        {"victoria-metrics", "Debian package", "1.79", true, promconform::VictoriaMetricsPeer(vm_args)});
   }
-  return std::move(*peer);
+  return specs;
+}
+
+// Says which binaries are missing (for a pinned peer: that peers/build builds it), all at once and
+// before the benchmark spends minutes on the servers that are there.
+inline bool BinariesPresent(const std::vector<ServerSpec>& specs) {
+  bool ok = true;
+  for (const ServerSpec& s : specs) {
+    if (std::filesystem::exists(s.spec.binary)) continue;
+    std::fprintf(stderr, "%s: %s is not installed (%s)\n", s.spec.name.c_str(), s.spec.binary.c_str(),
+                 s.spec.missing_hint.c_str());
+    ok = false;
+  }
+  return ok;
+}
+
+// The version a running server reports: promref and Prometheus in /api/v1/status/buildinfo,
+// VictoriaMetrics in its vm_app_version metric (its buildinfo endpoint answers a fixed Prometheus
+// version, for Grafana). "" when it does not say: Debian builds VictoriaMetrics without one.
+inline std::string ReportedVersion(const std::string& base_url, bool victoria) {
+  HttpClient client({.timeout_ms = 10000});
+  if (!victoria) {
+    const HttpResponse r = client.Get(base_url + "/api/v1/status/buildinfo");
+    const auto j = nlohmann::json::parse(r.body, nullptr, false);
+    if (r.status != 200 || !j.is_object()) return "";
+    return j.value(nlohmann::json::json_pointer("/data/version"), std::string());
+  }
+  const HttpResponse r = client.Get(base_url + "/metrics");
+  const size_t line = r.body.find("vm_app_version{");
+  if (r.status != 200 || line == std::string::npos) return "";
+  const std::string labels = r.body.substr(line, r.body.find('}', line) - line);
+  auto label = [&](const std::string& key) -> std::string {
+    const size_t at = labels.find(key + "=\"");
+    if (at == std::string::npos) return "";
+    const size_t from = at + key.size() + 2;
+    return labels.substr(from, labels.find('"', from) - from);
+  };
+  // short_version is "v1.151.0"; version the whole build string ("victoria-metrics-v1.151.0").
+  const std::string short_version = label("short_version");
+  return short_version.empty() ? label("{version") : short_version;
+}
+
+// A server as a benchmark runs it.
+struct BenchServer {
+  std::string tag;    // column heading: "promref", "prom3.16", "vm1.151", "prom2.42", "vm1.79"
+  std::string label;  // for summary lines: "prometheus 3.16.0 (pinned module build)"
+  bool victoria = false;
+  bool legacy = false;
+  std::string binary;
+  std::unique_ptr<LocalPeer> peer;
+};
+
+// Starts a server and names it by the version it reports (by `spec.version` when it reports
+// none). False after printing why it did not start, for a missing pinned peer with the hint to run
+// peers/build; callers return rather than exit, so that the servers already running are stopped.
+inline bool StartServer(const ServerSpec& spec, BenchServer& out) {
+  auto peer = LocalPeer::Start(spec.spec);
+  if (!peer.ok()) {
+    std::fprintf(stderr, "%s\n", peer.error().message().c_str());
+    return false;
+  }
+  out.peer = std::move(*peer);
+  out.victoria = spec.victoria();
+  out.legacy = spec.legacy;
+  out.binary = spec.spec.binary;
+  std::string version = ReportedVersion(out.peer->base_url(), out.victoria);
+  if (version.empty()) version = spec.version;
+  if (spec.product == "promref") {
+    out.tag = "promref";
+    out.label = version.empty() ? "promref" : "promref " + version;
+    return true;
+  }
+  // Columns carry major.minor ("2.42.0+ds" -> 2.42, "v1.151.0" -> 1.151); labels all of it.
+  std::string short_version = version.substr(version.rfind('v', 0) == 0 ? 1 : 0);
+  const size_t dot = short_version.find('.');
+  if (dot != std::string::npos) short_version = short_version.substr(0, short_version.find('.', dot + 1));
+  out.tag = (out.victoria ? "vm" : "prom") + short_version;
+  out.label = spec.product + (version.empty() ? "" : " " + version) + " (" + spec.build + ")";
+  return true;
+}
+
+// One line per server, so that a reader of the tables knows what each column is.
+template <typename S>
+void PrintServers(const std::vector<S>& servers) {
+  for (const BenchServer& s : servers) {
+    std::printf("  %-10s %s: %s\n", s.tag.c_str(), s.label.c_str(), s.binary.c_str());
+  }
+  std::fflush(stdout);
 }
 
 // Waits until the processes together use less than 3% of a core over a second (at most
@@ -274,6 +387,51 @@ inline QueryAnswer TimedQuery(HttpClient& client, const std::string& base, const
     a.first_value = std::stod(result[1].get<std::string>());
   }
   return a;
+}
+
+// Counts the series (count()) and samples (sum(count_over_time()) over [t0, t_end]) a server holds,
+// prints them against what was sent and says whether they match. VictoriaMetrics is flushed first
+// and given up to 30 s, as its freshly ingested data takes a moment to become searchable.
+inline bool CheckData(const BenchServer& s, int64_t t0, int64_t t_end, uint64_t want_series,
+                      uint64_t want_samples) {
+  HttpClient client({.timeout_ms = 300000});
+  if (s.victoria) client.Get(s.peer->base_url() + "/internal/force_flush");
+  const int64_t window_s = (t_end - t0) / 1000 + 60;
+  double series = 0;
+  double samples = 0;
+  bool match = false;
+  for (int attempt = 0; attempt < 30; ++attempt) {
+    const QueryAnswer a =
+        TimedQuery(client, s.peer->base_url(), "count({__name__=~\".+\"})", 0, t_end, 0, false);
+    // Per metric name: count_over_time drops the name, and _sum and _count share the other labels.
+    samples = 0;
+    std::string error = a.error;
+    for (const char* name : {"http_requests_total", "node_hwmon_temp_celsius", "rpc_duration_seconds_bucket",
+                             "rpc_duration_seconds_sum", "rpc_duration_seconds_count"}) {
+      const QueryAnswer b =
+          TimedQuery(client, s.peer->base_url(),
+                     "sum(count_over_time(" + std::string(name) + "[" + std::to_string(window_s) + "s]))", 0,
+                     t_end, 0, false);
+      error += b.error;
+      samples += b.first_value;
+    }
+    if (!error.empty()) {
+      std::printf("%-10s count query failed: %s\n", s.tag.c_str(), error.c_str());
+      std::fflush(stdout);
+      return false;
+    }
+    series = a.first_value;
+    match = series == static_cast<double>(want_series) && samples == static_cast<double>(want_samples);
+    if (match || !s.victoria) break;
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+  std::printf(
+      "%-10s data check: count() = %.0f series (want %llu), sum(count_over_time) = %.0f samples (want "
+      "%llu)%s\n",
+      s.tag.c_str(), series, static_cast<unsigned long long>(want_series), samples,
+      static_cast<unsigned long long>(want_samples), match ? "" : "  <-- MISMATCH");
+  std::fflush(stdout);
+  return match;
 }
 
 inline double Median(std::vector<double> v) {

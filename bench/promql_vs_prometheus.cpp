@@ -1,14 +1,21 @@
-// The PromQL engine of the promref binary against Prometheus 2.42 (Debian package), both as
-// child processes over HTTP, on the same data: `series` series of tsdb_bench_data.h (counters,
-// gauges, classic histogram buckets) scraped every 15 s for `hours` hours, loaded over remote
-// write (snappy protobuf RW 1.0, 4 senders, in time order). Once both servers are quiet (head
-// compaction done), every query runs as an instant query at the last sample and as a range
-// query over the whole span (step 60 s), `runs` times each after one warm-up run, alternating
-// between the servers. Reports the median latency per query, the ratio promref/Prometheus and
-// the median of the ratios (the target is <= 0.5).
+// The PromQL engine of the promref binary against its peers, all as child processes over HTTP, on
+// the same data. The peers are the current Prometheus 3.x and VictoriaMetrics (MetricsQL, with its
+// rollup result cache disabled so that repeated runs are computed), built from their pinned Go
+// modules (peers/versions) by peers/build; with --legacy-peers also Debian's Prometheus 2.42 and
+// VictoriaMetrics 1.79, which the default run leaves out to stay within time on a 2-core machine.
+//
+// The data: `series` series of tsdb_bench_data.h (counters, gauges, classic histogram buckets)
+// scraped every 15 s for `hours` hours, loaded over remote write (snappy protobuf RW 1.0, 4
+// senders, in time order). Once all servers are quiet (head compaction done), every query runs as
+// an instant query at the last sample and as a range query over the whole span (step 60 s), `runs`
+// times each after one warm-up run, alternating between the servers. Reports the median latency
+// per query, the ratio promref / each peer (current peers first) and per peer the median of the
+// ratios; the target is <= 0.5 against the current Prometheus. The servers are listed with the
+// versions they report. VictoriaMetrics' answers may differ in shape where MetricsQL differs
+// from PromQL; such rows are marked.
 //
 // usage: promql_vs_prometheus [--series N] [--hours H] [--runs N] [--step-seconds S]
-//                             [--promref PATH] [--filter SUBSTRING]
+//                             [--promref PATH] [--filter SUBSTRING] [--legacy-peers]
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -27,6 +34,7 @@ struct Args {
   int step_seconds = 60;
   std::string promref = PROMREF_BINARY;
   std::string filter;
+  bool legacy_peers = false;
 };
 
 struct Query {
@@ -52,93 +60,99 @@ const std::vector<Query>& Queries() {
   return q;
 }
 
-void Run(const Args& a) {
+int Run(const Args& a) {
+  const std::vector<ServerSpec> specs = BenchServerSpecs(a.promref, a.legacy_peers, {"-search.disableCache"});
+  if (!BinariesPresent(specs)) return 1;
   const auto series = MakeSeries(a.series);
   const int64_t steps = static_cast<int64_t>(a.hours) * 3600 * 1000 / kScrapeInterval;
   const int64_t t_end = (NowMs() - 5 * 60 * 1000) / kScrapeInterval * kScrapeInterval;
   const int64_t t0 = t_end - (steps - 1) * kScrapeInterval;
   const EncodedLoad load = EncodeLoad(series, t0, steps, 2000);
-  std::printf("== promql: %zu series x %lld samples (%d h at 15 s) = %llu samples; promref binary %s ==\n",
-              series.size(), static_cast<long long>(steps), a.hours,
-              static_cast<unsigned long long>(load.samples), a.promref.c_str());
+  std::printf("== promql: %zu series x %lld samples (%d h at 15 s) = %llu samples ==\n", series.size(),
+              static_cast<long long>(steps), a.hours, static_cast<unsigned long long>(load.samples));
   std::fflush(stdout);
 
-  const char* names[2] = {"promref", "prometheus"};
-  std::unique_ptr<LocalPeer> peers[2];
+  const size_t n = specs.size();
+  std::vector<BenchServer> servers(n);
   std::vector<pid_t> pids;
-  const PeerSpec specs[2] = {PromrefPeer(a.promref), promconform::PrometheusPeer()};
-  for (int i = 0; i < 2; ++i) {
+  for (size_t i = 0; i < n; ++i) {
     WaitQuiet(pids, 60);
-    peers[i] = StartOrDie(specs[i]);
-    pids.push_back(peers[i]->pid());
-    const SendResult r = SendLoad(peers[i]->base_url() + "/api/v1/write", load, 4);
-    std::printf("%-10s loaded in %.1f s (%.0f samples/s), %llu failed requests\n", names[i], r.seconds,
-                static_cast<double>(load.samples) / r.seconds,
+    if (!StartServer(specs[i], servers[i])) return 1;
+    pids.push_back(servers[i].peer->pid());
+    const SendResult r = SendLoad(servers[i].peer->base_url() + "/api/v1/write", load, 4);
+    std::printf("%-10s loaded in %.1f s (%.0f samples/s), %llu failed requests\n", servers[i].tag.c_str(),
+                r.seconds, static_cast<double>(load.samples) / r.seconds,
                 static_cast<unsigned long long>(r.failed_requests));
     std::fflush(stdout);
   }
-  std::printf("waiting for both servers to be quiet (head compaction)...\n");
+  PrintServers(servers);
+  std::printf("waiting for all servers to be quiet (head compaction)...\n");
   std::fflush(stdout);
   WaitQuiet(pids, 180);
+  for (const BenchServer& s : servers) CheckData(s, t0, t_end, series.size(), load.samples);
 
-  HttpClient clients[2] = {HttpClient({.timeout_ms = 300000}), HttpClient({.timeout_ms = 300000})};
-  for (int i = 0; i < 2; ++i) {
-    // Per metric name: count_over_time drops the name, and _sum and _count share the other labels.
-    double samples = 0;
-    std::string error;
-    for (const char* name : {"http_requests_total", "node_hwmon_temp_celsius", "rpc_duration_seconds_bucket",
-                             "rpc_duration_seconds_sum", "rpc_duration_seconds_count"}) {
-      const QueryAnswer c = TimedQuery(clients[i], peers[i]->base_url(),
-                                       "sum(count_over_time(" + std::string(name) + "[" +
-                                           std::to_string((t_end - t0) / 1000 + 60) + "s]))",
-                                       0, t_end, 0, false);
-      samples += c.first_value;
-      error += c.error;
-    }
-    std::printf("%-10s data check: %.0f samples (want %llu)%s %s\n", names[i], samples,
-                static_cast<unsigned long long>(load.samples),
-                samples == static_cast<double>(load.samples) ? "" : "  <-- MISMATCH", error.c_str());
-  }
-
+  std::vector<std::unique_ptr<HttpClient>> clients;
+  for (size_t i = 0; i < n; ++i)
+    clients.push_back(std::make_unique<HttpClient>(promconform::HttpClientOptions{.timeout_ms = 300000}));
   const int64_t step = static_cast<int64_t>(a.step_seconds) * 1000;
   std::printf("\nmedian of %d runs; range queries over [t0, t0+%dh] step %ds, instant queries at t0+%dh\n",
               a.runs, a.hours, a.step_seconds, a.hours);
-  std::printf("%-30s %12s %12s %9s   %s\n", "query", "promref ms", "prom ms", "ratio",
-              "series/points (promref, prom)");
-  std::vector<double> ratios;
-  std::vector<double> instant_ratios;
-  std::vector<double> range_ratios;
+  std::printf("%-30s", "query");
+  for (const BenchServer& s : servers) std::printf(" %12s", (s.tag + " ms").c_str());
+  for (size_t i = 1; i < n; ++i) std::printf(" %12s", ("pr/" + servers[i].tag).c_str());
+  std::printf("   series/points (");
+  for (size_t i = 0; i < n; ++i) std::printf("%s%s", i ? ", " : "", servers[i].tag.c_str());
+  std::printf(")\n");
+  // [peer] -> promref/peer per query, all and by kind.
+  std::vector<std::vector<double>> ratios(n);
+  std::vector<std::vector<double>> instant_ratios(n);
+  std::vector<std::vector<double>> range_ratios(n);
   for (const Query& q : Queries()) {
     if (!a.filter.empty() && q.name.find(a.filter) == std::string::npos) continue;
     for (const bool range : {false, true}) {
-      QueryAnswer shape[2];
-      std::vector<double> ms[2];
-      for (int i = 0; i < 2; ++i) {
-        shape[i] = TimedQuery(clients[i], peers[i]->base_url(), q.expr, t0, t_end, step, range);
+      std::vector<QueryAnswer> shape(n);
+      std::vector<std::vector<double>> ms(n);
+      for (size_t i = 0; i < n; ++i) {
+        shape[i] = TimedQuery(*clients[i], servers[i].peer->base_url(), q.expr, t0, t_end, step, range);
         if (!shape[i].error.empty())
-          std::printf("  %s: %s failed: %s\n", names[i], q.expr.c_str(), shape[i].error.c_str());
+          std::printf("  %s: %s failed: %s\n", servers[i].tag.c_str(), q.expr.c_str(),
+                      shape[i].error.c_str());
       }
       for (int r = 0; r < a.runs; ++r) {
-        for (int i = 0; i < 2; ++i) {
-          ms[i].push_back(TimedQuery(clients[i], peers[i]->base_url(), q.expr, t0, t_end, step, range).ms);
+        for (size_t i = 0; i < n; ++i) {
+          ms[i].push_back(
+              TimedQuery(*clients[i], servers[i].peer->base_url(), q.expr, t0, t_end, step, range).ms);
         }
       }
-      const double m0 = Median(ms[0]);
-      const double m1 = Median(ms[1]);
-      const double ratio = m0 / m1;
-      ratios.push_back(ratio);
-      (range ? range_ratios : instant_ratios).push_back(ratio);
-      const bool same = shape[0].series == shape[1].series && shape[0].points == shape[1].points;
-      std::printf("%-30s %12.2f %12.2f %9.3f   %zu/%zu, %zu/%zu%s\n",
-                  (q.name + (range ? " [range]" : " [instant]")).c_str(), m0, m1, ratio, shape[0].series,
-                  shape[0].points, shape[1].series, shape[1].points,
-                  same ? "" : "  <-- result shapes differ");
+      std::vector<double> med(n);
+      for (size_t i = 0; i < n; ++i) med[i] = Median(ms[i]);
+      std::printf("%-30s", (q.name + (range ? " [range]" : " [instant]")).c_str());
+      for (size_t i = 0; i < n; ++i) std::printf(" %12.2f", med[i]);
+      std::string differ;
+      for (size_t i = 1; i < n; ++i) {
+        const double ratio = med[0] / med[i];
+        ratios[i].push_back(ratio);
+        (range ? range_ratios : instant_ratios)[i].push_back(ratio);
+        std::printf(" %12.3f", ratio);
+        if (shape[i].series != shape[0].series || shape[i].points != shape[0].points)
+          differ += " " + servers[i].tag;
+      }
+      std::printf("  ");
+      for (size_t i = 0; i < n; ++i)
+        std::printf("%s%zu/%zu", i ? ", " : " ", shape[i].series, shape[i].points);
+      std::printf("%s\n", differ.empty() ? "" : ("  <-- result shapes differ:" + differ).c_str());
       std::fflush(stdout);
     }
   }
-  std::printf(
-      "\nmedian ratio promref/prometheus: %.3f over %zu queries (instant %.3f, range %.3f); target <= 0.5\n",
-      Median(ratios), ratios.size(), Median(instant_ratios), Median(range_ratios));
+  std::printf("\n");
+  for (size_t i = 1; i < n; ++i) {
+    // The target is set against the Prometheus a user runs today, not the legacy one.
+    const bool target = !servers[i].victoria && !servers[i].legacy;
+    std::printf("median ratio %s / %s: %.3f over %zu queries (instant %.3f, range %.3f)%s\n",
+                servers[0].label.c_str(), servers[i].label.c_str(), Median(ratios[i]), ratios[i].size(),
+                Median(instant_ratios[i]), Median(range_ratios[i]), target ? "; target <= 0.5" : "");
+  }
+  return 0;
 }
 
 }  // namespace
@@ -155,8 +169,8 @@ int main(int argc, char** argv) {
           {"--step-seconds", [&](const std::string& v) { a.step_seconds = std::stoi(v); }},
           {"--promref", [&](const std::string& v) { a.promref = v; }},
           {"--filter", [&](const std::string& v) { a.filter = v; }},
-      });
+      },
+      {{"--legacy-peers", &a.legacy_peers}});
   if (!ok) return 2;
-  promref::bench::Run(a);
-  return 0;
+  return promref::bench::Run(a);
 }

@@ -1,13 +1,16 @@
-// Remote-write ingestion and query_range latency of the promref binary against real Prometheus
-// 2.42 and VictoriaMetrics 1.79 (Debian packages), in one run, all three as child processes
-// measured the same way:
+// Remote-write ingestion and query_range latency of the promref binary against its peers, in one
+// run, all as child processes measured the same way. The peers are the current Prometheus 3.x and
+// VictoriaMetrics, built from their pinned Go modules (peers/versions) by peers/build; with
+// --legacy-peers also Debian's Prometheus 2.42 and VictoriaMetrics 1.79, which the default run
+// leaves out to stay within time on a 2-core machine. Every ratio is promref / one peer, the
+// current peers first; the servers are listed with the versions they report before the tables.
 //
 //   ingestion   the same load (tsdb_bench_data.h series, one sample each per 15 s step, in time
 //               order) encoded once as snappy protobuf RW 1.0 requests of ~`per-request`
 //               series-samples and sent by `senders` concurrent senders to /api/v1/write.
 //               The steps are sent in `rounds` slices, each slice to every server in turn
 //               (the first server rotating), so that whatever else runs on the machine weighs
-//               on all three alike. Per server: samples/s over the wall time of its own
+//               on all servers alike. Per server: samples/s over the wall time of its own
 //               slices, server CPU (utime+stime from /proc/<pid>/stat) per sample from its
 //               first slice to its last (everything it did meanwhile, background work
 //               included), and VmRSS growth per series (before the load vs 5 s after it).
@@ -17,7 +20,7 @@
 //               VictoriaMetrics runs with its rollup result cache disabled.
 //
 // usage: remote_write_vs_peers [--series N] [--samples K] [--senders S] [--per-request R]
-//                              [--rounds N] [--runs N] [--promref PATH]
+//                              [--rounds N] [--runs N] [--promref PATH] [--legacy-peers]
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -38,11 +41,11 @@ struct Args {
   int rounds = 6;
   int runs = 7;
   std::string promref = PROMREF_BINARY;
+  bool legacy_peers = false;
 };
 
-struct Server {
-  std::string name;
-  std::unique_ptr<LocalPeer> peer;
+// servers[0] is promref; the ratios divide its figures by each other server's.
+struct Server : BenchServer {
   double seconds = 0;
   double samples_per_s = 0;
   double cpu_us_per_sample = 0;
@@ -51,8 +54,6 @@ struct Server {
   double rss_after = 0;
   double rss_per_series = 0;
   uint64_t failed = 0;
-  double count_series = 0;
-  double count_samples = 0;
 };
 
 // Feeds the load to all servers, interleaved in rounds (see the top comment).
@@ -88,55 +89,10 @@ void Ingest(std::vector<Server>& servers, const EncodedLoad& load, size_t series
     std::printf(
         "%-10s ingested %llu samples in %.2f s (%llu failed requests): %.0f samples/s, %.3f CPU us/sample "
         "(%.3f incl. 5 s after), RSS %.1f -> %.1f MiB\n",
-        s.name.c_str(), static_cast<unsigned long long>(load.samples), s.seconds,
+        s.tag.c_str(), static_cast<unsigned long long>(load.samples), s.seconds,
         static_cast<unsigned long long>(s.failed), s.samples_per_s, s.cpu_us_per_sample,
         s.cpu_us_per_sample_settled, s.rss_idle / 1048576.0, s.rss_after / 1048576.0);
   }
-  std::fflush(stdout);
-}
-
-// Counts series and samples on the server; VictoriaMetrics may need a moment after its flush.
-void Check(Server& s, int64_t t0, int64_t t_end, uint64_t want_series, uint64_t want_samples) {
-  HttpClient client({.timeout_ms = 300000});
-  if (s.name == "victoria") client.Get(s.peer->base_url() + "/internal/force_flush");
-  const int64_t window_s = (t_end - t0) / 1000 + 60;
-  for (int attempt = 0; attempt < 30; ++attempt) {
-    const QueryAnswer a =
-        TimedQuery(client, s.peer->base_url(), "count({__name__=~\".+\"})", 0, t_end, 0, false);
-    // Per metric name: count_over_time drops the name, and _sum and _count share the other labels.
-    double samples = 0;
-    std::string error = a.error;
-    for (const char* name : {"http_requests_total", "node_hwmon_temp_celsius", "rpc_duration_seconds_bucket",
-                             "rpc_duration_seconds_sum", "rpc_duration_seconds_count"}) {
-      const QueryAnswer b =
-          TimedQuery(client, s.peer->base_url(),
-                     "sum(count_over_time(" + std::string(name) + "[" + std::to_string(window_s) + "s]))", 0,
-                     t_end, 0, false);
-      error += b.error;
-      samples += b.first_value;
-    }
-    if (!error.empty()) {
-      std::printf("%-10s count query failed: %s\n", s.name.c_str(), error.c_str());
-      return;
-    }
-    s.count_series = a.first_value;
-    s.count_samples = samples;
-    if ((s.count_series == static_cast<double>(want_series) &&
-         s.count_samples == static_cast<double>(want_samples)) ||
-        s.name != "victoria") {
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::seconds(1));
-  }
-  std::printf(
-      "%-10s data check: count() = %.0f series (want %llu), sum(count_over_time) = %.0f samples (want "
-      "%llu)%s\n",
-      s.name.c_str(), s.count_series, static_cast<unsigned long long>(want_series), s.count_samples,
-      static_cast<unsigned long long>(want_samples),
-      s.count_series == static_cast<double>(want_series) &&
-              s.count_samples == static_cast<double>(want_samples)
-          ? ""
-          : "  <-- MISMATCH");
   std::fflush(stdout);
 }
 
@@ -145,7 +101,9 @@ struct Query {
   std::string expr;
 };
 
-void Run(const Args& a) {
+int Run(const Args& a) {
+  const std::vector<ServerSpec> specs = BenchServerSpecs(a.promref, a.legacy_peers, {"-search.disableCache"});
+  if (!BinariesPresent(specs)) return 1;
   const auto series = MakeSeries(a.series);
   const int64_t t_end = (NowMs() - 5 * 60 * 1000) / kScrapeInterval * kScrapeInterval;
   const int64_t t0 = t_end - (a.samples - 1) * kScrapeInterval;
@@ -157,24 +115,19 @@ void Run(const Args& a) {
       series.size(), a.samples, static_cast<unsigned long long>(load.samples), load.bodies.size(),
       a.per_request, static_cast<double>(load.bytes) / 1048576.0,
       std::chrono::duration<double>(std::chrono::steady_clock::now() - enc_start).count(), a.senders);
-  std::printf("promref binary: %s\n", a.promref.c_str());
   std::fflush(stdout);
 
-  std::vector<Server> servers(3);
-  servers[0].name = "promref";
-  servers[1].name = "prometheus";
-  servers[2].name = "victoria";
-  const PeerSpec specs[3] = {PromrefPeer(a.promref), promconform::PrometheusPeer(),
-                             promconform::VictoriaMetricsPeer({"-search.disableCache"})};
+  std::vector<Server> servers(specs.size());
   std::vector<pid_t> running;
-  for (int i = 0; i < 3; ++i) {
+  for (size_t i = 0; i < specs.size(); ++i) {
     WaitQuiet(running, 60);
-    servers[i].peer = StartOrDie(specs[i]);
+    if (!StartServer(specs[i], servers[i])) return 1;
     running.push_back(servers[i].peer->pid());
   }
+  PrintServers(servers);
   WaitQuiet(running, 60);
   Ingest(servers, load, series.size(), a.senders, a.rounds);
-  for (Server& s : servers) Check(s, t0, t_end, series.size(), load.samples);
+  for (const Server& s : servers) CheckData(s, t0, t_end, series.size(), load.samples);
 
   // Queries over the whole span, 30 s steps.
   const std::vector<Query> queries = {
@@ -186,62 +139,77 @@ void Run(const Args& a) {
       {"avg by job (avg_over_time)", "avg by (job) (avg_over_time(node_hwmon_temp_celsius[5m]))"},
   };
   const int64_t step = 30000;
+  const size_t n = servers.size();
   WaitQuiet(running, 120);
   std::printf("\n== query_range over [t0, t0+%llds], step 30s, median of %d runs (interleaved) ==\n",
               static_cast<long long>((t_end - t0) / 1000), a.runs);
   std::vector<std::unique_ptr<HttpClient>> cl;
-  for (int i = 0; i < 3; ++i)
+  for (size_t i = 0; i < n; ++i)
     cl.push_back(std::make_unique<HttpClient>(promconform::HttpClientOptions{.timeout_ms = 300000}));
-  std::printf("%-28s %12s %12s %12s %10s %10s   %s\n", "query", "promref ms", "prom ms", "vm ms", "pr/prom",
-              "pr/vm", "series/points (promref, prom, vm)");
-  std::vector<double> r_prom;
-  std::vector<double> r_vm;
+  std::printf("%-28s", "query");
+  for (const Server& s : servers) std::printf(" %12s", (s.tag + " ms").c_str());
+  for (size_t i = 1; i < n; ++i) std::printf(" %12s", ("pr/" + servers[i].tag).c_str());
+  std::printf("   series/points (");
+  for (size_t i = 0; i < n; ++i) std::printf("%s%s", i ? ", " : "", servers[i].tag.c_str());
+  std::printf(")\n");
+  std::vector<std::vector<double>> ratios(n);  // [peer] -> promref/peer per query
   for (const Query& q : queries) {
-    std::vector<double> ms[3];
-    QueryAnswer shape[3];
-    for (int i = 0; i < 3; ++i)
+    std::vector<std::vector<double>> ms(n);
+    std::vector<QueryAnswer> shape(n);
+    for (size_t i = 0; i < n; ++i)
       shape[i] = TimedQuery(*cl[i], servers[i].peer->base_url(), q.expr, t0, t_end, step, true);
     for (int r = 0; r < a.runs; ++r) {
-      for (int i = 0; i < 3; ++i) {
+      for (size_t i = 0; i < n; ++i) {
         const QueryAnswer ans =
             TimedQuery(*cl[i], servers[i].peer->base_url(), q.expr, t0, t_end, step, true);
         if (!ans.error.empty())
-          std::printf("  %s: %s failed: %s\n", servers[i].name.c_str(), q.expr.c_str(), ans.error.c_str());
+          std::printf("  %s: %s failed: %s\n", servers[i].tag.c_str(), q.expr.c_str(), ans.error.c_str());
         ms[i].push_back(ans.ms);
       }
     }
-    const double m0 = Median(ms[0]);
-    const double m1 = Median(ms[1]);
-    const double m2 = Median(ms[2]);
-    r_prom.push_back(m0 / m1);
-    r_vm.push_back(m0 / m2);
-    std::printf("%-28s %12.2f %12.2f %12.2f %10.3f %10.3f   %zu/%zu, %zu/%zu, %zu/%zu\n", q.name.c_str(), m0,
-                m1, m2, m0 / m1, m0 / m2, shape[0].series, shape[0].points, shape[1].series, shape[1].points,
-                shape[2].series, shape[2].points);
+    std::vector<double> med(n);
+    for (size_t i = 0; i < n; ++i) med[i] = Median(ms[i]);
+    std::printf("%-28s", q.name.c_str());
+    for (size_t i = 0; i < n; ++i) std::printf(" %12.2f", med[i]);
+    for (size_t i = 1; i < n; ++i) {
+      ratios[i].push_back(med[0] / med[i]);
+      std::printf(" %12.3f", med[0] / med[i]);
+    }
+    std::printf("  ");
+    for (size_t i = 0; i < n; ++i) std::printf("%s%zu/%zu", i ? ", " : " ", shape[i].series, shape[i].points);
+    std::printf("\n");
     std::fflush(stdout);
   }
 
   std::printf("\n== summary (%zu series x %d samples, %d senders) ==\n", series.size(), a.samples, a.senders);
-  std::printf("%-32s %14s %14s %14s %12s %12s\n", "", "promref", "prometheus", "victoria", "pr/prom",
-              "pr/vm");
+  PrintServers(servers);
+  std::printf("%-32s", "");
+  for (const Server& s : servers) std::printf(" %14s", s.tag.c_str());
+  for (size_t i = 1; i < n; ++i) std::printf(" %12s", ("pr/" + servers[i].tag).c_str());
+  std::printf("\n");
   auto row = [&](const char* name, double Server::*f, const char* fmt) {
-    std::printf("%-32s ", name);
+    std::printf("%-32s", name);
     for (const Server& s : servers) std::printf(fmt, s.*f);
-    std::printf(" %12.3f %12.3f\n", servers[0].*f / servers[1].*f, servers[0].*f / servers[2].*f);
+    for (size_t i = 1; i < n; ++i) std::printf(" %12.3f", servers[0].*f / servers[i].*f);
+    std::printf("\n");
   };
-  row("ingest samples/s (wall)", &Server::samples_per_s, "%14.0f ");
-  row("server CPU us/sample", &Server::cpu_us_per_sample, "%14.3f ");
-  row("  incl. 5 s after ingestion", &Server::cpu_us_per_sample_settled, "%14.3f ");
-  row("RSS growth bytes/series", &Server::rss_per_series, "%14.0f ");
-  std::printf("%-32s %14.1f %14.1f %14.1f\n", "RSS after ingestion MiB", servers[0].rss_after / 1048576.0,
-              servers[1].rss_after / 1048576.0, servers[2].rss_after / 1048576.0);
-  std::printf("query_range median ratio: promref/prometheus %.3f, promref/victoria %.3f\n", Median(r_prom),
-              Median(r_vm));
+  row("ingest samples/s (wall)", &Server::samples_per_s, " %14.0f");
+  row("server CPU us/sample", &Server::cpu_us_per_sample, " %14.3f");
+  row("  incl. 5 s after ingestion", &Server::cpu_us_per_sample_settled, " %14.3f");
+  row("RSS growth bytes/series", &Server::rss_per_series, " %14.0f");
+  std::printf("%-32s", "RSS after ingestion MiB");
+  for (const Server& s : servers) std::printf(" %14.1f", s.rss_after / 1048576.0);
+  std::printf("\n");
+  for (size_t i = 1; i < n; ++i) {
+    std::printf("query_range median ratio %s / %s: %.3f\n", servers[0].label.c_str(),
+                servers[i].label.c_str(), Median(ratios[i]));
+  }
   for (const Server& s : servers) {
     if (s.failed)
-      std::printf("WARNING: %s failed %llu requests\n", s.name.c_str(),
+      std::printf("WARNING: %s failed %llu requests\n", s.label.c_str(),
                   static_cast<unsigned long long>(s.failed));
   }
+  return 0;
 }
 
 }  // namespace
@@ -259,8 +227,8 @@ int main(int argc, char** argv) {
           {"--rounds", [&](const std::string& v) { a.rounds = std::max(1, std::stoi(v)); }},
           {"--runs", [&](const std::string& v) { a.runs = std::stoi(v); }},
           {"--promref", [&](const std::string& v) { a.promref = v; }},
-      });
+      },
+      {{"--legacy-peers", &a.legacy_peers}});
   if (!ok) return 2;
-  promref::bench::Run(a);
-  return 0;
+  return promref::bench::Run(a);
 }

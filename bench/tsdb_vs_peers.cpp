@@ -1,5 +1,9 @@
-// The TSDB against real Prometheus 2.42 and VictoriaMetrics 1.79 (Debian packages) on the same
-// data (tsdb_bench_data.h), in one run:
+// The TSDB against its peers on the same data (tsdb_bench_data.h), in one run. The peers are the
+// current Prometheus 3.x and VictoriaMetrics, built from their pinned Go modules (peers/versions)
+// by peers/build; with --legacy-peers also Debian's Prometheus 2.42 and VictoriaMetrics 1.79, which
+// the default run leaves out to stay within time on a 2-core machine. Each peer runs alone, one
+// after the other; every ratio is promref / one peer, the current peers first, named with the
+// version the peer reports.
 //
 //   disk     bytes per sample on disk after compaction: 4 hours of counters, noisy gauges and
 //            histogram buckets. Prometheus and promref both cut the oldest 2 h into a block
@@ -11,6 +15,7 @@
 //            growth in this process (plus its own accounting of head bytes).
 //
 // usage: tsdb_vs_peers [--disk-series N] [--hours H] [--mem-series N] [--mem-samples K]
+//                      [--only disk|memory] [--legacy-peers]
 #include <malloc.h>
 
 #include <chrono>
@@ -24,6 +29,7 @@
 #include <thread>
 
 #include "bench/bench_flags.h"
+#include "bench/peer_bench_util.h"
 #include "bench/tsdb_bench_data.h"
 #include "client/http_client.h"
 #include "client/remote_write_client.h"
@@ -36,8 +42,6 @@ namespace promref::bench {
 namespace {
 
 namespace fs = std::filesystem;
-using promconform::HttpClient;
-using promconform::LocalPeer;
 
 constexpr int64_t kTwoHours = 2 * 3600 * 1000;
 
@@ -46,16 +50,8 @@ struct Args {
   int hours = 4;
   size_t mem_series = 100000;
   int mem_samples = 20;
+  bool legacy_peers = false;
 };
-
-uint64_t RssBytes(pid_t pid) {
-  std::ifstream in("/proc/" + (pid == 0 ? std::string("self") : std::to_string(pid)) + "/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stoull(line.substr(6)) * 1024;
-  }
-  return 0;
-}
 
 std::string TempDir(const std::string& tag) {
   std::random_device rd;
@@ -66,8 +62,9 @@ std::string TempDir(const std::string& tag) {
 }
 
 // Feeds `steps` scrapes of `series` starting at t0 to a remote-write endpoint, `per_request`
-// series per request.
-void RemoteWrite(const std::string& url, const std::vector<SeriesSpec>& series, int64_t t0, int64_t steps,
+// series per request. False after saying why a request failed; callers return rather than exit,
+// so that the peer is stopped.
+bool RemoteWrite(const std::string& url, const std::vector<SeriesSpec>& series, int64_t t0, int64_t steps,
                  size_t per_request = 5000) {
   HttpClient client({.timeout_ms = 120000});
   for (int64_t k = 0; k < steps; ++k) {
@@ -81,10 +78,11 @@ void RemoteWrite(const std::string& url, const std::vector<SeriesSpec>& series, 
       }
       if (Status s = promconform::SendRemoteWrite(client, url, req); !s.ok()) {
         std::cerr << "remote write failed: " << s.error().message() << "\n";
-        std::exit(1);
+        return false;
       }
     }
   }
+  return true;
 }
 
 struct BlockFigures {
@@ -117,7 +115,7 @@ int64_t AlignedStart(int hours) {
   return (now - (hours + 2) * 3600 * 1000) / kTwoHours * kTwoHours;
 }
 
-void Disk(const Args& a) {
+bool Disk(const Args& a, const std::vector<ServerSpec>& peers) {
   const auto series = MakeSeries(a.disk_series);
   const int64_t steps = a.hours * 3600 * 1000 / kScrapeInterval;
   const int64_t t0 = AlignedStart(a.hours);
@@ -148,69 +146,63 @@ void Disk(const Args& a) {
     db.reset();
     ours = Blocks(dir);
     ours_total = tsdb::DirSize(dir);
-  }
-
-  // Prometheus
-  BlockFigures prom;
-  uint64_t prom_total = 0;
-  {
-    auto peer = LocalPeer::Start(promconform::PrometheusPeer());
-    if (!peer.ok()) {
-      std::cerr << peer.error().message() << "\n";
-      std::exit(1);
-    }
-    RemoteWrite((*peer)->base_url() + "/api/v1/write", series, t0, steps);
-    // The head compacts on its own once it spans 3 h; wait for the block.
-    for (int i = 0; i < 600 && Blocks((*peer)->dir() + "/data").blocks == 0; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    (*peer)->Stop();
-    prom = Blocks((*peer)->dir() + "/data");
-    prom_total = tsdb::DirSize((*peer)->dir() + "/data");
-  }
-
-  // VictoriaMetrics
-  uint64_t vm_total = 0;
-  {
-    auto peer = LocalPeer::Start(promconform::VictoriaMetricsPeer());
-    if (!peer.ok()) {
-      std::cerr << peer.error().message() << "\n";
-      std::exit(1);
-    }
-    RemoteWrite((*peer)->base_url() + "/api/v1/write", series, t0, steps);
-    HttpClient c;
-    c.Get((*peer)->base_url() + "/internal/force_flush");
-    std::this_thread::sleep_for(std::chrono::seconds(2));
-    (*peer)->Stop();
-    const std::string d = (*peer)->dir() + "/data";
-    vm_total = tsdb::DirSize(d + "/data") + tsdb::DirSize(d + "/indexdb");
+    std::error_code ec;
+    fs::remove_all(dir, ec);
   }
 
   auto per = [](uint64_t bytes, uint64_t samples) {
-    return samples ? static_cast<double>(bytes) / samples : 0.0;
+    return samples ? static_cast<double>(bytes) / static_cast<double>(samples) : 0.0;
   };
   const double ours_bps = per(ours.bytes, ours.samples);
-  const double prom_bps = per(prom.bytes, prom.samples);
-  const double vm_bps = per(vm_total, total);
   std::printf(
-      "promref     blocks: %d, %llu samples, %llu bytes -> %.3f bytes/sample (whole dir incl. WAL %llu "
+      "%-10s blocks: %d, %llu samples, %llu bytes -> %.3f bytes/sample (whole dir incl. WAL %llu "
       "bytes)\n",
-      ours.blocks, (unsigned long long)ours.samples, (unsigned long long)ours.bytes, ours_bps,
+      "promref", ours.blocks, (unsigned long long)ours.samples, (unsigned long long)ours.bytes, ours_bps,
       (unsigned long long)ours_total);
-  std::printf(
-      "prometheus  blocks: %d, %llu samples, %llu bytes -> %.3f bytes/sample (whole dir incl. WAL %llu "
-      "bytes)\n",
-      prom.blocks, (unsigned long long)prom.samples, (unsigned long long)prom.bytes, prom_bps,
-      (unsigned long long)prom_total);
-  std::printf("victoria    data+indexdb: %llu bytes for %llu samples -> %.3f bytes/sample\n",
-              (unsigned long long)vm_total, (unsigned long long)total, vm_bps);
-  std::printf("ratio promref/prometheus (blocks): %.3f   promref/victoria: %.3f\n", ours_bps / prom_bps,
-              ours_bps / vm_bps);
-  std::error_code ec;
-  fs::remove_all(dir, ec);
+  std::fflush(stdout);
+
+  // Each peer alone, so that none competes with another for the machine.
+  std::vector<std::string> ratios;
+  for (const ServerSpec& spec : peers) {
+    BenchServer peer;
+    if (!StartServer(spec, peer)) return false;
+    if (!RemoteWrite(peer.peer->base_url() + "/api/v1/write", series, t0, steps)) return false;
+    double bps = 0;
+    if (peer.victoria) {
+      HttpClient c;
+      c.Get(peer.peer->base_url() + "/internal/force_flush");
+      std::this_thread::sleep_for(std::chrono::seconds(2));
+      peer.peer->Stop();
+      const std::string d = peer.peer->dir() + "/data";
+      const uint64_t bytes = tsdb::DirSize(d + "/data") + tsdb::DirSize(d + "/indexdb");
+      bps = per(bytes, total);
+      std::printf("%-10s data+indexdb: %llu bytes for %llu samples -> %.3f bytes/sample\n", peer.tag.c_str(),
+                  (unsigned long long)bytes, (unsigned long long)total, bps);
+    } else {
+      // The head compacts on its own once it spans 3 h; wait for the block.
+      for (int i = 0; i < 600 && Blocks(peer.peer->dir() + "/data").blocks == 0; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+      peer.peer->Stop();
+      const BlockFigures prom = Blocks(peer.peer->dir() + "/data");
+      bps = per(prom.bytes, prom.samples);
+      std::printf(
+          "%-10s blocks: %d, %llu samples, %llu bytes -> %.3f bytes/sample (whole dir incl. WAL %llu "
+          "bytes)\n",
+          peer.tag.c_str(), prom.blocks, (unsigned long long)prom.samples, (unsigned long long)prom.bytes,
+          bps, (unsigned long long)tsdb::DirSize(peer.peer->dir() + "/data"));
+    }
+    std::fflush(stdout);
+    char line[512];
+    std::snprintf(line, sizeof line, "ratio promref / %s (%s): %.3f", peer.label.c_str(),
+                  peer.victoria ? "data+indexdb" : "blocks", ours_bps / bps);
+    ratios.emplace_back(line);
+  }
+  for (const std::string& r : ratios) std::printf("%s\n", r.c_str());
+  return true;
 }
 
-void Memory(const Args& a) {
+bool Memory(const Args& a, const std::vector<ServerSpec>& peers) {
   const auto series = MakeSeries(a.mem_series);
   const int64_t t0 = AlignedStart(1);
   std::printf("== memory: %zu series x %d samples ==\n", series.size(), a.mem_samples);
@@ -220,7 +212,7 @@ void Memory(const Args& a) {
   double ours_acct = 0;
   {
     malloc_trim(0);
-    const uint64_t before = RssBytes(0);
+    const uint64_t before = RssBytes(getpid());
     const std::string dir = TempDir("mem");
     tsdb::Options o;
     o.dir = dir;
@@ -236,36 +228,39 @@ void Memory(const Args& a) {
         if (!app->Commit().ok()) std::abort();
       }
     }
-    const uint64_t after = RssBytes(0) - refs.capacity() * sizeof(storage::SeriesRef);
+    const uint64_t after = RssBytes(getpid()) - refs.capacity() * sizeof(storage::SeriesRef);
     ours_rss = static_cast<double>(after - before) / series.size();
     ours_acct = static_cast<double>(db->head().MemoryBytes()) / series.size();
     db.reset();
     fs::remove_all(dir);
   }
 
-  auto peer_rss = [&](promconform::PeerSpec spec, const char* name) {
-    auto peer = LocalPeer::Start(spec);
-    if (!peer.ok()) {
-      std::cerr << peer.error().message() << "\n";
-      std::exit(1);
-    }
-    std::this_thread::sleep_for(std::chrono::seconds(2));
-    const uint64_t idle = RssBytes((*peer)->pid());
-    RemoteWrite((*peer)->base_url() + "/api/v1/write", series, t0, a.mem_samples, 10000);
-    std::this_thread::sleep_for(std::chrono::seconds(5));
-    const uint64_t rss = RssBytes((*peer)->pid());
-    std::printf("%-11s RSS idle %.1f MiB, after ingestion %.1f MiB -> %.0f bytes/series (%.0f above idle)\n",
-                name, idle / 1048576.0, rss / 1048576.0, static_cast<double>(rss) / series.size(),
-                static_cast<double>(rss - idle) / series.size());
-    return std::make_pair(static_cast<double>(rss) / series.size(),
-                          static_cast<double>(rss - idle) / series.size());
-  };
-  const auto prom = peer_rss(promconform::PrometheusPeer(), "prometheus");
-  const auto vm = peer_rss(promconform::VictoriaMetricsPeer(), "victoria");
-  std::printf("promref     RSS growth %.0f bytes/series (head accounting %.0f bytes/series)\n", ours_rss,
+  std::printf("%-10s RSS growth %.0f bytes/series (head accounting %.0f bytes/series)\n", "promref", ours_rss,
               ours_acct);
-  std::printf("ratio promref/prometheus: %.3f (vs RSS above idle: %.3f)   promref/victoria: %.3f (%.3f)\n",
-              ours_rss / prom.first, ours_rss / prom.second, ours_rss / vm.first, ours_rss / vm.second);
+  std::fflush(stdout);
+
+  // Each peer alone, so that none competes with another for the machine.
+  std::vector<std::string> ratios;
+  for (const ServerSpec& spec : peers) {
+    BenchServer peer;
+    if (!StartServer(spec, peer)) return false;
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+    const uint64_t idle = RssBytes(peer.peer->pid());
+    if (!RemoteWrite(peer.peer->base_url() + "/api/v1/write", series, t0, a.mem_samples, 10000)) return false;
+    std::this_thread::sleep_for(std::chrono::seconds(5));
+    const uint64_t rss = RssBytes(peer.peer->pid());
+    const double per_series = static_cast<double>(rss) / series.size();
+    const double above_idle = static_cast<double>(rss - idle) / series.size();
+    std::printf("%-10s RSS idle %.1f MiB, after ingestion %.1f MiB -> %.0f bytes/series (%.0f above idle)\n",
+                peer.tag.c_str(), idle / 1048576.0, rss / 1048576.0, per_series, above_idle);
+    std::fflush(stdout);
+    char line[512];
+    std::snprintf(line, sizeof line, "ratio promref / %s: %.3f (vs RSS above idle: %.3f)", peer.label.c_str(),
+                  ours_rss / per_series, ours_rss / above_idle);
+    ratios.emplace_back(line);
+  }
+  for (const std::string& r : ratios) std::printf("%s\n", r.c_str());
+  return true;
 }
 
 }  // namespace
@@ -282,9 +277,13 @@ int main(int argc, char** argv) {
           {"--mem-series", [&](const std::string& v) { a.mem_series = std::stoul(v); }},
           {"--mem-samples", [&](const std::string& v) { a.mem_samples = std::stoi(v); }},
           {"--only", [&](const std::string& v) { only = v; }},
-      });
+      },
+      {{"--legacy-peers", &a.legacy_peers}});
   if (!ok) return 2;
-  if (only.empty() || only == "disk") promref::bench::Disk(a);
-  if (only.empty() || only == "memory") promref::bench::Memory(a);
+  // promref runs in this process; the peers are checked before minutes go into promref's part.
+  const auto peers = promref::bench::BenchServerSpecs("", a.legacy_peers);
+  if (!promref::bench::BinariesPresent(peers)) return 1;
+  if ((only.empty() || only == "disk") && !promref::bench::Disk(a, peers)) return 1;
+  if ((only.empty() || only == "memory") && !promref::bench::Memory(a, peers)) return 1;
   return 0;
 }
