@@ -162,14 +162,32 @@ std::string Target::Version() const {
   HttpClient client(ClientOptions());
   HttpRequest req{"GET", Url("/api/v1/status/buildinfo"), {}, ""};
   HttpResponse r = Send(client, req);
+  bool revision = false;
   if (r.status == 200) {
     auto j = nlohmann::json::parse(r.body, nullptr, false);
     if (j.is_object() && j.contains("data") && j["data"].is_object() && j["data"].contains("version") &&
         j["data"]["version"].is_string()) {
       version_ = j["data"]["version"].get<std::string>();
+      revision = j["data"].contains("revision");
     }
   }
+  // VictoriaMetrics answers buildinfo with a Prometheus version it emulates and no revision; its
+  // own version is in /metrics (vm_app_version{version="victoria-metrics-..."}).
+  if (!revision) {
+    if (std::string own = VictoriaMetricsVersion(client); !own.empty()) version_ = own;
+  }
   return version_;
+}
+
+std::string Target::VictoriaMetricsVersion(HttpClient& client) const {
+  HttpResponse m = Send(client, {"GET", Url("/metrics"), {}, ""});
+  if (m.status != 200) return "";
+  const std::string key = "vm_app_version{version=\"";
+  const size_t at = m.body.find(key);
+  if (at == std::string::npos) return "";
+  const size_t start = at + key.size();
+  const size_t end = m.body.find('"', start);
+  return end == std::string::npos ? "" : m.body.substr(start, end - start);
 }
 
 }  // namespace promconform

@@ -37,7 +37,8 @@ class Target {
   std::string Url(std::string_view path) const;
   // Where remote writes go; empty when the profile says the data is already there.
   std::string RemoteWriteUrl() const;
-  // The version the target reports in /api/v1/status/buildinfo ("" when it does not say).
+  // The version the target reports in /api/v1/status/buildinfo ("" when it does not say), or
+  // VictoriaMetrics' own version where its buildinfo only names the Prometheus it emulates.
   std::string Version() const;
 
   HttpClientOptions ClientOptions() const;
@@ -47,6 +48,7 @@ class Target {
 
  private:
   explicit Target(TargetProfile profile) : profile_(std::move(profile)) {}
+  std::string VictoriaMetricsVersion(HttpClient& client) const;
   TargetProfile profile_;
   std::string base_url_;
   std::unique_ptr<LocalPeer> peer_;
