@@ -227,19 +227,20 @@ double ScalarBinop(TokenType op, double l, double r) {
   return v;
 }
 
-// The labels named in `names`, or (`without`) all others but __name__: the grouping labels of
-// by/without and the matching labels of on/ignoring.
+// The labels named in `names`, or (`without`) all others but the metadata labels (__name__,
+// __type__, __unit__): the grouping labels of by/without and the matching labels of
+// on/ignoring.
 model::Labels GroupingLabels(const model::Labels& metric, const std::vector<std::string>& names,
                              bool without) {
   auto listed = [&](std::string_view n) { return std::find(names.begin(), names.end(), n) != names.end(); };
   if (without) {
-    return metric.Filter([&](std::string_view n) { return !listed(n) && n != model::kMetricNameLabel; });
+    return metric.Filter([&](std::string_view n) { return !listed(n) && !IsMetadataLabel(n); });
   }
   return metric.Filter(listed);
 }
 
 // The labels vector matching compares: those named by on(...), or all but those named by
-// ignoring(...) and __name__. (What a filled-in operand carries.)
+// ignoring(...) and the metadata labels. (What a filled-in operand carries.)
 model::Labels MatchingLabels(const model::Labels& l, const VectorMatching& vm) {
   return GroupingLabels(l, vm.matching_labels, !vm.on);
 }
@@ -403,14 +404,14 @@ class VectorBinop {
 
   // Arithmetic and comparisons: pairs of samples with the same signature, one-to-one or
   // many-to-one (one-to-many is many-to-one with the sides swapped). fill/fill_left/fill_right
-  // (experimental) stand in for a missing operand. Like Prometheus, which swaps the sides of
-  // one-to-many matching, fill_left fills the "many" side (the left one unless group_right)
-  // and fill_right the "one" side.
+  // (experimental) stand in for a missing operand. fill_left fills the left operand and
+  // fill_right the right one; Prometheus (3.16) swaps the fill values together with the sides
+  // of one-to-many matching, so under group_right fill_left fills the "one" side.
   void Match() {
-    const std::optional<double>& fill_many = vm_.fill_left;
-    const std::optional<double>& fill_one = vm_.fill_right;
-    if (!fill_many && !fill_one && (lpts_.empty() || rpts_.empty())) return;
     const bool swap = vm_.card == Cardinality::kOneToMany;
+    const std::optional<double>& fill_many = swap ? vm_.fill_right : vm_.fill_left;
+    const std::optional<double>& fill_one = swap ? vm_.fill_left : vm_.fill_right;
+    if (!fill_many && !fill_one && (lpts_.empty() || rpts_.empty())) return;
     const Matrix& many = swap ? r_ : l_;
     const Matrix& one = swap ? l_ : r_;
     const std::vector<StepPoint>& many_pts = swap ? rpts_ : lpts_;
@@ -550,6 +551,20 @@ int64_t Evaluator::RangeOf(const MatrixSelector& m) const {
 }
 
 Matrix Evaluator::Eval(const Expr& e) {
+  // As in Prometheus, what a node needed while it was evaluated (its operands' results, its
+  // loaded points) is released once it is done: from then on only its result counts towards
+  // the sample limit. Without this, nested scalar arithmetic over fine subquery steps
+  // accumulates every intermediate result (functions.test, integral of a polynomial).
+  const int64_t before = ctx_->current_samples;
+  Matrix m = EvalNode(e);
+  int64_t n = 0;
+  for (const Series& s : m) n += static_cast<int64_t>(s.floats.size() + s.histograms.size());
+  ctx_->current_samples = before + n;
+  ctx_->peak_samples = std::max(ctx_->peak_samples, ctx_->current_samples);
+  return m;
+}
+
+Matrix Evaluator::EvalNode(const Expr& e) {
   ctx_->CheckInterrupt("expression evaluation");
   switch (e.kind) {
     case NodeKind::kNumberLiteral: return EvalNumber(As<NumberLiteral>(e).val);
@@ -869,7 +884,7 @@ class CountValues {
         grouping_(std::move(grouping)),
         without_(without),
         // The value label stays in the output unless without(...) drops it.
-        label_kept_(!without || (label_ != model::kMetricNameLabel &&
+        label_kept_(!without || (!IsMetadataLabel(label_) &&
                                  std::find(grouping_.begin(), grouping_.end(), label_) == grouping_.end())),
         group_of_(in.size(), kNoGroup) {}
 

@@ -46,6 +46,7 @@ std::vector<Function> BuildTable() {
   add("quantile_over_time", {S, M}, V);
   add("predict_linear", {M, S}, V);
   add("double_exponential_smoothing", {M, S, S}, V, 0, true);
+  add("integral", {M, S}, V, 1, true);
   // Dates: the argument is optional (defaults to vector(time())).
   for (const char* f :
        {"day_of_month", "day_of_week", "day_of_year", "days_in_month", "hour", "minute", "month", "year"}) {

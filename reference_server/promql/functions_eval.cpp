@@ -55,8 +55,12 @@ PROMREF_MATH_FN(FnLn, std::log(v))
 PROMREF_MATH_FN(FnLog2, GoLog2(v))
 PROMREF_MATH_FN(FnLog10, GoLog10(v))
 PROMREF_MATH_FN(FnSgn, v<0 ? -1.0 : v> 0 ? 1.0 : v)
-PROMREF_MATH_FN(FnDeg, v * 180 / std::numbers::pi)
-PROMREF_MATH_FN(FnRad, v* std::numbers::pi / 180)
+// Go folds the constant factor first (v * (180 / math.Pi)); multiplying by v first overflows
+// for large v (deg(vector(1e306)) is finite in Prometheus).
+constexpr double kDegPerRad = 180 / std::numbers::pi;
+constexpr double kRadPerDeg = std::numbers::pi / 180;
+PROMREF_MATH_FN(FnDeg, v* kDegPerRad)
+PROMREF_MATH_FN(FnRad, v* kRadPerDeg)
 PROMREF_MATH_FN(FnAcos, std::acos(v))
 PROMREF_MATH_FN(FnAcosh, std::acosh(v))
 PROMREF_MATH_FN(FnAsin, std::asin(v))
@@ -1115,6 +1119,70 @@ RangeResult FnDoubleExponentialSmoothing(const Window& w, const FunctionCall& fc
   return Float(s1);
 }
 
+// --- integral() (experimental) -----------------------------------------------------------------
+
+// The quadrature rules of integral()'s second argument.
+enum class IntegralRule { kLeftPoint = 0, kRightPoint = 1, kTrapezoidal = 2 };
+
+// The rule asked for; anything but 0, 1 or 2 falls back to the trapezoidal default with a
+// warning, as in Prometheus.
+IntegralRule IntegralRuleOf(const FunctionCall& fc) {
+  if (fc.call->args.size() < 2) return IntegralRule::kTrapezoidal;
+  const double arg = fc.scalars[1];
+  if (std::isnan(arg) || std::isinf(arg) || std::trunc(arg) != arg || arg < 0 || arg > 2) {
+    fc.ctx->annotations->Warn(
+        "strategy should be 0, 1, or 2 (default), using 2, got " + model::FormatFloat(arg, 'g'),
+        fc.call->args[1]->pos);
+    return IntegralRule::kTrapezoidal;
+  }
+  return static_cast<IntegralRule>(static_cast<int>(arg));
+}
+
+// The height of the rectangle between two neighbouring samples under `rule`, with its Kahan
+// compensation. NaN counts as zero, so that the neighbouring values alone cover the gap.
+void IntegralHeight(IntegralRule rule, double prev, double curr, double* value, double* c) {
+  if (std::isnan(prev)) prev = 0;
+  if (std::isnan(curr)) curr = 0;
+  *value = 0, *c = 0;
+  switch (rule) {
+    case IntegralRule::kLeftPoint: *value = prev; return;
+    case IntegralRule::kRightPoint: *value = curr; return;
+    case IntegralRule::kTrapezoidal:
+      if (prev == 0 && curr == 0) return;
+      *value = prev;
+      KahanSumInc(curr, value, c);
+      if (std::isinf(*value) && !std::isinf(curr) && !std::isinf(prev)) {
+        // Two finite samples whose sum overflows: halve them first.
+        *value = prev / 2, *c = 0;
+        KahanSumInc(curr / 2, value, c);
+      } else {
+        *value /= 2, *c /= 2;
+      }
+      return;
+  }
+}
+
+// integral(v range-vector[, rule]): the area under the float samples of the window, in
+// value-seconds; histograms are ignored (with an info when mixed with floats).
+RangeResult FnIntegral(const Window& w, const FunctionCall& fc) {
+  auto p = FloatPoints(w, fc);
+  if (p.empty()) return {};
+  const IntegralRule rule = IntegralRuleOf(fc);
+  double sum = 0, c = 0;
+  for (size_t i = 1; i < p.size(); ++i) {
+    double value, value_c;
+    IntegralHeight(rule, p[i - 1]->f, p[i]->f, &value, &value_c);
+    // Like Prometheus, only non-zero heights are added (a zero would still reset the
+    // compensation of an infinite sum).
+    if (value == 0 && value_c == 0) continue;
+    const double dt = static_cast<double>(p[i]->t - p[i - 1]->t) / 1000;
+    double step_c = c + value_c * dt;
+    KahanSumInc(value * dt, &sum, &step_c);
+    c = step_c;
+  }
+  return Float(std::isinf(sum) ? sum : sum + c);
+}
+
 }  // namespace
 
 double Quantile(double q, std::vector<double> values) {
@@ -1145,7 +1213,8 @@ model::Labels LabelsForAbsent(const Expr& arg) {
   model::LabelsBuilder b;
   std::unordered_map<std::string, bool> has;
   for (const model::Matcher& m : As<VectorSelector>(*e).matchers) {
-    if (m.name() == model::kMetricNameLabel) continue;
+    // The metadata labels (__name__, __type__, __unit__) never describe the absent series.
+    if (m.name() == model::kMetricNameLabel || m.name() == "__type__" || m.name() == "__unit__") continue;
     if (m.type() == model::MatchType::kEqual && !has[m.name()]) {
       b.Set(m.name(), m.value());
       has[m.name()] = true;
@@ -1255,6 +1324,7 @@ RangeFunction FindRangeFunction(std::string_view name) {
       {"deriv", FnDeriv},
       {"predict_linear", FnPredictLinear},
       {"double_exponential_smoothing", FnDoubleExponentialSmoothing},
+      {"integral", FnIntegral},
   };
   auto it = table->find(name);
   return it == table->end() ? nullptr : it->second;

@@ -89,6 +89,8 @@ class Evaluator {
   Matrix EvalRangeVectorAtStart(const Expr& e);
 
  private:
+  // Eval without the sample accounting of the finished node.
+  Matrix EvalNode(const Expr& e);
   Matrix EvalNumber(double v);
   Matrix EvalVectorSelector(const VectorSelector& vs);
   Matrix EvalUnary(const UnaryExpr& u);

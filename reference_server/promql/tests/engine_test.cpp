@@ -153,6 +153,37 @@ TEST_F(EngineTest, TooManySamplesIsAnExecutionError) {
 // Prometheus 3.16's histogram_quantile over classic buckets that are not monotonic (quantile.go,
 // ensureMonotonicAndIgnoreSmallDeltas): the counts are raised to their running maximum, and one
 // info per metric name reports the buckets raised, the largest raise, how often and when.
+// A finished node's intermediate results no longer count towards the limit, only its result:
+// a long chain of scalar arithmetic needs at most its two operands and its output at once.
+TEST_F(EngineTest, SampleLimitCountsOnlyLiveResults) {
+  EngineOptions o;
+  o.max_samples = 3;
+  Engine small(o);
+  QueryResult r = small.InstantQuery(store_, "1 + 1 + 1 + 1 + 1 + 1", 1000'000);
+  ASSERT_TRUE(r.status.ok()) << r.status.error().message();
+  EXPECT_EQ(r.value.scalar, 6);
+}
+
+// __type__ and __unit__ (type-and-unit labels) go wherever __name__ goes: out of without(...)
+// groups and ignoring(...) signatures, and out of absent()'s labels (Prometheus 3.16).
+TEST_F(EngineTest, TypeAndUnitLabelsAreMetadata) {
+  Add({{"__name__", "r"}, {"__type__", "counter"}, {"__unit__", "a"}, {"job", "x"}, {"i", "0"}}, 1000'000, 1);
+  Add({{"__name__", "r"}, {"__type__", "gauge"}, {"__unit__", "b"}, {"job", "x"}, {"i", "1"}}, 1000'000, 2);
+  QueryResult r = Instant("sum without (i) (r)", 1000);
+  ASSERT_EQ(r.value.vector.size(), 1u);
+  EXPECT_EQ(r.value.vector[0].metric.ToString(), "{job=\"x\"}");
+  EXPECT_DOUBLE_EQ(Scalar("r{i=\"0\"} + ignoring(i) r{i=\"1\"}", 1000), 3);
+  r = Instant("absent(r{__type__=\"counter\", __unit__=\"a\", job=\"none\"})", 1000);
+  ASSERT_EQ(r.value.vector.size(), 1u);
+  EXPECT_EQ(r.value.vector[0].metric.ToString(), "{job=\"none\"}");
+}
+
+// Go folds the constant factor before multiplying, so large inputs do not overflow.
+TEST_F(EngineTest, DegAndRadDoNotOverflowEarly) {
+  EXPECT_EQ(Scalar("rad(vector(1e308))", 1000), 1.7453292519943295e+306);
+  EXPECT_EQ(Scalar("deg(vector(1e306))", 1000), 5.729577951308232e+307);
+}
+
 TEST_F(EngineTest, HistogramQuantileReportsForcedMonotonicityAsPrometheus) {
   // Rates per second: le=1 below le=0.1, +Inf below le=10.
   const std::pair<const char*, double> slopes[] = {{"0.1", 2}, {"1", 1}, {"10", 5}, {"+Inf", 4}};
@@ -321,12 +352,52 @@ TEST_F(EngineTest, ExperimentalFeatures) {
             "smoothed modifier can only be used with: delta, increase, rate - not with max_over_time");
   // Only one side present: fill() stands in for the other.
   EXPECT_DOUBLE_EQ(Scalar("c + fill(10) nothing", 1060), 16);
+  // Under group_right, fill_left still fills the left operand (the "one" side) and
+  // fill_right the right one (Prometheus 3.16).
+  Add({{"__name__", "meta"}, {"job", "y"}}, 1060'000, 100);
+  EXPECT_DOUBLE_EQ(Scalar("sum(nothing - on(job) group_right fill_left(5) c)", 1060), -1);
+  EXPECT_DOUBLE_EQ(Scalar("sum(meta - on(job) group_right fill_right(7) nothing)", 1060), 93);
   // info() with something other than a label selector is refused, not misread.
   r = Instant("info(c, vector(1))", 1060);
   EXPECT_FALSE(r.status.ok());
   // limit_ratio(1) keeps everything, limit_ratio(0) nothing.
   EXPECT_DOUBLE_EQ(Scalar("count(limit_ratio(1, c))", 1060), 1);
   EXPECT_TRUE(Instant("limit_ratio(0, c)", 1060).value.vector.empty());
+}
+
+// integral() (experimental, Prometheus 3.16): the area under the samples in value-seconds by
+// the left-point (0), right-point (1) or trapezoidal (2, default) rule; NaN counts as zero.
+TEST_F(EngineTest, IntegralRules) {
+  EngineOptions o;
+  o.enable_experimental = true;
+  engine_ = Engine(o);
+  LoadCounter();  // 0, 1, ..., 6 every 10 s
+  EXPECT_DOUBLE_EQ(Scalar("integral(c[61s])", 1060), 180);
+  EXPECT_DOUBLE_EQ(Scalar("integral(c[61s], 2)", 1060), 180);
+  EXPECT_DOUBLE_EQ(Scalar("integral(c[61s], 0)", 1060), 150);
+  EXPECT_DOUBLE_EQ(Scalar("integral(c[61s], 1)", 1060), 210);
+  EXPECT_DOUBLE_EQ(Scalar("integral(c[5s])", 1060), 0) << "one sample has no area";
+  // Any other rule falls back to the trapezoidal one, with a warning on the argument.
+  QueryResult r = Instant("integral(c[61s], 0.5)", 1060);
+  ASSERT_TRUE(r.status.ok());
+  ASSERT_EQ(r.value.vector.size(), 1u);
+  EXPECT_DOUBLE_EQ(r.value.vector[0].f, 180);
+  EXPECT_FALSE(r.value.vector[0].metric.Has("__name__"));
+  ASSERT_EQ(r.annotations.warnings.size(), 1u);
+  EXPECT_EQ(r.annotations.warnings[0],
+            "PromQL warning: strategy should be 0, 1, or 2 (default), using 2, got 0.5 (1:18)");
+  // NaN is zero: only the intervals next to the 4 have area.
+  Add({{"__name__", "n"}}, 1000'000, std::nan(""));
+  Add({{"__name__", "n"}}, 1010'000, 4);
+  Add({{"__name__", "n"}}, 1020'000, std::nan(""));
+  EXPECT_DOUBLE_EQ(Scalar("integral(n[1m])", 1020), 40);
+  EXPECT_DOUBLE_EQ(Scalar("integral(n[1m], 0)", 1020), 40);
+  // Two finite samples whose sum overflows are halved first.
+  Add({{"__name__", "big"}}, 1000'000, 1e308);
+  Add({{"__name__", "big"}}, 1001'000, 1e308);
+  EXPECT_DOUBLE_EQ(Scalar("integral(big[1m])", 1001), 1e308);
+  // Experimental: refused without the feature flag.
+  EXPECT_FALSE(Engine().InstantQuery(store_, "integral(c[1m])", 1060'000).status.ok());
 }
 
 }  // namespace
