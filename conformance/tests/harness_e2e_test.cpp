@@ -99,8 +99,11 @@ std::string QueryOf(const Exchange& e) {
 // A proxy that forwards to an upstream and alters the answers to some queries.
 
 struct Alteration {
-  std::string query;  // the `query` parameter it applies to
-  std::string kind;   // value | drop_label | timestamp | reorder | error_type | status
+  std::string query;  // the `query` parameter it applies to (or, with `path`, any request there)
+  // value | drop_label | timestamp | reorder | error_type | status | negative_zero |
+  // reverse_data | unsupported_path
+  std::string kind;
+  std::string path;  // e.g. /api/v1/labels: every answer of that endpoint
 };
 
 class AlteringProxy {
@@ -160,8 +163,16 @@ class AlteringProxy {
     std::string body = r.body;
     int status = static_cast<int>(r.status);
     const std::string query = req.has_param("query") ? req.get_param_value("query") : "";
+    const std::string path = req.path.substr(prefix_.size());
     for (const auto& a : alterations_) {
-      if (query.empty() || a.query != query) continue;
+      const bool hit = a.path.empty() ? !query.empty() && a.query == query : a.path == path;
+      if (!hit) continue;
+      if (a.kind == "unsupported_path") {  // VictoriaMetrics' answer to an API it lacks
+        status = 400;
+        body = "unsupported path requested: \"" + path + "\"\n";
+        content_type = "text/plain; charset=utf-8";
+        continue;
+      }
       Alter(a.kind, &status, &body);
     }
     res.status = status;
@@ -188,6 +199,11 @@ class AlteringProxy {
       *body = j.dump();
       return;
     }
+    if (kind == "reverse_data" && j.contains("data") && j["data"].is_array()) {
+      std::reverse(j["data"].begin(), j["data"].end());
+      *body = j.dump();
+      return;
+    }
     if (!j.contains("data") || !j["data"].contains("result") || !j["data"]["result"].is_array()) return;
     json& result = j["data"]["result"];
     if (result.empty()) return;
@@ -209,6 +225,10 @@ class AlteringProxy {
       }
     } else if (kind == "reorder") {
       std::reverse(result.begin(), result.end());
+    } else if (kind == "negative_zero") {
+      for (json& item : result) {
+        if (item.contains("value") && item["value"][1] == "-0") item["value"][1] = "0";
+      }
     }
     *body = j.dump();
   }
@@ -416,6 +436,62 @@ TEST_F(HarnessE2E, TargetBehindAPrefixAndABearerToken) {
   ASSERT_EQ(r.rc, 0) << r.out;
   EXPECT_EQ(Count(r.results, Verdict::kFail), 0u) << Failures(r.results);
   EXPECT_GT(Count(r.results, Verdict::kPass), 20u);
+}
+
+// Behaviours the harness must not miss or misjudge, shown by a proxy in front of Prometheus 3.x:
+// label names answered unsorted, an instant matrix in the wrong order and "-0" written as "0"
+// fail; an endpoint answered with VictoriaMetrics' "unsupported path" is unsupported.
+TEST_F(HarnessE2E, FakeTargetBehavioursGetTheRightVerdicts) {
+  ASSERT_EQ(prometheus_run_->rc, 0);
+  std::string neg_zero_case, neg_zero_query, matrix_case, matrix_query;
+  std::set<std::string> label_cases, format_cases;
+  for (const Case& c : fixtures_->cases) {
+    for (const Exchange& e : c.exchanges) {
+      if (!e.expect || c.absolute_time) continue;
+      const json& x = *e.expect;
+      if (e.request.path == "/api/v1/labels" && x.contains("data") && x["data"].size() >= 2 && !c.front_door)
+        label_cases.insert(c.id);
+      if (e.request.path == "/api/v1/format_query") format_cases.insert(c.id);
+      if (e.request.path != "/api/v1/query" || !x.contains("data") || !x["data"].is_object()) continue;
+      const json& res = x["data"].value("result", json::array());
+      const std::string type = x["data"].value("resultType", "");
+      if (type == "matrix" && res.size() >= 2 && matrix_case.empty() && c.order.by.empty()) {
+        matrix_case = c.id;
+        matrix_query = QueryOf(e);
+      }
+      for (const json& item : res) {
+        if (type == "vector" && item["value"][1] == "-0" && neg_zero_case.empty() && c.order.by.empty() &&
+            QueryOf(e) != matrix_query) {
+          neg_zero_case = c.id;
+          neg_zero_query = QueryOf(e);
+        }
+      }
+    }
+  }
+  ASSERT_FALSE(neg_zero_case.empty()) << "the fixtures lack a query answering -0";
+  ASSERT_FALSE(matrix_case.empty()) << "the fixtures lack an instant query answering a matrix";
+  ASSERT_FALSE(label_cases.empty());
+  ASSERT_FALSE(format_cases.empty());
+  AlteringProxy proxy(prometheus_->base_url(), {{neg_zero_query, "negative_zero"},
+                                                {matrix_query, "reorder"},
+                                                {"", "reverse_data", "/api/v1/labels"},
+                                                {"", "unsupported_path", "/api/v1/format_query"}});
+  const std::string base = std::to_string(prometheus_run_->results.info.base_ms / 1000);
+  std::vector<std::string> args = {
+      "run",        "--target", proxy.url(),       "--claims",    "3.x",      "--remote-write", "none",
+      "--base",     base,       "--filter",        neg_zero_case, "--filter", matrix_case,      "--filter",
+      "api/labels", "--filter", "api/format_query"};
+  CommandResult r = RunCommand(args, "fake-target");
+  ASSERT_EQ(r.rc, 0) << r.out;
+  std::map<std::string, const CaseResult*> by_id;
+  for (const auto& c : r.results.cases) by_id[c.id] = &c;
+  auto verdict = [&](const std::string& id) {
+    return by_id.count(id) ? by_id[id]->verdict : Verdict::kSkipped;
+  };
+  EXPECT_EQ(verdict(neg_zero_case), Verdict::kFail) << neg_zero_query;
+  EXPECT_EQ(verdict(matrix_case), Verdict::kFail) << matrix_query;
+  for (const auto& id : label_cases) EXPECT_EQ(verdict(id), Verdict::kFail) << id;
+  for (const auto& id : format_cases) EXPECT_EQ(verdict(id), Verdict::kUnsupported) << id;
 }
 
 TEST_F(HarnessE2E, MainJobRunsTheFixturesAgainstAnEmbeddedPromref) {

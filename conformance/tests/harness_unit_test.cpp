@@ -720,9 +720,13 @@ TEST(LooksUnsupported, GenericAndProfileWordsOnErrorsOfWorkingEndpoints) {
   EXPECT_FALSE(LooksUnsupported(ok, odd, p));
   p.unsupported_answers = {"no such handler"};
   EXPECT_TRUE(LooksUnsupported(ok, odd, p));
-  // A wrong answer to a bad request is a failure, whatever its text says.
+  // A missing endpoint is unsupported whatever the reference answered (a bad request too)...
   const json bad = {{"http", 400}, {"status", "error"}, {"errorType", "bad_data"}};
-  EXPECT_FALSE(LooksUnsupported(bad, vm, p));
+  EXPECT_TRUE(LooksUnsupported(bad, vm, p));
+  // ...but "unknown function" answering a bad request may just be the right error.
+  const json unknown_fn = {{"http", 400}, {"status", "error"}, {"error", "unknown function with name \"x\""}};
+  EXPECT_TRUE(LooksUnsupported(ok, unknown_fn, p));
+  EXPECT_FALSE(LooksUnsupported(bad, unknown_fn, p));
   EXPECT_FALSE(LooksUnsupported(ok, {{"http", 400}, {"error", "parse error"}}, p));
 }
 
