@@ -88,7 +88,8 @@ inline int64_t NowMs() {
 inline PeerSpec PromrefPeer(const std::string& binary) {
   PeerSpec spec;
   spec.name = "promref";
-  spec.binary = binary;
+  // Absolute: the peer runs in its own directory, where a relative path would name nothing.
+  spec.binary = std::filesystem::absolute(binary).string();
   spec.args = {"--web.listen-address=127.0.0.1:{port}", "--storage.tsdb.path={dir}/data",
                "--web.enable-remote-write-receiver"};
   spec.missing_hint = "build the promref target, or pass --promref PATH";

@@ -968,6 +968,28 @@ void Errors(Builder& b) {
   }
 }
 
+// Prometheus 3.x's UTF-8 syntax: quoted metric and label names in selectors, grouping and
+// matching. 2.42 refuses it (its answer is recorded too, so a target claiming 2.42 that accepts it
+// answers as the other version).
+void Utf8Syntax(Builder& b) {
+  const std::string cat = "promql/utf8_syntax";
+  Builder::Opts v3;
+  v3.since = "3.0";
+  for (const char* e : {
+           R"({"pc_http_requests_total"})",
+           R"({"pc_http_requests_total", job="api"})",
+           R"(pc_http_requests_total{"job"="api", "code"=~"5.."})",
+           R"({__name__="pc_http_requests_total", "method"="get"})",
+           R"(sum by ("job") (pc_http_requests_total))",
+           R"(sum without ("instance", "code") ({"pc_http_requests_total"}))",
+           R"(rate({"pc_http_requests_total"}[5m]))",
+           R"(pc_up * on ("instance", "job") pc_up)",
+           R"(count by ("job") ({"pc_up"}))",
+       }) {
+    b.Add(cat, e, v3);
+  }
+}
+
 }  // namespace
 
 std::vector<Case> BuildPromqlSuite() {
@@ -985,6 +1007,7 @@ std::vector<Case> BuildPromqlSuite() {
   Subqueries(b);
   Literals(b);
   Staleness(b);
+  Utf8Syntax(b);
   std::vector<Case> cases = b.Take();
   Builder errors;
   Errors(errors);

@@ -28,7 +28,7 @@ class EmbeddedServer {
   // http://127.0.0.1:<port>, serving /api/v1/* (including the remote-write receiver at
   // /api/v1/write) exactly as the promref binary does.
   virtual std::string base_url() const = 0;
-  // The version /api/v1/status/buildinfo reports, e.g. "3.14.0-promref" ("": ask over HTTP).
+  // The version /api/v1/status/buildinfo reports, e.g. "3.16.0-promref" ("": ask over HTTP).
   virtual std::string version() const = 0;
 };
 

@@ -20,7 +20,7 @@
 namespace promref::api {
 
 struct BuildInfo {
-  std::string version = "3.14.0-promref";
+  std::string version = "3.16.0-promref";  // the Prometheus it follows (peers/versions)
   std::string revision = "promref";
   std::string branch = "main";
   std::string build_user = "promref";
