@@ -14,6 +14,11 @@
 namespace promref::promql {
 
 std::string ParseError::ToString(std::string_view input) const {
+  // As Prometheus' PositionRange.StartPosInput: no line:col for an empty query or a position
+  // outside it.
+  if (input.empty()) return "unknown position: parse error: " + message;
+  if (pos.start < 0 || pos.start > static_cast<int>(input.size()))
+    return "invalid position: parse error: " + message;
   int line = 1;
   int col = 1;
   const int p = std::min<int>(pos.start, static_cast<int>(input.size()));

@@ -25,7 +25,8 @@ struct ParseOptions {
 struct ParseError {
   PositionRange pos;
   std::string message;
-  // "<line>:<col>: parse error: <message>", positions counted from 1 in bytes.
+  // "<line>:<col>: parse error: <message>", positions counted from 1 in bytes ("unknown
+  // position" for an empty input, "invalid position" outside it, as Prometheus).
   std::string ToString(std::string_view input) const;
 };
 

@@ -1,8 +1,9 @@
 // Real clients against promref:
 //  - promtool (Debian's, from Prometheus 2.42) runs `query instant|range|series|labels` against
 //    promref and against Prometheus holding the same data; the outputs must be identical;
-//  - Prometheus 2.42 scrapes itself and remote-writes to promref; its queue must drain with no
-//    failed samples, and promref must then answer queries on that data as Prometheus does.
+//  - Prometheus scrapes itself and remote-writes to promref (Debian's 2.42 with remote write 1.0,
+//    the pinned 3.x with 1.0 and with 2.0); its queue must drain with no failed samples, and
+//    promref must then answer queries on that data as Prometheus does.
 #include <gtest/gtest.h>
 
 #include <array>
@@ -86,10 +87,20 @@ TEST(RealClients, PromtoolSeesTheSameAnswersFromPromrefAndPrometheus) {
   }
 }
 
-TEST(RealClients, PrometheusRemoteWritesToPromrefAndBothAnswerAlike) {
+// Which Prometheus sends, and in which remote-write protocol.
+struct Sender {
+  const char* name;
+  promconform::PeerSpec (*peer)(std::vector<std::string>);
+  const char* protobuf_message;  // "" for the default (1.0)
+};
+
+class RealRemoteWrite : public ::testing::TestWithParam<Sender> {};
+
+TEST_P(RealRemoteWrite, PrometheusRemoteWritesToPromrefAndBothAnswerAlike) {
   auto ref = server::StartEmbedded();
   ASSERT_TRUE(ref.ok()) << ref.error().message();
-  promconform::PeerSpec spec = promconform::PrometheusPeer();
+  promconform::PeerSpec spec = GetParam().peer({});
+  const std::string message = GetParam().protobuf_message;
   spec.files["prometheus.yml"] =
       "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
       "scrape_configs:\n  - job_name: self\n    static_configs:\n      - targets: ['127.0.0.1:{port}']\n"
@@ -97,9 +108,10 @@ TEST(RealClients, PrometheusRemoteWritesToPromrefAndBothAnswerAlike) {
       std::to_string((*ref)->port()) +
       "']\n"
       "remote_write:\n  - url: " +
-      (*ref)->base_url() +
-      "/api/v1/write\n    queue_config:\n      batch_send_deadline: 1s\n      max_samples_per_send: 500\n    "
-      "  min_shards: 1\n      max_shards: 1\n";
+      (*ref)->base_url() + "/api/v1/write\n" +
+      (message.empty() ? std::string() : "    protobuf_message: " + message + "\n") +
+      "    queue_config:\n      batch_send_deadline: 1s\n      max_samples_per_send: 500\n"
+      "      min_shards: 1\n      max_shards: 1\n";
   // The port placeholder is only substituted in arguments; the config is rewritten below.
   auto prom = promconform::LocalPeer::Start(spec);
   ASSERT_TRUE(prom.ok()) << prom.error().message();
@@ -180,6 +192,14 @@ TEST(RealClients, PrometheusRemoteWritesToPromrefAndBothAnswerAlike) {
       "prometheus_http_requests_total{job=\"promref\",handler=\"/api/v1/write\",code=\"204\"} > 0", NowMs());
   EXPECT_EQ(scraped["data"]["result"].size(), 1u) << scraped.dump();
 }
+
+// Debian's 2.42 (remote write 1.0), and the pinned Prometheus 3.x with 1.0 and with 2.0.
+INSTANTIATE_TEST_SUITE_P(Senders, RealRemoteWrite,
+                         ::testing::Values(Sender{"prometheus242_v1", &promconform::PrometheusPeer, ""},
+                                           Sender{"prometheus3_v1", &promconform::PinnedPrometheusPeer, ""},
+                                           Sender{"prometheus3_v2", &promconform::PinnedPrometheusPeer,
+                                                  "io.prometheus.write.v2.Request"}),
+                         [](const ::testing::TestParamInfo<Sender>& i) { return std::string(i.param.name); });
 
 TEST(RealClients, PromtoolFindsNoProblemInPromrefsOwnMetrics) {
   auto ref = server::StartEmbedded();

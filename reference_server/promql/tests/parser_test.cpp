@@ -13,6 +13,12 @@ std::string Error(std::string_view q, ParseOptions o = {}) {
   return r.ok() ? "" : r.error().message();
 }
 
+// Prometheus 3.16 (found by the API diff test): an empty query has no line:col.
+TEST(Parser, EmptyQueryHasNoPosition) {
+  EXPECT_EQ(Error(""), "unknown position: parse error: no expression found in input");
+  EXPECT_EQ(Error(" "), "1:1: parse error: no expression found in input");
+}
+
 TEST(Parser, AstJsonMatchesTheApiDocumentExample) {
   // seeds/003: /api/v1/parse_query?query=foo/bar (keys sorted, as Go writes maps).
   auto e = ParseExpr("foo/bar");
