@@ -6,6 +6,8 @@
 #include <functional>
 #include <set>
 
+#include "model/time.h"
+
 namespace promconform {
 namespace {
 
@@ -36,28 +38,14 @@ Params ParamsFromJson(const json& a) {
   return p;
 }
 
-// Howard Hinnant's civil_from_days.
-void CivilFromDays(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t yy = static_cast<int64_t>(yoe) + era * 400;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  *d = doy - (153 * mp + 2) / 5 + 1;
-  *m = mp < 10 ? mp + 3 : mp - 9;
-  *y = yy + (*m <= 2);
-}
-
 std::string Rfc3339(int64_t ms) {
   int64_t secs = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
   const int64_t frac = ms - secs * 1000;
   int64_t days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
   int64_t rem = secs - days * 86400;
-  int64_t y;
-  unsigned m, d;
-  CivilFromDays(days, &y, &m, &d);
+  const promref::model::CivilDate c = promref::model::CivilFromDays(days);
+  const int64_t y = c.year;
+  const unsigned m = static_cast<unsigned>(c.month), d = static_cast<unsigned>(c.day);
   // Sized for any int64 fields (the compiler cannot see that the hour is < 24).
   char buf[160];
   std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ", static_cast<long long>(y),

@@ -328,28 +328,38 @@ std::string FormatGoDuration(int64_t ns) {
   return out;
 }
 
-std::string FormatRfc3339Seconds(int64_t unix_seconds) {
-  // Howard Hinnant's civil_from_days.
-  const int64_t days = unix_seconds / 86400 - (unix_seconds % 86400 < 0 ? 1 : 0);
-  int64_t secs = unix_seconds - days * 86400;
+CivilDate CivilFromDays(int64_t days) {
   const int64_t z = days + 719468;
   const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
   const int64_t doe = z - era * 146097;
   const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
   const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
   const int64_t mp = (5 * doy + 2) / 153;
-  const int64_t day = doy - (153 * mp + 2) / 5 + 1;
-  const int64_t month = mp < 10 ? mp + 3 : mp - 9;
-  const int64_t year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  CivilDate d;
+  d.day = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
+  d.month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
+  d.year = yoe + era * 400 + (d.month <= 2 ? 1 : 0);
+  return d;
+}
+
+CivilTime CivilFromUnixSeconds(int64_t unix_seconds) {
+  int64_t days = unix_seconds / 86400;
+  int64_t rem = unix_seconds % 86400;
+  if (rem < 0) rem += 86400, days -= 1;
+  return {CivilFromDays(days), days, static_cast<int>(rem / 3600), static_cast<int>(rem / 60 % 60),
+          static_cast<int>(rem % 60)};
+}
+
+std::string FormatRfc3339Seconds(int64_t unix_seconds) {
+  const CivilTime t = CivilFromUnixSeconds(unix_seconds);
+  const int64_t year = t.date.year;
   auto two = [](int64_t v) { return std::string(v < 10 ? "0" : "") + std::to_string(v); };
   // Go writes the year with at least four digits, a '-' before negative ones.
   std::string y = std::to_string(year < 0 ? -year : year);
   if (y.size() < 4) y.insert(0, 4 - y.size(), '0');
   if (year < 0) y.insert(y.begin(), '-');
-  const int64_t h = secs / 3600;
-  secs %= 3600;
-  return y + "-" + two(month) + "-" + two(day) + "T" + two(h) + ":" + two(secs / 60) + ":" + two(secs % 60) +
-         "Z";
+  return y + "-" + two(t.date.month) + "-" + two(t.date.day) + "T" + two(t.hour) + ":" + two(t.minute) + ":" +
+         two(t.second) + "Z";
 }
 
 }  // namespace promref::model

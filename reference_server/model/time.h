@@ -75,4 +75,18 @@ std::string FormatRfc3339Seconds(int64_t unix_seconds);
 // Days since 1970-01-01 of a proleptic Gregorian date (month 1..12).
 int64_t DaysFromCivil(int64_t year, int month, int day);
 
+// The proleptic Gregorian date of a day number (days since 1970-01-01; Howard Hinnant's
+// civil_from_days), and the UTC date and time of Unix seconds, as Go's time.Unix(s, 0).UTC().
+struct CivilDate {
+  int64_t year;
+  int month, day;
+};
+CivilDate CivilFromDays(int64_t days);
+struct CivilTime {
+  CivilDate date;
+  int64_t days;  // since 1970-01-01
+  int hour, minute, second;
+};
+CivilTime CivilFromUnixSeconds(int64_t unix_seconds);
+
 }  // namespace promref::model

@@ -13,6 +13,7 @@
 
 #include "model/go_strconv.h"
 #include "model/sample.h"
+#include "model/time.h"
 #include "promql/internal/functions.h"
 #include "promql/internal/go_math.h"
 
@@ -135,22 +136,14 @@ struct Civil {
 };
 
 Civil ToCivil(double v) {
-  const int64_t secs = model::GoFloatToInt64(v);
-  int64_t days = secs / 86400;
-  int64_t rem = secs % 86400;
-  if (rem < 0) rem += 86400, days -= 1;
-  const int64_t z = days + 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const int64_t doe = z - era * 146097;
-  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int64_t mp = (5 * doy + 2) / 153;
+  const model::CivilTime t = model::CivilFromUnixSeconds(model::GoFloatToInt64(v));
+  const int64_t days = t.days;
   Civil c;
-  c.day = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
-  c.month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
-  c.year = yoe + era * 400 + (c.month <= 2 ? 1 : 0);
-  c.hour = static_cast<int>(rem / 3600);
-  c.minute = static_cast<int>(rem / 60 % 60);
+  c.day = t.date.day;
+  c.month = t.date.month;
+  c.year = t.date.year;
+  c.hour = t.hour;
+  c.minute = t.minute;
   c.weekday = static_cast<int>(((days % 7) + 11) % 7);  // 1970-01-01 was a Thursday (4)
   const bool leap = (c.year % 4 == 0 && c.year % 100 != 0) || c.year % 400 == 0;
   static constexpr int kCum[] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
