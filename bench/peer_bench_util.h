@@ -174,6 +174,17 @@ struct BenchServer {
   std::unique_ptr<LocalPeer> peer;
 };
 
+// The heading of a query table: a latency column per server, a ratio column per peer (promref
+// first among `tags`), then the series/points of each.
+inline void PrintQueryTableHeader(int query_width, const std::vector<std::string>& tags) {
+  std::printf("%-*s", query_width, "query");
+  for (const std::string& t : tags) std::printf(" %12s", (t + " ms").c_str());
+  for (size_t i = 1; i < tags.size(); ++i) std::printf(" %12s", ("pr/" + tags[i]).c_str());
+  std::printf("   series/points (");
+  for (size_t i = 0; i < tags.size(); ++i) std::printf("%s%s", i ? ", " : "", tags[i].c_str());
+  std::printf(")\n");
+}
+
 // Starts a server and names it by the version it reports (by `spec.version` when it reports
 // none). False after printing why it did not start, for a missing pinned peer with the hint to run
 // peers/build; callers return rather than exit, so that the servers already running are stopped.

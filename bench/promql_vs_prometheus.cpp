@@ -97,12 +97,9 @@ int Run(const Args& a) {
   const int64_t step = static_cast<int64_t>(a.step_seconds) * 1000;
   std::printf("\nmedian of %d runs; range queries over [t0, t0+%dh] step %ds, instant queries at t0+%dh\n",
               a.runs, a.hours, a.step_seconds, a.hours);
-  std::printf("%-30s", "query");
-  for (const BenchServer& s : servers) std::printf(" %12s", (s.tag + " ms").c_str());
-  for (size_t i = 1; i < n; ++i) std::printf(" %12s", ("pr/" + servers[i].tag).c_str());
-  std::printf("   series/points (");
-  for (size_t i = 0; i < n; ++i) std::printf("%s%s", i ? ", " : "", servers[i].tag.c_str());
-  std::printf(")\n");
+  std::vector<std::string> tags;
+  for (const BenchServer& s : servers) tags.push_back(s.tag);
+  PrintQueryTableHeader(30, tags);
   // [peer] -> promref/peer per query, all and by kind.
   std::vector<std::vector<double>> ratios(n);
   std::vector<std::vector<double>> instant_ratios(n);

@@ -146,12 +146,9 @@ int Run(const Args& a) {
   std::vector<std::unique_ptr<HttpClient>> cl;
   for (size_t i = 0; i < n; ++i)
     cl.push_back(std::make_unique<HttpClient>(promconform::HttpClientOptions{.timeout_ms = 300000}));
-  std::printf("%-28s", "query");
-  for (const Server& s : servers) std::printf(" %12s", (s.tag + " ms").c_str());
-  for (size_t i = 1; i < n; ++i) std::printf(" %12s", ("pr/" + servers[i].tag).c_str());
-  std::printf("   series/points (");
-  for (size_t i = 0; i < n; ++i) std::printf("%s%s", i ? ", " : "", servers[i].tag.c_str());
-  std::printf(")\n");
+  std::vector<std::string> tags;
+  for (const Server& s : servers) tags.push_back(s.tag);
+  PrintQueryTableHeader(28, tags);
   std::vector<std::vector<double>> ratios(n);  // [peer] -> promref/peer per query
   for (const Query& q : queries) {
     std::vector<std::vector<double>> ms(n);

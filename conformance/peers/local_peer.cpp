@@ -169,31 +169,25 @@ PeerSpec VictoriaMetricsPeer(std::vector<std::string> extra_args) {
   return spec;
 }
 
-PeerSpec PinnedPrometheusPeer(std::vector<std::string> extra_args) {
-  PeerSpec spec = PrometheusPeer();
-  spec.name = "prometheus (pinned module build)";
-  spec.binary = PinnedPeersBinDir() + "/prometheus";
+namespace {
+
+// A Debian peer's spec with the pinned module build's binary instead.
+PeerSpec Pinned(PeerSpec spec, const std::string& binary, std::vector<std::string> extra_args) {
+  spec.name = std::string(binary) + " (pinned module build)";
+  spec.binary = PinnedPeersBinDir() + "/" + binary;
   spec.missing_hint = "build it with peers/build (scripts/setup does)";
   for (auto& a : extra_args) spec.args.push_back(std::move(a));
   return spec;
 }
 
-std::vector<std::string> RemoteWriteV2ReceiverArgs() {
-  return {"--web.remote-write-receiver.accepted-protobuf-messages=prometheus.WriteRequest",
-          "--web.remote-write-receiver.accepted-protobuf-messages=io.prometheus.write.v2.Request"};
-}
+}  // namespace
 
-std::string PinnedPromtool() {
-  return PinnedPeersBinDir() + "/promtool";
+PeerSpec PinnedPrometheusPeer(std::vector<std::string> extra_args) {
+  return Pinned(PrometheusPeer(), "prometheus", std::move(extra_args));
 }
 
 PeerSpec PinnedVictoriaMetricsPeer(std::vector<std::string> extra_args) {
-  PeerSpec spec = VictoriaMetricsPeer();
-  spec.name = "victoria-metrics (pinned module build)";
-  spec.binary = PinnedPeersBinDir() + "/victoria-metrics";
-  spec.missing_hint = "build it with peers/build (scripts/setup does)";
-  for (auto& a : extra_args) spec.args.push_back(std::move(a));
-  return spec;
+  return Pinned(VictoriaMetricsPeer(), "victoria-metrics", std::move(extra_args));
 }
 
 }  // namespace promconform

@@ -75,12 +75,8 @@ PeerSpec PrometheusPeer(std::vector<std::string> extra_args = {});
 PeerSpec VictoriaMetricsPeer(std::vector<std::string> extra_args = {});
 
 // Prometheus 3.x built from its pinned Go module, configured as PrometheusPeer() (the receiver
-// takes remote write 1.0 only, 3.x's default; add RemoteWriteV2ReceiverArgs() for 2.0).
+// takes remote write 1.0 and 2.0, 3.16's default).
 PeerSpec PinnedPrometheusPeer(std::vector<std::string> extra_args = {});
-// The flags that make a Prometheus 3.x receiver accept remote write 1.0 and 2.0.
-std::vector<std::string> RemoteWriteV2ReceiverArgs();
-// The promtool of the same build.
-std::string PinnedPromtool();
 // The current VictoriaMetrics built from its pinned Go module (single node).
 PeerSpec PinnedVictoriaMetricsPeer(std::vector<std::string> extra_args = {});
 
