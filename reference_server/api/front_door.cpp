@@ -4,6 +4,7 @@
 
 #include <mutex>
 
+#include "api/compression.h"
 #include "api/json_writer.h"
 
 namespace promref::api {
@@ -157,7 +158,11 @@ Response FrontDoor::Handle(Request& req) const {
     if (req.path == "/api/v1/prom/write") req.path = "/api/v1/write";  // Tencent Cloud's alias
     resp = vendor_path ? vendor_->Dispatch(req) : api_->Dispatch(req);
   }
-  if (api_path) {
+  // CORS headers and compression come from the API's handler wrappers: the router's own 404
+  // and 405 carry neither.
+  const bool preflight = req.method == "OPTIONS" && api_path;
+  if (preflight || CompressedRoute(req.route)) CompressForClient(req, &resp);
+  if (api_path && (preflight || !req.route.empty())) {
     resp.headers.emplace_back("Vary", "Origin");
     if (!req.Header("Origin").empty()) {
       resp.headers.emplace_back("Access-Control-Allow-Headers",

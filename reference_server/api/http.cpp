@@ -59,6 +59,10 @@ bool QueryUnescape(std::string_view in, std::string* out) {
 }
 
 void ParseQueryInto(std::string_view query, std::vector<std::pair<std::string, std::string>>* out) {
+  // Go's url.ParseQuery refuses a query of more than 10,000 parameters whole ("number of URL
+  // query parameters exceeded limit"), counting '&'-separated parts, empty ones included.
+  constexpr size_t kMaxParams = 10000;
+  if (static_cast<size_t>(std::count(query.begin(), query.end(), '&')) + 1 > kMaxParams) return;
   while (!query.empty()) {
     const size_t amp = query.find('&');
     std::string_view pair = query.substr(0, amp);
@@ -75,7 +79,10 @@ void ParseQueryInto(std::string_view query, std::vector<std::pair<std::string, s
 
 void Request::ParseForm() {
   form.clear();
-  if (method == "POST" || method == "PUT" || method == "PATCH") {
+  // Go's maxFormSize: a larger body is "http: POST too large", and its values are dropped.
+  constexpr size_t kMaxFormSize = 10u << 20;
+  if ((method == "POST" || method == "PUT" || method == "PATCH") && body_error.empty() &&
+      body.size() <= kMaxFormSize) {
     std::string ct = Header("Content-Type");
     ct = ct.substr(0, ct.find(';'));
     while (!ct.empty() && ct.back() == ' ') ct.pop_back();
@@ -143,19 +150,31 @@ bool Router::Knows(std::string_view path) const {
 }
 
 Response Router::Dispatch(Request& req) const {
-  bool path_known = false;
+  std::vector<std::string> allowed;
   for (const Route& r : routes_) {
     std::map<std::string, std::string> params;
     if (!Match(r, req.path, &params)) continue;
-    path_known = true;
-    if (r.method == req.method || (r.method == "GET" && req.method == "HEAD")) {
+    if (r.method == req.method) {
       req.path_params = std::move(params);
       req.route = r.pattern;
       return r.handler(req);
     }
+    allowed.push_back(r.method);
   }
-  if (path_known) return Response::Text(405, "Method Not Allowed\n");
-  return Response::Text(404, "404 page not found\n");
+  // Prometheus' router (httprouter) answers with http.Error: plain text and nosniff; a 405
+  // names the path's methods, OPTIONS included, sorted.
+  Response resp = allowed.empty() ? Response::Text(404, "404 page not found\n")
+                                  : Response::Text(405, "Method Not Allowed\n");
+  resp.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  if (!allowed.empty()) {
+    allowed.push_back("OPTIONS");
+    std::sort(allowed.begin(), allowed.end());
+    allowed.erase(std::unique(allowed.begin(), allowed.end()), allowed.end());
+    std::string allow;
+    for (const std::string& m : allowed) allow += (allow.empty() ? "" : ", ") + m;
+    resp.headers.emplace_back("Allow", allow);
+  }
+  return resp;
 }
 
 }  // namespace promref::api

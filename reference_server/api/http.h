@@ -24,6 +24,9 @@ struct Request {
   std::string raw_query;  // after '?', undecoded
   HeaderList headers;
   std::string body;
+  // Set when the body could not be read whole (broken chunked framing): `body` is what came
+  // before the error, as a Go handler's read returns it along with the error.
+  std::string body_error;
   std::string remote_addr;
   std::map<std::string, std::string> path_params;  // filled by the router
   std::string route;         // the pattern of the route that served it (set by the router), "" if none
@@ -31,7 +34,8 @@ struct Request {
   // Form values: a form-encoded body's first, then the URL's (Go's r.Form order).
   std::vector<std::pair<std::string, std::string>> form;
 
-  // Parses `raw_query` and, for a form-encoded POST/PUT/PATCH body, the body into `form`.
+  // Parses `raw_query` and, for a form-encoded POST/PUT/PATCH body, the body into `form`. As
+  // Go's ParseForm, a body that could not be read or is over 10 MiB adds no values.
   void ParseForm();
   // The first value of a form field, "" when absent (Go's FormValue).
   std::string FormValue(std::string_view name) const;
@@ -68,8 +72,9 @@ class Router {
   // `pattern` is a path with `:name` segments ("/api/v1/label/:name/values"), or ending in
   // `/*name` to take the rest of the path.
   void Handle(std::string_view method, std::string_view pattern, Handler handler);
-  // Dispatches to the matching route: 404 "404 page not found" for an unknown path, 405
-  // "Method Not Allowed" for a known path with another method.
+  // Dispatches to the route of the path and method (HEAD only where a route names it, as in
+  // Prometheus' router): 404 "404 page not found" for an unknown path, 405 "Method Not
+  // Allowed" with an Allow header for a known path with another method.
   Response Dispatch(Request& req) const;
   // Whether some route matches the path (for any method).
   bool Knows(std::string_view path) const;
@@ -88,7 +93,7 @@ class Router {
 // Go's url.QueryUnescape (with '+' as space); false on a malformed escape.
 bool QueryUnescape(std::string_view in, std::string* out);
 // Go's url.ParseQuery, appending name/value pairs; malformed pairs are skipped (as
-// r.FormValue ignores them).
+// r.FormValue ignores them), and a query of more than 10,000 parameters adds none.
 void ParseQueryInto(std::string_view query, std::vector<std::pair<std::string, std::string>>* out);
 
 }  // namespace promref::api

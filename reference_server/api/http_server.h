@@ -1,8 +1,9 @@
-// The HTTP server under the API: cpp-httplib carries the bytes; everything else (routing,
-// forms, tenancy) is ours. Every request goes to one top-level handler.
+// The HTTP server under the API: http1::Server (Go's net/http behaviour on an event loop)
+// carries the bytes; everything else (routing, forms, tenancy) is ours. Every request goes to
+// one top-level handler.
 #pragma once
 
-#include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -12,11 +13,18 @@
 
 namespace promref::api {
 
+struct HttpServerOptions {
+  // --web.read-timeout: how long a request may take to arrive, and an idle connection may stay.
+  std::chrono::milliseconds read_timeout = std::chrono::minutes(5);
+  // --web.max-connections: connections beyond it wait to be accepted (0: no limit).
+  int max_connections = 512;
+};
+
 class HttpServer {
  public:
   using TopHandler = std::function<Response(Request&)>;
 
-  explicit HttpServer(TopHandler handler, int threads = 16);
+  explicit HttpServer(TopHandler handler, HttpServerOptions options = {});
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
@@ -27,19 +35,14 @@ class HttpServer {
   // Serves until Stop(); returns when stopped. Run() runs at most once.
   void Run();
   // Stops serving, from any thread, whether or not Run() has started yet (a Run() that starts
-  // after Stop() returns at once). Idle keep-alive connections are closed at once.
+  // after Stop() returns at once). Idle keep-alive connections are closed at once; answers in
+  // progress are finished.
   void Stop();
 
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
   int port_ = 0;
-  // Stop() and Run() each publish their flag before reading the other's (sequentially
-  // consistent), so either Run() sees the stop, or Stop() sees Run() and waits until httplib
-  // is running before stopping it (httplib ignores a stop() that comes before listening).
-  std::atomic<bool> stopping_{false};
-  std::atomic<bool> run_entered_{false};
-  std::atomic<bool> run_exited_{false};
 };
 
 }  // namespace promref::api

@@ -3,6 +3,7 @@
 #include <re2/re2.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 #include <functional>
 #include <map>
@@ -50,6 +51,8 @@ std::vector<std::pair<std::string, std::string>> Flags::AsList() const {
       {"query.lookback-delta", model::FormatDuration(lookback_delta_ms)},
       {"query.timeout", model::FormatDuration(query_timeout_ms)},
       {"query.max-samples", std::to_string(max_samples)},
+      {"web.read-timeout", model::FormatDuration(read_timeout_ms)},
+      {"web.max-connections", std::to_string(max_connections)},
       {"web.enable-admin-api", b(enable_admin_api)},
       {"web.enable-remote-write-receiver", b(enable_remote_write_receiver)},
       {"web.enable-lifecycle", b(enable_lifecycle)},
@@ -94,6 +97,10 @@ std::string FlagsUsage() {
   --query.lookback-delta=DURATION          lookback for instant selectors (default 5m)
   --query.timeout=DURATION                 maximum query time (default 2m)
   --query.max-samples=N                    maximum samples a query may load (default 50000000)
+  --web.read-timeout=DURATION              time a request may take to arrive; idle connections
+                                           close after it too (default 5m)
+  --web.max-connections=N                  simultaneous connections; more wait to be accepted
+                                           (default 512; 0: no limit)
   --web.enable-admin-api                   enable /api/v1/admin/tsdb/*
   --web.enable-remote-write-receiver       enable POST /api/v1/write
   --web.enable-lifecycle                   enable /-/reload and /-/quit
@@ -170,6 +177,22 @@ Result<Flags> ParseFlags(int argc, const char* const* argv) {
          auto d = model::ParseDuration(v);
          if (!d.ok()) return d.error();
          f.query_timeout_ms = *d;
+         return {};
+       }},
+      {"web.read-timeout",
+       [&](const std::string& v) -> Status {
+         auto d = model::ParseDuration(v);
+         if (!d.ok()) return d.error();
+         f.read_timeout_ms = *d;
+         return {};
+       }},
+      {"web.max-connections",
+       [&](const std::string& v) -> Status {
+         char* end = nullptr;
+         const long n = std::strtol(v.c_str(), &end, 10);
+         if (v.empty() || *end != '\0' || n < 0 || n > INT32_MAX)
+           return BadData("invalid --web.max-connections: " + v);
+         f.max_connections = static_cast<int>(n);
          return {};
        }},
       {"query.max-samples",

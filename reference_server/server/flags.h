@@ -23,6 +23,10 @@ struct Flags {
   int64_t lookback_delta_ms = 5 * 60 * 1000;
   int64_t query_timeout_ms = 2 * 60 * 1000;
   int64_t max_samples = 50'000'000;
+  // --web.read-timeout: how long a request may take to arrive, and an idle connection may stay.
+  int64_t read_timeout_ms = 5 * 60 * 1000;
+  // --web.max-connections: simultaneous connections; more wait to be accepted (0: no limit).
+  int max_connections = 512;
   bool enable_admin_api = false;
   bool enable_remote_write_receiver = false;
   bool enable_lifecycle = false;

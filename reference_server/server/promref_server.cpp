@@ -108,17 +108,19 @@ Result<std::unique_ptr<PromrefServer>> PromrefServer::Create(const Flags& flags,
   }
   if (flags.demo) LoadDemoData(*default_tenant->storage, std::chrono::system_clock::now());
   s->metrics.AddCollector([s](api::ExpositionWriter& w) { CollectTsdbMetrics(*s->tenants, w); });
-  s->http = std::make_unique<api::HttpServer>([s](api::Request& req) {
-    // Streamed bodies are timed until their handler returns, not until the last byte is sent.
-    const auto begin = std::chrono::steady_clock::now();
-    api::Response r = s->door->Handle(req);
-    if (!req.route.empty()) {
-      s->metrics.ObserveRequest(
-          req.route, r.status,
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count());
-    }
-    return r;
-  });
+  s->http = std::make_unique<api::HttpServer>(
+      [s](api::Request& req) {
+        // Streamed bodies are timed until their handler returns, not until the last byte is sent.
+        const auto begin = std::chrono::steady_clock::now();
+        api::Response r = s->door->Handle(req);
+        if (!req.route.empty()) {
+          s->metrics.ObserveRequest(
+              req.route, r.status,
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count());
+        }
+        return r;
+      },
+      api::HttpServerOptions{std::chrono::milliseconds(flags.read_timeout_ms), flags.max_connections});
   const auto [host, port] = SplitHostPort(flags.listen_address);
   s->host = host;
   if (Status st = s->http->Bind(host, port); !st.ok()) return st.error();

@@ -257,8 +257,26 @@ TEST_F(ApiTest, CorsHeaders) {
   // Prometheus 3.x names the origin (its default --web.cors.origin `.*` matches every one).
   Reply r = Do("GET", "/api/v1/labels", "", {{"Origin", "http://grafana"}});
   EXPECT_EQ(r.header("Access-Control-Allow-Origin"), "http://grafana");
-  EXPECT_EQ(r.header("Vary"), "Origin");
+  std::vector<std::string> vary;
+  for (const auto& [k, v] : r.headers) {
+    if (k == "Vary") vary.push_back(v);
+  }
+  // Prometheus' compression wrapper names Accept-Encoding before the handler's CORS names Origin.
+  EXPECT_EQ(vary, (std::vector<std::string>{"Accept-Encoding", "Origin"}));
   EXPECT_EQ(Do("OPTIONS", "/api/v1/anything").status, 204);
+}
+
+TEST_F(ApiTest, AnswersAreCompressedAsPrometheusCompressesThem) {
+  Reply gz = Do("GET", "/api/v1/labels", "", {{"Accept-Encoding", "br, gzip"}});
+  EXPECT_EQ(gz.header("Content-Encoding"), "gzip");
+  ASSERT_GE(gz.body.size(), 2u);
+  EXPECT_EQ(static_cast<unsigned char>(gz.body[0]), 0x1f);  // gzip magic
+  EXPECT_EQ(Do("GET", "/api/v1/labels", "", {{"Accept-Encoding", "deflate"}}).header("Content-Encoding"),
+            "deflate");
+  // Only an exact element counts; the remote-write receiver and health paths are never compressed.
+  EXPECT_EQ(Do("GET", "/api/v1/labels", "", {{"Accept-Encoding", "gzip;q=1"}}).header("Content-Encoding"),
+            "");
+  EXPECT_EQ(Do("GET", "/-/healthy", "", {{"Accept-Encoding", "gzip"}}).header("Content-Encoding"), "");
 }
 
 class TenancyTest : public ApiTest {
