@@ -4,14 +4,10 @@
 
 #include <memory>
 
+#include "http1/tokens.h"
+
 namespace promref::api {
 namespace {
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 // A zlib deflate stream producing gzip or zlib framing.
 class Deflater {
@@ -63,17 +59,12 @@ void CompressForClient(const Request& req, Response* resp) {
   // First among the Vary values: Prometheus' compression wrapper adds it before the handler's CORS.
   resp->headers.insert(resp->headers.begin(), {"Vary", "Accept-Encoding"});
   const std::string accept = req.Header("Accept-Encoding");
-  std::string_view rest = accept;
   std::string encoding;
-  while (true) {
-    const size_t comma = rest.find(',');
-    const std::string_view e = Trim(rest.substr(0, comma));
+  for (std::string_view e : http1::SplitCommaList(accept)) {
     if (e == "gzip" || e == "deflate") {
       encoding = std::string(e);
       break;
     }
-    if (comma == std::string_view::npos) break;
-    rest.remove_prefix(comma + 1);
   }
   if (encoding.empty()) return;
   resp->headers.emplace_back("Content-Encoding", encoding);

@@ -3,14 +3,10 @@
 #include <algorithm>
 #include <cctype>
 
+#include "http1/tokens.h"
+
 namespace promref::api {
 namespace {
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 std::vector<std::string> SplitPath(std::string_view path) {
   std::vector<std::string> out;
@@ -28,13 +24,6 @@ std::vector<std::string> SplitPath(std::string_view path) {
   return out;
 }
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 }  // namespace
 
 bool QueryUnescape(std::string_view in, std::string* out) {
@@ -46,8 +35,8 @@ bool QueryUnescape(std::string_view in, std::string* out) {
       out->push_back(' ');
     } else if (c == '%') {
       if (i + 2 >= in.size()) return false;
-      const int hi = HexValue(in[i + 1]);
-      const int lo = HexValue(in[i + 2]);
+      const int hi = http1::HexValue(in[i + 1]);
+      const int lo = http1::HexValue(in[i + 2]);
       if (hi < 0 || lo < 0) return false;
       out->push_back(static_cast<char>(hi * 16 + lo));
       i += 2;
@@ -86,7 +75,7 @@ void Request::ParseForm() {
     std::string ct = Header("Content-Type");
     ct = ct.substr(0, ct.find(';'));
     while (!ct.empty() && ct.back() == ' ') ct.pop_back();
-    if (EqualsIgnoreCase(ct, "application/x-www-form-urlencoded")) ParseQueryInto(body, &form);
+    if (http1::EqualFold(ct, "application/x-www-form-urlencoded")) ParseQueryInto(body, &form);
   }
   ParseQueryInto(raw_query, &form);
 }
@@ -112,7 +101,7 @@ bool Request::HasForm(std::string_view name) const {
 
 std::string Request::Header(std::string_view name) const {
   for (const auto& [k, v] : headers) {
-    if (EqualsIgnoreCase(k, name)) return v;
+    if (http1::EqualFold(k, name)) return v;
   }
   return {};
 }

@@ -2,18 +2,13 @@
 
 #include <algorithm>
 
+#include "http1/tokens.h"
+
 namespace promref::http1 {
 namespace {
 
 // Go's maxLineLength for a chunk-size line.
 constexpr size_t kMaxLineLength = 4096;
-
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 }  // namespace
 
@@ -32,7 +27,7 @@ ChunkedDecoder::Status ChunkedDecoder::ReadSizeLine(std::string_view line) {
   if (line.size() > 16) return Fail("http chunk length too large");
   uint64_t n = 0;
   for (char c : line) {
-    const int d = HexDigit(c);
+    const int d = HexValue(c);
     if (d < 0) return Fail("invalid byte in chunk length");
     n = n * 16 + static_cast<uint64_t>(d);
   }

@@ -50,13 +50,6 @@ bool ParseHttpVersion(std::string_view v, int* major, int* minor) {
   return true;
 }
 
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // Go's url.PathUnescape (no '+' decoding); false on a malformed escape.
 bool PathUnescape(std::string_view in, std::string* out) {
   out->clear();
@@ -67,8 +60,8 @@ bool PathUnescape(std::string_view in, std::string* out) {
       continue;
     }
     if (i + 2 >= in.size()) return false;
-    const int hi = HexDigit(in[i + 1]);
-    const int lo = HexDigit(in[i + 2]);
+    const int hi = HexValue(in[i + 1]);
+    const int lo = HexValue(in[i + 2]);
     if (hi < 0 || lo < 0) return false;
     out->push_back(static_cast<char>(hi * 16 + lo));
     i += 2;

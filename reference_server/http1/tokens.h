@@ -14,6 +14,8 @@ bool IsHeaderValueByte(char c);
 bool IsControlByte(char c);
 // A byte httpguts.ValidHostHeader allows in Host.
 bool IsHostByte(char c);
+// The value of a hexadecimal digit, -1 for any other byte.
+int HexValue(char c);
 // ASCII case-insensitive equality.
 bool EqualFold(std::string_view a, std::string_view b);
 // Whether a comma-separated header value holds `token` (case-insensitive), as httpguts does.
