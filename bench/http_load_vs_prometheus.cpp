@@ -7,8 +7,6 @@
 // behind the idle connections, which measures the limit rather than the server.
 //
 // usage: http_load_vs_prometheus [--promref PATH] [--clients N] [--idle N] [--requests N]
-#include <sys/resource.h>
-
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
@@ -18,6 +16,7 @@
 
 #include "bench/bench_flags.h"
 #include "bench/peer_bench_util.h"
+#include "http1/server.h"
 #include "http1/testing/raw_socket.h"
 
 namespace promref::bench {
@@ -145,10 +144,7 @@ int main(int argc, char** argv) {
                    {"--requests", [&](const std::string& v) { requests = std::stoi(v); }}})) {
     return 2;
   }
-  rlimit lim{};
-  getrlimit(RLIMIT_NOFILE, &lim);
-  lim.rlim_cur = lim.rlim_max;
-  setrlimit(RLIMIT_NOFILE, &lim);
+  promref::http1::RaiseOpenFilesLimit();  // 2,000 connections and more
   auto specs = BenchServerSpecs(promref_binary, false);
   specs.resize(2);  // promref and Prometheus 3.x
   for (auto& s : specs) s.spec.args.push_back("--web.max-connections=4096");

@@ -2,8 +2,6 @@
 //
 // Flags follow Prometheus' names where the concept is the same (--config.file,
 // --web.listen-address, --storage.tsdb.path, --query.lookback-delta, ...); see --help.
-#include <sys/resource.h>
-
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -12,6 +10,7 @@
 
 #include "api/prometheus_api.h"
 #include "config/config.h"
+#include "http1/server.h"
 #include "server/flags.h"
 #include "server/promref_server.h"
 
@@ -25,21 +24,11 @@ void OnSignal(int sig) {
   if (sig == SIGTERM || sig == SIGINT) g_stop = true;
 }
 
-// Go raises the soft limit on open files to the hard limit when a program starts, so
-// Prometheus can hold as many connections as the system lets it; promref does the same.
-void RaiseOpenFilesLimit() {
-  rlimit lim{};
-  if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
-    lim.rlim_cur = lim.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &lim);
-  }
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
   using namespace promref;
-  RaiseOpenFilesLimit();
+  http1::RaiseOpenFilesLimit();  // as a Go program does at start
   auto flags = server::ParseFlags(argc, argv);
   if (!flags.ok()) {
     std::fprintf(stderr, "promref: %s\n", flags.error().message().c_str());

@@ -27,24 +27,7 @@ std::vector<std::string> SplitPath(std::string_view path) {
 }  // namespace
 
 bool QueryUnescape(std::string_view in, std::string* out) {
-  out->clear();
-  out->reserve(in.size());
-  for (size_t i = 0; i < in.size(); ++i) {
-    const char c = in[i];
-    if (c == '+') {
-      out->push_back(' ');
-    } else if (c == '%') {
-      if (i + 2 >= in.size()) return false;
-      const int hi = http1::HexValue(in[i + 1]);
-      const int lo = http1::HexValue(in[i + 2]);
-      if (hi < 0 || lo < 0) return false;
-      out->push_back(static_cast<char>(hi * 16 + lo));
-      i += 2;
-    } else {
-      out->push_back(c);
-    }
-  }
-  return true;
+  return http1::PercentDecode(in, /*plus_is_space=*/true, out);
 }
 
 void ParseQueryInto(std::string_view query, std::vector<std::pair<std::string, std::string>>* out) {

@@ -50,25 +50,6 @@ bool ParseHttpVersion(std::string_view v, int* major, int* minor) {
   return true;
 }
 
-// Go's url.PathUnescape (no '+' decoding); false on a malformed escape.
-bool PathUnescape(std::string_view in, std::string* out) {
-  out->clear();
-  out->reserve(in.size());
-  for (size_t i = 0; i < in.size(); ++i) {
-    if (in[i] != '%') {
-      out->push_back(in[i]);
-      continue;
-    }
-    if (i + 2 >= in.size()) return false;
-    const int hi = HexValue(in[i + 1]);
-    const int lo = HexValue(in[i + 2]);
-    if (hi < 0 || lo < 0) return false;
-    out->push_back(static_cast<char>(hi * 16 + lo));
-    i += 2;
-  }
-  return true;
-}
-
 // The scheme of an absolute URI ("http" in "http://h/p"), "" when there is none; false when
 // the URI starts with ':' (Go's "missing protocol scheme").
 bool GetScheme(std::string_view uri, std::string_view* scheme, std::string_view* rest) {
@@ -116,7 +97,7 @@ bool ParseRequestUri(std::string_view uri, RequestHead* out) {
     const size_t slash = rest.find('/', 2);
     rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash);
   }
-  return PathUnescape(rest, &out->path);
+  return PercentDecode(rest, /*plus_is_space=*/false, &out->path);
 }
 
 ParseResult ParseRequestLine(std::string_view line, RequestHead* out) {

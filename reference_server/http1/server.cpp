@@ -7,6 +7,7 @@
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -52,6 +53,14 @@ std::string PeerAddress(int fd) {
 
 }  // namespace
 
+void RaiseOpenFilesLimit() {
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &lim);
+  }
+}
+
 std::string HttpDateNow() {
   const std::time_t t = std::time(nullptr);
   std::tm tm{};
@@ -81,6 +90,7 @@ class Server::Impl {
   void OnEvent(Connection* c, uint32_t events);
   bool ReadInput(Connection* c);
   void Advance(Connection* c);
+  bool ReadHead(Connection* c);
   bool ReadBody(Connection* c);
   void Reject(Connection* c, const ParseResult& r);
   void Dispatch(Connection* c);
@@ -313,44 +323,48 @@ bool Server::Impl::ReadInput(Connection* c) {
 
 // Moves the connection's exchange forward with the input it has; stops when it needs more.
 void Server::Impl::Advance(Connection* c) {
-  while (true) {
-    if (c->state == State::kReadingHead) {
-      if (c->Unread().empty()) {
-        if (c->peer_closed) Close(c);
-        return;
-      }
-      if (!c->started) {
-        // The first bytes of a request: it has the read timeout from now (Go's wholeReqDeadline).
-        c->started = true;
-        c->deadline = Clock::now() + options_.read_timeout;
-      }
-      ParseResult r = ParseRequestHead(c->Unread(), c->last_was_post, &c->req.head);
-      if (r.kind == ParseResult::kIncomplete) {
-        if (c->peer_closed) Close(c);
-        return;
-      }
-      if (r.kind == ParseResult::kRejected) return Reject(c, r);
-      c->in_pos += r.consumed;
-      c->last_was_post = c->req.head.method == "POST";
-      if (c->req.head.expect_continue) internal::WriteSome(c->fd, "HTTP/1.1 100 Continue\r\n\r\n");
-      if (!c->req.head.chunked &&
-          static_cast<uint64_t>(c->req.head.content_length) > options_.max_body_bytes) {
-        return Reject(c, ParseResult{ParseResult::kRejected, 0, Rejection::kStatusError, 413,
-                                     "http: request body too large"});
-      }
-      c->body_left = c->req.head.chunked ? 0 : c->req.head.content_length;
-      c->state = State::kReadingBody;
-    }
-    if (c->state == State::kReadingBody) {
-      if (!ReadBody(c)) {
-        if (c->peer_closed) Close(c);
-        return;
-      }
-      c->Compact();
-      return Dispatch(c);
-    }
+  if (c->state == State::kReadingHead && !ReadHead(c)) return;
+  if (c->state != State::kReadingBody) return;
+  if (!ReadBody(c)) {
+    if (c->peer_closed) Close(c);
     return;
   }
+  c->Compact();
+  Dispatch(c);
+}
+
+// Parses the request head from the input; true once it is read and the body is next. False
+// while it waits for more, and after closing or rejecting the connection.
+bool Server::Impl::ReadHead(Connection* c) {
+  if (c->Unread().empty()) {
+    if (c->peer_closed) Close(c);
+    return false;
+  }
+  if (!c->started) {
+    // The first bytes of a request: it has the read timeout from now (Go's wholeReqDeadline).
+    c->started = true;
+    c->deadline = Clock::now() + options_.read_timeout;
+  }
+  const ParseResult r = ParseRequestHead(c->Unread(), c->last_was_post, &c->req.head);
+  if (r.kind == ParseResult::kIncomplete) {
+    if (c->peer_closed) Close(c);
+    return false;
+  }
+  if (r.kind == ParseResult::kRejected) {
+    Reject(c, r);
+    return false;
+  }
+  c->in_pos += r.consumed;
+  c->last_was_post = c->req.head.method == "POST";
+  if (c->req.head.expect_continue) internal::WriteSome(c->fd, "HTTP/1.1 100 Continue\r\n\r\n");
+  if (!c->req.head.chunked && static_cast<uint64_t>(c->req.head.content_length) > options_.max_body_bytes) {
+    Reject(c, ParseResult{ParseResult::kRejected, 0, Rejection::kStatusError, 413,
+                          "http: request body too large"});
+    return false;
+  }
+  c->body_left = c->req.head.chunked ? 0 : c->req.head.content_length;
+  c->state = State::kReadingBody;
+  return true;
 }
 
 // Takes body bytes from the input; true once the body is complete (or broken, which the

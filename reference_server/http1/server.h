@@ -81,6 +81,10 @@ class Server {
   std::unique_ptr<Impl> impl_;
 };
 
+// Raises the soft limit on open files to the hard limit, as every Go program does when it
+// starts: each connection is a descriptor, and the soft default (often 1024) is far too few.
+void RaiseOpenFilesLimit();
+
 // Go's http.TimeFormat ("Mon, 02 Jan 2006 15:04:05 GMT") of now.
 std::string HttpDateNow();
 

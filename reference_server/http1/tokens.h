@@ -1,6 +1,7 @@
 // Byte classes and token lists of HTTP/1.1 (RFC 9110), as Go's net/http and httpguts judge them.
 #pragma once
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -16,6 +17,9 @@ bool IsControlByte(char c);
 bool IsHostByte(char c);
 // The value of a hexadecimal digit, -1 for any other byte.
 int HexValue(char c);
+// Decodes %XX escapes of `in` into `out` (and '+' into a space when `plus_is_space`): Go's
+// url.PathUnescape, or url.QueryUnescape with `plus_is_space`. False on a malformed escape.
+bool PercentDecode(std::string_view in, bool plus_is_space, std::string* out);
 // ASCII case-insensitive equality.
 bool EqualFold(std::string_view a, std::string_view b);
 // Whether a comma-separated header value holds `token` (case-insensitive), as httpguts does.

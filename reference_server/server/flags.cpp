@@ -119,6 +119,20 @@ is accepted, listed by /api/v1/status/flags, and has no effect; promref says so 
 )";
 }
 
+namespace {
+
+// A flag setter that parses a Prometheus duration ("5m", "1h30m") into milliseconds.
+std::function<Status(const std::string&)> DurationInto(int64_t* ms) {
+  return [ms](const std::string& v) -> Status {
+    auto d = model::ParseDuration(v);
+    if (!d.ok()) return d.error();
+    *ms = *d;
+    return {};
+  };
+}
+
+}  // namespace
+
 Result<Flags> ParseFlags(int argc, const char* const* argv) {
   Flags f;
   std::map<std::string, std::function<Status(const std::string&)>> valued = {
@@ -137,13 +151,7 @@ Result<Flags> ParseFlags(int argc, const char* const* argv) {
          f.tsdb_path = v;
          return Status();
        }},
-      {"storage.tsdb.retention.time",
-       [&](const std::string& v) -> Status {
-         auto d = model::ParseDuration(v);
-         if (!d.ok()) return d.error();
-         f.retention_time_ms = *d;
-         return {};
-       }},
+      {"storage.tsdb.retention.time", DurationInto(&f.retention_time_ms)},
       {"storage.tsdb.retention.size",
        [&](const std::string& v) -> Status {
          auto b = Bytes(v);
@@ -151,41 +159,11 @@ Result<Flags> ParseFlags(int argc, const char* const* argv) {
          f.retention_size_bytes = *b;
          return {};
        }},
-      {"storage.tsdb.min-block-duration",
-       [&](const std::string& v) -> Status {
-         auto d = model::ParseDuration(v);
-         if (!d.ok()) return d.error();
-         f.min_block_duration_ms = *d;
-         return {};
-       }},
-      {"storage.tsdb.max-block-duration",
-       [&](const std::string& v) -> Status {
-         auto d = model::ParseDuration(v);
-         if (!d.ok()) return d.error();
-         f.max_block_duration_ms = *d;
-         return {};
-       }},
-      {"query.lookback-delta",
-       [&](const std::string& v) -> Status {
-         auto d = model::ParseDuration(v);
-         if (!d.ok()) return d.error();
-         f.lookback_delta_ms = *d;
-         return {};
-       }},
-      {"query.timeout",
-       [&](const std::string& v) -> Status {
-         auto d = model::ParseDuration(v);
-         if (!d.ok()) return d.error();
-         f.query_timeout_ms = *d;
-         return {};
-       }},
-      {"web.read-timeout",
-       [&](const std::string& v) -> Status {
-         auto d = model::ParseDuration(v);
-         if (!d.ok()) return d.error();
-         f.read_timeout_ms = *d;
-         return {};
-       }},
+      {"storage.tsdb.min-block-duration", DurationInto(&f.min_block_duration_ms)},
+      {"storage.tsdb.max-block-duration", DurationInto(&f.max_block_duration_ms)},
+      {"query.lookback-delta", DurationInto(&f.lookback_delta_ms)},
+      {"query.timeout", DurationInto(&f.query_timeout_ms)},
+      {"web.read-timeout", DurationInto(&f.read_timeout_ms)},
       {"web.max-connections",
        [&](const std::string& v) -> Status {
          char* end = nullptr;

@@ -54,16 +54,18 @@ inline std::string ReadAll(int fd) {
   }
 }
 
+// How many times `needle` occurs in `s` (overlaps counted).
+inline int CountOf(std::string_view s, std::string_view needle) {
+  int n = 0;
+  for (size_t at = s.find(needle); at != std::string_view::npos; at = s.find(needle, at + 1)) ++n;
+  return n;
+}
+
 // Reads until `needle` has been seen `count` times, the peer closes, or the receive timeout.
 inline std::string ReadUntil(int fd, std::string_view needle, int count) {
   std::string out;
   char buf[65536];
-  auto seen = [&] {
-    int n = 0;
-    for (size_t at = out.find(needle); at != std::string::npos; at = out.find(needle, at + 1)) ++n;
-    return n;
-  };
-  while (seen() < count) {
+  while (CountOf(out, needle) < count) {
     const ssize_t n = recv(fd, buf, sizeof buf, 0);
     if (n <= 0) break;
     out.append(buf, static_cast<size_t>(n));

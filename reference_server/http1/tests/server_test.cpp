@@ -48,16 +48,11 @@ class TestServer {
 };
 
 using testing::Connect;
+using testing::CountOf;
 using testing::Exchange;
 using testing::ReadAll;
 using testing::ReadUntil;
 using testing::Send;
-
-int Count(const std::string& s, std::string_view needle) {
-  int n = 0;
-  for (size_t at = s.find(needle); at != std::string::npos; at = s.find(needle, at + 1)) ++n;
-  return n;
-}
 
 TEST(Http1Server, AnswersPipelinedRequestsInOrder) {
   TestServer s;
@@ -65,7 +60,7 @@ TEST(Http1Server, AnswersPipelinedRequestsInOrder) {
   for (int i = 0; i < 10; ++i) reqs += "GET /r" + std::to_string(i) + " HTTP/1.1\r\nHost: x\r\n\r\n";
   reqs += "GET /last HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
   const std::string out = Exchange(s.port(), reqs);
-  EXPECT_EQ(Count(out, "HTTP/1.1 200 OK"), 11) << out;
+  EXPECT_EQ(CountOf(out, "HTTP/1.1 200 OK"), 11) << out;
   size_t at = 0;
   for (int i = 0; i < 10; ++i) {
     const size_t next = out.find("GET /r" + std::to_string(i) + "?", at);
@@ -108,7 +103,7 @@ TEST(Http1Server, FramesAnswersAsGoDoes) {
   EXPECT_EQ(out.find("Transfer-Encoding"), std::string::npos);
   EXPECT_EQ(out.size() - out.find("\r\n\r\n") - 4, 100000u);
   out = Exchange(s.port(), "GET /a HTTP/1.0\r\nConnection: keep-alive\r\n\r\nGET /b HTTP/1.0\r\n\r\n");
-  EXPECT_EQ(Count(out, "HTTP/1.0 200 OK"), 2) << out;
+  EXPECT_EQ(CountOf(out, "HTTP/1.0 200 OK"), 2) << out;
   EXPECT_NE(out.find("Connection: keep-alive"), std::string::npos);
   // HEAD: the length of what GET would send, no body.
   out = Exchange(s.port(), "HEAD /x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
@@ -148,7 +143,7 @@ TEST(Http1Server, ReadTimeoutClosesSlowAndIdleConnections) {
   const int idle = Connect(s.port());
   Send(idle, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
   const std::string out = ReadAll(idle);  // answered, then closed once idle too long
-  EXPECT_EQ(Count(out, "HTTP/1.1 200 OK"), 1);
+  EXPECT_EQ(CountOf(out, "HTTP/1.1 200 OK"), 1);
   EXPECT_EQ(out.find("<timeout>"), std::string::npos);
   close(idle);
 }
@@ -161,25 +156,23 @@ TEST(Http1Server, ConnectionsBeyondTheLimitWaitToBeAccepted) {
   const int b = Connect(s.port());
   Send(a, "GET /a HTTP/1.1\r\nHost: x\r\n\r\n");
   Send(b, "GET /b HTTP/1.1\r\nHost: x\r\n\r\n");
-  EXPECT_EQ(Count(ReadUntil(a, "200 OK", 1), "200 OK"), 1);
-  EXPECT_EQ(Count(ReadUntil(b, "200 OK", 1), "200 OK"), 1);
+  EXPECT_EQ(CountOf(ReadUntil(a, "200 OK", 1), "200 OK"), 1);
+  EXPECT_EQ(CountOf(ReadUntil(b, "200 OK", 1), "200 OK"), 1);
   const int c = Connect(s.port(), 500);  // the kernel completes the handshake; the server waits
   Send(c, "GET /c HTTP/1.1\r\nHost: x\r\n\r\n");
   EXPECT_EQ(ReadUntil(c, "200 OK", 1), "");
   close(a);  // room for one more: c is accepted and answered
   timeval tv{10, 0};
   setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  EXPECT_EQ(Count(ReadUntil(c, "200 OK", 1), "200 OK"), 1);
+  EXPECT_EQ(CountOf(ReadUntil(c, "200 OK", 1), "200 OK"), 1);
   close(b);
   close(c);
 }
 
 // Raises the open-files limit as Go does, and says how many connection pairs fit in it.
 int ConnectionBudget(int want) {
+  RaiseOpenFilesLimit();
   rlimit lim{};
-  getrlimit(RLIMIT_NOFILE, &lim);
-  lim.rlim_cur = lim.rlim_max;
-  setrlimit(RLIMIT_NOFILE, &lim);
   getrlimit(RLIMIT_NOFILE, &lim);
   const int fit = static_cast<int>((std::min<rlim_t>(lim.rlim_cur, 1 << 20) - 256) / 2);
   return std::min(want, fit);
