@@ -343,9 +343,13 @@ CivilDate CivilFromDays(int64_t days) {
 }
 
 CivilTime CivilFromUnixSeconds(int64_t unix_seconds) {
-  int64_t days = unix_seconds / 86400;
-  int64_t rem = unix_seconds % 86400;
-  if (rem < 0) rem += 86400, days -= 1;
+  // Go counts seconds in a uint64 from March 1 of year -292277022399 ("absolute time"), adding
+  // the offset with int64 wrap-around; so do we, and times beyond about ±2.9e11 years (the
+  // MinInt64 that NaN and ±Inf become) land on the same dates as in Go.
+  constexpr uint64_t kUnixToAbsolute = 9223372028741760000u;
+  const uint64_t abs = static_cast<uint64_t>(unix_seconds) + kUnixToAbsolute;
+  const int64_t days = static_cast<int64_t>(abs / 86400) - static_cast<int64_t>(kUnixToAbsolute / 86400);
+  const int64_t rem = static_cast<int64_t>(abs % 86400);
   return {CivilFromDays(days), days, static_cast<int>(rem / 3600), static_cast<int>(rem / 60 % 60),
           static_cast<int>(rem % 60)};
 }

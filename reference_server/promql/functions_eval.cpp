@@ -9,6 +9,8 @@
 #include <limits>
 #include <numbers>
 #include <optional>
+#include <set>
+#include <string_view>
 #include <unordered_map>
 
 #include "model/go_strconv.h"
@@ -324,6 +326,51 @@ Vector FnLabelJoin(const FunctionCall& fc) {
 
 // sort/sort_desc: NaN last in both directions. Go's sort.Sort is not stable; for the small
 // inputs seen in practice its insertion sort is, which is what we do.
+// Prometheus' preprocessing (preprocessExprHelper): whether a node's value is the same at every
+// step, so that it is evaluated once, as an instant query at the start. Selectors and
+// subqueries with @, literals, and calls of @-safe functions (or timestamp() of such a
+// selector) over such arguments.
+bool IsStepInvariant(const Expr& e) {
+  static const std::set<std::string_view> kAtUnsafe = {
+      "days_in_month", "day_of_month",   "day_of_week", "day_of_year", "end",  "hour", "minute",   "month",
+      "year",          "predict_linear", "range",       "start",       "step", "time", "timestamp"};
+  switch (e.kind) {
+    case NodeKind::kVectorSelector: return As<VectorSelector>(e).mods.at != AtKind::kNone;
+    case NodeKind::kMatrixSelector: return IsStepInvariant(*As<MatrixSelector>(e).vector_selector);
+    case NodeKind::kSubquery: return As<SubqueryExpr>(e).mods.at != AtKind::kNone;
+    case NodeKind::kAggregate: return IsStepInvariant(*As<AggregateExpr>(e).expr);
+    case NodeKind::kBinary:
+      return IsStepInvariant(*As<BinaryExpr>(e).lhs) && IsStepInvariant(*As<BinaryExpr>(e).rhs);
+    case NodeKind::kParen: return IsStepInvariant(*As<ParenExpr>(e).expr);
+    case NodeKind::kUnary: return IsStepInvariant(*As<UnaryExpr>(e).expr);
+    case NodeKind::kStepInvariant: return true;
+    case NodeKind::kNumberLiteral:
+    case NodeKind::kStringLiteral:
+    case NodeKind::kDurationExpr: return true;
+    case NodeKind::kCall: break;
+  }
+  const auto& call = As<Call>(e);
+  // info()'s answer depends on the step unless every input has the same reference time.
+  if (call.func->name == "info") return false;
+  bool all_args = true, selector_args = true;
+  for (const auto& a : call.args) {
+    const bool invariant = IsStepInvariant(*a);
+    all_args = all_args && invariant;
+    selector_args = selector_args && invariant && a->kind == NodeKind::kVectorSelector;
+  }
+  if (call.func->name == "timestamp") return selector_args;
+  return all_args && !kAtUnsafe.count(call.func->name);
+}
+
+// Sorting answers of a range query is pointless (series come ordered by labels); Prometheus
+// says so, except where the sort is step-invariant and runs once as an instant query.
+void WarnSortInRangeQuery(const FunctionCall& fc) {
+  if (fc.ctx->query_step != 0 && !IsStepInvariant(*fc.call)) {
+    fc.ctx->annotations->Warn(
+        "sort is ineffective for range queries since results are always ordered by labels", fc.call->pos);
+  }
+}
+
 Vector SortByValue(const FunctionCall& fc, bool descending) {
   Vector v;
   for (const Sample& s : *fc.vectors[0]) {
@@ -335,10 +382,7 @@ Vector SortByValue(const FunctionCall& fc, bool descending) {
     return descending ? a.f > b.f : a.f < b.f;
   };
   std::stable_sort(v.begin(), v.end(), less);
-  if (fc.ctx->query_step != 0) {
-    fc.ctx->annotations->Warn(
-        "sort is ineffective for range queries since results are always ordered by labels", fc.call->pos);
-  }
+  WarnSortInRangeQuery(fc);
   return v;
 }
 Vector FnSort(const FunctionCall& fc) {
@@ -385,10 +429,7 @@ Vector SortByLabel(const FunctionCall& fc, bool descending) {
     const int c = Compare(a.metric, b.metric);
     return descending ? c > 0 : c < 0;
   });
-  if (fc.ctx->query_step != 0) {
-    fc.ctx->annotations->Warn(
-        "sort is ineffective for range queries since results are always ordered by labels", fc.call->pos);
-  }
+  WarnSortInRangeQuery(fc);
   return v;
 }
 Vector FnSortByLabel(const FunctionCall& fc) {
@@ -456,10 +497,9 @@ struct MonotonicityFix {
   double max_diff = 0;
 };
 
-// Sorts, merges equal bounds, and fixes monotonicity as Prometheus' BucketQuantile does
-// (coalesceBuckets, ensureMonotonicAndIgnoreSmallDeltas). Returns false when the buckets
-// cannot describe a distribution.
-bool PrepareBuckets(std::vector<Bucket>* buckets, MonotonicityFix* fix) {
+// Sorts by upper bound and merges equal bounds (Prometheus' coalesceBuckets). Returns false
+// when the last bucket is not +Inf.
+bool SortAndCoalesceBuckets(std::vector<Bucket>* buckets) {
   std::stable_sort(buckets->begin(), buckets->end(),
                    [](const Bucket& a, const Bucket& b) { return a.upper < b.upper; });
   if (buckets->empty() || !(std::isinf(buckets->back().upper) && buckets->back().upper > 0)) return false;
@@ -472,6 +512,14 @@ bool PrepareBuckets(std::vector<Bucket>* buckets, MonotonicityFix* fix) {
     }
   }
   *buckets = std::move(merged);
+  return true;
+}
+
+// Sorts, merges equal bounds, and fixes monotonicity as Prometheus' BucketQuantile does
+// (coalesceBuckets, ensureMonotonicAndIgnoreSmallDeltas). Returns false when the buckets
+// cannot describe a distribution.
+bool PrepareBuckets(std::vector<Bucket>* buckets, MonotonicityFix* fix) {
+  if (!SortAndCoalesceBuckets(buckets)) return false;
   double prev = (*buckets)[0].count;
   for (size_t i = 1; i < buckets->size(); ++i) {
     Bucket& b = (*buckets)[i];
@@ -592,15 +640,14 @@ Vector FnHistogramQuantiles(const FunctionCall& fc) {
   return out;
 }
 
-// The fraction of observations in [lower, upper], as Prometheus' histogramFraction computes it
-// for the buckets' equivalent native histogram with custom buckets: the first bucket starts at
-// 0 (or at -Inf when its upper bound is not positive), values are interpolated linearly inside
-// finite buckets, and a bound inside an infinitely wide bucket counts none of it.
+// The fraction of observations in [lower, upper], as Prometheus' BucketFraction computes it:
+// buckets sorted and merged but, unlike for quantiles, not made monotonic (a bucket whose
+// cumulative count drops counts negatively); the first bucket starts at 0 (or at -Inf when its
+// upper bound is not positive), values are interpolated linearly inside finite buckets, and a
+// bound inside an infinitely wide bucket counts none of it.
 double BucketFraction(double lower, double upper, std::vector<Bucket> buckets) {
-  MonotonicityFix fix;
   if (std::isnan(lower) || std::isnan(upper)) return std::nan("");
-  if (!PrepareBuckets(&buckets, &fix) && buckets.empty()) return std::nan("");
-  if (!(std::isinf(buckets.back().upper) && buckets.back().upper > 0)) return std::nan("");
+  if (!SortAndCoalesceBuckets(&buckets)) return std::nan("");
   const double total = buckets.back().count;
   if (total == 0) return std::nan("");
   if (lower >= upper) return 0;
