@@ -292,4 +292,37 @@ bool Equal(const Expr& a, const Expr& b) {
   return false;
 }
 
+std::vector<const Expr*> Children(const Expr& e) {
+  std::vector<const Expr*> out;
+  auto add = [&](const ExprPtr& c) {
+    if (c) out.push_back(c.get());
+  };
+  switch (e.kind) {
+    case NodeKind::kAggregate:
+      add(As<AggregateExpr>(e).param);
+      add(As<AggregateExpr>(e).expr);
+      break;
+    case NodeKind::kBinary:
+      add(As<BinaryExpr>(e).lhs);
+      add(As<BinaryExpr>(e).rhs);
+      break;
+    case NodeKind::kCall:
+      for (const ExprPtr& a : As<Call>(e).args) add(a);
+      break;
+    case NodeKind::kMatrixSelector: add(As<MatrixSelector>(e).vector_selector); break;
+    case NodeKind::kSubquery: add(As<SubqueryExpr>(e).expr); break;
+    case NodeKind::kParen: add(As<ParenExpr>(e).expr); break;
+    case NodeKind::kUnary: add(As<UnaryExpr>(e).expr); break;
+    case NodeKind::kStepInvariant: add(As<StepInvariantExpr>(e).expr); break;
+    case NodeKind::kDurationExpr:
+      add(As<DurationExpr>(e).lhs);
+      add(As<DurationExpr>(e).rhs);
+      break;
+    case NodeKind::kNumberLiteral:
+    case NodeKind::kStringLiteral:
+    case NodeKind::kVectorSelector: break;
+  }
+  return out;
+}
+
 }  // namespace promref::promql

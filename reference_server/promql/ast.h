@@ -192,6 +192,9 @@ struct StepInvariantExpr : Expr {
 ExprPtr Clone(const Expr& e);
 bool Equal(const Expr& a, const Expr& b);
 
+// The direct children of a node, in the order they are written (absent ones left out).
+std::vector<const Expr*> Children(const Expr& e);
+
 // Downcasts; the caller has checked `kind`.
 template <typename T>
 const T& As(const Expr& e) {

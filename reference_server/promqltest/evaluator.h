@@ -46,6 +46,13 @@ struct EvaluatorCapabilities {
   bool start_timestamps = false;   // stores the start timestamp of samples
 };
 
+// Why an evaluator declines an evaluation: a short stable category ("absolute-time") and a
+// sentence for the report.
+struct SkipReason {
+  std::string category;
+  std::string message;
+};
+
 class Evaluator {
  public:
   virtual ~Evaluator() = default;
@@ -59,6 +66,14 @@ class Evaluator {
   // Adds the samples of one load command. Data the store cannot hold (start timestamps, when
   // not supported) is dropped silently: the runner skips the evaluations that need it.
   virtual Status Load(const std::vector<LoadedSeries>& series) = 0;
+
+  // Called before every eval command, whether it then runs or is skipped for a need. A reason
+  // returned here skips the evaluation (an evaluator that cannot judge it fairly, e.g. a remote
+  // endpoint where the answer depends on absolute time); nullopt runs it.
+  virtual std::optional<SkipReason> BeginEval(const EvalCommand& cmd) {
+    (void)cmd;
+    return std::nullopt;
+  }
 
   virtual promql::QueryResult Instant(std::string_view expr, int64_t t) = 0;
   virtual promql::QueryResult Range(std::string_view expr, int64_t start, int64_t end, int64_t step) = 0;

@@ -216,6 +216,13 @@ class ScriptRun {
 
   void RunEval(const EvalCommand& cmd) {
     EvalResult r{.line = cmd.line, .expr = cmd.expr};
+    if (std::optional<SkipReason> declined = ev_.BeginEval(cmd)) {
+      r.outcome = Outcome::kSkipped;
+      r.category = std::move(declined->category);
+      r.message = std::move(declined->message);
+      Add(std::move(r));
+      return;
+    }
     // Prometheus' harness refuses a script whose expression does not parse; here that costs
     // only this evaluation.
     auto parsed = promql::ParseExpr(cmd.expr, {.experimental = true});
@@ -281,7 +288,7 @@ class ScriptRun {
     if (!options_.range_mode_check || cmd.exclude_from_range_query || CallsQueryContextFunction(expr)) {
       return std::nullopt;
     }
-    promql::QueryResult res = ev_.Range(expr, t - 60'000, t + 60'000, 60'000);
+    promql::QueryResult res = ev_.Range(expr, t - kRangeModeStepMs, t + kRangeModeStepMs, kRangeModeStepMs);
     const std::string where =
         " evaluating query " + expr + " (line " + std::to_string(cmd.line) + ") in range mode";
     if (!res.status.ok())
@@ -357,6 +364,22 @@ std::vector<std::pair<std::string, int64_t>> AtModifierVariants(std::string_view
   std::vector<std::pair<std::string, int64_t>> out;
   out.reserve(times.size());
   for (int64_t et : times) out.emplace_back(text, et);
+  return out;
+}
+
+std::vector<PlannedQuery> QueriesOf(const EvalCommand& cmd, const RunOptions& options) {
+  if (cmd.is_range) return {{cmd.expr, cmd.start, cmd.end, cmd.step}};
+  std::vector<std::pair<std::string, int64_t>> instants = {{cmd.expr, cmd.eval_time}};
+  if (options.at_modifier_variants) {
+    for (auto& v : AtModifierVariants(cmd.expr, cmd.eval_time)) instants.push_back(std::move(v));
+  }
+  std::vector<PlannedQuery> out;
+  for (auto& [expr, t] : instants) {
+    const bool range_mode =
+        options.range_mode_check && !cmd.exclude_from_range_query && !CallsQueryContextFunction(expr);
+    out.push_back({expr, t, t, 0});
+    if (range_mode) out.push_back({expr, t - kRangeModeStepMs, t + kRangeModeStepMs, kRangeModeStepMs});
+  }
   return out;
 }
 

@@ -83,6 +83,23 @@ ScriptReport RunScriptText(std::string_view text, std::string name, Evaluator& e
 // The file's name (without directories) names the report.
 Result<ScriptReport> RunScriptFile(const std::string& path, Evaluator& evaluator, const RunOptions& options);
 
+// The range-mode re-check of an instant eval at t: a range query from t-1m to t+1m, step 1m.
+inline constexpr int64_t kRangeModeStepMs = 60'000;
+
+// One query the runner may send for an eval: an instant query (start == end, step 0) or a
+// range query.
+struct PlannedQuery {
+  std::string expr;
+  int64_t start = 0;
+  int64_t end = 0;
+  int64_t step = 0;
+};
+
+// Every query RunScript may send for `cmd` under `options` (it stops early at a mismatch): the
+// eval itself, its @ variants, and their range-mode re-checks. For an evaluator that must know
+// beforehand which times a script reads.
+std::vector<PlannedQuery> QueriesOf(const EvalCommand& cmd, const RunOptions& options);
+
 // The @-modifier variants Prometheus adds to an instant eval at `t` (see the top of this
 // file): (expression text, evaluation time) pairs; empty when the expression calls a function
 // that depends on the evaluation time, or does not parse.
