@@ -1,7 +1,5 @@
 #include "commands/harness_commands.h"
 
-#include <strings.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -14,6 +12,7 @@
 #include <sstream>
 #include <thread>
 
+#include "commands/target_options.h"
 #include "datasets/dataset.h"
 #include "datasets/loader.h"
 #include "fixtures/fixture_store.h"
@@ -81,15 +80,9 @@ compatible endpoint with remote write at /api/v1/write and no credentials.
 )";
 
 struct Options {
-  std::string reference, target, fixtures, report_dir = "reports", report_name, input, claims;
+  std::string reference, target, fixtures, report_dir = "reports", report_name, input;
   std::vector<std::string> inputs;  // compare: the results files, given without an option
-  // Target overrides (see ApplyTargetOptions).
-  std::optional<std::string> path_prefix, bearer_token, basic_auth, app_key, remote_write;
-  std::optional<int64_t> query_margin_ms;
-  std::string basic_auth_user;
-  Headers headers, auth_headers;
-  bool insecure_skip_verify = false;
-  int64_t timeout_ms = 0;
+  TargetOptions target_options;     // overrides of the profile's settings
   std::vector<std::string> formats = {"all"};
   std::vector<std::string> filters;
   std::optional<double> min_score;
@@ -100,16 +93,6 @@ struct Options {
   bool embedded = false;
   std::string error;
 };
-
-std::optional<std::string> ReadSecretFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return std::nullopt;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string v = ss.str();
-  while (!v.empty() && (v.back() == '\n' || v.back() == '\r' || v.back() == ' ')) v.pop_back();
-  return v;
-}
 
 std::vector<std::string> Split(const std::string& s, char sep) {
   std::vector<std::string> out;
@@ -152,17 +135,8 @@ Options Parse(const std::vector<std::string>& args) {
       o.baseline = value();
     } else if (a == "--input") {
       o.input = value();
-    } else if (a == "--claims") {
-      o.claims = value();
-    } else if (a == "--query-margin") {
-      char* end = nullptr;
-      const std::string v = value();
-      const double secs = std::strtod(v.c_str(), &end);
-      if (end == v.c_str() || *end != '\0' || secs < 0) {
-        o.error = "--query-margin: expected seconds, got " + v;
-      } else {
-        o.query_margin_ms = static_cast<int64_t>(secs * 1000);
-      }
+    } else if (ParseTargetOption(args, i, o.target_options, &o.error)) {
+      // --claims, --query-margin and the access overrides
     } else if (a == "--base") {
       auto t = promref::model::ParseTimestamp(value());
       if (!t.ok()) {
@@ -176,47 +150,6 @@ Options Parse(const std::vector<std::string>& args) {
       o.progress = false;
     } else if (a == "--embedded") {
       o.embedded = true;
-    } else if (a == "--path-prefix") {
-      o.path_prefix = value();
-    } else if (a == "--bearer-token") {
-      o.bearer_token = value();
-    } else if (a == "--bearer-token-file") {
-      auto v = ReadSecretFile(value());
-      if (!v) {
-        o.error = a + ": cannot read the file";
-      } else {
-        o.bearer_token = *v;
-      }
-    } else if (a == "--basic-auth") {
-      o.basic_auth = value();
-      if (o.basic_auth->find(':') == std::string::npos) o.error = "--basic-auth needs USER:PASSWORD";
-    } else if (a == "--basic-auth-user") {
-      o.basic_auth_user = value();
-    } else if (a == "--basic-auth-password-file") {
-      auto v = ReadSecretFile(value());
-      if (!v) {
-        o.error = a + ": cannot read the file";
-      } else {
-        o.basic_auth = ":" + *v;
-      }
-    } else if (a == "--app-key") {
-      o.app_key = value();
-    } else if (a == "--header" || a == "--auth-header") {
-      const std::string h = value();
-      const size_t colon = h.find(':');
-      if (colon == std::string::npos || colon == 0) {
-        o.error = a + " needs 'Name: value'";
-      } else {
-        std::string v = h.substr(colon + 1);
-        while (!v.empty() && v.front() == ' ') v.erase(v.begin());
-        (a == "--header" ? o.headers : o.auth_headers).emplace_back(h.substr(0, colon), v);
-      }
-    } else if (a == "--remote-write") {
-      o.remote_write = value();
-    } else if (a == "--insecure-skip-verify") {
-      o.insecure_skip_verify = true;
-    } else if (a == "--timeout") {
-      o.timeout_ms = static_cast<int64_t>(std::strtod(value().c_str(), nullptr) * 1000);
     } else if (args[0] == "compare" && !a.starts_with("-")) {
       o.inputs.push_back(a);
     } else {
@@ -224,62 +157,8 @@ Options Parse(const std::vector<std::string>& args) {
     }
   }
   if (o.fixtures.empty()) o.fixtures = DefaultFixturesDir();
-  if (o.basic_auth && !o.basic_auth_user.empty() && o.basic_auth->front() == ':') {
-    o.basic_auth = o.basic_auth_user + *o.basic_auth;
-  }
-  auto env = [](const char* name) -> std::optional<std::string> {
-    const char* v = std::getenv(name);
-    if (v == nullptr || *v == '\0') return std::nullopt;
-    return std::string(v);
-  };
-  if (!o.bearer_token) o.bearer_token = env("PROMCONFORM_BEARER_TOKEN");
-  if (!o.basic_auth) o.basic_auth = env("PROMCONFORM_BASIC_AUTH");
-  if (!o.app_key) o.app_key = env("PROMCONFORM_APP_KEY");
+  FinishTargetOptions(o.target_options);
   return o;
-}
-
-// The target options given on the command line, over the profile's.
-void ApplyTargetOptions(const Options& o, TargetProfile& p) {
-  if (o.query_margin_ms) p.query_margin_ms = *o.query_margin_ms;
-  if (o.path_prefix) {
-    p.path_prefix = *o.path_prefix;
-    while (!p.path_prefix.empty() && p.path_prefix.back() == '/') p.path_prefix.pop_back();
-    if (!p.path_prefix.empty() && p.path_prefix.front() != '/') p.path_prefix.insert(0, "/");
-  }
-  if (o.bearer_token) p.bearer_token = *o.bearer_token;
-  if (o.basic_auth) {
-    const size_t colon = o.basic_auth->find(':');
-    p.basic_auth = BasicAuth{o.basic_auth->substr(0, colon),
-                             colon == std::string::npos ? "" : o.basic_auth->substr(colon + 1)};
-  }
-  auto add_auth = [&](const std::string& name, const std::string& value) {
-    std::erase_if(p.headers, [&](const auto& h) { return strcasecmp(h.first.c_str(), name.c_str()) == 0; });
-    p.headers.emplace_back(name, value);
-    bool listed = false;
-    for (const auto& a : p.auth_headers) listed = listed || strcasecmp(a.c_str(), name.c_str()) == 0;
-    if (!listed) p.auth_headers.push_back(name);
-  };
-  if (o.app_key) add_auth("X-TC-APP-KEY", *o.app_key);
-  for (const auto& [name, value] : o.auth_headers) add_auth(name, value);
-  for (const auto& h : o.headers) p.headers.push_back(h);
-  if (o.remote_write) {
-    if (*o.remote_write == "none") {
-      p.remote_write.reset();
-    } else {
-      RemoteWriteTarget rw = p.remote_write.value_or(RemoteWriteTarget{});
-      rw.url = *o.remote_write;
-      p.remote_write = rw;
-    }
-  }
-  if (o.insecure_skip_verify) p.tls.insecure_skip_verify = true;
-  if (o.timeout_ms > 0) p.timeout_ms = o.timeout_ms;
-  if (!o.claims.empty()) p.claims = o.claims;
-}
-
-promref::Result<TargetProfile> ResolveProfile(const std::string& spec) {
-  if (spec == "embedded") return LoadProfile("promref");
-  if (spec.rfind("http://", 0) == 0 || spec.rfind("https://", 0) == 0) return ProfileForUrl(spec);
-  return LoadProfile(spec);
 }
 
 bool Selected(const Case& c, const std::vector<std::string>& filters) {
@@ -307,8 +186,6 @@ double Since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
-// Loads the dataset (when the profile can write) at the base (--base, the profile's
-// dataset_base, or one chosen just before now) and waits until the target answers with it.
 // How far after the base the data and the suite's questions reach: the base is chosen, and the
 // run waits, so that all of it is at least the profile's query margin in the past.
 int64_t SuiteHorizonMs() {
@@ -320,46 +197,11 @@ int64_t SuiteHorizonMs() {
   return horizon;
 }
 
-// Waits until every instant up to `base + horizon` is `margin` in the past (a base given with
-// --base or dataset_base may be recent), saying so when that takes a while.
-void WaitUntilPast(int64_t base_ms, int64_t margin_ms) {
-  const int64_t ready = base_ms + SuiteHorizonMs() + margin_ms;
-  const int64_t wait = ready - WallMs();
-  if (wait <= 0) return;
-  if (wait > 5000) {
-    std::fprintf(stderr,
-                 "promconform: waiting %.0f s until the suite's latest instant is %.0f s in the past\n",
-                 wait / 1000.0, margin_ms / 1000.0);
-  }
-  std::this_thread::sleep_for(std::chrono::milliseconds(wait));
-}
-
+// Loads the dataset at the base (--base, the profile's dataset_base, or one chosen just before
+// now) and waits until the target answers with it (see PrepareDataset).
 promref::Result<int64_t> PrepareData(const Target& target, const Options& o, double* seconds) {
   const auto t0 = Clock::now();
-  const Dataset& d = SuiteDataset();
-  const int64_t margin = target.profile().query_margin_ms;
-  int64_t base = 0;
-  if (o.base_ms) {
-    base = *o.base_ms;
-  } else if (target.profile().dataset_base_ms) {
-    base = *target.profile().dataset_base_ms;
-  } else if (!target.RemoteWriteUrl().empty()) {
-    base = ChooseBase(WallMs(), SuiteHorizonMs(), margin);
-  } else {
-    return promref::BadData(
-        "the profile has no remote write and no dataset_base: load the data first (promconform "
-        "load) and pass its base with --base");
-  }
-  if (base % kBaseGranularityMs != 0) {
-    return promref::BadData("the dataset base must be a multiple of 5 minutes (subquery steps stay aligned)");
-  }
-  if (!target.RemoteWriteUrl().empty()) {
-    auto st = LoadDataset(target, d, base);
-    if (!st.ok()) return st.error();
-  }
-  auto st = WaitForData(target, d, base, 60000);
-  if (!st.ok()) return st.error();
-  WaitUntilPast(base, margin);
+  auto base = PrepareDataset(target, SuiteDataset(), o.base_ms, SuiteHorizonMs());
   *seconds = Since(t0);
   return base;
 }
@@ -471,7 +313,7 @@ int Record(const Options& o) {
     std::cerr << "promconform record: " << profile.error().message() << "\n";
     return 2;
   }
-  ApplyTargetOptions(o, *profile);
+  ApplyTargetOptions(o.target_options, *profile);
   auto ref = Target::Open(*profile);
   if (!ref.ok()) {
     std::cerr << "promconform record: " << ref.error().message() << "\n";
@@ -560,7 +402,7 @@ int Run(Options o) {
     std::cerr << "promconform run: " << profile.error().message() << "\n";
     return 2;
   }
-  ApplyTargetOptions(o, *profile);
+  ApplyTargetOptions(o.target_options, *profile);
   FixtureManifest manifest;
   auto cases = LoadCases(o, profile->ClaimsV3(), &manifest);
   if (!cases.ok()) {
@@ -615,7 +457,7 @@ int Diff(Options o) {
     std::cerr << "promconform diff: " << (!rp.ok() ? rp.error() : tp.error()).message() << "\n";
     return 2;
   }
-  ApplyTargetOptions(o, *tp);
+  ApplyTargetOptions(o.target_options, *tp);
   auto ref = Target::Open(*rp);
   if (!ref.ok()) {
     std::cerr << "promconform diff: reference: " << ref.error().message() << "\n";
@@ -678,7 +520,7 @@ int Load(const Options& o) {
     std::cerr << "promconform load: " << profile.error().message() << "\n";
     return 2;
   }
-  ApplyTargetOptions(o, *profile);
+  ApplyTargetOptions(o.target_options, *profile);
   if (!profile->remote_write) profile->remote_write = RemoteWriteTarget{"/api/v1/write", "1.0", {}};
   auto target = Target::Open(*profile);
   if (!target.ok()) {
@@ -701,7 +543,7 @@ int Load(const Options& o) {
 
 int List(const Options& o) {
   FixtureManifest m;
-  auto cases = LoadCases(o, o.claims.empty() || o.claims[0] == '3', &m);
+  auto cases = LoadCases(o, o.target_options.claims.empty() || o.target_options.claims[0] == '3', &m);
   if (!cases.ok()) {
     std::cerr << "promconform list: " << cases.error().message() << "\n";
     return 3;

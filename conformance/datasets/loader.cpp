@@ -1,6 +1,7 @@
 #include "datasets/loader.h"
 
 #include <chrono>
+#include <cstdio>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
@@ -148,6 +149,45 @@ promref::Status WaitForData(const Target& target, const Dataset& dataset, int64_
     }
   }
   return {};
+}
+
+promref::Result<int64_t> PrepareDataset(const Target& target, const Dataset& dataset,
+                                        std::optional<int64_t> base_ms, int64_t horizon_ms) {
+  auto now_ms = [] {
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+  };
+  const int64_t margin = target.profile().query_margin_ms;
+  int64_t base = 0;
+  if (base_ms) {
+    base = *base_ms;
+  } else if (target.profile().dataset_base_ms) {
+    base = *target.profile().dataset_base_ms;
+  } else if (!target.RemoteWriteUrl().empty()) {
+    base = ChooseBase(now_ms(), horizon_ms, margin);
+  } else {
+    return promref::BadData(
+        "the profile has no remote write and no dataset_base: load the data first (promconform "
+        "load) and pass its base with --base");
+  }
+  if (base % kBaseGranularityMs != 0) {
+    return promref::BadData("the dataset base must be a multiple of 5 minutes (subquery steps stay aligned)");
+  }
+  if (!target.RemoteWriteUrl().empty()) {
+    auto st = LoadDataset(target, dataset, base);
+    if (!st.ok()) return st.error();
+  }
+  auto st = WaitForData(target, dataset, base, 60000);
+  if (!st.ok()) return st.error();
+  // A base given (or dataset_base) may be recent: wait until all of it is the margin in the past.
+  const int64_t wait = base + horizon_ms + margin - now_ms();
+  if (wait > 5000) {
+    std::fprintf(stderr,
+                 "promconform: waiting %.0f s until the latest instant asked about is %.0f s in the past\n",
+                 static_cast<double>(wait) / 1000.0, static_cast<double>(margin) / 1000.0);
+  }
+  if (wait > 0) std::this_thread::sleep_for(std::chrono::milliseconds(wait));
+  return base;
 }
 
 }  // namespace promconform

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "client/http_client.h"
@@ -24,5 +25,14 @@ promref::Status LoadDataset(const Target& target, const Dataset& dataset, int64_
 // over the whole span, per metric prefix), or `timeout_ms` passes. Fails with what it saw.
 promref::Status WaitForData(const Target& target, const Dataset& dataset, int64_t base_ms,
                             int64_t timeout_ms);
+
+// Everything a command does before asking questions about the dataset: picks the base
+// (`base_ms`, else the profile's dataset_base, else ChooseBase so that everything up to
+// `horizon_ms` after it is the profile's query margin in the past), checks it is a multiple of
+// kBaseGranularityMs, loads the dataset when the profile has remote write, waits until the target
+// answers with it, then until `base + horizon` is the query margin in the past (a given base may
+// be recent). Returns the base.
+promref::Result<int64_t> PrepareDataset(const Target& target, const Dataset& dataset,
+                                        std::optional<int64_t> base_ms, int64_t horizon_ms);
 
 }  // namespace promconform
