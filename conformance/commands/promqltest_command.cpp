@@ -1,32 +1,54 @@
 #include "commands/promqltest_command.h"
 
 #include <algorithm>
+#include <chrono>
+#include <ctime>
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <optional>
 
+#include "commands/target_options.h"
 #include "promqltest/in_process_evaluator.h"
 #include "promqltest/known_failures.h"
 #include "promqltest/runner.h"
+#include "remote_promqltest/api_answer.h"
+#include "remote_promqltest/remote_run.h"
+#include "report/writers.h"
+#include "target/target.h"
 
 namespace promconform {
 namespace {
 
 namespace fs = std::filesystem;
 namespace pt = promref::promqltest;
+namespace rp = remote_promqltest;
 
 constexpr const char* kUsage = R"(usage:
   promconform promqltest [flags] FILE|DIR...
       Run promqltest scripts (Prometheus' PromQL test format: load, clear, eval ... with
-      expectations) in process, against promref's engine over an in-memory store, the way
-      Prometheus' own test harness runs them. A directory means every *.test file in it.
-      Prints passed/failed/skipped per file and in total, then every failure.
+      expectations), the way Prometheus' own test harness runs them: in process, against
+      promref's engine over an in-memory store, or with --target against any
+      Prometheus-compatible endpoint. A directory means every *.test file in it. Prints
+      passed/failed/skipped per file and in total, then every failure.
+
+  With --target, scripts load their data by remote write and query over the API. Every section
+  (what a `clear` separates, and what a load after an eval adds) gets its own time window
+  before now: its samples, evaluation times and `@` times move by the window's base, and the
+  expressions' ranges, offsets, `@` and lookback prove that no query reads another window.
+  Evaluations whose values follow absolute time (time(), timestamp(), min/max of them, hour()
+  with a whole-day shift...) are judged with their values moved back; those that depend on it
+  in another way (month(), sum of timestamps, a comparison of a time with a constant) are
+  reported apart as skipped "absolute-time", never passed or failed. The endpoint must hold no
+  samples where the windows go (a fresh server, or --restart-cmd). Native histograms and start
+  timestamps are not written: evaluations that need them are skipped.
 
 flags:
   --experimental              enable experimental PromQL (functions, duration expressions,
                               fill modifiers, anchored/smoothed), as Prometheus' test engine
-                              does; without it, evaluations that use it are skipped
-  --native-histograms         also run evaluations that need native histograms
+                              does (with --target: the endpoint has those features on);
+                              without it, evaluations that use it are skipped
+  --native-histograms         also run evaluations that need native histograms (in process)
   --known-failures FILE       compare with a known-failures file: exit 1 only when an
                               evaluation fails that is not listed, or a listed one passes
   --write-known-failures FILE write this run's failures as a known-failures file
@@ -34,8 +56,23 @@ flags:
   --no-range-mode             skip the range-query re-check of instant evaluations
   --quiet                     print the counts only, not each failure
 
-exit code: 0 when no evaluation failed (or the failures are exactly the known ones),
-1 otherwise, 2 for a usage error.
+  --target URL|PROFILE|embedded   run against an endpoint (target options as for `run`:
+                              --path-prefix, --bearer-token, --basic-auth, --header,
+                              --remote-write, --timeout...). A Prometheus or promref the
+                              harness launches gets the test engine's features (delayed name
+                              removal; the experimental ones with --experimental)
+  --restart-cmd CMD           run CMD (sh -c) before every script, for a local server that it
+                              wipes; then waits until the endpoint answers again
+  --allow-existing-data       run even if the endpoint holds samples where the windows go
+  --report-dir DIR            write reports (text, JSON, JUnit, Markdown, HTML) there
+                              (default with --target: ./promconform-reports)
+  --report-name NAME          default: promqltest-<target profile> or promqltest
+  --format LIST               text,json,junit,markdown,html or all (default all)
+  --min-score FRACTION        exit 1 when passed/scored is below it
+
+exit code: 0 when no evaluation failed (or the failures are exactly the known ones, or the
+score meets --min-score), 1 otherwise, 2 for a usage error, 3 when the harness could not run
+(endpoint unreachable, data already in the windows, a restart command failing).
 )";
 
 struct Options {
@@ -45,6 +82,14 @@ struct Options {
   std::string known_failures;
   std::string write_known_failures;
   std::vector<std::string> paths;
+  std::string target;
+  TargetOptions target_options;
+  std::string restart_cmd;
+  bool allow_existing_data = false;
+  std::string report_dir;
+  std::string report_name;
+  std::vector<std::string> formats = {"all"};
+  std::optional<double> min_score;
 };
 
 int Usage(const std::string& problem) {
@@ -74,69 +119,159 @@ promref::Result<std::vector<std::string>> ExpandPaths(const std::vector<std::str
   return files;
 }
 
-// Where the scripts run. In process for now; a --target URL mode plugs in here with an
-// Evaluator that loads by remote write and queries over HTTP.
-std::unique_ptr<pt::Evaluator> MakeEvaluator(const Options& o) {
-  return std::make_unique<pt::InProcessEvaluator>(pt::TestEngineOptions(o.experimental));
+std::vector<std::string> SplitList(const std::string& s) {
+  std::vector<std::string> out;
+  size_t from = 0;
+  while (from <= s.size()) {
+    const size_t comma = std::min(s.find(',', from), s.size());
+    if (comma > from) out.push_back(s.substr(from, comma - from));
+    from = comma + 1;
+  }
+  return out;
 }
 
-}  // namespace
-
-int RunPromqltestCommand(const std::vector<std::string>& args) {
-  Options o;
+// Parses the flags; returns a usage problem ("" when fine).
+std::string Parse(const std::vector<std::string>& args, Options* o) {
   for (size_t i = 1; i < args.size(); ++i) {
     const std::string& a = args[i];
+    std::string error;
+    if (ParseTargetOption(args, i, o->target_options, &error)) {
+      if (!error.empty()) return error;
+      continue;
+    }
     auto value = [&](std::string* out) {
       if (i + 1 >= args.size()) return false;
       *out = args[++i];
       return true;
     };
+    std::string v;
     if (a == "--experimental") {
-      o.experimental = true;
+      o->experimental = true;
     } else if (a == "--native-histograms") {
-      o.run.native_histograms = true;
+      o->run.native_histograms = true;
     } else if (a == "--no-at-variants") {
-      o.run.at_modifier_variants = false;
+      o->run.at_modifier_variants = false;
     } else if (a == "--no-range-mode") {
-      o.run.range_mode_check = false;
+      o->run.range_mode_check = false;
     } else if (a == "--quiet") {
-      o.quiet = true;
-    } else if (a == "--known-failures") {
-      if (!value(&o.known_failures)) return Usage(a + " needs a file");
-    } else if (a == "--write-known-failures") {
-      if (!value(&o.write_known_failures)) return Usage(a + " needs a file");
+      o->quiet = true;
+    } else if (a == "--allow-existing-data") {
+      o->allow_existing_data = true;
+    } else if (a == "--known-failures" || a == "--write-known-failures" || a == "--target" ||
+               a == "--restart-cmd" || a == "--report-dir" || a == "--report-name" || a == "--format" ||
+               a == "--min-score") {
+      if (!value(&v)) return a + " needs a value";
+      if (a == "--known-failures") o->known_failures = v;
+      if (a == "--write-known-failures") o->write_known_failures = v;
+      if (a == "--target") o->target = v;
+      if (a == "--restart-cmd") o->restart_cmd = v;
+      if (a == "--report-dir") o->report_dir = v;
+      if (a == "--report-name") o->report_name = v;
+      if (a == "--format") o->formats = SplitList(v);
+      if (a == "--min-score") {
+        char* end = nullptr;
+        o->min_score = std::strtod(v.c_str(), &end);
+        if (v.empty() || *end != '\0' || *o->min_score < 0 || *o->min_score > 1) {
+          return "--min-score needs a fraction between 0 and 1";
+        }
+      }
     } else if (a == "-h" || a == "--help") {
-      return Usage("");
+      return "help";
     } else if (!a.empty() && a[0] == '-') {
-      return Usage("unknown flag " + a);
+      return "unknown flag " + a;
     } else {
-      o.paths.push_back(a);
+      o->paths.push_back(a);
     }
   }
-  if (o.paths.empty()) return Usage("no scripts given");
-  o.run.experimental = o.experimental;
-  auto files = ExpandPaths(o.paths);
-  if (!files.ok()) return Usage(files.error().message());
+  if (o->paths.empty()) return "no scripts given";
+  if (!o->restart_cmd.empty() && o->target.empty()) return "--restart-cmd needs --target";
+  o->run.experimental = o->experimental;
+  FinishTargetOptions(o->target_options);
+  return "";
+}
 
-  std::vector<pt::KnownFailure> known;
-  if (!o.known_failures.empty()) {
-    auto k = pt::ReadKnownFailuresFile(o.known_failures);
-    if (!k.ok()) return Usage(k.error().message());
-    known = *std::move(k);
-  }
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
-  std::unique_ptr<pt::Evaluator> evaluator = MakeEvaluator(o);
+std::string NowRfc3339() {
+  const std::time_t t = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return buf;
+}
+
+struct Outcome {
   std::vector<pt::ScriptReport> reports;
-  for (const std::string& f : *files) {
-    auto report = pt::RunScriptFile(f, *evaluator, o.run);
-    if (!report.ok()) {
-      std::cerr << "promqltest: " << report.error().message() << "\n";
-      return 1;
-    }
-    reports.push_back(*std::move(report));
-  }
-  std::cout << pt::FormatSummary(reports, !o.quiet);
+  RunResults results;  // for the report writers
+};
 
+// In process: promref's engine with the options of Prometheus' test engine.
+promref::Result<Outcome> RunInProcess(const Options& o, const std::vector<std::string>& files) {
+  pt::InProcessEvaluator evaluator(pt::TestEngineOptions(o.experimental));
+  Outcome out;
+  for (const std::string& f : files) {
+    auto report = pt::RunScriptFile(f, evaluator, o.run);
+    if (!report.ok()) return report.error();
+    out.reports.push_back(*std::move(report));
+  }
+  out.results = rp::ToRunResults(out.reports, TargetProfile{});
+  out.results.info.target = "in-process";
+  out.results.info.target_url = evaluator.Describe();
+  return out;
+}
+
+// A Prometheus (or promref) that the harness launches is set up as PromqltestServerArgs says; a
+// VictoriaMetrics keeps samples of any age (the windows reach weeks back; its default retention
+// is a month).
+std::vector<std::string> PromqltestEngineArgs(const TargetProfile& p, bool experimental) {
+  if (p.launch == "victoria-metrics" || p.launch == "pinned-victoria-metrics")
+    return {"-retentionPeriod=100y"};
+  if (p.launch != "embedded" && p.launch != "prometheus" && p.launch != "pinned-prometheus") return {};
+  return rp::PromqltestServerArgs(experimental);
+}
+
+promref::Result<Outcome> RunAgainstTarget(const Options& o, const std::vector<std::string>& files) {
+  auto profile = ResolveProfile(o.target);
+  if (!profile.ok()) return profile.error();
+  ApplyTargetOptions(o.target_options, *profile);
+  for (const std::string& arg : PromqltestEngineArgs(*profile, o.experimental))
+    profile->launch_args.push_back(arg);
+  auto target = Target::Open(*profile);
+  if (!target.ok()) return target.error();
+  rp::RemoteRunOptions ro;
+  ro.remote.run = o.run;
+  ro.remote.experimental = o.experimental;
+  ro.plan.run = o.run;
+  ro.restart_cmd = o.restart_cmd;
+  ro.allow_existing_data = o.allow_existing_data;
+  auto run = rp::RunRemote(**target, files, ro, NowMs());
+  if (!run.ok()) return run.error();
+  std::cout << "target " << (*target)->base_url() << ": " << run->windows << " windows from "
+            << rp::ApiTime(run->span.lo) << " to " << rp::ApiTime(run->span.hi) << ", "
+            << run->stats.samples_written << " samples in " << run->stats.write_requests << " writes, "
+            << run->stats.queries << " queries; " << run->stats.time_shifted.size()
+            << " evaluations judged with time-valued results moved back";
+  if (run->span.hi - run->span.lo > int64_t{15} * 24 * 3600 * 1000) {
+    std::cout << "; note: the windows span more than 15 days, which the endpoint must retain";
+  }
+  if (run->stats.histogram_samples_dropped > 0) {
+    std::cout << "; " << run->stats.histogram_samples_dropped << " native-histogram samples not written";
+  }
+  std::cout << "\n";
+  Outcome out{.reports = std::move(run->reports)};
+  out.results = rp::ToRunResults(out.reports, (*target)->profile());
+  out.results.info.target = profile->name;
+  out.results.info.target_url = (*target)->base_url();
+  out.results.info.target_version = (*target)->Version();
+  out.results.info.claims = profile->claims;
+  return out;
+}
+
+// Exit code from the failures alone, or from the known-failures comparison.
+int JudgeFailures(const Options& o, const std::vector<pt::ScriptReport>& reports) {
   if (!o.write_known_failures.empty()) {
     if (auto st = pt::WriteKnownFailuresFile(o.write_known_failures, reports); !st.ok()) {
       std::cerr << "promqltest: " << st.error().message() << "\n";
@@ -146,7 +281,12 @@ int RunPromqltestCommand(const std::vector<std::string>& args) {
               << " failures)\n";
   }
   if (!o.known_failures.empty()) {
-    const pt::KnownFailuresDiff diff = pt::DiffKnownFailures(known, reports);
+    auto known = pt::ReadKnownFailuresFile(o.known_failures);
+    if (!known.ok()) {
+      std::cerr << "promqltest: " << known.error().message() << "\n";
+      return 2;
+    }
+    const pt::KnownFailuresDiff diff = pt::DiffKnownFailures(*known, reports);
     for (const auto& f : diff.new_failures)
       std::cout << "new failure: " << f.Key() << " " << f.category << "\n";
     for (const auto& f : diff.no_longer_failing)
@@ -158,6 +298,51 @@ int RunPromqltestCommand(const std::vector<std::string>& args) {
     if (r.failed > 0) return 1;
   }
   return 0;
+}
+
+}  // namespace
+
+int RunPromqltestCommand(const std::vector<std::string>& args) {
+  Options o;
+  if (std::string problem = Parse(args, &o); !problem.empty()) return Usage(problem == "help" ? "" : problem);
+  auto files = ExpandPaths(o.paths);
+  if (!files.ok()) return Usage(files.error().message());
+
+  const auto t0 = std::chrono::steady_clock::now();
+  const std::string started = NowRfc3339();
+  auto outcome = o.target.empty() ? RunInProcess(o, *files) : RunAgainstTarget(o, *files);
+  if (!outcome.ok()) {
+    std::cerr << "promqltest: " << outcome.error().message() << "\n";
+    return 3;
+  }
+  std::cout << pt::FormatSummary(outcome->reports, !o.quiet);
+
+  std::string report_dir = o.report_dir;
+  if (report_dir.empty() && !o.target.empty()) report_dir = "promconform-reports";
+  if (!report_dir.empty()) {
+    RunInfo& info = outcome->results.info;
+    info.mode = "promqltest";
+    info.dataset = "promqltest scripts (" + std::to_string(files->size()) + " files)";
+    info.started_at = started;
+    info.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const std::string name = !o.report_name.empty()
+                                 ? o.report_name
+                                 : (o.target.empty() ? "promqltest" : "promqltest-" + info.target);
+    auto paths = WriteReports(outcome->results, report_dir, name, o.formats);
+    if (!paths.ok()) {
+      std::cerr << "promqltest: " << paths.error().message() << "\n";
+      return 3;
+    }
+    for (const std::string& p : *paths) std::cout << "report: " << p << "\n";
+  }
+  if (o.min_score) {
+    const double score = outcome->results.Total().Score();
+    std::cout << "score " << score << (score < *o.min_score ? " is below" : " meets") << " --min-score "
+              << *o.min_score << "\n";
+    if (score < *o.min_score) return 1;
+    if (o.known_failures.empty()) return 0;
+  }
+  return JudgeFailures(o, outcome->reports);
 }
 
 }  // namespace promconform

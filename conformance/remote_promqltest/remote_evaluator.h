@@ -1,0 +1,98 @@
+// The promqltest Evaluator for a remote Prometheus-compatible endpoint: scripts load by remote
+// write and evaluate over the query API, each section in its own time window (window_plan.h).
+//
+// What it does:
+//   Prepare        writes every window's samples (the plan holds them) by remote write, in time
+//                  order, in requests of a bounded size, then polls the endpoint until it
+//                  returns every sample (count_over_time per metric name). One write and one
+//                  wait for the whole run: an endpoint that makes samples searchable only
+//                  every second or so (VictoriaMetrics) would otherwise cost that per window.
+//   Clear / Load   follow the plan's windows (WindowTracker); a load only checks that it is
+//                  what the plan wrote.
+//   BeginEval      declines (reports apart) an evaluation that the plan cannot isolate or that
+//                  depends on absolute time in a way no shift follows; otherwise notes how its
+//                  values move with the window (time(), timestamp()...).
+//   Instant/Range  move the times and every `@ <t>` by the window's base, ask the endpoint
+//                  (POST form), read the answer back and move timestamps, and values that move
+//                  with time, back by the base: the runner then compares with the script's own
+//                  expectations.
+// Native histograms and start timestamps are not written (Capabilities says so: the runner
+// skips what needs them).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "client/http_client.h"
+#include "promqltest/evaluator.h"
+#include "promqltest/runner.h"
+#include "remote_promqltest/window_plan.h"
+#include "target/target.h"
+
+namespace promconform::remote_promqltest {
+
+struct RemoteOptions {
+  pt::RunOptions run;  // the runner's options: which queries each eval sends
+  EngineTimes engine;
+  bool experimental = true;  // the endpoint parses experimental PromQL
+  size_t max_samples_per_request = 5000;
+  int64_t wait_timeout_ms = 30000;  // for written samples to become queryable
+};
+
+struct RemoteStats {
+  size_t samples_written = 0;
+  size_t histogram_samples_dropped = 0;
+  size_t write_requests = 0;
+  size_t queries = 0;
+  // "script:line" of evaluations whose values move with time and were moved back.
+  std::set<std::string> time_shifted;
+};
+
+class RemoteEvaluator : public pt::Evaluator {
+ public:
+  RemoteEvaluator(const Target& target, const Layout& layout, RemoteOptions options);
+  ~RemoteEvaluator() override;
+
+  // Writes the plan's samples and waits until the endpoint returns them. Queries fail with
+  // this error when it failed.
+  promref::Status Prepare();
+
+  // The script whose commands come next (for the time-shifted list).
+  void SetScript(std::string name) { script_ = std::move(name); }
+  const RemoteStats& stats() const { return stats_; }
+
+  std::string Describe() const override;
+  pt::EvaluatorCapabilities Capabilities() const override;
+  promref::Status Clear() override;
+  promref::Status Load(const std::vector<pt::LoadedSeries>& series) override;
+  std::optional<pt::SkipReason> BeginEval(const pt::EvalCommand& cmd) override;
+  promref::promql::QueryResult Instant(std::string_view expr, int64_t t) override;
+  promref::promql::QueryResult Range(std::string_view expr, int64_t start, int64_t end,
+                                     int64_t step) override;
+
+ private:
+  int64_t Base() const;
+  promref::Status Write();
+  promref::Status WaitUntilQueryable();
+  // Whether the runner's loads into the current window are what the plan wrote.
+  promref::Status CheckWindow() const;
+  promref::promql::QueryResult Ask(const std::string& path,
+                                   std::vector<std::pair<std::string, std::string>> form);
+  void MoveBack(promref::promql::QueryResult* r) const;
+
+  const Target& target_;
+  const Layout& layout_;
+  RemoteOptions options_;
+  std::unique_ptr<HttpClient> client_;
+  WindowTracker tracker_;
+  promref::Status prepared_ = promref::Error(promref::ErrorKind::kInternal, "the data was not written");
+  size_t loaded_in_window_ = 0;  // samples the runner loaded into the current window
+  int value_shift_ = 0;          // seconds per shifted second, of the current eval
+  std::string script_;
+  RemoteStats stats_;
+};
+
+}  // namespace promconform::remote_promqltest
