@@ -6,6 +6,7 @@
 #include "commands/harness_commands.h"
 #include "commands/promql_commands.h"
 #include "commands/promqltest_command.h"
+#include "commands/properties_command.h"
 
 namespace {
 
@@ -21,6 +22,7 @@ commands:
   compare  one report comparing several targets from their JSON reports
   promql parse|format|record-corpus   PromQL front end (see `promconform promql`)
   promqltest [flags] FILE|DIR...      run promqltest scripts (see `promconform promqltest`)
+  properties  laws over random PromQL against a target, and differential (see `promconform properties --help`)
   version  print the version
 
 `promconform run --help` shows the options of the harness commands.
@@ -40,6 +42,7 @@ int main(int argc, char** argv) {
   }
   if (args[0] == "promql") return promconform::RunPromqlCommand(args);
   if (args[0] == "promqltest") return promconform::RunPromqltestCommand(args);
+  if (args[0] == "properties") return promconform::RunPropertiesCommand(args);
   for (const char* c : {"run", "diff", "record", "load", "list", "report", "compare"}) {
     if (args[0] == c) return promconform::RunHarnessCommand(args);
   }
