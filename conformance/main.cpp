@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "commands/fuzz_command.h"
 #include "commands/harness_commands.h"
 #include "commands/promql_commands.h"
 #include "commands/promqltest_command.h"
@@ -23,6 +24,7 @@ commands:
   promql parse|format|record-corpus   PromQL front end (see `promconform promql`)
   promqltest [flags] FILE|DIR...      run promqltest scripts (see `promconform promqltest`)
   properties  laws over random PromQL against a target, and differential (see `promconform properties --help`)
+  fuzz     fuzz the target's parsers through its API (see `promconform fuzz --help`)
   version  print the version
 
 `promconform run --help` shows the options of the harness commands.
@@ -43,6 +45,7 @@ int main(int argc, char** argv) {
   if (args[0] == "promql") return promconform::RunPromqlCommand(args);
   if (args[0] == "promqltest") return promconform::RunPromqltestCommand(args);
   if (args[0] == "properties") return promconform::RunPropertiesCommand(args);
+  if (args[0] == "fuzz") return promconform::RunFuzzCommand(args);
   for (const char* c : {"run", "diff", "record", "load", "list", "report", "compare"}) {
     if (args[0] == c) return promconform::RunHarnessCommand(args);
   }
