@@ -27,6 +27,7 @@
 #include "client/http_client.h"
 #include "commands/harness_commands.h"
 #include "fixtures/fixture_store.h"
+#include "model/value_text.h"
 #include "peers/local_peer.h"
 #include "report/results.h"
 
@@ -187,6 +188,27 @@ class AlteringProxy {
     if (!body.empty() || !content_type.empty()) res.set_content(body, content_type.c_str());
   }
 
+  // Every sample value (scalar, vector, matrix) times `factor`, written back in Go's shortest
+  // form; NaN, the infinities and values the factor would overflow are left alone.
+  static void ScaleEveryValue(json* data, double factor) {
+    auto scale = [&](json& point) {
+      if (!point.is_array() || point.size() != 2 || !point[1].is_string()) return;
+      const double v = std::strtod(point[1].get<std::string>().c_str(), nullptr);
+      if (std::isfinite(v * factor)) point[1] = promref::model::FormatScalarValue(v * factor);
+    };
+    json& result = (*data)["result"];
+    if ((*data).value("resultType", "") == "scalar") {
+      scale(result);
+      return;
+    }
+    for (json& item : result) {
+      if (item.contains("value")) scale(item["value"]);
+      if (item.contains("values")) {
+        for (json& p : item["values"]) scale(p);
+      }
+    }
+  }
+
   static void Alter(const std::string& kind, int* status, std::string* body) {
     json j = json::parse(*body, nullptr, false);
     if (j.is_discarded()) return;
@@ -206,6 +228,11 @@ class AlteringProxy {
     }
     if (!j.contains("data") || !j["data"].contains("result") || !j["data"]["result"].is_array()) return;
     json& result = j["data"]["result"];
+    if (kind == "relative_error") {
+      ScaleEveryValue(&j["data"], 1 + 1e-9);
+      *body = j.dump();
+      return;
+    }
     if (result.empty()) return;
     json& first = result[0];
     json* point =
@@ -492,6 +519,22 @@ TEST_F(HarnessE2E, FakeTargetBehavioursGetTheRightVerdicts) {
   EXPECT_EQ(verdict(matrix_case), Verdict::kFail) << matrix_query;
   for (const auto& id : label_cases) EXPECT_EQ(verdict(id), Verdict::kFail) << id;
   for (const auto& id : format_cases) EXPECT_EQ(verdict(id), Verdict::kUnsupported) << id;
+}
+
+// A target whose every value is off by a relative 1e-9 (last digits of a different summation
+// order) is right: the tolerance applies to the value as the target answered it, also where
+// the harness compares Unix times (time(), timestamp()) relative to the dataset's base.
+TEST_F(HarnessE2E, AHarmlessRelativeErrorFailsNothing) {
+  ASSERT_EQ(prometheus_run_->rc, 0);
+  AlteringProxy proxy(prometheus_->base_url(), {{"", "relative_error", "/api/v1/query"},
+                                                {"", "relative_error", "/api/v1/query_range"}});
+  const std::string base = std::to_string(prometheus_run_->results.info.base_ms / 1000);
+  CommandResult r = RunCommand({"run", "--target", proxy.url(), "--claims", "3.x", "--remote-write", "none",
+                                "--base", base, "--filter", "promql/*"},
+                               "relative-error");
+  ASSERT_EQ(r.rc, 0) << r.out;
+  EXPECT_GT(Count(r.results, Verdict::kPass), 1000u);
+  EXPECT_EQ(Count(r.results, Verdict::kFail), 0u) << Failures(r.results);
 }
 
 TEST_F(HarnessE2E, MainJobRunsTheFixturesAgainstAnEmbeddedPromref) {
