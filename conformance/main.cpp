@@ -22,12 +22,12 @@ commands:
   report   rewrite reports from a JSON report
   compare  one report comparing several targets from their JSON reports
   promql parse|format|record-corpus   PromQL front end (see `promconform promql`)
-  promqltest [flags] FILE|DIR...      run promqltest scripts (see `promconform promqltest`)
-  properties  laws over random PromQL against a target, and differential (see `promconform properties --help`)
-  fuzz     fuzz the target's parsers through its API (see `promconform fuzz --help`)
+  promqltest [--target T] FILE|DIR... run promqltest scripts in process or against a target
+  properties --target T               PromQL laws on random queries, or a differential against --reference
+  fuzz --target T                     fuzz the target's parsers through its API
   version  print the version
 
-`promconform run --help` shows the options of the harness commands.
+`promconform <command> --help` shows a command's options (`run --help` those of the harness).
 )";
 
 }  // namespace

@@ -69,16 +69,6 @@ bool ParseNumber(const std::string& v, double* out) {
   return end != v.c_str() && *end == '\0' && *out >= 0;
 }
 
-std::vector<std::string> SplitList(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream ss(s);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    if (!item.empty()) out.push_back(item);
-  }
-  return out;
-}
-
 Options Parse(const std::vector<std::string>& args) {
   Options o;
   o.fuzz.progress = true;
@@ -155,13 +145,6 @@ bool ProfileIsExperimental(const TargetProfile& p) {
     }
   }
   return false;
-}
-
-std::string NowRfc3339() {
-  std::time_t t = std::time(nullptr);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-  return buf;
 }
 
 std::string OracleContract(Oracle o) {

@@ -94,16 +94,6 @@ struct Options {
   std::string error;
 };
 
-std::vector<std::string> Split(const std::string& s, char sep) {
-  std::vector<std::string> out;
-  std::stringstream ss(s);
-  std::string item;
-  while (std::getline(ss, item, sep)) {
-    if (!item.empty()) out.push_back(item);
-  }
-  return out;
-}
-
 Options Parse(const std::vector<std::string>& args) {
   Options o;
   for (size_t i = 1; i < args.size(); ++i) {
@@ -126,7 +116,7 @@ Options Parse(const std::vector<std::string>& args) {
     } else if (a == "--report-name") {
       o.report_name = value();
     } else if (a == "--format") {
-      o.formats = Split(value(), ',');
+      o.formats = SplitList(value());
     } else if (a == "--filter") {
       o.filters.push_back(value());
     } else if (a == "--min-score") {
@@ -167,19 +157,6 @@ bool Selected(const Case& c, const std::vector<std::string>& filters) {
     if (GlobMatch(f, c.id) || GlobMatch(f, c.category)) return true;
   }
   return false;
-}
-
-std::string NowRfc3339() {
-  std::time_t t = std::time(nullptr);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-  return buf;
-}
-
-int64_t WallMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 double Since(Clock::time_point t) {

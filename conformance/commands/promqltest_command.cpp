@@ -119,17 +119,6 @@ promref::Result<std::vector<std::string>> ExpandPaths(const std::vector<std::str
   return files;
 }
 
-std::vector<std::string> SplitList(const std::string& s) {
-  std::vector<std::string> out;
-  size_t from = 0;
-  while (from <= s.size()) {
-    const size_t comma = std::min(s.find(',', from), s.size());
-    if (comma > from) out.push_back(s.substr(from, comma - from));
-    from = comma + 1;
-  }
-  return out;
-}
-
 // Parses the flags; returns a usage problem ("" when fine).
 std::string Parse(const std::vector<std::string>& args, Options* o) {
   for (size_t i = 1; i < args.size(); ++i) {
@@ -190,19 +179,6 @@ std::string Parse(const std::vector<std::string>& args, Options* o) {
   return "";
 }
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-std::string NowRfc3339() {
-  const std::time_t t = std::time(nullptr);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-  return buf;
-}
-
 struct Outcome {
   std::vector<pt::ScriptReport> reports;
   RunResults results;  // for the report writers
@@ -247,7 +223,7 @@ promref::Result<Outcome> RunAgainstTarget(const Options& o, const std::vector<st
   ro.plan.run = o.run;
   ro.restart_cmd = o.restart_cmd;
   ro.allow_existing_data = o.allow_existing_data;
-  auto run = rp::RunRemote(**target, files, ro, NowMs());
+  auto run = rp::RunRemote(**target, files, ro, WallMs());
   if (!run.ok()) return run.error();
   std::cout << "target " << (*target)->base_url() << ": " << run->windows << " windows from "
             << rp::ApiTime(run->span.lo) << " to " << rp::ApiTime(run->span.hi) << ", "

@@ -165,13 +165,6 @@ Options Parse(const std::vector<std::string>& args) {
   return o;
 }
 
-std::string NowRfc3339() {
-  std::time_t t = std::time(nullptr);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-  return buf;
-}
-
 // How far after the base the laws ask: evaluation times reach 40 minutes, plus a range query's
 // six steps or an offset of ten minutes; the dataset itself spans more.
 int64_t Horizon() {

@@ -147,4 +147,14 @@ promref::Result<TargetProfile> ResolveProfile(const std::string& spec) {
   return LoadProfile(spec);
 }
 
+std::vector<std::string> SplitList(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, sep)) {
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
 }  // namespace promconform

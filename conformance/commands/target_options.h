@@ -37,6 +37,9 @@ void FinishTargetOptions(TargetOptions& o);
 // The options given, over the profile's settings.
 void ApplyTargetOptions(const TargetOptions& o, TargetProfile& p);
 
+// "a,b,,c" -> {"a", "b", "c"}: list-valued flags (--format).
+std::vector<std::string> SplitList(const std::string& s, char sep = ',');
+
 // `--target` as given: "embedded" (promref in-process), a URL, or a profile file or name.
 promref::Result<TargetProfile> ResolveProfile(const std::string& spec);
 

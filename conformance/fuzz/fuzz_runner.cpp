@@ -10,17 +10,12 @@
 #include "fuzz/promql_mutator.h"
 #include "fuzz/reproducer.h"
 #include "fuzz/write_mutator.h"
+#include "report/results.h"
 
 namespace promconform::fuzz {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-int64_t WallMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 double Since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();

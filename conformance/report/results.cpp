@@ -1,5 +1,8 @@
 #include "report/results.h"
 
+#include <chrono>
+#include <ctime>
+
 namespace promconform {
 namespace {
 using nlohmann::json;
@@ -176,6 +179,19 @@ promref::Result<RunResults> ResultsFromJson(const json& j) {
   } catch (const json::exception& e) {
     return promref::BadData(std::string("not a promconform JSON report: ") + e.what());
   }
+}
+
+int64_t WallMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string NowRfc3339() {
+  const std::time_t t = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return buf;
 }
 
 }  // namespace promconform

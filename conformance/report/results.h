@@ -80,6 +80,11 @@ struct RunResults {
 };
 
 nlohmann::json ResultsToJson(const RunResults& r);
+
+// The wall clock as runs record it: milliseconds since the epoch (what bases are chosen from),
+// and the RFC 3339 second (RunInfo::started_at, fixtures' recorded_at).
+int64_t WallMs();
+std::string NowRfc3339();
 promref::Result<RunResults> ResultsFromJson(const nlohmann::json& j);
 
 }  // namespace promconform
