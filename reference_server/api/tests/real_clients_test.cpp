@@ -1,6 +1,7 @@
 // Real clients against promref:
-//  - promtool (Debian's, from Prometheus 2.42) runs `query instant|range|series|labels` against
-//    promref and against Prometheus holding the same data; the outputs must be identical;
+//  - promtool (Debian's 2.42, and the pinned 3.x's) runs `query instant|range|series|labels`
+//    against promref and against the Prometheus of its version holding the same data; the
+//    outputs must be identical;
 //  - Prometheus scrapes itself and remote-writes to promref (Debian's 2.42 with remote write 1.0,
 //    the pinned 3.x with 1.0 and with 2.0); its queue must drain with no failed samples, and
 //    promref must then answer queries on that data as Prometheus does.
@@ -44,8 +45,10 @@ int64_t NowMs() {
       .count();
 }
 
-TEST(RealClients, PromtoolSeesTheSameAnswersFromPromrefAndPrometheus) {
-  auto prom = promconform::LocalPeer::Start(promconform::PrometheusPeer());
+// Runs promtool's query commands against a Prometheus started from `spec` and against promref,
+// both holding the same data; each output must be the same.
+void ExpectPromtoolSeesTheSame(const std::string& promtool, const promconform::PeerSpec& spec) {
+  auto prom = promconform::LocalPeer::Start(spec);
   ASSERT_TRUE(prom.ok()) << prom.error().message();
   auto ref = server::StartEmbedded();
   ASSERT_TRUE(ref.ok()) << ref.error().message();
@@ -78,13 +81,22 @@ TEST(RealClients, PromtoolSeesTheSameAnswersFromPromrefAndPrometheus) {
     auto run = [&](const std::string& base) {
       std::string cmd = c;
       cmd.replace(cmd.find("{}"), 2, base);
-      return RunShell("promtool " + cmd);
+      return RunShell(promtool + " " + cmd);
     };
     const std::string theirs = run((*prom)->base_url());
     const std::string ours = run((*ref)->base_url());
     EXPECT_FALSE(theirs.empty()) << c;
-    EXPECT_EQ(ours, theirs) << "promtool " << c;
+    EXPECT_EQ(ours, theirs) << promtool << " " << c;
   }
+}
+
+TEST(RealClients, Promtool242SeesTheSameAnswersFromPromrefAndPrometheus242) {
+  ExpectPromtoolSeesTheSame("promtool", promconform::PrometheusPeer());
+}
+
+TEST(RealClients, Promtool316SeesTheSameAnswersFromPromrefAndPrometheus316) {
+  ExpectPromtoolSeesTheSame(promconform::PinnedPeersBinDir() + "/promtool",
+                            promconform::PinnedPrometheusPeer());
 }
 
 // Which Prometheus sends, and in which remote-write protocol.
