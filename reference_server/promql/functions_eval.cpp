@@ -22,21 +22,6 @@
 namespace promref::promql::internal {
 namespace {
 
-constexpr double kLn2 = 0.693147180559945309417232121458176568;
-constexpr double kLn10 = 2.30258509299404568401799145468436421;
-
-// Go's math.Log2: exact for powers of two.
-double GoLog2(double x) {
-  int exp;
-  const double frac = std::frexp(x, &exp);
-  if (frac == 0.5) return static_cast<double>(exp - 1);
-  return std::log(frac) * (1 / kLn2) + static_cast<double>(exp);
-}
-// Go's math.Log10 is Log2(x) * (Ln2/Ln10), not C's log10.
-double GoLog10(double x) {
-  return GoLog2(x) * (kLn2 / kLn10);
-}
-
 Vector OneSample(double v, int64_t ts) {
   return Vector{Sample{model::Labels(), ts, v, nullptr, false}};
 }
@@ -54,7 +39,7 @@ PROMREF_MATH_FN(FnCeil, std::ceil(v))
 PROMREF_MATH_FN(FnFloor, std::floor(v))
 PROMREF_MATH_FN(FnExp, std::exp(v))
 PROMREF_MATH_FN(FnSqrt, std::sqrt(v))
-PROMREF_MATH_FN(FnLn, std::log(v))
+PROMREF_MATH_FN(FnLn, GoLog(v))
 PROMREF_MATH_FN(FnLog2, GoLog2(v))
 PROMREF_MATH_FN(FnLog10, GoLog10(v))
 PROMREF_MATH_FN(FnSgn, v<0 ? -1.0 : v> 0 ? 1.0 : v)
