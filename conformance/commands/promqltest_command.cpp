@@ -299,6 +299,7 @@ int RunPromqltestCommand(const std::vector<std::string>& args) {
     RunInfo& info = outcome->results.info;
     info.mode = "promqltest";
     info.dataset = "promqltest scripts (" + std::to_string(files->size()) + " files)";
+    info.reference = "the scripts' own expectations";
     info.started_at = started;
     info.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const std::string name = !o.report_name.empty()
