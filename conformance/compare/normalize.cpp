@@ -142,6 +142,12 @@ json SortedArray(const json& data) {
   return out;
 }
 
+json ComparedHeaders(const HttpResponse& r, const Exchange& e) {
+  json h = json::object();
+  for (const std::string& name : e.compare_headers) h[name] = r.Header(name);
+  return h;
+}
+
 }  // namespace
 
 int64_t SecondsToMillis(double seconds) {
@@ -158,16 +164,14 @@ json Normalize(const HttpResponse& r, const Exchange& e, const NormalizeContext&
     out["http_class"] = StatusClass(r.status);
     out["http_info"] = r.status;
     if (r.status >= 300 && !r.body.empty()) out["error"] = TextPrefix(r.body, 300);
+    // Remote write 2.0's X-Prometheus-Remote-Write-*-Written: what the receiver says it stored.
+    if (!e.compare_headers.empty()) out["headers"] = ComparedHeaders(r, e);
     return out;
   }
   out["http"] = r.status;
   const std::string ct = MediaType(r.Header("Content-Type"));
   if (!ct.empty()) out["content_type"] = ct;
-  if (!e.compare_headers.empty()) {
-    json h = json::object();
-    for (const std::string& name : e.compare_headers) h[name] = r.Header(name);
-    out["headers"] = std::move(h);
-  }
+  if (!e.compare_headers.empty()) out["headers"] = ComparedHeaders(r, e);
   if (e.mode == NormalizeMode::kText) {
     if (!r.body.empty()) out["body"] = TextPrefix(r.body, 200);
     return out;

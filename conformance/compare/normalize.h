@@ -10,6 +10,8 @@
 //   strings: the strings, sorted (compared as a set)
 //   keys:    the sorted keys of `data` (for status endpoints whose values are the server's own)
 //   exact:   `data` unchanged
+// `headers` holds the response headers the exchange names in `compare_headers` (also for
+// remote writes: 2.0's *-Written headers), "" when absent.
 // `content_type` holds the media type (no parameters). Informational keys, never compared:
 // `error` (message text: Prometheus' wording changes between versions), `http_info` (the exact
 // code of a remote write), `body` (the start of a non-JSON body), `transport_error`.

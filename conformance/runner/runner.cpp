@@ -181,6 +181,65 @@ promref::wire::RawLabels LabelsOf(const json& a) {
   return l;
 }
 
+promref::wire::v2::Sample SampleV2(const json& p, int64_t base_ms) {
+  // [t, value] or [t, value, start_timestamp], times after the base.
+  const int64_t st = p.size() > 2 ? base_ms + p[2].get<int64_t>() : 0;
+  return {ParseSampleValue(p[1]), base_ms + p[0].get<int64_t>(), st};
+}
+
+// A 2.0 series as the suite describes it, with its strings (Symbolize makes a valid table).
+promref::wire::v2::TimeSeries SeriesV2(const json& s, int64_t base_ms) {
+  promref::wire::v2::TimeSeries ts;
+  ts.labels = LabelsOf(s.at("labels"));
+  for (const json& p : s.value("samples", json::array())) ts.samples.push_back(SampleV2(p, base_ms));
+  for (const json& e : s.value("exemplars", json::array())) {
+    ts.exemplars.push_back(
+        {LabelsOf(e.at("labels")), ParseSampleValue(e.at("value")), base_ms + e.at("t").get<int64_t>()});
+  }
+  if (s.contains("metadata")) {
+    const json& m = s["metadata"];
+    ts.metadata = {static_cast<promref::wire::MetricType>(m.value("type", 0)), m.value("help", ""),
+                   m.value("unit", "")};
+  }
+  return ts;
+}
+
+// A 2.0 request given as it travels ("symbols", and "labels_refs", "help_ref", "unit_ref" per
+// series): symbol tables and refs that a correct sender never produces.
+promref::wire::v2::SymbolizedRequest RawSymbolized(const json& w, int64_t base_ms) {
+  promref::wire::v2::SymbolizedRequest r;
+  r.symbols = w.at("symbols").get<std::vector<std::string>>();
+  for (const json& s : w.value("series", json::array())) {
+    promref::wire::v2::SymbolizedSeries ts;
+    ts.labels_refs = s.at("labels_refs").get<std::vector<uint32_t>>();
+    for (const json& p : s.value("samples", json::array())) ts.samples.push_back(SampleV2(p, base_ms));
+    for (const json& e : s.value("exemplars", json::array())) {
+      ts.exemplars.push_back({e.at("labels_refs").get<std::vector<uint32_t>>(),
+                              ParseSampleValue(e.at("value")), base_ms + e.at("t").get<int64_t>()});
+    }
+    ts.type = static_cast<promref::wire::MetricType>(s.value("type", 0));
+    ts.help_ref = s.value("help_ref", 0u);
+    ts.unit_ref = s.value("unit_ref", 0u);
+    r.timeseries.push_back(std::move(ts));
+  }
+  return r;
+}
+
+std::string EncodeV2(const json& w, int64_t base_ms) {
+  promref::wire::v2::SymbolizedRequest sym;
+  if (w.contains("symbols")) {
+    sym = RawSymbolized(w, base_ms);
+  } else {
+    promref::wire::v2::RequestV2 r;
+    for (const json& s : w.value("series", json::array())) r.timeseries.push_back(SeriesV2(s, base_ms));
+    sym = promref::wire::v2::Symbolize(r);
+  }
+  if (w.value("bad_label_ref", false) && !sym.timeseries.empty() && !sym.timeseries[0].labels_refs.empty()) {
+    sym.timeseries[0].labels_refs.back() = static_cast<uint32_t>(sym.symbols.size() + 100);
+  }
+  return promref::wire::v2::EncodeSymbolized(sym);
+}
+
 promref::Result<HttpRequest> WriteRequestFor(const Target& target, const json& w, int64_t base_ms) {
   HttpRequest req;
   req.method = "POST";
@@ -188,26 +247,7 @@ promref::Result<HttpRequest> WriteRequestFor(const Target& target, const json& w
   const std::string protocol = w.value("protocol", "1.0");
   std::string raw;
   if (protocol == "2.0") {
-    promref::wire::v2::RequestV2 r;
-    for (const json& s : w.value("series", json::array())) {
-      promref::wire::v2::TimeSeries ts;
-      ts.labels = LabelsOf(s.at("labels"));
-      for (const json& p : s.value("samples", json::array())) {
-        ts.samples.push_back({ParseSampleValue(p[1]), base_ms + p[0].get<int64_t>(), 0});
-      }
-      if (s.contains("metadata")) {
-        const json& m = s["metadata"];
-        ts.metadata = {static_cast<promref::wire::MetricType>(m.value("type", 0)), m.value("help", ""),
-                       m.value("unit", "")};
-      }
-      r.timeseries.push_back(std::move(ts));
-    }
-    auto sym = promref::wire::v2::Symbolize(r);
-    if (w.value("bad_label_ref", false) && !sym.timeseries.empty() &&
-        !sym.timeseries[0].labels_refs.empty()) {
-      sym.timeseries[0].labels_refs.back() = static_cast<uint32_t>(sym.symbols.size() + 100);
-    }
-    raw = promref::wire::v2::EncodeSymbolized(sym);
+    raw = EncodeV2(w, base_ms);
     req.headers = {{"Content-Type", std::string(promref::wire::v2::kContentType)},
                    {"Content-Encoding", "snappy"},
                    {"X-Prometheus-Remote-Write-Version", "2.0.0"},

@@ -106,6 +106,27 @@ TEST(Normalize, TransportErrorsAndRemoteWritesAndText) {
   EXPECT_EQ(n["body"], "404 page not found");
 }
 
+// Remote write 2.0's *-Written headers are kept (and compared) when the exchange names them;
+// an absent header is "".
+TEST(Normalize, RemoteWritesKeepTheHeadersTheExchangeNames) {
+  Exchange e;
+  e.mode = NormalizeMode::kRemoteWrite;
+  HttpResponse w;
+  w.status = 400;
+  w.body = "out of order sample\n";
+  w.headers = {{"X-Prometheus-Remote-Write-Samples-Written", "2"}};
+  EXPECT_FALSE(Normalize(w, e, {}).contains("headers"));
+  e.compare_headers = {"x-prometheus-remote-write-samples-written",
+                       "x-prometheus-remote-write-exemplars-written"};
+  const json n = Normalize(w, e, {});
+  EXPECT_EQ(n["headers"], json({{"x-prometheus-remote-write-samples-written", "2"},
+                                {"x-prometheus-remote-write-exemplars-written", ""}}));
+  json other = n;
+  other["headers"]["x-prometheus-remote-write-samples-written"] = "3";
+  EXPECT_TRUE(CompareNormalized(n, n, {}).equal);
+  EXPECT_FALSE(CompareNormalized(other, n, {}).equal);
+}
+
 TEST(Normalize, TimestampValuesBecomeSecondsAfterTheBase) {
   Exchange e;
   const double t = (kBase + 60'000) / 1000.0;

@@ -155,114 +155,177 @@ std::string RawLabelsString(wire::RawLabels raw) {
   return out + "}";
 }
 
-// Remote write 2.0: unlike 1.0, bad series and rejected samples do not stop the request. The
-// rest is written and committed, and the answer is 400 with every problem, one per line; the
-// X-Prometheus-Remote-Write-*-Written headers say what was stored, on every answer. A storage
-// failure (5xx) rolls everything back, since senders retry those and the TSDB is not
-// idempotent.
-Response WriteV2(const wire::v2::SymbolizedRequest& write, storage::Storage& storage, int64_t max_time,
-                 SelfMetrics* metrics) {
-  auto app = storage.MakeAppender();
+// Go's %v of a []uint32 ("[1 2 3]"): how Prometheus names a series whose refs are bad.
+std::string RefsText(const std::vector<uint32_t>& refs) {
+  std::string out = "[";
+  for (size_t i = 0; i < refs.size(); ++i) out += (i > 0 ? " " : "") + std::to_string(refs[i]);
+  return out + "]";
+}
+
+// What a 2.0 request stored, for the X-Prometheus-Remote-Write-*-Written headers.
+struct WrittenV2 {
   uint64_t samples = 0;
   uint64_t histograms = 0;
   uint64_t exemplars = 0;
-  std::vector<std::string> bad;
-  auto fail = [&](std::string text) {
-    app->Rollback();
-    return Response::Text(500, text + "\n");
-  };
-  model::Labels labels;
-  std::vector<model::LabelView> raw;
-  std::vector<model::LabelView> scratch;
-  for (const wire::v2::SymbolizedSeries& ts : write.timeseries) {
-    raw.clear();
-    if (Status st = wire::v2::CheckRefs(ts, write.symbols); !st.ok()) {
-      bad.push_back(st.error().message());
-      continue;
+};
+
+// Every 2.0 answer from the decoding of the body on carries the headers, errors included.
+Response WithWrittenHeaders(Response r, const WrittenV2& w) {
+  r.headers.emplace_back(std::string(wire::v2::kSamplesWrittenHeader), std::to_string(w.samples));
+  r.headers.emplace_back(std::string(wire::v2::kHistogramsWrittenHeader), std::to_string(w.histograms));
+  r.headers.emplace_back(std::string(wire::v2::kExemplarsWrittenHeader), std::to_string(w.exemplars));
+  return r;
+}
+
+// One 2.0 request's series, written in the order and with the checks of Prometheus 3.16's
+// receiver: label refs, metadata refs, label validity, "at least one sample", then the samples
+// and histograms, then the exemplars (whose bad refs are reported after the samples went in).
+// Problems with the data are collected in bad(); a storage failure ends the request.
+class WriterV2 {
+ public:
+  WriterV2(const wire::v2::SymbolizedRequest& write, storage::Appender& app, int64_t max_time)
+      : write_(write), app_(app), max_time_(max_time) {}
+
+  // False on a storage failure (its text in *failure): the caller rolls back.
+  bool Series(const wire::v2::SymbolizedSeries& ts, std::string* failure) {
+    if (!ReadLabels(ts)) return true;
+    storage::SeriesRef ref = 0;
+    if (!AppendSamples(ts, &ref, failure)) return false;
+    AppendExemplars(ts, ref);
+    // Metadata travels with every series; a failure to store it never fails the write.
+    (void)app_.UpdateMetadata(
+        ref, labels_,
+        storage::Metadata{ToMetricType(ts.type), write_.symbols[ts.help_ref], write_.symbols[ts.unit_ref]});
+    return true;
+  }
+
+  const std::vector<std::string>& bad() const { return bad_; }
+  const WrittenV2& written() const { return written_; }
+
+ private:
+  // Sets labels_; false (the problem reported) when the series cannot be written at all.
+  bool ReadLabels(const wire::v2::SymbolizedSeries& ts) {
+    raw_.clear();
+    if (Status st = wire::v2::LabelViewsFor(ts.labels_refs, write_.symbols, &raw_); !st.ok()) {
+      bad_.push_back("parsing labels for series " + RefsText(ts.labels_refs) + ": " + st.error().message());
+      return false;
     }
-    (void)wire::v2::LabelViewsFor(ts.labels_refs, write.symbols, &raw);  // checked above
-    const LabelsCheck check = CheckSeriesLabels(raw, &scratch, &labels);
+    if (Status st = wire::v2::CheckMetadataRefs(ts, write_.symbols); !st.ok()) {
+      bad_.push_back("parsing metadata for series " + RefsText(ts.labels_refs) + ": " + st.error().message());
+      return false;
+    }
+    const LabelsCheck check = CheckSeriesLabels(raw_, &scratch_, &labels_);
     if (check.problem != LabelsCheck::kNone) {
       wire::RawLabels sent;
-      for (const model::LabelView& l : raw) sent.emplace_back(l.name, l.value);
-      bad.push_back(check.problem == LabelsCheck::kInvalid
-                        ? "invalid metric name or labels, got " + RawLabelsString(sent)
-                        : "invalid labels for series, labels " + RawLabelsString(sent) +
-                              ", duplicated label " + std::string(check.duplicate));
-      continue;
+      for (const model::LabelView& l : raw_) sent.emplace_back(l.name, l.value);
+      bad_.push_back(check.problem == LabelsCheck::kInvalid
+                         ? "invalid metric name or labels, got " + RawLabelsString(sent)
+                         : "invalid labels for series, labels " + RawLabelsString(sent) +
+                               ", duplicated label " + std::string(check.duplicate));
+      return false;
     }
     if (ts.samples.empty() && ts.histograms.empty()) {
-      bad.push_back("TimeSeries must contain at least one sample or histogram for series " +
-                    labels.ToString());
-      continue;
+      bad_.push_back("TimeSeries must contain at least one sample or histogram for series " +
+                     labels_.ToString());
+      return false;
     }
-    storage::SeriesRef ref = 0;
-    auto rejected = [&](storage::AppendError e, bool future) {
-      std::string text(storage::AppendErrorText(e));
-      if (future) text += ": timestamp is too far in the future";
-      bad.push_back(text + " for series " + labels.ToString());
-    };
+    return true;
+  }
+
+  // True when the append went in. A data error is reported and the series goes on; any other
+  // error sets *failure.
+  bool Appended(const storage::AppendResult& r, bool future, std::string* failure) {
+    if (r.ok()) return true;
+    std::string text(storage::AppendErrorText(r.error));
+    if (!IsDataError(r.error)) {
+      *failure = std::move(text);
+      return false;
+    }
+    if (future) text += ": timestamp is too far in the future";
+    bad_.push_back(text + " for series " + labels_.ToString());
+    return false;
+  }
+
+  bool AppendSamples(const wire::v2::SymbolizedSeries& ts, storage::SeriesRef* ref, std::string* failure) {
+    const storage::AppendResult future_error{0, storage::AppendError::kOutOfBounds};
     for (const wire::v2::Sample& s : ts.samples) {
-      const bool future = s.timestamp > max_time;
-      const storage::AppendResult r = future ? storage::AppendResult{0, storage::AppendError::kOutOfBounds}
-                                             : app->Append(ref, labels, s.timestamp, s.value);
-      if (r.ok()) {
-        ref = r.ref;
-        ++samples;
-      } else if (IsDataError(r.error)) {
-        rejected(r.error, future);
-      } else {
-        return fail(std::string(storage::AppendErrorText(r.error)));
+      const bool future = s.timestamp > max_time_;
+      const storage::AppendResult r =
+          future ? future_error : app_.Append(*ref, labels_, s.timestamp, s.value);
+      if (Appended(r, future, failure)) {
+        *ref = r.ref;
+        ++written_.samples;
+      } else if (!failure->empty()) {
+        return false;
       }
     }
     for (const wire::v2::HistogramV2& h : ts.histograms) {
-      const bool future = h.h.timestamp > max_time;
+      const bool future = h.h.timestamp > max_time_;
       const storage::AppendResult r =
-          future ? storage::AppendResult{0, storage::AppendError::kOutOfBounds}
-                 : app->AppendHistogram(ref, labels, h.h.timestamp, ToFloatHistogram(h.h));
-      if (r.ok()) {
-        ref = r.ref;
-        ++histograms;
-      } else if (IsDataError(r.error)) {
-        rejected(r.error, future);
-      } else {
-        return fail(std::string(storage::AppendErrorText(r.error)));
+          future ? future_error : app_.AppendHistogram(*ref, labels_, h.h.timestamp, ToFloatHistogram(h.h));
+      if (Appended(r, future, failure)) {
+        *ref = r.ref;
+        ++written_.histograms;
+      } else if (!failure->empty()) {
+        return false;
       }
     }
+    return true;
+  }
+
+  void AppendExemplars(const wire::v2::SymbolizedSeries& ts, storage::SeriesRef ref) {
     for (const wire::v2::SymbolizedExemplar& e : ts.exemplars) {
-      raw.clear();
-      (void)wire::v2::LabelViewsFor(e.labels_refs, write.symbols, &raw);  // checked above
-      const storage::AppendResult r =
-          e.timestamp > max_time
-              ? storage::AppendResult{0, storage::AppendError::kOutOfBounds}
-              : app->AppendExemplar(ref, labels,
-                                    storage::Exemplar{ExemplarLabels(raw), e.value, e.timestamp, true});
+      raw_.clear();
+      if (Status st = wire::v2::LabelViewsFor(e.labels_refs, write_.symbols, &raw_); !st.ok()) {
+        bad_.push_back("parsing exemplar for series " + labels_.ToString() + ": " + st.error().message());
+        continue;
+      }
+      if (e.timestamp > max_time_) continue;  // dropped without failing the request, as Prometheus does
+      const storage::AppendResult r = app_.AppendExemplar(
+          ref, labels_, storage::Exemplar{ExemplarLabels(raw_), e.value, e.timestamp, true});
       if (r.ok()) {
-        ++exemplars;
+        ++written_.exemplars;
       } else if (r.error == storage::AppendError::kOutOfOrder) {
-        bad.push_back("out of order exemplar for series " + labels.ToString());
+        bad_.push_back("out of order exemplar for series " + labels_.ToString());
       }
       // Other exemplar errors are dropped without failing the request, as Prometheus does.
     }
-    // Metadata travels with every series; a failure to store it never fails the write.
-    (void)app->UpdateMetadata(
-        ref, labels,
-        storage::Metadata{ToMetricType(ts.type), write.symbols[ts.help_ref], write.symbols[ts.unit_ref]});
   }
-  if (Status st = app->Commit(); !st.ok()) return Response::Text(500, st.error().message() + "\n");
-  if (metrics != nullptr) metrics->ObserveRemoteWrite(samples, histograms, exemplars);
-  Response r;
-  if (bad.empty()) {
-    r.status = 204;
-  } else {
-    std::string text;
-    for (const std::string& line : bad) text += (text.empty() ? "" : "\n") + line;
-    r = Response::Text(400, text + "\n");
+
+  const wire::v2::SymbolizedRequest& write_;
+  storage::Appender& app_;
+  const int64_t max_time_;
+  model::Labels labels_;
+  std::vector<model::LabelView> raw_;
+  std::vector<model::LabelView> scratch_;
+  std::vector<std::string> bad_;
+  WrittenV2 written_;
+};
+
+// Remote write 2.0: unlike 1.0, bad series and rejected samples do not stop the request. The
+// rest is written and committed, and the answer is 400 with every problem, one per line; the
+// X-Prometheus-Remote-Write-*-Written headers say what was stored. A storage failure (5xx)
+// rolls everything back, since senders retry those and the TSDB is not idempotent.
+Response WriteV2(const wire::v2::SymbolizedRequest& write, storage::Storage& storage, int64_t max_time,
+                 SelfMetrics* metrics) {
+  auto app = storage.MakeAppender();
+  WriterV2 writer(write, *app, max_time);
+  for (const wire::v2::SymbolizedSeries& ts : write.timeseries) {
+    std::string failure;
+    if (!writer.Series(ts, &failure)) {
+      app->Rollback();
+      return WithWrittenHeaders(Response::Text(500, failure + "\n"), {});
+    }
   }
-  r.headers.emplace_back(std::string(wire::v2::kSamplesWrittenHeader), std::to_string(samples));
-  r.headers.emplace_back(std::string(wire::v2::kHistogramsWrittenHeader), std::to_string(histograms));
-  r.headers.emplace_back(std::string(wire::v2::kExemplarsWrittenHeader), std::to_string(exemplars));
-  return r;
+  if (Status st = app->Commit(); !st.ok()) {
+    return WithWrittenHeaders(Response::Text(500, st.error().message() + "\n"), {});
+  }
+  const WrittenV2& w = writer.written();
+  if (metrics != nullptr) metrics->ObserveRemoteWrite(w.samples, w.histograms, w.exemplars);
+  if (writer.bad().empty()) return WithWrittenHeaders(NoContent(), w);
+  std::string text;
+  for (const std::string& line : writer.bad()) text += (text.empty() ? "" : "\n") + line;
+  return WithWrittenHeaders(Response::Text(400, text + "\n"), w);
 }
 
 }  // namespace
@@ -288,9 +351,9 @@ Response PrometheusApi::RemoteWrite(const Request& req) {
   const auto& accepted = deps_.options.accepted_remote_write_messages;
   if (std::find(accepted.begin(), accepted.end(), *message) == accepted.end()) {
     std::string list;
-    for (const auto& m : accepted) list += (list.empty() ? "" : " ") + m;
+    for (const auto& m : accepted) list += (list.empty() ? "" : ", ") + m;
     return Response::Text(
-        415, *message + " protobuf message is not accepted by this server; only accepts [" + list + "]\n");
+        415, *message + " protobuf message is not accepted by this server; only accepts " + list + "\n");
   }
   auto raw = wire::SnappyDecompress(req.body, deps_.options.remote_write_max_bytes);
   if (!raw.ok()) return Response::Text(400, raw.error().message() + "\n");
@@ -299,7 +362,7 @@ Response PrometheusApi::RemoteWrite(const Request& req) {
       kMaxAheadMs;
   if (*message == kV2Message) {
     auto v2 = wire::v2::DecodeSymbolized(*raw);
-    if (!v2.ok()) return Response::Text(400, v2.error().message() + "\n");
+    if (!v2.ok()) return WithWrittenHeaders(Response::Text(400, v2.error().message() + "\n"), {});
     return WriteV2(*v2, *req.tenant->storage, max_time, deps_.metrics);
   }
   wire::WriteRequestView write;

@@ -110,7 +110,8 @@ std::string FlagsUsage() {
   --web.cors.origin=REGEX                  origins CORS answers name (fully anchored; default .*)
   --enable-feature=LIST                    promql-experimental-functions, promql-duration-expr,
                                            promql-binop-fill-modifiers, promql-extended-range-selectors,
-                                           promql-delayed-name-removal
+                                           promql-delayed-name-removal, exemplar-storage (keep
+                                           exemplars: 100000, as Prometheus' default limit)
   --demo                                   load a deterministic demo dataset at start
 
 Every other flag of Prometheus 3.16 (--log.level, --web.external-url, --storage.tsdb.wal-compression...)
@@ -222,10 +223,14 @@ Result<Flags> ParseFlags(int argc, const char* const* argv) {
              f.features.push_back(feat);
              if (feat == "promql-delayed-name-removal") {
                f.delayed_name_removal = true;
-             } else if (feat == "promql-experimental-functions" || feat == "promql-duration-expr" ||
-                        feat == "promql-binop-fill-modifiers" || feat == "promql-extended-range-selectors") {
+             } else if (feat == "exemplar-storage") {
+               f.exemplar_storage = true;
+             } else if (feat == "promql-experimental-functions" || feat == "promql-binop-fill-modifiers") {
+               // (One switch for both: each turns on the other's syntax too.)
                f.experimental = true;
              }
+             // promql-duration-expr and promql-extended-range-selectors are accepted and do
+             // nothing, as in Prometheus 3.16, where that syntax is always on.
            }
            if (comma == std::string::npos) break;
            start = comma + 1;

@@ -38,8 +38,11 @@ struct Flags {
   bool rw_messages_given = false;     // parsing state: the first use replaces the default
   bool experimental = false;          // --enable-feature=promql-experimental-functions (and friends)
   bool delayed_name_removal = false;  // --enable-feature=promql-delayed-name-removal
-  bool in_memory = false;             // --storage.in-memory: no WAL, no blocks (tests, demos)
-  bool demo = false;                  // --demo: load the deterministic demo dataset at start
+  // --enable-feature=exemplar-storage. Off by default, as in Prometheus 3.16: exemplars are then
+  // accepted (and counted by remote write 2.0) but not kept.
+  bool exemplar_storage = false;
+  bool in_memory = false;  // --storage.in-memory: no WAL, no blocks (tests, demos)
+  bool demo = false;       // --demo: load the deterministic demo dataset at start
   bool help = false;
   bool version = false;
   std::vector<std::string> features;

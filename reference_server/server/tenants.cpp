@@ -50,6 +50,8 @@ api::Tenant* Tenants::Get(const std::string& id) {
   opts.retention_size = static_cast<uint64_t>(flags_.retention_size_bytes);
   opts.block_range = flags_.MinBlockDurationMs();
   opts.max_block_duration = flags_.MaxBlockDurationMs();
+  // Without the feature Prometheus accepts exemplars and drops them; a zero capacity does that.
+  if (!flags_.exemplar_storage) opts.max_exemplars = 0;
   auto db = tsdb::DB::Open(opts);
   if (!db.ok()) {
     last_error_ = db.error().message();

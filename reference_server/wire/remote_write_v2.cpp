@@ -62,7 +62,7 @@ Status CheckLabelRefs(std::span<const uint32_t> refs, const std::vector<std::str
   if (refs.size() % 2 != 0) return BadData("invalid labelRefs length " + std::to_string(refs.size()));
   for (size_t i = 0; i < refs.size(); i += 2) {
     if (refs[i] >= symbols.size() || refs[i + 1] >= symbols.size()) {
-      return BadData("labelRefs " + std::to_string(i) + " (name) = " + std::to_string(refs[i + 1]) +
+      return BadData("labelRefs " + std::to_string(refs[i]) + " (name) = " + std::to_string(refs[i + 1]) +
                      " (value) outside of symbols table (size " + std::to_string(symbols.size()) + ")");
     }
   }
@@ -99,16 +99,22 @@ SymbolizedRequest Symbolize(const RequestV2& request) {
   return out;
 }
 
+Status CheckMetadataRefs(const SymbolizedSeries& s, const std::vector<std::string>& symbols) {
+  // The unit first, as Prometheus checks them.
+  if (s.unit_ref >= symbols.size()) {
+    return BadData("metadata unit_ref " + std::to_string(s.unit_ref) + " outside of symbols table (size " +
+                   std::to_string(symbols.size()) + ")");
+  }
+  if (s.help_ref >= symbols.size()) {
+    return BadData("metadata help_ref " + std::to_string(s.help_ref) + " outside of symbols table (size " +
+                   std::to_string(symbols.size()) + ")");
+  }
+  return {};
+}
+
 Status CheckRefs(const SymbolizedSeries& s, const std::vector<std::string>& symbols) {
   if (Status st = CheckLabelRefs(s.labels_refs, symbols); !st.ok()) return st;
-  if (s.help_ref >= symbols.size()) {
-    return BadData("help ref " + std::to_string(s.help_ref) + " outside of symbols table (size " +
-                   std::to_string(symbols.size()) + ")");
-  }
-  if (s.unit_ref >= symbols.size()) {
-    return BadData("unit ref " + std::to_string(s.unit_ref) + " outside of symbols table (size " +
-                   std::to_string(symbols.size()) + ")");
-  }
+  if (Status st = CheckMetadataRefs(s, symbols); !st.ok()) return st;
   for (const SymbolizedExemplar& e : s.exemplars) {
     if (Status st = CheckLabelRefs(e.labels_refs, symbols); !st.ok()) return st;
   }

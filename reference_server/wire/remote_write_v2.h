@@ -98,9 +98,11 @@ SymbolizedRequest Symbolize(const RequestV2& request);
 Result<RequestV2> Resolve(const SymbolizedRequest& request);
 // One series' refs (a receiver reports a bad series and goes on with the others).
 Result<TimeSeries> ResolveSeries(const SymbolizedSeries& series, const std::vector<std::string>& symbols);
-// Checks every ref of a series (labels, help, unit, exemplar labels) against the symbol table:
+// Checks every ref of a series (labels, unit, help, exemplar labels) against the symbol table:
 // the first problem, as ResolveSeries words it.
 Status CheckRefs(const SymbolizedSeries& series, const std::vector<std::string>& symbols);
+// The unit and help refs only (a receiver checks them apart from the labels).
+Status CheckMetadataRefs(const SymbolizedSeries& series, const std::vector<std::string>& symbols);
 // The labels of `refs` as views into `symbols`, appended to *out in the order sent: how a
 // receiver reads a series without copying its strings. Errors as ResolveSeries words them.
 Status LabelViewsFor(std::span<const uint32_t> refs, const std::vector<std::string>& symbols,

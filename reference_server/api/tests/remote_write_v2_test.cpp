@@ -1,7 +1,7 @@
 // The remote-write 2.0 receiver (io.prometheus.write.v2.Request) as Prometheus 3.x answers it:
 // accepted only when configured, the *-Written headers on every answer, a partial write (good
 // series committed, every bad one reported in a 400) and a rollback on nothing but storage
-// failures; exemplars stored from the series that carry them. (Metadata goes to the TSDB, but
+// failures; exemplars counted, and stored with exemplar-storage on. (Metadata goes to the TSDB, but
 // /api/v1/metadata shows scraped metadata only, as in Prometheus, so it is not checked here.)
 #include "wire/remote_write_v2.h"
 
@@ -73,13 +73,16 @@ TEST(RemoteWriteV2, RefusedByAReceiverConfiguredForOnePointZeroOnly) {
   req.timeseries.push_back(Series("refused", {{1, NowMs(), 0}}));
   auto r = Post(c, **s, wire::v2::EncodeRequestV2(req));
   EXPECT_EQ(r.status, 415);
-  EXPECT_NE(r.body.find("io.prometheus.write.v2.Request protobuf message is not accepted"), std::string::npos)
+  EXPECT_NE(
+      r.body.find("io.prometheus.write.v2.Request protobuf message is not accepted by this server; only "
+                  "accepts prometheus.WriteRequest\n"),
+      std::string::npos)
       << r.body;
   EXPECT_TRUE(Query(c, **s, "refused")["data"]["result"].empty());
 }
 
 TEST(RemoteWriteV2, CleanWriteStoresSamplesAndExemplars) {
-  auto s = server::StartEmbedded({kAcceptBoth});
+  auto s = server::StartEmbedded({kAcceptBoth, "--enable-feature=exemplar-storage"});
   ASSERT_TRUE(s.ok()) << s.error().message();
   HttpClient c;
   const int64_t now = NowMs();
@@ -155,6 +158,119 @@ TEST(RemoteWriteV2, BadSeriesAreReportedAndTheRestIsWritten) {
   ASSERT_EQ(q["data"]["result"].size(), 1u) << q.dump();
   EXPECT_EQ(q["data"]["result"][0]["value"][1], "2");
   EXPECT_TRUE(Query(c, **s, "rw2_future")["data"]["result"].empty());
+}
+
+std::string Written(const HttpResponse& r) {
+  return r.Header("X-Prometheus-Remote-Write-Samples-Written") + "/" +
+         r.Header("X-Prometheus-Remote-Write-Histograms-Written") + "/" +
+         r.Header("X-Prometheus-Remote-Write-Exemplars-Written");
+}
+
+nlohmann::json Exemplars(HttpClient& c, const server::PromrefServer& s, const std::string& q, int64_t now) {
+  return nlohmann::json::parse(
+      c.Get(s.base_url() + "/api/v1/query_exemplars?" +
+            promconform::FormEncode({{"query", q}, {"start", "0"}, {"end", std::to_string(now / 1000 + 60)}}))
+          .body);
+}
+
+// Bad refs are reported in 3.16's words: label refs by the refs sent, metadata refs unit first,
+// exemplar refs by the series' labels, after its samples were written (and they stay written).
+TEST(RemoteWriteV2, BadRefsAreReportedAsPrometheus316ReportsThem) {
+  auto s = server::StartEmbedded();
+  ASSERT_TRUE(s.ok()) << s.error().message();
+  HttpClient c;
+  const int64_t now = NowMs();
+  wire::v2::SymbolizedRequest req;
+  req.symbols = {"", "__name__", "refs_ok", "trace_id"};
+  wire::v2::SymbolizedSeries odd;
+  odd.labels_refs = {1, 2, 3};
+  odd.samples = {{1, now, 0}};
+  wire::v2::SymbolizedSeries outside = odd;
+  outside.labels_refs = {1, 104};
+  wire::v2::SymbolizedSeries bad_meta = odd;
+  bad_meta.labels_refs = {1, 2};
+  bad_meta.help_ref = 9;
+  bad_meta.unit_ref = 8;
+  wire::v2::SymbolizedSeries bad_exemplar = bad_meta;
+  bad_exemplar.help_ref = bad_exemplar.unit_ref = 0;
+  bad_exemplar.exemplars = {{{3, 40}, 1, now}};
+  req.timeseries = {odd, outside, bad_meta, bad_exemplar};
+  auto r = Post(c, **s, wire::v2::EncodeSymbolized(req));
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.body,
+            "parsing labels for series [1 2 3]: invalid labelRefs length 3\n"
+            "parsing labels for series [1 104]: labelRefs 1 (name) = 104 (value) outside of symbols table "
+            "(size 4)\n"
+            "parsing metadata for series [1 2]: metadata unit_ref 8 outside of symbols table (size 4)\n"
+            "parsing exemplar for series {__name__=\"refs_ok\"}: labelRefs 3 (name) = 40 (value) outside of "
+            "symbols table (size 4)\n");
+  EXPECT_EQ(Written(r), "1/0/0");
+  EXPECT_EQ(Query(c, **s, "refs_ok")["data"]["result"].size(), 1u);
+}
+
+// Decoded as 2.0 (even when it fails to decode), an answer carries the headers; a request
+// taken for 1.0 does not.
+TEST(RemoteWriteV2, HeadersFromTheDecodingOfA2Point0BodyOn) {
+  auto s = server::StartEmbedded();
+  ASSERT_TRUE(s.ok()) << s.error().message();
+  HttpClient c;
+  auto garbage = Post(c, **s, std::string("\x0a\xff\xff\xff\x0f garbage", 13));
+  EXPECT_EQ(garbage.status, 400);
+  EXPECT_EQ(Written(garbage), "0/0/0");
+  wire::v2::RequestV2 req;
+  req.timeseries.push_back(Series("taken_for_v1", {{1, NowMs(), 0}}));
+  auto unknown = Post(c, **s, wire::v2::EncodeRequestV2(req),
+                      "application/x-protobuf;proto=io.prometheus.write.v3.Request");
+  EXPECT_EQ(unknown.status, 415);
+  EXPECT_EQ(Written(unknown), "//");
+  // Parameters are not trimmed: " proto" is no proto parameter, so this is a 1.0 request, and
+  // the 2.0 body decodes as an empty one (1.0 has no fields 4 and 5).
+  auto spaced = Post(c, **s, wire::v2::EncodeRequestV2(req),
+                     "application/x-protobuf; proto=io.prometheus.write.v2.Request");
+  EXPECT_EQ(spaced.status, 204) << spaced.body;
+  EXPECT_EQ(Written(spaced), "//");
+  EXPECT_TRUE(Query(c, **s, "taken_for_v1")["data"]["result"].empty());
+  // And a 1.0 body under the 2.0 Content-Type is an empty 2.0 request.
+  wire::WriteRequest v1;
+  v1.timeseries.push_back({{{"__name__", "v1_as_v2"}}, {{NowMs(), 1}}, {}, {}});
+  auto as_v2 = Post(c, **s, wire::EncodeWriteRequest(v1));
+  EXPECT_EQ(as_v2.status, 204) << as_v2.body;
+  EXPECT_EQ(Written(as_v2), "0/0/0");
+  EXPECT_TRUE(Query(c, **s, "v1_as_v2")["data"]["result"].empty());
+}
+
+// Prometheus checks samples against committed data only: an older one later in the same request
+// is counted as written and dropped at commit.
+TEST(RemoteWriteV2, AnOlderSampleLaterInTheRequestIsCountedAndDropped) {
+  auto s = server::StartEmbedded();
+  ASSERT_TRUE(s.ok()) << s.error().message();
+  HttpClient c;
+  const int64_t now = NowMs();
+  wire::v2::RequestV2 req;
+  req.timeseries.push_back(Series("within", {{2, now, 0}, {1, now - 20000, 0}, {3, now, 0}}));
+  auto r = Post(c, **s, wire::v2::EncodeRequestV2(req));
+  EXPECT_EQ(r.status, 204) << r.body;
+  EXPECT_EQ(Written(r), "3/0/0");
+  auto q = Query(c, **s, "count_over_time(within[1m])");
+  ASSERT_EQ(q["data"]["result"].size(), 1u) << q.dump();
+  EXPECT_EQ(q["data"]["result"][0]["value"][1], "1");
+}
+
+// Without --enable-feature=exemplar-storage (Prometheus' default) exemplars are accepted and
+// counted, but not kept.
+TEST(RemoteWriteV2, ExemplarsAreCountedButKeptOnlyWithExemplarStorage) {
+  auto s = server::StartEmbedded();
+  ASSERT_TRUE(s.ok()) << s.error().message();
+  HttpClient c;
+  const int64_t now = NowMs();
+  wire::v2::RequestV2 req;
+  auto ts = Series("not_kept_total", {{1, now, 0}});
+  ts.exemplars.push_back({{{"trace_id", "abc"}}, 1, now});
+  req.timeseries.push_back(ts);
+  auto r = Post(c, **s, wire::v2::EncodeRequestV2(req));
+  EXPECT_EQ(r.status, 204) << r.body;
+  EXPECT_EQ(Written(r), "1/0/1");
+  EXPECT_TRUE(Exemplars(c, **s, "not_kept_total", now)["data"].empty());
 }
 
 TEST(RemoteWriteV2, UndecodableBodyIs400AndOnlyV2CanBeRequired) {

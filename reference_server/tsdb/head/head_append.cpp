@@ -49,6 +49,10 @@ class HeadAppender final : public storage::Appender {
     if (s == nullptr) return {0, err};
     std::unique_lock lock = LockAndTouch(&s);
     const uint64_t bits = std::bit_cast<uint64_t>(v);
+    if (window == 0 && s->pending_t != kMinTime && t <= s->pending_t) {
+      return {s->ref,
+              CommittedVerdict(*s, t, [&] { return s->open_enc == Encoding::kXor && s->st.v_bits == bits; })};
+    }
     bool ooo = false;
     if (s->pending_t != kMinTime) {
       // Checked against this batch's newest sample of the series.
@@ -109,6 +113,11 @@ class HeadAppender final : public storage::Appender {
     MemSeries* s = Resolve(ref, labels, &err);
     if (s == nullptr) return {0, err};
     std::unique_lock lock = LockAndTouch(&s);
+    if (head_->options().ooo_window == 0 && s->pending_t != kMinTime && t <= s->pending_t) {
+      return {s->ref, CommittedVerdict(*s, t, [&] {
+                return s->open_enc == Encoding::kHistogram && s->last_hist != nullptr && *s->last_hist == h;
+              })};
+    }
     // Histograms have no out-of-order path yet.
     int64_t last_t = kMinTime;
     const model::FloatHistogram* last = nullptr;
@@ -211,6 +220,17 @@ class HeadAppender final : public storage::Appender {
     MemSeries* s;
     storage::Exemplar e;
   };
+
+  // A sample not newer than this batch's newest of its series (without an out-of-order
+  // window). Prometheus checks a sample against committed data only, so such a sample is
+  // accepted, and dropped at commit: it is not kept at all here. `same_as_last` tells whether
+  // it equals the last committed sample (a repeat, not a conflicting duplicate).
+  template <typename SameAsLast>
+  static AppendError CommittedVerdict(const MemSeries& s, int64_t t, SameAsLast same_as_last) {
+    if (!s.HasInOrderData() || t > s.MaxTime()) return AppendError::kNone;
+    if (t < s.MaxTime()) return AppendError::kOutOfOrder;
+    return same_as_last() ? AppendError::kNone : AppendError::kDuplicateSample;
+  }
 
   // The class of an in-batch or committed out-of-order sample; sets *ooo when the
   // out-of-order window takes it instead.

@@ -4,8 +4,9 @@
 // which the TSDB reads from its indexes, at least the oracle's).
 //
 // Append outcomes are predicted by a small model of Prometheus' head rules (the newest
-// timestamp ever committed per series, and the head's lowest appendable time); accepted
-// samples go to MemStorage too.
+// timestamp ever committed per series, and the head's lowest appendable time; a sample not
+// newer than the batch's newest of its series is accepted and dropped at commit); kept samples
+// go to MemStorage too.
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
@@ -126,22 +127,22 @@ class Harness {
       const uint64_t bits = std::bit_cast<uint64_t>(v);
       const std::string key(l.Encoded());
 
-      // The model's verdict.
+      // The model's verdict: against committed data only, as Prometheus checks; a sample not
+      // newer than the batch's newest of its series is accepted and dropped at commit.
       AppendError want = AppendError::kNone;
       bool apply = true;
-      std::optional<Last> last;
-      if (auto it = pending.find(key); it != pending.end()) {
-        last = it->second;
-      } else if (auto jt = last_.find(key); jt != last_.end()) {
-        last = jt->second;
-      }
+      std::optional<Last> committed;
+      if (auto jt = last_.find(key); jt != last_.end()) committed = jt->second;
+      const auto pend = pending.find(key);
       if (t < min_valid) {
         want = AppendError::kOutOfBounds;
-      } else if (last && t < last->t) {
+      } else if (committed && t < committed->t) {
         want = AppendError::kOutOfOrder;
-      } else if (last && t == last->t) {
+      } else if (committed && t == committed->t) {
         apply = false;
-        if (last->hist != hist || last->bits != bits) want = AppendError::kDuplicateSample;
+        if (committed->hist != hist || committed->bits != bits) want = AppendError::kDuplicateSample;
+      } else if (pend != pending.end() && t <= pend->second.t) {
+        apply = false;
       }
       const auto got = hist ? app->AppendHistogram(0, l, t, h) : app->Append(0, l, t, v);
       RC_ASSERT(got.error == want);
