@@ -221,20 +221,34 @@ std::string HtmlReport(const RunResults& r, size_t max_failures) {
   std::ostringstream o;
   const CategoryScore total = r.Total();
   const auto cats = r.ByCategory();
-  o << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>promconform: "
+  // Everything must show in full at any window width (html_render_test checks it in chromium):
+  // text wraps, even inside long tokens (numbers of 300 digits, URLs), rather than being cut or
+  // pushing the page wider; what cannot wrap (tables, JSON bodies) scrolls in its own box.
+  o << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>promconform: "
     << XmlEscape(r.info.target)
     << "</title>\n<style>\n"
        "body{font-family:system-ui,sans-serif;margin:2em;color:#222;max-width:1400px}"
        "h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em}"
+       ".scroll{overflow-x:auto;max-width:100%}"
        "table{border-collapse:collapse}td,th{padding:3px 8px;border-bottom:1px solid #ddd;text-align:right}"
        "td:first-child,th:first-child{text-align:left}"
        ".cards{display:flex;gap:1em;flex-wrap:wrap}.card{border:1px solid "
        "#ccc;border-radius:6px;padding:.6em 1em}"
        ".card b{font-size:1.6em;display:block}"
        ".pass{color:#1a7f37}.fail{color:#cf222e}.other{color:#9a6700}"
+       // The chart is laid out by the browser, not at fixed coordinates, so no label is cut off
+       // whatever the font: category names take the width they need (up to 40%, then wrap).
+       ".chart{display:grid;grid-template-columns:fit-content(40%) minmax(6em,500px) max-content;"
+       "gap:5px 6px;align-items:center;font-size:12px}"
+       ".chart .label{text-align:right;overflow-wrap:anywhere}.chart .bar{background:#eee;height:15px}"
+       ".chart .bar span{display:block;height:100%}.chart .value{white-space:nowrap}"
        "pre{background:#f6f8fa;padding:.5em;overflow:auto;font-size:12px;max-height:360px;margin:0}"
-       ".side{display:grid;grid-template-columns:1fr "
-       "1fr;gap:.5em}.diffs{color:#cf222e;font-family:monospace;font-size:13px}"
+       // minmax(0, 1fr): a JSON body's longest line must scroll inside its <pre>, not widen the
+       // column (a 1fr track is at least as wide as its content's longest unbreakable line).
+       ".side{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:.5em}"
+       ".diffs{color:#cf222e;font-family:monospace;font-size:13px}"
+       ".diffs,summary,p{overflow-wrap:anywhere}"
        "details{border:1px solid #ddd;border-radius:4px;margin:.4em 0;padding:.3em "
        ".6em}summary{cursor:pointer}"
        "code{background:#f6f8fa;padding:0 3px}.muted{color:#666}\n"
@@ -259,28 +273,23 @@ std::string HtmlReport(const RunResults& r, size_t max_failures) {
     << "<div class=\"card\"><b>" << r.VersionDifferences() << "</b>version differences</div></div>\n";
 
   // The chart: one horizontal bar per category, pass rate.
-  const int bar_w = 500, row_h = 20, label_w = 260;
-  const int h = static_cast<int>(cats.size()) * row_h + 30;
-  o << "<h2>Pass rate by category</h2>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\""
-    << label_w + bar_w + 80 << "\" height=\"" << h << "\" font-size=\"12\">\n";
-  int y = 10;
+  o << "<h2>Pass rate by category</h2>\n<div class=\"chart\">\n";
   for (const auto& [name, s] : cats) {
     const double score = s.Score();
-    const int w = static_cast<int>(score * bar_w);
     const char* color = score >= 0.999 ? "#2da44e" : (score >= 0.9 ? "#bf8700" : "#cf222e");
-    o << "<text x=\"" << label_w - 6 << "\" y=\"" << y + 13 << "\" text-anchor=\"end\">" << XmlEscape(name)
-      << "</text>"
-      << "<rect x=\"" << label_w << "\" y=\"" << y + 2 << "\" width=\"" << bar_w << "\" height=\""
-      << row_h - 5 << "\" fill=\"#eee\"/><rect x=\"" << label_w << "\" y=\"" << y + 2 << "\" width=\"" << w
-      << "\" height=\"" << row_h - 5 << "\" fill=\"" << color << "\"/><text x=\"" << label_w + bar_w + 6
-      << "\" y=\"" << y + 13 << "\">" << Pct(score) << " (" << Count(s, Verdict::kPass) << "/" << s.Scored()
-      << ")</text>\n";
-    y += row_h;
+    char width[16];
+    std::snprintf(width, sizeof width, "%.1f%%", score * 100);
+    o << "<span class=\"label\">" << XmlEscape(name)
+      << "</span><span class=\"bar\"><span style=\"width:" << width << ";background:" << color
+      << "\"></span></span><span class=\"value\">" << Pct(score) << " (" << Count(s, Verdict::kPass) << "/"
+      << s.Scored() << ")</span>\n";
   }
-  o << "</svg>\n";
+  o << "</div>\n";
 
   o << "<h2>Scores by "
-       "category</h2>\n<table><tr><th>category</th><th>cases</th><th>pass</th><th>fail</th><th>unsupported</"
+       "category</h2>\n<div "
+       "class=\"scroll\"><table><tr><th>category</th><th>cases</th><th>pass</th><th>fail</"
+       "th><th>unsupported</"
        "th>"
        "<th>error</th><th>other version</th><th>skipped</th><th>score</th></tr>\n";
   for (const auto& [name, s] : cats) {
@@ -292,7 +301,7 @@ std::string HtmlReport(const RunResults& r, size_t max_failures) {
   o << "<tr><th>total</th><th>" << total.total << "</th><th>" << Count(total, Verdict::kPass) << "</th><th>"
     << Count(total, Verdict::kFail) << "</th><th>" << Count(total, Verdict::kUnsupported) << "</th><th>"
     << Count(total, Verdict::kError) << "</th><th>" << Count(total, Verdict::kOtherVersion) << "</th><th>"
-    << Count(total, Verdict::kSkipped) << "</th><th>" << Pct(total.Score()) << "</th></tr></table>\n";
+    << Count(total, Verdict::kSkipped) << "</th><th>" << Pct(total.Score()) << "</th></tr></table></div>\n";
 
   size_t shown = 0, failing = 0;
   for (const auto& c : r.cases) failing += Failing(c) ? 1 : 0;
