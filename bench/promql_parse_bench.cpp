@@ -1,5 +1,5 @@
 // Parse throughput of the PromQL front end over the recorded parse corpus
-// (fixtures/promql/parse_corpus.jsonl): expressions/s and bytes/s, for valid expressions,
+// (fixtures/promql/parse_corpus.3.x.jsonl): expressions/s and bytes/s, for valid expressions,
 // invalid ones (error paths), and printing.
 #include <benchmark/benchmark.h>
 
@@ -14,7 +14,7 @@ namespace {
 
 std::vector<std::string> LoadCorpus(bool valid) {
   const char* dir = std::getenv("PROMCONFORM_SOURCE_DIR");
-  std::ifstream in(std::string(dir != nullptr ? dir : ".") + "/fixtures/promql/parse_corpus.jsonl");
+  std::ifstream in(std::string(dir != nullptr ? dir : ".") + "/fixtures/promql/parse_corpus.3.x.jsonl");
   std::vector<std::string> out;
   std::string line;
   std::getline(in, line);

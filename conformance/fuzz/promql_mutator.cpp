@@ -24,7 +24,7 @@ struct Unit {
 std::vector<Unit> Lex(std::string_view query) {
   std::vector<Unit> units;
   // Experimental syntax on: it splits a superset of what the default lexer splits.
-  promref::promql::Lexer lexer(query, {.experimental = true});
+  promref::promql::Lexer lexer(query);
   std::vector<std::pair<int, TokenType>> starts;
   while (true) {
     promref::promql::Token t = lexer.Next();
@@ -122,7 +122,7 @@ bool OneIn(std::mt19937_64& rng, size_t n) {
 }
 
 size_t NestingDepth(std::string_view query) {
-  promref::promql::Lexer lexer(query, {.experimental = true});
+  promref::promql::Lexer lexer(query);
   size_t depth = 0, deepest = 0, operators = 0;
   while (true) {
     const promref::promql::Token t = lexer.Next();

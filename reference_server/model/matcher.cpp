@@ -128,6 +128,86 @@ std::string GoRegexError(const re2::RE2& re, std::string_view pattern) {
   return "error parsing regexp: " + code + ": `" + arg + "`";
 }
 
+// Where Go's regexp/syntax (Perl flags, as Prometheus parses) and RE2's Perl mode disagree on
+// what is valid: RE2 takes `\C` (any byte), Go does not ("invalid escape sequence: `\C`"); Go
+// (1.22+) takes `(?<name>re)`, which RE2 only knows as `(?P<name>re)`. Every other escape,
+// flag and group syntax is accepted or rejected alike (checked against Prometheus 3.16:
+// `\z \A \Q..\E \pL \p{^Greek} [[:^alpha:]] (?U)` both take; `\Z \G \e \cA \K \R \h \1
+// (?=) (?!) (?<=) (?#)` both refuse). Returns the pattern in RE2's syntax, or Go's error for
+// `\C` (outside a character class; inside one RE2 refuses it with Go's words).
+struct Re2Syntax {
+  std::string pattern;
+  std::optional<std::string> go_error;
+};
+
+Re2Syntax ToRe2Syntax(std::string_view p) {
+  Re2Syntax out;
+  out.pattern.reserve(p.size() + 8);
+  bool in_class = false;
+  for (size_t i = 0; i < p.size(); ++i) {
+    const char c = p[i];
+    if (c == '\\' && i + 1 < p.size()) {
+      const char n = p[i + 1];
+      if (!in_class && n == 'Q') {  // \Q...\E is literal text
+        const size_t end = p.find("\\E", i + 2);
+        const size_t stop = end == std::string_view::npos ? p.size() : end + 2;
+        out.pattern.append(p.substr(i, stop - i));
+        i = stop - 1;
+        continue;
+      }
+      if (!in_class && n == 'C') {
+        out.go_error = "error parsing regexp: invalid escape sequence: `\\C`";
+        return out;
+      }
+      out.pattern += c;
+      out.pattern += n;
+      ++i;
+      continue;
+    }
+    if (in_class) {
+      if (c == '[' && i + 1 < p.size() && p[i + 1] == ':') {  // [:alpha:] inside a class
+        const size_t end = p.find(":]", i + 2);
+        if (end != std::string_view::npos) {
+          out.pattern.append(p.substr(i, end + 2 - i));
+          i = end + 1;
+          continue;
+        }
+      }
+      if (c == ']') in_class = false;
+      out.pattern += c;
+      continue;
+    }
+    if (c == '[') {
+      in_class = true;
+      out.pattern += c;
+      // A ']' first in the class (after an optional '^') is literal.
+      if (i + 1 < p.size() && p[i + 1] == '^') out.pattern += p[++i];
+      if (i + 1 < p.size() && p[i + 1] == ']') out.pattern += p[++i];
+      continue;
+    }
+    if (c == '(' && p.substr(i, 3) == "(?<") {
+      out.pattern += "(?P<";
+      i += 2;
+      continue;
+    }
+    out.pattern += c;
+  }
+  return out;
+}
+
+// The error of a pattern RE2 refused, in Go's words for the pattern as written.
+std::string GoRegexErrorOf(const re2::RE2& re, std::string_view written) {
+  std::string msg = GoRegexError(re, written);
+  if (re.error_code() == re2::RE2::ErrorBadNamedCapture) {
+    // A `(?<name>` we rewrote: name it as written.
+    const std::string arg = re.error_arg();
+    if (arg.rfind("(?P<", 0) == 0 && written.find(arg) == std::string_view::npos) {
+      msg = "error parsing regexp: invalid named capture: `(?<" + arg.substr(4) + "`";
+    }
+  }
+  return msg;
+}
+
 std::shared_ptr<const re2::RE2> Compile(std::string_view pattern) {
   re2::RE2::Options opts;
   opts.set_dot_nl(true);  // Prometheus 3.x compiles ^(?s:...)$
@@ -150,8 +230,10 @@ std::string_view MatchTypeString(MatchType t) {
 }
 
 Status ValidateRegex(std::string_view pattern) {
-  auto re = Compile(pattern);
-  if (!re->ok()) return BadData(GoRegexError(*re, pattern));
+  Re2Syntax syntax = ToRe2Syntax(pattern);
+  if (syntax.go_error) return BadData(*syntax.go_error);
+  auto re = Compile(syntax.pattern);
+  if (!re->ok()) return BadData(GoRegexErrorOf(*re, pattern));
   return {};
 }
 
@@ -170,8 +252,10 @@ Result<Matcher> Matcher::Make(MatchType type, std::string name, std::string valu
   }
 
   // Validate exactly as the full regex would be compiled, even when a fast path answers.
-  auto re = Compile(m.value_);
-  if (!re->ok()) return BadData(GoRegexError(*re, m.value_));
+  Re2Syntax syntax = ToRe2Syntax(m.value_);
+  if (syntax.go_error) return BadData(*syntax.go_error);
+  auto re = Compile(syntax.pattern);
+  if (!re->ok()) return BadData(GoRegexErrorOf(*re, m.value_));
 
   const std::string_view body = StripOuterGroup(m.value_);
   if (body == ".*") {

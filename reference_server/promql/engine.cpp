@@ -68,36 +68,39 @@ void MinMaxTime(const Expr& e, int64_t start, int64_t end, int64_t lookback, int
   // Offsets, @ and nested subqueries can move reads anywhere; a generous bound keeps this simple
   // and correct: the query range widened by every range, offset and lookback in the tree.
   int64_t widen = lookback;
+  // Saturating: many ranges and offsets (or duration expressions, counted as a quarter of the
+  // time range each) must not overflow.
+  auto grow = [&widen](int64_t d) { widen = d > model::kMaxTimeMs - widen ? model::kMaxTimeMs : widen + d; };
   int64_t lo_pin = model::kMaxTimeMs, hi_pin = model::kMinTimeMs;
   std::vector<const Expr*> stack = {&e};
   while (!stack.empty()) {
     const Expr* n = stack.back();
     stack.pop_back();
     auto mods = [&](const TimeModifiers& m) {
-      widen += std::abs(m.original_offset);
+      grow(std::abs(m.original_offset));
       if (m.at == AtKind::kTimestamp) {
         lo_pin = std::min(lo_pin, m.timestamp);
         hi_pin = std::max(hi_pin, m.timestamp);
       }
-      if (m.offset_expr) widen = model::kMaxTimeMs / 4;
+      if (m.offset_expr) grow(model::kMaxTimeMs / 4);
     };
     switch (n->kind) {
       case NodeKind::kVectorSelector: {
         const auto& vs = As<VectorSelector>(*n);
         mods(vs.mods);
         // Extended range selectors read up to a lookback delta on either side.
-        if (vs.anchored || vs.smoothed) widen += 2 * lookback;
+        if (vs.anchored || vs.smoothed) grow(2 * lookback);
         break;
       }
       case NodeKind::kMatrixSelector: {
         const auto& m = As<MatrixSelector>(*n);
-        widen += m.range_expr ? model::kMaxTimeMs / 4 : m.range;
+        grow(m.range_expr ? model::kMaxTimeMs / 4 : m.range);
         stack.push_back(m.vector_selector.get());
         break;
       }
       case NodeKind::kSubquery: {
         const auto& s = As<SubqueryExpr>(*n);
-        widen += s.range_expr ? model::kMaxTimeMs / 4 : s.range + std::max<int64_t>(s.step, 0) + 60'000;
+        grow(s.range_expr ? model::kMaxTimeMs / 4 : s.range + std::max<int64_t>(s.step, 0) + 60'000);
         mods(s.mods);
         stack.push_back(s.expr.get());
         break;
@@ -176,6 +179,16 @@ QueryResult Run(const EngineOptions& options, storage::Queryable& storage, std::
     return result;
   }
   Expr& expr = *parsed.expr;
+  {
+    QueryContext durations;
+    durations.query_start = start;
+    durations.query_end = end;
+    durations.query_step = instant ? 0 : step;
+    if (std::string error = internal::CheckDurationExprs(expr, durations); !error.empty()) {
+      result.status = BadData(std::move(error));
+      return result;
+    }
+  }
   if (!instant) {
     const ValueType t = expr.Type();
     if (t != ValueType::kScalar && t != ValueType::kVector) {

@@ -542,7 +542,7 @@ int64_t Evaluator::OffsetOf(const TimeModifiers& mods) const {
 
 int64_t Evaluator::RefTime(const TimeModifiers& mods, int64_t ts) const {
   const int64_t base = mods.at == AtKind::kTimestamp ? mods.timestamp : ts;
-  return base - OffsetOf(mods);
+  return WrapSub(base, OffsetOf(mods));
 }
 
 int64_t Evaluator::RangeOf(const MatrixSelector& m) const {
@@ -595,7 +595,7 @@ void Evaluator::ForEachSelected(const VectorSelector& vs, int64_t mint, int64_t 
                                 const std::function<void(LoadedSeries&)>& fn) {
   if (maxt < mint) return;
   storage::SelectHints hints;
-  hints.start = mint + 1;
+  hints.start = WrapAdd(mint, 1);
   hints.end = maxt;
   hints.step = interval_;
   // Unsorted, as Prometheus' engine asks: a single partition (the head) gives its series in
@@ -610,7 +610,8 @@ void Evaluator::ForEachSelected(const VectorSelector& vs, int64_t mint, int64_t 
     ls.labels = s.labels();
     ls.points.clear();
     auto it = s.Iterator();
-    for (storage::ValueType vt = it->Seek(mint + 1); vt != storage::ValueType::kNone; vt = it->Next()) {
+    for (storage::ValueType vt = it->Seek(WrapAdd(mint, 1)); vt != storage::ValueType::kNone;
+         vt = it->Next()) {
       const int64_t t = it->AtT();
       if (t > maxt) break;
       if (t <= mint) continue;
@@ -649,7 +650,9 @@ Matrix Evaluator::EvalVectorSelector(const VectorSelector& vs) {
   const int64_t last_ref = RefTime(vs.mods, end_);
   Matrix out;
   int64_t n = 0;
-  ForEachSelected(vs, first_ref - lookback, last_ref + (vs.smoothed ? lookback : 0), [&](LoadedSeries& ls) {
+  const int64_t mint = WrapSub(first_ref, lookback);
+  const int64_t maxt = WrapAdd(last_ref, vs.smoothed ? lookback : 0);
+  ForEachSelected(vs, mint, maxt, [&](LoadedSeries& ls) {
     Series s{ls.labels, {}, {}, false};
     s.floats.reserve(StepsReached(ls.points.size(), lookback + (vs.smoothed ? lookback : 0)));
     size_t cursor = 0;  // points[cursor-1] is the newest at or before the reference time
@@ -658,12 +661,12 @@ Matrix Evaluator::EvalVectorSelector(const VectorSelector& vs) {
       while (cursor < ls.points.size() && ls.points[cursor].t <= ref) ++cursor;
       if (cursor == 0) continue;
       const Point& p = ls.points[cursor - 1];
-      if (p.t <= ref - lookback || IsStale(p)) continue;  // left-open lookback window (3.x)
+      if (p.t <= WrapSub(ref, lookback) || IsStale(p)) continue;  // left-open lookback window (3.x)
       // smoothed (experimental): between two float samples, the value interpolated at ref
       // when the next one is no more than a lookback delta ahead.
       if (vs.smoothed && p.t < ref && !p.h && cursor < ls.points.size()) {
         const Point& next = ls.points[cursor];
-        if (!next.h && !IsStale(next) && next.t <= ref + lookback) {
+        if (!next.h && !IsStale(next) && next.t <= WrapAdd(ref, lookback)) {
           const double f =
               p.f + (next.f - p.f) * static_cast<double>(ref - p.t) / static_cast<double>(next.t - p.t);
           AddPoint(&s, ts, f, nullptr);
@@ -683,7 +686,8 @@ Matrix Evaluator::EvalVectorSelector(const VectorSelector& vs) {
 
 Matrix Evaluator::EvalTimestampOfSelector(const Call& c, const VectorSelector& vs) {
   const int64_t lookback = ctx_->lookback;
-  std::vector<LoadedSeries> series = Select(vs, RefTime(vs.mods, start_) - lookback, RefTime(vs.mods, end_));
+  std::vector<LoadedSeries> series =
+      Select(vs, WrapSub(RefTime(vs.mods, start_), lookback), RefTime(vs.mods, end_));
   Matrix out;
   for (LoadedSeries& ls : series) {
     Series s{ls.labels, {}, {}, false};
@@ -694,7 +698,7 @@ Matrix Evaluator::EvalTimestampOfSelector(const Call& c, const VectorSelector& v
       while (cursor < ls.points.size() && ls.points[cursor].t <= ref) ++cursor;
       if (cursor == 0) continue;
       const Point& p = ls.points[cursor - 1];
-      if (p.t <= ref - lookback || IsStale(p)) continue;
+      if (p.t <= WrapSub(ref, lookback) || IsStale(p)) continue;
       s.floats.push_back({ts, static_cast<double>(p.t) / 1000.0});
     }
     if (!s.floats.empty()) out.push_back(std::move(s));
@@ -1696,12 +1700,12 @@ std::vector<LoadedSeries> Evaluator::EvalSubqueryPoints(const SubqueryExpr& sq) 
   if (step <= 0) step = ctx_->options->default_subquery_step_ms;
   int64_t outer_start = start_, outer_end = end_;
   if (sq.mods.at == AtKind::kTimestamp) outer_start = outer_end = sq.mods.timestamp;
-  const int64_t lower = outer_start - offset - range;
+  const int64_t lower = WrapSub(WrapSub(outer_start, offset), range);
   // The first inner step is the smallest multiple of the step after (3.x: strictly after)
   // the start of the first window.
-  int64_t inner_start = step * (lower / step);
-  if (inner_start <= lower) inner_start += step;
-  const int64_t inner_end = outer_end - offset;
+  int64_t inner_start = WrapMul(step, lower / step);
+  if (inner_start <= lower) inner_start = WrapAdd(inner_start, step);
+  const int64_t inner_end = WrapSub(outer_end, offset);
   std::vector<LoadedSeries> out;
   if (inner_start > inner_end) return out;
   Evaluator inner(ctx_, inner_start, inner_end, step);
@@ -1735,7 +1739,7 @@ Matrix Evaluator::EvalRangeVectorAtStart(const Expr& e) {
     const bool extended = vs.anchored || vs.smoothed;
     const int64_t before = extended ? ctx_->lookback : 0;
     const int64_t after = vs.smoothed ? ctx_->lookback : 0;
-    for (LoadedSeries& ls : Select(vs, ref - range - before, ref + after)) {
+    for (LoadedSeries& ls : Select(vs, WrapSub(WrapSub(ref, range), before), WrapAdd(ref, after))) {
       Series s{std::move(ls.labels), {}, {}, false};
       std::erase_if(ls.points, IsStale);
       if (extended) {
@@ -1745,7 +1749,7 @@ Matrix Evaluator::EvalRangeVectorAtStart(const Expr& e) {
                                             " modifier is not supported with histograms");
           }
         }
-        ls.points = ExtendFloats(ls.points, ref - range, ref, vs.smoothed);
+        ls.points = ExtendFloats(ls.points, WrapSub(ref, range), ref, vs.smoothed);
       }
       for (const Point& p : ls.points) AddPoint(&s, p.t, p.f, p.h);
       if (!s.floats.empty() || !s.histograms.empty()) out.push_back(std::move(s));
@@ -1835,9 +1839,9 @@ Matrix Evaluator::EvalRangeFunction(const Call& c, size_t matrix_arg) {
     size_t step = 0;
     for (int64_t ts = start_; ts <= end_; ts += interval_, ++step) {
       const int64_t ref = RefTime(*mods, ts);
-      const int64_t from = ref - range;
-      while (hi < ls.points.size() && ls.points[hi].t <= ref + extend_after) ++hi;
-      while (lo < hi && ls.points[lo].t <= from - extend_before) ++lo;
+      const int64_t from = WrapSub(ref, range);
+      while (hi < ls.points.size() && ls.points[hi].t <= WrapAdd(ref, extend_after)) ++hi;
+      while (lo < hi && ls.points[lo].t <= WrapSub(from, extend_before)) ++lo;
       if (lo > hi) lo = hi;
       // A pinned (@) window does not move; after the first step the pointers are right.
       if (lo == hi) continue;
@@ -1874,8 +1878,8 @@ Matrix Evaluator::EvalRangeFunction(const Call& c, size_t matrix_arg) {
     }
   };
   if (selector != nullptr) {
-    ForEachSelected(*selector, RefTime(*mods, start_) - range - extend_before,
-                    RefTime(*mods, end_) + extend_after, evaluate);
+    ForEachSelected(*selector, WrapSub(WrapSub(RefTime(*mods, start_), range), extend_before),
+                    WrapAdd(RefTime(*mods, end_), extend_after), evaluate);
   } else {
     for (LoadedSeries& ls : series) evaluate(ls);
   }
@@ -1941,12 +1945,96 @@ double DurationSeconds(const Expr& e, const QueryContext& ctx) {
 
 }  // namespace
 
+namespace {
+
+// Prometheus' durationVisitor.evaluateDurationExpr; an error is "<start>:<end>: <what>" with the
+// byte offsets of the (sub)expression, as Prometheus words it.
+std::optional<double> PrepareSeconds(const Expr& e, const QueryContext& ctx, std::string* error) {
+  if (e.kind == NodeKind::kNumberLiteral) return As<NumberLiteral>(e).val;
+  if (e.kind == NodeKind::kParen) return PrepareSeconds(*As<ParenExpr>(e).expr, ctx, error);
+  const auto& d = As<DurationExpr>(e);
+  double l = 0, r = 0;
+  if (d.lhs) {
+    auto v = PrepareSeconds(*d.lhs, ctx, error);
+    if (!v) return std::nullopt;
+    l = *v;
+  }
+  if (d.rhs) {
+    auto v = PrepareSeconds(*d.rhs, ctx, error);
+    if (!v) return std::nullopt;
+    r = *v;
+  }
+  const std::string where = std::to_string(e.pos.start) + ":" + std::to_string(e.pos.end) + ": ";
+  switch (d.op) {
+    case TokenType::kStep: return static_cast<double>(ctx.query_step) / 1000;
+    case TokenType::kRange: return static_cast<double>(ctx.query_end - ctx.query_start) / 1000;
+    case TokenType::kMinOf: return GoMin(l, r);
+    case TokenType::kMaxOf: return GoMax(l, r);
+    case TokenType::kAdd: return d.lhs ? l + r : r;
+    case TokenType::kSub: return d.lhs ? l - r : -r;
+    case TokenType::kMul: return l * r;
+    case TokenType::kDiv:
+    case TokenType::kMod:
+      if (r == 0) {
+        *error = where + (d.op == TokenType::kDiv ? "division by zero" : "modulo by zero");
+        return std::nullopt;
+      }
+      return d.op == TokenType::kDiv ? l / r : std::fmod(l, r);
+    case TokenType::kPow: return std::pow(l, r);
+    default: *error = "unexpected duration expression operator"; return std::nullopt;
+  }
+}
+
+// Prometheus' calculateDuration: the value in ms (truncated, as Go converts), or an error.
+std::optional<int64_t> PrepareDuration(const Expr& e, bool allow_negative, const QueryContext& ctx,
+                                       std::string* error) {
+  const auto secs = PrepareSeconds(e, ctx, error);
+  if (!secs) return std::nullopt;
+  const std::string where = std::to_string(e.pos.start) + ":" + std::to_string(e.pos.end) + ": ";
+  if (!std::isfinite(*secs)) {
+    *error = where + "duration is NaN or infinite";
+  } else if (*secs <= 0 && !allow_negative) {
+    *error = where + "duration must be greater than 0";
+  } else if (std::fabs(*secs) > 9223372036.854775807) {
+    *error = where + "duration is out of range";
+  } else {
+    return static_cast<int64_t>(*secs * 1000);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string CheckDurationExprs(const Expr& root, const QueryContext& ctx) {
+  std::string error;
+  std::vector<const Expr*> stack = {&root};
+  while (!stack.empty() && error.empty()) {
+    const Expr& e = *stack.back();
+    stack.pop_back();
+    std::vector<std::pair<const Expr*, bool>> durations;  // expression, negative allowed
+    if (e.kind == NodeKind::kVectorSelector) {
+      durations.push_back({As<VectorSelector>(e).mods.offset_expr.get(), true});
+    } else if (e.kind == NodeKind::kMatrixSelector) {
+      durations.push_back({As<MatrixSelector>(e).range_expr.get(), false});
+    } else if (e.kind == NodeKind::kSubquery) {
+      const auto& sq = As<SubqueryExpr>(e);
+      durations = {
+          {sq.mods.offset_expr.get(), true}, {sq.step_expr.get(), false}, {sq.range_expr.get(), false}};
+    }
+    for (const auto& [d, negative_ok] : durations) {
+      if (d != nullptr && !PrepareDuration(*d, negative_ok, ctx, &error)) break;
+    }
+    for (const Expr* c : Children(e)) stack.push_back(c);
+  }
+  return error;
+}
+
 int64_t EvalDurationExpr(const Expr& e, const QueryContext& ctx) {
   const double secs = DurationSeconds(e, ctx);
   if (!std::isfinite(secs) || std::fabs(secs) > 9223372036.854775) {
     Fail(ErrorKind::kExecution, "duration out of range");
   }
-  return static_cast<int64_t>(std::llround(secs * 1000));
+  return static_cast<int64_t>(secs * 1000);  // truncated, as Go's time.Duration(secs*1000)
 }
 
 }  // namespace promref::promql::internal

@@ -129,6 +129,11 @@ bool Lexer::Accept(std::string_view valid) {
   return false;
 }
 
+bool Lexer::Is(std::string_view valid) {
+  const char32_t r = Peek();
+  return r != kEof && r < 0x80 && valid.find(static_cast<char>(r)) != std::string_view::npos;
+}
+
 void Lexer::AcceptRun(std::string_view valid) {
   while (Accept(valid)) {
   }
@@ -150,7 +155,9 @@ Token Lexer::Error(std::string message) {
 Token Lexer::Next() {
   while (true) {
     if (done_) return Token{TokenType::kEof, static_cast<int>(input_.size()), ""};
-    Token t = state_ == State::kInsideBraces ? LexInsideBraces() : LexStatements();
+    Token t = state_ == State::kInsideBraces   ? LexInsideBraces()
+              : state_ == State::kDurationExpr ? LexDurationExpr()
+                                               : LexStatements();
     if (t.type == TokenType::kSpace) continue;  // whitespace is skipped, never emitted
     if (t.type == TokenType::kEof) done_ = true;
     return t;
@@ -165,10 +172,6 @@ Token Lexer::LexLineComment() {
 }
 
 Token Lexer::LexStatements() {
-  if (duration_next_) {
-    duration_next_ = false;
-    return LexDurationInBrackets();
-  }
   if (pos_ < static_cast<int>(input_.size()) && input_[static_cast<size_t>(pos_)] == '#')
     return LexLineComment();
   const char32_t r = NextRune();
@@ -211,7 +214,7 @@ Token Lexer::LexStatements() {
         NextRune();
         return Emit(TokenType::kLte);
       }
-      if (t == '/' && options_.experimental) {
+      if (t == '/') {
         NextRune();
         return Emit(TokenType::kTrimUpper);
       }
@@ -223,7 +226,7 @@ Token Lexer::LexStatements() {
         NextRune();
         return Emit(TokenType::kGte);
       }
-      if (t == '/' && options_.experimental) {
+      if (t == '/') {
         NextRune();
         return Emit(TokenType::kTrimLower);
       }
@@ -242,11 +245,12 @@ Token Lexer::LexStatements() {
     case '[': {
       if (bracket_open_) return Error("unexpected left bracket " + QuoteRune(r));
       got_colon_ = false;
+      got_duration_ = false;
       Token t = Emit(TokenType::kLeftBracket);
       while (IsSpace(Peek())) NextRune();
       start_ = pos_;
       bracket_open_ = true;
-      duration_next_ = !options_.experimental;
+      state_ = State::kDurationExpr;
       return t;
     }
     case ']':
@@ -259,13 +263,8 @@ Token Lexer::LexStatements() {
     Backup();
     return LexNumberOrDuration();
   }
-  if (r == ':' && bracket_open_) {
-    if (got_colon_) return Error("unexpected colon " + QuoteRune(r));
-    got_colon_ = true;
-    return Emit(TokenType::kColon);
-  }
+  if (bracket_open_ && (IsAlpha(r) || r == ':')) return LexNameInBrackets(r);
   if (IsAlpha(r) || r == ':') {
-    // (Prometheus 2.x lexed any letter inside brackets as ':'; 3.x lexes identifiers there.)
     Backup();
     return LexKeywordOrIdentifier();
   }
@@ -386,15 +385,43 @@ Token Lexer::LexRawString() {
   return Emit(TokenType::kString);
 }
 
+// Prometheus' scanNumber: decimal, hex and float literals with underscores between digits. A
+// number ends where its pattern breaks; what it consumed by then is what "bad number or
+// duration syntax" quotes when no duration unit follows either.
 bool Lexer::ScanNumber() {
-  std::string_view digits = "0123456789_";
-  if (Accept("0") && Accept("xX")) digits = "0123456789abcdefABCDEF_";
-  AcceptRun(digits);
-  if (Accept(".")) AcceptRun(digits);
-  if (digits.size() == 11 && Accept("eE")) {
-    Accept("+-");
-    AcceptRun("0123456789_");
+  const int initial = pos_;
+  std::string digits = "0123456789";
+  const bool hex = Accept("0") && Accept("xX");
+  if (hex) {
+    Accept("_");  // 0x_1f
+    digits = "0123456789abcdefABCDEF";
   }
+  Accept(".");
+  Accept(digits);
+  bool dot = false, exponent = false;
+  while (Is(digits + "._eE")) {
+    if ((Is(".") && dot) || (Is("eE") && exponent)) {  // a second '.' or exponent
+      NextRune();
+      return false;
+    }
+    if (Accept(".")) {
+      dot = true;
+      if (Accept("_.") || hex) return false;
+      continue;
+    }
+    if (Accept("eE")) {
+      exponent = true;
+      Accept("+-");
+      if (Accept("._eE") || Peek() == kEof) return false;
+      continue;
+    }
+    if (Accept("_")) {
+      if (Accept("._eE") || Peek() == kEof) return false;
+      continue;
+    }
+    AcceptRun(digits);
+  }
+  if (pos_ == initial) return false;
   return !IsAlphaNumeric(Peek());
 }
 
@@ -420,20 +447,84 @@ Token Lexer::LexNumberOrDuration() {
       model::GoQuote(input_.substr(static_cast<size_t>(start_), static_cast<size_t>(pos_ - start_))));
 }
 
-// Inside [...] Prometheus 2.x lexes only durations; 3.x also takes a plain number of
-// seconds. The error texts are 2.x's, which 3.x keeps for what stays invalid.
-Token Lexer::LexDurationInBrackets() {
+// Inside brackets, after a number or duration (Prometheus' lexStatements with bracketOpen): a
+// colon, or a duration keyword (step, range, min_of, max_of); any other name is an error.
+Token Lexer::LexNameInBrackets(char32_t r) {
+  if (r == ':') {
+    if (got_colon_) return Error("unexpected colon " + QuoteRune(r));
+    got_colon_ = true;
+    return Emit(TokenType::kColon);
+  }
+  if (auto keyword = ScanDurationKeyword(r)) return Emit(*keyword);
+  return Error("unexpected character: " + QuoteRune(r) + ", expected ':'");
+}
+
+// step, range, min_of or max_of starting at the rune just read; nothing consumed otherwise.
+std::optional<TokenType> Lexer::ScanDurationKeyword(char32_t first) {
+  static const std::unordered_map<std::string, TokenType> kKeywords = {{"step", TokenType::kStep},
+                                                                       {"range", TokenType::kRange},
+                                                                       {"min_of", TokenType::kMinOf},
+                                                                       {"max_of", TokenType::kMaxOf}};
+  const char32_t lower = first >= 'A' && first <= 'Z' ? first + ('a' - 'A') : first;
+  if (lower != 's' && lower != 'r' && lower != 'm') return std::nullopt;
   const int begin = pos_;
-  if (ScanNumber()) {
-    if (pos_ == begin) return Error("missing unit character in duration");
-    return Emit(TokenType::kNumber);
+  while (IsAlpha(Peek())) NextRune();
+  const std::string word =
+      ToLower(input_.substr(static_cast<size_t>(start_), static_cast<size_t>(pos_ - start_)));
+  if (auto it = kKeywords.find(word); it != kKeywords.end()) return it->second;
+  pos_ = begin;
+  return std::nullopt;
+}
+
+// Right after '[' (and on through operators, parentheses and commas until a number, a duration
+// or ']'): Prometheus' lexDurationExpr, which refuses anything a duration expression cannot hold.
+Token Lexer::LexDurationExpr() {
+  const char32_t r = NextRune();
+  switch (r) {
+    case kEof: return Error("unexpected end of input in duration expression");
+    case ']':
+      bracket_open_ = false;
+      got_colon_ = false;
+      state_ = State::kStatements;
+      return Emit(TokenType::kRightBracket);
+    case ':': {
+      Token t = Emit(TokenType::kColon);
+      if (!got_duration_) return Error("unexpected colon before duration in duration expression");
+      if (got_colon_) return Error("unexpected repeated colon in duration expression");
+      got_colon_ = true;
+      return t;
+    }
+    case '(': ++paren_depth_; return Emit(TokenType::kLeftParen);
+    case ')': {
+      Token t = Emit(TokenType::kRightParen);
+      if (--paren_depth_ < 0) return Error("unexpected right parenthesis " + QuoteRune(r));
+      return t;
+    }
+    case '+': return Emit(TokenType::kAdd);
+    case '-': return Emit(TokenType::kSub);
+    case '*': return Emit(TokenType::kMul);
+    case '/': return Emit(TokenType::kDiv);
+    case '%': return Emit(TokenType::kMod);
+    case '^': return Emit(TokenType::kPow);
+    case ',': return Emit(TokenType::kComma);
+    default: break;
   }
-  if (!AcceptRemainingDuration()) {
-    return Error("bad duration syntax: " + model::GoQuote(input_.substr(static_cast<size_t>(start_),
-                                                                        static_cast<size_t>(pos_ - start_))));
+  if (IsSpace(r)) {
+    while (IsSpace(Peek())) NextRune();
+    start_ = pos_;
+    return Token{TokenType::kSpace, 0, ""};
   }
-  Backup();
-  return Emit(TokenType::kDuration);
+  if (auto keyword = ScanDurationKeyword(r)) {
+    got_duration_ = true;
+    return Emit(*keyword);
+  }
+  if (IsDigit(r) || (r == '.' && IsDigit(Peek()))) {
+    Backup();
+    got_duration_ = true;
+    state_ = State::kStatements;
+    return LexNumberOrDuration();
+  }
+  return Error("unexpected character in duration expression: " + QuoteRune(r));
 }
 
 Token Lexer::LexKeywordOrIdentifier() {
@@ -447,9 +538,11 @@ Token Lexer::LexKeywordOrIdentifier() {
       input_.substr(static_cast<size_t>(start_), static_cast<size_t>(pos_ - start_));
   const auto& keywords = Keywords();
   if (auto it = keywords.find(ToLower(word)); it != keywords.end()) return Emit(it->second);
-  if (options_.experimental) {
+  {
+    // Keywords only when a '(' follows (Prometheus lexes step/range/min_of/max_of as keywords
+    // always and lets the grammar take them as names; the effect is the same).
     const std::string lower = ToLower(word);
-    static const std::unordered_map<std::string, TokenType> kExperimental = {
+    static const std::unordered_map<std::string, TokenType> kCallKeywords = {
         {"step", TokenType::kStep},
         {"range", TokenType::kRange},
         {"min_of", TokenType::kMinOf},
@@ -458,8 +551,7 @@ Token Lexer::LexKeywordOrIdentifier() {
         {"fill_left", TokenType::kFillLeft},
         {"fill_right", TokenType::kFillRight},
     };
-    if (auto it = kExperimental.find(lower); it != kExperimental.end()) {
-      // fill* and the duration functions are keywords only when a '(' follows.
+    if (auto it = kCallKeywords.find(lower); it != kCallKeywords.end()) {
       size_t p = static_cast<size_t>(pos_);
       while (p < input_.size() && IsSpace(static_cast<unsigned char>(input_[p]))) ++p;
       if (p < input_.size() && input_[p] == '(') return Emit(it->second);

@@ -4,6 +4,7 @@
 // "bad number or duration syntax: \"5x\"", ...).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -11,15 +12,9 @@
 
 namespace promref::promql {
 
-struct LexerOptions {
-  // Lex the syntax of experimental features (duration expressions inside brackets, fill
-  // modifiers, anchored/smoothed, step()/range()/min_of()/max_of()).
-  bool experimental = false;
-};
-
 class Lexer {
  public:
-  explicit Lexer(std::string_view input, LexerOptions options = {}) : input_(input), options_(options) {}
+  explicit Lexer(std::string_view input) : input_(input) {}
 
   // The next token, comments included. After an error token, every call returns kEof.
   Token Next();
@@ -28,13 +23,14 @@ class Lexer {
   int start() const { return start_; }
 
  private:
-  enum class State { kStatements, kInsideBraces, kDone };
+  enum class State { kStatements, kInsideBraces, kDurationExpr, kDone };
   static constexpr char32_t kEof = static_cast<char32_t>(-1);
 
   char32_t NextRune();
   char32_t Peek();
   void Backup() { pos_ -= width_; }
   bool Accept(std::string_view valid);
+  bool Is(std::string_view valid);  // the next rune is one of `valid` (not consumed)
   void AcceptRun(std::string_view valid);
   Token Emit(TokenType t);
   Token Error(std::string message);
@@ -44,8 +40,10 @@ class Lexer {
   Token LexString(char32_t quote);
   Token LexRawString();
   Token LexNumberOrDuration();
-  Token LexDurationInBrackets();
   Token LexKeywordOrIdentifier();
+  Token LexNameInBrackets(char32_t r);
+  Token LexDurationExpr();
+  std::optional<TokenType> ScanDurationKeyword(char32_t first);
   Token LexIdentifier();
   Token LexLineComment();
   bool ScanNumber();
@@ -54,7 +52,6 @@ class Lexer {
   std::string LexEscape(char32_t quote);
 
   std::string_view input_;
-  LexerOptions options_;
   State state_ = State::kStatements;
   int start_ = 0;
   int pos_ = 0;
@@ -62,7 +59,7 @@ class Lexer {
   int paren_depth_ = 0;
   bool bracket_open_ = false;
   bool got_colon_ = false;
-  bool duration_next_ = false;  // the token right after '[' is lexed as a duration
+  bool got_duration_ = false;  // a number, duration or keyword since the last '['
   bool done_ = false;
 };
 

@@ -9,6 +9,7 @@
 #include "model/labels.h"
 #include "model/time.h"
 #include "model/utf8.h"
+#include "promql/internal/stack_depth.h"
 #include "promql/lexer.h"
 
 namespace promref::promql {
@@ -127,6 +128,10 @@ namespace {
 // Unwinds the parser after the first syntax error (Prometheus reports only the first error).
 struct StopParsing {};
 
+[[noreturn]] void Stop() {
+  throw StopParsing{};
+}
+
 bool IsLabelToken(TokenType t) {
   switch (t) {
     case TokenType::kAvg:
@@ -192,7 +197,10 @@ bool IsMetricIdentifierToken(TokenType t) {
     case TokenType::kLimitk:
     case TokenType::kLimitRatio:
     case TokenType::kSmoothed:
-    case TokenType::kAnchored: return true;
+    case TokenType::kAnchored:
+    case TokenType::kFill:  // `fill(1)` is the metric fill, then a syntax error at '('
+    case TokenType::kFillLeft:
+    case TokenType::kFillRight: return true;
     default: return false;
   }
 }
@@ -231,14 +239,14 @@ std::string GoPercentF(double v) {
 class Parser {
  public:
   Parser(std::string_view input, const ParseOptions& options)
-      : input_(input), options_(options), lexer_(input, LexerOptions{options.experimental}) {}
+      : input_(input), options_(options), lexer_(input), max_depth_(internal::MaxNestingDepth()) {}
 
   ParseResult Run() {
     ParseResult result;
     try {
       if (Peek().type == TokenType::kEof) {
         AddError({0, 0}, "no expression found in input");
-        throw StopParsing{};
+        Stop();
       }
       ExprPtr e = ParseExpression(0);
       if (Peek().type != TokenType::kEof) Unexpected("", "");
@@ -281,7 +289,7 @@ class Parser {
       } while (t.type == TokenType::kComment);
       if (t.type == TokenType::kError) {
         AddError({lexer_.start(), static_cast<int>(input_.size())}, t.val);
-        throw StopParsing{};
+        Stop();
       }
       peeked_ = std::move(t);
     }
@@ -313,29 +321,56 @@ class Parser {
     if (!context.empty()) msg += " in " + std::string(context);
     if (!expected.empty()) msg += ", expected " + std::string(expected);
     AddError({t.pos, t.end()}, msg);
-    throw StopParsing{};
+    Stop();
   }
 
-  // Item.desc() as Prometheus 2.42 prints it, including its quirk for '@', which its token
-  // name table does not list.
-  static std::string Desc(const Token& t) {
-    if (t.type == TokenType::kAt) return "\"<Item 57385>\" <op:@>";
-    return t.Desc();
-  }
+  // Item.desc() as Prometheus 3.x prints it ('@' is "<op:@>"; 2.42 printed "\"<Item 57385>\"
+  // <op:@>", its token table lacking '@').
+  static std::string Desc(const Token& t) { return t.Desc(); }
 
   // A syntax error where no grammar rule has a more specific message: inside an aggregation
   // it is reported "in aggregation", elsewhere plainly.
   [[noreturn]] void SyntaxError() { Unexpected(aggregation_depth_ > 0 ? "aggregation" : "", ""); }
 
+  // --- Nesting depth --------------------------------------------------------------------------
+
+  // Every recursive descent, and every loop turn that wraps what was parsed so far in a new
+  // node (`a + b + c`, `x[1m:][1m:]`), takes the nesting one level deeper until the function
+  // that counted it returns; so depth_ bounds the depth of the tree being built, which every
+  // later pass walks recursively. Past max_depth_ (what this thread's stack can take, see
+  // internal/stack_depth.h) the query is refused with a parse error at the token reached.
+  // Prometheus has no such limit (its stacks grow to 1 GB); ours is far above what it answers.
+  class DepthScope {
+   public:
+    explicit DepthScope(Parser* p) : p_(p), saved_(p->depth_) { p->Deeper(); }
+    ~DepthScope() { p_->depth_ = saved_; }
+    DepthScope(const DepthScope&) = delete;
+    DepthScope& operator=(const DepthScope&) = delete;
+
+   private:
+    Parser* p_;
+    int saved_;
+  };
+
+  void Deeper() {
+    if (++depth_ <= max_depth_) return;
+    const Token& t = Peek();
+    AddError({t.pos, t.end()},
+             "expression nesting is too deep (more than " + std::to_string(max_depth_) + " levels)");
+    Stop();
+  }
+
   // --- Expressions --------------------------------------------------------------------------
 
   ExprPtr ParseExpression(int min_prec) {
+    DepthScope scope(this);
     ExprPtr lhs = ParseUnaryOrPostfix();
     while (true) {
       const TokenType op = Peek().type;
       if (!IsBinaryOperator(op)) break;
       const int prec = Precedence(op);
       if (prec < min_prec) break;
+      Deeper();
       const Token op_tok = Consume();
       auto bin = std::make_unique<BinaryExpr>();
       bin->op = op;
@@ -344,6 +379,10 @@ class Parser {
       bin->lhs = std::move(lhs);
       bin->pos = {bin->lhs->pos.start, bin->rhs->pos.end};
       op_positions_[bin.get()] = {op_tok.pos, op_tok.end()};
+      if (!options_.experimental && bin->matching &&
+          (bin->matching->fill_left || bin->matching->fill_right)) {
+        AddError(bin->pos, "binop fill modifiers are experimental and not enabled");
+      }
       lhs = std::move(bin);
     }
     return lhs;
@@ -377,12 +416,12 @@ class Parser {
       switch (Peek().type) {
         case TokenType::kOffset: ParseOffset(e.get()); break;
         case TokenType::kAt: ParseAt(e.get()); break;
-        case TokenType::kLeftBracket: e = ParseRangeOrSubquery(std::move(e)); break;
-        case TokenType::kAnchored:
-        case TokenType::kSmoothed:
-          if (!options_.experimental) return e;
-          ParseExtendedModifier(e.get());
+        case TokenType::kLeftBracket:
+          Deeper();
+          e = ParseRangeOrSubquery(std::move(e));
           break;
+        case TokenType::kAnchored:
+        case TokenType::kSmoothed: ParseExtendedModifier(e.get()); break;
         default: return e;
       }
     }
@@ -441,8 +480,8 @@ class Parser {
       }
       return FinishVectorSelector(std::move(op));
     }
-    if (options_.experimental) {
-      // Experimental query-context functions: start(), end(), step(), range(), min_of(), max_of().
+    {
+      // Query-context functions: start(), end(), step(), range(), min_of(), max_of().
       const TokenType ty = t.type;
       if (ty == TokenType::kStep || ty == TokenType::kRange || ty == TokenType::kMinOf ||
           ty == TokenType::kMaxOf || ty == TokenType::kStart || ty == TokenType::kEnd) {
@@ -602,6 +641,7 @@ class Parser {
 
   // '(' [expr {',' expr}] ')'; a trailing comma is recorded as an error.
   std::vector<ExprPtr> ParseCallBody() {
+    DepthScope scope(this);  // a call's or aggregation's frames weigh a second level
     std::vector<ExprPtr> args;
     Consume();  // '('
     if (Peek().type == TokenType::kRightParen) {
@@ -646,9 +686,9 @@ class Parser {
     agg->pos = {op.pos, last_closing_};
     if (op.type == TokenType::kLimitk || op.type == TokenType::kLimitRatio) {
       if (!options_.experimental) {
-        AddError(agg->pos,
-                 "limitk() and limit_ratio() are experimental and must be enabled with "
-                 "--enable-feature=promql-experimental-functions");
+        AddError(agg->pos, std::string(TokenText(op.type)) +
+                               "() is experimental and must be enabled with "
+                               "--enable-feature=promql-experimental-functions");
       }
     }
     if (args.empty()) {
@@ -702,8 +742,8 @@ class Parser {
       }
       return name;
     }
+    // Any name token, `a:b` included (Prometheus 3.x checks UTF-8 validity only, which a token has).
     if (!IsLabelToken(t.type)) Unexpected("grouping opts", "label");
-    if (!model::IsValidLegacyLabelName(t.val)) Unexpected("grouping opts", "label");
     return Consume().val;
   }
 
@@ -733,7 +773,7 @@ class Parser {
         }
       }
     }
-    if (options_.experimental) ParseFillModifiers(bin);
+    ParseFillModifiers(bin);  // refused without the flag once the expression is whole
   }
 
   bool CanStartExpression(TokenType t) {
@@ -754,15 +794,22 @@ class Parser {
       const TokenType t = Peek().type;
       if (t != TokenType::kFill && t != TokenType::kFillLeft && t != TokenType::kFillRight) return;
       Consume();
-      if (Peek().type != TokenType::kLeftParen) Unexpected("fill modifier", "\"(\"");
+      // fill_value: '(' [+|-] (number | duration) ')'; anything else is a plain syntax error.
+      if (Peek().type != TokenType::kLeftParen) SyntaxError();
       Consume();
       bool negative = false;
       if (Peek().type == TokenType::kSub || Peek().type == TokenType::kAdd)
         negative = Consume().type == TokenType::kSub;
-      if (Peek().type != TokenType::kNumber) Unexpected("fill modifier", "number");
-      double v = ParseNumber(Consume());
+      double v = 0;
+      if (Peek().type == TokenType::kNumber) {
+        v = ParseNumber(Consume());
+      } else if (Peek().type == TokenType::kDuration) {
+        v = static_cast<double>(ParseDurationToken(Consume(), /*allow_zero=*/true)) / 1000.0;
+      } else {
+        SyntaxError();
+      }
       if (negative) v = -v;
-      if (Peek().type != TokenType::kRightParen) Unexpected("fill modifier", "\")\"");
+      if (Peek().type != TokenType::kRightParen) SyntaxError();
       Consume();
       if (t != TokenType::kFillRight) bin->matching->fill_left = v;
       if (t != TokenType::kFillLeft) bin->matching->fill_right = v;
@@ -796,29 +843,13 @@ class Parser {
   // (`offset step() * 2`) belongs to the enclosing expression, as in Prometheus.
   void ParseOffset(Expr* e) {
     Consume();  // offset
+    const DurationContextScope ctx(this, {"offset", "number, duration, step(), or range()"});
     int64_t offset = 0;
     ExprPtr dur_expr;
-    if (options_.experimental) {
-      dur_expr = ParseOffsetAtom();
-      if (auto v = EvalConstDuration(*dur_expr); v && IsSignedLiteral(*dur_expr)) {
-        offset = *v;
-        dur_expr.reset();
-      }
-    } else {
-      bool negative = false;
-      if (Peek().type == TokenType::kSub) {
-        Consume();
-        negative = true;
-      }
-      const TokenType t = Peek().type;
-      if (t == TokenType::kDuration) {
-        offset = ParseDurationToken(Consume(), /*allow_zero=*/true);
-      } else if (t == TokenType::kNumber) {
-        offset = NumberAsDuration(Consume(), /*allow_zero=*/true);
-      } else {
-        Unexpected("offset", "duration");
-      }
-      if (negative) offset = -offset;
+    dur_expr = ParseOffsetAtom();
+    if (auto v = EvalConstDuration(*dur_expr); v && IsSignedLiteral(*dur_expr)) {
+      offset = *v;
+      dur_expr.reset();
     }
     TimeModifiers* mods = ModifiersOf(e, "offset");
     if (mods == nullptr) return;
@@ -831,6 +862,7 @@ class Parser {
   }
 
   ExprPtr ParseOffsetAtom() {
+    DepthScope scope(this);
     const Token& t = Peek();
     if (t.type == TokenType::kSub || t.type == TokenType::kAdd) {
       const Token op = Consume();
@@ -851,7 +883,7 @@ class Parser {
       case TokenType::kRange:
       case TokenType::kMinOf:
       case TokenType::kMaxOf: return ParseDurationUnary();
-      default: Unexpected("offset", "duration");
+      default: DurationSyntaxError();
     }
   }
 
@@ -908,15 +940,22 @@ class Parser {
     return mods;
   }
 
+  // Prometheus' setAnchored/setSmoothed: selectors only, each with its own error for the rest.
   void ParseExtendedModifier(Expr* e) {
     const Token t = Consume();
+    const std::string name(TokenText(t.type));
     VectorSelector* vs = nullptr;
-    if (e->kind == NodeKind::kVectorSelector) vs = &As<VectorSelector>(*e);
-    if (e->kind == NodeKind::kMatrixSelector)
-      vs = &As<VectorSelector>(*As<MatrixSelector>(*e).vector_selector);
-    if (vs == nullptr) {
-      AddError(e->pos, std::string(TokenText(t.type)) +
-                           " modifier can only be used on range or instant vector selectors");
+    if (e->kind == NodeKind::kVectorSelector) {
+      vs = &As<VectorSelector>(*e);
+    } else if (e->kind == NodeKind::kMatrixSelector) {
+      Expr& inner = *As<MatrixSelector>(*e).vector_selector;
+      if (inner.kind != NodeKind::kVectorSelector) return;  // `(a + b)[5m]`, already an error
+      vs = &As<VectorSelector>(inner);
+    } else if (e->kind == NodeKind::kSubquery) {
+      AddError(e->pos, name + " modifier is not supported for subqueries");
+      return;
+    } else {
+      AddError(e->pos, name + " modifier not implemented");
       return;
     }
     if (t.type == TokenType::kAnchored) {
@@ -933,20 +972,10 @@ class Parser {
     const Token open = Consume();
     int64_t range = 0;
     ExprPtr range_expr;
-    const TokenType t = Peek().type;
-    if (options_.experimental && t != TokenType::kColon && t != TokenType::kRightBracket) {
-      range_expr = ParseDurationExpr();
-      range = EvalConstDuration(*range_expr).value_or(0);
-      if (IsPlainLiteral(*range_expr)) {
-        range_expr.reset();
-        if (range <= 0) AddError({open.pos, last_closing_}, "duration must be greater than 0");
-      }
-    } else if (t == TokenType::kDuration) {
-      range = ParseDurationToken(Consume(), /*allow_zero=*/false);
-    } else if (t == TokenType::kNumber) {
-      range = NumberAsDuration(Consume(), /*allow_zero=*/false);
-    } else {
-      Unexpected("subquery selector", "duration");
+    {
+      const DurationContextScope ctx(this,
+                                     {"subquery or range selector", "number, duration, step(), or range()"});
+      range_expr = ParsePositiveDuration(&range);
     }
     if (Peek().type == TokenType::kRightBracket) {
       const Token close = Consume();
@@ -956,8 +985,8 @@ class Parser {
       } else if (As<VectorSelector>(*e).mods.original_offset != 0 ||
                  As<VectorSelector>(*e).mods.offset_expr) {
         err = "no offset modifiers allowed before range";
-      } else if (As<VectorSelector>(*e).mods.at == AtKind::kTimestamp) {
-        // (Prometheus checks only a numeric @ here; `x @ start()[5m]` is accepted.)
+      } else if (As<VectorSelector>(*e).mods.at != AtKind::kNone) {
+        // A numeric @, or (Prometheus 3.16, like its StartOrEnd check) `@ start()`/`@ end()`.
         err = "no @ modifiers allowed before range";
       }
       if (err != nullptr) AddError({open.pos, close.end()}, err);
@@ -975,17 +1004,9 @@ class Parser {
     ExprPtr step_expr;
     const TokenType s = Peek().type;
     if (s != TokenType::kRightBracket) {
-      if (options_.experimental) {
-        step_expr = ParseDurationExpr();
-        step = EvalConstDuration(*step_expr).value_or(0);
-        if (IsPlainLiteral(*step_expr)) step_expr.reset();
-      } else if (s == TokenType::kDuration) {
-        step = ParseDurationToken(Consume(), /*allow_zero=*/false);
-      } else if (s == TokenType::kNumber) {
-        step = NumberAsDuration(Consume(), /*allow_zero=*/false);
-      } else {
-        Unexpected("subquery selector", "duration or \"]\"");
-      }
+      const DurationContextScope ctx(this,
+                                     {"subquery selector", "number, duration, step(), range(), or \"]\""});
+      step_expr = ParsePositiveDuration(&step);
       if (Peek().type != TokenType::kRightBracket) Unexpected("subquery selector", "\"]\"");
     }
     const Token close = Consume();
@@ -1002,6 +1023,38 @@ class Parser {
 
   // --- Duration expressions (experimental) ----------------------------------------------------
 
+  // Where a duration expression stands, for its syntax errors: Prometheus' grammar reports any
+  // error inside one by the error rule of what encloses it (a range, a subquery step, an offset).
+  struct DurationContext {
+    const char* context;
+    const char* expected;
+  };
+  class DurationContextScope {
+   public:
+    DurationContextScope(Parser* p, DurationContext c) : p_(p), saved_(p->duration_ctx_) {
+      p->duration_ctx_ = c;
+    }
+    ~DurationContextScope() { p_->duration_ctx_ = saved_; }
+    DurationContextScope(const DurationContextScope&) = delete;
+    DurationContextScope& operator=(const DurationContextScope&) = delete;
+
+   private:
+    Parser* p_;
+    DurationContext saved_;
+  };
+  [[noreturn]] void DurationSyntaxError() { Unexpected(duration_ctx_.context, duration_ctx_.expected); }
+
+  // Prometheus' positive_duration_expr: a range or a subquery step. A literal (signed or not)
+  // must be above zero and is returned in *ms, with no expression; anything else is returned
+  // as the expression, with its value in *ms when it does not depend on the query.
+  ExprPtr ParsePositiveDuration(int64_t* ms) {
+    ExprPtr e = ParseDurationExpr();
+    *ms = EvalConstDuration(*e).value_or(0);
+    if (!IsPlainLiteral(*e)) return e;
+    if (As<NumberLiteral>(*e).val <= 0) AddError(e->pos, "duration must be greater than 0");
+    return nullptr;
+  }
+
   static bool IsPlainLiteral(const Expr& e) {
     if (e.kind == NodeKind::kNumberLiteral) return true;
     return false;
@@ -1010,6 +1063,7 @@ class Parser {
   // Grammar: additive with * / % ^ and unary minus; leaves are numbers, durations, step(),
   // range(), min_of(a, b), max_of(a, b) and parenthesised expressions.
   ExprPtr ParseDurationExpr(int min_prec = 0) {
+    DepthScope scope(this);
     ExprPtr lhs = ParseDurationUnary();
     while (true) {
       const TokenType op = Peek().type;
@@ -1019,6 +1073,7 @@ class Parser {
       }
       const int prec = Precedence(op);
       if (prec < min_prec) break;
+      Deeper();
       const Token op_tok = Consume();
       ExprPtr rhs = ParseDurationExpr(IsRightAssociative(op) ? prec : prec + 1);
       auto d = std::make_unique<DurationExpr>();
@@ -1041,6 +1096,12 @@ class Parser {
     if (t.type == TokenType::kSub || t.type == TokenType::kAdd) {
       const Token op = Consume();
       ExprPtr operand = ParseDurationExpr(Precedence(TokenType::kPow));
+      if (operand->kind == NodeKind::kNumberLiteral) {  // a signed literal stays a literal
+        auto& n = As<NumberLiteral>(*operand);
+        if (op.type == TokenType::kSub) n.val = -n.val;
+        n.pos.start = op.pos;
+        return operand;
+      }
       if (op.type == TokenType::kAdd) return operand;
       auto d = std::make_unique<DurationExpr>();
       d->op = TokenType::kSub;
@@ -1067,8 +1128,8 @@ class Parser {
     if (t.type == TokenType::kLeftParen) {
       const Token open = Consume();
       ExprPtr inner = ParseDurationExpr();
-      if (Peek().type != TokenType::kRightParen) Unexpected("duration expression", "\")\"");
-      const Token close = Consume();
+      if (Peek().type != TokenType::kRightParen) DurationSyntaxError();
+      Consume();  // ')'
       if (inner->kind == NodeKind::kDurationExpr) {
         As<DurationExpr>(*inner).wrapped = true;
         return inner;
@@ -1077,28 +1138,29 @@ class Parser {
       d->op = TokenType::kAdd;
       d->rhs = std::move(inner);
       d->wrapped = true;
-      d->pos = {open.pos, close.end()};
+      d->pos = {open.pos, d->rhs->pos.end};  // (Prometheus' position range ends with the literal)
       return d;
     }
     if (t.type == TokenType::kStep || t.type == TokenType::kRange || t.type == TokenType::kMinOf ||
         t.type == TokenType::kMaxOf) {
       const Token f = Consume();
-      Consume();  // '(' (the lexer only makes these keywords when '(' follows)
+      if (Peek().type != TokenType::kLeftParen) DurationSyntaxError();  // `x[step]`
+      Consume();
       auto d = std::make_unique<DurationExpr>();
       d->op = f.type;
       d->start_pos = f.pos;
       if (f.type == TokenType::kMinOf || f.type == TokenType::kMaxOf) {
         d->lhs = ParseDurationExpr();
-        if (Peek().type != TokenType::kComma) Unexpected("duration expression", "\",\"");
+        if (Peek().type != TokenType::kComma) DurationSyntaxError();
         Consume();
         d->rhs = ParseDurationExpr();
       }
-      if (Peek().type != TokenType::kRightParen) Unexpected("duration expression", "\")\"");
+      if (Peek().type != TokenType::kRightParen) DurationSyntaxError();
       const Token close = Consume();
       d->pos = {f.pos, close.end()};
       return d;
     }
-    Unexpected("duration expression", "");
+    DurationSyntaxError();
   }
 
   // The value in ms of a duration expression that does not depend on the query; nullopt when
@@ -1145,8 +1207,16 @@ class Parser {
     }
   }
 
+  // Returns the node's type. Parentheses, unary and binary expressions take theirs from their
+  // operands' (checked) types rather than from Type(), which walks down the tree: asking it
+  // at every level of a deep nesting would take quadratic time.
   ValueType CheckAst(const Expr& node) {
-    const ValueType type = node.Type();
+    switch (node.kind) {
+      case NodeKind::kParen: return CheckAst(*As<ParenExpr>(node).expr);
+      case NodeKind::kBinary: return CheckBinary(As<BinaryExpr>(node));
+      default: break;
+    }
+    ValueType type = node.kind == NodeKind::kUnary ? ValueType::kNone : node.Type();
     switch (node.kind) {
       case NodeKind::kAggregate: {
         const auto& n = As<AggregateExpr>(node);
@@ -1159,12 +1229,11 @@ class Parser {
           ExpectType(*n.param, ValueType::kString, "aggregation parameter");
         break;
       }
-      case NodeKind::kBinary: CheckBinary(As<BinaryExpr>(node)); break;
       case NodeKind::kCall: CheckCall(As<Call>(node)); break;
-      case NodeKind::kParen: CheckAst(*As<ParenExpr>(node).expr); break;
       case NodeKind::kUnary: {
         const auto& n = As<UnaryExpr>(node);
         const ValueType t = CheckAst(*n.expr);
+        type = t;
         if (t != ValueType::kScalar && t != ValueType::kVector) {
           AddError(node.pos,
                    "unary expression only allowed on expressions of type scalar or instant vector, got " +
@@ -1205,7 +1274,7 @@ class Parser {
     AddError(n.pos, "vector selector must contain at least one non-empty matcher");
   }
 
-  void CheckBinary(const BinaryExpr& n) {
+  ValueType CheckBinary(const BinaryExpr& n) {
     const ValueType lt = CheckAst(*n.lhs);
     const ValueType rt = CheckAst(*n.rhs);
     PositionRange op_range = n.pos;
@@ -1248,13 +1317,14 @@ class Parser {
       if (n.matching->card != Cardinality::kManyToMany)
         AddError(n.pos, "set operations must always be many-to-many");
       if (n.matching->fill_left || n.matching->fill_right) {
-        AddError(n.pos, "filling in missing series is not supported for set operators");
+        AddError(n.pos, "filling in missing series not allowed for set operators");
       }
     }
     if ((lt == ValueType::kScalar || rt == ValueType::kScalar) && IsSetOperator(n.op)) {
       AddError(n.pos, "set operator " + model::GoQuote(TokenText(n.op)) +
                           " not allowed in binary scalar expression");
     }
+    return lt == ValueType::kScalar && rt == ValueType::kScalar ? ValueType::kScalar : ValueType::kVector;
   }
 
   void CheckCall(const Call& n) {
@@ -1304,6 +1374,9 @@ class Parser {
   std::vector<ParseError> errors_;
   int last_closing_ = 0;
   int aggregation_depth_ = 0;
+  int depth_ = 0;  // see Deeper()
+  int max_depth_;
+  DurationContext duration_ctx_{"duration expression", ""};
   std::unordered_map<const BinaryExpr*, PositionRange> op_positions_;
 };
 

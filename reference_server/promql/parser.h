@@ -17,8 +17,10 @@
 namespace promref::promql {
 
 struct ParseOptions {
-  // Prometheus' experimental switches, all at once: experimental functions (and the limitk /
-  // limit_ratio aggregators), duration expressions, binop fill modifiers, anchored/smoothed.
+  // The parser's experimental switches of Prometheus 3.16, both at once:
+  // promql-experimental-functions (experimental functions, limitk and limit_ratio) and
+  // promql-binop-fill-modifiers. (Duration expressions and anchored/smoothed are permanent in
+  // 3.16, their feature flags no-ops.)
   bool experimental = false;
 };
 

@@ -32,7 +32,7 @@ std::string NumberText(const NumberLiteral& n) {
     if (n.val < 0) return "-" + Duration(static_cast<int64_t>(std::llround(-ms)));
     return Duration(static_cast<int64_t>(std::llround(ms)));
   }
-  return model::FormatFloat(n.val, 'g');
+  return model::FormatFloat(n.val, 'f');  // strconv.FormatFloat(v, 'f', -1, 64): no exponent
 }
 
 std::string DurationExprText(const Expr& e);
@@ -108,19 +108,13 @@ std::string MatcherText(const model::Matcher& m) {
 std::string SelectorCore(const VectorSelector& vs) {
   std::vector<std::string> labels;
   std::string name = vs.name;
-  std::string quoted_name;  // {"my.metric", ...}: a UTF-8 name written inside the braces
   for (const auto& m : vs.matchers) {
+    // A name written inside the braces (`{"my.metric"}`) prints as its __name__ matcher.
     const bool name_matcher = m.name() == model::kMetricNameLabel && m.type() == model::MatchType::kEqual;
     if (name_matcher && m.value() == vs.name && !vs.name.empty()) continue;
-    if (name_matcher && vs.name.empty() && quoted_name.empty() && !m.value().empty() &&
-        !model::IsValidLegacyMetricName(m.value())) {
-      quoted_name = model::GoQuote(m.value());
-      continue;
-    }
     labels.push_back(MatcherText(m));
   }
   std::sort(labels.begin(), labels.end());
-  if (!quoted_name.empty()) labels.insert(labels.begin(), quoted_name);
   if (!name.empty() && !model::IsValidLegacyMetricName(name)) {
     // A UTF-8 metric name can only be written quoted inside the braces.
     labels.insert(labels.begin(), model::GoQuote(name));
@@ -150,16 +144,18 @@ std::string MatchingText(const BinaryExpr& b) {
   if (!b.matching) return "";
   const VectorMatching& vm = *b.matching;
   std::string s;
-  if (!vm.matching_labels.empty() || vm.on) {
+  // A group modifier needs its on/ignoring, even an empty `ignoring ()` (as Prometheus 3.x prints).
+  const bool grouped = vm.card == Cardinality::kManyToOne || vm.card == Cardinality::kOneToMany;
+  if (!vm.matching_labels.empty() || vm.on || grouped) {
     s = std::string(" ") + (vm.on ? "on" : "ignoring") + " (" + JoinLabels(vm.matching_labels) + ")";
-    if (vm.card == Cardinality::kManyToOne || vm.card == Cardinality::kOneToMany) {
-      s += std::string(" group_") + (vm.card == Cardinality::kManyToOne ? "left" : "right") + " (" +
-           JoinLabels(vm.include) + ")";
-    }
+  }
+  if (grouped) {
+    s += std::string(" group_") + (vm.card == Cardinality::kManyToOne ? "left" : "right") + " (" +
+         JoinLabels(vm.include) + ")";
   }
   auto fill = [](double v) { return model::FormatFloat(v, 'g'); };
-  if (vm.fill_left && vm.fill_right &&
-      (*vm.fill_left == *vm.fill_right || (std::isnan(*vm.fill_left) && std::isnan(*vm.fill_right)))) {
+  // Equal values print as one fill (NaN never equals itself, as in Go).
+  if (vm.fill_left && vm.fill_right && *vm.fill_left == *vm.fill_right) {
     s += " fill (" + fill(*vm.fill_left) + ")";
   } else {
     if (vm.fill_left) s += " fill_left (" + fill(*vm.fill_left) + ")";

@@ -60,6 +60,44 @@ TEST(Matcher, BadRegexGivesGoStyleError) {
   EXPECT_EQ(star.error().message(), "error parsing regexp: missing argument to repetition operator: `*`");
 }
 
+// Where RE2's Perl syntax and Go's regexp/syntax disagree, Go's verdict and words (Prometheus
+// 3.16's answers via /api/v1/parse_query).
+TEST(Matcher, RegexSyntaxIsGos) {
+  struct Case {
+    const char* pattern;
+    const char* error;  // "" when Go accepts it
+  };
+  const Case cases[] = {
+      {"\\C", "error parsing regexp: invalid escape sequence: `\\C`"},  // RE2 takes \C (any byte)
+      {"a\\Cb", "error parsing regexp: invalid escape sequence: `\\C`"},
+      {"[\\C]", "error parsing regexp: invalid escape sequence: `\\C`"},
+      {"\\Q\\C\\E", ""},  // literal text
+      {"\\\\C", ""},      // an escaped backslash, then C
+      {"(?<n>a)", ""},    // Go 1.22+ named group; RE2 knows only (?P<n>a)
+      {"(?<1>a)b", ""},
+      {"[(?<]", ""},
+      {"\\Q(?<\\E", ""},
+      {"(?<=a)", "error parsing regexp: invalid named capture: `(?<=a)`"},
+      {"(?<!a)", "error parsing regexp: invalid named capture: `(?<!a)`"},
+      {"(?<n", "error parsing regexp: invalid named capture: `(?<n`"},
+      {"(?<>a)", "error parsing regexp: invalid named capture: `(?<>`"},
+      {"\\Z", "error parsing regexp: invalid escape sequence: `\\Z`"},
+      {"\\z", ""},
+      {"\\Q.\\E", ""},
+      {"[[:^alpha:]\\]]", ""},
+      {"[]a]", ""},
+      {"(a{1000}){1000}", "error parsing regexp: invalid repeat count: `{1000}`"},
+  };
+  for (const Case& c : cases) {
+    auto m = Matcher::Make(MatchType::kRegexMatch, "l", c.pattern);
+    EXPECT_EQ(m.ok() ? "" : m.error().message(), c.error) << c.pattern;
+    const Status v = ValidateRegex(c.pattern);
+    EXPECT_EQ(v.ok() ? "" : v.error().message(), c.error) << c.pattern;
+  }
+  EXPECT_TRUE(M(MatchType::kRegexMatch, "(?<n>a|b)c").Matches("bc"));
+  EXPECT_TRUE(M(MatchType::kRegexMatch, "\\Q\\C\\E").Matches("\\C"));
+}
+
 TEST(Matcher, ToString) {
   EXPECT_EQ(M(MatchType::kRegexNoMatch, "a\"b").ToString(), "l!~\"a\\\"b\"");
   auto utf8 = Matcher::Make(MatchType::kEqual, "a.b", "x");

@@ -135,6 +135,12 @@ class Evaluator {
 // query; fails with an execution error when the result is not a valid duration.
 int64_t EvalDurationExpr(const Expr& e, const QueryContext& ctx);
 
+// Prometheus evaluates every duration expression of selectors and subqueries (offsets, ranges,
+// subquery steps) once, when it prepares the query: the first that is invalid for this query
+// (a range or step not above zero, NaN, out of range, a division by zero) as its error text,
+// "" when all are valid.
+std::string CheckDurationExprs(const Expr& root, const QueryContext& ctx);
+
 // --- Helpers shared with the function implementations -------------------------------------
 
 // Deletes the metric name and the other metadata labels that go with it (__type__, __unit__).

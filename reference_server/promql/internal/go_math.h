@@ -11,6 +11,19 @@
 
 namespace promref::promql::internal {
 
+// Go's int64 + - *: two's complement, wrapping around silently (C++'s overflow is undefined).
+// For the time arithmetic of selectors and subqueries (reference time, offset, range,
+// lookback), where Prometheus computes in int64 and far-away @ timestamps wrap around.
+inline int64_t WrapAdd(int64_t a, int64_t b) {
+  return static_cast<int64_t>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b));
+}
+inline int64_t WrapSub(int64_t a, int64_t b) {
+  return static_cast<int64_t>(static_cast<uint64_t>(a) - static_cast<uint64_t>(b));
+}
+inline int64_t WrapMul(int64_t a, int64_t b) {
+  return static_cast<int64_t>(static_cast<uint64_t>(a) * static_cast<uint64_t>(b));
+}
+
 // math.Max: +Inf if either is +Inf, then NaN if either is NaN; Max(+0, -0) is +0.
 inline double GoMax(double x, double y) {
   if (std::isinf(x) && x > 0) return x;

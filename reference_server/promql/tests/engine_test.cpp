@@ -131,6 +131,36 @@ TEST_F(EngineTest, RangeQuerySortedMatrixAndScalar) {
             "invalid expression type \"range vector\" for range query, must be Scalar or instant Vector");
 }
 
+// Fuzzer finding (UBSan): `@ 100100100100100100` is past int64 milliseconds, so the reference
+// time is math.MinInt64 (Go's float conversion), and reference time - range - lookback
+// overflowed. Prometheus computes these times in wrapping int64 arithmetic and answers with
+// empty results (checked against 3.16); so does promref, without undefined behaviour.
+TEST_F(EngineTest, FarAwayAtTimestampsWrapAsInGo) {
+  LoadCounter();
+  const int64_t start = 31'840'000, end = 35'017'000, step = 64'000;  // 08:50:40Z .. 09:43:37Z
+  for (const char* q : {
+           "resets(c[1h] @ 100100100100100100)",
+           "rate(c[1h] @ -100100100100100100 offset 1h)",
+           "c @ 100100100100100100",
+           "timestamp(c @ -100100100100100100)",
+           "c @ -100100100100100100 offset -1h",
+           "max_over_time(c[1h:1m] @ 100100100100100100)",
+           "max_over_time(c[1h:1m] @ -100100100100100100 offset 1h)",
+           "min_over_time(rate(c[5m])[1h:] @ 100100100100100100)",
+       }) {
+    QueryResult r = engine_.RangeQuery(store_, q, start, end, step);
+    ASSERT_TRUE(r.status.ok()) << q << ": " << r.status.error().message();
+    EXPECT_EQ(r.value.type, ResultType::kMatrix) << q;
+    EXPECT_TRUE(r.value.matrix.empty()) << q;
+    r = engine_.InstantQuery(store_, q, 1060'000);
+    ASSERT_TRUE(r.status.ok()) << q << ": " << r.status.error().message();
+    EXPECT_TRUE(r.value.vector.empty()) << q;
+  }
+  QueryResult r = engine_.InstantQuery(store_, "c[1h] @ 100100100100100100", 1060'000);
+  ASSERT_TRUE(r.status.ok()) << r.status.error().message();
+  EXPECT_TRUE(r.value.matrix.empty());
+}
+
 TEST_F(EngineTest, SubqueriesAlignToAbsoluteSteps) {
   LoadCounter();
   // Inner steps at multiples of 10s strictly after 1060-30 = 1030: 1040, 1050, 1060.
