@@ -315,19 +315,19 @@ Vector FnLabelJoin(const FunctionCall& fc) {
 // step, so that it is evaluated once, as an instant query at the start. Selectors and
 // subqueries with @, literals, and calls of @-safe functions (or timestamp() of such a
 // selector) over such arguments.
-bool IsStepInvariant(const Expr& e) {
+bool IsStepInvariant(const Expr& e, const QueryContext& ctx) {
   static const std::set<std::string_view> kAtUnsafe = {
       "days_in_month", "day_of_month",   "day_of_week", "day_of_year", "end",  "hour", "minute",   "month",
       "year",          "predict_linear", "range",       "start",       "step", "time", "timestamp"};
   switch (e.kind) {
     case NodeKind::kVectorSelector: return As<VectorSelector>(e).mods.at != AtKind::kNone;
-    case NodeKind::kMatrixSelector: return IsStepInvariant(*As<MatrixSelector>(e).vector_selector);
+    case NodeKind::kMatrixSelector: return IsStepInvariant(*As<MatrixSelector>(e).vector_selector, ctx);
     case NodeKind::kSubquery: return As<SubqueryExpr>(e).mods.at != AtKind::kNone;
-    case NodeKind::kAggregate: return IsStepInvariant(*As<AggregateExpr>(e).expr);
+    case NodeKind::kAggregate: return IsStepInvariant(*As<AggregateExpr>(e).expr, ctx);
     case NodeKind::kBinary:
-      return IsStepInvariant(*As<BinaryExpr>(e).lhs) && IsStepInvariant(*As<BinaryExpr>(e).rhs);
-    case NodeKind::kParen: return IsStepInvariant(*As<ParenExpr>(e).expr);
-    case NodeKind::kUnary: return IsStepInvariant(*As<UnaryExpr>(e).expr);
+      return IsStepInvariant(*As<BinaryExpr>(e).lhs, ctx) && IsStepInvariant(*As<BinaryExpr>(e).rhs, ctx);
+    case NodeKind::kParen: return IsStepInvariant(*As<ParenExpr>(e).expr, ctx);
+    case NodeKind::kUnary: return IsStepInvariant(*As<UnaryExpr>(e).expr, ctx);
     case NodeKind::kStepInvariant: return true;
     case NodeKind::kNumberLiteral:
     case NodeKind::kStringLiteral:
@@ -335,11 +335,14 @@ bool IsStepInvariant(const Expr& e) {
     case NodeKind::kCall: break;
   }
   const auto& call = As<Call>(e);
-  // info()'s answer depends on the step unless every input has the same reference time.
-  if (call.func->name == "info") return false;
+  // info()'s answer depends on the step unless every input has the same reference time; its
+  // second argument is selector syntax, never evaluated.
+  if (call.func->name == "info") {
+    return IsStepInvariant(*call.args[0], ctx) && InfoInputsShareReference(*call.args[0], ctx);
+  }
   bool all_args = true, selector_args = true;
   for (const auto& a : call.args) {
-    const bool invariant = IsStepInvariant(*a);
+    const bool invariant = IsStepInvariant(*a, ctx);
     all_args = all_args && invariant;
     selector_args = selector_args && invariant && a->kind == NodeKind::kVectorSelector;
   }
@@ -350,7 +353,7 @@ bool IsStepInvariant(const Expr& e) {
 // Sorting answers of a range query is pointless (series come ordered by labels); Prometheus
 // says so, except where the sort is step-invariant and runs once as an instant query.
 void WarnSortInRangeQuery(const FunctionCall& fc) {
-  if (fc.ctx->query_step != 0 && !IsStepInvariant(*fc.call)) {
+  if (fc.ctx->query_step != 0 && !IsStepInvariant(*fc.call, *fc.ctx)) {
     fc.ctx->annotations->Warn(
         "sort is ineffective for range queries since results are always ordered by labels", fc.call->pos);
   }
@@ -713,7 +716,7 @@ RangeResult Float(double f) {
 void MixedWarning(const Window& w, const FunctionCall& fc) {
   fc.ctx->annotations->Warn("encountered a mix of histograms and floats for metric name " +
                                 model::GoQuote(w.series->labels.MetricName()),
-                            fc.call->args[0]->pos);
+                            ArgPosition(*fc.call, 0));
 }
 
 RangeResult FnAvgOverTime(const Window& w, const FunctionCall& fc) {
@@ -778,7 +781,7 @@ void IgnoredHistogramsInfo(const Window& w, const FunctionCall& fc) {
   fc.ctx->annotations->Info(
       "ignored histograms in a range containing both floats and histograms for metric name " +
           model::GoQuote(w.series->labels.MetricName()),
-      fc.call->args[0]->pos);
+      ArgPosition(*fc.call, 0));
 }
 
 // Applies `fn` to the window's floats; histograms are ignored (with an info when mixed).
@@ -1209,6 +1212,13 @@ RangeResult FnIntegral(const Window& w, const FunctionCall& fc) {
 }
 
 }  // namespace
+
+PositionRange ArgPosition(const Call& c, size_t i) {
+  const Expr* e = c.args[i].get();
+  while (e->kind == NodeKind::kParen) e = As<ParenExpr>(*e).expr.get();
+  if (e->kind == NodeKind::kSubquery) return {};
+  return c.args[i]->pos;
+}
 
 double Quantile(double q, std::vector<double> values) {
   if (values.empty() || std::isnan(q)) return std::nan("");

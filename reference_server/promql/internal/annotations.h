@@ -1,11 +1,10 @@
 // Collects the warnings and infos a query produces, rendered as Prometheus renders them:
-// "PromQL warning: <text> (<line>:<col>)", de-duplicated, in order of first appearance.
+// "PromQL warning: <text> (<line>:<col>)", one per text (at its last place), in order of first appearance.
 #pragma once
 
 #include <cmath>
 #include <cstdint>
 #include <map>
-#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -95,10 +94,19 @@ class AnnotationSet {
     return out;
   }
 
+  // Prometheus keys annotations by their text without the position, and one added again
+  // replaces the earlier: the same message from two places is reported once, at the place
+  // evaluated last (rate(x[1m]) + rate(x[5m]) points at the second).
   void Add(std::vector<std::string>* list, std::string_view prefix, std::string_view text,
            PositionRange pos) {
-    std::string s = std::string(prefix) + std::string(text) + " (" + Position(pos.start) + ")";
-    if (seen_.insert(s).second) list->push_back(std::move(s));
+    std::string key = std::string(prefix) + std::string(text);
+    std::string s = key + " (" + Position(pos.start) + ")";
+    auto [it, inserted] = index_.try_emplace(std::move(key), list->size());
+    if (inserted) {
+      list->push_back(std::move(s));
+    } else {
+      (*list)[it->second] = std::move(s);
+    }
   }
   std::string Position(int offset) const {
     int line = 1;
@@ -115,7 +123,7 @@ class AnnotationSet {
   std::string_view query_;
   std::vector<std::string> warnings_;
   std::vector<std::string> infos_;
-  std::set<std::string> seen_;
+  std::map<std::string, size_t> index_;  // message without position -> index in its list
   MergedMonotonicityInfos monotonicity_;
 };
 

@@ -141,6 +141,11 @@ int64_t EvalDurationExpr(const Expr& e, const QueryContext& ctx);
 // "" when all are valid.
 std::string CheckDurationExprs(const Expr& root, const QueryContext& ctx);
 
+// Whether the selectors on every vector-producing path of info()'s first argument share one
+// reference time (@ and offset): info() then reads its info series at that time at every
+// step, and is step invariant when its argument is (Prometheus' infoSelectTimestampAndOffset).
+bool InfoInputsShareReference(const Expr& e, const QueryContext& ctx);
+
 // --- Helpers shared with the function implementations -------------------------------------
 
 // Deletes the metric name and the other metadata labels that go with it (__type__, __unit__).

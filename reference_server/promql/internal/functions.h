@@ -66,6 +66,10 @@ bool RangeFunctionKeepsName(std::string_view name);
 // Prometheus' quantile over values (NaN sorts first; φ outside [0, 1] gives ∓Inf).
 double Quantile(double q, std::vector<double> values);
 
+// Where an annotation about argument i of c points. A subquery has none: Prometheus replaces it
+// by its evaluated matrix, which has no position, before the function runs.
+PositionRange ArgPosition(const Call& c, size_t i);
+
 // Labels for absent()/absent_over_time() from a selector argument's matchers.
 model::Labels LabelsForAbsent(const Expr& arg);
 
