@@ -1,0 +1,301 @@
+// Function calls: argument evaluation, element-wise functions, and range functions over the
+// windows of a matrix selector or subquery (Prometheus' engine: Call, rangeEval, and the
+// matrix-argument loop of its eval).
+
+#include <algorithm>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "model/go_strconv.h"
+#include "model/sample.h"
+#include "promql/internal/eval_support.h"
+#include "promql/internal/evaluator.h"
+#include "promql/internal/functions.h"
+#include "promql/internal/go_math.h"
+
+namespace promref::promql::internal {
+
+// --- Function calls ----------------------------------------------------------------------------
+
+namespace {
+
+// A scalar argument's value at a step.
+double ScalarAt(const Matrix& m, size_t step) {
+  return m.empty() || m[0].floats.size() <= step ? std::nan("") : m[0].floats[step].f;
+}
+
+// An element-wise function over the vector argument at one step.
+Vector ApplyElementwise(ElementwiseFunction f, const FunctionCall& fc) {
+  Vector out;
+  for (const Sample& s : *fc.vectors[0]) {
+    if (s.h) continue;
+    const std::optional<double> v = f(s.f, fc);
+    if (!v) continue;
+    Sample o = s;
+    o.f = *v;
+    DropMetricName(&o, fc.ctx->delayed_name_removal);
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<Matrix> Evaluator::EvalElementwise(ElementwiseFunction f, const std::vector<Matrix>& args,
+                                                 FunctionCall* fc) {
+  std::unordered_set<model::Labels, model::LabelsHash> seen;
+  Matrix out;
+  int64_t n = 0;
+  for (const Series& s : args[0]) {
+    ctx_->CheckInterrupt("expression evaluation");
+    Series o{s.metric, {}, {}, s.drop_name};
+    DropMetricName(&o, ctx_->delayed_name_removal);
+    if (!seen.insert(o.metric).second) return std::nullopt;
+    for (const FPoint& p : s.floats) {  // histogram samples are skipped
+      const auto step = static_cast<size_t>((p.t - start_) / interval_);
+      for (size_t i = 1; i < args.size(); ++i) {
+        if (fc->call->args[i]->Type() == ValueType::kScalar) fc->scalars[i] = ScalarAt(args[i], step);
+      }
+      fc->ts = p.t;
+      if (const std::optional<double> v = f(p.f, *fc)) o.floats.push_back({p.t, *v});
+    }
+    if (o.floats.empty()) continue;
+    n += static_cast<int64_t>(o.floats.size());
+    out.push_back(std::move(o));
+  }
+  // The order in which the step-by-step path would have met the series: by first sample, then
+  // input order.
+  std::stable_sort(out.begin(), out.end(),
+                   [](const Series& a, const Series& b) { return a.floats.front().t < b.floats.front().t; });
+  ctx_->AddSamples(n);
+  return out;
+}
+
+Matrix Evaluator::EvalCall(const Call& c) {
+  const std::string& name = c.func->name;
+
+  // Query-context functions (experimental): constants of the outer query.
+  if (name == "start" || name == "end" || name == "range" || name == "step") {
+    double v = 0;
+    if (name == "start") v = static_cast<double>(ctx_->query_start) / 1000;
+    if (name == "end") v = static_cast<double>(ctx_->query_end) / 1000;
+    if (name == "range") v = static_cast<double>(ctx_->query_end - ctx_->query_start) / 1000;
+    if (name == "step") v = static_cast<double>(ctx_->query_step) / 1000;
+    return EvalNumber(v);
+  }
+
+  if (name == "info") return EvalInfo(c);
+
+  if (name == "timestamp") {
+    const Expr& arg = Unwrap(*c.args[0]);
+    if (arg.kind == NodeKind::kVectorSelector) return EvalTimestampOfSelector(c, As<VectorSelector>(arg));
+  }
+
+  for (size_t i = 0; i < c.args.size(); ++i) {
+    const Expr& arg = Unwrap(*c.args[i]);
+    if (arg.kind == NodeKind::kMatrixSelector || arg.kind == NodeKind::kSubquery)
+      return EvalRangeFunction(c, i);
+  }
+
+  const VectorFunction fn = FindVectorFunction(name);
+  const ElementwiseFunction elementwise = fn == nullptr ? FindElementwiseFunction(name) : nullptr;
+  if (fn == nullptr && elementwise == nullptr) {
+    Fail(ErrorKind::kExecution, "function \"" + name + "\" is not supported yet");
+  }
+
+  // Prometheus merges this call's annotations through scopes of its own (see merged_info.h).
+  MergedMonotonicityInfos& merged = ctx_->annotations->merged();
+  merged.BeginCall();
+  struct EndCall {
+    MergedMonotonicityInfos& m;
+    ~EndCall() { m.EndCall(); }
+  } end_call{merged};
+  // Evaluate the arguments: vectors and scalars step by step, strings as literals.
+  std::vector<Matrix> matrices(c.args.size());
+  FunctionCall fc;
+  fc.call = &c;
+  fc.ctx = ctx_;
+  fc.vectors.assign(c.args.size(), nullptr);
+  fc.scalars.assign(c.args.size(), 0);
+  fc.strings.assign(c.args.size(), "");
+  for (size_t i = 0; i < c.args.size(); ++i) {
+    const Expr& arg = Unwrap(*c.args[i]);
+    if (arg.Type() == ValueType::kString) {
+      fc.strings[i] = As<StringLiteral>(arg).val;
+    } else {
+      matrices[i] = Eval(*c.args[i]);
+    }
+  }
+  if (elementwise != nullptr) {
+    if (std::optional<Matrix> m = EvalElementwise(elementwise, matrices, &fc)) return *std::move(m);
+  }
+  std::vector<std::vector<size_t>> cursors(c.args.size());
+  std::vector<Vector> vectors(c.args.size());
+  MatrixBuilder builder;
+  size_t step = 0;
+  for (int64_t ts = start_; ts <= end_; ts += interval_, ++step) {
+    ctx_->CheckInterrupt("expression evaluation");
+    fc.ts = ts;
+    for (size_t i = 0; i < c.args.size(); ++i) {
+      const ValueType t = c.args[i]->Type();
+      if (t == ValueType::kVector) {
+        vectors[i] = VectorAt(matrices[i], ts, &cursors[i]);
+        fc.vectors[i] = &vectors[i];
+      } else if (t == ValueType::kScalar) {
+        fc.scalars[i] = ScalarAt(matrices[i], step);
+      }
+    }
+    builder.Add(ts, fn != nullptr ? fn(fc) : ApplyElementwise(elementwise, fc));
+    merged.EndCallStep();
+  }
+  Matrix m = builder.Finish();
+  int64_t n = 0;
+  for (const Series& s : m) n += static_cast<int64_t>(s.floats.size() + s.histograms.size());
+  ctx_->AddSamples(n);
+  return m;
+}
+
+Matrix Evaluator::EvalRangeFunction(const Call& c, size_t matrix_arg) {
+  const std::string& name = c.func->name;
+  RangeFunction fn = FindRangeFunction(name);
+  if (fn == nullptr && name != "absent_over_time") {
+    Fail(ErrorKind::kExecution, "function \"" + name + "\" is not supported yet");
+  }
+  // Scalar arguments, step by step.
+  std::vector<Matrix> scalar_args(c.args.size());
+  FunctionCall fc;
+  fc.call = &c;
+  fc.ctx = ctx_;
+  fc.vectors.assign(c.args.size(), nullptr);
+  fc.scalars.assign(c.args.size(), 0);
+  fc.strings.assign(c.args.size(), "");
+  for (size_t i = 0; i < c.args.size(); ++i) {
+    if (i != matrix_arg) scalar_args[i] = Eval(*c.args[i]);
+  }
+
+  const Expr& arg = Unwrap(*c.args[matrix_arg]);
+  const VectorSelector* selector = nullptr;  // a matrix selector's, read series by series
+  std::vector<LoadedSeries> series;          // or a subquery's points
+  const TimeModifiers* mods;
+  int64_t range;
+  bool anchored = false, smoothed = false;
+  // Extended range selectors read one lookback delta before the range (anchored, smoothed)
+  // and after it (smoothed).
+  int64_t extend_before = 0, extend_after = 0;
+  if (arg.kind == NodeKind::kMatrixSelector) {
+    const auto& m = As<MatrixSelector>(arg);
+    const auto& vs = As<VectorSelector>(*m.vector_selector);
+    mods = &vs.mods;
+    range = RangeOf(m);
+    anchored = vs.anchored;
+    smoothed = vs.smoothed;
+    if (anchored && name != "changes" && name != "delta" && name != "increase" && name != "rate" &&
+        name != "resets") {
+      Fail(ErrorKind::kExecution,
+           "anchored modifier can only be used with: changes, delta, increase, rate, resets - not with " +
+               name);
+    }
+    if (smoothed && name != "delta" && name != "increase" && name != "rate") {
+      Fail(ErrorKind::kExecution,
+           "smoothed modifier can only be used with: delta, increase, rate - not with " + name);
+    }
+    if (anchored || smoothed) extend_before = ctx_->lookback;
+    if (smoothed) extend_after = ctx_->lookback;
+    selector = &vs;
+  } else {
+    const auto& sq = As<SubqueryExpr>(arg);
+    mods = &sq.mods;
+    range = sq.range_expr ? EvalDurationExpr(*sq.range_expr, *ctx_) : sq.range;
+    series = EvalSubqueryPoints(sq);
+  }
+  const bool keep_name = RangeFunctionKeepsName(name);
+  const bool delayed = ctx_->delayed_name_removal;
+
+  Matrix out;
+  int64_t n = 0;
+  auto evaluate = [&](LoadedSeries& ls) {
+    std::erase_if(ls.points, IsStale);  // stale markers never enter a range window
+    Series s{ls.labels, {}, {}, ls.drop_name};
+    s.floats.reserve(StepsReached(ls.points.size(), range + extend_before + extend_after));
+    if (!keep_name) DropMetricName(&s, delayed);
+    Window w;
+    w.series = &ls;
+    w.range = range;
+    w.anchored = anchored;
+    w.smoothed = smoothed;
+    size_t lo = 0, hi = 0;
+    size_t step = 0;
+    for (int64_t ts = start_; ts <= end_; ts += interval_, ++step) {
+      const int64_t ref = RefTime(*mods, ts);
+      const int64_t from = WrapSub(ref, range);
+      while (hi < ls.points.size() && ls.points[hi].t <= WrapAdd(ref, extend_after)) ++hi;
+      while (lo < hi && ls.points[lo].t <= WrapSub(from, extend_before)) ++lo;
+      if (lo > hi) lo = hi;
+      // A pinned (@) window does not move; after the first step the pointers are right.
+      if (lo == hi) continue;
+      if (fn == nullptr) {  // absent_over_time: presence is what counts
+        s.floats.push_back({ts, 1});
+        continue;
+      }
+      w.points = std::span<const Point>(ls.points.data() + lo, hi - lo);
+      w.range_start = from;
+      w.range_end = ref;
+      fc.ts = ts;
+      for (size_t i = 0; i < c.args.size(); ++i) {
+        if (i != matrix_arg) fc.scalars[i] = scalar_args[i][0].floats[step].f;
+      }
+      RangeResult r = fn(w, fc);
+      if (r.present) AddPoint(&s, ts, r.f, r.h);
+    }
+    if ((name == "rate" || name == "increase") && !s.floats.empty()) {
+      const std::string_view metric = ls.labels.MetricName();
+      auto ends_with = [&](std::string_view suffix) {
+        return metric.size() >= suffix.size() && metric.substr(metric.size() - suffix.size()) == suffix;
+      };
+      if (!metric.empty() && !ends_with("_total") && !ends_with("_sum") && !ends_with("_count") &&
+          !ends_with("_bucket")) {
+        ctx_->annotations->Info(
+            "metric might not be a counter, name does not end in _total/_sum/_count/_bucket: " +
+                model::GoQuote(metric),
+            ArgPosition(c, matrix_arg));
+      }
+    }
+    if (!s.floats.empty() || !s.histograms.empty()) {
+      n += static_cast<int64_t>(s.floats.size() + s.histograms.size());
+      out.push_back(std::move(s));
+    }
+  };
+  if (selector != nullptr) {
+    ForEachSelected(*selector, WrapSub(WrapSub(RefTime(*mods, start_), range), extend_before),
+                    WrapAdd(RefTime(*mods, end_), extend_after), evaluate);
+  } else {
+    for (LoadedSeries& ls : series) evaluate(ls);
+  }
+
+  if (name == "absent_over_time") {
+    // One series with 1 at every step where no input series had a sample in its window.
+    const int steps = NumSteps();
+    std::vector<bool> found(static_cast<size_t>(steps), false);
+    for (const Series& s : out) {
+      for (const FPoint& p : s.floats) found[static_cast<size_t>((p.t - start_) / interval_)] = true;
+    }
+    Series absent{LabelsForAbsent(arg), {}, {}, false};
+    for (int i = 0; i < steps; ++i) {
+      if (!found[static_cast<size_t>(i)]) absent.floats.push_back({start_ + i * interval_, 1});
+    }
+    if (absent.floats.empty()) return {};
+    return Matrix{std::move(absent)};
+  }
+
+  if (!delayed) {
+    std::unordered_map<model::Labels, int, model::LabelsHash> seen;
+    for (const Series& s : out) {
+      if (++seen[s.metric] > 1)
+        Fail(ErrorKind::kExecution, "vector cannot contain metrics with the same labelset");
+    }
+  }
+  ctx_->AddSamples(n);
+  return out;
+}
+
+}  // namespace promref::promql::internal

@@ -1,0 +1,171 @@
+// Selectors and range windows: instant vector selectors with lookback, timestamp() of a
+// selector, and a range vector as a query's result (Prometheus' engine: VectorSelector,
+// MatrixSelector).
+
+#include <algorithm>
+#include <functional>
+
+#include "model/sample.h"
+#include "promql/internal/eval_support.h"
+#include "promql/internal/evaluator.h"
+#include "promql/internal/functions.h"
+#include "promql/internal/go_math.h"
+
+namespace promref::promql::internal {
+
+void Evaluator::ForEachSelected(const VectorSelector& vs, int64_t mint, int64_t maxt,
+                                const std::function<void(LoadedSeries&)>& fn) {
+  if (maxt < mint) return;
+  storage::SelectHints hints;
+  hints.start = WrapAdd(mint, 1);
+  hints.end = maxt;
+  hints.step = interval_;
+  // Unsorted, as Prometheus' engine asks: a single partition (the head) gives its series in
+  // creation order, which is the order of an instant vector's result and what `limit` keeps;
+  // several partitions are merged in label order.
+  auto set = ctx_->querier->Select(false, hints, vs.matchers);
+  int64_t n = 0;
+  LoadedSeries ls;
+  while (set->Next()) {
+    ctx_->CheckExpanding();
+    const storage::Series& s = set->At();
+    ls.labels = s.labels();
+    ls.points.clear();
+    auto it = s.Iterator();
+    for (storage::ValueType vt = it->Seek(WrapAdd(mint, 1)); vt != storage::ValueType::kNone;
+         vt = it->Next()) {
+      const int64_t t = it->AtT();
+      if (t > maxt) break;
+      if (t <= mint) continue;
+      if (vt == storage::ValueType::kFloat) {
+        ls.points.push_back({t, it->AtFloat(), nullptr});
+      } else {
+        ls.points.push_back({t, 0, std::make_shared<const model::FloatHistogram>(it->AtHistogram())});
+      }
+    }
+    if (Status st = it->Err(); !st.ok()) Fail(ErrorKind::kInternal, st.error().message());
+    // Loaded points count towards the limit until the selection is done; the results are
+    // what is counted after that.
+    n += static_cast<int64_t>(ls.points.size());
+    ctx_->AddSamples(static_cast<int64_t>(ls.points.size()));
+    fn(ls);
+  }
+  if (Status st = set->Err(); !st.ok()) Fail(ErrorKind::kInternal, st.error().message());
+  ctx_->current_samples -= n;
+}
+
+std::vector<LoadedSeries> Evaluator::Select(const VectorSelector& vs, int64_t mint, int64_t maxt) {
+  std::vector<LoadedSeries> out;
+  ForEachSelected(vs, mint, maxt, [&](LoadedSeries& ls) { out.push_back(std::move(ls)); });
+  return out;
+}
+
+size_t Evaluator::StepsReached(size_t points, int64_t window) const {
+  const auto steps = static_cast<size_t>(NumSteps());
+  const auto per_point = static_cast<size_t>(window / interval_) + 1;
+  return per_point >= steps ? steps : std::min(steps, points * per_point);
+}
+
+Matrix Evaluator::EvalVectorSelector(const VectorSelector& vs) {
+  const int64_t lookback = ctx_->lookback;
+  const int64_t first_ref = RefTime(vs.mods, start_);
+  const int64_t last_ref = RefTime(vs.mods, end_);
+  Matrix out;
+  int64_t n = 0;
+  const int64_t mint = WrapSub(first_ref, lookback);
+  const int64_t maxt = WrapAdd(last_ref, vs.smoothed ? lookback : 0);
+  ForEachSelected(vs, mint, maxt, [&](LoadedSeries& ls) {
+    Series s{ls.labels, {}, {}, false};
+    s.floats.reserve(StepsReached(ls.points.size(), lookback + (vs.smoothed ? lookback : 0)));
+    size_t cursor = 0;  // points[cursor-1] is the newest at or before the reference time
+    for (int64_t ts = start_; ts <= end_; ts += interval_) {
+      const int64_t ref = RefTime(vs.mods, ts);
+      while (cursor < ls.points.size() && ls.points[cursor].t <= ref) ++cursor;
+      if (cursor == 0) continue;
+      const Point& p = ls.points[cursor - 1];
+      if (p.t <= WrapSub(ref, lookback) || IsStale(p)) continue;  // left-open lookback window (3.x)
+      // smoothed (experimental): between two float samples, the value interpolated at ref
+      // when the next one is no more than a lookback delta ahead.
+      if (vs.smoothed && p.t < ref && !p.h && cursor < ls.points.size()) {
+        const Point& next = ls.points[cursor];
+        if (!next.h && !IsStale(next) && next.t <= WrapAdd(ref, lookback)) {
+          const double f =
+              p.f + (next.f - p.f) * static_cast<double>(ref - p.t) / static_cast<double>(next.t - p.t);
+          AddPoint(&s, ts, f, nullptr);
+          continue;
+        }
+      }
+      AddPoint(&s, ts, p.f, p.h);
+    }
+    if (!s.floats.empty() || !s.histograms.empty()) {
+      n += static_cast<int64_t>(s.floats.size() + s.histograms.size());
+      out.push_back(std::move(s));
+    }
+  });
+  ctx_->AddSamples(n);
+  return out;
+}
+
+Matrix Evaluator::EvalTimestampOfSelector(const Call& c, const VectorSelector& vs) {
+  const int64_t lookback = ctx_->lookback;
+  std::vector<LoadedSeries> series =
+      Select(vs, WrapSub(RefTime(vs.mods, start_), lookback), RefTime(vs.mods, end_));
+  Matrix out;
+  for (LoadedSeries& ls : series) {
+    Series s{ls.labels, {}, {}, false};
+    DropMetricName(&s, ctx_->delayed_name_removal);
+    size_t cursor = 0;
+    for (int64_t ts = start_; ts <= end_; ts += interval_) {
+      const int64_t ref = RefTime(vs.mods, ts);
+      while (cursor < ls.points.size() && ls.points[cursor].t <= ref) ++cursor;
+      if (cursor == 0) continue;
+      const Point& p = ls.points[cursor - 1];
+      if (p.t <= WrapSub(ref, lookback) || IsStale(p)) continue;
+      s.floats.push_back({ts, static_cast<double>(p.t) / 1000.0});
+    }
+    if (!s.floats.empty()) out.push_back(std::move(s));
+  }
+  (void)c;
+  ctx_->AddSamples(static_cast<int64_t>(out.size()) * NumSteps());
+  return out;
+}
+
+Matrix Evaluator::EvalRangeVectorAtStart(const Expr& e) {
+  Matrix out;
+  if (e.kind == NodeKind::kMatrixSelector) {
+    const auto& m = As<MatrixSelector>(e);
+    const auto& vs = As<VectorSelector>(*m.vector_selector);
+    const int64_t ref = RefTime(vs.mods, start_);
+    const int64_t range = RangeOf(m);
+    const bool extended = vs.anchored || vs.smoothed;
+    const int64_t before = extended ? ctx_->lookback : 0;
+    const int64_t after = vs.smoothed ? ctx_->lookback : 0;
+    for (LoadedSeries& ls : Select(vs, WrapSub(WrapSub(ref, range), before), WrapAdd(ref, after))) {
+      Series s{std::move(ls.labels), {}, {}, false};
+      std::erase_if(ls.points, IsStale);
+      if (extended) {
+        for (const Point& p : ls.points) {
+          if (p.h) {
+            Fail(ErrorKind::kExecution, std::string(vs.anchored ? "anchored" : "smoothed") +
+                                            " modifier is not supported with histograms");
+          }
+        }
+        ls.points = ExtendFloats(ls.points, WrapSub(ref, range), ref, vs.smoothed);
+      }
+      for (const Point& p : ls.points) AddPoint(&s, p.t, p.f, p.h);
+      if (!s.floats.empty() || !s.histograms.empty()) out.push_back(std::move(s));
+    }
+  } else {
+    for (LoadedSeries& ls : EvalSubqueryPoints(As<SubqueryExpr>(e))) {
+      Series s{std::move(ls.labels), {}, {}, ls.drop_name};
+      for (const Point& p : ls.points) AddPoint(&s, p.t, p.f, p.h);
+      if (!s.floats.empty() || !s.histograms.empty()) out.push_back(std::move(s));
+    }
+  }
+  int64_t n = 0;
+  for (const Series& s : out) n += static_cast<int64_t>(s.floats.size() + s.histograms.size());
+  ctx_->AddSamples(n);
+  return out;
+}
+
+}  // namespace promref::promql::internal
