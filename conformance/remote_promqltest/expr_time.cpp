@@ -340,7 +340,8 @@ TimeDependence AnalyzeTimeDependence(const Expr& e) {
 }
 
 std::string ShiftAtModifiers(std::string_view expr, int64_t delta_ms, bool experimental) {
-  auto parsed = pq::ParseExpr(expr, {.experimental = experimental});
+  // As the script runner parses: an experimental run takes unquoted UTF-8 names too.
+  auto parsed = pq::ParseExpr(expr, {.experimental = experimental, .unquoted_utf8_names = experimental});
   if (!parsed.ok()) return std::string(expr);
   bool changed = false;
   ShiftAts(**parsed, delta_ms, &changed);

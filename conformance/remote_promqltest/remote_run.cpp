@@ -122,7 +122,7 @@ std::vector<std::string> PromqltestServerArgs(bool experimental) {
   if (experimental) {
     features +=
         ",promql-experimental-functions,promql-duration-expr,promql-binop-fill-modifiers,"
-        "promql-extended-range-selectors";
+        "promql-extended-range-selectors,promql-unquoted-utf8-names";
   }
   return {"--enable-feature=" + features, "--storage.tsdb.retention.time=10y"};
 }

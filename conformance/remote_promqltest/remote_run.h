@@ -36,8 +36,8 @@ struct RemoteRun {
 };
 
 // The flags a Prometheus (or promref) running the scripts needs, as Prometheus' test engine
-// has them: delayed name removal, the experimental PromQL with `experimental`, and a retention
-// longer than the windows span.
+// has them: delayed name removal, the experimental PromQL (unquoted UTF-8 names included) with
+// `experimental`, and a retention longer than the windows span.
 std::vector<std::string> PromqltestServerArgs(bool experimental);
 
 // Scripts that do not parse are reported as Prometheus' harness does (one failed result) and

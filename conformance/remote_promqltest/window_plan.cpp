@@ -5,6 +5,7 @@
 
 #include "promql/parser.h"
 #include "promqltest/evaluator.h"
+#include "promqltest/runner.h"
 
 namespace promconform::remote_promqltest {
 namespace {
@@ -108,13 +109,13 @@ void WindowTracker::Eval() {
 
 EvalFootprint Footprint(const pt::EvalCommand& cmd, const pt::RunOptions& run, const EngineTimes& engine) {
   EvalFootprint f;
-  auto parsed = promref::promql::ParseExpr(cmd.expr, {.experimental = true});
+  auto parsed = promref::promql::ParseExpr(cmd.expr, pt::kScriptParseOptions);
   if (!parsed.ok()) return f;
   f.parsed = true;
   f.steps = SubquerySteps(**parsed, engine);
   f.dependence = AnalyzeTimeDependence(**parsed);
   for (const pt::PlannedQuery& q : pt::QueriesOf(cmd, run)) {
-    auto e = promref::promql::ParseExpr(q.expr, {.experimental = true});
+    auto e = promref::promql::ParseExpr(q.expr, pt::kScriptParseOptions);
     if (!e.ok()) continue;
     f.reads.Extend(ReadSpan(**e, {q.start, q.end, q.step}, engine));
   }

@@ -31,7 +31,7 @@ struct SeriesQuery {
   std::vector<std::vector<model::Matcher>> matcher_sets;
 };
 
-Result<SeriesQuery> ParseSeriesQuery(const Request& req) {
+Result<SeriesQuery> ParseSeriesQuery(const Request& req, const promql::ParseOptions& parse_options) {
   SeriesQuery q;
   auto limit = ParseLimit(req.FormValue("limit"));
   if (!limit.ok()) return InvalidParam("limit", limit.error().message());
@@ -42,7 +42,7 @@ Result<SeriesQuery> ParseSeriesQuery(const Request& req) {
   if (!end.ok()) return InvalidParam("end", end.error().message());
   q.mint = start->Millis();
   q.maxt = end->Millis();
-  auto sets = internal::ParseMatchers(req.FormValues("match[]"));
+  auto sets = internal::ParseMatchers(req.FormValues("match[]"), parse_options);
   if (!sets.ok()) return InvalidParam("match[]", sets.error().message());
   q.matcher_sets = std::move(*sets);
   return q;
@@ -173,7 +173,7 @@ std::string ExpositionFloat(double v) {
 
 Response PrometheusApi::Series(const Request& req) {
   if (!req.HasForm("match[]")) return ApiError(BadData("no match[] parameter provided"));
-  auto q = ParseSeriesQuery(req);
+  auto q = ParseSeriesQuery(req, parse_options());
   if (!q.ok()) return ApiError(q.error());
   auto querier = req.tenant->storage->MakeQuerier(q->mint, q->maxt);
   if (!querier.ok()) return ApiError(querier.error());
@@ -212,7 +212,7 @@ Response PrometheusApi::Series(const Request& req) {
 }
 
 Response PrometheusApi::Labels(const Request& req) {
-  auto q = ParseSeriesQuery(req);
+  auto q = ParseSeriesQuery(req, parse_options());
   if (!q.ok()) return ApiError(q.error());
   return LabelList(req, *q, [](storage::Querier& querier, const storage::LabelHints& h, const auto& ms) {
     return querier.LabelNames(h, ms);
@@ -223,7 +223,7 @@ Response PrometheusApi::LabelValues(const Request& req) {
   std::string name = req.path_params.at("name");
   if (name.rfind("U__", 0) == 0) name = model::UnescapeValueEncoding(name);
   if (!model::IsValidLabelName(name)) return ApiError(BadData("invalid label name: " + model::GoQuote(name)));
-  auto q = ParseSeriesQuery(req);
+  auto q = ParseSeriesQuery(req, parse_options());
   if (!q.ok()) return ApiError(q.error());
   return LabelList(req, *q, [&name](storage::Querier& querier, const storage::LabelHints& h, const auto& ms) {
     return querier.LabelValues(name, h, ms);
@@ -236,8 +236,7 @@ Response PrometheusApi::QueryExemplars(const Request& req) {
   auto end = ParseTimeParam(req, "end", MaxApiTime());
   if (!end.ok()) return ApiError(InvalidParam("end", end.error().message()));
   if (end->Before(*start)) return ApiError(BadData("end timestamp must not be before start timestamp"));
-  auto e = promql::ParseExpr(req.FormValue("query"),
-                             {.experimental = deps_.engine->options().enable_experimental});
+  auto e = promql::ParseExpr(req.FormValue("query"), parse_options());
   if (!e.ok()) return ApiError(e.error());
   std::vector<std::vector<model::Matcher>> selectors;
   CollectSelectors(**e, &selectors);
@@ -307,7 +306,7 @@ Response PrometheusApi::TargetsMetadata(const Request& req) {
     return ApiError(BadData("limit must be a number"));
   }
   if (const std::string mt = req.FormValue("match_target"); !mt.empty()) {
-    auto m = promql::ParseMetricSelector(mt);
+    auto m = promql::ParseMetricSelector(mt, parse_options());
     if (!m.ok()) return ApiError(m.error());
   }
   // Metadata here comes from scrape targets only; promref scrapes nothing yet.
@@ -320,7 +319,7 @@ Response PrometheusApi::Federate(const Request& req) {
   r.content_type = "text/plain; version=0.0.4; charset=utf-8";
   const auto matches = req.FormValues("match[]");
   if (matches.empty()) return r;
-  auto sets = internal::ParseMatchers(matches);
+  auto sets = internal::ParseMatchers(matches, parse_options());
   if (!sets.ok()) return Response::Text(400, sets.error().message() + "\n");
   const int64_t now = internal::FromSystemTime(deps_.now()).Millis();
   const int64_t mint = now - deps_.options.lookback_delta_ms;

@@ -147,16 +147,14 @@ Response PrometheusApi::QueryRange(const Request& req) {
 }
 
 Response PrometheusApi::FormatQuery(const Request& req) {
-  auto e = promql::ParseExpr(req.FormValue("query"),
-                             {.experimental = deps_.engine->options().enable_experimental});
+  auto e = promql::ParseExpr(req.FormValue("query"), parse_options());
   if (!e.ok()) return ApiError(InvalidParam("query", e.error().message()));
   std::string text = promql::Prettify(**e);
   return ApiSuccess([text = std::move(text)](JsonWriter& w) { w.String(text); });
 }
 
 Response PrometheusApi::ParseQuery(const Request& req) {
-  auto e = promql::ParseExpr(req.FormValue("query"),
-                             {.experimental = deps_.engine->options().enable_experimental});
+  auto e = promql::ParseExpr(req.FormValue("query"), parse_options());
   if (!e.ok()) return ApiError(InvalidParam("query", e.error().message()));
   std::string json = promql::AstToJson(**e);
   return ApiSuccess([json = std::move(json)](JsonWriter& w) { w.Raw(json); });

@@ -127,6 +127,12 @@ class PrometheusApi {
   Response Quit(const Request& req);
   Response Version(const Request& req);
 
+  // The server's parser options, for queries and match[] alike (defaults without an engine, as
+  // a bench that only writes has none).
+  promql::ParseOptions parse_options() const {
+    return deps_.engine != nullptr ? deps_.engine->options().parse_options() : promql::ParseOptions{};
+  }
+
   ApiDeps deps_;
   std::atomic<bool> quitting_{false};
 };

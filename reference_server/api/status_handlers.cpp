@@ -204,7 +204,7 @@ Response PrometheusApi::Rules(const Request& req) {
     if (!b.ok()) return ApiError(InvalidParam("exclude_alerts", b.error().message()));
   }
   if (req.HasForm("match[]")) {
-    auto sets = internal::ParseMatchers(req.FormValues("match[]"));
+    auto sets = internal::ParseMatchers(req.FormValues("match[]"), parse_options());
     if (!sets.ok()) return ApiError(InvalidParam("match[]", sets.error().message()));
   }
   const std::string group_limit = req.FormValue("group_limit");
@@ -406,7 +406,7 @@ Response PrometheusApi::AdminDeleteSeries(const Request& req) {
   // Unlike the read endpoints, deletion takes any selector (no non-empty matcher needed).
   std::vector<std::vector<model::Matcher>> sets;
   for (const std::string& v : req.FormValues("match[]")) {
-    auto m = promql::ParseMetricSelector(v);
+    auto m = promql::ParseMetricSelector(v, parse_options());
     if (!m.ok()) return ApiError(InvalidParam("match[]", m.error().message()));
     sets.push_back(std::move(*m));
   }

@@ -22,6 +22,9 @@ inline bool IsValidRune(char32_t r) {
   return r <= 0x10FFFF && !(r >= 0xD800 && r <= 0xDFFF);
 }
 
+// Go's unicode.IsLetter (Unicode 15.0.0, as Go 1.26 has it): categories Lu, Ll, Lt, Lm, Lo.
+bool IsUnicodeLetter(char32_t r);
+
 // Appends the UTF-8 encoding of `r` (kRuneError for an invalid rune).
 void AppendRune(std::string* out, char32_t r);
 

@@ -150,6 +150,7 @@ ExprPtr Clone(const Expr& e) {
       n->anchored = s.anchored;
       n->smoothed = s.smoothed;
       n->bypass_empty_matcher_check = s.bypass_empty_matcher_check;
+      n->unquoted_utf8_names = s.unquoted_utf8_names;
       out = std::move(n);
       break;
     }
@@ -184,6 +185,7 @@ ExprPtr Clone(const Expr& e) {
       n->param = CloneOrNull(s.param);
       n->grouping = s.grouping;
       n->without = s.without;
+      n->unquoted_utf8_names = s.unquoted_utf8_names;
       out = std::move(n);
       break;
     }
@@ -195,6 +197,7 @@ ExprPtr Clone(const Expr& e) {
       n->rhs = Clone(*s.rhs);
       n->matching = s.matching;
       n->return_bool = s.return_bool;
+      n->unquoted_utf8_names = s.unquoted_utf8_names;
       out = std::move(n);
       break;
     }

@@ -112,6 +112,7 @@ struct VectorSelector : Expr {
   bool smoothed = false;
   // Set by the engine's preprocessing: the selector was bypassed by an offset/@ adjustment.
   bool bypass_empty_matcher_check = false;
+  bool unquoted_utf8_names = false;  // parsed with them: the printer may write such names bare
 };
 
 struct MatrixSelector : Expr {
@@ -140,6 +141,7 @@ struct AggregateExpr : Expr {
   ExprPtr param;  // topk's k, quantile's φ, count_values' label
   std::vector<std::string> grouping;
   bool without = false;
+  bool unquoted_utf8_names = false;  // parsed with them: the printer may write such names bare
 };
 
 enum class Cardinality { kOneToOne, kManyToOne, kOneToMany, kManyToMany };
@@ -162,6 +164,7 @@ struct BinaryExpr : Expr {
   ExprPtr rhs;
   std::optional<VectorMatching> matching;  // absent when an operand is a scalar
   bool return_bool = false;
+  bool unquoted_utf8_names = false;  // parsed with them: the printer may write such names bare
 };
 
 struct Call : Expr {

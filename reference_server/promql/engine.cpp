@@ -173,7 +173,7 @@ QueryResult Run(const EngineOptions& options, storage::Queryable& storage, std::
                 int64_t start, int64_t end, int64_t step, const QueryOptions& qopts, bool instant) {
   const auto t0 = std::chrono::steady_clock::now();
   QueryResult result;
-  ParseResult parsed = ParseExprDetailed(query, {.experimental = options.enable_experimental});
+  ParseResult parsed = ParseExprDetailed(query, options.parse_options());
   if (!parsed.ok()) {
     result.status = BadData(parsed.errors.front().ToString(query));
     return result;

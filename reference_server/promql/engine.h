@@ -32,6 +32,14 @@ struct EngineOptions {
   // Remove __name__ at the end of the query rather than where an operation drops it
   // (--enable-feature=promql-delayed-name-removal).
   bool enable_delayed_name_removal = false;
+  // Unicode letters and non-leading dots in unquoted names
+  // (--enable-feature=promql-unquoted-utf8-names).
+  bool enable_unquoted_utf8_names = false;
+
+  // What the parser accepts under these options (queries, format_query and match[] alike).
+  ParseOptions parse_options() const {
+    return {.experimental = enable_experimental, .unquoted_utf8_names = enable_unquoted_utf8_names};
+  }
 };
 
 struct QueryOptions {

@@ -1,5 +1,6 @@
 #include "promql/lexer.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
 #include <unordered_map>
@@ -103,7 +104,42 @@ const std::unordered_map<std::string, TokenType>& Keywords() {
   return *keywords;
 }
 
+TokenType IdentifierType(std::string_view word) {
+  return word.find(':') == std::string_view::npos ? TokenType::kIdentifier : TokenType::kMetricIdentifier;
+}
+
+bool IsAscii(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
 }  // namespace
+
+bool IsNameStart(char32_t r, bool unquoted_utf8_names) {
+  return IsAlpha(r) || (unquoted_utf8_names && r >= 0x80 && model::IsUnicodeLetter(r));
+}
+
+bool IsNameContinue(char32_t r, bool unquoted_utf8_names) {
+  return IsNameStart(r, unquoted_utf8_names) || IsDigit(r) || (unquoted_utf8_names && r == '.');
+}
+
+bool IsUnquotedUtf8Name(std::string_view name) {
+  if (name.empty()) return false;
+  for (size_t i = 0; i < name.size();) {
+    char32_t r;
+    const int width = model::DecodeRune(name.substr(i), &r);
+    if (!(i == 0 ? IsNameStart(r, true) : IsNameContinue(r, true))) return false;
+    i += static_cast<size_t>(width);
+  }
+  return true;
+}
+
+bool Lexer::IsNameStart(char32_t r) const {
+  return promql::IsNameStart(r, options_.unquoted_utf8_names);
+}
+
+bool Lexer::IsNameContinue(char32_t r) const {
+  return promql::IsNameContinue(r, options_.unquoted_utf8_names);
+}
 
 char32_t Lexer::NextRune() {
   if (pos_ >= static_cast<int>(input_.size())) {
@@ -263,8 +299,8 @@ Token Lexer::LexStatements() {
     Backup();
     return LexNumberOrDuration();
   }
-  if (bracket_open_ && (IsAlpha(r) || r == ':')) return LexNameInBrackets(r);
-  if (IsAlpha(r) || r == ':') {
+  if (bracket_open_ && (IsNameStart(r) || r == ':')) return LexNameInBrackets(r);
+  if (IsNameStart(r) || r == ':') {
     Backup();
     return LexKeywordOrIdentifier();
   }
@@ -281,7 +317,7 @@ Token Lexer::LexInsideBraces() {
     start_ = pos_;
     return Token{TokenType::kSpace, 0, ""};
   }
-  if (IsAlpha(r)) {
+  if (IsNameStart(r)) {
     Backup();
     return LexIdentifier();
   }
@@ -530,12 +566,15 @@ Token Lexer::LexDurationExpr() {
 Token Lexer::LexKeywordOrIdentifier() {
   while (true) {
     const char32_t r = NextRune();
-    if (IsAlphaNumeric(r) || r == ':') continue;
+    if (IsNameContinue(r) || r == ':') continue;
     Backup();
     break;
   }
   const std::string_view word =
       input_.substr(static_cast<size_t>(start_), static_cast<size_t>(pos_ - start_));
+  // Only ASCII words are keywords: a name with non-ASCII letters keeps its identity even where
+  // Unicode case folding would map it onto one (`ſum`, `ＳＵＭ`).
+  if (!IsAscii(word)) return Emit(IdentifierType(word));
   const auto& keywords = Keywords();
   if (auto it = keywords.find(ToLower(word)); it != keywords.end()) return Emit(it->second);
   {
@@ -557,12 +596,11 @@ Token Lexer::LexKeywordOrIdentifier() {
       if (p < input_.size() && input_[p] == '(') return Emit(it->second);
     }
   }
-  return Emit(word.find(':') == std::string_view::npos ? TokenType::kIdentifier
-                                                       : TokenType::kMetricIdentifier);
+  return Emit(IdentifierType(word));
 }
 
 Token Lexer::LexIdentifier() {
-  while (IsAlphaNumeric(NextRune())) {
+  while (IsNameContinue(NextRune())) {
   }
   Backup();
   return Emit(TokenType::kIdentifier);

@@ -12,9 +12,24 @@
 
 namespace promref::promql {
 
+struct LexerOptions {
+  // Prometheus 3.16's promql-unquoted-utf8-names: Unicode letters anywhere and dots after the
+  // first character are part of unquoted names.
+  bool unquoted_utf8_names = false;
+};
+
+// Prometheus' isNameStart/isNameContinue: ASCII letters and '_', plus (with unquoted UTF-8
+// names) any Unicode letter; after the first character also digits and (with them) dots.
+bool IsNameStart(char32_t r, bool unquoted_utf8_names);
+bool IsNameContinue(char32_t r, bool unquoted_utf8_names);
+
+// Whether `name` reads back as one unquoted name with unquoted UTF-8 names on (the printer
+// writes such names bare; grouping refuses bare names that do not qualify).
+bool IsUnquotedUtf8Name(std::string_view name);
+
 class Lexer {
  public:
-  explicit Lexer(std::string_view input) : input_(input) {}
+  explicit Lexer(std::string_view input, LexerOptions options = {}) : input_(input), options_(options) {}
 
   // The next token, comments included. After an error token, every call returns kEof.
   Token Next();
@@ -46,12 +61,15 @@ class Lexer {
   std::optional<TokenType> ScanDurationKeyword(char32_t first);
   Token LexIdentifier();
   Token LexLineComment();
+  bool IsNameStart(char32_t r) const;
+  bool IsNameContinue(char32_t r) const;
   bool ScanNumber();
   bool AcceptRemainingDuration();
   // Validates an escape after a backslash inside a quoted string; "" when valid.
   std::string LexEscape(char32_t quote);
 
   std::string_view input_;
+  LexerOptions options_;
   State state_ = State::kStatements;
   int start_ = 0;
   int pos_ = 0;

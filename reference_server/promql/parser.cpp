@@ -239,7 +239,10 @@ std::string GoPercentF(double v) {
 class Parser {
  public:
   Parser(std::string_view input, const ParseOptions& options)
-      : input_(input), options_(options), lexer_(input), max_depth_(internal::MaxNestingDepth()) {}
+      : input_(input),
+        options_(options),
+        lexer_(input, {.unquoted_utf8_names = options.unquoted_utf8_names}),
+        max_depth_(internal::MaxNestingDepth()) {}
 
   ParseResult Run() {
     ParseResult result;
@@ -373,6 +376,7 @@ class Parser {
       Deeper();
       const Token op_tok = Consume();
       auto bin = std::make_unique<BinaryExpr>();
+      bin->unquoted_utf8_names = options_.unquoted_utf8_names;
       bin->op = op;
       ParseBinModifiers(bin.get());
       bin->rhs = ParseExpression(IsRightAssociative(op) ? prec : prec + 1);
@@ -546,6 +550,7 @@ class Parser {
 
   ExprPtr FinishVectorSelector(Token name) {
     auto vs = std::make_unique<VectorSelector>();
+    vs->unquoted_utf8_names = options_.unquoted_utf8_names;
     vs->name = name.val;
     vs->pos = {name.pos, name.end()};
     if (Peek().type == TokenType::kLeftBrace) {
@@ -559,6 +564,7 @@ class Parser {
   ExprPtr ParseVectorSelector() {
     if (Peek().type != TokenType::kLeftBrace) return FinishVectorSelector(Consume());
     auto vs = std::make_unique<VectorSelector>();
+    vs->unquoted_utf8_names = options_.unquoted_utf8_names;
     vs->pos = ParseLabelMatchers(&vs->matchers);
     return vs;
   }
@@ -669,6 +675,7 @@ class Parser {
   ExprPtr ParseAggregate(Token op) {
     ++aggregation_depth_;
     auto agg = std::make_unique<AggregateExpr>();
+    agg->unquoted_utf8_names = options_.unquoted_utf8_names;
     agg->op = op.type;
     bool have_modifier = false;
     if (Peek().type == TokenType::kBy || Peek().type == TokenType::kWithout) {
@@ -742,9 +749,14 @@ class Parser {
       }
       return name;
     }
-    // Any name token, `a:b` included (Prometheus 3.x checks UTF-8 validity only, which a token has).
+    // Any name token, `a:b` included (Prometheus 3.x checks UTF-8 validity only, which a token has),
+    // except that with unquoted UTF-8 names a bare name must be one that prints back bare.
     if (!IsLabelToken(t.type)) Unexpected("grouping opts", "label");
-    return Consume().val;
+    const Token name = Consume();
+    if (options_.unquoted_utf8_names && !IsUnquotedUtf8Name(name.val)) {
+      AddError({name.pos, name.end()}, "invalid label name for grouping: " + model::GoQuote(name.val));
+    }
+    return name.val;
   }
 
   // --- Binary operator modifiers --------------------------------------------------------------
@@ -1392,8 +1404,8 @@ Result<ExprPtr> ParseExpr(std::string_view input, const ParseOptions& options) {
   return std::move(r.expr);
 }
 
-Result<std::vector<model::Matcher>> ParseMetricSelector(std::string_view input) {
-  return Parser(input, ParseOptions{}).RunMetricSelector();
+Result<std::vector<model::Matcher>> ParseMetricSelector(std::string_view input, const ParseOptions& options) {
+  return Parser(input, options).RunMetricSelector();
 }
 
 }  // namespace promref::promql

@@ -22,6 +22,9 @@ struct ParseOptions {
   // promql-binop-fill-modifiers. (Duration expressions and anchored/smoothed are permanent in
   // 3.16, their feature flags no-ops.)
   bool experimental = false;
+  // promql-unquoted-utf8-names: Unicode letters and non-leading dots in unquoted metric and
+  // label names (`http.server.requests{service.name="api"}`), printed back unquoted.
+  bool unquoted_utf8_names = false;
 };
 
 struct ParseError {
@@ -44,7 +47,9 @@ ParseResult ParseExprDetailed(std::string_view input, const ParseOptions& option
 Result<ExprPtr> ParseExpr(std::string_view input, const ParseOptions& options = {});
 
 // A series selector as `match[]` takes it (`up{job="x"}`, `{__name__=~"a.*"}`): its matchers.
-Result<std::vector<model::Matcher>> ParseMetricSelector(std::string_view input);
+// (Prometheus' API parses these with the server's parser options too.)
+Result<std::vector<model::Matcher>> ParseMetricSelector(std::string_view input,
+                                                        const ParseOptions& options = {});
 
 // Unquotes a PromQL string literal ('...', "..." or `...`), with Go's escapes.
 Result<std::string> UnquoteString(std::string_view quoted);

@@ -6,17 +6,24 @@
 #include "model/go_strconv.h"
 #include "model/labels.h"
 #include "model/time.h"
+#include "promql/lexer.h"
 
 namespace promref::promql {
 namespace {
 
 constexpr size_t kMaxCharactersPerLine = 100;
 
-std::string JoinLabels(const std::vector<std::string>& labels) {
+// Prometheus' labelNameRequiresQuoting: a name is written bare when it lexes back as one name,
+// with the unquoted-UTF-8-names rules when the node was parsed with them.
+bool NeedsQuoting(const std::string& name, bool unquoted_utf8_names) {
+  return unquoted_utf8_names ? !IsUnquotedUtf8Name(name) : !model::IsValidLegacyLabelName(name);
+}
+
+std::string JoinLabels(const std::vector<std::string>& labels, bool unquoted_utf8_names) {
   std::string out;
   for (size_t i = 0; i < labels.size(); ++i) {
     if (i > 0) out += ", ";
-    out += model::IsValidLegacyLabelName(labels[i]) ? labels[i] : model::GoQuote(labels[i]);
+    out += NeedsQuoting(labels[i], unquoted_utf8_names) ? model::GoQuote(labels[i]) : labels[i];
   }
   return out;
 }
@@ -89,7 +96,10 @@ std::pair<std::string, std::string> AtAndOffset(const TimeModifiers& m) {
   return {at, offset};
 }
 
-std::string MatcherText(const model::Matcher& m) {
+std::string MatcherText(const model::Matcher& m, bool unquoted_utf8_names) {
+  if (unquoted_utf8_names && IsUnquotedUtf8Name(m.name())) {
+    return m.name() + std::string(model::MatchTypeString(m.type())) + model::GoQuote(m.value());
+  }
   // Matcher.String(): names that are not plain identifiers are quoted.
   bool quote = m.name().empty();
   for (size_t i = 0; i < m.name().size() && !quote; ++i) {
@@ -112,10 +122,11 @@ std::string SelectorCore(const VectorSelector& vs) {
     // A name written inside the braces (`{"my.metric"}`) prints as its __name__ matcher.
     const bool name_matcher = m.name() == model::kMetricNameLabel && m.type() == model::MatchType::kEqual;
     if (name_matcher && m.value() == vs.name && !vs.name.empty()) continue;
-    labels.push_back(MatcherText(m));
+    labels.push_back(MatcherText(m, vs.unquoted_utf8_names));
   }
   std::sort(labels.begin(), labels.end());
-  if (!name.empty() && !model::IsValidLegacyMetricName(name)) {
+  // (A name parsed with unquoted UTF-8 names was written bare, and prints bare, as in Prometheus.)
+  if (!name.empty() && !vs.unquoted_utf8_names && !model::IsValidLegacyMetricName(name)) {
     // A UTF-8 metric name can only be written quoted inside the braces.
     labels.insert(labels.begin(), model::GoQuote(name));
     name.clear();
@@ -133,9 +144,9 @@ std::string SelectorCore(const VectorSelector& vs) {
 std::string AggregateOp(const AggregateExpr& a) {
   std::string s(TokenText(a.op));
   if (a.without) {
-    s += " without (" + JoinLabels(a.grouping) + ") ";
+    s += " without (" + JoinLabels(a.grouping, a.unquoted_utf8_names) + ") ";
   } else if (!a.grouping.empty()) {
-    s += " by (" + JoinLabels(a.grouping) + ") ";
+    s += " by (" + JoinLabels(a.grouping, a.unquoted_utf8_names) + ") ";
   }
   return s;
 }
@@ -147,11 +158,12 @@ std::string MatchingText(const BinaryExpr& b) {
   // A group modifier needs its on/ignoring, even an empty `ignoring ()` (as Prometheus 3.x prints).
   const bool grouped = vm.card == Cardinality::kManyToOne || vm.card == Cardinality::kOneToMany;
   if (!vm.matching_labels.empty() || vm.on || grouped) {
-    s = std::string(" ") + (vm.on ? "on" : "ignoring") + " (" + JoinLabels(vm.matching_labels) + ")";
+    s = std::string(" ") + (vm.on ? "on" : "ignoring") + " (" +
+        JoinLabels(vm.matching_labels, b.unquoted_utf8_names) + ")";
   }
   if (grouped) {
     s += std::string(" group_") + (vm.card == Cardinality::kManyToOne ? "left" : "right") + " (" +
-         JoinLabels(vm.include) + ")";
+         JoinLabels(vm.include, b.unquoted_utf8_names) + ")";
   }
   auto fill = [](double v) { return model::FormatFloat(v, 'g'); };
   // Equal values print as one fill (NaN never equals itself, as in Go).

@@ -18,9 +18,9 @@ StorageFactory MemStorageFactory();
 
 // The engine options of Prometheus' own test engine (promqltest.NewTestEngine as TestEvaluations
 // uses it): lookback 5m, 10000 samples per query at most, 100s timeout, 1m default subquery
-// step, delayed name removal on, and experimental functions and syntax on (switch them off to
-// see what a server without the feature flags would answer). Inline: tests that never run the
-// engine can use it without linking it.
+// step, delayed name removal on, and experimental functions and syntax on, unquoted UTF-8 names
+// included (switch them off to see what a server without the feature flags would answer). Inline: tests that
+// never run the engine can use it without linking it.
 inline promql::EngineOptions TestEngineOptions(bool experimental = true) {
   promql::EngineOptions o;
   o.lookback_delta_ms = int64_t{5} * 60 * 1000;
@@ -28,6 +28,7 @@ inline promql::EngineOptions TestEngineOptions(bool experimental = true) {
   o.max_samples = 10000;  // promqltest.DefaultMaxSamplesPerQuery
   o.default_subquery_step_ms = int64_t{60} * 1000;
   o.enable_experimental = experimental;
+  o.enable_unquoted_utf8_names = experimental;
   o.enable_delayed_name_removal = true;
   return o;
 }

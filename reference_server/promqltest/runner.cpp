@@ -225,7 +225,7 @@ class ScriptRun {
     }
     // Prometheus' harness refuses a script whose expression does not parse; here that costs
     // only this evaluation.
-    auto parsed = promql::ParseExpr(cmd.expr, {.experimental = true});
+    auto parsed = promql::ParseExpr(cmd.expr, kScriptParseOptions);
     if (!parsed.ok()) {
       Fail(std::move(r), "parse", "expression does not parse: " + parsed.error().message());
       return;
@@ -233,7 +233,8 @@ class ScriptRun {
     const Needs needs = Classify(cmd, **parsed, loaded_);
     r.needs_native_histograms = needs.native_histograms;
     r.needs_start_timestamps = needs.start_timestamps;
-    r.needs_experimental = !promql::ParseExpr(cmd.expr, {.experimental = false}).ok();
+    // (Unquoted UTF-8 names count as experimental: a server needs a feature flag for them too.)
+    r.needs_experimental = !promql::ParseExpr(cmd.expr, {}).ok();
     const EvaluatorCapabilities caps = ev_.Capabilities();
     std::string skip;
     if (r.needs_native_histograms && !(options_.native_histograms && caps.native_histograms)) {
@@ -353,7 +354,7 @@ std::string_view OutcomeName(Outcome o) {
 }
 
 std::vector<std::pair<std::string, int64_t>> AtModifierVariants(std::string_view expr, int64_t t) {
-  auto parsed = promql::ParseExpr(expr, {.experimental = true});
+  auto parsed = promql::ParseExpr(expr, kScriptParseOptions);
   if (!parsed.ok()) return {};
   bool unsafe = false;
   AddAtModifiers(**parsed, t, &unsafe);

@@ -19,7 +19,7 @@
 // (in the data loaded since the last clear) hold histogram samples or its expectations are
 // histogram literals; it needs start timestamps when those series carry `@st` data or it calls
 // start_timestamp(); it needs experimental PromQL when the expression parses only with the
-// experimental syntax. Evaluations whose needs are not enabled are skipped, not run.
+// experimental syntax or unquoted UTF-8 names. Evaluations whose needs are not enabled are skipped, not run.
 #pragma once
 
 #include <cstddef>
@@ -28,10 +28,15 @@
 #include <vector>
 
 #include "model/error.h"
+#include "promql/parser.h"
 #include "promqltest/evaluator.h"
 #include "promqltest/script.h"
 
 namespace promref::promqltest {
+
+// The parser options of Prometheus 3.16's test runner (promqltest.TestParserOpts): experimental
+// syntax and unquoted UTF-8 names on. Whatever reads a script's expressions parses them so.
+inline constexpr promql::ParseOptions kScriptParseOptions{.experimental = true, .unquoted_utf8_names = true};
 
 enum class Outcome { kPassed, kFailed, kSkipped };
 std::string_view OutcomeName(Outcome o);  // "passed", "failed", "skipped"
@@ -65,7 +70,8 @@ struct RunOptions {
   // Run evaluations that need start timestamps (the evaluator must store them too).
   bool start_timestamps = true;
   // The evaluator accepts experimental PromQL (functions, duration expressions, fill
-  // modifiers, anchored/smoothed); otherwise evaluations that use it are skipped.
+  // modifiers, anchored/smoothed, unquoted UTF-8 names); otherwise evaluations that use it are
+  // skipped.
   bool experimental = true;
   // Prometheus' extra queries per instant eval (see the top of this file). Both on is what
   // Prometheus does; off only to narrow down a failure.

@@ -9,6 +9,8 @@
 #include "model/go_strconv.h"
 #include "model/sample.h"
 #include "model/time.h"
+#include "model/utf8.h"
+#include "promql/lexer.h"
 #include "promql/parser.h"
 #include "promqltest/histogram_util.h"
 
@@ -53,6 +55,7 @@ std::string Quote(std::string_view s) {
 //
 //   series      := metric (SPACE item)* SPACE*
 //   metric      := name [label_set] | label_set           name: [a-zA-Z_:][a-zA-Z0-9_:]*, no space before '{'
+//                                                         (and Unicode letters, non-leading dots)
 //   label_set   := '{' [item (',' item)* [',']] '}'       item: name '=' string | string '=' string | string
 //   item        := '_' | '_x' uint                        one omitted value | uint omitted values
 //                | value ['x' uint]                       value, repeated uint more times
@@ -105,6 +108,29 @@ class Reader {
   std::string_view Identifier(bool colons) {
     const size_t start = pos_;
     while (!AtEnd() && (IsAlphaNumeric(Peek()) || (colons && Peek() == ':'))) Advance();
+    return s_.substr(start, pos_ - start);
+  }
+
+  // Whether a name starts here: with `colons`, a metric name, which may also start with ':'.
+  // Names follow Prometheus 3.16's test runner, which parses with unquoted UTF-8 names on.
+  bool AtNameStart(bool colons) const {
+    if (AtEnd()) return false;
+    char32_t r;
+    model::DecodeRune(s_.substr(pos_), &r);
+    return promql::IsNameStart(r, true) || (colons && r == ':');
+  }
+
+  // A name at AtNameStart: Unicode letters, digits and '_', dots after the first character, and
+  // with `colons` also ':' (`http.server.requests`, `温度`, `job:rate5m`).
+  std::string_view Name(bool colons) {
+    const size_t start = pos_;
+    while (!AtEnd()) {
+      char32_t r;
+      const int width = model::DecodeRune(s_.substr(pos_), &r);
+      const bool ok = pos_ == start ? promql::IsNameStart(r, true) : promql::IsNameContinue(r, true);
+      if (!ok && !(colons && r == ':')) break;
+      pos_ += static_cast<size_t>(width);
+    }
     return s_.substr(start, pos_ - start);
   }
 
@@ -194,7 +220,7 @@ class Reader {
 Result<model::Labels> ReadMetric(Reader& r) {
   model::LabelsBuilder b;
   std::string name;
-  if (IsLetter(r.Peek()) || r.Peek() == '_' || r.Peek() == ':') name = std::string(r.Identifier(true));
+  if (r.AtNameStart(true)) name = std::string(r.Name(true));
   if (r.Peek() == '{') {
     r.Advance();
     for (;;) {
@@ -204,8 +230,8 @@ Result<model::Labels> ReadMetric(Reader& r) {
         break;
       }
       std::string label;
-      if (IsLetter(r.Peek()) || r.Peek() == '_') {
-        label = std::string(r.Identifier(false));
+      if (r.AtNameStart(false)) {
+        label = std::string(r.Name(false));
         r.SkipSpaces();
         if (r.Peek() != '=') return r.Fail("unexpected " + r.Found() + " in label set, expected \"=\"");
       } else if (r.Peek() == '"' || r.Peek() == '\'' || r.Peek() == '`') {

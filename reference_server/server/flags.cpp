@@ -110,6 +110,7 @@ std::string FlagsUsage() {
   --web.cors.origin=REGEX                  origins CORS answers name (fully anchored; default .*)
   --enable-feature=LIST                    promql-experimental-functions, promql-duration-expr,
                                            promql-binop-fill-modifiers, promql-extended-range-selectors,
+                                           promql-unquoted-utf8-names,
                                            promql-delayed-name-removal, exemplar-storage (keep
                                            exemplars: 100000, as Prometheus' default limit)
   --demo                                   load a deterministic demo dataset at start
@@ -228,6 +229,8 @@ Result<Flags> ParseFlags(int argc, const char* const* argv) {
              } else if (feat == "promql-experimental-functions" || feat == "promql-binop-fill-modifiers") {
                // (One switch for both: each turns on the other's syntax too.)
                f.experimental = true;
+             } else if (feat == "promql-unquoted-utf8-names") {
+               f.unquoted_utf8_names = true;
              }
              // promql-duration-expr and promql-extended-range-selectors are accepted and do
              // nothing, as in Prometheus 3.16, where that syntax is always on.

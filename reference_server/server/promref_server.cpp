@@ -62,6 +62,7 @@ Result<std::unique_ptr<PromrefServer>> PromrefServer::Create(const Flags& flags,
   eopts.default_subquery_step_ms = s->cfg.global.evaluation_interval_ms;
   eopts.enable_experimental = flags.experimental;
   eopts.enable_delayed_name_removal = flags.delayed_name_removal;
+  eopts.enable_unquoted_utf8_names = flags.unquoted_utf8_names;
   s->engine = std::make_unique<promql::Engine>(eopts);
 
   api::ApiDeps deps;

@@ -46,10 +46,11 @@ model::ApiTime FromSystemTime(std::chrono::system_clock::time_point t) {
   return {sec, nsec};
 }
 
-Result<std::vector<std::vector<model::Matcher>>> ParseMatchers(const std::vector<std::string>& values) {
+Result<std::vector<std::vector<model::Matcher>>> ParseMatchers(const std::vector<std::string>& values,
+                                                               const promql::ParseOptions& options) {
   std::vector<std::vector<model::Matcher>> sets;
   for (const std::string& v : values) {
-    auto m = promql::ParseMetricSelector(v);
+    auto m = promql::ParseMetricSelector(v, options);
     if (!m.ok()) return m.error();
     sets.push_back(std::move(*m));
   }

@@ -10,6 +10,7 @@
 #include "model/error.h"
 #include "model/matcher.h"
 #include "model/time.h"
+#include "promql/parser.h"
 
 namespace promref::api::internal {
 
@@ -28,8 +29,10 @@ inline model::ApiTime MaxApiTime() {
 }
 model::ApiTime FromSystemTime(std::chrono::system_clock::time_point t);
 
-// match[] values: each a series selector; every set needs a matcher that does not match "".
-Result<std::vector<std::vector<model::Matcher>>> ParseMatchers(const std::vector<std::string>& values);
+// match[] values: each a series selector (parsed with the engine's parser options, as Prometheus
+// does); every set needs a matcher that does not match "".
+Result<std::vector<std::vector<model::Matcher>>> ParseMatchers(const std::vector<std::string>& values,
+                                                               const promql::ParseOptions& options);
 
 // Go's strconv.ParseBool.
 Result<bool> ParseBool(const std::string& s);

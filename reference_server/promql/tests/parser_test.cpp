@@ -163,6 +163,113 @@ TEST(Parser, AgreesWithPrometheus316) {
   EXPECT_EQ(Error("a{b=~\"(?<n>x)\"}"), "");
 }
 
+// --enable-feature=promql-unquoted-utf8-names: what Prometheus 3.16 answered (format_query and
+// query), with the flag and, for the last group, without it.
+constexpr ParseOptions kUtf8Names{.unquoted_utf8_names = true};
+
+std::string Utf8Format(std::string_view q) {
+  auto e = ParseExpr(q, kUtf8Names);
+  return e.ok() ? ToString(**e) : "error: " + e.error().message();
+}
+
+TEST(Parser, UnquotedUtf8NamesParseAndPrintBare) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {R"(http.server.requests{service.name="api"})", R"(http.server.requests{service.name="api"})"},
+      {"sum by (service.name) (x)", "sum by (service.name) (x)"},
+      {"sum(a.b) by (c.d)", "sum by (c.d) (a.b)"},
+      {"a.b + on(c.d) e", "a.b + on (c.d) e"},
+      {"a * on(é) group_left(ü.x) b", "a * on (é) group_left (ü.x) b"},
+      {R"(a + ignoring("x-y", z.) b)", R"(a + ignoring ("x-y", z.) b)"},
+      {"a.b > bool c.d", "a.b > bool c.d"},
+      {"café", "café"},
+      {"温度", "温度"},
+      {"ǅ{ǅ=\"1\"}", "ǅ{ǅ=\"1\"}"},  // titlecase letters are letters
+      {R"(x{é="1"})", R"(x{é="1"})"},
+      {"x.", "x."},
+      {"x..y", "x..y"},
+      {"x.5", "x.5"},
+      {R"(x{a.="1"})", R"(x{a.="1"})"},
+      {"sum by (x.) (y)", "sum by (x.) (y)"},
+      {"a:b.c", "a:b.c"},
+      {"é:x", "é:x"},
+      {"rate(é[5m])", "rate(é[5m])"},
+      {R"(a.b{c.d=~"x"} @ start())", R"(a.b{c.d=~"x"} @ start())"},
+      {"Inf.total", "Inf.total"},
+      {"NaN.x", "NaN.x"},
+      {"inf", "+Inf"},
+      {R"({"a.b"})", R"({__name__="a.b"})"},
+      {R"({"a.b", "c.d"="1"})", R"({__name__="a.b",c.d="1"})"},
+      {R"({"é", "a.b"="1", "1x"="2", ü="3", "a-b"="4"})",
+       R"({"1x"="2","a-b"="4",__name__="é",a.b="1",ü="3"})"},
+      {R"(sum by ("x y", é, a.b) (x))", R"(sum by ("x y", é, a.b) (x))"},
+      {R"(x{"x y"="1", é="2", "1a"="3"})", R"(x{"1a"="3","x y"="1",é="2"})"},
+  };
+  for (const auto& [in, want] : cases) EXPECT_EQ(Utf8Format(in), want) << in;
+}
+
+TEST(Parser, UnquotedUtf8NamesAreNeverKeywords) {
+  // Words with non-ASCII letters stay names even where Unicode case folding would make them
+  // keywords.
+  EXPECT_EQ(Utf8Format("ｏｆｆｓｅｔ"), "ｏｆｆｓｅｔ");
+  EXPECT_EQ(Utf8Format("sum by (ｓｕｍ) (x)"), "sum by (ｓｕｍ) (x)");
+  EXPECT_EQ(Error("ſum(x)", kUtf8Names), "1:1: parse error: unknown function with name \"ſum\"");
+  EXPECT_EQ(Error("ＳＵＭ(x)", kUtf8Names), "1:1: parse error: unknown function with name \"ＳＵＭ\"");
+  EXPECT_EQ(Error("ſum by (a) (x)", kUtf8Names), "1:6: parse error: unexpected <by>");
+  EXPECT_EQ(Error("x offſet 5m", kUtf8Names), "1:3: parse error: unexpected identifier \"offſet\"");
+  EXPECT_EQ(Error("x ｏｆｆｓｅｔ 5m", kUtf8Names),
+            "1:3: parse error: unexpected identifier \"ｏｆｆｓｅｔ\"");
+  EXPECT_EQ(Error("é(x)", kUtf8Names), "1:1: parse error: unknown function with name \"é\"");
+}
+
+TEST(Parser, UnquotedUtf8NamesErrors) {
+  EXPECT_EQ(Error(".x", kUtf8Names), "1:1: parse error: unexpected character: '.'");
+  EXPECT_EQ(Error(R"(x{.a="1"})", kUtf8Names), "1:3: parse error: unexpected character inside braces: '.'");
+  EXPECT_EQ(Error("sum by (.a) (x)", kUtf8Names), "1:9: parse error: unexpected character: '.'");
+  // A combining mark is not a letter.
+  EXPECT_EQ(Error("o\u0308", kUtf8Names), "1:2: parse error: unexpected character: '\u0308'");
+  EXPECT_EQ(Error("x{o\u0308=\"1\"}", kUtf8Names),
+            "1:4: parse error: unexpected character inside braces: '\u0308'");
+  EXPECT_EQ(Error("x + ☃", kUtf8Names), "1:5: parse error: unexpected character: '☃'");
+  EXPECT_EQ(Error("ⅰ", kUtf8Names), "1:1: parse error: unexpected character: 'ⅰ'");  // Nl, not a letter
+  EXPECT_EQ(Error("x[5é]", kUtf8Names), "1:4: parse error: unexpected character: 'é', expected ':'");
+  EXPECT_EQ(Error("x[1m:é]", kUtf8Names), "1:6: parse error: unexpected character: 'é', expected ':'");
+  EXPECT_EQ(Error("5.x", kUtf8Names), "1:1: parse error: bad number or duration syntax: \"5.\"");
+  // A bare grouping label must print back bare: `a:b` is refused with the flag, kept without it.
+  EXPECT_EQ(Error("sum by (a:b) (x)", kUtf8Names),
+            "1:9: parse error: invalid label name for grouping: \"a:b\"");
+  EXPECT_EQ(Error("sum by (a:b.c) (x)", kUtf8Names),
+            "1:9: parse error: invalid label name for grouping: \"a:b.c\"");
+  EXPECT_EQ(Error(R"(x{a:b="1"})", kUtf8Names), "1:4: parse error: unexpected character inside braces: ':'");
+  EXPECT_EQ(ToString(**ParseExpr("sum by (a:b) (x)")), R"(sum by ("a:b") (x))");
+}
+
+TEST(Parser, UnquotedUtf8NamesNeedTheFlag) {
+  EXPECT_EQ(Error("a.b"), "1:2: parse error: unexpected character: '.'");
+  EXPECT_EQ(Error("café"), "1:4: parse error: unexpected character: 'é'");
+  EXPECT_EQ(Error(R"(x{é="1"})"), "1:3: parse error: unexpected character inside braces: 'é'");
+  EXPECT_EQ(ToString(**ParseExpr(R"(x{"a.b"="1"})")), R"(x{"a.b"="1"})");
+  EXPECT_EQ(ToString(**ParseExpr(R"(sum by ("a.b") (x))")), R"(sum by ("a.b") (x))");
+  // match[] selectors follow the flag too.
+  EXPECT_FALSE(ParseMetricSelector(R"(a.b{c.d="1"})").ok());
+  auto m = ParseMetricSelector(R"(a.b{c.d="1"})", kUtf8Names);
+  ASSERT_TRUE(m.ok());
+  ASSERT_EQ(m->size(), 2u);
+}
+
+TEST(Parser, UnquotedUtf8NamesPrettify) {
+  auto e = ParseExpr(R"(sum by (service.name, équipe) (rate(http.server.requests{service.name="api", )"
+                     R"(resource.k8s.namespace="system"}[5m])) / on (service.name) group_left (équipe) )"
+                     R"(service_info{équipe="infra"})",
+                     kUtf8Names);
+  ASSERT_TRUE(e.ok());
+  EXPECT_EQ(Prettify(**e),
+            "  sum by (service.name, équipe) (\n"
+            "    rate(http.server.requests{resource.k8s.namespace=\"system\",service.name=\"api\"}[5m])\n"
+            "  )\n"
+            "/ on (service.name) group_left (équipe)\n"
+            "  service_info{équipe=\"infra\"}");
+}
+
 TEST(Parser, PositionsCountLinesAndBytes) {
   EXPECT_EQ(Error("sum(\n  x +\n)"), "3:1: parse error: unexpected \")\" in aggregation");
   EXPECT_EQ(Error("x{a=\"é\"} +"), "1:12: parse error: unexpected end of input");

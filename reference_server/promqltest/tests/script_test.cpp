@@ -55,6 +55,14 @@ TEST(SeriesDescription, Metric) {
   EXPECT_EQ(Desc("sum{by=\"x\", offset=\"y\"} 1").labels,
             (Labels{{"__name__", "sum"}, {"by", "x"}, {"offset", "y"}}));
   EXPECT_EQ(Desc("job:rate5m 1").labels, (Labels{{"__name__", "job:rate5m"}}));
+  // Unquoted UTF-8 names, as Prometheus 3.16's runner reads them (promql-unquoted-utf8-names on):
+  // Unicode letters, and dots after the first character.
+  EXPECT_EQ(Desc("http.server.requests{service.name=\"api\", k8s.ns.=\"x\"} 1").labels,
+            (Labels{{"__name__", "http.server.requests"}, {"service.name", "api"}, {"k8s.ns.", "x"}}));
+  EXPECT_EQ(Desc("温度{場所=\"東京\"} 10+10x2").labels, (Labels{{"__name__", "温度"}, {"場所", "東京"}}));
+  EXPECT_EQ(Desc("Björn:x.y{région=\"eu\"} 5").labels, (Labels{{"__name__", "Björn:x.y"}, {"région", "eu"}}));
+  EXPECT_FALSE(ParseSeriesDescription(".x 1").ok());
+  EXPECT_FALSE(ParseSeriesDescription("x{.a=\"1\"} 1").ok());
   // The name in front wins over __name__ in the braces.
   EXPECT_EQ(Desc("a{__name__=\"b\"} 1").labels, (Labels{{"__name__", "a"}}));
   // Escapes in values.
