@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <optional>
 #include <unordered_map>
 
 #include "model/go_strconv.h"
@@ -20,20 +21,6 @@ namespace promref::promql::internal {
 // --- Aggregations ------------------------------------------------------------------------------
 
 namespace {
-
-struct Group {
-  bool seen = false;
-  bool drop_name = false;  // any member's name is to be dropped (delayed name removal)
-  double value = 0;
-  double kahan = 0;
-  double mean = 0;
-  double count = 0;
-  bool incremental_mean = false;
-  bool has_float = false;
-  bool has_histogram = false;
-  std::vector<double> values;  // quantile
-  std::vector<Sample> heap;    // topk/bottomk/limitk
-};
 
 // Go's container/heap with Prometheus' orderings, so topk/bottomk pick (and order) exactly as
 // Prometheus does, including ties and NaN.
@@ -178,351 +165,496 @@ class CountValues {
 
 }  // namespace
 
-Matrix Evaluator::EvalAggregate(const AggregateExpr& a) {
-  std::vector<std::string> grouping = a.grouping;
-  std::sort(grouping.begin(), grouping.end());
-  const bool delayed = ctx_->delayed_name_removal;
-  const PositionRange expr_pos = a.expr->pos;
+namespace {
 
-  if (a.op == TokenType::kCountValues) {
-    const std::string label = As<StringLiteral>(Unwrap(*a.param)).val;
-    if (!model::IsValidLabelName(label))
-      Fail(ErrorKind::kExecution, "invalid label name " + model::GoQuote(label));
-    if (!a.without) {
-      grouping.push_back(label);
-      std::sort(grouping.begin(), grouping.end());
-    }
-    Matrix in = Eval(*a.expr);
-    CountValues counter(in, label, grouping, a.without);
-    MatrixBuilder builder;
-    for (int64_t ts = start_; ts <= end_; ts += interval_) counter.Step(ts, &builder);
-    return builder.Finish();
+using HistogramPtr = std::shared_ptr<const model::FloatHistogram>;
+
+// The aggregations that select input samples (keeping their labels) instead of computing one
+// value per group: Prometheus runs them through aggregationK rather than aggregation.
+bool IsKAggregation(TokenType op) {
+  return op == TokenType::kTopk || op == TokenType::kBottomk || op == TokenType::kLimitk ||
+         op == TokenType::kLimitRatio;
+}
+
+// The aggregations that take floats only: a histogram is skipped with an info annotation.
+bool IgnoresHistograms(TokenType op) {
+  return op == TokenType::kMin || op == TokenType::kMax || op == TokenType::kStddev ||
+         op == TokenType::kStdvar || op == TokenType::kQuantile;
+}
+
+// Prometheus' "ignored histogram in <op> aggregation" info, at the aggregated expression.
+void InfoIgnoredHistogram(QueryContext* ctx, const AggregateExpr& a) {
+  ctx->annotations->Info("ignored histogram in " + std::string(TokenText(a.op)) + " aggregation",
+                         a.expr->pos);
+}
+
+// Runs `step_fn(ts, step)` at every step of `ev`, checking for cancellation and timeout before
+// each step as Prometheus' rangeEvalAgg does.
+template <typename StepFn>
+void ForEachStep(const Evaluator& ev, StepFn step_fn) {
+  size_t step = 0;
+  for (int64_t ts = ev.start(); ts <= ev.end(); ts += ev.interval(), ++step) {
+    ev.ctx()->CheckInterrupt("expression evaluation");
+    step_fn(ts, step);
   }
+}
 
-  // The parameter: k for topk/bottomk/limitk, φ for quantile, the ratio for limit_ratio.
+// count_values: the label to write values to must be valid, and with by(...) it is one more
+// grouping label (with without(...) it stays off the grouping, CountValues keeps it).
+Matrix EvalCountValues(Evaluator* ev, const AggregateExpr& a, std::vector<std::string> grouping) {
+  const std::string label = As<StringLiteral>(Unwrap(*a.param)).val;
+  if (!model::IsValidLabelName(label))
+    Fail(ErrorKind::kExecution, "invalid label name " + model::GoQuote(label));
+  if (!a.without) {
+    grouping.push_back(label);
+    std::sort(grouping.begin(), grouping.end());
+  }
+  Matrix in = ev->Eval(*a.expr);
+  CountValues counter(in, label, grouping, a.without);
+  MatrixBuilder builder;
+  for (int64_t ts = ev->start(); ts <= ev->end(); ts += ev->interval()) counter.Step(ts, &builder);
+  return builder.Finish();
+}
+
+// The parameter at each step: k for topk/bottomk/limitk, φ for quantile, the ratio for
+// limit_ratio; none without a parameter. Its samples do not count towards the query's
+// current samples (Prometheus restores the count after evaluating it).
+std::vector<double> EvalParam(Evaluator* ev, const AggregateExpr& a) {
   std::vector<double> params;
-  if (a.param) {
-    const int64_t saved = ctx_->current_samples;
-    Matrix p = Eval(*a.param);
-    for (const FPoint& fp : p[0].floats) params.push_back(fp.f);
-    ctx_->current_samples = saved;
-  }
-  Matrix in = Eval(*a.expr);
+  if (!a.param) return params;
+  const int64_t saved = ev->ctx()->current_samples;
+  Matrix p = ev->Eval(*a.param);
+  for (const FPoint& fp : p[0].floats) params.push_back(fp.f);
+  ev->ctx()->current_samples = saved;
+  return params;
+}
 
-  // Map input series to output groups once.
-  std::vector<size_t> group_of(in.size());
-  std::vector<model::Labels> group_labels;
-  {
+// quantile with φ outside [0, 1] gives ±Inf (or NaN) rather than failing, so it is only
+// warned about: for each step's φ, before any step is aggregated.
+void WarnInvalidQuantiles(const std::vector<double>& params, const AggregateExpr& a, QueryContext* ctx) {
+  for (double q : params) {
+    if (std::isnan(q) || q < 0 || q > 1) {
+      ctx->annotations->Warn("quantile value should be between 0 and 1, got " + model::FormatFloat(q, 'g'),
+                             a.param->pos);
+    }
+  }
+}
+
+// The input series of an aggregation and their groups. Which group each series belongs to is
+// worked out once for all steps (as rangeEvalAgg does), not at every step; the cursors carry
+// each series' read position from step to step.
+class AggregationInput {
+ public:
+  AggregationInput(const Matrix& in, const std::vector<std::string>& grouping, bool without)
+      : in_(in), group_of_(in.size()), cursors_(in.size() * 2, 0) {
     std::unordered_map<model::Labels, size_t, model::LabelsHash> index;
     for (size_t i = 0; i < in.size(); ++i) {
-      model::Labels key = GroupingLabels(in[i].metric, grouping, a.without);
-      auto [it, inserted] = index.try_emplace(key, group_labels.size());
-      if (inserted) group_labels.push_back(std::move(key));
-      group_of[i] = it->second;
+      model::Labels key = GroupingLabels(in[i].metric, grouping, without);
+      auto [it, inserted] = index.try_emplace(key, group_labels_.size());
+      if (inserted) group_labels_.push_back(std::move(key));
+      group_of_[i] = it->second;
     }
   }
 
-  const bool k_op = a.op == TokenType::kTopk || a.op == TokenType::kBottomk || a.op == TokenType::kLimitk ||
-                    a.op == TokenType::kLimitRatio;
-  if (a.op == TokenType::kQuantile) {
-    for (double q : params) {
-      if (std::isnan(q) || q < 0 || q > 1) {
-        ctx_->annotations->Warn("quantile value should be between 0 and 1, got " + model::FormatFloat(q, 'g'),
-                                a.param->pos);
-      }
+  size_t NumSeries() const { return in_.size(); }
+  size_t NumGroups() const { return group_labels_.size(); }
+  const Series& series(size_t si) const { return in_[si]; }
+  size_t GroupOf(size_t si) const { return group_of_[si]; }
+  const model::Labels& GroupLabels(size_t g) const { return group_labels_[g]; }
+
+  // The value of series `si` at step `ts`, if it has one there: a float (with *h reset) or a
+  // histogram (with *f untouched). Steps must be visited in increasing order.
+  bool ValueAt(size_t si, int64_t ts, double* f, HistogramPtr* h) {
+    const Series& s = in_[si];
+    size_t& fc = cursors_[si * 2];
+    size_t& hc = cursors_[si * 2 + 1];
+    while (fc < s.floats.size() && s.floats[fc].t < ts) ++fc;
+    while (hc < s.histograms.size() && s.histograms[hc].t < ts) ++hc;
+    if (fc < s.floats.size() && s.floats[fc].t == ts) {
+      *f = s.floats[fc].f;
+      h->reset();
+      return true;
     }
+    if (hc < s.histograms.size() && s.histograms[hc].t == ts) {
+      *h = s.histograms[hc].h;
+      return true;
+    }
+    return false;
   }
 
-  std::vector<Series> out(k_op ? 0 : group_labels.size());
-  for (size_t g = 0; !k_op && g < group_labels.size(); ++g) out[g].metric = group_labels[g];
-  MatrixBuilder k_builder;
-  std::vector<size_t> cursors(in.size() * 2, 0);
-  size_t step = 0;
-  for (int64_t ts = start_; ts <= end_; ts += interval_, ++step) {
-    ctx_->CheckInterrupt("expression evaluation");
-    std::vector<Group> groups(group_labels.size());
-    // The value of each input series at this step, if any.
-    auto next_value = [&](size_t si, double* f, std::shared_ptr<const model::FloatHistogram>* h) {
-      const Series& s = in[si];
-      size_t& fc = cursors[si * 2];
-      size_t& hc = cursors[si * 2 + 1];
-      while (fc < s.floats.size() && s.floats[fc].t < ts) ++fc;
-      while (hc < s.histograms.size() && s.histograms[hc].t < ts) ++hc;
-      if (fc < s.floats.size() && s.floats[fc].t == ts) {
-        *f = s.floats[fc].f;
-        h->reset();
-        return true;
-      }
-      if (hc < s.histograms.size() && s.histograms[hc].t == ts) {
-        *h = s.histograms[hc].h;
-        return true;
-      }
-      return false;
-    };
+ private:
+  const Matrix& in_;
+  std::vector<size_t> group_of_;  // by input series
+  std::vector<model::Labels> group_labels_;
+  std::vector<size_t> cursors_;  // float and histogram read position, by input series
+};
 
-    if (k_op) {
-      const double fk = params[step];
-      if (a.op == TokenType::kLimitRatio) {
-        // limit_ratio (experimental): a deterministic sample of the series by the hash of
-        // their labels; a negative ratio takes the complement.
-        if (std::isnan(fk)) Fail(ErrorKind::kExecution, "Ratio value is NaN");
-        double ratio = fk;
-        if (ratio < -1 || ratio > 1) {
-          ratio = ratio < -1 ? -1 : 1;
-          ctx_->annotations->Warn("ratio value should be between -1 and 1, got " +
-                                      model::FormatFloat(fk, 'g') + ", capping to " +
-                                      model::FormatFloat(ratio, 'g'),
-                                  a.param->pos);
-        }
-        Vector step_out;
-        if (ratio != 0) {
-          std::vector<Vector> by_group(group_labels.size());
-          for (size_t si = 0; si < in.size(); ++si) {
-            double f;
-            std::shared_ptr<const model::FloatHistogram> h;
-            if (!next_value(si, &f, &h)) continue;
-            const double offset = static_cast<double>(in[si].metric.Hash()) / 18446744073709551615.0;
-            const bool keep = ratio >= 0 ? offset < ratio : offset >= 1 + ratio;
-            if (keep) by_group[group_of[si]].push_back(Sample{in[si].metric, ts, f, h, in[si].drop_name});
-          }
-          for (Vector& g : by_group) {
-            for (Sample& smp : g) step_out.push_back(std::move(smp));
-          }
-        }
-        k_builder.Add(ts, std::move(step_out));
-        continue;
-      }
-      if (std::isnan(fk)) Fail(ErrorKind::kExecution, "Parameter value is NaN");
-      if (fk >= 9223372036854775807.0 || fk < -9223372036854775808.0) {
-        Fail(ErrorKind::kExecution, "Scalar value " + model::FormatFloat(fk, 'g') + " overflows int64");
-      }
-      int64_t k = static_cast<int64_t>(fk);
-      if (k > static_cast<int64_t>(in.size())) k = static_cast<int64_t>(in.size());
-      if (k < 1) {
-        k_builder.Add(ts, {});
-        continue;
-      }
-      for (size_t si = 0; si < in.size(); ++si) {
-        double f;
-        std::shared_ptr<const model::FloatHistogram> h;
-        if (!next_value(si, &f, &h)) continue;
-        if (h && a.op != TokenType::kLimitk) {
-          ctx_->annotations->Info("ignored histogram in " + std::string(TokenText(a.op)) + " aggregation",
-                                  expr_pos);
-          continue;
-        }
-        Sample s{in[si].metric, ts, f, h, in[si].drop_name};
-        Group& g = groups[group_of[si]];
-        if (!g.seen) {
-          g.seen = true;
-          g.heap.reserve(static_cast<size_t>(k));
-          g.heap.push_back(std::move(s));
-          continue;
-        }
-        if (a.op == TokenType::kTopk) {
-          KHeap heap{&g.heap, ByValue};
-          if (static_cast<int64_t>(g.heap.size()) < k) {
-            heap.Push(std::move(s));
-          } else if (g.heap[0].f < s.f || (std::isnan(g.heap[0].f) && !std::isnan(s.f))) {
-            g.heap[0] = std::move(s);
-            if (k > 1) heap.Fix(0);
-          }
-        } else if (a.op == TokenType::kBottomk) {
-          KHeap heap{&g.heap, ByReverseValue};
-          if (static_cast<int64_t>(g.heap.size()) < k) {
-            heap.Push(std::move(s));
-          } else if (g.heap[0].f > s.f || (std::isnan(g.heap[0].f) && !std::isnan(s.f))) {
-            g.heap[0] = std::move(s);
-            if (k > 1) heap.Fix(0);
-          }
-        } else if (static_cast<int64_t>(g.heap.size()) < k) {  // limitk: the first k in input order
-          g.heap.push_back(std::move(s));
-        }
-      }
-      Vector step_out;
-      for (Group& g : groups) {
-        if (!g.seen) continue;
-        if (a.op == TokenType::kTopk && g.heap.size() > 1) SortReverse(&g.heap, ByValue);
-        if (a.op == TokenType::kBottomk && g.heap.size() > 1) SortReverse(&g.heap, ByReverseValue);
-        for (Sample& s : g.heap) step_out.push_back(std::move(s));
-      }
-      k_builder.Add(ts, std::move(step_out));
-      continue;
+// --- topk, bottomk, limitk, limit_ratio (Prometheus' aggregationK) -------------------------
+
+// Whether limit_ratio keeps a series: a deterministic sample by the hash of its labels, so the
+// same series are kept at every step; a negative ratio takes the complement.
+bool RatioKeeps(const model::Labels& metric, double ratio) {
+  const double offset = static_cast<double>(metric.Hash()) / 18446744073709551615.0;
+  return ratio >= 0 ? offset < ratio : offset >= 1 + ratio;
+}
+
+// One group's selection at a step.
+struct KGroup {
+  bool seen = false;
+  std::vector<Sample> heap;  // topk/bottomk: a heap of the best k; limitk: the first k
+};
+
+// Selects input samples at each step; the output series are those of the selected samples,
+// in order of first appearance.
+class KAggregation {
+ public:
+  KAggregation(const AggregateExpr& a, AggregationInput* input, QueryContext* ctx)
+      : a_(a), input_(*input), ctx_(ctx) {}
+
+  void Step(int64_t ts, double param) {
+    if (a_.op == TokenType::kLimitRatio) {
+      builder_.Add(ts, LimitRatio(ts, param));
+      return;
     }
+    const int64_t k = KOf(param);
+    if (k < 1) {
+      builder_.Add(ts, {});
+      return;
+    }
+    builder_.Add(ts, SelectK(ts, k));
+  }
 
-    for (size_t si = 0; si < in.size(); ++si) {
+  Matrix Finish() { return builder_.Finish(); }
+
+ private:
+  // limit_ratio (experimental): the samples of the series RatioKeeps keeps, group by group.
+  Vector LimitRatio(int64_t ts, double param) {
+    const double ratio = CappedRatio(param);
+    if (ratio == 0) return {};
+    std::vector<Vector> by_group(input_.NumGroups());
+    for (size_t si = 0; si < input_.NumSeries(); ++si) {
       double f = 0;
-      std::shared_ptr<const model::FloatHistogram> h;
-      if (!next_value(si, &f, &h)) continue;
-      Group& g = groups[group_of[si]];
-      if (in[si].drop_name) g.drop_name = true;
-      if (!g.seen) {
-        const bool drop = g.drop_name;
-        g = Group{};
-        g.drop_name = drop;
-        g.seen = true;
-        g.value = f;
-        g.mean = f;
-        g.count = 1;
-        switch (a.op) {
-          case TokenType::kSum:
-          case TokenType::kAvg:
-            if (h) {
-              g.has_histogram = true;
-            } else {
-              g.has_float = true;
-            }
-            break;
-          case TokenType::kStddev:
-          case TokenType::kStdvar:
-            if (h) {
-              g.seen = false;
-              ctx_->annotations->Info("ignored histogram in " + std::string(TokenText(a.op)) + " aggregation",
-                                      expr_pos);
-            } else if (std::isnan(f) || std::isinf(f)) {
-              g.value = std::nan("");
-            } else {
-              g.value = 0;
-            }
-            break;
-          case TokenType::kQuantile:
-            if (h) {
-              g.seen = false;
-              ctx_->annotations->Info("ignored histogram in quantile aggregation", expr_pos);
-            }
-            g.values = {f};
-            break;
-          case TokenType::kGroup: g.value = 1; break;
-          case TokenType::kMin:
-          case TokenType::kMax:
-            if (h) {
-              g.seen = false;
-              ctx_->annotations->Info("ignored histogram in " + std::string(TokenText(a.op)) + " aggregation",
-                                      expr_pos);
-            }
-            break;
-          default: break;
-        }
+      HistogramPtr h;
+      if (!input_.ValueAt(si, ts, &f, &h)) continue;
+      const Series& s = input_.series(si);
+      if (RatioKeeps(s.metric, ratio))
+        by_group[input_.GroupOf(si)].push_back(Sample{s.metric, ts, f, h, s.drop_name});
+    }
+    Vector out;
+    for (Vector& g : by_group) {
+      for (Sample& smp : g) out.push_back(std::move(smp));
+    }
+    return out;
+  }
+
+  // The ratio of a step: NaN fails the query; beyond ±1 it is capped, with a warning.
+  double CappedRatio(double param) {
+    if (std::isnan(param)) Fail(ErrorKind::kExecution, "Ratio value is NaN");
+    if (param >= -1 && param <= 1) return param;
+    const double ratio = param < -1 ? -1 : 1;
+    ctx_->annotations->Warn("ratio value should be between -1 and 1, got " + model::FormatFloat(param, 'g') +
+                                ", capping to " + model::FormatFloat(ratio, 'g'),
+                            a_.param->pos);
+    return ratio;
+  }
+
+  // k of a step, truncated to an integer as Go's int64(f) does and capped at the number of
+  // input series; NaN and values beyond int64 fail the query.
+  int64_t KOf(double param) const {
+    if (std::isnan(param)) Fail(ErrorKind::kExecution, "Parameter value is NaN");
+    if (param >= 9223372036854775807.0 || param < -9223372036854775808.0) {
+      Fail(ErrorKind::kExecution, "Scalar value " + model::FormatFloat(param, 'g') + " overflows int64");
+    }
+    const int64_t k = static_cast<int64_t>(param);
+    return std::min(k, static_cast<int64_t>(input_.NumSeries()));
+  }
+
+  // topk/bottomk/limitk: offers every sample of the step to its group, then emits the groups'
+  // selections. topk and bottomk take floats only.
+  Vector SelectK(int64_t ts, int64_t k) {
+    std::vector<KGroup> groups(input_.NumGroups());
+    for (size_t si = 0; si < input_.NumSeries(); ++si) {
+      double f = 0;
+      HistogramPtr h;
+      if (!input_.ValueAt(si, ts, &f, &h)) continue;
+      if (h && a_.op != TokenType::kLimitk) {
+        InfoIgnoredHistogram(ctx_, a_);
         continue;
       }
-      switch (a.op) {
-        case TokenType::kSum:
-          if (h) {
-            g.has_histogram = true;
-          } else {
-            g.has_float = true;
-            KahanSumInc(f, &g.value, &g.kahan);
-          }
-          break;
-        case TokenType::kAvg:
-          g.count += 1;
-          if (h) {
-            g.has_histogram = true;
-            break;
-          }
-          g.has_float = true;
-          if (!g.incremental_mean) {
-            double sum = g.value, c = g.kahan;
-            KahanSumInc(f, &sum, &c);
-            if (!std::isinf(sum)) {
-              g.value = sum;
-              g.kahan = c;
-              break;
-            }
-            // The sum would overflow: continue with an incremental mean.
-            g.incremental_mean = true;
-            g.mean = g.value / (g.count - 1);
-            g.kahan /= g.count - 1;
-          }
-          {
-            const double q = (g.count - 1) / g.count;
-            double mean = q * g.mean, c = q * g.kahan;
-            KahanSumInc(f / g.count, &mean, &c);
-            g.mean = mean;
-            g.kahan = c;
-          }
-          break;
-        case TokenType::kGroup: break;
-        case TokenType::kMax:
-          if (h) {
-            ctx_->annotations->Info("ignored histogram in max aggregation", expr_pos);
-            break;
-          }
-          if (g.value < f || std::isnan(g.value)) g.value = f;
-          break;
-        case TokenType::kMin:
-          if (h) {
-            ctx_->annotations->Info("ignored histogram in min aggregation", expr_pos);
-            break;
-          }
-          if (g.value > f || std::isnan(g.value)) g.value = f;
-          break;
-        case TokenType::kCount: g.count += 1; break;
-        case TokenType::kStddev:
-        case TokenType::kStdvar:
-          if (h) {
-            ctx_->annotations->Info("ignored histogram in " + std::string(TokenText(a.op)) + " aggregation",
-                                    expr_pos);
-            break;
-          }
-          {
-            g.count += 1;
-            const double delta = f - g.mean;
-            g.mean += delta / g.count;
-            g.value += delta * (f - g.mean);
-          }
-          break;
-        case TokenType::kQuantile:
-          if (h) {
-            ctx_->annotations->Info("ignored histogram in quantile aggregation", expr_pos);
-            break;
-          }
-          g.values.push_back(f);
-          break;
-        default: break;
+      const Series& s = input_.series(si);
+      Offer(&groups[input_.GroupOf(si)], Sample{s.metric, ts, f, h, s.drop_name}, k);
+    }
+    return Emit(&groups);
+  }
+
+  // A group's first sample is always taken. topk/bottomk then keep a heap of the best k (the
+  // worst at the root, replaced by a better sample; NaN is worse than any number), limitk the
+  // first k in input order.
+  void Offer(KGroup* g, Sample s, int64_t k) {
+    if (!g->seen) {
+      g->seen = true;
+      g->heap.reserve(static_cast<size_t>(k));
+      g->heap.push_back(std::move(s));
+      return;
+    }
+    const bool full = static_cast<int64_t>(g->heap.size()) >= k;
+    if (a_.op == TokenType::kLimitk) {
+      if (!full) g->heap.push_back(std::move(s));
+      return;
+    }
+    const bool top = a_.op == TokenType::kTopk;
+    KHeap heap{&g->heap, top ? ByValue : ByReverseValue};
+    if (!full) {
+      heap.Push(std::move(s));
+      return;
+    }
+    const double worst = g->heap[0].f;
+    if ((top ? worst < s.f : worst > s.f) || (std::isnan(worst) && !std::isnan(s.f))) {
+      g->heap[0] = std::move(s);
+      if (k > 1) heap.Fix(0);
+    }
+  }
+
+  // The step's output: group by group, topk/bottomk best first (as Prometheus sorts its heaps
+  // in reverse), limitk in input order.
+  Vector Emit(std::vector<KGroup>* groups) const {
+    Vector out;
+    for (KGroup& g : *groups) {
+      if (!g.seen) continue;
+      if (a_.op == TokenType::kTopk && g.heap.size() > 1) SortReverse(&g.heap, ByValue);
+      if (a_.op == TokenType::kBottomk && g.heap.size() > 1) SortReverse(&g.heap, ByReverseValue);
+      for (Sample& s : g.heap) out.push_back(std::move(s));
+    }
+    return out;
+  }
+
+  const AggregateExpr& a_;
+  AggregationInput& input_;
+  QueryContext* ctx_;
+  MatrixBuilder builder_;
+};
+
+// --- sum, avg, min, max, count, group, stddev, stdvar, quantile (Prometheus' aggregation) ---
+
+// One group's running aggregate at a step.
+struct Group {
+  bool seen = false;
+  bool drop_name = false;  // any member's name is to be dropped (delayed name removal)
+  double value = 0;
+  double kahan = 0;
+  double mean = 0;
+  double count = 0;
+  bool incremental_mean = false;
+  bool has_float = false;
+  bool has_histogram = false;
+  std::vector<double> values;  // quantile
+};
+
+// Computes one value per group and step; each group is one output series, labelled with its
+// grouping labels.
+class PlainAggregation {
+ public:
+  PlainAggregation(const AggregateExpr& a, AggregationInput* input, const std::vector<double>& params,
+                   QueryContext* ctx)
+      : a_(a), input_(*input), params_(params), ctx_(ctx), out_(input->NumGroups()) {
+    for (size_t g = 0; g < out_.size(); ++g) out_[g].metric = input->GroupLabels(g);
+  }
+
+  // Folds the step's samples into their groups in input order (the first one starts the
+  // group), then appends each group's result to its output series.
+  void Step(int64_t ts, size_t step) {
+    std::vector<Group> groups(input_.NumGroups());
+    for (size_t si = 0; si < input_.NumSeries(); ++si) {
+      double f = 0;
+      HistogramPtr h;
+      if (!input_.ValueAt(si, ts, &f, &h)) continue;
+      Group& g = groups[input_.GroupOf(si)];
+      if (input_.series(si).drop_name) g.drop_name = true;
+      if (g.seen) {
+        Accumulate(&g, f, h);
+      } else {
+        Start(&g, f, h);
       }
     }
     for (size_t gi = 0; gi < groups.size(); ++gi) {
       Group& g = groups[gi];
       if (!g.seen) continue;
-      double v = g.value;
-      switch (a.op) {
-        case TokenType::kSum:
-        case TokenType::kAvg:
-          if (g.has_float && g.has_histogram) {
-            ctx_->annotations->Warn("encountered a mix of histograms and floats for aggregation", expr_pos);
-            continue;
-          }
-          if (g.has_histogram) continue;  // native histogram aggregation arrives with its issue
-          if (a.op == TokenType::kSum) {
-            v = g.value + g.kahan;
-          } else if (g.incremental_mean) {
-            v = g.mean + g.kahan;
-          } else {
-            v = g.value / g.count + g.kahan / g.count;
-          }
-          break;
-        case TokenType::kCount: v = g.count; break;
-        case TokenType::kStdvar: v = g.value / g.count; break;
-        case TokenType::kStddev: v = std::sqrt(g.value / g.count); break;
-        case TokenType::kQuantile: v = Quantile(params[step], std::move(g.values)); break;
-        default: break;
-      }
-      out[gi].floats.push_back({ts, v});
-      if (g.drop_name) out[gi].drop_name = true;
+      const std::optional<double> v = Result(&g, step);
+      if (!v) continue;
+      out_[gi].floats.push_back({ts, *v});
+      if (g.drop_name) out_[gi].drop_name = true;
     }
   }
-  if (k_op) return k_builder.Finish();
-  Matrix result;
-  int64_t n = 0;
-  for (Series& s : out) {
-    if (s.floats.empty() && s.histograms.empty()) continue;
-    n += static_cast<int64_t>(s.floats.size() + s.histograms.size());
-    (void)delayed;
-    result.push_back(std::move(s));
+
+  // The output series that got a point, counted towards the query's samples.
+  Matrix Finish() {
+    Matrix result;
+    int64_t n = 0;
+    for (Series& s : out_) {
+      if (s.floats.empty() && s.histograms.empty()) continue;
+      n += static_cast<int64_t>(s.floats.size() + s.histograms.size());
+      result.push_back(std::move(s));
+    }
+    ctx_->AddSamples(n);
+    return result;
   }
-  ctx_->AddSamples(n);
-  return result;
+
+ private:
+  // A group's first sample of the step. A histogram the aggregation ignores leaves the group
+  // unstarted, so that its next sample starts it afresh.
+  void Start(Group* g, double f, const HistogramPtr& h) {
+    const bool drop = g->drop_name;
+    *g = Group{};
+    g->drop_name = drop;
+    g->seen = true;
+    g->value = f;
+    g->mean = f;
+    g->count = 1;
+    if (h && IgnoresHistograms(a_.op)) {
+      g->seen = false;
+      InfoIgnoredHistogram(ctx_, a_);
+    }
+    switch (a_.op) {
+      case TokenType::kSum:
+      case TokenType::kAvg:
+        if (h) {
+          g->has_histogram = true;
+        } else {
+          g->has_float = true;
+        }
+        break;
+      case TokenType::kStddev:
+      case TokenType::kStdvar:
+        if (!h) g->value = std::isnan(f) || std::isinf(f) ? std::nan("") : 0;
+        break;
+      case TokenType::kQuantile: g->values = {f}; break;
+      case TokenType::kGroup: g->value = 1; break;
+      default: break;
+    }
+  }
+
+  // A further sample of a started group.
+  void Accumulate(Group* g, double f, const HistogramPtr& h) {
+    if (h && IgnoresHistograms(a_.op)) {
+      InfoIgnoredHistogram(ctx_, a_);
+      return;
+    }
+    switch (a_.op) {
+      case TokenType::kSum:
+        if (h) {
+          g->has_histogram = true;
+        } else {
+          g->has_float = true;
+          KahanSumInc(f, &g->value, &g->kahan);
+        }
+        break;
+      case TokenType::kAvg:
+        g->count += 1;
+        if (h) {
+          g->has_histogram = true;
+        } else {
+          AccumulateAvg(g, f);
+        }
+        break;
+      case TokenType::kMax:
+        if (g->value < f || std::isnan(g->value)) g->value = f;
+        break;
+      case TokenType::kMin:
+        if (g->value > f || std::isnan(g->value)) g->value = f;
+        break;
+      case TokenType::kCount: g->count += 1; break;
+      case TokenType::kStddev:
+      case TokenType::kStdvar: AccumulateVariance(g, f); break;
+      case TokenType::kQuantile: g->values.push_back(f); break;
+      default: break;  // group
+    }
+  }
+
+  // avg of floats (g->count already includes f): a Kahan sum while it stays finite, then, as
+  // Prometheus does to avoid overflow, an incremental mean.
+  static void AccumulateAvg(Group* g, double f) {
+    g->has_float = true;
+    if (!g->incremental_mean) {
+      double sum = g->value, c = g->kahan;
+      KahanSumInc(f, &sum, &c);
+      if (!std::isinf(sum)) {
+        g->value = sum;
+        g->kahan = c;
+        return;
+      }
+      g->incremental_mean = true;
+      g->mean = g->value / (g->count - 1);
+      g->kahan /= g->count - 1;
+    }
+    const double q = (g->count - 1) / g->count;
+    double mean = q * g->mean, c = q * g->kahan;
+    KahanSumInc(f / g->count, &mean, &c);
+    g->mean = mean;
+    g->kahan = c;
+  }
+
+  // stddev/stdvar: Welford's online update of the mean and the sum of squared deviations.
+  static void AccumulateVariance(Group* g, double f) {
+    g->count += 1;
+    const double delta = f - g->mean;
+    g->mean += delta / g->count;
+    g->value += delta * (f - g->mean);
+  }
+
+  // A started group's value at the step; nullopt when the group has no float result.
+  std::optional<double> Result(Group* g, size_t step) {
+    switch (a_.op) {
+      case TokenType::kSum:
+      case TokenType::kAvg: return SumOrAvg(*g);
+      case TokenType::kCount: return g->count;
+      case TokenType::kStdvar: return g->value / g->count;
+      case TokenType::kStddev: return std::sqrt(g->value / g->count);
+      case TokenType::kQuantile: return Quantile(params_[step], std::move(g->values));
+      default: return g->value;  // min, max, group
+    }
+  }
+
+  // sum/avg of floats; a mix of floats and histograms gives nothing, with a warning, and
+  // histograms alone give nothing yet (native histogram aggregation arrives with its issue).
+  std::optional<double> SumOrAvg(const Group& g) {
+    if (g.has_float && g.has_histogram) {
+      ctx_->annotations->Warn("encountered a mix of histograms and floats for aggregation", a_.expr->pos);
+      return std::nullopt;
+    }
+    if (g.has_histogram) return std::nullopt;
+    if (a_.op == TokenType::kSum) return g.value + g.kahan;
+    if (g.incremental_mean) return g.mean + g.kahan;
+    return g.value / g.count + g.kahan / g.count;
+  }
+
+  const AggregateExpr& a_;
+  AggregationInput& input_;
+  const std::vector<double>& params_;
+  QueryContext* ctx_;
+  std::vector<Series> out_;  // by group
+};
+
+}  // namespace
+
+// Prometheus' rangeEvalAgg: count_values has its own path; the others evaluate their
+// parameter and input once, group the input series once, then aggregate step by step.
+Matrix Evaluator::EvalAggregate(const AggregateExpr& a) {
+  std::vector<std::string> grouping = a.grouping;
+  std::sort(grouping.begin(), grouping.end());
+  if (a.op == TokenType::kCountValues) return EvalCountValues(this, a, std::move(grouping));
+
+  const std::vector<double> params = EvalParam(this, a);
+  const Matrix in = Eval(*a.expr);
+  AggregationInput input(in, grouping, a.without);
+  if (IsKAggregation(a.op)) {
+    KAggregation agg(a, &input, ctx_);
+    ForEachStep(*this, [&](int64_t ts, size_t step) { agg.Step(ts, params[step]); });
+    return agg.Finish();
+  }
+  if (a.op == TokenType::kQuantile) WarnInvalidQuantiles(params, a, ctx_);
+  PlainAggregation agg(a, &input, params, ctx_);
+  ForEachStep(*this, [&](int64_t ts, size_t step) { agg.Step(ts, step); });
+  return agg.Finish();
 }
 
 }  // namespace promref::promql::internal
