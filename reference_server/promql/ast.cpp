@@ -40,6 +40,7 @@ ValueType Expr::Type() const {
     case NodeKind::kAggregate: return ValueType::kVector;
     case NodeKind::kBinary: {
       const auto& b = As<BinaryExpr>(*this);
+      if (b.type != ValueType::kNone) return b.type;
       return b.lhs->Type() == ValueType::kScalar && b.rhs->Type() == ValueType::kScalar ? ValueType::kScalar
                                                                                         : ValueType::kVector;
     }
@@ -197,6 +198,7 @@ ExprPtr Clone(const Expr& e) {
       n->rhs = Clone(*s.rhs);
       n->matching = s.matching;
       n->return_bool = s.return_bool;
+      n->type = s.type;
       n->unquoted_utf8_names = s.unquoted_utf8_names;
       out = std::move(n);
       break;

@@ -165,6 +165,10 @@ struct BinaryExpr : Expr {
   std::optional<VectorMatching> matching;  // absent when an operand is a scalar
   bool return_bool = false;
   bool unquoted_utf8_names = false;  // parsed with them: the printer may write such names bare
+  // Scalar or vector, set by the parser so that Type() need not walk down the operands: asked
+  // at every level of a long chain (`a + b + c + ...`), that walk would take quadratic time.
+  // kNone: not known, Type() works it out.
+  ValueType type = ValueType::kNone;
 };
 
 struct Call : Expr {

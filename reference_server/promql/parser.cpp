@@ -382,6 +382,9 @@ class Parser {
       bin->rhs = ParseExpression(IsRightAssociative(op) ? prec : prec + 1);
       bin->lhs = std::move(lhs);
       bin->pos = {bin->lhs->pos.start, bin->rhs->pos.end};
+      bin->type = bin->lhs->Type() == ValueType::kScalar && bin->rhs->Type() == ValueType::kScalar
+                      ? ValueType::kScalar
+                      : ValueType::kVector;
       op_positions_[bin.get()] = {op_tok.pos, op_tok.end()};
       if (!options_.experimental && bin->matching &&
           (bin->matching->fill_left || bin->matching->fill_right)) {

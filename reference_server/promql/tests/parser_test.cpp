@@ -116,6 +116,24 @@ TEST(Parser, BracketErrorsAreWordedAsPrometheus3) {
 // some thousands of levels in release builds; 60,000 and more on the server's handler threads,
 // see api/tests/http_robustness_test.cpp). Trees that get deep without the parser recursing
 // (long left-associative chains, chained subqueries) count as deep too.
+// The parser records a binary expression's type, so that Type() answers without walking down
+// a long chain of operands (evaluating `x + x + ... + x` asked it at every level: quadratic).
+TEST(Parser, BinaryExpressionsKnowTheirType) {
+  auto type_of = [](const char* q) { return As<BinaryExpr>(**ParseExpr(q)).type; };
+  EXPECT_EQ(type_of("1 + 2"), ValueType::kScalar);
+  EXPECT_EQ(type_of("x + 1"), ValueType::kVector);
+  EXPECT_EQ(type_of("(1 + 2) * time()"), ValueType::kScalar);
+  EXPECT_EQ(type_of("1 + 2 + x"), ValueType::kVector);
+  auto parsed = ParseExpr("1 * 2");
+  EXPECT_EQ(As<BinaryExpr>(*Clone(**parsed)).type, ValueType::kScalar);
+  // A node built by hand leaves it unknown, and Type() works it out.
+  BinaryExpr b;
+  b.lhs = std::move(*ParseExpr("1"));
+  b.rhs = std::move(*ParseExpr("x"));
+  EXPECT_EQ(b.type, ValueType::kNone);
+  EXPECT_EQ(b.Type(), ValueType::kVector);
+}
+
 TEST(Parser, NestingDepthIsBoundedByTheStack) {
   const std::string too_deep = "parse error: expression nesting is too deep (more than ";
   EXPECT_EQ(Error(std::string(200, '(') + "1" + std::string(200, ')')), "");
