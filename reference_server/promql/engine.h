@@ -26,9 +26,12 @@ struct EngineOptions {
   int64_t max_samples = 50'000'000;           // --query.max-samples
   // Step of a subquery written without one ([5m:]): the global evaluation interval.
   int64_t default_subquery_step_ms = 60 * 1000;
-  // Accept experimental functions and syntax (--enable-feature=promql-experimental-functions,
-  // promql-duration-expr, promql-binop-fill-modifiers, promql-extended-range-selectors).
+  // Accept experimental functions and fill modifiers both (as Prometheus' test engines do).
   bool enable_experimental = false;
+  // Each alone: --enable-feature=promql-experimental-functions (experimental functions, limitk,
+  // limit_ratio) and --enable-feature=promql-binop-fill-modifiers.
+  bool enable_experimental_functions = false;
+  bool enable_binop_fill_modifiers = false;
   // Remove __name__ at the end of the query rather than where an operation drops it
   // (--enable-feature=promql-delayed-name-removal).
   bool enable_delayed_name_removal = false;
@@ -38,7 +41,10 @@ struct EngineOptions {
 
   // What the parser accepts under these options (queries, format_query and match[] alike).
   ParseOptions parse_options() const {
-    return {.experimental = enable_experimental, .unquoted_utf8_names = enable_unquoted_utf8_names};
+    return {.experimental = enable_experimental,
+            .experimental_functions = enable_experimental_functions,
+            .binop_fill_modifiers = enable_binop_fill_modifiers,
+            .unquoted_utf8_names = enable_unquoted_utf8_names};
   }
 };
 

@@ -386,7 +386,7 @@ class Parser {
                       ? ValueType::kScalar
                       : ValueType::kVector;
       op_positions_[bin.get()] = {op_tok.pos, op_tok.end()};
-      if (!options_.experimental && bin->matching &&
+      if (!options_.FillModifiersEnabled() && bin->matching &&
           (bin->matching->fill_left || bin->matching->fill_right)) {
         AddError(bin->pos, "binop fill modifiers are experimental and not enabled");
       }
@@ -641,7 +641,7 @@ class Parser {
     call->func = FindFunction(name.val);
     if (call->func == nullptr) {
       AddError({name.pos, name.end()}, "unknown function with name " + model::GoQuote(name.val));
-    } else if (call->func->experimental && !options_.experimental) {
+    } else if (call->func->experimental && !options_.FunctionsEnabled()) {
       AddError({name.pos, name.end()}, "function " + model::GoQuote(name.val) + " is not enabled");
     }
     call->pos = {name.pos, last_closing_};
@@ -695,7 +695,7 @@ class Parser {
     }
     agg->pos = {op.pos, last_closing_};
     if (op.type == TokenType::kLimitk || op.type == TokenType::kLimitRatio) {
-      if (!options_.experimental) {
+      if (!options_.FunctionsEnabled()) {
         AddError(agg->pos, std::string(TokenText(op.type)) +
                                "() is experimental and must be enabled with "
                                "--enable-feature=promql-experimental-functions");

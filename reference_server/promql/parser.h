@@ -17,11 +17,16 @@
 namespace promref::promql {
 
 struct ParseOptions {
-  // The parser's experimental switches of Prometheus 3.16, both at once:
-  // promql-experimental-functions (experimental functions, limitk and limit_ratio) and
+  // The parser's experimental switches of Prometheus 3.16, both at once, as its test engines
+  // run: promql-experimental-functions (experimental functions, limitk and limit_ratio) and
   // promql-binop-fill-modifiers. (Duration expressions and anchored/smoothed are permanent in
   // 3.16, their feature flags no-ops.)
   bool experimental = false;
+  // Each switch alone, as a server's --enable-feature turns them on.
+  bool experimental_functions = false;
+  bool binop_fill_modifiers = false;
+  bool FunctionsEnabled() const { return experimental || experimental_functions; }
+  bool FillModifiersEnabled() const { return experimental || binop_fill_modifiers; }
   // promql-unquoted-utf8-names: Unicode letters and non-leading dots in unquoted metric and
   // label names (`http.server.requests{service.name="api"}`), printed back unquoted.
   bool unquoted_utf8_names = false;

@@ -226,9 +226,10 @@ Result<Flags> ParseFlags(int argc, const char* const* argv) {
                f.delayed_name_removal = true;
              } else if (feat == "exemplar-storage") {
                f.exemplar_storage = true;
-             } else if (feat == "promql-experimental-functions" || feat == "promql-binop-fill-modifiers") {
-               // (One switch for both: each turns on the other's syntax too.)
-               f.experimental = true;
+             } else if (feat == "promql-experimental-functions") {
+               f.experimental_functions = true;
+             } else if (feat == "promql-binop-fill-modifiers") {
+               f.binop_fill_modifiers = true;
              } else if (feat == "promql-unquoted-utf8-names") {
                f.unquoted_utf8_names = true;
              }

@@ -35,10 +35,11 @@ struct Flags {
                                                     "io.prometheus.write.v2.Request"};
   // --web.cors.origin: the origins CORS answers name (a regex, fully anchored, `.` matching newlines).
   std::string cors_origin = ".*";
-  bool rw_messages_given = false;     // parsing state: the first use replaces the default
-  bool experimental = false;          // --enable-feature=promql-experimental-functions (and friends)
-  bool unquoted_utf8_names = false;   // --enable-feature=promql-unquoted-utf8-names
-  bool delayed_name_removal = false;  // --enable-feature=promql-delayed-name-removal
+  bool rw_messages_given = false;       // parsing state: the first use replaces the default
+  bool experimental_functions = false;  // --enable-feature=promql-experimental-functions
+  bool binop_fill_modifiers = false;    // --enable-feature=promql-binop-fill-modifiers
+  bool unquoted_utf8_names = false;     // --enable-feature=promql-unquoted-utf8-names
+  bool delayed_name_removal = false;    // --enable-feature=promql-delayed-name-removal
   // --enable-feature=exemplar-storage. Off by default, as in Prometheus 3.16: exemplars are then
   // accepted (and counted by remote write 2.0) but not kept.
   bool exemplar_storage = false;

@@ -60,7 +60,8 @@ Result<std::unique_ptr<PromrefServer>> PromrefServer::Create(const Flags& flags,
   eopts.timeout_ms = flags.query_timeout_ms;
   eopts.max_samples = flags.max_samples;
   eopts.default_subquery_step_ms = s->cfg.global.evaluation_interval_ms;
-  eopts.enable_experimental = flags.experimental;
+  eopts.enable_experimental_functions = flags.experimental_functions;
+  eopts.enable_binop_fill_modifiers = flags.binop_fill_modifiers;
   eopts.enable_delayed_name_removal = flags.delayed_name_removal;
   eopts.enable_unquoted_utf8_names = flags.unquoted_utf8_names;
   s->engine = std::make_unique<promql::Engine>(eopts);

@@ -93,6 +93,18 @@ TEST(Parser, OnlyExperimentalFunctionsAndFillModifiersAreGated) {
   EXPECT_EQ(ToString(**ParseExpr("count_over_time(x[step() * 2])")), "count_over_time(x[step() * 2])");
 }
 
+// The two switches are independent, as 3.16's promql-experimental-functions and
+// promql-binop-fill-modifiers are.
+TEST(Parser, ExperimentalFunctionsAndFillModifiersAreSeparateSwitches) {
+  EXPECT_EQ(Error("mad_over_time(x[5m])", {.experimental_functions = true}), "");
+  EXPECT_EQ(Error("limitk(1, x)", {.experimental_functions = true}), "");
+  EXPECT_EQ(Error("a + fill(0) b", {.experimental_functions = true}),
+            "1:1: parse error: binop fill modifiers are experimental and not enabled");
+  EXPECT_EQ(Error("a + fill(0) b", {.binop_fill_modifiers = true}), "");
+  EXPECT_EQ(Error("mad_over_time(x[5m])", {.binop_fill_modifiers = true}),
+            "1:1: parse error: function \"mad_over_time\" is not enabled");
+}
+
 // Inside brackets Prometheus 3.x lexes a duration expression, and names what it cannot hold.
 TEST(Parser, BracketErrorsAreWordedAsPrometheus3) {
   EXPECT_EQ(Error("x[a]"), "1:3: parse error: unexpected character in duration expression: 'a'");
