@@ -20,6 +20,17 @@ namespace promref::promql::internal {
 namespace {
 
 // A scalar argument's value at a step.
+// A call's argument slots, empty, sized to its arguments.
+FunctionCall NewFunctionCall(const Call& c, QueryContext* ctx) {
+  FunctionCall fc;
+  fc.call = &c;
+  fc.ctx = ctx;
+  fc.vectors.assign(c.args.size(), nullptr);
+  fc.scalars.assign(c.args.size(), 0);
+  fc.strings.assign(c.args.size(), "");
+  return fc;
+}
+
 double ScalarAt(const Matrix& m, size_t step) {
   return m.empty() || m[0].floats.size() <= step ? std::nan("") : m[0].floats[step].f;
 }
@@ -112,12 +123,7 @@ Matrix Evaluator::EvalCall(const Call& c) {
   } end_call{merged};
   // Evaluate the arguments: vectors and scalars step by step, strings as literals.
   std::vector<Matrix> matrices(c.args.size());
-  FunctionCall fc;
-  fc.call = &c;
-  fc.ctx = ctx_;
-  fc.vectors.assign(c.args.size(), nullptr);
-  fc.scalars.assign(c.args.size(), 0);
-  fc.strings.assign(c.args.size(), "");
+  FunctionCall fc = NewFunctionCall(c, ctx_);
   for (size_t i = 0; i < c.args.size(); ++i) {
     const Expr& arg = Unwrap(*c.args[i]);
     if (arg.Type() == ValueType::kString) {
@@ -163,12 +169,7 @@ Matrix Evaluator::EvalRangeFunction(const Call& c, size_t matrix_arg) {
   }
   // Scalar arguments, step by step.
   std::vector<Matrix> scalar_args(c.args.size());
-  FunctionCall fc;
-  fc.call = &c;
-  fc.ctx = ctx_;
-  fc.vectors.assign(c.args.size(), nullptr);
-  fc.scalars.assign(c.args.size(), 0);
-  fc.strings.assign(c.args.size(), "");
+  FunctionCall fc = NewFunctionCall(c, ctx_);
   for (size_t i = 0; i < c.args.size(); ++i) {
     if (i != matrix_arg) scalar_args[i] = Eval(*c.args[i]);
   }

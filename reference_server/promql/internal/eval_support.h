@@ -5,12 +5,12 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <string>
-#include <string_view>
-#include <vector>
 #include <limits>
 #include <memory>
+#include <string>
+#include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "model/labels.h"
 #include "model/sample.h"
@@ -28,7 +28,7 @@ inline bool IsMetadataLabel(std::string_view name) {
 // __type__, __unit__): the grouping labels of by/without and the matching labels of
 // on/ignoring.
 inline model::Labels GroupingLabels(const model::Labels& metric, const std::vector<std::string>& names,
-                             bool without) {
+                                    bool without) {
   auto listed = [&](std::string_view n) { return std::find(names.begin(), names.end(), n) != names.end(); };
   if (without) {
     return metric.Filter([&](std::string_view n) { return !listed(n) && !IsMetadataLabel(n); });
