@@ -1,0 +1,399 @@
+// Range functions over how a series changes: changes, resets, rate/increase/delta (with
+// extrapolation, and the anchored/smoothed forms), irate/idelta, deriv, predict_linear,
+// double_exponential_smoothing and integral.
+#include <re2/re2.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numbers>
+#include <optional>
+#include <set>
+#include <string_view>
+#include <unordered_map>
+
+#include "model/go_strconv.h"
+#include "model/sample.h"
+#include "model/time.h"
+#include "promql/internal/function_support.h"
+#include "promql/internal/functions.h"
+#include "promql/internal/go_math.h"
+
+namespace promref::promql::internal {
+namespace {
+
+// The points changes()/resets() look at: for an anchored range, the extended points.
+std::span<const Point> ChangePoints(const Window& w, std::vector<Point>* storage) {
+  if (!w.anchored) return w.points;
+  *storage = ExtendFloats(w.points, w.range_start, w.range_end, false);
+  return *storage;
+}
+
+RangeResult FnChanges(const Window& w, const FunctionCall&) {
+  std::vector<Point> storage;
+  const std::span<const Point> points = ChangePoints(w, &storage);
+  if (points.empty()) return {};
+  double changes = 0;
+  for (size_t i = 1; i < points.size(); ++i) {
+    const Point& prev = points[i - 1];
+    const Point& cur = points[i];
+    if (static_cast<bool>(prev.h) != static_cast<bool>(cur.h)) {
+      changes += 1;
+      continue;
+    }
+    if (cur.h) {
+      if (!(*cur.h == *prev.h)) changes += 1;
+      continue;
+    }
+    if (cur.f != prev.f && !(std::isnan(cur.f) && std::isnan(prev.f))) changes += 1;
+  }
+  return Float(changes);
+}
+
+RangeResult FnResets(const Window& w, const FunctionCall&) {
+  std::vector<Point> storage;
+  const std::span<const Point> points = ChangePoints(w, &storage);
+  if (points.empty()) return {};
+  double resets = 0;
+  for (size_t i = 1; i < points.size(); ++i) {
+    const Point& prev = points[i - 1];
+    const Point& cur = points[i];
+    if (static_cast<bool>(prev.h) != static_cast<bool>(cur.h)) {
+      resets += 1;
+      continue;
+    }
+    if (!cur.h && cur.f < prev.f) resets += 1;
+    if (cur.h && (cur.h->count < prev.h->count)) resets += 1;
+  }
+  return Float(resets);
+}
+
+// Go's sort.Search(n, pred) over point indexes.
+template <typename Pred>
+size_t SearchPoints(size_t n, Pred pred) {
+  size_t lo = 0, hi = n;
+  while (lo < hi) {
+    const size_t mid = lo + (hi - lo) / 2;
+    if (!pred(mid)) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo;
+}
+
+// Linear interpolation between two points at t; a counter that went down is taken to have
+// restarted from zero.
+double Interpolate(const Point& p1, const Point& p2, int64_t t, bool is_counter) {
+  double y1 = p1.f;
+  const double y2 = p2.f;
+  if (is_counter && y2 < y1) y1 = 0;
+  return y1 + (y2 - y1) * static_cast<double>(t - p1.t) / static_cast<double>(p2.t - p1.t);
+}
+
+double PickOrInterpolateLeft(std::span<const Point> f, size_t first, int64_t range_start, bool smoothed,
+                             bool is_counter) {
+  if (smoothed && f[first].t < range_start)
+    return Interpolate(f[first], f[first + 1], range_start, is_counter);
+  return f[first].f;
+}
+
+double PickOrInterpolateRight(std::span<const Point> f, size_t last, int64_t range_end, bool smoothed,
+                              bool is_counter) {
+  if (smoothed && last > 0 && f[last].t > range_end)
+    return Interpolate(f[last - 1], f[last], range_end, is_counter);
+  return f[last].f;
+}
+
+// rate/increase/delta over an anchored or smoothed range (Prometheus' extendedRate): the
+// difference between the boundary values (the sample at or before each boundary, or for
+// smoothed the value interpolated there), corrected for counter resets in between; no
+// extrapolation.
+RangeResult ExtendedRate(const Window& w, bool is_counter, bool is_rate) {
+  const std::span<const Point> f = w.points;
+  if (f.empty()) return {};
+  size_t last = f.size() - 1;
+  const size_t found = SearchPoints(last, [&](size_t i) { return f[i].t > w.range_start; });
+  size_t first = found == 0 ? 0 : found - 1;
+  if (w.smoothed) last = SearchPoints(last, [&](size_t i) { return f[i].t >= w.range_end; });
+  if (f[last].t <= w.range_start) return {};
+  if (w.smoothed && f[first].t > w.range_end) return {};
+  const double left = PickOrInterpolateLeft(f, first, w.range_start, w.smoothed, is_counter);
+  const double right = PickOrInterpolateRight(f, last, w.range_end, w.smoothed, is_counter);
+  double result = right - left;
+  if (is_counter) {
+    // Only the samples strictly inside the range: the boundaries handled resets already.
+    const size_t from = f[first].t <= w.range_start ? first + 1 : first;
+    const size_t to = f[last].t >= w.range_end ? last : last + 1;  // exclusive
+    double correction = 0;
+    double prev = left;
+    for (size_t i = from; i < to; ++i) {
+      if (f[i].f < prev) correction += prev;
+      prev = f[i].f;
+    }
+    if (right < prev) correction += prev;
+    result += correction;
+  }
+  if (is_rate) result /= static_cast<double>(w.range) / 1000;
+  return Float(result);
+}
+
+// rate/increase/delta with Prometheus 3.x's extrapolation.
+RangeResult ExtrapolatedRate(const Window& w, const FunctionCall& fc, bool is_counter, bool is_rate) {
+  if (w.anchored || w.smoothed) {
+    if (HasHistograms(w)) {
+      if (!Floats(w).empty()) MixedWarning(w, fc);
+      return {};  // native histogram rates arrive with their issue
+    }
+    return ExtendedRate(w, is_counter, is_rate);
+  }
+  if (HasHistograms(w)) {
+    if (!Floats(w).empty()) MixedWarning(w, fc);
+    return {};  // native histogram rates arrive with their issue
+  }
+  const auto& p = w.points;
+  if (p.size() < 2) return {};
+  const size_t n_minus_one = p.size() - 1;
+  const int64_t first_t = p.front().t;
+  const int64_t last_t = p.back().t;
+  double result = p.back().f - p.front().f;
+  if (is_counter) {
+    double prev = p.front().f;
+    for (size_t i = 1; i < p.size(); ++i) {
+      if (p[i].f < prev) result += prev;
+      prev = p[i].f;
+    }
+  }
+  double to_start = static_cast<double>(first_t - w.range_start) / 1000;
+  double to_end = static_cast<double>(w.range_end - last_t) / 1000;
+  const double sampled = static_cast<double>(last_t - first_t) / 1000;
+  const double average = sampled / static_cast<double>(n_minus_one);
+  const double threshold = average * 1.1;
+  if (to_start >= threshold) to_start = average / 2;
+  if (is_counter) {
+    double to_zero = to_start;
+    if (result > 0 && p.front().f >= 0) to_zero = sampled * (p.front().f / result);
+    if (to_zero < to_start) to_start = to_zero;
+  }
+  if (to_end >= threshold) to_end = average / 2;
+  double factor = (sampled + to_start + to_end) / sampled;
+  if (is_rate) factor /= static_cast<double>(w.range) / 1000;
+  return Float(result * factor);
+}
+RangeResult FnRate(const Window& w, const FunctionCall& fc) {
+  return ExtrapolatedRate(w, fc, true, true);
+}
+RangeResult FnIncrease(const Window& w, const FunctionCall& fc) {
+  return ExtrapolatedRate(w, fc, true, false);
+}
+RangeResult FnDelta(const Window& w, const FunctionCall& fc) {
+  return ExtrapolatedRate(w, fc, false, false);
+}
+
+RangeResult InstantValue(const Window& w, const FunctionCall&, bool is_rate) {
+  if (w.points.size() < 2) return {};
+  const Point& last = w.points[w.points.size() - 1];
+  const Point& prev = w.points[w.points.size() - 2];
+  if (last.h || prev.h) return {};  // native histograms arrive with their issue
+  double v = is_rate && last.f < prev.f ? last.f : last.f - prev.f;
+  if (is_rate) {
+    const int64_t interval = last.t - prev.t;
+    if (interval == 0) return {};
+    v /= static_cast<double>(interval) / 1000;
+  }
+  return Float(v);
+}
+RangeResult FnIrate(const Window& w, const FunctionCall& fc) {
+  return InstantValue(w, fc, true);
+}
+RangeResult FnIdelta(const Window& w, const FunctionCall& fc) {
+  return InstantValue(w, fc, false);
+}
+
+// Least-squares fit with Kahan sums, x measured from `intercept_time`.
+void LinearRegression(const std::vector<const Point*>& p, int64_t intercept_time, double* slope,
+                      double* intercept) {
+  double n = 0, sx = 0, cx = 0, sy = 0, cy = 0, sxy = 0, cxy = 0, sx2 = 0, cx2 = 0;
+  const double init_y = p[0]->f;
+  bool const_y = true;
+  for (size_t i = 0; i < p.size(); ++i) {
+    if (const_y && i > 0 && p[i]->f != init_y) const_y = false;
+    n += 1;
+    const double x = static_cast<double>(p[i]->t - intercept_time) / 1e3;
+    KahanSumInc(x, &sx, &cx);
+    KahanSumInc(p[i]->f, &sy, &cy);
+    KahanSumInc(x * p[i]->f, &sxy, &cxy);
+    KahanSumInc(x * x, &sx2, &cx2);
+  }
+  if (const_y) {
+    if (std::isinf(init_y)) {
+      *slope = *intercept = std::nan("");
+    } else {
+      *slope = 0;
+      *intercept = init_y;
+    }
+    return;
+  }
+  sx += cx, sy += cy, sxy += cxy, sx2 += cx2;
+  const double cov = sxy - sx * sy / n;
+  const double var = sx2 - sx * sx / n;
+  *slope = cov / var;
+  *intercept = sy / n - *slope * sx / n;
+}
+
+std::vector<const Point*> FloatPoints(const Window& w, const FunctionCall& fc) {
+  std::vector<const Point*> out;
+  for (const Point& p : w.points) {
+    if (!p.h) out.push_back(&p);
+  }
+  if (out.size() != w.points.size() && !out.empty()) IgnoredHistogramsInfo(w, fc);
+  return out;
+}
+
+RangeResult FnDeriv(const Window& w, const FunctionCall& fc) {
+  auto p = FloatPoints(w, fc);
+  if (p.size() < 2) return {};
+  double slope, intercept;
+  LinearRegression(p, p[0]->t, &slope, &intercept);
+  return Float(slope);
+}
+
+RangeResult FnPredictLinear(const Window& w, const FunctionCall& fc) {
+  auto p = FloatPoints(w, fc);
+  if (p.size() < 2) return {};
+  double slope, intercept;
+  LinearRegression(p, fc.ts, &slope, &intercept);
+  return Float(slope * fc.scalars[1] + intercept);
+}
+
+RangeResult FnDoubleExponentialSmoothing(const Window& w, const FunctionCall& fc) {
+  const double sf = fc.scalars[1], tf = fc.scalars[2];
+  if (sf <= 0 || sf >= 1) {
+    Fail(ErrorKind::kExecution,
+         "invalid smoothing factor. Expected: 0 < sf < 1, got: " + model::FormatFloatPrec(sf, 'f', 6));
+  }
+  if (tf <= 0 || tf >= 1) {
+    Fail(ErrorKind::kExecution,
+         "invalid trend factor. Expected: 0 < tf < 1, got: " + model::FormatFloatPrec(tf, 'f', 6));
+  }
+  auto p = FloatPoints(w, fc);
+  if (p.size() < 2) return {};
+  double s0 = 0, s1 = p[0]->f, b = p[1]->f - p[0]->f;
+  for (size_t i = 1; i < p.size(); ++i) {
+    const double x = sf * p[i]->f;
+    if (i > 1) b = tf * (s1 - s0) + (1 - tf) * b;
+    const double y = (1 - sf) * (s1 + b);
+    s0 = s1;
+    s1 = x + y;
+  }
+  return Float(s1);
+}
+
+// --- integral() (experimental) -----------------------------------------------------------------
+
+// The quadrature rules of integral()'s second argument.
+enum class IntegralRule { kLeftPoint = 0, kRightPoint = 1, kTrapezoidal = 2 };
+
+// The rule asked for; anything but 0, 1 or 2 falls back to the trapezoidal default with a
+// warning, as in Prometheus.
+IntegralRule IntegralRuleOf(const FunctionCall& fc) {
+  if (fc.call->args.size() < 2) return IntegralRule::kTrapezoidal;
+  const double arg = fc.scalars[1];
+  if (std::isnan(arg) || std::isinf(arg) || std::trunc(arg) != arg || arg < 0 || arg > 2) {
+    fc.ctx->annotations->Warn(
+        "strategy should be 0, 1, or 2 (default), using 2, got " + model::FormatFloat(arg, 'g'),
+        fc.call->args[1]->pos);
+    return IntegralRule::kTrapezoidal;
+  }
+  return static_cast<IntegralRule>(static_cast<int>(arg));
+}
+
+// The height of the rectangle between two neighbouring samples under `rule`, with its Kahan
+// compensation. NaN counts as zero, so that the neighbouring values alone cover the gap.
+void IntegralHeight(IntegralRule rule, double prev, double curr, double* value, double* c) {
+  if (std::isnan(prev)) prev = 0;
+  if (std::isnan(curr)) curr = 0;
+  *value = 0, *c = 0;
+  switch (rule) {
+    case IntegralRule::kLeftPoint: *value = prev; return;
+    case IntegralRule::kRightPoint: *value = curr; return;
+    case IntegralRule::kTrapezoidal:
+      if (prev == 0 && curr == 0) return;
+      *value = prev;
+      KahanSumInc(curr, value, c);
+      if (std::isinf(*value) && !std::isinf(curr) && !std::isinf(prev)) {
+        // Two finite samples whose sum overflows: halve them first.
+        *value = prev / 2, *c = 0;
+        KahanSumInc(curr / 2, value, c);
+      } else {
+        *value /= 2, *c /= 2;
+      }
+      return;
+  }
+}
+
+// integral(v range-vector[, rule]): the area under the float samples of the window, in
+// value-seconds; histograms are ignored (with an info when mixed with floats).
+RangeResult FnIntegral(const Window& w, const FunctionCall& fc) {
+  auto p = FloatPoints(w, fc);
+  if (p.empty()) return {};
+  const IntegralRule rule = IntegralRuleOf(fc);
+  double sum = 0, c = 0;
+  for (size_t i = 1; i < p.size(); ++i) {
+    double value, value_c;
+    IntegralHeight(rule, p[i - 1]->f, p[i]->f, &value, &value_c);
+    // Like Prometheus, only non-zero heights are added (a zero would still reset the
+    // compensation of an infinite sum).
+    if (value == 0 && value_c == 0) continue;
+    const double dt = static_cast<double>(p[i]->t - p[i - 1]->t) / 1000;
+    double step_c = c + value_c * dt;
+    KahanSumInc(value * dt, &sum, &step_c);
+    c = step_c;
+  }
+  return Float(std::isinf(sum) ? sum : sum + c);
+}
+
+}  // namespace
+
+RangeFunction FindRateFunction(std::string_view name) {
+  static const auto* table = new std::unordered_map<std::string_view, RangeFunction>{
+      {"changes", FnChanges},
+      {"resets", FnResets},
+      {"rate", FnRate},
+      {"increase", FnIncrease},
+      {"delta", FnDelta},
+      {"irate", FnIrate},
+      {"idelta", FnIdelta},
+      {"deriv", FnDeriv},
+      {"predict_linear", FnPredictLinear},
+      {"double_exponential_smoothing", FnDoubleExponentialSmoothing},
+      {"integral", FnIntegral},
+  };
+  auto it = table->find(name);
+  return it == table->end() ? nullptr : it->second;
+}
+
+std::vector<Point> ExtendFloats(std::span<const Point> f, int64_t range_start, int64_t range_end,
+                                bool smoothed) {
+  std::vector<Point> out;
+  if (f.empty()) return out;
+  size_t last = f.size() - 1;
+  const size_t found = SearchPoints(last, [&](size_t i) { return f[i].t > range_start; });
+  size_t first = found == 0 ? 0 : found - 1;
+  if (smoothed) last = SearchPoints(last, [&](size_t i) { return f[i].t >= range_end; });
+  if (f[last].t <= range_start) return out;
+  const double left = PickOrInterpolateLeft(f, first, range_start, smoothed, false);
+  const double right = PickOrInterpolateRight(f, last, range_end, smoothed, false);
+  if (f[first].t <= range_start) ++first;
+  const bool drop_last = f[last].t >= range_end;
+  out.push_back({range_start, left, nullptr});
+  for (size_t i = first; i <= last; ++i) {
+    if (i == last && drop_last) break;
+    out.push_back(f[i]);
+  }
+  out.push_back({range_end, right, nullptr});
+  return out;
+}
+
+}  // namespace promref::promql::internal
