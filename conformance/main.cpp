@@ -5,6 +5,7 @@
 
 #include "commands/fuzz_command.h"
 #include "commands/harness_commands.h"
+#include "commands/histogram_bounds_command.h"
 #include "commands/promql_commands.h"
 #include "commands/promqltest_command.h"
 #include "commands/properties_command.h"
@@ -25,6 +26,7 @@ commands:
   promqltest [--target T] FILE|DIR... run promqltest scripts in process or against a target
   properties --target T               PromQL laws on random queries, or a differential against --reference
   fuzz --target T                     fuzz the target's parsers through its API
+  record-histogram-bounds --reference prometheus-3 --out FILE   record native-histogram bucket bounds
   version  print the version
 
 `promconform <command> --help` shows a command's options (`run --help` those of the harness).
@@ -46,6 +48,7 @@ int main(int argc, char** argv) {
   if (args[0] == "promqltest") return promconform::RunPromqltestCommand(args);
   if (args[0] == "properties") return promconform::RunPropertiesCommand(args);
   if (args[0] == "fuzz") return promconform::RunFuzzCommand(args);
+  if (args[0] == "record-histogram-bounds") return promconform::RunRecordHistogramBoundsCommand(args);
   for (const char* c : {"run", "diff", "record", "load", "list", "report", "compare"}) {
     if (args[0] == c) return promconform::RunHarnessCommand(args);
   }
