@@ -13,7 +13,4 @@ namespace promref::api {
 void WriteQueryData(JsonWriter& w, const promql::Value& v, const promql::QueryStats* stats);
 void WriteHistogram(JsonWriter& w, const model::FloatHistogram& h);
 
-// One histogram bucket boundary as Prometheus computes it (getBound).
-double HistogramBucketBound(int32_t index, int32_t schema, const std::vector<double>& custom_values);
-
 }  // namespace promref::api

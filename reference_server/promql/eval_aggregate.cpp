@@ -10,6 +10,8 @@
 #include <unordered_map>
 
 #include "model/go_strconv.h"
+#include "model/histogram_buckets.h"
+#include "model/histogram_ops.h"
 #include "model/sample.h"
 #include "promql/internal/eval_support.h"
 #include "promql/internal/evaluator.h"
@@ -107,7 +109,7 @@ class CountValues {
     counted_.clear();
     for (const StepPoint& p : points_) {
       std::string value = !label_kept_     ? std::string()
-                          : p.h != nullptr ? "histogram"
+                          : p.h != nullptr ? model::HistogramString(**p.h)
                                            : model::FormatFloat(p.f, 'f');
       auto [it, inserted] = outputs_.try_emplace({GroupOf(p.series), std::move(value)});
       Output& o = it->second;
@@ -448,7 +450,25 @@ struct Group {
   bool has_float = false;
   bool has_histogram = false;
   std::vector<double> values;  // quantile
+  // sum and avg of native histograms: the running sum (or, once it would overflow, the
+  // incremental mean) with its Kahan compensation.
+  std::optional<model::FloatHistogram> hvalue, hmean, hkahan;
+  bool h_incremental_mean = false;
+  bool incompatible_histograms = false;  // exponential met custom buckets: no result
+  bool counter_reset_seen = false;
+  bool not_counter_reset_seen = false;
 };
+
+// The value of a group at a step.
+struct GroupValue {
+  double f = 0;
+  HistogramPtr h;
+};
+
+void NoteHint(Group* g, const model::FloatHistogram& h) {
+  if (h.counter_reset_hint == model::CounterResetHint::kCounterReset) g->counter_reset_seen = true;
+  if (h.counter_reset_hint == model::CounterResetHint::kNotCounterReset) g->not_counter_reset_seen = true;
+}
 
 // Computes one value per group and step; each group is one output series, labelled with its
 // grouping labels.
@@ -469,7 +489,9 @@ class PlainAggregation {
       HistogramPtr h;
       if (!input_.ValueAt(si, ts, &f, &h)) continue;
       Group& g = groups[input_.GroupOf(si)];
+      if (g.seen && g.incompatible_histograms) continue;
       if (input_.series(si).drop_name) g.drop_name = true;
+      si_ = si;
       if (g.seen) {
         Accumulate(&g, f, h);
       } else {
@@ -479,9 +501,9 @@ class PlainAggregation {
     for (size_t gi = 0; gi < groups.size(); ++gi) {
       Group& g = groups[gi];
       if (!g.seen) continue;
-      const std::optional<double> v = Result(&g, step);
+      const std::optional<GroupValue> v = Result(&g, step);
       if (!v) continue;
-      out_[gi].floats.push_back({ts, *v});
+      AddPoint(&out_[gi], ts, v->f, v->h);
       if (g.drop_name) out_[gi].drop_name = true;
     }
   }
@@ -519,6 +541,8 @@ class PlainAggregation {
       case TokenType::kAvg:
         if (h) {
           g->has_histogram = true;
+          g->hvalue = *h;
+          NoteHint(g, *h);
         } else {
           g->has_float = true;
         }
@@ -542,7 +566,7 @@ class PlainAggregation {
     switch (a_.op) {
       case TokenType::kSum:
         if (h) {
-          g->has_histogram = true;
+          SumHistogram(g, *h, input_.series(si_).metric);
         } else {
           g->has_float = true;
           KahanSumInc(f, &g->value, &g->kahan);
@@ -551,7 +575,7 @@ class PlainAggregation {
       case TokenType::kAvg:
         g->count += 1;
         if (h) {
-          g->has_histogram = true;
+          AvgHistogram(g, *h, input_.series(si_).metric);
         } else {
           AccumulateAvg(g, f);
         }
@@ -593,6 +617,68 @@ class PlainAggregation {
     g->kahan = c;
   }
 
+  // sum of histograms: a Kahan sum (unless the group began with a float, when the mix gives
+  // no result anyway).
+  void SumHistogram(Group* g, const model::FloatHistogram& h, const model::Labels& metric) {
+    g->has_histogram = true;
+    if (!g->hvalue) return;
+    NoteHint(g, h);
+    KahanAddChecked(g, &*g->hvalue, h, metric);
+  }
+
+  // avg of histograms (g->count already includes h): as for floats, a Kahan sum while it has
+  // no infinite field, then an incremental mean.
+  void AvgHistogram(Group* g, const model::FloatHistogram& h, const model::Labels& metric) {
+    g->has_histogram = true;
+    if (!g->hvalue) return;
+    NoteHint(g, h);
+    if (!g->h_incremental_mean) {
+      model::FloatHistogram v = *g->hvalue;
+      std::optional<model::FloatHistogram> c = g->hkahan;
+      const model::HistogramOpResult r = model::HistogramKahanAdd(&v, h, &c);
+      if (!Checked(g, r, metric)) return;
+      if (!HistogramHasOverflow(v)) {
+        g->hvalue = std::move(v);
+        g->hkahan = std::move(c);
+        return;
+      }
+      g->h_incremental_mean = true;
+      g->hmean = *g->hvalue;
+      model::HistogramDiv(&*g->hmean, g->count - 1);
+      if (g->hkahan) model::HistogramDiv(&*g->hkahan, g->count - 1);
+    }
+    const double q = (g->count - 1) / g->count;
+    if (g->hkahan) model::HistogramMul(&*g->hkahan, q);
+    model::FloatHistogram to_add = h;
+    model::HistogramDiv(&to_add, g->count);
+    model::HistogramMul(&*g->hmean, q);
+    KahanAddChecked(g, &*g->hmean, to_add, metric);
+  }
+
+  void KahanAddChecked(Group* g, model::FloatHistogram* sum, const model::FloatHistogram& h,
+                       const model::Labels& metric) {
+    Checked(g, model::HistogramKahanAdd(sum, h, &g->hkahan), metric);
+  }
+
+  // The annotations of one histogram addition; false when the group can have no result.
+  bool Checked(Group* g, const model::HistogramOpResult& r, const model::Labels& metric) {
+    if (r.error == model::HistogramOpError::kInvalidLayout) {
+      Fail(ErrorKind::kExecution, "histogram has an invalid bucket layout");
+    }
+    if (r.error == model::HistogramOpError::kMixedSchemas) {
+      ctx_->annotations->Warn(
+          "vector contains a mix of histograms with exponential and custom buckets schemas for metric name " +
+              model::GoQuote(metric.MetricName()),
+          a_.expr->pos);
+      g->incompatible_histograms = true;
+      return false;
+    }
+    if (r.nhcb_bounds_reconciled) {
+      ctx_->annotations->Info("mismatched custom buckets were reconciled during aggregation", a_.expr->pos);
+    }
+    return true;
+  }
+
   // stddev/stdvar: Welford's online update of the mean and the sum of squared deviations.
   static void AccumulateVariance(Group* g, double f) {
     g->count += 1;
@@ -601,30 +687,54 @@ class PlainAggregation {
     g->value += delta * (f - g->mean);
   }
 
-  // A started group's value at the step; nullopt when the group has no float result.
-  std::optional<double> Result(Group* g, size_t step) {
+  // A started group's value at the step; nullopt when the group has no result.
+  std::optional<GroupValue> Result(Group* g, size_t step) {
     switch (a_.op) {
       case TokenType::kSum:
-      case TokenType::kAvg: return SumOrAvg(*g);
-      case TokenType::kCount: return g->count;
-      case TokenType::kStdvar: return g->value / g->count;
-      case TokenType::kStddev: return std::sqrt(g->value / g->count);
-      case TokenType::kQuantile: return Quantile(params_[step], std::move(g->values));
-      default: return g->value;  // min, max, group
+      case TokenType::kAvg: return SumOrAvg(g);
+      case TokenType::kCount: return GroupValue{g->count};
+      case TokenType::kStdvar: return GroupValue{g->value / g->count};
+      case TokenType::kStddev: return GroupValue{std::sqrt(g->value / g->count)};
+      case TokenType::kQuantile: return GroupValue{Quantile(params_[step], std::move(g->values))};
+      default: return GroupValue{g->value};  // min, max, group
     }
   }
 
-  // sum/avg of floats; a mix of floats and histograms gives nothing, with a warning, and
-  // histograms alone give nothing yet (native histogram aggregation arrives with its issue).
-  std::optional<double> SumOrAvg(const Group& g) {
-    if (g.has_float && g.has_histogram) {
+  // sum/avg: a mix of floats and histograms gives nothing, with a warning; so do histograms of
+  // incompatible schemas (warned about when met).
+  std::optional<GroupValue> SumOrAvg(Group* g) {
+    if (g->has_float && g->has_histogram) {
       ctx_->annotations->Warn("encountered a mix of histograms and floats for aggregation", a_.expr->pos);
       return std::nullopt;
     }
-    if (g.has_histogram) return std::nullopt;
-    if (a_.op == TokenType::kSum) return g.value + g.kahan;
-    if (g.incremental_mean) return g.mean + g.kahan;
-    return g.value / g.count + g.kahan / g.count;
+    if (g->incompatible_histograms) return std::nullopt;
+    if (g->has_histogram) {
+      GroupValue v{0, std::make_shared<const model::FloatHistogram>(HistogramResult(g))};
+      if (g->counter_reset_seen && g->not_counter_reset_seen) {
+        ctx_->annotations->Warn("conflicting counter resets during histogram aggregation", a_.expr->pos);
+      }
+      return v;
+    }
+    if (a_.op == TokenType::kSum) return GroupValue{g->value + g->kahan};
+    if (g->incremental_mean) return GroupValue{g->mean + g->kahan};
+    return GroupValue{g->value / g->count + g->kahan / g->count};
+  }
+
+  // The group's sum or mean histogram with its compensation added, compacted.
+  model::FloatHistogram HistogramResult(Group* g) const {
+    model::FloatHistogram v;
+    if (a_.op == TokenType::kAvg && g->h_incremental_mean) {
+      v = *g->hmean;
+      if (g->hkahan) model::HistogramAdd(&v, *g->hkahan);
+    } else {
+      v = *g->hvalue;
+      if (a_.op == TokenType::kAvg) model::HistogramDiv(&v, g->count);
+      if (g->hkahan) {
+        if (a_.op == TokenType::kAvg) model::HistogramDiv(&*g->hkahan, g->count);
+        model::HistogramAdd(&v, *g->hkahan);
+      }
+    }
+    return model::HistogramCompact(v);
   }
 
   const AggregateExpr& a_;
@@ -632,6 +742,7 @@ class PlainAggregation {
   const std::vector<double>& params_;
   QueryContext* ctx_;
   std::vector<Series> out_;  // by group
+  size_t si_ = 0;            // the input series being folded in
 };
 
 }  // namespace

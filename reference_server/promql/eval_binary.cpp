@@ -6,6 +6,7 @@
 #include <cmath>
 #include <unordered_map>
 
+#include "model/histogram_ops.h"
 #include "model/sample.h"
 #include "promql/internal/eval_support.h"
 #include "promql/internal/evaluator.h"
@@ -51,6 +52,133 @@ double ArithOrCompare(TokenType op, double l, double r, bool* keep) {
            "operator \"" + std::string(TokenText(op)) + "\" not allowed for float operations");
   }
 }
+
+using HistogramPtr = std::shared_ptr<const model::FloatHistogram>;
+
+// Why an element pair gave no result, or what it noticed (Go's err and info of
+// vectorElemBinop, as annotations).
+enum class ElemNote : uint8_t {
+  kNone,
+  kIncompatibleTypes,      // info: the operator does not apply to these sample types
+  kCounterResetCollision,  // warning: one side said reset, the other not
+  kMixedSchemas,           // warning: exponential with custom buckets
+  kReconciledBuckets,      // info: custom bounds differed (the result is kept)
+};
+
+struct ElemResult {
+  double f = 0;
+  HistogramPtr h;
+  bool keep = false;
+  ElemNote note = ElemNote::kNone;
+  // Whether the note replaces the result (Go returns it as err) rather than accompanies it.
+  bool dropped() const { return note != ElemNote::kNone && note != ElemNote::kReconciledBuckets; }
+};
+
+ElemResult Incompatible() {
+  return {.note = ElemNote::kIncompatibleTypes};
+}
+
+ElemResult HistogramResult(model::FloatHistogram h) {
+  return {.h = std::make_shared<const model::FloatHistogram>(model::HistogramCompact(h)), .keep = true};
+}
+
+// h + h and h - h. An invalid bucket layout fails the query, as Prometheus panics on it.
+ElemResult AddOrSubHistograms(TokenType op, const model::FloatHistogram& l, const model::FloatHistogram& r) {
+  model::FloatHistogram res = l;
+  const model::HistogramOpResult st =
+      op == TokenType::kAdd ? model::HistogramAdd(&res, r) : model::HistogramSub(&res, r);
+  if (st.error == model::HistogramOpError::kMixedSchemas) return {.note = ElemNote::kMixedSchemas};
+  if (st.error == model::HistogramOpError::kInvalidLayout) {
+    Fail(ErrorKind::kExecution, "histogram has an invalid bucket layout");
+  }
+  if (op == TokenType::kSub) res.counter_reset_hint = model::CounterResetHint::kGauge;
+  if (st.counter_reset_collision) return {.note = ElemNote::kCounterResetCollision};
+  ElemResult out = HistogramResult(std::move(res));
+  if (st.nhcb_bounds_reconciled) out.note = ElemNote::kReconciledBuckets;
+  return out;
+}
+
+// Prometheus' vectorElemBinop: one pair of samples, floats or native histograms. Histograms
+// multiply and divide by floats, trim by float bounds, add, subtract and compare for equality
+// with each other; every other combination is an incompatible-types info and no result.
+ElemResult ElemBinop(TokenType op, double lf, double rf, const HistogramPtr& lh, const HistogramPtr& rh) {
+  if (!lh && !rh) {
+    if (op == TokenType::kTrimUpper || op == TokenType::kTrimLower) return Incompatible();
+    ElemResult r;
+    r.f = ArithOrCompare(op, lf, rf, &r.keep);
+    return r;
+  }
+  if (!lh) {  // float op histogram
+    if (op != TokenType::kMul) return Incompatible();
+    model::FloatHistogram h = *rh;
+    model::HistogramMul(&h, lf);
+    return HistogramResult(std::move(h));
+  }
+  if (!rh) {  // histogram op float
+    model::FloatHistogram h = *lh;
+    switch (op) {
+      case TokenType::kMul: model::HistogramMul(&h, rf); return HistogramResult(std::move(h));
+      case TokenType::kDiv: model::HistogramDiv(&h, rf); return HistogramResult(std::move(h));
+      case TokenType::kTrimUpper:
+      case TokenType::kTrimLower:
+        return {.h = std::make_shared<const model::FloatHistogram>(
+                    model::HistogramTrimBuckets(h, rf, op == TokenType::kTrimUpper)),
+                .keep = true};
+      default: return Incompatible();
+    }
+  }
+  switch (op) {
+    case TokenType::kAdd:
+    case TokenType::kSub: return AddOrSubHistograms(op, *lh, *rh);
+    case TokenType::kEqlc: return {.h = lh, .keep = model::HistogramEquals(*lh, *rh)};
+    case TokenType::kNeq: return {.h = lh, .keep = !model::HistogramEquals(*lh, *rh)};
+    default: return Incompatible();
+  }
+}
+
+std::string_view SampleType(const HistogramPtr& h) {
+  return h ? "histogram" : "float";
+}
+
+// The annotation for a note about `l op r`, at the binary expression.
+void Annotate(QueryContext* ctx, const BinaryExpr& b, ElemNote note, std::string_view ltype,
+              std::string_view rtype) {
+  const std::string op(TokenText(b.op));
+  const std::string operation = b.op == TokenType::kSub ? "subtraction" : "addition";
+  switch (note) {
+    case ElemNote::kNone: return;
+    case ElemNote::kIncompatibleTypes:
+      ctx->annotations->Info("incompatible sample types encountered for binary operator " +
+                                 model::GoQuote(op) + ": " + std::string(ltype) + " " + op + " " +
+                                 std::string(rtype),
+                             b.pos);
+      return;
+    case ElemNote::kCounterResetCollision:
+      ctx->annotations->Warn("conflicting counter resets during histogram " + operation, b.pos);
+      return;
+    case ElemNote::kMixedSchemas:
+      ctx->annotations->Warn("incompatible bucket layout encountered for binary operator " + op, b.pos);
+      return;
+    case ElemNote::kReconciledBuckets:
+      ctx->annotations->Info("mismatched custom buckets were reconciled during " + operation, b.pos);
+      return;
+  }
+}
+
+// Only the last note of a step is reported, as Prometheus keeps only the last error of a step.
+struct StepNote {
+  ElemNote note = ElemNote::kNone;
+  std::string_view ltype, rtype;
+  void Set(ElemNote n, const HistogramPtr& l, const HistogramPtr& r) {
+    note = n;
+    ltype = SampleType(l);
+    rtype = SampleType(r);
+  }
+  void Flush(QueryContext* ctx, const BinaryExpr& b) {
+    Annotate(ctx, b, note, ltype, rtype);
+    note = ElemNote::kNone;
+  }
+};
 
 double ScalarBinop(TokenType op, double l, double r) {
   bool keep;
@@ -128,8 +256,8 @@ class StepTable {
 // the result labels of each matched pair. A step then compares integers and appends values.
 class VectorBinop {
  public:
-  VectorBinop(const BinaryExpr& b, const Matrix& l, const Matrix& r, bool delayed)
-      : b_(b), vm_(*b.matching), l_(l), r_(r), delayed_(delayed) {
+  VectorBinop(const BinaryExpr& b, const Matrix& l, const Matrix& r, bool delayed, QueryContext* ctx)
+      : b_(b), vm_(*b.matching), l_(l), r_(r), delayed_(delayed), ctx_(ctx) {
     std::unordered_map<std::string, uint32_t> ids;
     InternSignatures(l, &ids, &lsig_);
     InternSignatures(r, &ids, &rsig_);
@@ -153,11 +281,12 @@ class VectorBinop {
     }
     // Output series are created only now, after every matching error of the step, in the order
     // their first samples come.
-    for (const Pending& p : pending_) out->Append(p.out, ts, p.f, p.h != nullptr ? *p.h : kNoHistogram);
+    for (const Pending& p : pending_) out->Append(p.out, ts, p.f, p.h);
+    note_.Flush(ctx_, b_);
   }
 
  private:
-  static inline const std::shared_ptr<const model::FloatHistogram> kNoHistogram;
+  static inline const HistogramPtr kNoHistogram;
 
   // The result series of a matched pair.
   struct PairOutput {
@@ -168,14 +297,14 @@ class VectorBinop {
   struct Pending {
     OutputSeries* out;
     double f;
-    const std::shared_ptr<const model::FloatHistogram>* h;
+    HistogramPtr h;
   };
   // One side of a vector-matching pair: a series' point, or a fill value (metric null) standing
   // in for a missing series.
   struct Operand {
     const model::Labels* metric = nullptr;
     double f = 0;
-    bool histogram = false;
+    const HistogramPtr* h = &kNoHistogram;
     bool drop_name = false;
     uint32_t key = 0;  // series index + 1 on its side; 0 for a fill value
   };
@@ -220,7 +349,9 @@ class VectorBinop {
         return;
     }
   }
-  void Emit(OutputSeries* out, const StepPoint& p) { pending_.push_back({out, p.f, p.h}); }
+  void Emit(OutputSeries* out, const StepPoint& p) {
+    pending_.push_back({out, p.f, p.h != nullptr ? *p.h : kNoHistogram});
+  }
 
   // Arithmetic and comparisons: pairs of samples with the same signature, one-to-one or
   // many-to-one (one-to-many is many-to-one with the sides swapped). fill/fill_left/fill_right
@@ -266,7 +397,8 @@ class VectorBinop {
 
   static Operand OperandOf(const Matrix& m, const StepPoint& p) {
     const Series& s = m[p.series];
-    return Operand{&s.metric, p.f, p.h != nullptr, s.drop_name, static_cast<uint32_t>(p.series + 1)};
+    return Operand{&s.metric, p.f, p.h != nullptr ? p.h : &kNoHistogram, s.drop_name,
+                   static_cast<uint32_t>(p.series + 1)};
   }
 
   [[noreturn]] void DuplicateOnOneSide(const model::Labels& earlier, const model::Labels& later, bool swap) {
@@ -283,11 +415,11 @@ class VectorBinop {
 
   // One element of the result from a many-side and a one-side operand.
   void Combine(const Operand& m, const Operand& o, uint32_t sig, bool swap) {
-    if (m.histogram || o.histogram) return;  // native histogram arithmetic arrives with its issue
-    const double fl = swap ? o.f : m.f;
-    const double fr = swap ? m.f : o.f;
-    bool keep;
-    double value = ArithOrCompare(b_.op, fl, fr, &keep);
+    const Operand& l = swap ? o : m;
+    const Operand& r = swap ? m : o;
+    ElemResult res = ElemBinop(b_.op, l.f, r.f, *l.h, *r.h);
+    if (res.note != ElemNote::kNone) note_.Set(res.note, *l.h, *r.h);
+    if (res.dropped()) return;
     // Matching errors count even for pairs a comparison then filters away.
     PairOutput& out = OutputOf(m, o);
     bool first;
@@ -307,14 +439,14 @@ class VectorBinop {
       seen.push_back(out.hash);
     }
     if (b_.return_bool) {
-      value = keep ? 1 : 0;
-    } else if (!keep) {
+      res.f = res.keep ? 1 : 0;
+      res.h = nullptr;
+    } else if (!res.keep) {
       return;
     }
-    // The kept value of a comparison is the left side's; under group_right the labels are the
-    // right ("many") side's.
-    if (IsComparisonOperator(b_.op) && !b_.return_bool) value = fl;
-    pending_.push_back({&out.series, value, nullptr});
+    // The kept value of a comparison is the left side's (ElemBinop's); under group_right the
+    // labels are the right ("many") side's.
+    pending_.push_back({&out.series, res.f, std::move(res.h)});
   }
 
   // The output series of a pair, its labels computed the first time the pair matches.
@@ -339,6 +471,8 @@ class VectorBinop {
   const Matrix& l_;
   const Matrix& r_;
   const bool delayed_;
+  QueryContext* ctx_;
+  StepNote note_;
   std::vector<uint32_t> lsig_, rsig_;               // each series' interned signature
   std::vector<OutputSeries> lout_, rout_;           // set operations: each operand series as a result
   std::unordered_map<uint64_t, PairOutput> pairs_;  // by many-side key << 32 | one-side key
@@ -371,7 +505,7 @@ Matrix Evaluator::EvalBinary(const BinaryExpr& b) {
   if (lt == ValueType::kVector && rt == ValueType::kVector) {
     Matrix l = Eval(*b.lhs);
     Matrix r = Eval(*b.rhs);
-    VectorBinop binop(b, l, r, delayed);
+    VectorBinop binop(b, l, r, delayed, ctx_);
     MatrixBuilder builder;
     for (int64_t ts = start_; ts <= end_; ts += interval_) {
       ctx_->CheckInterrupt("expression evaluation");
@@ -387,27 +521,38 @@ Matrix Evaluator::EvalBinary(const BinaryExpr& b) {
   std::vector<size_t> cur;
   MatrixBuilder builder;
   size_t step = 0;
+  StepNote note;
   for (int64_t ts = start_; ts <= end_; ts += interval_, ++step) {
     const double scalar = sc[0].floats[step].f;
     Vector in = VectorAt(vec, ts, &cur);
     Vector out;
     for (Sample& s : in) {
-      if (s.h) continue;  // native histogram arithmetic arrives with its issue
-      double l = s.f, r = scalar;
-      if (scalar_left) std::swap(l, r);
-      bool keep;
-      double value = ArithOrCompare(b.op, l, r, &keep);
-      // A comparison keeps the vector element's value even with the scalar on the left.
-      if (IsComparisonOperator(b.op) && scalar_left) value = r;
-      if (b.return_bool) {
-        value = keep ? 1 : 0;
-        keep = true;
+      const HistogramPtr no_histogram;
+      const HistogramPtr& lh = scalar_left ? no_histogram : s.h;
+      const HistogramPtr& rh = scalar_left ? s.h : no_histogram;
+      ElemResult res = ElemBinop(b.op, scalar_left ? scalar : s.f, scalar_left ? s.f : scalar, lh, rh);
+      // Only infos drop a pair here (warnings cannot arise between a vector and a scalar).
+      if (res.dropped()) {
+        note.Set(res.note, lh, rh);
+        continue;
       }
-      if (!keep) continue;
-      s.f = value;
+      // A comparison keeps the vector element's value even with the scalar on the left.
+      if (IsComparisonOperator(b.op) && scalar_left) {
+        res.f = s.f;
+        res.h = s.h;
+      }
+      if (b.return_bool) {
+        res.f = res.keep ? 1 : 0;
+        res.h = nullptr;
+        res.keep = true;
+      }
+      if (!res.keep) continue;
+      s.f = res.f;
+      s.h = std::move(res.h);
       if (DropsName(b.op) || b.return_bool) DropMetricName(&s, delayed);
       out.push_back(std::move(s));
     }
+    note.Flush(ctx_, b);
     builder.Add(ts, std::move(out));
   }
   return builder.Finish();

@@ -17,6 +17,7 @@
 #include "promql/internal/function_support.h"
 #include "promql/internal/functions.h"
 #include "promql/internal/go_math.h"
+#include "promql/internal/histogram_stats.h"
 
 namespace promref::promql::internal {
 namespace {
@@ -34,40 +35,105 @@ struct BucketGroup {
   std::vector<Bucket> buckets;
 };
 
-// Groups classic bucket series by all labels except `le`; a missing or malformed `le` skips
-// the series with a warning.
-std::vector<BucketGroup> GroupBuckets(const FunctionCall& fc, const Vector& in, const Expr& arg) {
+// The input of a histogram function split as Prometheus' resetHistograms splits it: native
+// histogram samples, and classic bucket series grouped by all labels except `le`.
+struct HistogramInput {
+  std::vector<Sample> natives;  // name (and metadata labels) already dropped, as for the output
   std::vector<BucketGroup> groups;
+};
+
+// A missing or malformed `le` skips the series with a warning. A native histogram with the
+// same labels as a classic group drops both, with a warning.
+HistogramInput SplitHistograms(const FunctionCall& fc, const Vector& in, const Expr& arg) {
+  HistogramInput out;
   std::unordered_map<std::string, size_t> index;
+  const bool delayed = fc.ctx->delayed_name_removal;
+  // Prometheus names the metric in these warnings only with delayed name removal.
+  auto for_metric = [&](const model::Labels& l) {
+    const auto name = l.MetricName();
+    return delayed && !name.empty() ? " for metric name " + model::GoQuote(name) : std::string();
+  };
+  std::vector<const Sample*> natives;
   for (const Sample& s : in) {
-    if (s.h) continue;
+    if (s.h) {
+      natives.push_back(&s);
+      continue;
+    }
     const std::string_view le = s.metric.Get("le");
     const model::ParsedFloat upper = model::ParseFloat(le);
     if (!upper.ok() || std::isnan(upper.value)) {
-      std::string msg = "bucket label \"le\" is missing or has a malformed value of " + model::GoQuote(le);
-      // Prometheus names the metric only with delayed name removal.
-      if (const auto name = s.metric.MetricName(); fc.ctx->delayed_name_removal && !name.empty())
-        msg += " for metric name " + model::GoQuote(name);
-      fc.ctx->annotations->Warn(msg, arg.pos);
+      fc.ctx->annotations->Warn("bucket label \"le\" is missing or has a malformed value of " +
+                                    model::GoQuote(le) + for_metric(s.metric),
+                                arg.pos);
       continue;
     }
     model::LabelsBuilder b(s.metric);
     b.Del("le");
     model::Labels key = b.Build();
-    auto [it, inserted] = index.try_emplace(std::string(key.Encoded()), groups.size());
+    auto [it, inserted] = index.try_emplace(std::string(key.Encoded()), out.groups.size());
     if (inserted) {
       BucketGroup g;
       g.metric = key;
       g.drop_name = true;
-      if (!fc.ctx->delayed_name_removal) {
+      if (!delayed) {
         DropMetadataLabels(&b);
         g.metric = b.Build();
       }
-      groups.push_back(std::move(g));
+      out.groups.push_back(std::move(g));
     }
-    groups[it->second].buckets.push_back({upper.value, s.f});
+    out.groups[it->second].buckets.push_back({upper.value, s.f});
   }
-  return groups;
+  for (const Sample* s : natives) {
+    auto it = index.find(std::string(s->metric.Encoded()));
+    if (it != index.end() && !out.groups[it->second].buckets.empty()) {
+      fc.ctx->annotations->Warn(
+          "vector contains a mix of classic and native histograms" + for_metric(s->metric), arg.pos);
+      out.groups[it->second].buckets.clear();
+      continue;
+    }
+    Sample n = *s;
+    n.t = fc.ts;
+    DropMetricName(&n, delayed);
+    out.natives.push_back(std::move(n));
+  }
+  std::erase_if(out.groups, [](const BucketGroup& g) { return g.buckets.empty(); });
+  return out;
+}
+
+// The metric name a native-histogram info names: none once the name is dropped.
+std::string ForMetricName(const Sample& s) {
+  const auto name = s.metric.MetricName();
+  return name.empty() ? std::string() : " for metric name " + model::GoQuote(name);
+}
+
+// The float result of a native-histogram function for one sample.
+Sample NativeResult(Sample s, double v) {
+  s.f = v;
+  s.h = nullptr;
+  s.drop_name = true;
+  return s;
+}
+
+void WarnInvalidQuantile(const FunctionCall& fc, double q, size_t arg) {
+  if (std::isnan(q) || q < 0 || q > 1) {
+    fc.ctx->annotations->Warn("quantile value should be between 0 and 1, got " + model::FormatFloat(q, 'g'),
+                              fc.call->args[arg]->pos);
+  }
+}
+
+// histogram_quantile of one native sample, with the NaN-observation infos.
+Sample NativeQuantile(const FunctionCall& fc, const Sample& s, double q, const Expr& arg) {
+  const HistogramQuantileResult r = HistogramQuantile(q, *s.h);
+  if (r.nan_result) {
+    fc.ctx->annotations->Info(
+        "input to histogram_quantile has NaN observations, result is NaN" + ForMetricName(s), arg.pos);
+  }
+  if (r.nan_skew) {
+    fc.ctx->annotations->Info(
+        "input to histogram_quantile has NaN observations, result is skewed higher" + ForMetricName(s),
+        arg.pos);
+  }
+  return NativeResult(s, r.value);
 }
 
 // What making the buckets monotonic took, for the info annotation: the lowest and highest
@@ -167,12 +233,11 @@ void ForcedMonotonicityInfo(const FunctionCall& fc, const BucketGroup& g, const 
 
 Vector FnHistogramQuantile(const FunctionCall& fc) {
   const double q = fc.scalars[0];
-  if (std::isnan(q) || q < 0 || q > 1) {
-    fc.ctx->annotations->Warn("quantile value should be between 0 and 1, got " + model::FormatFloat(q, 'g'),
-                              fc.call->args[0]->pos);
-  }
+  WarnInvalidQuantile(fc, q, 0);
+  HistogramInput in = SplitHistograms(fc, *fc.vectors[1], *fc.call->args[1]);
   Vector out;
-  for (BucketGroup& g : GroupBuckets(fc, *fc.vectors[1], *fc.call->args[1])) {
+  for (const Sample& s : in.natives) out.push_back(NativeQuantile(fc, s, q, *fc.call->args[1]));
+  for (BucketGroup& g : in.groups) {
     MonotonicityFix fix;
     const double v = BucketQuantile(q, std::move(g.buckets), &fix);
     if (fix.forced) ForcedMonotonicityInfo(fc, g, *fc.call->args[1], fix);
@@ -199,18 +264,21 @@ Vector FnHistogramQuantiles(const FunctionCall& fc) {
   const std::string& label = fc.strings[1];
   std::vector<double> qs;
   for (size_t i = 2; i < fc.scalars.size(); ++i) {
-    const double q = fc.scalars[i];
-    if (std::isnan(q) || q < 0 || q > 1) {
-      fc.ctx->annotations->Warn("quantile value should be between 0 and 1, got " + model::FormatFloat(q, 'g'),
-                                fc.call->args[i]->pos);
-    }
-    qs.push_back(q);
+    WarnInvalidQuantile(fc, fc.scalars[i], i);
+    qs.push_back(fc.scalars[i]);
   }
-  std::vector<BucketGroup> groups = GroupBuckets(fc, *fc.vectors[0], *fc.call->args[0]);
+  const HistogramInput in = SplitHistograms(fc, *fc.vectors[0], *fc.call->args[0]);
   Vector out;
   for (double q : qs) {
     const std::string value = OpenMetricsFloat(q);
-    for (const BucketGroup& g : groups) {
+    for (const Sample& s : in.natives) {
+      Sample r = NativeQuantile(fc, s, q, *fc.call->args[0]);
+      model::LabelsBuilder b(r.metric);
+      b.Set(label, value);
+      r.metric = b.Build();
+      out.push_back(std::move(r));
+    }
+    for (const BucketGroup& g : in.groups) {
       MonotonicityFix fix;
       const double v = BucketQuantile(q, g.buckets, &fix);
       if (fix.forced) ForcedMonotonicityInfo(fc, g, *fc.call->args[0], fix);
@@ -274,28 +342,58 @@ double BucketFraction(double lower, double upper, std::vector<Bucket> buckets) {
 }
 
 Vector FnHistogramFraction(const FunctionCall& fc) {
+  HistogramInput in = SplitHistograms(fc, *fc.vectors[2], *fc.call->args[2]);
   Vector out;
-  for (BucketGroup& g : GroupBuckets(fc, *fc.vectors[2], *fc.call->args[2])) {
+  for (const Sample& s : in.natives) {
+    const HistogramFractionResult r = HistogramFraction(fc.scalars[0], fc.scalars[1], *s.h);
+    if (r.nan_observations) {
+      fc.ctx->annotations->Info(
+          "input to histogram_fraction has NaN observations, which are excluded from all fractions" +
+              ForMetricName(s),
+          fc.call->args[2]->pos);
+    }
+    out.push_back(NativeResult(s, r.value));
+  }
+  for (BucketGroup& g : in.groups) {
     out.push_back(Sample{g.metric, fc.ts, BucketFraction(fc.scalars[0], fc.scalars[1], std::move(g.buckets)),
                          nullptr, g.drop_name});
   }
   return out;
 }
 
-// Histogram-only functions: float samples are ignored, so float input yields nothing.
-Vector FnHistogramOnly(const FunctionCall& fc) {
-  (void)fc;
-  return {};
+// histogram_count, _sum, _avg, _stddev, _stdvar: one float per native histogram sample; float
+// samples are ignored.
+template <double (*F)(const model::FloatHistogram&)>
+Vector NativeStatistic(const FunctionCall& fc) {
+  Vector out;
+  for (const Sample& s : *fc.vectors[0]) {
+    if (!s.h) continue;
+    Sample r = s;
+    DropMetricName(&r, fc.ctx->delayed_name_removal);
+    out.push_back(NativeResult(std::move(r), F(*s.h)));
+  }
+  return out;
+}
+
+double Count(const model::FloatHistogram& h) {
+  return h.count;
+}
+double Sum(const model::FloatHistogram& h) {
+  return h.sum;
 }
 
 }  // namespace
 
 VectorFunction FindHistogramFunction(std::string_view name) {
   static const auto* table = new std::unordered_map<std::string_view, VectorFunction>{
-      {"histogram_quantile", FnHistogramQuantile}, {"histogram_quantiles", FnHistogramQuantiles},
-      {"histogram_fraction", FnHistogramFraction}, {"histogram_count", FnHistogramOnly},
-      {"histogram_sum", FnHistogramOnly},          {"histogram_avg", FnHistogramOnly},
-      {"histogram_stddev", FnHistogramOnly},       {"histogram_stdvar", FnHistogramOnly},
+      {"histogram_quantile", FnHistogramQuantile},
+      {"histogram_quantiles", FnHistogramQuantiles},
+      {"histogram_fraction", FnHistogramFraction},
+      {"histogram_count", NativeStatistic<Count>},
+      {"histogram_sum", NativeStatistic<Sum>},
+      {"histogram_avg", NativeStatistic<HistogramAvg>},
+      {"histogram_stddev", NativeStatistic<HistogramStdDev>},
+      {"histogram_stdvar", NativeStatistic<HistogramStdVar>},
   };
   auto it = table->find(name);
   return it == table->end() ? nullptr : it->second;

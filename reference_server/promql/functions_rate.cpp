@@ -13,6 +13,7 @@
 #include <unordered_map>
 
 #include "model/go_strconv.h"
+#include "model/histogram_ops.h"
 #include "model/sample.h"
 #include "model/time.h"
 #include "promql/internal/function_support.h"
@@ -42,7 +43,7 @@ RangeResult FnChanges(const Window& w, const FunctionCall&) {
       continue;
     }
     if (cur.h) {
-      if (!(*cur.h == *prev.h)) changes += 1;
+      if (!model::HistogramEquals(*cur.h, *prev.h)) changes += 1;
       continue;
     }
     if (cur.f != prev.f && !(std::isnan(cur.f) && std::isnan(prev.f))) changes += 1;
@@ -63,7 +64,7 @@ RangeResult FnResets(const Window& w, const FunctionCall&) {
       continue;
     }
     if (!cur.h && cur.f < prev.f) resets += 1;
-    if (cur.h && (cur.h->count < prev.h->count)) resets += 1;
+    if (cur.h && model::HistogramDetectReset(*cur.h, *prev.h)) resets += 1;
   }
   return Float(resets);
 }
@@ -140,6 +141,150 @@ RangeResult ExtendedRate(const Window& w, bool is_counter, bool is_rate) {
 }
 
 // rate/increase/delta with Prometheus 3.x's extrapolation.
+// Prometheus' extrapolation of a rate over points[0..n) of window w: to the range boundaries
+// when the first and last points lie within 1.1 average intervals of them, else half an
+// interval; for counters not past the zero point `to_zero(sampled_interval)` gives (+Inf for
+// none). Divided by the range for rate().
+template <typename ToZero>
+double ExtrapolationFactor(const Window& w, bool is_counter, bool is_rate, ToZero to_zero) {
+  const auto& p = w.points;
+  const int64_t first_t = p.front().t;
+  const int64_t last_t = p.back().t;
+  double to_start = static_cast<double>(first_t - w.range_start) / 1000;
+  double to_end = static_cast<double>(w.range_end - last_t) / 1000;
+  const double sampled = static_cast<double>(last_t - first_t) / 1000;
+  const double average = sampled / static_cast<double>(p.size() - 1);
+  const double threshold = average * 1.1;
+  if (to_start >= threshold) to_start = average / 2;
+  if (is_counter) to_start = std::min(to_start, to_zero(sampled));
+  if (to_end >= threshold) to_end = average / 2;
+  double factor = (sampled + to_start + to_end) / sampled;
+  if (is_rate) factor /= static_cast<double>(w.range) / 1000;
+  return factor;
+}
+
+// Annotations a histogram rate collects; some failures replace those collected so far, as
+// Prometheus returns a fresh annotation set on them.
+class RateNotes {
+ public:
+  RateNotes(const Window& w, const FunctionCall& fc) : w_(w), fc_(fc) {}
+  ~RateNotes() {
+    for (const auto& [warning, text] : notes_) {
+      if (warning) {
+        fc_.ctx->annotations->Warn(text, ArgPosition(*fc_.call, 0));
+      } else {
+        fc_.ctx->annotations->Info(text, ArgPosition(*fc_.call, 0));
+      }
+    }
+  }
+  void NotCounter() { notes_.emplace_back(true, "this native histogram metric is not a counter: " + Name()); }
+  void NotGauge() { notes_.emplace_back(true, "this native histogram metric is not a gauge: " + Name()); }
+  void Reconciled(const char* operation) {
+    notes_.emplace_back(false, std::string("mismatched custom buckets were reconciled during ") + operation);
+  }
+  // Replaces the notes so far.
+  void OnlyMixedSchemas() {
+    notes_.clear();
+    notes_.emplace_back(true,
+                        "vector contains a mix of histograms with exponential and custom buckets schemas for "
+                        "metric name " +
+                            Name());
+  }
+  void OnlyMixedTypes() {
+    notes_.clear();
+    notes_.emplace_back(true, "encountered a mix of histograms and floats for metric name " + Name());
+  }
+
+ private:
+  std::string Name() const { return model::GoQuote(w_.series->labels.MetricName()); }
+  const Window& w_;
+  const FunctionCall& fc_;
+  std::vector<std::pair<bool, std::string>> notes_;
+};
+
+bool IsGauge(const model::FloatHistogram& h) {
+  return h.counter_reset_hint == model::CounterResetHint::kGauge;
+}
+
+// Adds or subtracts for a histogram rate; false (with the notes replaced) on a mix of
+// exponential and custom buckets. An invalid layout fails the query, as Prometheus panics.
+bool Combine(model::FloatHistogram* h, const model::FloatHistogram& other, bool add, RateNotes* notes) {
+  const model::HistogramOpResult r = add ? model::HistogramAdd(h, other) : model::HistogramSub(h, other);
+  if (r.error == model::HistogramOpError::kInvalidLayout) {
+    Fail(ErrorKind::kExecution, "histogram has an invalid bucket layout");
+  }
+  if (r.error == model::HistogramOpError::kMixedSchemas) {
+    notes->OnlyMixedSchemas();
+    return false;
+  }
+  if (r.nhcb_bounds_reconciled) notes->Reconciled(add ? "addition" : "subtraction");
+  return true;
+}
+
+// Prometheus' histogramRate: last minus first over two or more histogram points, at the
+// lowest schema among them; for counters every detected reset adds the histogram before it
+// back. Conflicting counter-reset hints are deliberately ignored. nullopt (with a warning)
+// when the histograms cannot be combined.
+std::optional<model::FloatHistogram> HistogramRate(std::span<const Point> p, bool is_counter,
+                                                   RateNotes* notes) {
+  const model::FloatHistogram* prev = p.front().h.get();
+  const model::FloatHistogram& last = *p.back().h;
+  bool custom = prev->UsesCustomBuckets();
+  if (is_counter && (IsGauge(*prev) || IsGauge(last))) notes->NotCounter();
+  // A reset between the first two points makes the first irrelevant, whatever its layout.
+  model::FloatHistogram empty;
+  if (is_counter && model::HistogramDetectReset(*p[1].h, *prev)) {
+    empty.schema = p[1].h->schema;
+    empty.custom_values = p[1].h->custom_values;
+    custom = p[1].h->UsesCustomBuckets();
+    prev = &empty;
+  }
+  if (last.UsesCustomBuckets() != custom) {
+    notes->OnlyMixedSchemas();
+    return std::nullopt;
+  }
+  int32_t min_schema = std::min(last.schema, prev->schema);
+  for (size_t i = 1; i + 1 < p.size() && is_counter; ++i) {
+    const model::FloatHistogram& curr = *p[i].h;
+    if (IsGauge(curr)) notes->NotCounter();
+    min_schema = std::min(min_schema, curr.schema);
+    if (curr.UsesCustomBuckets() != custom) {
+      notes->OnlyMixedSchemas();
+      return std::nullopt;
+    }
+  }
+  model::FloatHistogram h = model::HistogramCopyToSchema(last, min_schema);
+  if (!Combine(&h, *prev, false, notes)) return std::nullopt;
+  if (is_counter) {
+    for (size_t i = 1; i < p.size(); ++i) {
+      const model::FloatHistogram& curr = *p[i].h;
+      if (model::HistogramDetectReset(curr, *prev) && !Combine(&h, *prev, true, notes)) return std::nullopt;
+      prev = &curr;
+    }
+  } else if (!IsGauge(*p.front().h) || !IsGauge(last)) {
+    notes->NotGauge();
+  }
+  h.counter_reset_hint = model::CounterResetHint::kGauge;
+  return model::HistogramCompact(h);
+}
+
+// rate/increase/delta over histograms: HistogramRate extrapolated as for floats, the
+// counter's zero point estimated from the first histogram's count.
+RangeResult ExtrapolatedHistogramRate(const Window& w, const FunctionCall& fc, bool is_counter,
+                                      bool is_rate) {
+  const auto& p = w.points;
+  if (p.size() < 2) return {};
+  RateNotes notes(w, fc);
+  std::optional<model::FloatHistogram> h = HistogramRate(p, is_counter, &notes);
+  if (!h) return {};
+  const double factor = ExtrapolationFactor(w, is_counter, is_rate, [&](double sampled) {
+    if (h->count > 0 && p.front().h->count >= 0) return sampled * (p.front().h->count / h->count);
+    return std::numeric_limits<double>::infinity();
+  });
+  model::HistogramMul(&*h, factor);
+  return RangeResult{true, 0, std::make_shared<const model::FloatHistogram>(std::move(*h))};
+}
+
 RangeResult ExtrapolatedRate(const Window& w, const FunctionCall& fc, bool is_counter, bool is_rate) {
   if (w.anchored || w.smoothed) {
     if (HasHistograms(w)) {
@@ -149,14 +294,14 @@ RangeResult ExtrapolatedRate(const Window& w, const FunctionCall& fc, bool is_co
     return ExtendedRate(w, is_counter, is_rate);
   }
   if (HasHistograms(w)) {
-    if (!Floats(w).empty()) MixedWarning(w, fc);
-    return {};  // native histogram rates arrive with their issue
+    if (!Floats(w).empty()) {
+      MixedWarning(w, fc);
+      return {};
+    }
+    return ExtrapolatedHistogramRate(w, fc, is_counter, is_rate);
   }
   const auto& p = w.points;
   if (p.size() < 2) return {};
-  const size_t n_minus_one = p.size() - 1;
-  const int64_t first_t = p.front().t;
-  const int64_t last_t = p.back().t;
   double result = p.back().f - p.front().f;
   if (is_counter) {
     double prev = p.front().f;
@@ -165,20 +310,10 @@ RangeResult ExtrapolatedRate(const Window& w, const FunctionCall& fc, bool is_co
       prev = p[i].f;
     }
   }
-  double to_start = static_cast<double>(first_t - w.range_start) / 1000;
-  double to_end = static_cast<double>(w.range_end - last_t) / 1000;
-  const double sampled = static_cast<double>(last_t - first_t) / 1000;
-  const double average = sampled / static_cast<double>(n_minus_one);
-  const double threshold = average * 1.1;
-  if (to_start >= threshold) to_start = average / 2;
-  if (is_counter) {
-    double to_zero = to_start;
-    if (result > 0 && p.front().f >= 0) to_zero = sampled * (p.front().f / result);
-    if (to_zero < to_start) to_start = to_zero;
-  }
-  if (to_end >= threshold) to_end = average / 2;
-  double factor = (sampled + to_start + to_end) / sampled;
-  if (is_rate) factor /= static_cast<double>(w.range) / 1000;
+  const double factor = ExtrapolationFactor(w, is_counter, is_rate, [&](double sampled) {
+    if (result > 0 && p.front().f >= 0) return sampled * (p.front().f / result);
+    return std::numeric_limits<double>::infinity();
+  });
   return Float(result * factor);
 }
 RangeResult FnRate(const Window& w, const FunctionCall& fc) {
@@ -191,17 +326,35 @@ RangeResult FnDelta(const Window& w, const FunctionCall& fc) {
   return ExtrapolatedRate(w, fc, false, false);
 }
 
-RangeResult InstantValue(const Window& w, const FunctionCall&, bool is_rate) {
+// irate/idelta of two histograms: the later one minus the earlier (unless irate sees a
+// reset), as a gauge histogram.
+RangeResult InstantHistogramValue(const Window& w, const FunctionCall& fc, const Point& prev,
+                                  const Point& last, bool is_rate) {
+  RateNotes notes(w, fc);
+  if (is_rate && (IsGauge(*last.h) || IsGauge(*prev.h))) notes.NotCounter();
+  if (!is_rate && (!IsGauge(*last.h) || !IsGauge(*prev.h))) notes.NotGauge();
+  model::FloatHistogram h = *last.h;
+  if ((!is_rate || !model::HistogramDetectReset(*last.h, *prev.h)) && !Combine(&h, *prev.h, false, &notes)) {
+    return {};
+  }
+  h.counter_reset_hint = model::CounterResetHint::kGauge;
+  h = model::HistogramCompact(h);
+  if (is_rate) model::HistogramDiv(&h, static_cast<double>(last.t - prev.t) / 1000);
+  return RangeResult{true, 0, std::make_shared<const model::FloatHistogram>(std::move(h))};
+}
+
+RangeResult InstantValue(const Window& w, const FunctionCall& fc, bool is_rate) {
   if (w.points.size() < 2) return {};
   const Point& last = w.points[w.points.size() - 1];
   const Point& prev = w.points[w.points.size() - 2];
-  if (last.h || prev.h) return {};  // native histograms arrive with their issue
-  double v = is_rate && last.f < prev.f ? last.f : last.f - prev.f;
-  if (is_rate) {
-    const int64_t interval = last.t - prev.t;
-    if (interval == 0) return {};
-    v /= static_cast<double>(interval) / 1000;
+  if (last.t == prev.t) return {};
+  if (last.h && prev.h) return InstantHistogramValue(w, fc, prev, last, is_rate);
+  if (last.h || prev.h) {
+    MixedWarning(w, fc);
+    return {};
   }
+  double v = is_rate && last.f < prev.f ? last.f : last.f - prev.f;
+  if (is_rate) v /= static_cast<double>(last.t - prev.t) / 1000;
   return Float(v);
 }
 RangeResult FnIrate(const Window& w, const FunctionCall& fc) {

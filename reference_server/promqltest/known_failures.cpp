@@ -124,7 +124,8 @@ std::string FormatKnownFailures(const std::vector<ScriptReport>& reports) {
       "# promqltest_upstream_test fails on a failure not listed here and on a listed evaluation that no\n"
       "# longer fails, so this list only shrinks. Regenerate it (after checking the difference) with\n"
       "#   PROMCONFORM_WRITE_KNOWN_FAILURES=1 ctest -R promqltest_upstream_test\n"
-      "# or promconform promqltest --experimental --write-known-failures FILE <the same scripts>.\n";
+      "# or promconform promqltest --experimental --native-histograms --write-known-failures FILE <the same\n"
+      "# scripts>.\n";
   for (const KnownFailure& f : FailuresOf(reports)) {
     out += f.Key() + " " + f.category + ": " + f.reason + "\n";
   }

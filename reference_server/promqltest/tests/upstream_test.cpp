@@ -52,7 +52,7 @@ void ExpectExactlyTheKnownFailures(const std::vector<std::string>& files, const 
   }
 
   RunOptions options;
-  options.native_histograms = Env("PROMCONFORM_PROMQLTEST_NATIVE_HISTOGRAMS", "0") == "1";
+  options.native_histograms = Env("PROMCONFORM_PROMQLTEST_NATIVE_HISTOGRAMS", "1") == "1";
   InProcessEvaluator evaluator(TestEngineOptions());
   std::vector<ScriptReport> reports;
   for (const std::string& f : files) {
