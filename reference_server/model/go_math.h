@@ -1,5 +1,6 @@
 // Go's math functions where they differ from the C library's, for results that must match
-// Prometheus bit for bit: logarithms (values that become text, bucket interpolation).
+// Prometheus bit for bit: logarithms and powers of two (values that become text, bucket
+// interpolation).
 #pragma once
 
 #include <bit>
@@ -54,6 +55,37 @@ inline double GoLog2(double x) {
 // math.Log10: Log(x) * (1/Ln10), not C's correctly rounded log10.
 inline double GoLog10(double x) {
   return GoLog(x) * 0.43429448190325182765112891891660508229439700580366656611445378316586;
+}
+
+// Go's math.Exp2 on amd64 (the portable exp2 in Go's math package, not C's exp2): reduces x
+// to k + t with |t| <= 1/2 and evaluates e^(t*ln2) with fdlibm's polynomial, then scales by
+// 2^k. Differs from the correctly rounded exp2 in the last bit for some inputs.
+inline double GoExp2(double x) {
+  constexpr double kLn2Hi = 6.93147180369123816490e-01, kLn2Lo = 1.90821492927058770002e-10;
+  constexpr double kOverflow = 1.0239999999999999e+03, kUnderflow = -1.0740e+03;
+  constexpr double kP1 = 1.66666666666666657415e-01, kP2 = -2.77777777770155933842e-03,
+                   kP3 = 6.61375632143793436117e-05, kP4 = -1.65339022054652515390e-06,
+                   kP5 = 4.13813679705723846039e-08;
+  if (std::isnan(x)) return x;
+  if (x > kOverflow) return std::numeric_limits<double>::infinity();
+  if (x < kUnderflow) return 0;
+  // x = k + t with k the nearest integer (halves away from zero) and |t| <= 1/2.
+  int k = 0;
+  if (x > 0) {
+    k = static_cast<int>(x + 0.5);
+  } else if (x < 0) {
+    k = static_cast<int>(x - 0.5);
+  }
+  const double t = x - static_cast<double>(k);
+  // e^r * 2^k with r = t*ln2 = hi - lo.
+  const double hi = t * kLn2Hi;
+  const double lo = -t * kLn2Lo;
+  const double r = hi - lo;
+  const double rr = r * r;
+  const double c = r - rr * (kP1 + rr * (kP2 + rr * (kP3 + rr * (kP4 + rr * kP5))));
+  const double y = 1 - ((lo - (r * c) / (2 - c)) - hi);
+  // Go's Ldexp rounds a subnormal result once, as ldexp does.
+  return std::ldexp(y, k);
 }
 
 }  // namespace promref::model

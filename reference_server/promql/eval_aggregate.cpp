@@ -17,6 +17,7 @@
 #include "promql/internal/evaluator.h"
 #include "promql/internal/functions.h"
 #include "promql/internal/go_math.h"
+#include "promql/internal/histogram_sum.h"
 
 namespace promref::promql::internal {
 
@@ -450,13 +451,9 @@ struct Group {
   bool has_float = false;
   bool has_histogram = false;
   std::vector<double> values;  // quantile
-  // sum and avg of native histograms: the running sum (or, once it would overflow, the
-  // incremental mean) with its Kahan compensation.
-  std::optional<model::FloatHistogram> hvalue, hmean, hkahan;
-  bool h_incremental_mean = false;
+  // sum and avg of native histograms (none when the group began with a float).
+  std::optional<HistogramSum> hsum;
   bool incompatible_histograms = false;  // exponential met custom buckets: no result
-  bool counter_reset_seen = false;
-  bool not_counter_reset_seen = false;
 };
 
 // The value of a group at a step.
@@ -464,11 +461,6 @@ struct GroupValue {
   double f = 0;
   HistogramPtr h;
 };
-
-void NoteHint(Group* g, const model::FloatHistogram& h) {
-  if (h.counter_reset_hint == model::CounterResetHint::kCounterReset) g->counter_reset_seen = true;
-  if (h.counter_reset_hint == model::CounterResetHint::kNotCounterReset) g->not_counter_reset_seen = true;
-}
 
 // Computes one value per group and step; each group is one output series, labelled with its
 // grouping labels.
@@ -541,8 +533,7 @@ class PlainAggregation {
       case TokenType::kAvg:
         if (h) {
           g->has_histogram = true;
-          g->hvalue = *h;
-          NoteHint(g, *h);
+          g->hsum.emplace(*h);
         } else {
           g->has_float = true;
         }
@@ -621,62 +612,24 @@ class PlainAggregation {
   // no result anyway).
   void SumHistogram(Group* g, const model::FloatHistogram& h, const model::Labels& metric) {
     g->has_histogram = true;
-    if (!g->hvalue) return;
-    NoteHint(g, h);
-    KahanAddChecked(g, &*g->hvalue, h, metric);
+    if (g->hsum) Checked(g, g->hsum->Add(h), metric);
   }
 
-  // avg of histograms (g->count already includes h): as for floats, a Kahan sum while it has
-  // no infinite field, then an incremental mean.
+  // avg of histograms (g->count already includes h).
   void AvgHistogram(Group* g, const model::FloatHistogram& h, const model::Labels& metric) {
     g->has_histogram = true;
-    if (!g->hvalue) return;
-    NoteHint(g, h);
-    if (!g->h_incremental_mean) {
-      model::FloatHistogram v = *g->hvalue;
-      std::optional<model::FloatHistogram> c = g->hkahan;
-      const model::HistogramOpResult r = model::HistogramKahanAdd(&v, h, &c);
-      if (!Checked(g, r, metric)) return;
-      if (!HistogramHasOverflow(v)) {
-        g->hvalue = std::move(v);
-        g->hkahan = std::move(c);
-        return;
-      }
-      g->h_incremental_mean = true;
-      g->hmean = *g->hvalue;
-      model::HistogramDiv(&*g->hmean, g->count - 1);
-      if (g->hkahan) model::HistogramDiv(&*g->hkahan, g->count - 1);
-    }
-    const double q = (g->count - 1) / g->count;
-    if (g->hkahan) model::HistogramMul(&*g->hkahan, q);
-    model::FloatHistogram to_add = h;
-    model::HistogramDiv(&to_add, g->count);
-    model::HistogramMul(&*g->hmean, q);
-    KahanAddChecked(g, &*g->hmean, to_add, metric);
+    if (g->hsum) Checked(g, g->hsum->AddToMean(h, g->count), metric);
   }
 
-  void KahanAddChecked(Group* g, model::FloatHistogram* sum, const model::FloatHistogram& h,
-                       const model::Labels& metric) {
-    Checked(g, model::HistogramKahanAdd(sum, h, &g->hkahan), metric);
-  }
-
-  // The annotations of one histogram addition; false when the group can have no result.
-  bool Checked(Group* g, const model::HistogramOpResult& r, const model::Labels& metric) {
-    if (r.error == model::HistogramOpError::kInvalidLayout) {
-      Fail(ErrorKind::kExecution, "histogram has an invalid bucket layout");
-    }
+  // The annotations of one histogram addition; a mix of schemas leaves the group no result.
+  void Checked(Group* g, const model::HistogramOpResult& r, const model::Labels& metric) {
+    FailOnInvalidLayout(r);
     if (r.error == model::HistogramOpError::kMixedSchemas) {
-      ctx_->annotations->Warn(
-          "vector contains a mix of histograms with exponential and custom buckets schemas for metric name " +
-              model::GoQuote(metric.MetricName()),
-          a_.expr->pos);
+      ctx_->annotations->Warn(MixedSchemasText(metric.MetricName()), a_.expr->pos);
       g->incompatible_histograms = true;
-      return false;
+    } else if (r.nhcb_bounds_reconciled) {
+      ctx_->annotations->Info(ReconciledBucketsText("aggregation"), a_.expr->pos);
     }
-    if (r.nhcb_bounds_reconciled) {
-      ctx_->annotations->Info("mismatched custom buckets were reconciled during aggregation", a_.expr->pos);
-    }
-    return true;
   }
 
   // stddev/stdvar: Welford's online update of the mean and the sum of squared deviations.
@@ -709,32 +662,15 @@ class PlainAggregation {
     }
     if (g->incompatible_histograms) return std::nullopt;
     if (g->has_histogram) {
-      GroupValue v{0, std::make_shared<const model::FloatHistogram>(HistogramResult(g))};
-      if (g->counter_reset_seen && g->not_counter_reset_seen) {
-        ctx_->annotations->Warn("conflicting counter resets during histogram aggregation", a_.expr->pos);
+      const model::FloatHistogram h = a_.op == TokenType::kAvg ? g->hsum->Mean(g->count) : g->hsum->Sum();
+      if (g->hsum->HintsCollide()) {
+        ctx_->annotations->Warn(CounterResetCollisionText("aggregation"), a_.expr->pos);
       }
-      return v;
+      return GroupValue{0, std::make_shared<const model::FloatHistogram>(model::HistogramCompact(h))};
     }
     if (a_.op == TokenType::kSum) return GroupValue{g->value + g->kahan};
     if (g->incremental_mean) return GroupValue{g->mean + g->kahan};
     return GroupValue{g->value / g->count + g->kahan / g->count};
-  }
-
-  // The group's sum or mean histogram with its compensation added, compacted.
-  model::FloatHistogram HistogramResult(Group* g) const {
-    model::FloatHistogram v;
-    if (a_.op == TokenType::kAvg && g->h_incremental_mean) {
-      v = *g->hmean;
-      if (g->hkahan) model::HistogramAdd(&v, *g->hkahan);
-    } else {
-      v = *g->hvalue;
-      if (a_.op == TokenType::kAvg) model::HistogramDiv(&v, g->count);
-      if (g->hkahan) {
-        if (a_.op == TokenType::kAvg) model::HistogramDiv(&*g->hkahan, g->count);
-        model::HistogramAdd(&v, *g->hkahan);
-      }
-    }
-    return model::HistogramCompact(v);
   }
 
   const AggregateExpr& a_;

@@ -12,6 +12,7 @@
 #include "promql/internal/evaluator.h"
 #include "promql/internal/functions.h"
 #include "promql/internal/go_math.h"
+#include "promql/internal/histogram_sum.h"
 
 namespace promref::promql::internal {
 
@@ -88,9 +89,7 @@ ElemResult AddOrSubHistograms(TokenType op, const model::FloatHistogram& l, cons
   const model::HistogramOpResult st =
       op == TokenType::kAdd ? model::HistogramAdd(&res, r) : model::HistogramSub(&res, r);
   if (st.error == model::HistogramOpError::kMixedSchemas) return {.note = ElemNote::kMixedSchemas};
-  if (st.error == model::HistogramOpError::kInvalidLayout) {
-    Fail(ErrorKind::kExecution, "histogram has an invalid bucket layout");
-  }
+  FailOnInvalidLayout(st);
   if (op == TokenType::kSub) res.counter_reset_hint = model::CounterResetHint::kGauge;
   if (st.counter_reset_collision) return {.note = ElemNote::kCounterResetCollision};
   ElemResult out = HistogramResult(std::move(res));
@@ -154,13 +153,13 @@ void Annotate(QueryContext* ctx, const BinaryExpr& b, ElemNote note, std::string
                              b.pos);
       return;
     case ElemNote::kCounterResetCollision:
-      ctx->annotations->Warn("conflicting counter resets during histogram " + operation, b.pos);
+      ctx->annotations->Warn(CounterResetCollisionText(operation), b.pos);
       return;
     case ElemNote::kMixedSchemas:
       ctx->annotations->Warn("incompatible bucket layout encountered for binary operator " + op, b.pos);
       return;
     case ElemNote::kReconciledBuckets:
-      ctx->annotations->Info("mismatched custom buckets were reconciled during " + operation, b.pos);
+      ctx->annotations->Info(ReconciledBucketsText(operation), b.pos);
       return;
   }
 }

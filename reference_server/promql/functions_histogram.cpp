@@ -35,6 +35,13 @@ struct BucketGroup {
   std::vector<Bucket> buckets;
 };
 
+// " for metric name \"x\"", the suffix Prometheus adds to an annotation when it knows the
+// metric's name ("" when the name is gone).
+std::string ForMetricName(const model::Labels& l) {
+  const auto name = l.MetricName();
+  return name.empty() ? std::string() : " for metric name " + model::GoQuote(name);
+}
+
 // The input of a histogram function split as Prometheus' resetHistograms splits it: native
 // histogram samples, and classic bucket series grouped by all labels except `le`.
 struct HistogramInput {
@@ -49,10 +56,7 @@ HistogramInput SplitHistograms(const FunctionCall& fc, const Vector& in, const E
   std::unordered_map<std::string, size_t> index;
   const bool delayed = fc.ctx->delayed_name_removal;
   // Prometheus names the metric in these warnings only with delayed name removal.
-  auto for_metric = [&](const model::Labels& l) {
-    const auto name = l.MetricName();
-    return delayed && !name.empty() ? " for metric name " + model::GoQuote(name) : std::string();
-  };
+  auto for_metric = [&](const model::Labels& l) { return delayed ? ForMetricName(l) : std::string(); };
   std::vector<const Sample*> natives;
   for (const Sample& s : in) {
     if (s.h) {
@@ -100,12 +104,6 @@ HistogramInput SplitHistograms(const FunctionCall& fc, const Vector& in, const E
   return out;
 }
 
-// The metric name a native-histogram info names: none once the name is dropped.
-std::string ForMetricName(const Sample& s) {
-  const auto name = s.metric.MetricName();
-  return name.empty() ? std::string() : " for metric name " + model::GoQuote(name);
-}
-
 // The float result of a native-histogram function for one sample.
 Sample NativeResult(Sample s, double v) {
   s.f = v;
@@ -126,11 +124,11 @@ Sample NativeQuantile(const FunctionCall& fc, const Sample& s, double q, const E
   const HistogramQuantileResult r = HistogramQuantile(q, *s.h);
   if (r.nan_result) {
     fc.ctx->annotations->Info(
-        "input to histogram_quantile has NaN observations, result is NaN" + ForMetricName(s), arg.pos);
+        "input to histogram_quantile has NaN observations, result is NaN" + ForMetricName(s.metric), arg.pos);
   }
   if (r.nan_skew) {
     fc.ctx->annotations->Info(
-        "input to histogram_quantile has NaN observations, result is skewed higher" + ForMetricName(s),
+        "input to histogram_quantile has NaN observations, result is skewed higher" + ForMetricName(s.metric),
         arg.pos);
   }
   return NativeResult(s, r.value);
@@ -349,7 +347,7 @@ Vector FnHistogramFraction(const FunctionCall& fc) {
     if (r.nan_observations) {
       fc.ctx->annotations->Info(
           "input to histogram_fraction has NaN observations, which are excluded from all fractions" +
-              ForMetricName(s),
+              ForMetricName(s.metric),
           fc.call->args[2]->pos);
     }
     out.push_back(NativeResult(s, r.value));

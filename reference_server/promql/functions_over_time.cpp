@@ -15,117 +15,39 @@
 #include "model/histogram_ops.h"
 #include "model/sample.h"
 #include "model/time.h"
-#include "promql/internal/eval_support.h"
 #include "promql/internal/function_support.h"
 #include "promql/internal/functions.h"
 #include "promql/internal/go_math.h"
+#include "promql/internal/histogram_sum.h"
 
 namespace promref::promql::internal {
 namespace {
 
-// sum_over_time/avg_over_time over histograms: what the additions noticed, reported when the
-// window is done, unless a mix of exponential and custom buckets made the result go (then
-// only that is reported).
-class HistogramWindowSum {
- public:
-  HistogramWindowSum(const Window& w, const FunctionCall& fc) : w_(w), fc_(fc) {}
-
-  void Track(const model::FloatHistogram& h) {
-    if (h.counter_reset_hint == model::CounterResetHint::kCounterReset) reset_seen_ = true;
-    if (h.counter_reset_hint == model::CounterResetHint::kNotCounterReset) not_reset_seen_ = true;
-  }
-  // false after a mix of schemas.
-  bool Check(const model::HistogramOpResult& r) {
-    if (r.error == model::HistogramOpError::kInvalidLayout) {
-      Fail(ErrorKind::kExecution, "histogram has an invalid bucket layout");
-    }
-    if (r.error == model::HistogramOpError::kMixedSchemas) {
-      fc_.ctx->annotations->Warn(
-          "vector contains a mix of histograms with exponential and custom buckets schemas for metric name " +
-              model::GoQuote(w_.series->labels.MetricName()),
-          ArgPosition(*fc_.call, 0));
-      return false;
-    }
-    reconciled_ |= r.nhcb_bounds_reconciled;
-    return true;
-  }
-  RangeResult Done(model::FloatHistogram h) {
-    const PositionRange pos = ArgPosition(*fc_.call, 0);
-    if (reset_seen_ && not_reset_seen_) {
-      fc_.ctx->annotations->Warn("conflicting counter resets during histogram aggregation", pos);
-    }
-    if (reconciled_)
-      fc_.ctx->annotations->Info("mismatched custom buckets were reconciled during aggregation", pos);
-    return RangeResult{true, 0, std::make_shared<const model::FloatHistogram>(std::move(h))};
-  }
-
- private:
-  const Window& w_;
-  const FunctionCall& fc_;
-  bool reset_seen_ = false, not_reset_seen_ = false, reconciled_ = false;
-};
-
-RangeResult SumHistogramsOverTime(const Window& w, const FunctionCall& fc) {
-  HistogramWindowSum acc(w, fc);
-  model::FloatHistogram sum = *w.points[0].h;
-  acc.Track(sum);
-  std::optional<model::FloatHistogram> c;
-  for (size_t i = 1; i < w.points.size(); ++i) {
-    acc.Track(*w.points[i].h);
-    if (!acc.Check(model::HistogramKahanAdd(&sum, *w.points[i].h, &c))) return {};
-  }
-  if (c && !acc.Check(model::HistogramAdd(&sum, *c))) return {};
-  return acc.Done(std::move(sum));
-}
-
-// As avg of floats: a Kahan sum while no field overflows, then an incremental mean.
-RangeResult AvgHistogramsOverTime(const Window& w, const FunctionCall& fc) {
-  HistogramWindowSum acc(w, fc);
-  model::FloatHistogram sum = *w.points[0].h;
-  acc.Track(sum);
-  std::optional<model::FloatHistogram> mean, c;
-  double count = 1;
-  bool incremental = false;
+// sum_over_time/avg_over_time over histograms. A mix of exponential and custom buckets makes
+// the result go, with only that warning; otherwise what the additions noticed is reported.
+RangeResult HistogramsOverTime(const Window& w, const FunctionCall& fc, bool mean) {
+  const PositionRange pos = ArgPosition(*fc.call, 0);
+  HistogramSum acc(*w.points[0].h);
+  bool reconciled = false;
   for (size_t i = 1; i < w.points.size(); ++i) {
     const model::FloatHistogram& h = *w.points[i].h;
-    acc.Track(h);
-    count = static_cast<double>(i + 1);
-    if (!incremental) {
-      model::FloatHistogram sum_copy = sum;
-      std::optional<model::FloatHistogram> c_copy = c;
-      if (!acc.Check(model::HistogramKahanAdd(&sum_copy, h, &c_copy))) return {};
-      if (!HistogramHasOverflow(sum_copy)) {
-        sum = std::move(sum_copy);
-        c = std::move(c_copy);
-        continue;
-      }
-      incremental = true;
-      mean = sum;
-      model::HistogramDiv(&*mean, count - 1);
-      if (c) model::HistogramDiv(&*c, count - 1);
+    const model::HistogramOpResult r = mean ? acc.AddToMean(h, static_cast<double>(i + 1)) : acc.Add(h);
+    FailOnInvalidLayout(r);
+    if (r.error == model::HistogramOpError::kMixedSchemas) {
+      fc.ctx->annotations->Warn(MixedSchemasText(w.series->labels.MetricName()), pos);
+      return {};
     }
-    const double q = (count - 1) / count;
-    if (c) model::HistogramMul(&*c, q);
-    model::FloatHistogram to_add = h;
-    model::HistogramDiv(&to_add, count);
-    model::HistogramMul(&*mean, q);
-    if (!acc.Check(model::HistogramKahanAdd(&*mean, to_add, &c))) return {};
+    reconciled |= r.nhcb_bounds_reconciled;
   }
-  if (incremental) {
-    if (c && !acc.Check(model::HistogramAdd(&*mean, *c))) return {};
-    return acc.Done(std::move(*mean));
-  }
-  model::HistogramDiv(&sum, count);
-  if (c) {
-    model::HistogramDiv(&*c, count);
-    if (!acc.Check(model::HistogramAdd(&sum, *c))) return {};
-  }
-  return acc.Done(std::move(sum));
+  if (acc.HintsCollide()) fc.ctx->annotations->Warn(CounterResetCollisionText("aggregation"), pos);
+  if (reconciled) fc.ctx->annotations->Info(ReconciledBucketsText("aggregation"), pos);
+  model::FloatHistogram h = mean ? acc.Mean(static_cast<double>(w.points.size())) : acc.Sum();
+  return RangeResult{true, 0, std::make_shared<const model::FloatHistogram>(std::move(h))};
 }
 
 RangeResult FnAvgOverTime(const Window& w, const FunctionCall& fc) {
   if (HasHistograms(w)) {
-    if (Floats(w).empty()) return AvgHistogramsOverTime(w, fc);
+    if (Floats(w).empty()) return HistogramsOverTime(w, fc, true);
     MixedWarning(w, fc);
     return {};
   }
@@ -155,7 +77,7 @@ RangeResult FnAvgOverTime(const Window& w, const FunctionCall& fc) {
 
 RangeResult FnSumOverTime(const Window& w, const FunctionCall& fc) {
   if (HasHistograms(w)) {
-    if (Floats(w).empty()) return SumHistogramsOverTime(w, fc);
+    if (Floats(w).empty()) return HistogramsOverTime(w, fc, false);
     MixedWarning(w, fc);
     return {};
   }

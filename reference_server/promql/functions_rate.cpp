@@ -19,6 +19,7 @@
 #include "promql/internal/function_support.h"
 #include "promql/internal/functions.h"
 #include "promql/internal/go_math.h"
+#include "promql/internal/histogram_sum.h"
 
 namespace promref::promql::internal {
 namespace {
@@ -179,20 +180,11 @@ class RateNotes {
   }
   void NotCounter() { notes_.emplace_back(true, "this native histogram metric is not a counter: " + Name()); }
   void NotGauge() { notes_.emplace_back(true, "this native histogram metric is not a gauge: " + Name()); }
-  void Reconciled(const char* operation) {
-    notes_.emplace_back(false, std::string("mismatched custom buckets were reconciled during ") + operation);
-  }
+  void Reconciled(const char* operation) { notes_.emplace_back(false, ReconciledBucketsText(operation)); }
   // Replaces the notes so far.
   void OnlyMixedSchemas() {
     notes_.clear();
-    notes_.emplace_back(true,
-                        "vector contains a mix of histograms with exponential and custom buckets schemas for "
-                        "metric name " +
-                            Name());
-  }
-  void OnlyMixedTypes() {
-    notes_.clear();
-    notes_.emplace_back(true, "encountered a mix of histograms and floats for metric name " + Name());
+    notes_.emplace_back(true, MixedSchemasText(w_.series->labels.MetricName()));
   }
 
  private:
@@ -210,9 +202,7 @@ bool IsGauge(const model::FloatHistogram& h) {
 // exponential and custom buckets. An invalid layout fails the query, as Prometheus panics.
 bool Combine(model::FloatHistogram* h, const model::FloatHistogram& other, bool add, RateNotes* notes) {
   const model::HistogramOpResult r = add ? model::HistogramAdd(h, other) : model::HistogramSub(h, other);
-  if (r.error == model::HistogramOpError::kInvalidLayout) {
-    Fail(ErrorKind::kExecution, "histogram has an invalid bucket layout");
-  }
+  FailOnInvalidLayout(r);
   if (r.error == model::HistogramOpError::kMixedSchemas) {
     notes->OnlyMixedSchemas();
     return false;

@@ -21,8 +21,6 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 // Go's math.NaN(), what Prometheus returns for an undefined result.
 const double kNaN = std::bit_cast<double>(model::kNormalNaNBits);
 
-// How far into bucket b the value v lies, for b.lower < v < b.upper: on a log2 scale for
-// exponential buckets (where their bounds are evenly spaced), mirrored for negative buckets.
 // The midpoint histogram_stdvar takes for a non-empty bucket.
 double BucketMidpoint(const HistogramBucket& b, bool custom) {
   if (custom) return (b.upper + b.lower) / 2.0;
@@ -32,34 +30,6 @@ double BucketMidpoint(const HistogramBucket& b, bool custom) {
 }
 
 }  // namespace
-
-double GoExp2(double x) {
-  constexpr double kLn2Hi = 6.93147180369123816490e-01, kLn2Lo = 1.90821492927058770002e-10;
-  constexpr double kOverflow = 1.0239999999999999e+03, kUnderflow = -1.0740e+03;
-  constexpr double kP1 = 1.66666666666666657415e-01, kP2 = -2.77777777770155933842e-03,
-                   kP3 = 6.61375632143793436117e-05, kP4 = -1.65339022054652515390e-06,
-                   kP5 = 4.13813679705723846039e-08;
-  if (std::isnan(x)) return x;
-  if (x > kOverflow) return kInf;
-  if (x < kUnderflow) return 0;
-  // x = k + t with k the nearest integer (halves away from zero) and |t| <= 1/2.
-  int k = 0;
-  if (x > 0) {
-    k = static_cast<int>(x + 0.5);
-  } else if (x < 0) {
-    k = static_cast<int>(x - 0.5);
-  }
-  const double t = x - static_cast<double>(k);
-  // e^r * 2^k with r = t*ln2 = hi - lo.
-  const double hi = t * kLn2Hi;
-  const double lo = -t * kLn2Lo;
-  const double r = hi - lo;
-  const double rr = r * r;
-  const double c = r - rr * (kP1 + rr * (kP2 + rr * (kP3 + rr * (kP4 + rr * kP5))));
-  const double y = 1 - ((lo - (r * c) / (2 - c)) - hi);
-  // Go's Ldexp rounds a subnormal result once, as ldexp does.
-  return std::ldexp(y, k);
-}
 
 HistogramQuantileResult HistogramQuantile(double q, const FloatHistogram& h) {
   HistogramQuantileResult out;

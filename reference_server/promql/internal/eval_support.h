@@ -4,7 +4,6 @@
 #pragma once
 
 #include <algorithm>
-#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <memory>
@@ -35,16 +34,6 @@ inline model::Labels GroupingLabels(const model::Labels& metric, const std::vect
     return metric.Filter([&](std::string_view n) { return !listed(n) && !IsMetadataLabel(n); });
   }
   return metric.Filter(listed);
-}
-
-// Whether a field of the histogram is infinite (Prometheus' HasOverflow): where sum and avg of
-// histograms give up a direct sum for an incremental mean.
-inline bool HistogramHasOverflow(const model::FloatHistogram& h) {
-  auto inf = [](double v) { return std::isinf(v); };
-  return inf(h.zero_count) || inf(h.count) || inf(h.sum) ||
-         std::any_of(h.positive_buckets.begin(), h.positive_buckets.end(), inf) ||
-         std::any_of(h.negative_buckets.begin(), h.negative_buckets.end(), inf) ||
-         std::any_of(h.custom_values.begin(), h.custom_values.end(), inf);
 }
 
 inline bool IsStale(const Point& p) {

@@ -73,7 +73,8 @@ inline bool AlmostEqual(double a, double b, double epsilon) {
   return diff / std::fmin(abs_sum, 1.7976931348623157e308) < epsilon;
 }
 
-// Go's Log, Log2 and Log10 live in model/go_math.h (histogram bucket interpolation needs them).
+// Go's Exp2, Log, Log2 and Log10 live in model/go_math.h (histogram bucket interpolation needs them).
+using model::GoExp2;
 using model::GoLog;
 using model::GoLog10;
 using model::GoLog2;

@@ -63,9 +63,4 @@ double HistogramStdVar(const model::FloatHistogram& h);
 // histogram_stddev: the square root of HistogramStdVar.
 double HistogramStdDev(const model::FloatHistogram& h);
 
-// Go's math.Exp2 on amd64 (the portable exp2 in Go's math package, not C's exp2): reduces x
-// to k + t with |t| <= 1/2 and evaluates e^(t*ln2) with fdlibm's polynomial, then scales by
-// 2^k. Differs from the correctly rounded exp2 in the last bit for some inputs.
-double GoExp2(double x);
-
 }  // namespace promref::promql::internal

@@ -275,7 +275,7 @@ class Harness {
   int64_t now_ = 0;
   int64_t exemplar_t_ = 0;
   int64_t exemplar_cutoff_ = kMinTime;
-  std::map<std::string, int64_t> collected_through_;    // series -> newest exemplar t when collected
+  std::map<std::string, int64_t> collected_through_;   // series -> newest exemplar t when collected
   std::map<std::string, int64_t> maybe_lost_through_;  // the same, as of the last restart
   bool deleted_ = false;
 };
