@@ -7,6 +7,7 @@
 #include <string>
 
 #include "model/go_strconv.h"
+#include "model/histogram_ops.h"
 #include "promqltest/compare.h"
 
 namespace promref::promqltest {
@@ -50,92 +51,26 @@ void FromMap(const BucketMap& m, std::vector<HistogramSpan>* spans, std::vector<
   }
 }
 
-// Where bucket `index` of `from_schema` lands at the lower resolution `to_schema`.
-int32_t TargetIndex(int32_t index, int32_t from_schema, int32_t to_schema) {
-  return ((index - 1) >> (from_schema - to_schema)) + 1;
+// The layout this file's results have: one span per run of consecutive bucket indexes (empty
+// buckets kept).
+void Normalize(FloatHistogram* h) {
+  FromMap(ToMap(h->positive_spans, h->positive_buckets), &h->positive_spans, &h->positive_buckets);
+  FromMap(ToMap(h->negative_spans, h->negative_buckets), &h->negative_spans, &h->negative_buckets);
 }
 
-BucketMap Reduce(const BucketMap& m, int32_t from_schema, int32_t to_schema) {
-  if (from_schema == to_schema) return m;
-  BucketMap out;
-  for (const auto& [index, count] : m) out[TargetIndex(index, from_schema, to_schema)] += count;
-  return out;
-}
-
-// The absolute upper bound of exponential bucket `index`: base^index, base = 2^(2^-schema).
-double UpperBound(int32_t index, int32_t schema) {
-  if (schema >= 0) return std::exp2(static_cast<double>(index) / static_cast<double>(1 << schema));
-  return std::exp2(static_cast<double>(index) * static_cast<double>(1 << -schema));
-}
-double LowerBound(int32_t index, int32_t schema) {
-  return UpperBound(index - 1, schema);
-}
-
-// Moves every bucket of `m` that reaches into the zero bucket (lower bound below the
-// threshold) into `zero_count`, raising the threshold to the bucket's upper bound where the
-// bucket sticks out. Returns whether anything moved.
-bool AbsorbIntoZeroBucket(BucketMap* m, int32_t schema, double* threshold, double* zero_count) {
-  bool moved = false;
-  for (auto it = m->begin(); it != m->end();) {
-    if (LowerBound(it->first, schema) >= *threshold) break;
-    *zero_count += it->second;
-    *threshold = std::max(*threshold, UpperBound(it->first, schema));
-    it = m->erase(it);
-    moved = true;
-  }
-  return moved;
-}
-
-CounterResetHint CombineHints(CounterResetHint a, CounterResetHint b) {
-  if (a == b) return a;
-  if (a == CounterResetHint::kGauge || b == CounterResetHint::kGauge) return CounterResetHint::kGauge;
-  // Unknown with anything else stays unknown; a reset meeting a non-reset is a collision, and
-  // Prometheus conservatively calls the outcome unknown too.
-  return CounterResetHint::kUnknown;
-}
-
-Status Combine(FloatHistogram* h, const FloatHistogram& other, double sign) {
+// h += sign * other with model::HistogramAdd/Sub, except that custom-bucket histograms with
+// different bounds are refused (a script that writes them means a mistake).
+Status Combine(FloatHistogram* h, const FloatHistogram& other, bool add) {
   if (h->UsesCustomBuckets() != other.UsesCustomBuckets()) {
     return BadData(
         "cannot apply this operation on histograms with a mix of exponential and custom bucket schemas");
   }
-  h->counter_reset_hint = CombineHints(h->counter_reset_hint, other.counter_reset_hint);
-  BucketMap hp = ToMap(h->positive_spans, h->positive_buckets);
-  BucketMap hn = ToMap(h->negative_spans, h->negative_buckets);
-  BucketMap op = ToMap(other.positive_spans, other.positive_buckets);
-  BucketMap on = ToMap(other.negative_spans, other.negative_buckets);
-  double other_zero_count = other.zero_count;
-
-  if (h->UsesCustomBuckets()) {
-    if (h->custom_values != other.custom_values) {
-      return BadData("cannot apply this operation on custom buckets histograms with different custom bounds");
-    }
-  } else {
-    const int32_t schema = std::min(h->schema, other.schema);
-    hp = Reduce(hp, h->schema, schema);
-    hn = Reduce(hn, h->schema, schema);
-    op = Reduce(op, other.schema, schema);
-    on = Reduce(on, other.schema, schema);
-    h->schema = schema;
-    if (h->zero_threshold != other.zero_threshold) {
-      double threshold = std::max(h->zero_threshold, other.zero_threshold);
-      for (bool moved = true; moved;) {
-        moved = AbsorbIntoZeroBucket(&hp, schema, &threshold, &h->zero_count);
-        moved |= AbsorbIntoZeroBucket(&hn, schema, &threshold, &h->zero_count);
-        moved |= AbsorbIntoZeroBucket(&op, schema, &threshold, &other_zero_count);
-        moved |= AbsorbIntoZeroBucket(&on, schema, &threshold, &other_zero_count);
-      }
-      h->zero_threshold = threshold;
-    }
+  if (h->UsesCustomBuckets() && h->custom_values != other.custom_values) {
+    return BadData("cannot apply this operation on custom buckets histograms with different custom bounds");
   }
-
-  h->zero_count += sign * other_zero_count;
-  h->count += sign * other.count;
-  h->sum += sign * other.sum;
-  for (const auto& [index, count] : op) hp[index] += sign * count;
-  for (const auto& [index, count] : on) hn[index] += sign * count;
-  FromMap(hp, &h->positive_spans, &h->positive_buckets);
-  FromMap(hn, &h->negative_spans, &h->negative_buckets);
+  const model::HistogramOpResult r = add ? model::HistogramAdd(h, other) : model::HistogramSub(h, other);
+  if (!r.ok()) return BadData("histogram has an invalid bucket layout");
+  Normalize(h);
   return {};
 }
 
@@ -173,21 +108,17 @@ void AppendBuckets(std::string* out, const char* offset_key, const char* buckets
 }  // namespace
 
 Status AddHistogram(FloatHistogram* h, const FloatHistogram& other) {
-  return Combine(h, other, 1);
+  return Combine(h, other, true);
 }
 
 Status SubHistogram(FloatHistogram* h, const FloatHistogram& other) {
-  return Combine(h, other, -1);
+  return Combine(h, other, false);
 }
 
 FloatHistogram ReduceResolution(const FloatHistogram& h, int32_t target_schema) {
-  FloatHistogram out = h;
-  if (h.UsesCustomBuckets() || target_schema >= h.schema) return out;
-  FromMap(Reduce(ToMap(h.positive_spans, h.positive_buckets), h.schema, target_schema), &out.positive_spans,
-          &out.positive_buckets);
-  FromMap(Reduce(ToMap(h.negative_spans, h.negative_buckets), h.schema, target_schema), &out.negative_spans,
-          &out.negative_buckets);
-  out.schema = target_schema;
+  if (h.UsesCustomBuckets() || target_schema >= h.schema) return h;
+  FloatHistogram out = model::HistogramCopyToSchema(h, target_schema);
+  Normalize(&out);
   return out;
 }
 
@@ -206,12 +137,8 @@ std::vector<std::pair<int32_t, double>> NonEmptyBuckets(const std::vector<Histog
 }
 
 FloatHistogram Compact(const FloatHistogram& h) {
-  FloatHistogram out = h;
-  BucketMap p, n;
-  for (const auto& [index, count] : NonEmptyBuckets(h.positive_spans, h.positive_buckets)) p[index] = count;
-  for (const auto& [index, count] : NonEmptyBuckets(h.negative_spans, h.negative_buckets)) n[index] = count;
-  FromMap(p, &out.positive_spans, &out.positive_buckets);
-  FromMap(n, &out.negative_spans, &out.negative_buckets);
+  FloatHistogram out = model::HistogramCompact(h, 0);
+  Normalize(&out);
   return out;
 }
 

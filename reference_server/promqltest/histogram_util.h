@@ -2,10 +2,9 @@
 // conversion of `load_with_nhcb`, the tolerant comparison of expected and actual histograms
 // and their text in failure messages.
 //
-// These follow Prometheus' FloatHistogram semantics (schema reduction, zero-bucket
-// reconciliation, counter-reset-hint combination). They live here rather than in model/
-// because the engine's own histogram arithmetic is still to be written; when it is, these
-// should move next to it and share one implementation.
+// The arithmetic is model/histogram_ops' (Prometheus' FloatHistogram semantics); what is this
+// file's own is the script format's needs around it: refusing custom bounds that differ, the
+// layout of results (one span per run of consecutive buckets) and the test comparison.
 #pragma once
 
 #include <cstdint>
