@@ -576,24 +576,23 @@ bool AdjustCounterReset(FloatHistogram* h, const FloatHistogram& other) {
 // ---------------------------------------------------------------------------------------------
 // Add and Sub.
 
+// Whether h and other can be combined: not exponential with custom buckets, and a valid
+// layout on the side whose resolution is to be reduced.
+HistogramOpError CheckOperands(const FloatHistogram& h, const FloatHistogram& other) {
+  if (h.UsesCustomBuckets() != other.UsesCustomBuckets()) return HistogramOpError::kMixedSchemas;
+  if ((other.schema < h.schema && !LayoutValid(h)) || (other.schema > h.schema && !LayoutValid(other))) {
+    return HistogramOpError::kInvalidLayout;
+  }
+  return HistogramOpError::kNone;
+}
+
 HistogramOpResult AddOrSub(FloatHistogram* h, const FloatHistogram& other_in, bool negate) {
   HistogramOpResult result;
-  if (h->UsesCustomBuckets() != other_in.UsesCustomBuckets()) {
-    result.error = HistogramOpError::kMixedSchemas;
-    return result;
-  }
-  if ((other_in.schema < h->schema && !LayoutValid(*h)) ||
-      (other_in.schema > h->schema && !LayoutValid(other_in))) {
-    result.error = HistogramOpError::kInvalidLayout;
-    return result;
-  }
-  FloatHistogram copy;
-  const FloatHistogram* other_ptr = &other_in;
-  if (other_ptr == h) {
-    copy = other_in;
-    other_ptr = &copy;
-  }
-  const FloatHistogram& other = *other_ptr;
+  result.error = CheckOperands(*h, other_in);
+  if (!result.ok()) return result;
+  // `other` may be *h itself, which the addition changes.
+  const FloatHistogram copy = &other_in == h ? other_in : FloatHistogram();
+  const FloatHistogram& other = &other_in == h ? copy : other_in;
 
   result.counter_reset_collision = AdjustCounterReset(h, other);
   if (!h->UsesCustomBuckets()) {
@@ -942,16 +941,9 @@ HistogramOpResult HistogramSub(FloatHistogram* h, const FloatHistogram& other) {
 HistogramOpResult HistogramKahanAdd(FloatHistogram* h, const FloatHistogram& other_in,
                                     std::optional<FloatHistogram>* c_opt) {
   HistogramOpResult result;
-  if (h->UsesCustomBuckets() != other_in.UsesCustomBuckets()) {
-    result.error = HistogramOpError::kMixedSchemas;
-    return result;
-  }
-  // Prometheus does not check here (an invalid layout makes it panic or misbehave); we refuse.
-  if ((other_in.schema < h->schema && !LayoutValid(*h)) ||
-      (other_in.schema > h->schema && !LayoutValid(other_in))) {
-    result.error = HistogramOpError::kInvalidLayout;
-    return result;
-  }
+  // (Prometheus does not check the layouts here: an invalid one makes it panic or misbehave.)
+  result.error = CheckOperands(*h, other_in);
+  if (!result.ok()) return result;
   if (c_opt->has_value()) {
     const FloatHistogram& c = **c_opt;
     if (c.positive_buckets.size() != h->positive_buckets.size() ||
@@ -960,13 +952,9 @@ HistogramOpResult HistogramKahanAdd(FloatHistogram* h, const FloatHistogram& oth
       return result;
     }
   }
-  FloatHistogram copy;
-  const FloatHistogram* other_ptr = &other_in;
-  if (other_ptr == h) {
-    copy = other_in;
-    other_ptr = &copy;
-  }
-  const FloatHistogram& other = *other_ptr;
+  // `other` may be *h itself, which the addition changes.
+  const FloatHistogram copy = &other_in == h ? other_in : FloatHistogram();
+  const FloatHistogram& other = &other_in == h ? copy : other_in;
 
   result.counter_reset_collision = AdjustCounterReset(h, other);
   if (!c_opt->has_value()) {
