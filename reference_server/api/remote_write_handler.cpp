@@ -6,6 +6,7 @@
 #include "api/envelope.h"
 #include "api/prometheus_api.h"
 #include "model/go_strconv.h"
+#include "model/histogram_ops.h"
 #include "model/labels.h"
 #include "wire/remote_write.h"
 #include "wire/remote_write_v2.h"
@@ -118,6 +119,9 @@ storage::MetricType ToMetricType(wire::MetricType t) {
   return static_cast<storage::MetricType>(t);
 }
 
+// What Prometheus adds to "out of bounds" for a sample beyond its ingestion horizon.
+constexpr const char* kTooFarInFuture = ": timestamp is too far in the future";
+
 model::FloatHistogram ToFloatHistogram(const wire::Histogram& h) {
   model::FloatHistogram fh;
   fh.schema = h.schema;
@@ -138,6 +142,24 @@ model::FloatHistogram ToFloatHistogram(const wire::Histogram& h) {
   }
   fh.custom_values = h.custom_values;
   fh.counter_reset_hint = static_cast<model::CounterResetHint>(h.reset_hint);
+  return fh;
+}
+
+// A received histogram as Prometheus' receiver stores it: schemas 9..52 (reserved for finer
+// resolutions than 8) reduced to 8, then validated by the integer or float rules, with
+// Prometheus' error text (a 400: the client's data is wrong, retrying cannot help).
+Result<model::FloatHistogram> ReceivedHistogram(const wire::Histogram& h) {
+  constexpr int32_t kMaxSchema = 8, kMaxReservedSchema = 52;
+  model::FloatHistogram fh = ToFloatHistogram(h);
+  if (fh.schema > kMaxSchema && fh.schema <= kMaxReservedSchema) {
+    auto reduced = model::HistogramTryCopyToSchema(fh, kMaxSchema);
+    if (!reduced.ok()) return Error(ErrorKind::kBadData, reduced.error().message());
+    const model::CounterResetHint hint = fh.counter_reset_hint;
+    fh = std::move(*reduced);
+    fh.counter_reset_hint = hint;
+  }
+  const auto kind = h.is_float ? model::HistogramKind::kFloat : model::HistogramKind::kInteger;
+  if (Status st = model::HistogramValidate(fh, kind); !st.ok()) return st.error();
   return fh;
 }
 
@@ -241,7 +263,7 @@ class WriterV2 {
       *failure = std::move(text);
       return false;
     }
-    if (future) text += ": timestamp is too far in the future";
+    if (future) text += kTooFarInFuture;
     bad_.push_back(text + " for series " + labels_.ToString());
     return false;
   }
@@ -261,8 +283,13 @@ class WriterV2 {
     }
     for (const wire::v2::HistogramV2& h : ts.histograms) {
       const bool future = h.h.timestamp > max_time_;
+      Result<model::FloatHistogram> fh = future ? model::FloatHistogram{} : ReceivedHistogram(h.h);
+      if (!fh.ok()) {
+        bad_.push_back(fh.error().message() + " for series " + labels_.ToString());
+        continue;
+      }
       const storage::AppendResult r =
-          future ? future_error : app_.AppendHistogram(*ref, labels_, h.h.timestamp, ToFloatHistogram(h.h));
+          future ? future_error : app_.AppendHistogram(*ref, labels_, h.h.timestamp, *fh);
       if (Appended(r, future, failure)) {
         *ref = r.ref;
         ++written_.histograms;
@@ -390,27 +417,38 @@ Response PrometheusApi::RemoteWrite(const Request& req) {
       if (!r.ok()) {
         app->Rollback();
         std::string text(storage::AppendErrorText(r.error));
-        if (s.t > max_time) text = "timestamp is too far in the future: " + text;
+        if (s.t > max_time) text += kTooFarInFuture;
         return Response::Text(IsDataError(r.error) ? 400 : 500, text + "\n");
       }
       ref = r.ref;
       ++samples;
     }
-    for (const wire::WriteRequestView::ExemplarRef& e : write.ExemplarsOf(ts)) {
-      // Exemplar errors never fail a write (exemplar storage is best effort in Prometheus).
-      const storage::Exemplar exemplar{ExemplarLabels(write.LabelsOf(e)), e.value, e.timestamp, true};
-      if (app->AppendExemplar(ref, labels, exemplar).ok()) {
-        ++exemplars;
-      }
-    }
     for (const wire::Histogram& h : write.HistogramsOf(ts)) {
-      auto r = app->AppendHistogram(ref, labels, h.timestamp, ToFloatHistogram(h));
+      if (h.timestamp > max_time) {
+        app->Rollback();
+        return Response::Text(400, std::string("out of bounds") + kTooFarInFuture + "\n");
+      }
+      Result<model::FloatHistogram> fh = ReceivedHistogram(h);
+      if (!fh.ok()) {
+        app->Rollback();
+        return Response::Text(400, fh.error().message() + "\n");
+      }
+      auto r = app->AppendHistogram(ref, labels, h.timestamp, *fh);
       if (!r.ok()) {
         app->Rollback();
         return Response::Text(IsDataError(r.error) ? 400 : 500,
                               std::string(storage::AppendErrorText(r.error)) + "\n");
       }
+      ref = r.ref;
       ++histograms;
+    }
+    for (const wire::WriteRequestView::ExemplarRef& e : write.ExemplarsOf(ts)) {
+      // After the samples and histograms, as Prometheus. Exemplar errors never fail a write (exemplar storage
+      // is best effort in Prometheus).
+      const storage::Exemplar exemplar{ExemplarLabels(write.LabelsOf(e)), e.value, e.timestamp, true};
+      if (app->AppendExemplar(ref, labels, exemplar).ok()) {
+        ++exemplars;
+      }
     }
   }
   for (const wire::MetricMetadata& m : write.metadata()) {

@@ -1180,7 +1180,25 @@ FloatHistogram HistogramTrimBuckets(const FloatHistogram& h_in, double bound, bo
   return h;
 }
 
-Status HistogramValidate(const FloatHistogram& h) {
+// Histogram.Validate's last check, for histograms with integer counts (exact as doubles below
+// 2^53, which is where integer counts live in practice).
+Status CheckIntegerCount(const FloatHistogram& h) {
+  double in_buckets = h.zero_count;
+  for (double c : h.negative_buckets) in_buckets += c;
+  for (double c : h.positive_buckets) in_buckets += c;
+  const bool nan_sum = std::isnan(h.sum);
+  if (nan_sum ? in_buckets <= h.count : in_buckets == h.count) return {};
+  // Go formats these uint64 totals with %d.
+  auto integer = [](double v) { return std::to_string(static_cast<uint64_t>(v)); };
+  return BadData(
+      integer(in_buckets) + " observations found in buckets, but the Count field is " + integer(h.count) +
+      (nan_sum ? ": histogram's observation count should be at least the number of observations "
+                 "found in the buckets"
+               : ": histogram's observation count should equal the number of observations found in "
+                 "the buckets (in absence of NaN)"));
+}
+
+Status HistogramValidate(const FloatHistogram& h, HistogramKind kind) {
   if (h.UsesCustomBuckets()) {
     if (std::string err = CheckCustomBounds(h.custom_values, h.positive_spans, h.positive_buckets.size());
         !err.empty()) {
@@ -1218,7 +1236,7 @@ Status HistogramValidate(const FloatHistogram& h) {
   }
   if (std::string err = CheckBucketCounts(h.positive_buckets); !err.empty())
     return BadData("positive side: " + err);
-  return {};
+  return kind == HistogramKind::kInteger ? CheckIntegerCount(h) : Status{};
 }
 
 }  // namespace promref::model

@@ -85,9 +85,14 @@ bool HistogramEquals(const FloatHistogram& a, const FloatHistogram& b);
 // (FloatHistogram.TrimBuckets).
 FloatHistogram HistogramTrimBuckets(const FloatHistogram& h, double bound, bool upper_trim);
 
+// Which of Prometheus' two Validate methods applies: a histogram that arrived with integer
+// counts (Histogram.Validate) must also have a count equal to its buckets' total (at least that
+// total when the sum is NaN); a float one (FloatHistogram.Validate) need not.
+enum class HistogramKind { kFloat, kInteger };
+
 // Prometheus' Validate: span/bucket agreement, no negative counts, custom bounds consistent
-// with the spans, no zero threshold or negative buckets with custom buckets. Errors worded
-// as Prometheus words them.
-Status HistogramValidate(const FloatHistogram& h);
+// with the spans, no zero threshold or negative buckets with custom buckets, and for integer
+// histograms the count check above. Errors (kind kBadData) worded as Prometheus words them.
+Status HistogramValidate(const FloatHistogram& h, HistogramKind kind = HistogramKind::kFloat);
 
 }  // namespace promref::model

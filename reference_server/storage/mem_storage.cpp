@@ -4,6 +4,8 @@
 #include <bit>
 #include <set>
 
+#include "model/histogram_ops.h"
+
 namespace promref::storage {
 
 bool MatchesAll(const model::Labels& labels, std::span<const model::Matcher> matchers) {
@@ -148,6 +150,8 @@ class MemAppender : public Appender {
   }
   AppendResult AppendHistogram(SeriesRef, const model::Labels& labels, int64_t t,
                                const model::FloatHistogram& h) override {
+    // As Prometheus' head appender: an invalid histogram never reaches storage.
+    if (!model::HistogramValidate(h).ok()) return {0, AppendError::kInvalidHistogram};
     return Add(labels, MemStorage::Point{t, 0, h});
   }
   AppendResult AppendExemplar(SeriesRef, const model::Labels& labels, const Exemplar& e) override {
@@ -200,7 +204,7 @@ class MemAppender : public Appender {
       if (p.t < last->t) return {0, AppendError::kOutOfOrder};
       if (p.t == last->t) {
         const bool same =
-            p.h ? (last->h && *p.h == *last->h)
+            p.h ? (last->h && model::HistogramEquals(*p.h, *last->h))
                 : (!last->h && std::bit_cast<uint64_t>(p.v) == std::bit_cast<uint64_t>(last->v));
         return same ? AppendResult{} : AppendResult{0, AppendError::kDuplicateSample};
       }

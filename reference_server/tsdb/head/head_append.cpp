@@ -4,6 +4,7 @@
 #include <bit>
 #include <shared_mutex>
 
+#include "model/histogram_ops.h"
 #include "tsdb/chunks/histogram_chunk.h"
 #include "tsdb/encoding/encoding.h"
 #include "tsdb/head/head.h"
@@ -108,6 +109,8 @@ class HeadAppender final : public storage::Appender {
 
   AppendResult AppendHistogram(storage::SeriesRef ref, const model::Labels& labels, int64_t t,
                                const model::FloatHistogram& h) override {
+    // Prometheus' appender validates before anything else; an invalid histogram is never stored.
+    if (!model::HistogramValidate(h).ok()) return {0, AppendError::kInvalidHistogram};
     if (t < min_valid_) return {0, AppendError::kOutOfBounds};
     AppendError err = AppendError::kNone;
     MemSeries* s = Resolve(ref, labels, &err);
@@ -115,7 +118,8 @@ class HeadAppender final : public storage::Appender {
     std::unique_lock lock = LockAndTouch(&s);
     if (head_->options().ooo_window == 0 && s->pending_t != kMinTime && t <= s->pending_t) {
       return {s->ref, CommittedVerdict(*s, t, [&] {
-                return s->open_enc == Encoding::kHistogram && s->last_hist != nullptr && *s->last_hist == h;
+                return s->open_enc == Encoding::kHistogram && s->last_hist != nullptr &&
+                       model::HistogramEquals(*s->last_hist, h);
               })};
     }
     // Histograms have no out-of-order path yet.
@@ -132,7 +136,8 @@ class HeadAppender final : public storage::Appender {
       last = last_is_hist ? s->last_hist.get() : nullptr;
     }
     if (t == last_t) {
-      const bool same = last_is_hist && last != nullptr && *last == h;
+      // Prometheus compares with Equals: layouts that differ only by empty spans are the same.
+      const bool same = last_is_hist && last != nullptr && model::HistogramEquals(*last, h);
       return {s->ref, same ? AppendError::kNone : AppendError::kDuplicateSample};
     }
     if (t < last_t) return {s->ref, t < min_valid_ ? AppendError::kOutOfBounds : AppendError::kOutOfOrder};

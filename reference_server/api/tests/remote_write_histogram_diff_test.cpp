@@ -1,0 +1,239 @@
+// Malformed native histograms over remote write, against real Prometheus 3.16 (the pinned
+// module build): every request carries a good histogram, a bad one and another good one in
+// three series. Both servers must give the same status and error text (1.0: the whole request
+// refused; 2.0: the good series written and each bad one reported), and afterwards hold the
+// same data: the good histograms intact, nothing of the bad ones.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cmath>
+#include <functional>
+#include <limits>
+#include <nlohmann/json.hpp>
+
+#include "client/http_client.h"
+#include "peers/local_peer.h"
+#include "server/promref_server.h"
+#include "wire/remote_write.h"
+#include "wire/remote_write_v2.h"
+
+namespace promref::api {
+namespace {
+
+using promconform::HttpClient;
+using promconform::HttpResponse;
+
+// An integer histogram of schema 1 with two positive spans, a negative bucket and a zero
+// bucket, consistent in every field: what each case breaks one thing of.
+wire::Histogram GoodInteger(int64_t t) {
+  wire::Histogram h;
+  h.schema = 1;
+  h.zero_threshold = 0.001;
+  h.zero_count_int = 2;
+  h.positive_spans = {{0, 2}, {3, 1}};
+  h.positive_deltas = {3, 1, -2};  // counts 3, 4, 2
+  h.negative_spans = {{1, 1}};
+  h.negative_deltas = {1};
+  h.count_int = 2 + 3 + 4 + 2 + 1;
+  h.sum = 17.5;
+  h.timestamp = t;
+  return h;
+}
+
+wire::Histogram GoodFloat(int64_t t) {
+  wire::Histogram h;
+  h.is_float = true;
+  h.schema = 0;
+  h.zero_threshold = 0.001;
+  h.zero_count_float = 0.5;
+  h.positive_spans = {{-1, 3}};
+  h.positive_counts = {1.5, 2, 0.25};
+  h.count_float = 4.25;
+  h.sum = -3.5;
+  h.timestamp = t;
+  return h;
+}
+
+wire::Histogram GoodCustom(int64_t t) {
+  wire::Histogram h;
+  h.schema = -53;
+  h.custom_values = {0.1, 0.5, 2};
+  h.positive_spans = {{0, 4}};
+  h.positive_deltas = {1, 1, 0, -2};  // 1, 2, 2, 0
+  h.count_int = 5;
+  h.sum = 3;
+  h.timestamp = t;
+  return h;
+}
+
+struct BadCase {
+  std::string name;
+  std::function<wire::Histogram(int64_t)> make;
+};
+
+std::vector<BadCase> BadCases() {
+  auto with = [](std::function<wire::Histogram(int64_t)> base, std::function<void(wire::Histogram&)> change) {
+    return [base, change](int64_t t) {
+      wire::Histogram h = base(t);
+      change(h);
+      return h;
+    };
+  };
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  return {
+      {"positive_spans_need_more", with(GoodInteger, [](auto& h) { h.positive_spans[1].length = 2; })},
+      {"negative_spans_need_fewer", with(GoodInteger,
+                                         [](auto& h) {
+                                           h.negative_deltas = {1, 1};
+                                         })},
+      {"negative_span_offset", with(GoodInteger, [](auto& h) { h.positive_spans[1].offset = -1; })},
+      {"integer_bucket_goes_negative", with(GoodInteger,
+                                            [](auto& h) {
+                                              h.positive_deltas = {3, -4, 1};
+                                            })},
+      {"integer_count_mismatch", with(GoodInteger, [](auto& h) { h.count_int += 1; })},
+      {"integer_count_too_small_nan_sum", with(GoodInteger,
+                                               [nan](auto& h) {
+                                                 h.count_int -= 1;
+                                                 h.sum = nan;
+                                               })},
+      {"float_negative_bucket", with(GoodFloat, [](auto& h) { h.positive_counts[1] = -2; })},
+      {"float_negative_zero_count", with(GoodFloat, [](auto& h) { h.zero_count_float = -0.5; })},
+      {"float_negative_count", with(GoodFloat, [](auto& h) { h.count_float = -1; })},
+      {"schema_too_low", with(GoodInteger, [](auto& h) { h.schema = -5; })},
+      {"schema_unknown", with(GoodInteger, [](auto& h) { h.schema = 60; })},
+      {"reserved_schema_bad_spans", with(GoodInteger,
+                                         [](auto& h) {
+                                           h.schema = 12;
+                                           h.positive_spans[0].length = 5;
+                                         })},
+      {"exponential_with_custom_values", with(GoodInteger,
+                                              [](auto& h) {
+                                                h.custom_values = {1, 2};
+                                              })},
+      {"custom_bounds_decreasing", with(GoodCustom,
+                                        [](auto& h) {
+                                          h.custom_values = {0.1, 0.05, 2};
+                                        })},
+      {"custom_bounds_too_few", with(GoodCustom, [](auto& h) { h.custom_values = {0.1}; })},
+      {"custom_bounds_infinite",
+       with(GoodCustom, [](auto& h) { h.custom_values.back() = std::numeric_limits<double>::infinity(); })},
+      {"custom_zero_count", with(GoodCustom, [](auto& h) { h.zero_count_int = 1; })},
+      {"custom_negative_spans", with(GoodCustom,
+                                     [](auto& h) {
+                                       h.negative_spans = {{0, 1}};
+                                       h.negative_deltas = {1};
+                                     })},
+  };
+}
+
+// Valid histograms the receiver changes before storing: a reserved finer schema is reduced to 8.
+std::vector<BadCase> ReducedCases() {
+  return {{"reserved_schema_12", [](int64_t t) {
+             wire::Histogram h = GoodInteger(t);
+             h.schema = 12;
+             return h;
+           }}};
+}
+
+wire::TimeSeries Series(const std::string& name, const wire::Histogram& h) {
+  wire::TimeSeries ts;
+  ts.labels = {{"__name__", name}, {"job", "rwh"}};
+  ts.histograms = {h};
+  return ts;
+}
+
+// Good, bad, good: three series so that a 2.0 receiver's partial write is visible.
+wire::WriteRequest Request(const std::string& prefix, const wire::Histogram& bad, int64_t t) {
+  wire::WriteRequest req;
+  req.timeseries.push_back(Series(prefix + "_before", GoodFloat(t)));
+  req.timeseries.push_back(Series(prefix + "_bad", bad));
+  req.timeseries.push_back(Series(prefix + "_after", GoodCustom(t)));
+  return req;
+}
+
+wire::v2::RequestV2 ToV2(const wire::WriteRequest& v1) {
+  wire::v2::RequestV2 req;
+  for (const wire::TimeSeries& s : v1.timeseries) {
+    wire::v2::TimeSeries ts;
+    ts.labels = s.labels;
+    for (const wire::Histogram& h : s.histograms) ts.histograms.push_back({h, 0});
+    req.timeseries.push_back(std::move(ts));
+  }
+  return req;
+}
+
+HttpResponse PostV1(HttpClient& c, const std::string& base, const wire::WriteRequest& req) {
+  return c.Do({"POST",
+               base + "/api/v1/write",
+               {{"Content-Type", "application/x-protobuf"},
+                {"Content-Encoding", "snappy"},
+                {"X-Prometheus-Remote-Write-Version", "0.1.0"}},
+               wire::SnappyCompress(wire::EncodeWriteRequest(req))});
+}
+
+HttpResponse PostV2(HttpClient& c, const std::string& base, const wire::v2::RequestV2& req) {
+  return c.Do({"POST",
+               base + "/api/v1/write",
+               {{"Content-Type", std::string(wire::v2::kContentType)},
+                {"Content-Encoding", "snappy"},
+                {"X-Prometheus-Remote-Write-Version", "2.0.0"}},
+               wire::SnappyCompress(wire::v2::EncodeRequestV2(req))});
+}
+
+// What a client sees of an answer: status, body and (2.0) the written counts.
+std::string Answer(const HttpResponse& r) {
+  return std::to_string(r.status) + " " + r.body +
+         " histograms written: " + r.Header("X-Prometheus-Remote-Write-Histograms-Written");
+}
+
+// Every rwh_ series at `t_s`, sorted: what both servers must hold afterwards.
+nlohmann::json Stored(HttpClient& c, const std::string& base, int64_t t_ms) {
+  const std::string url =
+      base + "/api/v1/query?" +
+      promconform::FormEncode({{"query", "{job=\"rwh\"}"}, {"time", std::to_string(t_ms / 1000) + ".5"}});
+  auto j = nlohmann::json::parse(c.Get(url).body, nullptr, false);
+  if (!j.is_object() || !j.contains("data")) return j;
+  auto& r = j["data"]["result"];
+  std::sort(r.begin(), r.end(),
+            [](const auto& a, const auto& b) { return a["metric"].dump() < b["metric"].dump(); });
+  return r;
+}
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+TEST(RemoteWriteHistogramDiff, MalformedHistogramsAreRefusedAsPrometheusRefusesThem) {
+  auto peer = promconform::LocalPeer::Start(promconform::PinnedPrometheusPeer());
+  ASSERT_TRUE(peer.ok()) << peer.error().message();
+  auto ref = server::StartEmbedded({});
+  ASSERT_TRUE(ref.ok()) << ref.error().message();
+  const std::string bases[] = {(*peer)->base_url(), (*ref)->base_url()};
+  HttpClient c;
+  const int64_t t = (NowMs() - 120'000) / 1000 * 1000;
+  std::vector<BadCase> cases = BadCases();
+  for (BadCase& r : ReducedCases()) cases.push_back(std::move(r));
+  for (size_t i = 0; i < cases.size(); ++i) {
+    SCOPED_TRACE(cases[i].name);
+    // 1.0 at t, 2.0 a second later in its own series: each protocol's effect stays separate.
+    const std::string v1_prefix = "rwh_v1_" + cases[i].name, v2_prefix = "rwh_v2_" + cases[i].name;
+    const wire::WriteRequest v1 = Request(v1_prefix, cases[i].make(t), t);
+    const wire::v2::RequestV2 v2 = ToV2(Request(v2_prefix, cases[i].make(t + 1000), t + 1000));
+    const std::string want_v1 = Answer(PostV1(c, bases[0], v1));
+    const std::string want_v2 = Answer(PostV2(c, bases[0], v2));
+    EXPECT_EQ(Answer(PostV1(c, bases[1], v1)), want_v1) << "remote write 1.0";
+    EXPECT_EQ(Answer(PostV2(c, bases[1], v2)), want_v2) << "remote write 2.0";
+  }
+  // Prometheus makes appended data visible at once; both must now hold the same histograms.
+  const nlohmann::json want = Stored(c, bases[0], t + 1000);
+  ASSERT_TRUE(want.is_array()) << want.dump();
+  // Every 2.0 request wrote its two good series; the reduced histogram went in once per protocol.
+  EXPECT_EQ(want.size(), 2 * BadCases().size() + 2 * 3 * ReducedCases().size()) << want.dump();
+  EXPECT_EQ(Stored(c, bases[1], t + 1000), want);
+}
+
+}  // namespace
+}  // namespace promref::api
