@@ -176,9 +176,15 @@ int64_t SuiteHorizonMs() {
 
 // Loads the dataset at the base (--base, the profile's dataset_base, or one chosen just before
 // now) and waits until the target answers with it (see PrepareDataset).
-promref::Result<int64_t> PrepareData(const Target& target, const Options& o, double* seconds) {
+promref::Result<int64_t> PrepareData(const Target& target, const Options& o, double* seconds,
+                                     LoadReport* report) {
   const auto t0 = Clock::now();
-  auto base = PrepareDataset(target, SuiteDataset(), o.base_ms, SuiteHorizonMs());
+  auto base = PrepareDataset(target, SuiteDataset(), o.base_ms, SuiteHorizonMs(), report);
+  if (base.ok() && !report->native_histograms_unsupported.empty()) {
+    std::cerr << "promconform: " << target.profile().name
+              << ": native-histogram cases are unsupported: " << report->native_histograms_unsupported
+              << "\n";
+  }
   *seconds = Since(t0);
   return base;
 }
@@ -297,7 +303,8 @@ int Record(const Options& o) {
     return 3;
   }
   double load_s = 0;
-  auto base = PrepareData(**ref, o, &load_s);
+  LoadReport loaded;
+  auto base = PrepareData(**ref, o, &load_s, &loaded);
   if (!base.ok()) {
     std::cerr << "promconform record: " << base.error().message() << "\n";
     return 3;
@@ -309,6 +316,7 @@ int Record(const Options& o) {
   RunnerOptions ro;
   ro.concurrency = o.concurrency > 0 ? o.concurrency : profile->concurrency;
   ro.progress = o.progress;
+  ro.reference_lacks_native_histograms = loaded.native_histograms_unsupported;
   auto st = RecordCases(cases, **ref, *base, ro);
   if (!st.ok()) {
     std::cerr << "promconform record: " << st.error().message() << "\n";
@@ -392,7 +400,8 @@ int Run(Options o) {
     return 3;
   }
   RunResults results;
-  auto base = PrepareData(**target, o, &results.info.load_seconds);
+  LoadReport loaded;
+  auto base = PrepareData(**target, o, &results.info.load_seconds, &loaded);
   if (!base.ok()) {
     std::cerr << "promconform run: " << base.error().message() << "\n";
     return 3;
@@ -402,6 +411,7 @@ int Run(Options o) {
   ro.progress = o.progress;
   ro.reference_name = manifest.reference;
   ro.reference_version = manifest.reference_version;
+  ro.target_lacks_native_histograms = loaded.native_histograms_unsupported;
   results.cases = RunCases(*cases, **target, *base, ro);
   RunInfo& i = results.info;
   i.mode = "run";
@@ -447,14 +457,15 @@ int Diff(Options o) {
   }
   RunResults results;
   double ref_load = 0;
-  auto ref_base = PrepareData(**ref, o, &ref_load);
+  LoadReport ref_loaded, tgt_loaded;
+  auto ref_base = PrepareData(**ref, o, &ref_load, &ref_loaded);
   if (!ref_base.ok()) {
     std::cerr << "promconform diff: reference: " << ref_base.error().message() << "\n";
     return 3;
   }
   Options to = o;
   to.base_ms = *ref_base;  // the same base on both sides
-  auto tgt_base = PrepareData(**target, to, &results.info.load_seconds);
+  auto tgt_base = PrepareData(**target, to, &results.info.load_seconds, &tgt_loaded);
   if (!tgt_base.ok()) {
     std::cerr << "promconform diff: target: " << tgt_base.error().message() << "\n";
     return 3;
@@ -469,6 +480,8 @@ int Diff(Options o) {
   ro.progress = o.progress;
   ro.reference_name = rp->name;
   ro.reference_version = (*ref)->Version();
+  ro.reference_lacks_native_histograms = ref_loaded.native_histograms_unsupported;
+  ro.target_lacks_native_histograms = tgt_loaded.native_histograms_unsupported;
   results.cases = DiffCases(cases, **ref, *ref_base, **target, *tgt_base, ro);
   RunInfo& i = results.info;
   i.mode = "diff";
@@ -506,8 +519,12 @@ int Load(const Options& o) {
   }
   const int64_t base =
       o.base_ms ? *o.base_ms : ChooseBase(WallMs(), SuiteHorizonMs(), profile->query_margin_ms);
-  auto st = LoadDataset(**target, SuiteDataset(), base);
-  if (st.ok()) st = WaitForData(**target, SuiteDataset(), base, 60000);
+  LoadReport loaded;
+  auto st = LoadDataset(**target, SuiteDataset(), base, &loaded);
+  if (st.ok()) st = WaitForData(**target, SuiteDataset(), base, 60000, &loaded);
+  if (st.ok() && !loaded.native_histograms_unsupported.empty()) {
+    std::cerr << "promconform load: no native histograms: " << loaded.native_histograms_unsupported << "\n";
+  }
   if (!st.ok()) {
     std::cerr << "promconform load: " << st.error().message() << "\n";
     return 3;

@@ -220,7 +220,8 @@ int RunPropertiesCommand(const std::vector<std::string>& args) {
   std::optional<int64_t> base = o.base_ms;
   for (const Target* t : {reference.get(), target->get()}) {
     if (t == nullptr) continue;
-    auto b = PrepareDataset(*t, SuiteDataset(), base, Horizon());
+    LoadReport loaded;  // the laws ask about float series only: native histograms may be missing
+    auto b = PrepareDataset(*t, SuiteDataset(), base, Horizon(), &loaded);
     if (!b.ok()) {
       std::cerr << "promconform properties: " << (t == reference.get() ? "reference" : "target") << ": "
                 << b.error().message() << "\n";

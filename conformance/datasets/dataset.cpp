@@ -7,65 +7,19 @@
 #include <limits>
 #include <numbers>
 
+#include "datasets/internal/generation.h"
+#include "datasets/native_histograms.h"
 #include "model/sample.h"
 
 namespace promconform {
 namespace {
 
+using namespace dataset_generation;
+
 using promref::model::Sample;
 using promref::wire::MetricMetadata;
 using promref::wire::MetricType;
 using promref::wire::RawLabels;
-
-constexpr int64_t kMinute = 60 * 1000;
-constexpr int64_t kDuration = 50 * kMinute;
-constexpr int64_t kInterval = 15 * 1000;
-
-// splitmix64: tiny, deterministic on every platform, good enough for test data.
-class Rng {
- public:
-  explicit Rng(uint64_t seed) : s_(seed) {}
-  uint64_t Next() {
-    uint64_t z = (s_ += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-  double Unit() { return static_cast<double>(Next() >> 11) / 9007199254740992.0; }  // [0, 1)
-  int64_t Between(int64_t lo, int64_t hi) { return lo + static_cast<int64_t>(Next() % (hi - lo + 1)); }
-
- private:
-  uint64_t s_;
-};
-
-uint64_t Fnv(std::string_view s) {
-  uint64_t h = 1469598103934665603ULL;
-  for (char c : s) {
-    h ^= static_cast<uint8_t>(c);
-    h *= 1099511628211ULL;
-  }
-  return h;
-}
-
-RawLabels Sorted(RawLabels l) {
-  std::sort(l.begin(), l.end());
-  return l;
-}
-
-// Scrape times of one target: a fixed phase within the interval, then every `interval` with up
-// to ±500 ms of jitter (kept below 10% of the interval so that no two scrapes are further apart
-// than the 1.1 x average that rate() extrapolation tests against), always at odd milliseconds.
-std::vector<int64_t> ScrapeTimes(Rng& rng, int64_t interval, int64_t from, int64_t to, int64_t phase) {
-  std::vector<int64_t> out;
-  for (int64_t slot = from + phase; slot <= to; slot += interval) {
-    int64_t t = slot + rng.Between(-499, 499);
-    if (t % 2 == 0) ++t;
-    if (t < 1) t = 1;
-    if (t > to) break;
-    out.push_back(t);
-  }
-  return out;
-}
 
 class Builder {
  public:
@@ -441,7 +395,7 @@ void HighCardinality(Builder& b) {
 
 Dataset Build() {
   Dataset d;
-  d.name = "standard-v1";
+  d.name = "standard-v2";
   d.duration_ms = kDuration;
   Builder b(d);
   HttpRequests(b);
@@ -454,6 +408,7 @@ Dataset Build() {
   StopAndResume(b);
   HighCardinality(b);
   b.Finish();
+  for (DatasetSeries& s : NativeHistogramSeries()) d.series.push_back(std::move(s));
   return d;
 }
 
@@ -461,11 +416,16 @@ Dataset Build() {
 
 size_t Dataset::SampleCount() const {
   size_t n = 0;
-  for (const auto& s : series) n += s.samples.size();
+  for (const auto& s : series) n += s.samples.size() + s.histograms.size();
   return n;
 }
 
-size_t Dataset::VisibleSampleCount(const std::string& prefix) const {
+namespace {
+
+// Visible samples (stale markers excluded) of the series whose name starts with `prefix`:
+// floats, histograms or both.
+size_t CountVisible(const std::vector<DatasetSeries>& series, const std::string& prefix, bool floats,
+                    bool histograms) {
   size_t n = 0;
   for (const auto& s : series) {
     std::string_view name;
@@ -473,9 +433,24 @@ size_t Dataset::VisibleSampleCount(const std::string& prefix) const {
       if (k == "__name__") name = v;
     }
     if (name.substr(0, prefix.size()) != prefix) continue;
-    for (const auto& smp : s.samples) n += promref::model::IsStaleNaN(smp.v) ? 0 : 1;
+    if (floats) {
+      for (const auto& smp : s.samples) n += promref::model::IsStaleNaN(smp.v) ? 0 : 1;
+    }
+    if (histograms) {
+      for (const auto& h : s.histograms) n += promref::model::IsStaleNaN(h.sum) ? 0 : 1;
+    }
   }
   return n;
+}
+
+}  // namespace
+
+size_t Dataset::VisibleSampleCount(const std::string& prefix) const {
+  return CountVisible(series, prefix, true, true);
+}
+
+size_t Dataset::VisibleHistogramCount(const std::string& prefix) const {
+  return CountVisible(series, prefix, false, true);
 }
 
 const Dataset& StandardDataset() {
@@ -503,26 +478,50 @@ std::vector<promref::wire::WriteRequest> ToWriteRequests(const Dataset& dataset,
   std::vector<promref::wire::WriteRequest> out;
   promref::wire::WriteRequest current;
   size_t in_current = 0;
-  for (const auto& s : dataset.series) {
-    if (in_current > 0 && in_current + s.samples.size() > max_samples) {
-      out.push_back(std::move(current));
-      current = {};
-      in_current = 0;
-    }
-    promref::wire::TimeSeries ts;
-    ts.labels = s.labels;
-    ts.samples.reserve(s.samples.size());
-    for (const auto& smp : s.samples) ts.samples.push_back({smp.t + base_ms, smp.v});
-    in_current += s.samples.size();
-    current.timeseries.push_back(std::move(ts));
-  }
-  if (!current.timeseries.empty()) {
-    current.metadata = dataset.metadata;
+  auto flush = [&] {
+    if (current.timeseries.empty()) return;
     out.push_back(std::move(current));
-  } else if (!out.empty()) {
-    out.back().metadata = dataset.metadata;
+    current = {};
+    in_current = 0;
+  };
+  for (const bool histograms : {false, true}) {
+    for (const auto& s : dataset.series) {
+      if (s.histograms.empty() == histograms) continue;
+      const size_t n = s.samples.size() + s.histograms.size();
+      if (in_current > 0 && in_current + n > max_samples) flush();
+      // Floats and histograms of one series travel as two entries with the same labels, as
+      // Prometheus' own sender writes them (some receivers refuse an entry with both).
+      promref::wire::TimeSeries floats, hists;
+      floats.labels = hists.labels = s.labels;
+      floats.samples.reserve(s.samples.size());
+      for (const auto& smp : s.samples) floats.samples.push_back({smp.t + base_ms, smp.v});
+      for (promref::wire::Histogram h : s.histograms) {
+        h.timestamp += base_ms;
+        hists.histograms.push_back(std::move(h));
+      }
+      in_current += n;
+      if (!floats.samples.empty() || hists.histograms.empty())
+        current.timeseries.push_back(std::move(floats));
+      if (!hists.histograms.empty()) current.timeseries.push_back(std::move(hists));
+    }
+    if (!histograms) {
+      // Metadata rides with the last float request.
+      if (!current.timeseries.empty()) {
+        current.metadata = dataset.metadata;
+      } else if (!out.empty()) {
+        out.back().metadata = dataset.metadata;
+      }
+    }
+    flush();
   }
   return out;
+}
+
+bool HasHistograms(const promref::wire::WriteRequest& request) {
+  for (const auto& ts : request.timeseries) {
+    if (!ts.histograms.empty()) return true;
+  }
+  return false;
 }
 
 std::string DatasetFingerprint(const Dataset& dataset) {
@@ -543,6 +542,13 @@ std::string DatasetFingerprint(const Dataset& dataset) {
     for (const auto& smp : s.samples) {
       mix(&smp.t, sizeof smp.t);
       mix(&smp.v, sizeof smp.v);
+    }
+    for (const auto& histogram : s.histograms) {
+      // The encoded form covers every field, in a fixed layout.
+      promref::wire::WriteRequest one;
+      one.timeseries.push_back({{}, {}, {}, {histogram}});
+      const std::string bytes = promref::wire::EncodeWriteRequest(one);
+      mix(bytes.data(), bytes.size());
     }
   }
   char buf[24];

@@ -30,6 +30,8 @@ inline constexpr int64_t kBaseGranularityMs = 5 * 60 * 1000;
 struct DatasetSeries {
   promref::wire::RawLabels labels;              // sorted by name, __name__ included
   std::vector<promref::model::Sample> samples;  // relative timestamps, increasing
+  // Native histograms (relative timestamps, increasing, after every float sample).
+  std::vector<promref::wire::Histogram> histograms;
 };
 
 struct Dataset {
@@ -42,10 +44,13 @@ struct Dataset {
   // Samples that count_over_time sees (stale markers excluded), for the load check, summed over
   // the series whose name starts with `prefix`.
   size_t VisibleSampleCount(const std::string& prefix) const;
+  // The native histograms among them.
+  size_t VisibleHistogramCount(const std::string& prefix) const;
 };
 
 // The standard dataset (~170 series of every kind plus a 400-series high-cardinality family,
-// 50 minutes at a 15 s scrape interval with jitter). Deterministic: the same bytes every time.
+// 50 minutes at a 15 s scrape interval with jitter, and native histograms: see
+// datasets/native_histograms.h). Deterministic: the same bytes every time.
 const Dataset& StandardDataset();
 
 // Series added by suites for their own cases (promqltest scenarios, `pcv_` prefix), with
@@ -58,9 +63,14 @@ void AddScenarioSeries(Dataset& dataset, std::vector<DatasetSeries> series);
 int64_t ChooseBase(int64_t now_ms, int64_t horizon_ms, int64_t margin_ms);
 
 // Remote-write requests carrying the dataset shifted to `base_ms`, at most `max_samples`
-// samples per request; every series' samples stay in time order across requests.
+// samples per request; every series' samples stay in time order across requests. Series with
+// native histograms come last, in requests of their own (HasHistograms), so that a target that
+// refuses histograms still takes every float series.
 std::vector<promref::wire::WriteRequest> ToWriteRequests(const Dataset& dataset, int64_t base_ms,
                                                          size_t max_samples = 20000);
+
+// Whether a request holds native histograms (then it holds nothing but histogram series).
+bool HasHistograms(const promref::wire::WriteRequest& request);
 
 // The dataset's name and a hash of every label and sample: fixtures recorded on one dataset are
 // only valid on the same one.

@@ -1,5 +1,6 @@
 #include "datasets/loader.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -89,37 +90,50 @@ HttpResponse SendWrite(const Target& target, HttpClient& client, const promref::
   return target.Send(client, req);
 }
 
-promref::Status LoadDataset(const Target& target, const Dataset& dataset, int64_t base_ms) {
+promref::Status LoadDataset(const Target& target, const Dataset& dataset, int64_t base_ms,
+                            LoadReport* report) {
   if (target.RemoteWriteUrl().empty()) {
     return promref::BadData(
         "the profile has no remote-write URL; load the data another way and pass its base");
   }
   HttpClient client(target.ClientOptions());
   for (const auto& req : ToWriteRequests(dataset, base_ms)) {
+    const bool histograms = HasHistograms(req);
+    if (histograms && report != nullptr && !report->native_histograms_unsupported.empty()) continue;
     HttpResponse r = SendWrite(target, client, req);
     if (!r.answered()) {
       return promref::Error(promref::ErrorKind::kUnavailable,
                             "remote write to " + target.RemoteWriteUrl() + ": " + r.transport_error);
     }
-    if (r.status < 200 || r.status >= 300) {
-      return promref::Error(promref::ErrorKind::kExecution, "remote write to " + target.RemoteWriteUrl() +
-                                                                ": HTTP " + std::to_string(r.status) + ": " +
-                                                                r.body.substr(0, 500));
+    if (r.status >= 200 && r.status < 300) continue;
+    const std::string answer = "HTTP " + std::to_string(r.status) + ": " + r.body.substr(0, 500);
+    if (histograms && report != nullptr) {
+      report->native_histograms_unsupported =
+          "the target refuses native histograms by remote write (" + answer + ")";
+      continue;
     }
+    return promref::Error(promref::ErrorKind::kExecution,
+                          "remote write to " + target.RemoteWriteUrl() + ": " + answer);
   }
   return {};
 }
 
-promref::Status WaitForData(const Target& target, const Dataset& dataset, int64_t base_ms,
-                            int64_t timeout_ms) {
+promref::Status WaitForData(const Target& target, const Dataset& dataset, int64_t base_ms, int64_t timeout_ms,
+                            LoadReport* report) {
   HttpClient client(target.ClientOptions());
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   const int64_t at = base_ms + dataset.duration_ms + 1000;
   const int64_t window = dataset.duration_ms + 2000;
   std::string last;
-  for (const std::string prefix : {"pc_", "pcv_"}) {
+  for (const std::string prefix : {"pc_", "pcv_", "pch_"}) {
     const double want = static_cast<double>(dataset.VisibleSampleCount(prefix));
     if (want == 0) continue;
+    // Native histograms are optional for a target: with a report, a shorter wait, and a note
+    // rather than a failure when they do not show up.
+    const bool optional = prefix == "pch_" && report != nullptr;
+    if (optional && !report->native_histograms_unsupported.empty()) continue;
+    const auto deadline =
+        std::chrono::steady_clock::now() +
+        std::chrono::milliseconds(optional ? std::min<int64_t>(timeout_ms, 15000) : timeout_ms);
     // Equal counts end the wait at once. A target that stores fewer samples on purpose (one that
     // drops NaN values, say) never reaches the count, so a count that has settled (unchanged for
     // two seconds, and not zero) ends it too: the cases will show what is missing.
@@ -133,15 +147,25 @@ promref::Status WaitForData(const Target& target, const Dataset& dataset, int64_
         return promref::BadData("the target refuses the harness's credentials: " + got.error().message());
       }
       const auto now = std::chrono::steady_clock::now();
-      if (got.ok() && *got != previous) {
-        previous = *got;
-        settled_since = now;
-      } else if (got.ok() && *got > 0 && now - settled_since > std::chrono::seconds(2)) {
-        break;
-      }
       last = got.ok() ? "the target returns " + promref::model::FormatScalarValue(*got) + " of " +
                             promref::model::FormatScalarValue(want) + " " + prefix + "* samples"
                       : got.error().message();
+      // The `pch_` series also hold float samples: a count no higher than theirs means that no
+      // histogram came back.
+      const bool no_histograms =
+          !got.ok() || *got <= want - static_cast<double>(dataset.VisibleHistogramCount(prefix));
+      const bool settled = got.ok() && *got == previous && now - settled_since > std::chrono::seconds(2);
+      if (optional && no_histograms && (settled || now > deadline)) {
+        report->native_histograms_unsupported =
+            "the target took the native histograms by remote write but does not return them (" + last + ")";
+        break;
+      }
+      if (got.ok() && *got != previous) {
+        previous = *got;
+        settled_since = now;
+      } else if (settled && *got > 0) {
+        break;
+      }
       if (now > deadline) {
         return promref::Error(promref::ErrorKind::kTimeout, "the dataset did not become visible: " + last);
       }
@@ -152,7 +176,8 @@ promref::Status WaitForData(const Target& target, const Dataset& dataset, int64_
 }
 
 promref::Result<int64_t> PrepareDataset(const Target& target, const Dataset& dataset,
-                                        std::optional<int64_t> base_ms, int64_t horizon_ms) {
+                                        std::optional<int64_t> base_ms, int64_t horizon_ms,
+                                        LoadReport* report) {
   auto now_ms = [] {
     using namespace std::chrono;
     return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
@@ -174,10 +199,10 @@ promref::Result<int64_t> PrepareDataset(const Target& target, const Dataset& dat
     return promref::BadData("the dataset base must be a multiple of 5 minutes (subquery steps stay aligned)");
   }
   if (!target.RemoteWriteUrl().empty()) {
-    auto st = LoadDataset(target, dataset, base);
+    auto st = LoadDataset(target, dataset, base, report);
     if (!st.ok()) return st.error();
   }
-  auto st = WaitForData(target, dataset, base, 60000);
+  auto st = WaitForData(target, dataset, base, 60000, report);
   if (!st.ok()) return st.error();
   // A base given (or dataset_base) may be recent: wait until all of it is the margin in the past.
   const int64_t wait = base + horizon_ms + margin - now_ms();

@@ -18,21 +18,33 @@ namespace promconform {
 // transport failure in it.
 HttpResponse SendWrite(const Target& target, HttpClient& client, const promref::wire::WriteRequest& request);
 
-// Writes the whole dataset shifted to `base_ms`. Fails on the first non-2xx answer.
-promref::Status LoadDataset(const Target& target, const Dataset& dataset, int64_t base_ms);
+// What loading found out about the target besides "it has the data".
+struct LoadReport {
+  // Why the native-histogram cases cannot run, "" when the target stores native histograms: it
+  // refused the histogram requests, or took them and returns none of their samples.
+  std::string native_histograms_unsupported;
+};
+
+// Writes the whole dataset shifted to `base_ms`. Fails on the first non-2xx answer, except that
+// with a `report`, refused native-histogram requests are noted there and the load goes on.
+promref::Status LoadDataset(const Target& target, const Dataset& dataset, int64_t base_ms,
+                            LoadReport* report = nullptr);
 
 // Polls the target until it returns every sample of the dataset (counted with count_over_time
-// over the whole span, per metric prefix), or `timeout_ms` passes. Fails with what it saw.
-promref::Status WaitForData(const Target& target, const Dataset& dataset, int64_t base_ms,
-                            int64_t timeout_ms);
+// over the whole span, per metric prefix), or `timeout_ms` passes. Fails with what it saw. With
+// a `report`, native histograms (`pch_`) that never show up are noted there instead (after a
+// shorter wait), unless the report already says why.
+promref::Status WaitForData(const Target& target, const Dataset& dataset, int64_t base_ms, int64_t timeout_ms,
+                            LoadReport* report = nullptr);
 
 // Everything a command does before asking questions about the dataset: picks the base
 // (`base_ms`, else the profile's dataset_base, else ChooseBase so that everything up to
 // `horizon_ms` after it is the profile's query margin in the past), checks it is a multiple of
 // kBaseGranularityMs, loads the dataset when the profile has remote write, waits until the target
 // answers with it, then until `base + horizon` is the query margin in the past (a given base may
-// be recent). Returns the base.
+// be recent). Returns the base; what else it learned goes to `report`.
 promref::Result<int64_t> PrepareDataset(const Target& target, const Dataset& dataset,
-                                        std::optional<int64_t> base_ms, int64_t horizon_ms);
+                                        std::optional<int64_t> base_ms, int64_t horizon_ms,
+                                        LoadReport* report = nullptr);
 
 }  // namespace promconform

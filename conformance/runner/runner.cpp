@@ -562,6 +562,14 @@ std::string SkipReason(const Case& c, const Exchange* e, const Target& target) {
   return "";
 }
 
+std::string NewerThanReference(const Case& c, const std::string& reference_version) {
+  int major = 0, minor = 0;
+  if (std::sscanf(c.since.c_str(), "%d.%d", &major, &minor) < 1) return "";
+  if (reference_version.empty() || VersionAtLeast(reference_version, major, minor)) return "";
+  return "behaviour of Prometheus " + c.since + " and later; the fixtures were recorded from " +
+         reference_version;
+}
+
 promref::Status RecordCases(std::vector<Case>& cases, const Target& reference, int64_t base_ms,
                             const RunnerOptions& options) {
   Progress progress(cases.size(), options.progress, "record");
@@ -577,6 +585,9 @@ promref::Status RecordCases(std::vector<Case>& cases, const Target& reference, i
         Exchange& e = c.exchanges[k];
         if (!e.expect_source.empty()) return;  // stated by a seed, not recorded
         if (!SkipReason(c, &e, reference).empty()) return;
+        // A reference without native histograms leaves those cases unrecorded (2.42, where they
+        // are experimental and off by default).
+        if (c.native_histograms && !options.reference_lacks_native_histograms.empty()) return;
         auto req = RenderRequest(reference, e, base_ms);
         if (!req.ok()) {
           std::lock_guard<std::mutex> l(mu);
@@ -617,10 +628,18 @@ std::vector<CaseResult> RunCases(const std::vector<Case>& cases, const Target& t
         if (k == 0) started[i] = Clock::now();
         ExchangeResult er;
         er.name = e.name;
-        const std::string skip = SkipReason(c, &e, target);
+        std::string skip = SkipReason(c, &e, target);
+        if (skip.empty() && !e.expect && e.expect_source.empty())
+          skip = NewerThanReference(c, options.reference_version);
         Expectations x = ChooseExpectations(e, e.expect ? &*e.expect : nullptr,
                                             e.expect_source.empty() ? source : e.expect_source,
                                             options.reference_version, target);
+        if (skip.empty() && c.native_histograms && !options.target_lacks_native_histograms.empty()) {
+          er.verdict = Verdict::kUnsupported;
+          r.reason = options.target_lacks_native_histograms;
+          r.exchanges.push_back(std::move(er));
+          return;
+        }
         if (!skip.empty()) {
           er.verdict = Verdict::kSkipped;
           r.reason = skip;
@@ -677,6 +696,14 @@ std::vector<CaseResult> DiffCases(const std::vector<Case>& cases, const Target& 
         er.name = e.name;
         std::string skip = SkipReason(c, &e, target);
         if (skip.empty() && e.expect_source.empty()) skip = SkipReason(c, &e, reference);
+        if (skip.empty() && c.native_histograms && !options.reference_lacks_native_histograms.empty())
+          skip = "the reference stores no native histograms: " + options.reference_lacks_native_histograms;
+        if (skip.empty() && c.native_histograms && !options.target_lacks_native_histograms.empty()) {
+          er.verdict = Verdict::kUnsupported;
+          r.reason = options.target_lacks_native_histograms;
+          r.exchanges.push_back(std::move(er));
+          return;
+        }
         if (!skip.empty()) {
           er.verdict = Verdict::kSkipped;
           r.reason = skip;

@@ -25,6 +25,10 @@ struct RunnerOptions {
   // Run: the version the expectations were recorded from. Diff: the live reference's version.
   std::string reference_version;
   std::string reference_name;
+  // Why the target (the live reference) stores no native histograms, "" when it does (from
+  // LoadReport): the target's native-histogram cases are unsupported, the reference's skipped.
+  std::string target_lacks_native_histograms;
+  std::string reference_lacks_native_histograms;
 };
 
 // A request rendered for a target and a base: what goes on the wire.
@@ -49,6 +53,10 @@ HttpResponse Execute(const Target& target, HttpClient& client, const RenderedReq
 
 // Whether `exchange` applies to `target`; the reason when it does not.
 std::string SkipReason(const Case& c, const Exchange* exchange, const Target& target);
+
+// Why a case recorded from `reference_version` has no answer: the behaviour it asks about is
+// newer ("" when it is not, and a missing answer is an error).
+std::string NewerThanReference(const Case& c, const std::string& reference_version);
 
 // Fills `expect` of every exchange from `reference`. Fails when the reference gives no answer.
 promref::Status RecordCases(std::vector<Case>& cases, const Target& reference, int64_t base_ms,

@@ -221,6 +221,7 @@ json CaseToJson(const Case& c) {
   if (c.serial) j["serial"] = true;
   if (c.front_door) j["front_door"] = true;
   if (c.needs_remote_write) j["needs_remote_write"] = true;
+  if (c.native_histograms) j["native_histograms"] = true;
   if (!c.vendor.empty()) j["vendor"] = c.vendor;
   json ex = json::array();
   for (const Exchange& e : c.exchanges) {
@@ -280,6 +281,7 @@ promref::Result<Case> CaseFromJson(const json& j) {
     c.serial = j.value("serial", false);
     c.front_door = j.value("front_door", false);
     c.needs_remote_write = j.value("needs_remote_write", false);
+    c.native_histograms = j.value("native_histograms", false);
     c.vendor = j.value("vendor", "");
     for (const json& x : j.at("exchanges")) {
       Exchange e;

@@ -110,6 +110,9 @@ struct Case {
   bool serial = false;      // writes or deletes data: run alone, after the rest
   bool front_door = false;  // runs only against targets with credentials
   bool needs_remote_write = false;
+  // Asks about native histograms: a target that does not store them (see LoadReport) gets
+  // `unsupported` for the case instead of a failure per exchange.
+  bool native_histograms = false;
   std::string vendor;  // runs only against profiles of this vendor
   std::vector<Exchange> exchanges;
 

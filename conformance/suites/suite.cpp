@@ -9,8 +9,8 @@ namespace promconform {
 
 std::vector<Case> BuildSuite() {
   std::vector<Case> all;
-  for (auto build :
-       {BuildPromqlSuite, BuildVersionSuite, BuildApiSuite, BuildRemoteWriteSuite, BuildFrontDoorSuite}) {
+  for (auto build : {BuildPromqlSuite, BuildNativeHistogramSuite, BuildVersionSuite, BuildApiSuite,
+                     BuildRemoteWriteSuite, BuildFrontDoorSuite}) {
     for (auto& c : build()) all.push_back(std::move(c));
   }
   return all;

@@ -6,6 +6,8 @@
 //                @ (incl. start()/end()), subqueries, literals and errors, over the standard
 //                dataset; each expression evaluated as an instant query at three times and, when
 //                its type allows, as a range query.
+//   native histograms  every histogram function, operator and aggregation over the dataset's
+//                `pch_` series (Prometheus 3.x; unsupported where a target stores none).
 //   versions     promqltest scenarios where Prometheus 3.x answers differently on purpose (left-open
 //                windows, lookback, subquery steps, literals), with the 3.x answer from the script.
 //   API          every endpoint of seed 003: parameters, time formats, POST forms, limit, match[],
@@ -24,6 +26,7 @@ namespace promconform {
 std::vector<Case> BuildSuite();
 
 std::vector<Case> BuildPromqlSuite();
+std::vector<Case> BuildNativeHistogramSuite();
 std::vector<Case> BuildVersionSuite();
 std::vector<Case> BuildApiSuite();
 std::vector<Case> BuildRemoteWriteSuite();

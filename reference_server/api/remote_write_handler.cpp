@@ -6,8 +6,8 @@
 #include "api/envelope.h"
 #include "api/prometheus_api.h"
 #include "model/go_strconv.h"
-#include "model/histogram_ops.h"
 #include "model/labels.h"
+#include "wire/received_histogram.h"
 #include "wire/remote_write.h"
 #include "wire/remote_write_v2.h"
 
@@ -121,47 +121,6 @@ storage::MetricType ToMetricType(wire::MetricType t) {
 
 // What Prometheus adds to "out of bounds" for a sample beyond its ingestion horizon.
 constexpr const char* kTooFarInFuture = ": timestamp is too far in the future";
-
-model::FloatHistogram ToFloatHistogram(const wire::Histogram& h) {
-  model::FloatHistogram fh;
-  fh.schema = h.schema;
-  fh.zero_threshold = h.zero_threshold;
-  fh.sum = h.sum;
-  fh.count = h.is_float ? h.count_float : static_cast<double>(h.count_int);
-  fh.zero_count = h.is_float ? h.zero_count_float : static_cast<double>(h.zero_count_int);
-  for (const auto& s : h.positive_spans) fh.positive_spans.push_back({s.offset, s.length});
-  for (const auto& s : h.negative_spans) fh.negative_spans.push_back({s.offset, s.length});
-  if (h.is_float) {
-    fh.positive_buckets = h.positive_counts;
-    fh.negative_buckets = h.negative_counts;
-  } else {
-    double acc = 0;
-    for (int64_t d : h.positive_deltas) fh.positive_buckets.push_back(acc += static_cast<double>(d));
-    acc = 0;
-    for (int64_t d : h.negative_deltas) fh.negative_buckets.push_back(acc += static_cast<double>(d));
-  }
-  fh.custom_values = h.custom_values;
-  fh.counter_reset_hint = static_cast<model::CounterResetHint>(h.reset_hint);
-  return fh;
-}
-
-// A received histogram as Prometheus' receiver stores it: schemas 9..52 (reserved for finer
-// resolutions than 8) reduced to 8, then validated by the integer or float rules, with
-// Prometheus' error text (a 400: the client's data is wrong, retrying cannot help).
-Result<model::FloatHistogram> ReceivedHistogram(const wire::Histogram& h) {
-  constexpr int32_t kMaxSchema = 8, kMaxReservedSchema = 52;
-  model::FloatHistogram fh = ToFloatHistogram(h);
-  if (fh.schema > kMaxSchema && fh.schema <= kMaxReservedSchema) {
-    auto reduced = model::HistogramTryCopyToSchema(fh, kMaxSchema);
-    if (!reduced.ok()) return Error(ErrorKind::kBadData, reduced.error().message());
-    const model::CounterResetHint hint = fh.counter_reset_hint;
-    fh = std::move(*reduced);
-    fh.counter_reset_hint = hint;
-  }
-  const auto kind = h.is_float ? model::HistogramKind::kFloat : model::HistogramKind::kInteger;
-  if (Status st = model::HistogramValidate(fh, kind); !st.ok()) return st.error();
-  return fh;
-}
 
 // A label set as sent, in Prometheus' Labels.String() form (sorted by name, duplicates kept):
 // for error messages about sets that cannot become a model::Labels.
@@ -283,7 +242,7 @@ class WriterV2 {
     }
     for (const wire::v2::HistogramV2& h : ts.histograms) {
       const bool future = h.h.timestamp > max_time_;
-      Result<model::FloatHistogram> fh = future ? model::FloatHistogram{} : ReceivedHistogram(h.h);
+      Result<model::FloatHistogram> fh = future ? model::FloatHistogram{} : wire::ReceivedHistogram(h.h);
       if (!fh.ok()) {
         bad_.push_back(fh.error().message() + " for series " + labels_.ToString());
         continue;
@@ -428,7 +387,7 @@ Response PrometheusApi::RemoteWrite(const Request& req) {
         app->Rollback();
         return Response::Text(400, std::string("out of bounds") + kTooFarInFuture + "\n");
       }
-      Result<model::FloatHistogram> fh = ReceivedHistogram(h);
+      Result<model::FloatHistogram> fh = wire::ReceivedHistogram(h);
       if (!fh.ok()) {
         app->Rollback();
         return Response::Text(400, fh.error().message() + "\n");

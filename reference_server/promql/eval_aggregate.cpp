@@ -185,10 +185,12 @@ bool IgnoresHistograms(TokenType op) {
          op == TokenType::kStdvar || op == TokenType::kQuantile;
 }
 
-// Prometheus' "ignored histogram in <op> aggregation" info, at the aggregated expression.
+// Prometheus' "ignored histogram in <op> aggregation" info: at the aggregated expression, but
+// at the whole aggregation for topk and bottomk (their code path in Prometheus is another).
 void InfoIgnoredHistogram(QueryContext* ctx, const AggregateExpr& a) {
+  const bool whole = a.op == TokenType::kTopk || a.op == TokenType::kBottomk;
   ctx->annotations->Info("ignored histogram in " + std::string(TokenText(a.op)) + " aggregation",
-                         a.expr->pos);
+                         whole ? a.pos : a.expr->pos);
 }
 
 // Runs `step_fn(ts, step)` at every step of `ev`, checking for cancellation and timeout before
