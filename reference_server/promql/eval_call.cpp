@@ -50,6 +50,23 @@ Vector ApplyElementwise(ElementwiseFunction f, const FunctionCall& fc) {
   return out;
 }
 
+// A subquery feeding a range function keeps no explicit counter reset hints (Prometheus'
+// evalSubquery): its steps may skip the sample that reset or repeat it, so only the values
+// can tell a reset, as for floats.
+void ForgetCounterResetHints(std::vector<LoadedSeries>* series) {
+  for (LoadedSeries& ls : *series) {
+    for (Point& p : ls.points) {
+      if (!p.h || (p.h->counter_reset_hint != model::CounterResetHint::kCounterReset &&
+                   p.h->counter_reset_hint != model::CounterResetHint::kNotCounterReset)) {
+        continue;
+      }
+      auto h = std::make_shared<model::FloatHistogram>(*p.h);
+      h->counter_reset_hint = model::CounterResetHint::kUnknown;
+      p.h = std::move(h);
+    }
+  }
+}
+
 }  // namespace
 
 std::optional<Matrix> Evaluator::EvalElementwise(ElementwiseFunction f, const std::vector<Matrix>& args,
@@ -208,6 +225,7 @@ Matrix Evaluator::EvalRangeFunction(const Call& c, size_t matrix_arg) {
     mods = &sq.mods;
     range = sq.range_expr ? EvalDurationExpr(*sq.range_expr, *ctx_) : sq.range;
     series = EvalSubqueryPoints(sq);
+    ForgetCounterResetHints(&series);
   }
   const bool keep_name = RangeFunctionKeepsName(name);
   const bool delayed = ctx_->delayed_name_removal;

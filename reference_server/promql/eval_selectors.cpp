@@ -4,12 +4,18 @@
 
 #include <algorithm>
 #include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
 
+#include "model/go_strconv.h"
 #include "model/sample.h"
 #include "promql/internal/eval_support.h"
 #include "promql/internal/evaluator.h"
 #include "promql/internal/functions.h"
 #include "promql/internal/go_math.h"
+#include "promql/internal/histogram_sum.h"
 
 namespace promref::promql::internal {
 
@@ -67,16 +73,15 @@ size_t Evaluator::StepsReached(size_t points, int64_t window) const {
 }
 
 Matrix Evaluator::EvalVectorSelector(const VectorSelector& vs) {
+  if (vs.smoothed) return EvalSmoothedSelector(vs);
   const int64_t lookback = ctx_->lookback;
-  const int64_t first_ref = RefTime(vs.mods, start_);
-  const int64_t last_ref = RefTime(vs.mods, end_);
   Matrix out;
   int64_t n = 0;
-  const int64_t mint = WrapSub(first_ref, lookback);
-  const int64_t maxt = WrapAdd(last_ref, vs.smoothed ? lookback : 0);
+  const int64_t mint = WrapSub(RefTime(vs.mods, start_), lookback);
+  const int64_t maxt = RefTime(vs.mods, end_);
   ForEachSelected(vs, mint, maxt, [&](LoadedSeries& ls) {
     Series s{ls.labels, {}, {}, false};
-    s.floats.reserve(StepsReached(ls.points.size(), lookback + (vs.smoothed ? lookback : 0)));
+    s.floats.reserve(StepsReached(ls.points.size(), lookback));
     size_t cursor = 0;  // points[cursor-1] is the newest at or before the reference time
     for (int64_t ts = start_; ts <= end_; ts += interval_) {
       const int64_t ref = RefTime(vs.mods, ts);
@@ -84,18 +89,102 @@ Matrix Evaluator::EvalVectorSelector(const VectorSelector& vs) {
       if (cursor == 0) continue;
       const Point& p = ls.points[cursor - 1];
       if (p.t <= WrapSub(ref, lookback) || IsStale(p)) continue;  // left-open lookback window (3.x)
-      // smoothed (experimental): between two float samples, the value interpolated at ref
-      // when the next one is no more than a lookback delta ahead.
-      if (vs.smoothed && p.t < ref && !p.h && cursor < ls.points.size()) {
-        const Point& next = ls.points[cursor];
-        if (!next.h && !IsStale(next) && next.t <= WrapAdd(ref, lookback)) {
-          const double f =
-              p.f + (next.f - p.f) * static_cast<double>(ref - p.t) / static_cast<double>(next.t - p.t);
-          AddPoint(&s, ts, f, nullptr);
-          continue;
-        }
-      }
       AddPoint(&s, ts, p.f, p.h);
+    }
+    if (!s.floats.empty() || !s.histograms.empty()) {
+      n += static_cast<int64_t>(s.floats.size() + s.histograms.size());
+      out.push_back(std::move(s));
+    }
+  });
+  ctx_->AddSamples(n);
+  return out;
+}
+
+namespace {
+
+// The value of a smoothed selector from a series' samples within a lookback delta either side
+// of the reference time (Prometheus' smoothSeries): the sample at it, else the value
+// interpolated between the samples around it, else the last sample carried forward. nullopt
+// (with a warning where Prometheus gives one) when there is none.
+class SmoothedValue {
+ public:
+  SmoothedValue(const LoadedSeries& ls, const VectorSelector& vs, AnnotationSet* annotations)
+      : ls_(ls), vs_(vs), annotations_(annotations) {}
+
+  std::optional<Point> At(std::span<const Point> window, int64_t ref) const {
+    if (window.empty()) return std::nullopt;
+    const bool histograms = window.front().h != nullptr;
+    if (std::any_of(window.begin(), window.end(),
+                    [&](const Point& p) { return (p.h != nullptr) != histograms; })) {
+      Warn("encountered a mix of histograms and floats for metric name " + model::GoQuote(Name()));
+      return std::nullopt;
+    }
+    const auto next =
+        std::partition_point(window.begin(), window.end(), [&](const Point& p) { return p.t < ref; });
+    if (next != window.end() && next->t == ref) return *next;
+    if (next == window.begin()) return std::nullopt;  // nothing before ref yet
+    const Point& prev = *(next - 1);
+    if (next == window.end()) return CarriedForward(prev);
+    if (!histograms) return Point{ref, InterpolateFloats(prev, *next, ref, false), nullptr};
+    return InterpolatedHistogram(prev, *next, ref);
+  }
+
+ private:
+  // The hint describes a sample's relation to the one before it, which a carried value lacks.
+  static Point CarriedForward(const Point& prev) {
+    if (!prev.h) return prev;
+    auto h = std::make_shared<model::FloatHistogram>(*prev.h);
+    h->counter_reset_hint = model::CounterResetHint::kUnknown;
+    return Point{prev.t, 0, std::move(h)};
+  }
+
+  // A counter unless both samples say gauge.
+  std::optional<Point> InterpolatedHistogram(const Point& prev, const Point& next, int64_t ref) const {
+    if (prev.h->UsesCustomBuckets() != next.h->UsesCustomBuckets()) {
+      Warn(MixedSchemasText(Name()));
+      return std::nullopt;
+    }
+    const bool is_counter = prev.h->counter_reset_hint != model::CounterResetHint::kGauge ||
+                            next.h->counter_reset_hint != model::CounterResetHint::kGauge;
+    internal::InterpolatedHistogram r = InterpolateHistograms(prev, next, ref, is_counter);
+    if (r.sub_reconciled) annotations_->Info(ReconciledBucketsText("subtraction"), vs_.pos);
+    if (r.add_reconciled) annotations_->Info(ReconciledBucketsText("addition"), vs_.pos);
+    if (!r.h) {
+      Warn(MixedSchemasText(Name()));
+      return std::nullopt;
+    }
+    return Point{ref, 0, std::make_shared<const model::FloatHistogram>(std::move(*r.h))};
+  }
+
+  std::string_view Name() const { return ls_.labels.MetricName(); }
+  void Warn(const std::string& text) const { annotations_->Warn(text, vs_.pos); }
+
+  const LoadedSeries& ls_;
+  const VectorSelector& vs_;
+  AnnotationSet* annotations_;
+};
+
+}  // namespace
+
+Matrix Evaluator::EvalSmoothedSelector(const VectorSelector& vs) {
+  const int64_t lookback = ctx_->lookback;
+  Matrix out;
+  int64_t n = 0;
+  const int64_t mint = WrapSub(RefTime(vs.mods, start_), lookback);
+  const int64_t maxt = WrapAdd(RefTime(vs.mods, end_), lookback);
+  ForEachSelected(vs, mint, maxt, [&](LoadedSeries& ls) {
+    std::erase_if(ls.points, IsStale);  // as in a range window
+    Series s{ls.labels, {}, {}, false};
+    const SmoothedValue value(ls, vs, ctx_->annotations);
+    const std::span<const Point> points = ls.points;
+    for (int64_t ts = start_; ts <= end_; ts += interval_) {
+      const int64_t ref = RefTime(vs.mods, ts);
+      auto after = [&](int64_t t) {
+        return std::partition_point(points.begin(), points.end(), [&](const Point& p) { return p.t <= t; });
+      };
+      const std::optional<Point> p =
+          value.At({after(WrapSub(ref, lookback)), after(WrapAdd(ref, lookback))}, ref);
+      if (p) AddPoint(&s, ts, p->f, p->h);
     }
     if (!s.floats.empty() || !s.histograms.empty()) {
       n += static_cast<int64_t>(s.floats.size() + s.histograms.size());

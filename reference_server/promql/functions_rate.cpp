@@ -11,6 +11,7 @@
 #include <set>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 
 #include "model/go_strconv.h"
 #include "model/histogram_ops.h"
@@ -24,16 +25,78 @@
 namespace promref::promql::internal {
 namespace {
 
-// The points changes()/resets() look at: for an anchored range, the extended points.
-std::span<const Point> ChangePoints(const Window& w, std::vector<Point>* storage) {
+// Go's sort.Search(n, pred) over point indexes.
+template <typename Pred>
+size_t SearchPoints(size_t n, Pred pred) {
+  size_t lo = 0, hi = n;
+  while (lo < hi) {
+    const size_t mid = lo + (hi - lo) / 2;
+    if (!pred(mid)) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo;
+}
+
+// The samples a boundary value of an anchored or smoothed range comes from: interpolated
+// between `from` and `to` at the boundary when smoothed and the boundary sample lies beyond
+// it, else the boundary sample itself (from == to).
+struct BoundarySource {
+  size_t from = 0;
+  size_t to = 0;
+  bool interpolated() const { return from != to; }
+};
+
+BoundarySource LeftSource(std::span<const Point> p, size_t first, int64_t range_start, bool smoothed) {
+  if (smoothed && p[first].t < range_start) return {first, first + 1};
+  return {first, first};
+}
+
+BoundarySource RightSource(std::span<const Point> p, size_t last, int64_t range_end, bool smoothed) {
+  if (smoothed && last > 0 && p[last].t > range_end) return {last - 1, last};
+  return {last, last};
+}
+
+// Prometheus' pickOrInterpolateLeft/Right for floats.
+double BoundaryValue(std::span<const Point> f, BoundarySource s, int64_t t, bool is_counter) {
+  return s.interpolated() ? InterpolateFloats(f[s.from], f[s.to], t, is_counter) : f[s.from].f;
+}
+
+// The samples an anchored or smoothed range's boundary values come from (Prometheus'
+// firstSampleIndex and lastSampleIndex): `first` is the last sample at or before the range
+// start (else the first sample), `last` the last sample or, smoothed, the first at or after
+// the range end. nullopt when no sample follows the range start.
+struct BoundaryIndexes {
+  size_t first = 0;
+  size_t last = 0;
+};
+
+std::optional<BoundaryIndexes> FindBoundaries(std::span<const Point> p, int64_t range_start,
+                                              int64_t range_end, bool smoothed) {
+  if (p.empty()) return std::nullopt;
+  BoundaryIndexes b;
+  b.last = p.size() - 1;
+  const size_t after_start = SearchPoints(b.last, [&](size_t i) { return p[i].t > range_start; });
+  b.first = after_start == 0 ? 0 : after_start - 1;
+  if (smoothed) b.last = SearchPoints(b.last, [&](size_t i) { return p[i].t >= range_end; });
+  if (p[b.last].t <= range_start) return std::nullopt;
+  return b;
+}
+
+// The points changes()/resets() look at: for an anchored range, from the last sample at or
+// before the range start (whatever its type) on, and none unless a sample follows the range
+// start (Prometheus' pickFirstSampleIndices).
+std::span<const Point> ChangePoints(const Window& w) {
   if (!w.anchored) return w.points;
-  *storage = ExtendFloats(w.points, w.range_start, w.range_end, false);
-  return *storage;
+  const std::optional<BoundaryIndexes> b = FindBoundaries(w.points, w.range_start, w.range_end, false);
+  if (!b) return {};
+  return w.points.subspan(b->first);
 }
 
 RangeResult FnChanges(const Window& w, const FunctionCall&) {
-  std::vector<Point> storage;
-  const std::span<const Point> points = ChangePoints(w, &storage);
+  const std::span<const Point> points = ChangePoints(w);
   if (points.empty()) return {};
   double changes = 0;
   for (size_t i = 1; i < points.size(); ++i) {
@@ -53,8 +116,7 @@ RangeResult FnChanges(const Window& w, const FunctionCall&) {
 }
 
 RangeResult FnResets(const Window& w, const FunctionCall&) {
-  std::vector<Point> storage;
-  const std::span<const Point> points = ChangePoints(w, &storage);
+  const std::span<const Point> points = ChangePoints(w);
   if (points.empty()) return {};
   double resets = 0;
   for (size_t i = 1; i < points.size(); ++i) {
@@ -70,64 +132,42 @@ RangeResult FnResets(const Window& w, const FunctionCall&) {
   return Float(resets);
 }
 
-// Go's sort.Search(n, pred) over point indexes.
-template <typename Pred>
-size_t SearchPoints(size_t n, Pred pred) {
-  size_t lo = 0, hi = n;
-  while (lo < hi) {
-    const size_t mid = lo + (hi - lo) / 2;
-    if (!pred(mid)) {
-      lo = mid + 1;
-    } else {
-      hi = mid;
-    }
-  }
-  return lo;
+// The boundary samples of an anchored or smoothed rate; nullopt, as for no sample after the
+// range start, when a smoothed range has no sample at or before its end.
+std::optional<BoundaryIndexes> RateBoundaries(const Window& w) {
+  std::optional<BoundaryIndexes> b = FindBoundaries(w.points, w.range_start, w.range_end, w.smoothed);
+  if (b && w.smoothed && w.points[b->first].t > w.range_end) return std::nullopt;
+  return b;
 }
 
-// Linear interpolation between two points at t; a counter that went down is taken to have
-// restarted from zero.
-double Interpolate(const Point& p1, const Point& p2, int64_t t, bool is_counter) {
-  double y1 = p1.f;
-  const double y2 = p2.f;
-  if (is_counter && y2 < y1) y1 = 0;
-  return y1 + (y2 - y1) * static_cast<double>(t - p1.t) / static_cast<double>(p2.t - p1.t);
+// The samples strictly inside an anchored or smoothed range, [from, to): those the boundary
+// values do not stand for.
+std::pair<size_t, size_t> InnerSamples(std::span<const Point> p, BoundaryIndexes b, int64_t range_start,
+                                       int64_t range_end) {
+  return {p[b.first].t <= range_start ? b.first + 1 : b.first,
+          p[b.last].t >= range_end ? b.last : b.last + 1};
 }
 
-double PickOrInterpolateLeft(std::span<const Point> f, size_t first, int64_t range_start, bool smoothed,
-                             bool is_counter) {
-  if (smoothed && f[first].t < range_start)
-    return Interpolate(f[first], f[first + 1], range_start, is_counter);
-  return f[first].f;
+double RangeSeconds(const Window& w) {
+  return static_cast<double>(w.range) / 1000;
 }
 
-double PickOrInterpolateRight(std::span<const Point> f, size_t last, int64_t range_end, bool smoothed,
-                              bool is_counter) {
-  if (smoothed && last > 0 && f[last].t > range_end)
-    return Interpolate(f[last - 1], f[last], range_end, is_counter);
-  return f[last].f;
-}
-
-// rate/increase/delta over an anchored or smoothed range (Prometheus' extendedRate): the
-// difference between the boundary values (the sample at or before each boundary, or for
-// smoothed the value interpolated there), corrected for counter resets in between; no
-// extrapolation.
+// rate/increase/delta over an anchored or smoothed range of floats (Prometheus'
+// extendedRate): the difference between the boundary values (the sample at or before each
+// boundary, or for smoothed the value interpolated there), corrected for counter resets in
+// between; no extrapolation.
 RangeResult ExtendedRate(const Window& w, bool is_counter, bool is_rate) {
+  const std::optional<BoundaryIndexes> b = RateBoundaries(w);
+  if (!b) return {};
   const std::span<const Point> f = w.points;
-  if (f.empty()) return {};
-  size_t last = f.size() - 1;
-  const size_t found = SearchPoints(last, [&](size_t i) { return f[i].t > w.range_start; });
-  size_t first = found == 0 ? 0 : found - 1;
-  if (w.smoothed) last = SearchPoints(last, [&](size_t i) { return f[i].t >= w.range_end; });
-  if (f[last].t <= w.range_start) return {};
-  if (w.smoothed && f[first].t > w.range_end) return {};
-  const double left = PickOrInterpolateLeft(f, first, w.range_start, w.smoothed, is_counter);
-  const double right = PickOrInterpolateRight(f, last, w.range_end, w.smoothed, is_counter);
+  const double left =
+      BoundaryValue(f, LeftSource(f, b->first, w.range_start, w.smoothed), w.range_start, is_counter);
+  const double right =
+      BoundaryValue(f, RightSource(f, b->last, w.range_end, w.smoothed), w.range_end, is_counter);
   double result = right - left;
   if (is_counter) {
     // Only the samples strictly inside the range: the boundaries handled resets already.
-    const size_t from = f[first].t <= w.range_start ? first + 1 : first;
-    const size_t to = f[last].t >= w.range_end ? last : last + 1;  // exclusive
+    const auto [from, to] = InnerSamples(f, *b, w.range_start, w.range_end);
     double correction = 0;
     double prev = left;
     for (size_t i = from; i < to; ++i) {
@@ -137,7 +177,7 @@ RangeResult ExtendedRate(const Window& w, bool is_counter, bool is_rate) {
     if (right < prev) correction += prev;
     result += correction;
   }
-  if (is_rate) result /= static_cast<double>(w.range) / 1000;
+  if (is_rate) result /= RangeSeconds(w);
   return Float(result);
 }
 
@@ -160,15 +200,20 @@ double ExtrapolationFactor(const Window& w, bool is_counter, bool is_rate, ToZer
   if (is_counter) to_start = std::min(to_start, to_zero(sampled));
   if (to_end >= threshold) to_end = average / 2;
   double factor = (sampled + to_start + to_end) / sampled;
-  if (is_rate) factor /= static_cast<double>(w.range) / 1000;
+  if (is_rate) factor /= RangeSeconds(w);
   return factor;
 }
 
-// Annotations a histogram rate collects; some failures replace those collected so far, as
-// Prometheus returns a fresh annotation set on them.
+// What a mix of exponential and custom buckets does to the annotations collected so far:
+// Prometheus' histogramRate returns a fresh set then, its anchored/smoothed counterpart keeps
+// them.
+enum class OnMixedSchemas { kReplaceNotes, kKeepNotes };
+
+// Annotations a histogram rate collects.
 class RateNotes {
  public:
-  RateNotes(const Window& w, const FunctionCall& fc) : w_(w), fc_(fc) {}
+  RateNotes(const Window& w, const FunctionCall& fc, OnMixedSchemas on_mixed = OnMixedSchemas::kReplaceNotes)
+      : w_(w), fc_(fc), on_mixed_(on_mixed) {}
   ~RateNotes() {
     for (const auto& [warning, text] : notes_) {
       if (warning) {
@@ -181,9 +226,8 @@ class RateNotes {
   void NotCounter() { notes_.emplace_back(true, "this native histogram metric is not a counter: " + Name()); }
   void NotGauge() { notes_.emplace_back(true, "this native histogram metric is not a gauge: " + Name()); }
   void Reconciled(const char* operation) { notes_.emplace_back(false, ReconciledBucketsText(operation)); }
-  // Replaces the notes so far.
-  void OnlyMixedSchemas() {
-    notes_.clear();
+  void MixedSchemas() {
+    if (on_mixed_ == OnMixedSchemas::kReplaceNotes) notes_.clear();
     notes_.emplace_back(true, MixedSchemasText(w_.series->labels.MetricName()));
   }
 
@@ -191,6 +235,7 @@ class RateNotes {
   std::string Name() const { return model::GoQuote(w_.series->labels.MetricName()); }
   const Window& w_;
   const FunctionCall& fc_;
+  const OnMixedSchemas on_mixed_;
   std::vector<std::pair<bool, std::string>> notes_;
 };
 
@@ -198,13 +243,13 @@ bool IsGauge(const model::FloatHistogram& h) {
   return h.counter_reset_hint == model::CounterResetHint::kGauge;
 }
 
-// Adds or subtracts for a histogram rate; false (with the notes replaced) on a mix of
-// exponential and custom buckets. An invalid layout fails the query, as Prometheus panics.
+// Adds or subtracts for a histogram rate; false (noted) on a mix of exponential and custom
+// buckets. An invalid layout fails the query, as Prometheus panics.
 bool Combine(model::FloatHistogram* h, const model::FloatHistogram& other, bool add, RateNotes* notes) {
   const model::HistogramOpResult r = add ? model::HistogramAdd(h, other) : model::HistogramSub(h, other);
   FailOnInvalidLayout(r);
   if (r.error == model::HistogramOpError::kMixedSchemas) {
-    notes->OnlyMixedSchemas();
+    notes->MixedSchemas();
     return false;
   }
   if (r.nhcb_bounds_reconciled) notes->Reconciled(add ? "addition" : "subtraction");
@@ -230,7 +275,7 @@ std::optional<model::FloatHistogram> HistogramRate(std::span<const Point> p, boo
     prev = &empty;
   }
   if (last.UsesCustomBuckets() != custom) {
-    notes->OnlyMixedSchemas();
+    notes->MixedSchemas();
     return std::nullopt;
   }
   int32_t min_schema = std::min(last.schema, prev->schema);
@@ -239,7 +284,7 @@ std::optional<model::FloatHistogram> HistogramRate(std::span<const Point> p, boo
     if (IsGauge(curr)) notes->NotCounter();
     min_schema = std::min(min_schema, curr.schema);
     if (curr.UsesCustomBuckets() != custom) {
-      notes->OnlyMixedSchemas();
+      notes->MixedSchemas();
       return std::nullopt;
     }
   }
@@ -275,21 +320,103 @@ RangeResult ExtrapolatedHistogramRate(const Window& w, const FunctionCall& fc, b
   return RangeResult{true, 0, std::make_shared<const model::FloatHistogram>(std::move(*h))};
 }
 
-RangeResult ExtrapolatedRate(const Window& w, const FunctionCall& fc, bool is_counter, bool is_rate) {
-  if (w.anchored || w.smoothed) {
-    if (HasHistograms(w)) {
-      if (!Floats(w).empty()) MixedWarning(w, fc);
-      return {};  // native histogram rates arrive with their issue
+// A boundary histogram of an anchored or smoothed rate (Prometheus'
+// pickOrInterpolateLeft/RightHistogram); nullopt (noted) when an interpolation mixes
+// exponential and custom buckets.
+std::optional<model::FloatHistogram> BoundaryHistogram(std::span<const Point> h, BoundarySource s, int64_t t,
+                                                       bool is_counter, RateNotes* notes) {
+  if (!s.interpolated()) return *h[s.from].h;
+  InterpolatedHistogram r = InterpolateHistograms(h[s.from], h[s.to], t, is_counter);
+  if (r.sub_reconciled) notes->Reconciled("subtraction");
+  if (r.add_reconciled) notes->Reconciled("addition");
+  if (!r.h) notes->MixedSchemas();
+  return std::move(r.h);
+}
+
+// Prometheus' validateHistogramRange over the samples between the boundaries: false (noted)
+// when they mix exponential and custom buckets; a counter's gauge histograms are noted.
+bool ValidateHistogramRange(std::span<const Point> h, bool is_counter, RateNotes* notes) {
+  const bool custom = h.front().h->UsesCustomBuckets();
+  for (const Point& p : h) {
+    if (p.h->UsesCustomBuckets() != custom) {
+      notes->MixedSchemas();
+      return false;
     }
+    if (is_counter && IsGauge(*p.h)) notes->NotCounter();
+  }
+  return true;
+}
+
+// Prometheus' correctForCounterResetsHistogram: into *correction the sum of the histograms
+// before each counter reset between the boundaries. A smoothed left boundary interpolated
+// across a reset accounted for it already. The last sample is compared only as `right`,
+// which is it or interpolated towards it and so carries its reset hint. false (noted) when
+// the histograms cannot be added.
+bool HistogramResetCorrection(const Window& w, BoundaryIndexes b, const model::FloatHistogram& left,
+                              const model::FloatHistogram& right,
+                              std::optional<model::FloatHistogram>* correction, RateNotes* notes) {
+  const std::span<const Point> h = w.points;
+  size_t from = b.first + 1;
+  const model::FloatHistogram* prev = &left;
+  if (w.smoothed && h[b.first].t < w.range_start &&
+      model::HistogramDetectReset(*h[b.first + 1].h, *h[b.first].h)) {
+    prev = h[b.first + 1].h.get();
+    ++from;
+  }
+  // Nothing between the boundaries: one sample, or both interpolated within one reset.
+  if (from > b.last) return true;
+  auto add = [&](const model::FloatHistogram& before_reset) {
+    if (!*correction) {
+      *correction = before_reset;
+      return true;
+    }
+    return Combine(&**correction, before_reset, true, notes);
+  };
+  for (size_t i = from; i < b.last; ++i) {
+    if (model::HistogramDetectReset(*h[i].h, *prev) && !add(*prev)) return false;
+    prev = h[i].h.get();
+  }
+  return !model::HistogramDetectReset(right, *prev) || add(*prev);
+}
+
+// rate/increase/delta over an anchored or smoothed range of histograms (Prometheus'
+// extendedHistogramRate): as ExtendedRate, the boundary histograms combined pairwise, so at
+// the lower of their schemas.
+RangeResult ExtendedHistogramRate(const Window& w, const FunctionCall& fc, bool is_counter, bool is_rate) {
+  const std::optional<BoundaryIndexes> b = RateBoundaries(w);
+  if (!b) return {};
+  const std::span<const Point> h = w.points;
+  RateNotes notes(w, fc, OnMixedSchemas::kKeepNotes);
+  if (!ValidateHistogramRange(h.subspan(b->first, b->last - b->first + 1), is_counter, &notes)) return {};
+  const std::optional<model::FloatHistogram> left = BoundaryHistogram(
+      h, LeftSource(h, b->first, w.range_start, w.smoothed), w.range_start, is_counter, &notes);
+  if (!left) return {};
+  const std::optional<model::FloatHistogram> right =
+      BoundaryHistogram(h, RightSource(h, b->last, w.range_end, w.smoothed), w.range_end, is_counter, &notes);
+  if (!right) return {};
+  if (!is_counter && (!IsGauge(*left) || !IsGauge(*right))) notes.NotGauge();
+  model::FloatHistogram result = *right;
+  if (!Combine(&result, *left, false, &notes)) return {};
+  if (is_counter) {
+    std::optional<model::FloatHistogram> correction;
+    if (!HistogramResetCorrection(w, *b, *left, *right, &correction, &notes)) return {};
+    if (correction && !Combine(&result, *correction, true, &notes)) return {};
+  }
+  if (is_rate) model::HistogramDiv(&result, RangeSeconds(w));
+  result.counter_reset_hint = model::CounterResetHint::kGauge;
+  return RangeResult{true, 0, std::make_shared<const model::FloatHistogram>(model::HistogramCompact(result))};
+}
+
+RangeResult ExtrapolatedRate(const Window& w, const FunctionCall& fc, bool is_counter, bool is_rate) {
+  if (HasHistograms(w) && HasFloats(w)) {
+    MixedWarning(w, fc);
+    return {};
+  }
+  if (w.anchored || w.smoothed) {
+    if (HasHistograms(w)) return ExtendedHistogramRate(w, fc, is_counter, is_rate);
     return ExtendedRate(w, is_counter, is_rate);
   }
-  if (HasHistograms(w)) {
-    if (!Floats(w).empty()) {
-      MixedWarning(w, fc);
-      return {};
-    }
-    return ExtrapolatedHistogramRate(w, fc, is_counter, is_rate);
-  }
+  if (HasHistograms(w)) return ExtrapolatedHistogramRate(w, fc, is_counter, is_rate);
   const auto& p = w.points;
   if (p.size() < 2) return {};
   double result = p.back().f - p.front().f;
@@ -520,22 +647,51 @@ RangeFunction FindRateFunction(std::string_view name) {
 std::vector<Point> ExtendFloats(std::span<const Point> f, int64_t range_start, int64_t range_end,
                                 bool smoothed) {
   std::vector<Point> out;
-  if (f.empty()) return out;
-  size_t last = f.size() - 1;
-  const size_t found = SearchPoints(last, [&](size_t i) { return f[i].t > range_start; });
-  size_t first = found == 0 ? 0 : found - 1;
-  if (smoothed) last = SearchPoints(last, [&](size_t i) { return f[i].t >= range_end; });
-  if (f[last].t <= range_start) return out;
-  const double left = PickOrInterpolateLeft(f, first, range_start, smoothed, false);
-  const double right = PickOrInterpolateRight(f, last, range_end, smoothed, false);
-  if (f[first].t <= range_start) ++first;
-  const bool drop_last = f[last].t >= range_end;
+  const std::optional<BoundaryIndexes> b = FindBoundaries(f, range_start, range_end, smoothed);
+  if (!b) return out;
+  const double left = BoundaryValue(f, LeftSource(f, b->first, range_start, smoothed), range_start, false);
+  const double right = BoundaryValue(f, RightSource(f, b->last, range_end, smoothed), range_end, false);
+  const auto [from, to] = InnerSamples(f, *b, range_start, range_end);
   out.push_back({range_start, left, nullptr});
-  for (size_t i = first; i <= last; ++i) {
-    if (i == last && drop_last) break;
-    out.push_back(f[i]);
-  }
+  for (size_t i = from; i < to; ++i) out.push_back(f[i]);
   out.push_back({range_end, right, nullptr});
+  return out;
+}
+
+double InterpolateFloats(const Point& p1, const Point& p2, int64_t t, bool is_counter) {
+  double y1 = p1.f;
+  const double y2 = p2.f;
+  if (is_counter && y2 < y1) y1 = 0;
+  return y1 + (y2 - y1) * static_cast<double>(t - p1.t) / static_cast<double>(p2.t - p1.t);
+}
+
+InterpolatedHistogram InterpolateHistograms(const Point& p1, const Point& p2, int64_t t, bool is_counter) {
+  InterpolatedHistogram out;
+  if (t == p1.t) {
+    out.h = *p1.h;
+    return out;
+  }
+  if (t == p2.t) {
+    out.h = *p2.h;
+    return out;
+  }
+  const double fraction = static_cast<double>(t - p1.t) / static_cast<double>(p2.t - p1.t);
+  model::FloatHistogram h = *p2.h;
+  if (is_counter && model::HistogramDetectReset(*p2.h, *p1.h)) {
+    model::HistogramMul(&h, fraction);  // restarted from zero
+    out.h = std::move(h);
+    return out;
+  }
+  model::HistogramOpResult r = model::HistogramSub(&h, *p1.h);
+  FailOnInvalidLayout(r);
+  if (!r.ok()) return out;
+  out.sub_reconciled = r.nhcb_bounds_reconciled;
+  model::HistogramMul(&h, fraction);
+  r = model::HistogramAdd(&h, *p1.h);
+  FailOnInvalidLayout(r);
+  if (!r.ok()) return out;
+  out.add_reconciled = r.nhcb_bounds_reconciled;
+  out.h = std::move(h);
   return out;
 }
 

@@ -93,6 +93,8 @@ class Evaluator {
   Matrix EvalNode(const Expr& e);
   Matrix EvalNumber(double v);
   Matrix EvalVectorSelector(const VectorSelector& vs);
+  // A `smoothed` selector (experimental): interpolated between the samples around each step.
+  Matrix EvalSmoothedSelector(const VectorSelector& vs);
   Matrix EvalUnary(const UnaryExpr& u);
   Matrix EvalBinary(const BinaryExpr& b);
   Matrix EvalAggregate(const AggregateExpr& a);

@@ -20,6 +20,10 @@ inline bool HasHistograms(const Window& w) {
   return std::any_of(w.points.begin(), w.points.end(), [](const Point& p) { return p.h != nullptr; });
 }
 
+inline bool HasFloats(const Window& w) {
+  return std::any_of(w.points.begin(), w.points.end(), [](const Point& p) { return p.h == nullptr; });
+}
+
 inline std::vector<double> Floats(const Window& w) {
   std::vector<double> v;
   v.reserve(w.points.size());

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -49,6 +50,21 @@ struct Window {
 // it, or for smoothed the value interpolated there). Empty when no sample is inside the range.
 std::vector<Point> ExtendFloats(std::span<const Point> points, int64_t range_start, int64_t range_end,
                                 bool smoothed);
+
+// Prometheus' interpolate: the value at t on the line between two float points; a counter
+// that went down is taken to have restarted from zero.
+double InterpolateFloats(const Point& p1, const Point& p2, int64_t t, bool is_counter);
+
+// Prometheus' interpolateHistograms: the histogram at t between two histogram points, p1 +
+// (p2 - p1) * fraction, or for a counter that reset between them p2 * fraction (restarted
+// from zero); either point itself at its own time. `h` is empty when the two mix exponential
+// and custom buckets; an invalid layout fails the query.
+struct InterpolatedHistogram {
+  std::optional<model::FloatHistogram> h;
+  bool sub_reconciled = false;  // custom bucket bounds were reconciled subtracting p1
+  bool add_reconciled = false;  // ... adding it back
+};
+InterpolatedHistogram InterpolateHistograms(const Point& p1, const Point& p2, int64_t t, bool is_counter);
 
 struct RangeResult {
   bool present = false;
