@@ -37,6 +37,9 @@ struct ApiOptions {
   size_t max_notification_subscribers = 16;
   size_t remote_write_max_bytes = 32 << 20;
   int64_t lookback_delta_ms = 5 * 60 * 1000;
+  // --enable-feature=created-timestamp-zero-ingestion: a remote-write 2.0 sample with a start
+  // timestamp is preceded by a zero sample there (Prometheus' STAsZeroSample).
+  bool start_timestamp_zero_ingestion = false;
 };
 
 // A notification as /api/v1/notifications shows it.

@@ -164,8 +164,9 @@ Response WithWrittenHeaders(Response r, const WrittenV2& w) {
 // Problems with the data are collected in bad(); a storage failure ends the request.
 class WriterV2 {
  public:
-  WriterV2(const wire::v2::SymbolizedRequest& write, storage::Appender& app, int64_t max_time)
-      : write_(write), app_(app), max_time_(max_time) {}
+  WriterV2(const wire::v2::SymbolizedRequest& write, storage::Appender& app, int64_t max_time,
+           bool st_zero_samples)
+      : write_(write), app_(app), max_time_(max_time), st_zero_samples_(st_zero_samples) {}
 
   // False on a storage failure (its text in *failure): the caller rolls back.
   bool Series(const wire::v2::SymbolizedSeries& ts, std::string* failure) {
@@ -231,6 +232,7 @@ class WriterV2 {
     const storage::AppendResult future_error{0, storage::AppendError::kOutOfBounds};
     for (const wire::v2::Sample& s : ts.samples) {
       const bool future = s.timestamp > max_time_;
+      if (!future) AppendStartZero(ref, s.start_timestamp, s.timestamp, nullptr);
       const storage::AppendResult r =
           future ? future_error : app_.Append(*ref, labels_, s.timestamp, s.value);
       if (Appended(r, future, failure)) {
@@ -247,6 +249,7 @@ class WriterV2 {
         bad_.push_back(fh.error().message() + " for series " + labels_.ToString());
         continue;
       }
+      if (!future) AppendStartZero(ref, h.start_timestamp, h.h.timestamp, &*fh);
       const storage::AppendResult r =
           future ? future_error : app_.AppendHistogram(*ref, labels_, h.h.timestamp, *fh);
       if (Appended(r, future, failure)) {
@@ -257,6 +260,26 @@ class WriterV2 {
       }
     }
     return true;
+  }
+
+  // With created-timestamp-zero-ingestion, a zero at the sample's start timestamp (for a
+  // histogram, an empty one of its layout, marked as a counter reset), best effort as in
+  // Prometheus: a start not before the sample, or a zero the storage refuses (out of order, a
+  // duplicate), is dropped silently and never fails the write.
+  void AppendStartZero(storage::SeriesRef* ref, int64_t st, int64_t t, const model::FloatHistogram* h) {
+    if (!st_zero_samples_ || st == 0 || st >= t) return;
+    storage::AppendResult r;
+    if (h == nullptr) {
+      r = app_.Append(*ref, labels_, st, 0);
+    } else {
+      model::FloatHistogram zero;
+      zero.counter_reset_hint = model::CounterResetHint::kCounterReset;
+      zero.schema = h->schema;
+      zero.zero_threshold = h->zero_threshold;
+      zero.custom_values = h->custom_values;
+      r = app_.AppendHistogram(*ref, labels_, st, zero);
+    }
+    if (r.ok()) *ref = r.ref;
   }
 
   void AppendExemplars(const wire::v2::SymbolizedSeries& ts, storage::SeriesRef ref) {
@@ -281,6 +304,7 @@ class WriterV2 {
   const wire::v2::SymbolizedRequest& write_;
   storage::Appender& app_;
   const int64_t max_time_;
+  const bool st_zero_samples_;
   model::Labels labels_;
   std::vector<model::LabelView> raw_;
   std::vector<model::LabelView> scratch_;
@@ -293,9 +317,9 @@ class WriterV2 {
 // X-Prometheus-Remote-Write-*-Written headers say what was stored. A storage failure (5xx)
 // rolls everything back, since senders retry those and the TSDB is not idempotent.
 Response WriteV2(const wire::v2::SymbolizedRequest& write, storage::Storage& storage, int64_t max_time,
-                 SelfMetrics* metrics) {
+                 bool st_zero_samples, SelfMetrics* metrics) {
   auto app = storage.MakeAppender();
-  WriterV2 writer(write, *app, max_time);
+  WriterV2 writer(write, *app, max_time, st_zero_samples);
   for (const wire::v2::SymbolizedSeries& ts : write.timeseries) {
     std::string failure;
     if (!writer.Series(ts, &failure)) {
@@ -349,7 +373,8 @@ Response PrometheusApi::RemoteWrite(const Request& req) {
   if (*message == kV2Message) {
     auto v2 = wire::v2::DecodeSymbolized(*raw);
     if (!v2.ok()) return WithWrittenHeaders(Response::Text(400, v2.error().message() + "\n"), {});
-    return WriteV2(*v2, *req.tenant->storage, max_time, deps_.metrics);
+    return WriteV2(*v2, *req.tenant->storage, max_time, deps_.options.start_timestamp_zero_ingestion,
+                   deps_.metrics);
   }
   wire::WriteRequestView write;
   if (Status st = write.Decode(*raw); !st.ok()) return Response::Text(400, st.error().message() + "\n");

@@ -112,7 +112,9 @@ std::string FlagsUsage() {
                                            promql-binop-fill-modifiers, promql-extended-range-selectors,
                                            promql-unquoted-utf8-names,
                                            promql-delayed-name-removal, exemplar-storage (keep
-                                           exemplars: 100000, as Prometheus' default limit)
+                                           exemplars: 100000, as Prometheus' default limit),
+                                           created-timestamp-zero-ingestion (a zero sample at
+                                           each remote-write 2.0 start timestamp)
   --demo                                   load a deterministic demo dataset at start
 
 Every other flag of Prometheus 3.16 (--log.level, --web.external-url, --storage.tsdb.wal-compression...)
@@ -226,6 +228,8 @@ Result<Flags> ParseFlags(int argc, const char* const* argv) {
                f.delayed_name_removal = true;
              } else if (feat == "exemplar-storage") {
                f.exemplar_storage = true;
+             } else if (feat == "created-timestamp-zero-ingestion") {
+               f.st_zero_ingestion = true;
              } else if (feat == "promql-experimental-functions") {
                f.experimental_functions = true;
              } else if (feat == "promql-binop-fill-modifiers") {

@@ -43,8 +43,9 @@ struct Flags {
   // --enable-feature=exemplar-storage. Off by default, as in Prometheus 3.16: exemplars are then
   // accepted (and counted by remote write 2.0) but not kept.
   bool exemplar_storage = false;
-  bool in_memory = false;  // --storage.in-memory: no WAL, no blocks (tests, demos)
-  bool demo = false;       // --demo: load the deterministic demo dataset at start
+  bool st_zero_ingestion = false;  // --enable-feature=created-timestamp-zero-ingestion
+  bool in_memory = false;          // --storage.in-memory: no WAL, no blocks (tests, demos)
+  bool demo = false;               // --demo: load the deterministic demo dataset at start
   bool help = false;
   bool version = false;
   std::vector<std::string> features;

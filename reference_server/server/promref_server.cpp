@@ -73,6 +73,7 @@ Result<std::unique_ptr<PromrefServer>> PromrefServer::Create(const Flags& flags,
   deps.options.enable_lifecycle = flags.enable_lifecycle;
   deps.options.accepted_remote_write_messages = flags.remote_write_messages;
   deps.options.lookback_delta_ms = flags.lookback_delta_ms;
+  deps.options.start_timestamp_zero_ingestion = flags.st_zero_ingestion;
   deps.notifications = &s->notifications;
   deps.metrics = &s->metrics;
   deps.flags = [f = flags] { return f.AsList(); };

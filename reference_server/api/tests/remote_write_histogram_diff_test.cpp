@@ -2,7 +2,8 @@
 // module build): every request carries a good histogram, a bad one and another good one in
 // three series. Both servers must give the same status and error text (1.0: the whole request
 // refused; 2.0: the good series written and each bad one reported), and afterwards hold the
-// same data: the good histograms intact, nothing of the bad ones.
+// same data: the good histograms intact, nothing of the bad ones. And start timestamps with
+// created-timestamp-zero-ingestion: the zero samples go where Prometheus puts them.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -233,6 +234,63 @@ TEST(RemoteWriteHistogramDiff, MalformedHistogramsAreRefusedAsPrometheusRefusesT
   // Every 2.0 request wrote its two good series; the reduced histogram went in once per protocol.
   EXPECT_EQ(want.size(), 2 * BadCases().size() + 2 * 3 * ReducedCases().size()) << want.dump();
   EXPECT_EQ(Stored(c, bases[1], t + 1000), want);
+}
+
+// Every raw sample of the st_ series over the last ten minutes, sorted by series.
+nlohmann::json RawSamples(HttpClient& c, const std::string& base, int64_t t_ms) {
+  const std::string url =
+      base + "/api/v1/query?" +
+      promconform::FormEncode({{"query", "{job=\"st\"}[10m]"}, {"time", std::to_string(t_ms / 1000) + ".5"}});
+  auto j = nlohmann::json::parse(c.Get(url).body, nullptr, false);
+  if (!j.is_object() || !j.contains("data")) return j;
+  auto& r = j["data"]["result"];
+  std::sort(r.begin(), r.end(),
+            [](const auto& a, const auto& b) { return a["metric"].dump() < b["metric"].dump(); });
+  return r;
+}
+
+wire::v2::TimeSeries StSeries(const std::string& name) {
+  wire::v2::TimeSeries ts;
+  ts.labels = {{"__name__", name}, {"job", "st"}};
+  return ts;
+}
+
+TEST(RemoteWriteStartTimestamps, ZeroSamplesGoWherePrometheusPutsThem) {
+  const std::string feature = "--enable-feature=created-timestamp-zero-ingestion";
+  auto peer = promconform::LocalPeer::Start(promconform::PinnedPrometheusPeer({feature}));
+  ASSERT_TRUE(peer.ok()) << peer.error().message();
+  auto ref = server::StartEmbedded({feature});
+  ASSERT_TRUE(ref.ok()) << ref.error().message();
+  HttpClient c;
+  const int64_t t = (NowMs() - 300'000) / 1000 * 1000;
+  // First request: a counter whose start precedes it, a start equal to and one after the
+  // sample (no zero), a histogram with a start, a start that repeats (the second zero is out of
+  // order and dropped).
+  wire::v2::RequestV2 first;
+  auto counter = StSeries("st_counter_total");
+  counter.samples = {{5, t, t - 10'000}, {7, t + 15'000, t - 10'000}};
+  auto same = StSeries("st_same_total");
+  same.samples = {{3, t, t}};
+  auto after = StSeries("st_after_total");
+  after.samples = {{3, t, t + 1000}};
+  auto hist = StSeries("st_histogram_seconds");
+  hist.histograms = {{GoodInteger(t), t - 20'000}, {GoodCustom(t + 15'000), t - 20'000}};
+  first.timeseries = {counter, same, after, hist};
+  // Second request: the counter restarted (a start after its last sample: a zero between).
+  wire::v2::RequestV2 second;
+  auto restarted = StSeries("st_counter_total");
+  restarted.samples = {{2, t + 60'000, t + 50'000}};
+  second.timeseries = {restarted};
+  for (const std::string& base : {(*peer)->base_url(), (*ref)->base_url()}) {
+    for (const auto* req : {&first, &second}) {
+      const HttpResponse r = PostV2(c, base, *req);
+      EXPECT_EQ(r.status, 204) << base << ": " << r.body;
+    }
+  }
+  const nlohmann::json want = RawSamples(c, (*peer)->base_url(), t + 61'000);
+  ASSERT_TRUE(want.is_array()) << want.dump();
+  EXPECT_EQ(want.size(), 4u) << want.dump();
+  EXPECT_EQ(RawSamples(c, (*ref)->base_url(), t + 61'000), want);
 }
 
 }  // namespace
