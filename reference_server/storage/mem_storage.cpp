@@ -169,6 +169,7 @@ class MemAppender : public Appender {
     for (auto& [labels, p] : pending_) {
       auto& s = store_->series_[labels];
       s.labels = labels;
+      SetHeadHint(&s, &p);
       s.points.push_back(std::move(p));
     }
     for (auto& [labels, e] : exemplars_) store_->series_[labels].exemplars.push_back(e);
@@ -213,6 +214,28 @@ class MemAppender : public Appender {
     return {};
   }
 
+  // Gives a histogram the hint a Prometheus head would read it back with, as if appended to
+  // the series' chunks now.
+  static void SetHeadHint(MemStorage::StoredSeries* s, MemStorage::Point* p) {
+    if (!p->h) {
+      s->hist_tail.Reset();  // a float sample ends the head's histogram chunk
+      return;
+    }
+    const bool cut = p->t >= s->hist_chunk_end;
+    const model::HistogramChunkTail::Plan plan = s->hist_tail.PlanAppend(*p->h, cut);
+    if (plan.action == model::HistogramChunkTail::Action::kNewChunk) {
+      // The end of the aligned range holding t (floor division), saturated at the ends of int64.
+      int64_t q = p->t / kChunkRange;
+      if (p->t % kChunkRange != 0 && p->t < 0) --q;
+      s->hist_chunk_end = q >= INT64_MAX / kChunkRange ? INT64_MAX : (q + 1) * kChunkRange;
+    }
+    s->hist_tail.Commit(plan);
+    p->h->counter_reset_hint = s->hist_tail.LastHint();
+  }
+  // The chunk range of Prometheus' test storage (teststorage: 24 h blocks), which the pinned
+  // promqltest expectations were recorded on.
+  static constexpr int64_t kChunkRange = 24 * 3600 * 1000;
+
   MemStorage* store_;
   std::vector<std::pair<model::Labels, MemStorage::Point>> pending_;
   std::vector<std::pair<model::Labels, Exemplar>> exemplars_;
@@ -233,7 +256,8 @@ Result<std::vector<ExemplarSeries>> MemStorage::SelectExemplars(
   std::shared_lock lock(mu_);
   for (const auto& [labels, s] : series_) {
     const bool selected = std::any_of(matcher_groups.begin(), matcher_groups.end(),
-                                      [&](const auto& group) { return MatchesAll(labels, group); });
+                                      // An init-capture: clang 14 cannot capture a structured binding.
+                                      [&l = labels](const auto& group) { return MatchesAll(l, group); });
     if (!selected) continue;
     ExemplarSeries es{labels, {}};
     for (const Exemplar& e : s.exemplars) {

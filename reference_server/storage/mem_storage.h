@@ -4,12 +4,20 @@
 // engine and the API that need a few series. Series live in a map ordered by labels; samples in
 // a vector per series. Appends follow the head's rules (in order; equal timestamp with equal
 // value bits is a no-op, with a different value a duplicate).
+//
+// Native histograms read back with the counter-reset hints a Prometheus head gives (unknown
+// for the first sample of a chunk, not-reset after it, gauge in gauge chunks): MemStorage has
+// no chunks, but tracks where a head would cut them with the head's own decision logic
+// (model::HistogramChunkTail), using the chunk range of Prometheus' test storage (24 h) and,
+// as its promqltest loader, float histogram chunks only. The head's size-based cuts of big
+// histogram chunks are not modelled.
 #pragma once
 
 #include <map>
 #include <mutex>
 #include <shared_mutex>
 
+#include "model/histogram_chunk_tail.h"
 #include "storage/storage.h"
 
 namespace promref::storage {
@@ -37,6 +45,10 @@ class MemStorage : public Storage {
     model::Labels labels;
     std::vector<Point> points;  // strictly increasing t
     std::vector<Exemplar> exemplars;
+    // Where a head's histogram chunk would stand. Float chunks only: the promqltest scripts
+    // this models were recorded on a head that the loader feeds float histograms.
+    model::HistogramChunkTail hist_tail{/*integer_chunks=*/false};
+    int64_t hist_chunk_end = 0;  // the end of that chunk's chunk range
   };
 
  private:

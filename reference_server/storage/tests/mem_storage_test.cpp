@@ -44,6 +44,48 @@ TEST(MemStorage, AppendRulesFollowTheHead) {
   EXPECT_FALSE(set->Next());
 }
 
+// Histograms read back with the hints a Prometheus head (24 h chunk range) would give.
+TEST(MemStorage, HistogramsGetTheHintsOfHeadChunks) {
+  MemStorage s;
+  const model::Labels l{{"__name__", "h"}};
+  constexpr int64_t kDay = 24 * 3600 * 1000;
+  auto hist = [](double count, model::CounterResetHint hint = model::CounterResetHint::kUnknown) {
+    model::FloatHistogram h;
+    h.count = count;
+    h.positive_spans = {{0, 1}};
+    h.positive_buckets = {count};
+    h.counter_reset_hint = hint;
+    return h;
+  };
+  auto app = s.MakeAppender();
+  ASSERT_TRUE(app->AppendHistogram(0, l, 1, hist(1)).ok());
+  ASSERT_TRUE(app->AppendHistogram(0, l, 2, hist(2.5)).ok());  // fractional: still one float chunk
+  ASSERT_TRUE(app->AppendHistogram(0, l, 3, hist(1)).ok());    // a reset: a new chunk
+  ASSERT_TRUE(app->AppendHistogram(0, l, 4, hist(5)).ok());
+  ASSERT_TRUE(app->AppendHistogram(0, l, kDay, hist(6)).ok());  // the next chunk range
+  ASSERT_TRUE(app->AppendHistogram(0, l, kDay + 1, hist(7)).ok());
+  ASSERT_TRUE(app->Append(0, l, kDay + 2, 1).ok());  // a float ends the histogram chunk
+  ASSERT_TRUE(app->AppendHistogram(0, l, kDay + 3, hist(8)).ok());
+  ASSERT_TRUE(app->AppendHistogram(0, l, kDay + 4, hist(3, model::CounterResetHint::kGauge)).ok());
+  ASSERT_TRUE(app->AppendHistogram(0, l, kDay + 5, hist(2, model::CounterResetHint::kGauge)).ok());
+  ASSERT_TRUE(app->Commit().ok());
+
+  using H = model::CounterResetHint;
+  const std::vector<H> want = {H::kUnknown,         H::kNotCounterReset, H::kUnknown,
+                               H::kNotCounterReset, H::kUnknown,         H::kNotCounterReset,
+                               H::kUnknown,         H::kGauge,           H::kGauge};
+  std::vector<H> got;
+  auto q = s.MakeQuerier(0, 2 * kDay);
+  const std::vector<model::Matcher> ms = {Eq("__name__", "h")};
+  auto set = (*q)->Select(true, {}, ms);
+  ASSERT_TRUE(set->Next());
+  auto it = set->At().Iterator();
+  for (auto vt = it->Next(); vt != ValueType::kNone; vt = it->Next()) {
+    if (vt == ValueType::kHistogram) got.push_back(it->AtHistogram().counter_reset_hint);
+  }
+  EXPECT_EQ(got, want);
+}
+
 TEST(MemStorage, LabelNamesAndValuesFilteredByMatchersAndTime) {
   MemStorage s;
   auto app = s.MakeAppender();

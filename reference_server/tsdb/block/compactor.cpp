@@ -3,9 +3,10 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "model/sample.h"
 #include "tsdb/block/chunk_file.h"
 #include "tsdb/chunks/decimal.h"
-#include "tsdb/chunks/histogram_chunk.h"
+#include "tsdb/chunks/histogram_appender.h"
 #include "tsdb/chunks/xor.h"
 #include "tsdb/index/index_file.h"
 #include "tsdb/querier/querier.h"
@@ -49,14 +50,24 @@ void Advance(Cursor& c, int64_t mint, int64_t maxt) {
 // hours of a 15 s scrape, so a level-1 block holds one chunk per series.
 constexpr size_t kBlockChunkSamples = 480;
 
+// Whether a histogram read back from a chunk was the first of its chunk (a counter chunk's
+// first sample reads as unknown or reset; stale markers carry no hint and say nothing).
+bool StartsHistogramChunk(const model::FloatHistogram& h) {
+  return !model::IsStaleNaN(h.sum) && (h.counter_reset_hint == model::CounterResetHint::kUnknown ||
+                                       h.counter_reset_hint == model::CounterResetHint::kCounterReset);
+}
+
 // Re-encodes samples from `it` into chunks: floats in runs of up to kBlockChunkSamples, each
-// run stored as XOR or decimal, whichever is smaller; histograms as histogram chunks.
+// run stored as XOR or decimal, whichever is smaller; histograms as histogram chunks, cut
+// where the source chunks were cut (so that every sample reads back with the hint it had) and
+// wherever the head's appender would cut.
 Status Reencode(storage::SampleIterator& it, ChunkWriter& cw, std::vector<ChunkMeta>* out,
                 uint64_t* samples) {
   std::vector<model::Sample> run;
   ChunkBuffer hbuf;
-  XorState hst;
-  int64_t hmin = 0;
+  HistogramAppender happ;
+  Encoding henc = Encoding::kNone;
+  int64_t hmin = 0, hmax = 0;
   auto write = [&](Encoding enc, std::string_view data, int64_t mint, int64_t maxt) -> Status {
     auto ref = cw.Write(enc, data);
     if (!ref.ok()) return ref.error();
@@ -81,25 +92,30 @@ Status Reencode(storage::SampleIterator& it, ChunkWriter& cw, std::vector<ChunkM
   };
   auto flush_hists = [&]() -> Status {
     if (hbuf.size() == 0) return {};
-    Status st = write(Encoding::kHistogram, hbuf.view(), hmin, hst.t);
+    Status st = write(henc, hbuf.view(), hmin, hmax);
     hbuf.Clear();
-    hst = XorState();
     return st;
   };
   for (storage::ValueType vt = it.Next(); vt != storage::ValueType::kNone; vt = it.Next()) {
     if (vt == storage::ValueType::kFloat) {
       if (Status s = flush_hists(); !s.ok()) return s;
+      happ.Reset();
       run.push_back({it.AtT(), it.AtFloat()});
       if (run.size() >= kBlockChunkSamples) {
         if (Status s = flush_floats(); !s.ok()) return s;
       }
     } else {
       if (Status s = flush_floats(); !s.ok()) return s;
-      if (hst.num_samples >= kSamplesPerChunk) {
+      const model::FloatHistogram& h = it.AtHistogram();
+      const bool cut = hbuf.size() == 0 || StartsHistogramChunk(h) || happ.num_samples() == UINT16_MAX;
+      const HistogramAppender::Plan plan = happ.PlanAppend(h, cut);
+      if (plan.action == model::HistogramChunkTail::Action::kNewChunk) {
         if (Status s = flush_hists(); !s.ok()) return s;
+        hmin = it.AtT();
+        henc = HistogramAppender::EncodingFor(plan.kind);
       }
-      if (hbuf.size() == 0) hmin = it.AtT();
-      AppendHistogramSample(&hbuf, &hst, it.AtT(), it.AtHistogram());
+      happ.Apply(&hbuf, it.AtT(), plan);
+      hmax = it.AtT();
     }
   }
   if (Status s = it.Err(); !s.ok()) return s;
@@ -165,7 +181,7 @@ Result<BlockMeta> WriteBlock(const std::string& parent_dir,
         const ChunkMeta& m = c.chunks[k];
         // Head chunks (XOR, 120 samples) are always re-encoded for the block.
         copy = m.mint >= spec.mint && m.maxt <= last &&
-               (m.enc == Encoding::kDecimal || m.enc == Encoding::kHistogram ||
+               (m.enc == Encoding::kDecimal || IsHistogramEncoding(m.enc) ||
                 (m.enc == Encoding::kXor && ChunkNumSamples(m.data) >= 240)) &&
                !deleted.Overlaps(m.mint, m.maxt) && (k == 0 || m.mint > c.chunks[k - 1].maxt);
       }

@@ -2,6 +2,7 @@
 
 #include "tsdb/chunks/decimal.h"
 #include "tsdb/chunks/histogram_chunk.h"
+#include "tsdb/chunks/native_histogram_chunk.h"
 #include "tsdb/chunks/xor.h"
 
 namespace promref::tsdb {
@@ -29,6 +30,10 @@ std::unique_ptr<storage::SampleIterator> NewChunkIterator(Encoding enc, std::str
     case Encoding::kXor: return std::make_unique<XorIterator>(bytes);
     case Encoding::kHistogram: return std::make_unique<HistogramIterator>(bytes);
     case Encoding::kDecimal: return std::make_unique<DecimalIterator>(bytes);
+    case Encoding::kIntHistogram:
+      return std::make_unique<HistogramChunkIterator>(model::HistogramChunkKind::kInteger, bytes);
+    case Encoding::kFloatHistogram:
+      return std::make_unique<HistogramChunkIterator>(model::HistogramChunkKind::kFloat, bytes);
     case Encoding::kNone: break;
   }
   return std::make_unique<ErrIterator>("unknown chunk encoding " + std::to_string(static_cast<int>(enc)));

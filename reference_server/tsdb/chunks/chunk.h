@@ -5,10 +5,13 @@
 //   kXor        Gorilla compression exactly as Prometheus' chunkenc.XORChunk: delta-of-delta
 //               timestamps and XOR-ed float values. Floats round-trip bit for bit (every NaN
 //               payload, the stale marker included).
-//   kHistogram  native (float) histograms, one record per sample: delta timestamps, then the
-//               histogram's fields verbatim. Simple, not compact; it round-trips exactly.
+//   kHistogram  native histograms, one verbatim record per sample (histogram_chunk.h). No
+//               longer written; still read, for data directories written before the next two.
 //   kDecimal    floats as exact decimal mantissas, Rice-coded (decimal.h); written by
 //               compaction into blocks when smaller than XOR. Never appended to.
+//   kIntHistogram, kFloatHistogram
+//               native histograms as Prometheus' integer and float histogram chunks
+//               (native_histogram_chunk.h), cut and hinted as its head does.
 //
 // A chunk holds samples of one kind in strictly increasing time order.
 #pragma once
@@ -21,7 +24,18 @@
 
 namespace promref::tsdb {
 
-enum class Encoding : uint8_t { kNone = 0, kXor = 1, kHistogram = 2, kDecimal = 3 };
+enum class Encoding : uint8_t {
+  kNone = 0,
+  kXor = 1,
+  kHistogram = 2,
+  kDecimal = 3,
+  kIntHistogram = 4,
+  kFloatHistogram = 5,
+};
+
+inline bool IsHistogramEncoding(Encoding e) {
+  return e == Encoding::kHistogram || e == Encoding::kIntHistogram || e == Encoding::kFloatHistogram;
+}
 
 // Samples per chunk at which the head cuts a new chunk (Prometheus' samplesPerChunk).
 inline constexpr int kSamplesPerChunk = 120;

@@ -38,6 +38,12 @@ bool GetFloats(Decbuf& d, std::vector<double>* v) {
   return d.ok();
 }
 
+bool SpansMatchBuckets(const std::vector<model::HistogramSpan>& spans, const std::vector<double>& buckets) {
+  uint64_t n = 0;
+  for (const model::HistogramSpan& sp : spans) n += sp.length;
+  return n == buckets.size();
+}
+
 }  // namespace
 
 void EncodeFloatHistogram(std::string* out, const model::FloatHistogram& h) {
@@ -116,6 +122,17 @@ storage::ValueType HistogramIterator::Next() {
     return storage::ValueType::kNone;
   }
   ++read_;
+  if (!SpansMatchBuckets(h_.positive_spans, h_.positive_buckets) ||
+      !SpansMatchBuckets(h_.negative_spans, h_.negative_buckets)) {
+    // A layout the head never wrote (and that would make comparing layouts expensive): no
+    // claim about resets, and the next sample starts afresh.
+    tail_.Reset();
+    h_.counter_reset_hint = model::CounterResetHint::kUnknown;
+    return storage::ValueType::kHistogram;
+  }
+  const model::HistogramChunkTail::Plan plan = tail_.PlanAppend(h_, /*cut=*/tail_.empty());
+  tail_.Commit(plan);
+  h_.counter_reset_hint = tail_.LastHint();
   return storage::ValueType::kHistogram;
 }
 

@@ -1,14 +1,16 @@
-// A simple chunk encoding for native (float) histograms: after the 2-byte sample count, one
-// record per sample with the timestamp (zig-zag varint for the first, uvarint delta after)
-// and every field of the FloatHistogram verbatim (floats as raw 64-bit patterns, so values
-// round-trip exactly). Native histograms get a compact encoding in their own issue; this one
-// is only required to be correct.
+// The verbatim histogram record (EncodeFloatHistogram: every field of a FloatHistogram, floats
+// as raw 64-bit patterns) that WAL records use, and the first histogram chunk encoding
+// (Encoding::kHistogram) built from it: after the 2-byte sample count, one record per sample
+// with the timestamp (zig-zag varint for the first, uvarint delta after). Chunks of that
+// encoding are no longer written (native_histogram_chunk.h replaced them) but still read, so
+// that older data directories stay readable; AppendHistogramSample remains for their tests.
 #pragma once
 
 #include <string>
 #include <string_view>
 
 #include "model/histogram.h"
+#include "model/histogram_chunk_tail.h"
 #include "storage/storage.h"
 #include "tsdb/chunks/bstream.h"
 #include "tsdb/chunks/xor.h"
@@ -24,6 +26,10 @@ void EncodeFloatHistogram(std::string* out, const model::FloatHistogram& h);
 // the bytes are malformed.
 bool DecodeFloatHistogram(std::string_view* in, model::FloatHistogram* h);
 
+// Reads a kHistogram chunk. Its records keep the hints the samples were appended with (mostly
+// unknown, and the chunk was cut without reset detection), so the iterator gives each sample
+// the hint a head chunk would have given it instead (model::HistogramChunkTail): engines and
+// compaction then see the same hints for old and new data.
 class HistogramIterator final : public storage::SampleIterator {
  public:
   explicit HistogramIterator(std::string_view chunk);
@@ -40,6 +46,7 @@ class HistogramIterator final : public storage::SampleIterator {
   uint16_t read_ = 0;
   int64_t t_ = 0;
   model::FloatHistogram h_;
+  model::HistogramChunkTail tail_;
   bool corrupt_ = false;
   bool done_ = false;
 };

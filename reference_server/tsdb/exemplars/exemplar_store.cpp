@@ -73,10 +73,12 @@ std::vector<storage::ExemplarSeries> ExemplarStore::Select(
   std::lock_guard lock(mu_);
   for (const auto& [key, idx] : index_) {
     const bool selected =
-        std::any_of(groups.begin(), groups.end(), [&](const std::vector<model::Matcher>& g) {
-          return std::all_of(g.begin(), g.end(),
-                             [&](const model::Matcher& m) { return m.Matches(idx.labels.Get(m.name())); });
-        });
+        // `labels` by name: clang 14 cannot capture a structured binding.
+        std::any_of(
+            groups.begin(), groups.end(), [&labels = idx.labels](const std::vector<model::Matcher>& g) {
+              return std::all_of(g.begin(), g.end(),
+                                 [&](const model::Matcher& m) { return m.Matches(labels.Get(m.name())); });
+            });
     if (!selected) continue;
     std::vector<storage::Exemplar> es;
     for (int64_t i = idx.oldest; i >= 0; i = ring_[static_cast<size_t>(i)].next) {

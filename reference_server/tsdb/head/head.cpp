@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <bit>
+#include <cmath>
 #include <queue>
 
-#include "tsdb/chunks/histogram_chunk.h"
 #include "tsdb/wal/records.h"
 
 namespace promref::tsdb {
@@ -170,7 +170,10 @@ void Head::CutChunkLocked(MemSeries* s, int64_t t, Encoding enc) {
   s->open_mint = t;
   s->open_enc = enc;
   s->next_cut = RangeStart(t, options_.chunk_range) + options_.chunk_range;
-  if (enc != Encoding::kHistogram) s->last_hist.reset();
+  if (!IsHistogramEncoding(enc)) {
+    s->last_hist.reset();
+    s->hist_app.reset();  // the next histogram chunk has no histogram chunk before it
+  }
 }
 
 void Head::AppendFloatLocked(MemSeries* s, int64_t t, double v) {
@@ -181,12 +184,55 @@ void Head::AppendFloatLocked(MemSeries* s, int64_t t, double v) {
   XorAppender(&s->open, &s->st).Append(t, v);
 }
 
-void Head::AppendHistogramLocked(MemSeries* s, int64_t t, const model::FloatHistogram& h) {
-  if (s->open.size() == 0 || s->open_enc != Encoding::kHistogram || s->st.num_samples >= kSamplesPerChunk ||
-      s->open.size() >= 16 * 1024 || t >= s->next_cut) {
-    CutChunkLocked(s, t, Encoding::kHistogram);
+namespace {
+
+// When a histogram chunk of `bytes` bytes, begun at `start` and reaching `cur`, is 1/ratio
+// full: the end time that splits what is left of the chunk range (up to `max_t`) into equal
+// chunks (Prometheus' computeChunkEndTime).
+int64_t PredictChunkEnd(int64_t start, int64_t cur, int64_t max_t, double ratio) {
+  const double n =
+      static_cast<double>(WrapSub(max_t, start)) / (static_cast<double>(WrapSub(cur, start) + 1) * ratio);
+  if (n <= 1) return max_t;
+  return static_cast<int64_t>(static_cast<double>(start) +
+                              static_cast<double>(WrapSub(max_t, start)) / std::floor(n));
+}
+
+// Prometheus' histogram chunk size policy (histogramsAppendPreprocessor): aim at 1 KiB
+// chunks; once a chunk holds a quarter of that, predict the time it fills up and cut there;
+// cut at 2 KiB at the latest; but keep 10 samples in a chunk unless the chunk range ends.
+constexpr uint32_t kTargetBytesPerHistogramChunk = 1024;
+constexpr uint16_t kMinSamplesPerHistogramChunk = 10;
+
+}  // namespace
+
+bool Head::HistogramChunkFullLocked(MemSeries* s, int64_t t) {
+  const uint32_t bytes = s->open.size();
+  const int64_t range_end = s->hist_end_predicted
+                                ? RangeStart(s->open_mint, options_.chunk_range) + options_.chunk_range
+                                : s->next_cut;
+  if (!s->hist_end_predicted && bytes >= kTargetBytesPerHistogramChunk / 4) {
+    s->next_cut = PredictChunkEnd(s->open_mint, s->st.t, s->next_cut,
+                                  static_cast<double>(kTargetBytesPerHistogramChunk) / bytes);
+    s->hist_end_predicted = true;
   }
-  AppendHistogramSample(&s->open, &s->st, t, h);
+  return (t >= s->next_cut || bytes >= 2 * kTargetBytesPerHistogramChunk) &&
+         (s->st.num_samples >= kMinSamplesPerHistogramChunk || t >= range_end);
+}
+
+void Head::AppendHistogramLocked(MemSeries* s, int64_t t, const model::FloatHistogram& h) {
+  if (!s->hist_app) s->hist_app = std::make_unique<HistogramAppender>();
+  HistogramAppender& app = *s->hist_app;
+  const bool cut = s->open.size() == 0 || s->open_enc != app.EncodingOf(h) || HistogramChunkFullLocked(s, t);
+  const HistogramAppender::Plan plan = app.PlanAppend(h, cut);
+  if (plan.action == model::HistogramChunkTail::Action::kNewChunk) {
+    // A chunk cut for a reset or a layout change keeps the size prediction state, as in
+    // Prometheus (only its preprocessor's cuts clear it).
+    if (cut) s->hist_end_predicted = false;
+    CutChunkLocked(s, t, HistogramAppender::EncodingFor(plan.kind));
+  }
+  app.Apply(&s->open, t, plan);
+  s->st.t = t;
+  s->st.num_samples = app.num_samples();
   if (s->last_hist) {
     *s->last_hist = h;
   } else {

@@ -199,6 +199,8 @@ class Head {
 
   MemSeries* CreateLocked(HashStripe& hs, uint64_t hash, uint64_t ref, const model::Labels& labels);
   void CutChunkLocked(MemSeries* s, int64_t t, Encoding enc);
+  // Whether the open histogram chunk is full before appending at t (Prometheus' size policy).
+  bool HistogramChunkFullLocked(MemSeries* s, int64_t t);
   void Bury(uint8_t* chunk);
   void Bury(MemSeries* s);
   void FreeGraveyardIfUnpinned() const;

@@ -118,7 +118,7 @@ class HeadAppender final : public storage::Appender {
     std::unique_lock lock = LockAndTouch(&s);
     if (head_->options().ooo_window == 0 && s->pending_t != kMinTime && t <= s->pending_t) {
       return {s->ref, CommittedVerdict(*s, t, [&] {
-                return s->open_enc == Encoding::kHistogram && s->last_hist != nullptr &&
+                return IsHistogramEncoding(s->open_enc) && s->last_hist != nullptr &&
                        model::HistogramEquals(*s->last_hist, h);
               })};
     }
@@ -132,7 +132,7 @@ class HeadAppender final : public storage::Appender {
       last = last_is_hist ? PendingHistogram(s) : nullptr;
     } else if (s->HasInOrderData()) {
       last_t = s->MaxTime();
-      last_is_hist = s->open_enc == Encoding::kHistogram;
+      last_is_hist = IsHistogramEncoding(s->open_enc);
       last = last_is_hist ? s->last_hist.get() : nullptr;
     }
     if (t == last_t) {

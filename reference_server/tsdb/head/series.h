@@ -17,6 +17,7 @@
 #include "model/labels.h"
 #include "tsdb/chunks/bstream.h"
 #include "tsdb/chunks/chunk.h"
+#include "tsdb/chunks/histogram_appender.h"
 #include "tsdb/chunks/xor.h"
 
 namespace promref::tsdb {
@@ -56,6 +57,11 @@ struct MemSeries {
   bool wal_logged = false;  // a series record for it is in the WAL
   // Newest histogram, for the duplicate check (set while the open chunk holds histograms).
   std::unique_ptr<model::FloatHistogram> last_hist;
+  // The histogram appender (set while the open chunk holds histograms), and whether the open
+  // histogram chunk's end time was predicted from its size yet (Prometheus'
+  // computedHistogramChunkEndTime).
+  std::unique_ptr<HistogramAppender> hist_app;
+  bool hist_end_predicted = false;
   std::unique_ptr<OooSamples> ooo;
 
   // Appenders holding this series in an uncommitted batch (garbage collection spares it).

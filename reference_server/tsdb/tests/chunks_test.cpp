@@ -242,7 +242,6 @@ RC_GTEST_PROP(HistogramChunk, RoundTrips, ()) {
     RC_ASSERT(got.positive_spans == wh.positive_spans);
     RC_ASSERT(std::bit_cast<uint64_t>(got.positive_buckets[1]) == model::kStaleNaNBits);
     RC_ASSERT(got.custom_values == wh.custom_values);
-    RC_ASSERT(got.counter_reset_hint == wh.counter_reset_hint);
   }
   RC_ASSERT(it.Next() == storage::ValueType::kNone);
   RC_ASSERT(it.Err().ok());

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 #include <thread>
+#include <tuple>
 
 #include "model/sample.h"
 #include "storage/mem_storage.h"
@@ -231,6 +232,80 @@ TEST(DB, ReopenReplaysWalAndKeepsBlocks) {
   EXPECT_EQ(db->MetricMetadata()[0].second[0].unit, "seconds");
   // A second open of the same directory is refused.
   EXPECT_FALSE(DB::Open(TestOptions(dir.path())).ok());
+}
+
+// Every histogram sample of `labels` as (t, hint, count).
+std::vector<std::tuple<int64_t, model::CounterResetHint, double>> Histograms(DB& db,
+                                                                             const model::Labels& labels) {
+  std::vector<std::tuple<int64_t, model::CounterResetHint, double>> out;
+  auto q = *db.MakeQuerier(kMinTime, kMaxTime);
+  std::vector<model::Matcher> ms;
+  for (const model::LabelView& l : labels) ms.push_back(Eq(std::string(l.name), std::string(l.value)));
+  auto set = q->Select(true, {}, ms);
+  while (set->Next()) {
+    auto it = set->At().Iterator();
+    while (it->Next() == storage::ValueType::kHistogram) {
+      out.emplace_back(it->AtT(), it->AtHistogram().counter_reset_hint, it->AtHistogram().count);
+    }
+  }
+  return out;
+}
+
+// Native histograms read back with the hints of Prometheus' head chunks (unknown where a chunk
+// starts: a chunk range boundary or a counter reset; not-reset after; gauge in gauge chunks),
+// and keep them through compaction into blocks and WAL replay. A bucket appearing midway
+// widens the chunk's layout rather than cutting it.
+TEST(DB, NativeHistogramsKeepHeadHintsThroughBlocksAndReplay) {
+  TempDir dir;
+  const model::Labels counter{{"__name__", "h"}, {"kind", "counter"}};
+  const model::Labels gauge{{"__name__", "h"}, {"kind", "gauge"}};
+  std::vector<std::tuple<int64_t, model::CounterResetHint, double>> want;
+  {
+    auto db = MustOpen(TestOptions(dir.path()));
+    double n = 0;
+    for (int64_t t = 0; t < 5000; t += 10) {
+      n = t == 1500 ? 1 : n + 3;  // a counter reset at 1500
+      model::FloatHistogram h;
+      h.schema = 3;
+      h.count = n;
+      h.sum = n * 0.5;
+      h.positive_spans = {{2, 1}};
+      h.positive_buckets = {n};
+      if (t >= 700) {  // a second bucket from 700 on
+        h.positive_spans = {{2, 1}, {3, 1}};
+        h.positive_buckets = {n - 1, 1};
+      }
+      model::FloatHistogram g = h;
+      g.counter_reset_hint = model::CounterResetHint::kGauge;
+      g.count = g.positive_buckets[0] = static_cast<double>(t % 7);
+      if (t >= 700) g.count += 1;
+      auto app = db->MakeAppender();
+      ASSERT_TRUE(app->AppendHistogram(0, counter, t, h).ok());
+      ASSERT_TRUE(app->AppendHistogram(0, gauge, t, g).ok());
+      ASSERT_TRUE(app->Commit().ok());
+      const bool starts = t % 1000 == 0 || t == 1500;
+      want.emplace_back(
+          t, starts ? model::CounterResetHint::kUnknown : model::CounterResetHint::kNotCounterReset, n);
+    }
+    EXPECT_EQ(Histograms(*db, counter), want);
+    for (const auto& [t, hint, count] : Histograms(*db, gauge))
+      EXPECT_EQ(hint, model::CounterResetHint::kGauge);
+    ASSERT_TRUE(db->Compact().ok());
+    ASSERT_FALSE(db->Blocks().empty());
+    EXPECT_EQ(Histograms(*db, counter), want);
+  }
+  auto db = MustOpen(TestOptions(dir.path()));
+  EXPECT_EQ(Histograms(*db, counter), want);
+  const auto g = Histograms(*db, gauge);
+  EXPECT_EQ(g.size(), 500u);
+  for (const auto& [t, hint, count] : g) EXPECT_EQ(hint, model::CounterResetHint::kGauge);
+  // Rewriting a block without some samples re-encodes its chunks: the samples left keep their
+  // hints (the chunk continues across the gap, as in Prometheus).
+  const std::vector<model::Matcher> ms = {Eq("kind", "counter")};
+  ASSERT_TRUE(db->Delete(1200, 1290, ms).ok());
+  ASSERT_TRUE(db->CleanTombstones().ok());
+  std::erase_if(want, [](const auto& w) { return std::get<0>(w) >= 1200 && std::get<0>(w) <= 1290; });
+  EXPECT_EQ(Histograms(*db, counter), want);
 }
 
 TEST(DB, DeleteHidesDataAndCleanTombstonesRewrites) {

@@ -142,7 +142,9 @@ class Harness {
       std::optional<Last> committed;
       if (auto jt = last_.find(key); jt != last_.end()) committed = jt->second;
       const auto pend = pending.find(key);
-      if (t < min_valid) {
+      if (hist && v < 0) {
+        want = AppendError::kInvalidHistogram;  // a negative count: validated before all else
+      } else if (t < min_valid) {
         want = AppendError::kOutOfBounds;
       } else if (committed && t < committed->t) {
         want = AppendError::kOutOfOrder;
