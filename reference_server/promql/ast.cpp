@@ -151,6 +151,7 @@ ExprPtr Clone(const Expr& e) {
       n->anchored = s.anchored;
       n->smoothed = s.smoothed;
       n->bypass_empty_matcher_check = s.bypass_empty_matcher_check;
+      n->histogram_stats_only = s.histogram_stats_only;
       n->unquoted_utf8_names = s.unquoted_utf8_names;
       out = std::move(n);
       break;

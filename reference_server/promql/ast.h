@@ -112,6 +112,9 @@ struct VectorSelector : Expr {
   bool smoothed = false;
   // Set by the engine's preprocessing: the selector was bypassed by an offset/@ adjustment.
   bool bypass_empty_matcher_check = false;
+  // Set by the engine's preprocessing: only count, sum and decided reset hints of histograms
+  // are read (see promql/internal/histogram_stats_decoding.h).
+  bool histogram_stats_only = false;
   bool unquoted_utf8_names = false;  // parsed with them: the printer may write such names bare
 };
 

@@ -8,6 +8,7 @@
 #include "model/time.h"
 #include "promql/internal/annotations.h"
 #include "promql/internal/evaluator.h"
+#include "promql/internal/histogram_stats_decoding.h"
 
 namespace promref::promql {
 namespace {
@@ -198,6 +199,7 @@ QueryResult Run(const EngineOptions& options, storage::Queryable& storage, std::
     }
   }
   ResolveAtModifiers(expr, start, end);
+  internal::MarkHistogramStatsSelectors(expr);
 
   internal::AnnotationSet annotations(query);
   QueryContext ctx;

@@ -15,6 +15,7 @@
 #include "promql/internal/evaluator.h"
 #include "promql/internal/functions.h"
 #include "promql/internal/go_math.h"
+#include "promql/internal/histogram_stats_decoding.h"
 #include "promql/internal/histogram_sum.h"
 
 namespace promref::promql::internal {
@@ -50,6 +51,7 @@ void Evaluator::ForEachSelected(const VectorSelector& vs, int64_t mint, int64_t 
       }
     }
     if (Status st = it->Err(); !st.ok()) Fail(ErrorKind::kInternal, st.error().message());
+    if (vs.histogram_stats_only) ToHistogramStats(&ls.points);
     // Loaded points count towards the limit until the selection is done; the results are
     // what is counted after that.
     n += static_cast<int64_t>(ls.points.size());
