@@ -1,6 +1,7 @@
 // Series, label names and values, exemplars, metric metadata and federation.
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <set>
 
 #include "api/envelope.h"
@@ -313,6 +314,25 @@ Response PrometheusApi::TargetsMetadata(const Request& req) {
   return ApiSuccess([](JsonWriter& w) { w.BeginArray().EndArray(); });
 }
 
+namespace {
+
+// What the text format federates of a series: its newest sample in [mint, maxt] when that is a
+// float and not a stale marker. Prometheus skips a series whose newest sample is a native
+// histogram (the text format cannot carry one) rather than falling back to an older float.
+std::optional<model::Sample> FederatedFloat(const storage::Series& series, int64_t mint, int64_t maxt) {
+  std::optional<model::Sample> newest;
+  auto it = series.Iterator();
+  for (storage::ValueType vt = it->Seek(mint); vt != storage::ValueType::kNone && it->AtT() <= maxt;
+       vt = it->Next()) {
+    newest.reset();
+    if (vt == storage::ValueType::kFloat) newest = model::Sample{it->AtT(), it->AtFloat()};
+  }
+  if (newest && model::IsStaleNaN(newest->v)) return std::nullopt;
+  return newest;
+}
+
+}  // namespace
+
 Response PrometheusApi::Federate(const Request& req) {
   Response r;
   r.status = 200;
@@ -336,9 +356,9 @@ Response PrometheusApi::Federate(const Request& req) {
     while (ss->Next()) {
       const model::Labels& l = ss->At().labels();
       if (!seen.insert(std::string(l.Encoded())).second) continue;
-      auto samples = storage::ReadFloats(ss->At(), mint + 1, now);
-      if (samples.empty() || model::IsStaleNaN(samples.back().v)) continue;
-      families[std::string(l.MetricName())].emplace_back(l, samples.back());
+      const std::optional<model::Sample> newest = FederatedFloat(ss->At(), mint + 1, now);
+      if (!newest) continue;
+      families[std::string(l.MetricName())].emplace_back(l, *newest);
     }
   }
   std::string body;

@@ -3,7 +3,8 @@
 // three series. Both servers must give the same status and error text (1.0: the whole request
 // refused; 2.0: the good series written and each bad one reported), and afterwards hold the
 // same data: the good histograms intact, nothing of the bad ones. And start timestamps with
-// created-timestamp-zero-ingestion: the zero samples go where Prometheus puts them.
+// created-timestamp-zero-ingestion: the zero samples go where Prometheus puts them. And
+// /federate over series that end in histograms (the text format cannot carry them).
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -291,6 +292,44 @@ TEST(RemoteWriteStartTimestamps, ZeroSamplesGoWherePrometheusPutsThem) {
   ASSERT_TRUE(want.is_array()) << want.dump();
   EXPECT_EQ(want.size(), 4u) << want.dump();
   EXPECT_EQ(RawSamples(c, (*ref)->base_url(), t + 61'000), want);
+}
+
+TEST(FederateHistograms, TheTextFormatLeavesOutSeriesThatEndInAHistogram) {
+  auto peer = promconform::LocalPeer::Start(promconform::PinnedPrometheusPeer());
+  ASSERT_TRUE(peer.ok()) << peer.error().message();
+  auto ref = server::StartEmbedded({});
+  ASSERT_TRUE(ref.ok()) << ref.error().message();
+  HttpClient c;
+  const int64_t t = (NowMs() - 60'000) / 1000 * 1000;
+  wire::WriteRequest req;
+  auto series = [](const std::string& name) {
+    wire::TimeSeries ts;
+    ts.labels = {{"__name__", name}, {"job", "fed"}};
+    return ts;
+  };
+  auto floats_then_histogram = series("fed_mixed");
+  floats_then_histogram.samples = {{t - 30'000, 1}, {t - 15'000, 2}};
+  auto histogram_then_float = series("fed_back_to_float");
+  histogram_then_float.samples = {{t, 4}};
+  auto only_floats = series("fed_floats");
+  only_floats.samples = {{t, 3}};
+  req.timeseries = {floats_then_histogram, histogram_then_float, only_floats};
+  auto histograms = series("fed_mixed");
+  histograms.histograms = {GoodInteger(t)};
+  auto earlier = series("fed_back_to_float");
+  earlier.histograms = {GoodFloat(t - 15'000)};
+  req.timeseries.push_back(histograms);
+  wire::WriteRequest first;  // the histogram before the float of fed_back_to_float
+  first.timeseries = {earlier};
+  for (const std::string& base : {(*peer)->base_url(), (*ref)->base_url()}) {
+    EXPECT_EQ(PostV1(c, base, first).status, 204) << base;
+    EXPECT_EQ(PostV1(c, base, req).status, 204) << base;
+  }
+  const std::string path = "/federate?" + promconform::FormEncode({{"match[]", "{job=\"fed\"}"}});
+  const HttpResponse want = c.Get((*peer)->base_url() + path);
+  ASSERT_EQ(want.status, 200) << want.body;
+  EXPECT_EQ(want.body.find("fed_mixed"), std::string::npos) << want.body;
+  EXPECT_EQ(c.Get((*ref)->base_url() + path).body, want.body);
 }
 
 }  // namespace
