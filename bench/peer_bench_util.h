@@ -384,14 +384,23 @@ inline QueryAnswer TimedQuery(HttpClient& client, const std::string& base, const
   const auto& result = j["data"]["result"];
   if (result.is_array()) {
     a.series = result.size();
+    // Float samples are "value"/"values", native histograms "histogram"/"histograms" (whose
+    // value is an object: first_value stays 0 for them).
     for (const auto& e : result) {
       if (e.contains("values")) a.points += e["values"].size();
-      if (e.contains("value")) ++a.points;
+      if (e.contains("histograms")) a.points += e["histograms"].size();
+      if (e.contains("value") || e.contains("histogram")) ++a.points;
     }
     if (!result.empty()) {
       const auto& e = result[0];
-      const auto& v = e.contains("value") ? e["value"] : (e["values"].empty() ? nullptr : e["values"][0]);
-      if (v.is_array()) a.first_value = std::stod(v[1].get<std::string>());
+      nlohmann::json v;
+      if (e.contains("value")) {
+        v = e["value"];
+      } else if (e.contains("values") && !e["values"].empty()) {
+        v = e["values"][0];
+      }
+      if (v.is_array() && v.size() == 2 && v[1].is_string())
+        a.first_value = std::stod(v[1].get<std::string>());
     }
   } else if (j["data"]["resultType"] == "scalar") {
     a.series = 1;

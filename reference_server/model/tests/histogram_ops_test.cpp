@@ -9,9 +9,11 @@
 #include <limits>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "model/histogram_buckets.h"
+#include "model/tests/histogram_generators.h"
 
 namespace promref::model {
 namespace {
@@ -648,41 +650,6 @@ TEST(HistogramOpsValidate, ErrorsAreWordedAsPrometheusWordsThem) {
 // ---------------------------------------------------------------------------------------------
 // Properties
 
-// A valid exponential histogram with small integer counts (so that sums are exact), some of them
-// zero, at a schema in [min_schema, 8] and zero threshold 0.
-rc::Gen<FloatHistogram> GenExpHistogram(int32_t min_schema = -4) {
-  auto side = rc::gen::container<std::vector<std::pair<int32_t, std::vector<int>>>>(rc::gen::pair(
-      rc::gen::inRange(0, 4),
-      rc::gen::nonEmpty(rc::gen::container<std::vector<int>>(
-          rc::gen::weightedOneOf<int>({{1, rc::gen::just(0)}, {3, rc::gen::inRange(1, 50)}})))));
-  return rc::gen::apply(
-      [](int32_t schema, int32_t pos_start, int32_t neg_start, const auto& pos, const auto& neg,
-         int zero_count, int sum) {
-        FloatHistogram h;
-        h.schema = schema;
-        h.zero_count = zero_count;
-        h.count = zero_count;
-        h.sum = sum;
-        auto fill = [&h](int32_t start, const auto& spans, std::vector<HistogramSpan>* out,
-                         std::vector<double>* b) {
-          bool first = true;
-          for (const auto& [gap, counts] : spans) {
-            out->push_back({first ? start : gap, static_cast<uint32_t>(counts.size())});
-            first = false;
-            for (int c : counts) {
-              b->push_back(c);
-              h.count += c;
-            }
-          }
-        };
-        fill(pos_start, pos, &h.positive_spans, &h.positive_buckets);
-        fill(neg_start, neg, &h.negative_spans, &h.negative_buckets);
-        return h;
-      },
-      rc::gen::inRange(min_schema, 9), rc::gen::inRange(-20, 20), rc::gen::inRange(-20, 20), side, side,
-      rc::gen::inRange(0, 10), rc::gen::inRange(-100, 100));
-}
-
 std::vector<HistogramBucket> PopulatedBuckets(const FloatHistogram& h) {
   std::vector<HistogramBucket> out;
   for (const HistogramBucket& b : AllBuckets(h)) {
@@ -700,8 +667,8 @@ bool SameBuckets(const std::vector<HistogramBucket>& a, const std::vector<Histog
 }
 
 RC_GTEST_PROP(HistogramOpsProperty, AddThenSubGivesBackTheOriginalAfterCompact, ()) {
-  const FloatHistogram h = *GenExpHistogram();
-  FloatHistogram other = *GenExpHistogram();
+  const FloatHistogram h = *test_gen::ExpHistogram();
+  FloatHistogram other = *test_gen::ExpHistogram();
   other.schema = h.schema;
   FloatHistogram round_trip = h;
   RC_ASSERT(HistogramAdd(&round_trip, other).ok());
@@ -711,7 +678,7 @@ RC_GTEST_PROP(HistogramOpsProperty, AddThenSubGivesBackTheOriginalAfterCompact, 
 }
 
 RC_GTEST_PROP(HistogramOpsProperty, CompactKeepsPopulatedBucketsAndTotals, ()) {
-  const FloatHistogram h = *GenExpHistogram();
+  const FloatHistogram h = *test_gen::ExpHistogram();
   const int max_empty = *rc::gen::inRange(0, 5);
   const FloatHistogram c = HistogramCompact(h, max_empty);
   RC_ASSERT(HistogramValidate(c).ok());
@@ -734,7 +701,7 @@ RC_GTEST_PROP(HistogramOpsProperty, CompactKeepsPopulatedBucketsAndTotals, ()) {
 }
 
 RC_GTEST_PROP(HistogramOpsProperty, CopyToSchemaKeepsTheTotalBucketCount, ()) {
-  const FloatHistogram h = *GenExpHistogram();
+  const FloatHistogram h = *test_gen::ExpHistogram();
   const int32_t target = *rc::gen::inRange(-4, h.schema + 1);
   const FloatHistogram c = HistogramCopyToSchema(h, target);
   RC_ASSERT(c.schema == target);
@@ -747,14 +714,124 @@ RC_GTEST_PROP(HistogramOpsProperty, CopyToSchemaKeepsTheTotalBucketCount, ()) {
   for (double v : c.negative_buckets) after += v;
   RC_ASSERT(after == before);
   RC_ASSERT(c.count == h.count);
+  RC_ASSERT(c.sum == h.sum);
   RC_ASSERT(c.zero_count == h.zero_count);
+  RC_ASSERT(c.zero_threshold == h.zero_threshold);
   RC_ASSERT(c.positive_buckets.size() <= h.positive_buckets.size());
 }
 
+double BucketTotal(const FloatHistogram& h) {
+  double total = 0;
+  for (double v : h.positive_buckets) total += v;
+  for (double v : h.negative_buckets) total += v;
+  return total;
+}
+
+RC_GTEST_PROP(HistogramOpsProperty, CopyToSchemaKeepsCountSumAndZeroBucketWithFractionalCounts, ()) {
+  // Rate-like counts: merging buckets adds them in a different grouping than the plain total
+  // of the original's buckets does, so the two totals agree only up to rounding (each count is
+  // non-negative, so the error of either total is at most (n-1) ulps of it: 1e-12 relative is
+  // far above that and far below any lost or doubled bucket, whose counts are >= 0.001).
+  const int32_t schema = *rc::gen::inRange(-4, 9);
+  const FloatHistogram h = *test_gen::HistogramAtSchema(schema);
+  const int32_t target = *rc::gen::inRange(-4, schema + 1);
+  const FloatHistogram c = HistogramCopyToSchema(h, target);
+  RC_ASSERT(c.schema == target);
+  RC_ASSERT(HistogramValidate(c).ok());
+  // Count, sum and the zero bucket are carried over, not recomputed: exactly equal.
+  RC_ASSERT(c.count == h.count);
+  RC_ASSERT(c.sum == h.sum);
+  RC_ASSERT(c.zero_count == h.zero_count);
+  RC_ASSERT(c.zero_threshold == h.zero_threshold);
+  const double before = BucketTotal(h);
+  const double after = BucketTotal(c);
+  RC_ASSERT(std::fabs(after - before) <= 1e-12 * before);
+  // The count still covers the buckets and the zero bucket (to the same tolerance).
+  RC_ASSERT(std::fabs(c.zero_count + after - c.count) <= 1e-12 * c.count);
+}
+
+RC_GTEST_PROP(HistogramOpsProperty, ValidateAcceptsEveryGeneratedHistogram, ()) {
+  // Integer counts: both of Prometheus' Validate methods accept them (the count is the
+  // buckets' total exactly).
+  const FloatHistogram exp = *test_gen::ExpHistogram();
+  RC_ASSERT(HistogramValidate(exp, HistogramKind::kFloat).ok());
+  RC_ASSERT(HistogramValidate(exp, HistogramKind::kInteger).ok());
+  const FloatHistogram any = *test_gen::AnyHistogram();
+  RC_ASSERT(HistogramValidate(any, HistogramKind::kFloat).ok());
+  RC_ASSERT(HistogramValidate(any, HistogramKind::kInteger).ok());
+  // Fractional counts: FloatHistogram.Validate.
+  const int32_t schema = *rc::gen::element<int32_t>(-4, 0, 3, 8, kCustomBucketsSchema);
+  const std::vector<double> bounds =
+      schema == kCustomBucketsSchema ? *test_gen::CustomBounds() : std::vector<double>{};
+  RC_ASSERT(HistogramValidate(*test_gen::HistogramAtSchema(schema, bounds)).ok());
+}
+
+// h with empty spans inserted before, between and after its spans; each takes part of the
+// following span's offset, so every bucket keeps its index.
+std::vector<HistogramSpan> WithEmptySpans(const std::vector<HistogramSpan>& spans) {
+  std::vector<HistogramSpan> out;
+  for (HistogramSpan s : spans) {
+    if (*rc::gen::inRange(0, 2) == 0) {
+      // Only the first span may start below 0; its empty predecessor then takes all of it.
+      const int32_t part = s.offset > 0 ? *rc::gen::inRange(0, s.offset + 1) : s.offset;
+      out.push_back({part, 0});
+      s.offset -= part;
+    }
+    out.push_back(s);
+  }
+  if (*rc::gen::inRange(0, 2) == 0) out.push_back({*rc::gen::inRange(0, 5), 0});
+  return out;
+}
+
+// Whether Compact(max_empty) has nothing to do: no empty span or bucket, no gap it would fill.
+bool IsCompact(const std::vector<HistogramSpan>& spans, const std::vector<double>& buckets, int max_empty) {
+  for (size_t s = 0; s < spans.size(); ++s) {
+    if (spans[s].length == 0 || (s > 0 && spans[s].offset <= max_empty)) return false;
+  }
+  for (double v : buckets) {
+    if (v == 0) return false;
+  }
+  return true;
+}
+
+RC_GTEST_PROP(HistogramOpsProperty, CompactKeepsEquals, ()) {
+  const FloatHistogram h = *test_gen::ExpHistogram();
+  const int max_empty = *rc::gen::inRange(0, 5);
+  FloatHistogram padded = h;
+  padded.positive_spans = WithEmptySpans(h.positive_spans);
+  padded.negative_spans = WithEmptySpans(h.negative_spans);
+  RC_ASSERT(HistogramValidate(padded).ok());
+  // Equals ignores empty spans, and so do the compacted forms.
+  RC_ASSERT(HistogramEquals(h, padded));
+  const FloatHistogram c = HistogramCompact(h, max_empty);
+  RC_ASSERT(HistogramEquals(HistogramCompact(padded, max_empty), c));
+  // Compact is idempotent under Equals...
+  RC_ASSERT(HistogramEquals(HistogramCompact(c, max_empty), c));
+  // ...and the identity (under Equals) on a histogram that is compact already, also when empty
+  // spans make it do the work rather than return early.
+  if (IsCompact(h.positive_spans, h.positive_buckets, max_empty) &&
+      IsCompact(h.negative_spans, h.negative_buckets, max_empty)) {
+    RC_ASSERT(HistogramEquals(c, h));
+    RC_ASSERT(HistogramEquals(HistogramCompact(padded, max_empty), h));
+  }
+  // Inside a span, no run of more than max_empty empty buckets.
+  for (const auto& [spans, buckets] : {std::pair{&c.positive_spans, &c.positive_buckets},
+                                       std::pair{&c.negative_spans, &c.negative_buckets}}) {
+    size_t k = 0;
+    for (const HistogramSpan& s : *spans) {
+      int run = 0;
+      for (uint32_t i = 0; i < s.length; ++i, ++k) {
+        run = (*buckets)[k] == 0 ? run + 1 : 0;
+        RC_ASSERT(run <= max_empty);
+      }
+    }
+  }
+}
+
 RC_GTEST_PROP(HistogramOpsProperty, NoResetAgainstItselfOrAfterAddingObservations, ()) {
-  const FloatHistogram prev = *GenExpHistogram();
+  const FloatHistogram prev = *test_gen::ExpHistogram();
   RC_ASSERT(!HistogramDetectReset(prev, prev));
-  FloatHistogram more = *GenExpHistogram(prev.schema);
+  FloatHistogram more = *test_gen::ExpHistogram(prev.schema);
   FloatHistogram curr = prev;
   RC_ASSERT(HistogramAdd(&curr, more).ok());
   curr.counter_reset_hint = CounterResetHint::kUnknown;
@@ -762,12 +839,12 @@ RC_GTEST_PROP(HistogramOpsProperty, NoResetAgainstItselfOrAfterAddingObservation
 }
 
 RC_GTEST_PROP(HistogramOpsProperty, KahanAddAgreesWithAddOnExactSums, ()) {
-  FloatHistogram naive = *GenExpHistogram();
+  FloatHistogram naive = *test_gen::ExpHistogram();
   FloatHistogram kahan = naive;
   std::optional<FloatHistogram> c;
   const int n = *rc::gen::inRange(1, 4);
   for (int i = 0; i < n; ++i) {
-    const FloatHistogram other = *GenExpHistogram();
+    const FloatHistogram other = *test_gen::ExpHistogram();
     RC_ASSERT(HistogramAdd(&naive, other).ok());
     RC_ASSERT(HistogramKahanAdd(&kahan, other, &c).ok());
   }

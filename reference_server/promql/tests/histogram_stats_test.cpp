@@ -14,34 +14,14 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
-#include <ostream>
 #include <utility>
 #include <vector>
 
 #include "model/histogram.h"
 #include "model/histogram_buckets.h"
 #include "model/sample.h"
+#include "model/tests/histogram_generators.h"
 #include "promql/internal/go_math.h"
-
-namespace promref::model {
-// For RapidCheck's counterexamples.
-void showValue(const FloatHistogram& h, std::ostream& os) {
-  os << "{schema " << h.schema << ", zero_threshold " << h.zero_threshold << ", zero_count " << h.zero_count
-     << ", count " << h.count << ", sum " << h.sum;
-  const auto show = [&os](const char* name, const std::vector<HistogramSpan>& spans,
-                          const std::vector<double>& v) {
-    os << ", " << name << " spans";
-    for (const HistogramSpan& s : spans) os << " " << s.offset << ":" << s.length;
-    os << " counts";
-    for (double c : v) os << " " << c;
-  };
-  show("positive", h.positive_spans, h.positive_buckets);
-  show("negative", h.negative_spans, h.negative_buckets);
-  os << ", custom_values";
-  for (double c : h.custom_values) os << " " << c;
-  os << "}";
-}
-}  // namespace promref::model
 
 namespace promref::promql::internal {
 namespace {
@@ -547,83 +527,6 @@ TEST(RecordedFromPrometheus, Schema5StdDev) {
 
 // ---- properties over random valid histograms ----
 
-// A valid histogram with integral counts adding up to its count: an exponential schema from
-// -4 to 8 (bucket indexes kept well inside the float range) with a zero bucket no wider than
-// the smallest bucket's lower bound, or custom bounds.
-rc::Gen<FloatHistogram> GenHistogram() {
-  return rc::gen::exec([] {
-    FloatHistogram h;
-    const auto counts = [] {
-      return *rc::gen::container<std::vector<double>>(rc::gen::map(
-          rc::gen::inRange(0, 8), [](int c) { return c < 3 ? 0.0 : static_cast<double>(c - 2); }));
-    };
-    // Up to two spans of consecutive buckets starting at `first`.
-    const auto spans = [](int32_t first, size_t n, std::vector<HistogramSpan>* out) {
-      if (n == 0) return;
-      const auto split = *rc::gen::inRange<size_t>(0, n);
-      if (split == 0) {
-        out->push_back({first, static_cast<uint32_t>(n)});
-        return;
-      }
-      out->push_back({first, static_cast<uint32_t>(split)});
-      out->push_back({*rc::gen::inRange(0, 4), static_cast<uint32_t>(n - split)});
-    };
-    if (*rc::gen::inRange(0, 4) == 0) {
-      h.schema = model::kCustomBucketsSchema;
-      auto bounds = *rc::gen::nonEmpty(rc::gen::container<std::vector<double>>(
-          rc::gen::map(rc::gen::inRange(-400, 400), [](int v) { return v / 4.0; })));
-      std::sort(bounds.begin(), bounds.end());
-      bounds.erase(std::unique(bounds.begin(), bounds.end()), bounds.end());
-      h.custom_values = bounds;
-      const auto n_buckets = static_cast<int32_t>(bounds.size()) + 1;
-      const int32_t first = *rc::gen::inRange(0, n_buckets);
-      std::vector<double> c = counts();
-      const auto gap_room = static_cast<size_t>(n_buckets - first);
-      if (c.size() > gap_room) c.resize(gap_room);
-      // One span, so no gap can push an index past the +Inf bucket.
-      if (!c.empty()) h.positive_spans = {{first, static_cast<uint32_t>(c.size())}};
-      h.positive_buckets = c;
-    } else {
-      h.schema = *rc::gen::inRange(-4, 9);
-      const int32_t pos_first = *rc::gen::inRange(-20, 20);
-      const int32_t neg_first = *rc::gen::inRange(-20, 20);
-      h.positive_buckets = counts();
-      h.negative_buckets = counts();
-      if (h.positive_buckets.size() > 12) h.positive_buckets.resize(12);
-      if (h.negative_buckets.size() > 12) h.negative_buckets.resize(12);
-      spans(pos_first, h.positive_buckets.size(), &h.positive_spans);
-      spans(neg_first, h.negative_buckets.size(), &h.negative_spans);
-      if (*rc::gen::inRange(0, 3) != 0) {
-        int32_t lowest = 1000;
-        if (!h.positive_buckets.empty()) lowest = pos_first;
-        if (!h.negative_buckets.empty()) lowest = std::min(lowest, neg_first);
-        if (lowest == 1000) lowest = 0;
-        h.zero_threshold = model::HistogramBucketUpperBound(lowest - 1, h.schema, {});
-        h.zero_count = static_cast<double>(*rc::gen::inRange(0, 6));
-      }
-    }
-    h.count = h.zero_count;
-    for (double c : h.positive_buckets) h.count += c;
-    for (double c : h.negative_buckets) h.count += c;
-    if (h.count == 0) {
-      // At least one observation.
-      if (!h.positive_buckets.empty()) {
-        h.positive_buckets.back() = 1;
-      } else if (!h.negative_buckets.empty()) {
-        h.negative_buckets.back() = 1;
-      } else if (h.UsesCustomBuckets()) {
-        h.positive_spans = {{static_cast<int32_t>(h.custom_values.size()), 1}};
-        h.positive_buckets = {1};
-      } else {
-        h.zero_count = 1;
-      }
-      h.count = 1;
-    }
-    h.sum = static_cast<double>(*rc::gen::inRange(-1000, 1000));
-    return h;
-  });
-}
-
 // A bound to ask histogram_fraction about: a bucket boundary, a value between boundaries or
 // anywhere, or an infinity.
 double GenBound(const FloatHistogram& h) {
@@ -647,9 +550,8 @@ double GenBound(const FloatHistogram& h) {
   }
 }
 
-RC_GTEST_PROP(HistogramStatsProperty, QuantileIsMonotoneInQ, ()) {
-  const FloatHistogram h = *GenHistogram();
-  RC_PRE(h.count > 0);
+// histogram_quantile(q, h) over random q in [0, 1], 0 and 1 included, never decreases in q.
+void CheckQuantileMonotoneInQ(const FloatHistogram& h) {
   auto qs = *rc::gen::container<std::vector<double>>(
       rc::gen::oneOf(rc::gen::map(rc::gen::inRange(0, 1001), [](int v) { return v / 1000.0; }),
                      rc::gen::element(0.0, 0.5, 1.0, std::nextafter(0.5, 0.0))));
@@ -674,8 +576,24 @@ RC_GTEST_PROP(HistogramStatsProperty, QuantileIsMonotoneInQ, ()) {
   }
 }
 
+RC_GTEST_PROP(HistogramStatsProperty, QuantileIsMonotoneInQ, ()) {
+  const FloatHistogram h = *model::test_gen::AnyHistogram();
+  RC_PRE(h.count > 0);
+  CheckQuantileMonotoneInQ(h);
+}
+
+RC_GTEST_PROP(HistogramStatsProperty, QuantileIsMonotoneInQWithFractionalCounts, ()) {
+  // Rate-like counts (not integers), exponential schemas and custom bounds alike.
+  const int32_t schema = *rc::gen::oneOf(rc::gen::inRange(-4, 9), rc::gen::just(model::kCustomBucketsSchema));
+  const std::vector<double> bounds =
+      schema == model::kCustomBucketsSchema ? *model::test_gen::CustomBounds() : std::vector<double>{};
+  const FloatHistogram h = *model::test_gen::HistogramAtSchema(schema, bounds);
+  RC_PRE(h.count > 0);
+  CheckQuantileMonotoneInQ(h);
+}
+
 RC_GTEST_PROP(HistogramStatsProperty, FractionOfEverythingIsOne, ()) {
-  const FloatHistogram h = *GenHistogram();
+  const FloatHistogram h = *model::test_gen::AnyHistogram();
   RC_PRE(h.count > 0);
   const HistogramFractionResult r = HistogramFraction(-kInf, kInf, h);
   RC_ASSERT(r.value == 1.0);
@@ -683,7 +601,7 @@ RC_GTEST_PROP(HistogramStatsProperty, FractionOfEverythingIsOne, ()) {
 }
 
 RC_GTEST_PROP(HistogramStatsProperty, FractionsAdd, ()) {
-  const FloatHistogram h = *GenHistogram();
+  const FloatHistogram h = *model::test_gen::AnyHistogram();
   RC_PRE(h.count > 0);
   std::vector<double> bounds = {GenBound(h), GenBound(h), GenBound(h)};
   std::sort(bounds.begin(), bounds.end());
@@ -697,7 +615,7 @@ RC_GTEST_PROP(HistogramStatsProperty, FractionsAdd, ()) {
 RC_GTEST_PROP(HistogramStatsProperty, FractionInvertsQuantile, ()) {
   // histogram_fraction(-Inf, histogram_quantile(q)) is q wherever the quantile is
   // interpolated inside a bucket of finite width.
-  const FloatHistogram h = *GenHistogram();
+  const FloatHistogram h = *model::test_gen::AnyHistogram();
   RC_PRE(h.count > 0);
   const double q = *rc::gen::inRange(1, 1000) / 1000.0;
   const double v = Quantile(q, h);
