@@ -3,6 +3,8 @@
 //    outside the input, whatever the bytes;
 //  - the owned decoding (DecodeWriteRequest) accepts exactly what the in-place view accepts and
 //    holds the same series;
+//  - every native histogram goes through the receiver's rules (reserved-schema reduction and
+//    Prometheus' validation) without crashing, and what they accept is a valid histogram;
 //  - whatever decodes survives encoding and decoding again unchanged (when its strings are
 //    UTF-8: the generated encoder complains about the others, and senders never produce them).
 #include <bit>
@@ -11,7 +13,9 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "model/histogram_ops.h"
 #include "model/utf8.h"
+#include "wire/received_histogram.h"
 #include "wire/remote_write.h"
 
 namespace {
@@ -75,6 +79,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (view_ok != owned.ok()) Fail("the view and the owned decoder disagree on validity");
   if (!view_ok) return 0;
   if (owned->timeseries.size() != view.series().size()) Fail("series counts differ");
+  for (const auto& ts : owned->timeseries) {
+    for (const auto& h : ts.histograms) {
+      auto received = promref::wire::ReceivedHistogram(h);
+      if (received.ok() && !promref::model::HistogramValidate(*received).ok()) {
+        Fail("the receiver accepted a histogram that does not validate");
+      }
+    }
+  }
   if (!AllUtf8(*owned)) return 0;
 
   const std::string encoded = promref::wire::EncodeWriteRequest(*owned);
