@@ -40,15 +40,18 @@ constexpr const char* kUsage = R"(usage:
   with a whole-day shift...) are judged with their values moved back; those that depend on it
   in another way (month(), sum of timestamps, a comparison of a time with a constant) are
   reported apart as skipped "absolute-time", never passed or failed. The endpoint must hold no
-  samples where the windows go (a fresh server, or --restart-cmd). Native histograms and start
-  timestamps are not written: evaluations that need them are skipped.
+  samples where the windows go (a fresh server, or --restart-cmd). With --native-histograms,
+  histogram samples are written as float histograms and answers are judged as the API's JSON
+  shows them: count, sum and the non-empty buckets with their bounds (not schema, spans, or an
+  expected counter reset hint). Start timestamps are not written: evaluations that need them
+  are skipped.
 
 flags:
   --experimental              enable experimental PromQL (functions, duration expressions,
                               fill modifiers, anchored/smoothed), as Prometheus' test engine
                               does (with --target: the endpoint has those features on);
                               without it, evaluations that use it are skipped
-  --native-histograms         also run evaluations that need native histograms (in process)
+  --native-histograms         also run evaluations that need native histograms
   --known-failures FILE       compare with a known-failures file: exit 1 only when an
                               evaluation fails that is not listed, or a listed one passes
   --write-known-failures FILE write this run's failures as a known-failures file
@@ -234,7 +237,15 @@ promref::Result<Outcome> RunAgainstTarget(const Options& o, const std::vector<st
     std::cout << "; note: the windows span more than 15 days, which the endpoint must retain";
   }
   if (run->stats.histogram_samples_dropped > 0) {
-    std::cout << "; " << run->stats.histogram_samples_dropped << " native-histogram samples not written";
+    std::cout << "; " << run->stats.histogram_samples_dropped
+              << " native-histogram samples not written (no --native-histograms)";
+  }
+  if (run->stats.histogram_samples_written > 0) {
+    std::cout << "; " << run->stats.histogram_samples_written
+              << " native-histogram samples written, compared as the API's JSON shows them (count, sum, "
+                 "non-empty buckets); "
+              << run->stats.unchecked_reset_hints.size()
+              << " evaluations expect a counter reset hint, which the JSON does not carry (not checked)";
   }
   std::cout << "\n";
   Outcome out{.reports = std::move(run->reports)};

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "model/labels.h"
+#include "remote_promqltest/api_histogram.h"
 
 namespace promconform::remote_promqltest {
 namespace {
@@ -57,10 +58,31 @@ promref::model::Labels Metric(const json& m) {
   return b.Build();
 }
 
-void RejectHistograms(const json& item) {
-  if (item.contains("histogram") || item.contains("histograms")) {
-    throw Unreadable{"a native histogram (not decoded by the remote promqltest mode)"};
+// One `[boundary_rule, "lower", "upper", "count"]`; the rule is 0 (lower exclusive, upper
+// inclusive), 1 (lower inclusive), 2 (both exclusive) or 3 (both inclusive).
+promref::model::HistogramBucket Bucket(const json& b) {
+  if (!b.is_array() || b.size() != 4 || !b[0].is_number_integer())
+    throw Unreadable{"a malformed histogram bucket"};
+  const int rule = b[0].get<int>();
+  if (rule < 0 || rule > 3) throw Unreadable{"the bucket boundary rule " + std::to_string(rule)};
+  return {.lower = Float(b[1]),
+          .upper = Float(b[2]),
+          .lower_inclusive = rule == 1 || rule == 3,
+          .upper_inclusive = rule == 0 || rule == 3,
+          .count = Float(b[3])};
+}
+
+// `{"count","sum","buckets"}`, as a histogram that renders to the same buckets (see
+// api_histogram.h: its schema and spans are reconstructed).
+std::shared_ptr<const promref::model::FloatHistogram> Histogram(const json& h) {
+  if (!h.is_object()) throw Unreadable{"a histogram that is not an object"};
+  std::vector<promref::model::HistogramBucket> buckets;
+  if (h.contains("buckets")) {
+    for (const json& b : h.at("buckets")) buckets.push_back(Bucket(b));
   }
+  auto decoded = HistogramFromApiBuckets(Float(h.at("count")), Float(h.at("sum")), buckets);
+  if (!decoded.ok()) throw Unreadable{decoded.error().message() + ": " + h.dump()};
+  return std::make_shared<const promref::model::FloatHistogram>(*std::move(decoded));
 }
 
 pq::Value DecodeValue(const json& data) {
@@ -77,19 +99,29 @@ pq::Value DecodeValue(const json& data) {
   if (type == "vector") {
     v.type = pq::ResultType::kVector;
     for (const json& item : result) {
-      RejectHistograms(item);
-      const json& p = item.at("value");
-      v.vector.push_back(
-          pq::Sample{.metric = Metric(item.at("metric")), .t = Millis(p.at(0)), .f = Float(p.at(1))});
+      pq::Sample s{.metric = Metric(item.at("metric"))};
+      if (item.contains("histogram")) {
+        const json& p = item.at("histogram");
+        s.t = Millis(p.at(0));
+        s.h = Histogram(p.at(1));
+      } else {
+        const json& p = item.at("value");
+        s.t = Millis(p.at(0));
+        s.f = Float(p.at(1));
+      }
+      v.vector.push_back(std::move(s));
     }
     return v;
   }
   if (type == "matrix") {
     v.type = pq::ResultType::kMatrix;
     for (const json& item : result) {
-      RejectHistograms(item);
       pq::Series s{.metric = Metric(item.at("metric"))};
-      for (const json& p : item.at("values")) s.floats.push_back({Millis(p.at(0)), Float(p.at(1))});
+      for (const json& p : item.value("values", json::array()))
+        s.floats.push_back({Millis(p.at(0)), Float(p.at(1))});
+      for (const json& p : item.value("histograms", json::array())) {
+        s.histograms.push_back({Millis(p.at(0)), Histogram(p.at(1))});
+      }
       v.matrix.push_back(std::move(s));
     }
     return v;

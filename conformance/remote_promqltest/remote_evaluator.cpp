@@ -9,6 +9,7 @@
 #include "datasets/loader.h"
 #include "model/sample.h"
 #include "remote_promqltest/api_answer.h"
+#include "remote_promqltest/wire_histogram.h"
 #include "wire/remote_write.h"
 
 namespace promconform::remote_promqltest {
@@ -40,9 +41,51 @@ promref::wire::RawLabels Raw(const promref::model::Labels& labels) {
 }
 
 struct TimedSample {
-  int64_t t;
+  int64_t t;  // absolute
   size_t series;
-  double v;
+  const pt::LoadedSample* sample;
+  bool histogram;  // sent among the series' histograms: a histogram, or a stale marker after one
+};
+
+// Whether an expectation spells a counter reset hint (then only Prometheus' own comparison
+// checks it; the query API's JSON does not carry hints).
+bool ExpectsResetHint(const pt::EvalCommand& cmd) {
+  if (cmd.scalar.counter_reset_hint_set) return true;
+  for (const pt::ExpectedSeries& s : cmd.series) {
+    for (const pt::SequenceValue& v : s.values) {
+      if (v.histogram && v.counter_reset_hint_set) return true;
+    }
+  }
+  return false;
+}
+
+// One request's series entries: a series gets a new entry whenever its samples switch between
+// floats and histograms, since a receiver appends an entry's floats before its histograms.
+class RequestBuilder {
+ public:
+  explicit RequestBuilder(const std::vector<const pt::LoadedSeries*>& series) : series_(series) {}
+
+  void Add(const TimedSample& s) {
+    auto [it, added] = last_.try_emplace(s.series, req_.timeseries.size(), s.histogram);
+    if (added || it->second.second != s.histogram) {
+      it->second = {req_.timeseries.size(), s.histogram};
+      req_.timeseries.push_back({.labels = Raw(series_[s.series]->labels)});
+    }
+    promref::wire::TimeSeries& ts = req_.timeseries[it->second.first];
+    if (!s.histogram) {
+      ts.samples.push_back({s.t, s.sample->f});
+    } else if (s.sample->h) {
+      ts.histograms.push_back(ToWireHistogram(*s.sample->h, s.t));
+    } else {
+      ts.histograms.push_back(StaleWireHistogram(s.t));
+    }
+  }
+  const promref::wire::WriteRequest& request() const { return req_; }
+
+ private:
+  const std::vector<const pt::LoadedSeries*>& series_;
+  promref::wire::WriteRequest req_;
+  std::map<size_t, std::pair<size_t, bool>> last_;  // series -> (entry, holds histograms)
 };
 
 }  // namespace
@@ -60,7 +103,11 @@ std::string RemoteEvaluator::Describe() const {
 }
 
 pt::EvaluatorCapabilities RemoteEvaluator::Capabilities() const {
-  return {.native_histograms = false, .start_timestamps = false};
+  // Histograms come back as the query API's JSON shows them (api_histogram.h): the runner
+  // compares what that holds, not schema, spans or counter reset hints.
+  return {.native_histograms = true,
+          .start_timestamps = false,
+          .histogram_detail = pt::HistogramDetail::kApiJson};
 }
 
 int64_t RemoteEvaluator::Base() const {
@@ -114,6 +161,8 @@ std::optional<pt::SkipReason> RemoteEvaluator::BeginEval(const pt::EvalCommand& 
   if (auto problem = TimeProblem(f, Base())) return pt::SkipReason{"absolute-time", *problem};
   value_shift_ = *f.dependence.seconds_per_shift;
   if (value_shift_ != 0) stats_.time_shifted.insert(script_ + ":" + std::to_string(cmd.line));
+  if (WritesHistograms() && ExpectsResetHint(cmd))
+    stats_.unchecked_reset_hints.insert(script_ + ":" + std::to_string(cmd.line));
   return std::nullopt;
 }
 
@@ -121,6 +170,12 @@ Status RemoteEvaluator::Prepare() {
   prepared_ = Write();
   if (prepared_.ok()) prepared_ = WaitUntilQueryable();
   return prepared_;
+}
+
+// Whether the run writes native histograms: only when it judges the evaluations that read them
+// (an endpoint without native histograms may refuse the whole request).
+bool RemoteEvaluator::WritesHistograms() const {
+  return options_.run.native_histograms;
 }
 
 // All samples of all windows in time order (a head appends only near its newest sample), in
@@ -133,12 +188,16 @@ Status RemoteEvaluator::Write() {
   std::vector<TimedSample> samples;
   for (const Window& w : layout_.windows) {
     for (const pt::LoadedSeries& s : w.series) {
+      bool after_histogram = false;
       for (const pt::LoadedSample& smp : s.samples) {
-        if (smp.h) {
+        if (smp.h && !WritesHistograms()) {
           ++stats_.histogram_samples_dropped;
           continue;
         }
-        samples.push_back({smp.t + w.base_ms, series.size(), smp.f});
+        const bool histogram = smp.h != nullptr || (after_histogram && promref::model::IsStaleNaN(smp.f));
+        after_histogram = histogram;
+        stats_.histogram_samples_written += smp.h != nullptr;
+        samples.push_back({smp.t + w.base_ms, series.size(), &smp, histogram});
       }
       series.push_back(&s);
     }
@@ -147,14 +206,9 @@ Status RemoteEvaluator::Write() {
                    [](const TimedSample& a, const TimedSample& b) { return a.t < b.t; });
   for (size_t from = 0; from < samples.size(); from += options_.max_samples_per_request) {
     const size_t to = std::min(samples.size(), from + options_.max_samples_per_request);
-    promref::wire::WriteRequest req;
-    std::map<size_t, size_t> slot;  // series -> index in req
-    for (size_t k = from; k < to; ++k) {
-      auto [it, added] = slot.emplace(samples[k].series, req.timeseries.size());
-      if (added) req.timeseries.push_back({.labels = Raw(series[samples[k].series]->labels)});
-      req.timeseries[it->second].samples.push_back({samples[k].t, samples[k].v});
-    }
-    HttpResponse r = SendWrite(target_, *client_, req);
+    RequestBuilder req(series);
+    for (size_t k = from; k < to; ++k) req.Add(samples[k]);
+    HttpResponse r = SendWrite(target_, *client_, req.request());
     ++stats_.write_requests;
     if (!r.answered()) return Error(ErrorKind::kUnavailable, "remote write: " + r.transport_error);
     if (r.status < 200 || r.status >= 300) {
@@ -175,7 +229,8 @@ Status RemoteEvaluator::WaitUntilQueryable() {
   for (const Window& w : layout_.windows) {
     for (const pt::LoadedSeries& s : w.series) {
       for (const pt::LoadedSample& smp : s.samples) {
-        if (smp.h || promref::model::IsStaleNaN(smp.f)) continue;
+        // count_over_time counts histograms too; stale markers are no samples to it.
+        if (smp.h ? !WritesHistograms() : promref::model::IsStaleNaN(smp.f)) continue;
         ++per_name[std::string(s.labels.MetricName())];
         span.Extend({smp.t + w.base_ms, smp.t + w.base_ms});
       }
@@ -265,6 +320,7 @@ void RemoteEvaluator::MoveBack(pq::QueryResult* r) const {
       p.t -= base;
       p.f = MovedBack(p.f, shift);
     }
+    for (pq::HPoint& p : s.histograms) p.t -= base;
   }
 }
 

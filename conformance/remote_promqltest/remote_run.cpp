@@ -108,7 +108,9 @@ promref::Status RunLayout(const Target& target, const std::vector<const pt::Scri
   }
   const RemoteStats& st = evaluator.stats();
   run->stats.samples_written += st.samples_written;
+  run->stats.histogram_samples_written += st.histogram_samples_written;
   run->stats.histogram_samples_dropped += st.histogram_samples_dropped;
+  run->stats.unchecked_reset_hints.insert(st.unchecked_reset_hints.begin(), st.unchecked_reset_hints.end());
   run->stats.write_requests += st.write_requests;
   run->stats.queries += st.queries;
   run->stats.time_shifted.insert(st.time_shifted.begin(), st.time_shifted.end());

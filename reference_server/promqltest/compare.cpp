@@ -93,7 +93,8 @@ std::string FormatMatrix(const promql::Matrix& m) {
   return out;
 }
 
-std::optional<Mismatch> CompareMatrix(const EvalCommand& cmd, const promql::Matrix& m) {
+std::optional<Mismatch> CompareMatrix(const EvalCommand& cmd, const promql::Matrix& m,
+                                      HistogramDetail detail) {
   if (cmd.IsOrdered()) return Mismatch{"wrong-type", "expected ordered result, but query returned a matrix"};
   if (cmd.expect_scalar)
     return Mismatch{"wrong-type", "expected scalar result, but got matrix " + FormatMatrix(m)};
@@ -167,7 +168,7 @@ std::optional<Mismatch> CompareMatrix(const EvalCommand& cmd, const promql::Matr
       }
       const SequenceValue& e = *histograms[i].v;
       if (a.h == nullptr ||
-          !HistogramsMatchForTest(*e.histogram, *a.h, e.counter_reset_hint_set, kDefaultEpsilon)) {
+          !HistogramsMatch(*e.histogram, *a.h, e.counter_reset_hint_set, detail, kDefaultEpsilon)) {
         return Mismatch{"wrong-value", "expected histogram value at index " + std::to_string(i) +
                                            " (t=" + std::to_string(a.t) + ") for " + exp.labels.ToString() +
                                            " to be " + HistogramTestExpression(*e.histogram) + ", but got " +
@@ -183,7 +184,8 @@ std::optional<Mismatch> CompareMatrix(const EvalCommand& cmd, const promql::Matr
   return std::nullopt;
 }
 
-std::optional<Mismatch> CompareVector(const EvalCommand& cmd, const promql::Vector& v) {
+std::optional<Mismatch> CompareVector(const EvalCommand& cmd, const promql::Vector& v,
+                                      HistogramDetail detail) {
   if (cmd.expect_scalar)
     return Mismatch{"wrong-type", "expected scalar result, but got vector " + FormatVector(v)};
   const auto expected = ExpectedByLabels(cmd);
@@ -216,7 +218,7 @@ std::optional<Mismatch> CompareVector(const EvalCommand& cmd, const promql::Vect
                                         s.metric.ToString() + " but got float value " + FormatValue(s.f)};
     }
     if (e.histogram &&
-        !HistogramsMatchForTest(*e.histogram, *s.h, e.counter_reset_hint_set, kDefaultEpsilon)) {
+        !HistogramsMatch(*e.histogram, *s.h, e.counter_reset_hint_set, detail, kDefaultEpsilon)) {
       return Mismatch{"wrong-value", "expected " + HistogramTestExpression(*e.histogram) + " for " +
                                          s.metric.ToString() + " but got " + HistogramTestExpression(*s.h)};
     }
@@ -308,10 +310,11 @@ std::optional<Mismatch> CheckAnnotations(const EvalCommand& cmd, const promql::A
   return std::nullopt;
 }
 
-std::optional<Mismatch> CompareResult(const EvalCommand& cmd, const promql::Value& value) {
+std::optional<Mismatch> CompareResult(const EvalCommand& cmd, const promql::Value& value,
+                                      HistogramDetail detail) {
   switch (value.type) {
-    case promql::ResultType::kMatrix: return CompareMatrix(cmd, value.matrix);
-    case promql::ResultType::kVector: return CompareVector(cmd, value.vector);
+    case promql::ResultType::kMatrix: return CompareMatrix(cmd, value.matrix, detail);
+    case promql::ResultType::kVector: return CompareVector(cmd, value.vector, detail);
     case promql::ResultType::kScalar:
       if (!cmd.expect_scalar) {
         return Mismatch{"wrong-type",
@@ -338,7 +341,7 @@ std::optional<Mismatch> CompareResult(const EvalCommand& cmd, const promql::Valu
 }
 
 std::optional<Mismatch> CheckQueryResult(const EvalCommand& cmd, const promql::QueryResult& result,
-                                         std::string_view shown_expr) {
+                                         std::string_view shown_expr, HistogramDetail detail) {
   const std::string where = " (line " + std::to_string(cmd.line) + ")";
   if (!result.status.ok()) {
     if (cmd.IsFail()) return CheckExpectedFailure(cmd, result.status.error(), shown_expr);
@@ -350,7 +353,7 @@ std::optional<Mismatch> CheckQueryResult(const EvalCommand& cmd, const promql::Q
                     "expected error evaluating query " + Q(shown_expr) + where + " but got none"};
   }
   if (auto m = CheckAnnotations(cmd, result.annotations, shown_expr)) return m;
-  if (auto m = CompareResult(cmd, result.value)) {
+  if (auto m = CompareResult(cmd, result.value, detail)) {
     m->message = "error in eval " + std::string(shown_expr) + where + ": " + m->message;
     return m;
   }

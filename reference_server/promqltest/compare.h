@@ -13,7 +13,8 @@
 //   the eval is ordered (then the i-th expected line is the i-th sample); every expected series
 //   must be there and nothing else; range results must be sorted by labels, have exactly the
 //   expected points at start + i*step (`_` leaves a step out) and histograms compared after
-//   compaction.
+//   compaction, or, for an evaluator whose answers are the query API's JSON, as that shows them
+//   (HistogramDetail).
 #pragma once
 
 #include <optional>
@@ -23,6 +24,7 @@
 #include "model/error.h"
 #include "promql/engine.h"
 #include "promql/value.h"
+#include "promqltest/histogram_util.h"
 #include "promqltest/script.h"
 
 namespace promref::promqltest {
@@ -45,16 +47,19 @@ struct Mismatch {
 
 // The whole judgement of one query, in Prometheus' order: error or expected failure first, then
 // annotations, then the value. `shown_expr` is the expression the messages quote (the @ variant
-// being run, or the script's own).
+// being run, or the script's own). `detail` is how much of a histogram the result carries (the
+// evaluator's capabilities say).
 std::optional<Mismatch> CheckQueryResult(const EvalCommand& cmd, const promql::QueryResult& result,
-                                         std::string_view shown_expr);
+                                         std::string_view shown_expr,
+                                         HistogramDetail detail = HistogramDetail::kFull);
 
 // The pieces of CheckQueryResult.
 std::optional<Mismatch> CheckExpectedFailure(const EvalCommand& cmd, const Error& error,
                                              std::string_view shown_expr);
 std::optional<Mismatch> CheckAnnotations(const EvalCommand& cmd, const promql::Annotations& annotations,
                                          std::string_view shown_expr);
-std::optional<Mismatch> CompareResult(const EvalCommand& cmd, const promql::Value& value);
+std::optional<Mismatch> CompareResult(const EvalCommand& cmd, const promql::Value& value,
+                                      HistogramDetail detail = HistogramDetail::kFull);
 
 // Text of values in messages: Go's %v for floats, the test literal for histograms.
 std::string FormatValue(double v);

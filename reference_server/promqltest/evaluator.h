@@ -17,6 +17,7 @@
 #include "model/histogram.h"
 #include "model/labels.h"
 #include "promql/engine.h"
+#include "promqltest/histogram_util.h"
 #include "promqltest/script.h"
 
 namespace promref::promqltest {
@@ -44,6 +45,8 @@ Result<std::vector<LoadedSeries>> ExpandLoad(const LoadCommand& cmd);
 struct EvaluatorCapabilities {
   bool native_histograms = false;  // stores native-histogram samples
   bool start_timestamps = false;   // stores the start timestamp of samples
+  // How much of a native histogram its answers carry: what the comparison can judge.
+  HistogramDetail histogram_detail = HistogramDetail::kFull;
 };
 
 // Why an evaluator declines an evaluation: a short stable category ("absolute-time") and a

@@ -162,6 +162,39 @@ bool HistogramsMatchForTest(const FloatHistogram& expected, const FloatHistogram
   return !compare_counter_reset_hint || expected.counter_reset_hint == actual.counter_reset_hint;
 }
 
+std::vector<model::HistogramBucket> ApiJsonBuckets(const FloatHistogram& h) {
+  std::vector<model::HistogramBucket> out = model::AllBuckets(h);
+  std::erase_if(out, [](const model::HistogramBucket& b) { return b.count == 0; });
+  return out;
+}
+
+namespace {
+
+bool ApiJsonBucketsMatch(const model::HistogramBucket& e, const model::HistogramBucket& a, double epsilon) {
+  return e.lower_inclusive == a.lower_inclusive && e.upper_inclusive == a.upper_inclusive &&
+         AlmostEqual(e.lower, a.lower, epsilon) && AlmostEqual(e.upper, a.upper, epsilon) &&
+         AlmostEqual(e.count, a.count, epsilon);
+}
+
+}  // namespace
+
+bool HistogramsMatchAsApiJson(const FloatHistogram& expected, const FloatHistogram& actual, double epsilon) {
+  if (!AlmostEqual(expected.count, actual.count, epsilon) ||
+      !AlmostEqual(expected.sum, actual.sum, epsilon)) {
+    return false;
+  }
+  const std::vector<model::HistogramBucket> e = ApiJsonBuckets(expected), a = ApiJsonBuckets(actual);
+  return std::equal(e.begin(), e.end(), a.begin(), a.end(),
+                    [&](const auto& x, const auto& y) { return ApiJsonBucketsMatch(x, y, epsilon); });
+}
+
+bool HistogramsMatch(const FloatHistogram& expected, const FloatHistogram& actual,
+                     bool compare_counter_reset_hint, HistogramDetail detail, double epsilon) {
+  return detail == HistogramDetail::kApiJson
+             ? HistogramsMatchAsApiJson(expected, actual, epsilon)
+             : HistogramsMatchForTest(expected, actual, compare_counter_reset_hint, epsilon);
+}
+
 std::string HistogramTestExpression(const FloatHistogram& h) {
   std::string out;
   if (h.schema != 0) out += " schema:" + std::to_string(h.schema);

@@ -13,6 +13,7 @@
 
 #include "model/error.h"
 #include "model/histogram.h"
+#include "model/histogram_buckets.h"
 
 namespace promref::promqltest {
 
@@ -40,6 +41,29 @@ model::FloatHistogram Compact(const model::FloatHistogram& h);
 // spelled one.
 bool HistogramsMatchForTest(const model::FloatHistogram& expected, const model::FloatHistogram& actual,
                             bool compare_counter_reset_hint, double epsilon);
+
+// How much of a histogram an evaluator's answers carry, and so what a comparison can judge.
+enum class HistogramDetail {
+  kFull,  // the histogram itself (the in-process engine): HistogramsMatchForTest
+  // What the query API's JSON shows (a remote endpoint): count, sum and the non-empty buckets
+  // with their bounds. Schema and spans are not in it (bounds tell only the buckets that are
+  // populated), nor the zero threshold of an empty zero bucket, nor the counter reset hint.
+  kApiJson,
+};
+
+// The buckets the query API's JSON lists for `h` (Prometheus' MarshalHistogram): those of
+// model::AllBuckets whose count is not zero, in ascending order.
+std::vector<model::HistogramBucket> ApiJsonBuckets(const model::FloatHistogram& h);
+
+// The comparison for kApiJson: count and sum within the relative tolerance `epsilon`, and the
+// same non-empty buckets of model::AllBuckets (what the JSON's `buckets` lists): the same
+// closed sides, bounds and counts within `epsilon`.
+bool HistogramsMatchAsApiJson(const model::FloatHistogram& expected, const model::FloatHistogram& actual,
+                              double epsilon);
+
+// The comparison `detail` allows (the hint is compared only with kFull).
+bool HistogramsMatch(const model::FloatHistogram& expected, const model::FloatHistogram& actual,
+                     bool compare_counter_reset_hint, HistogramDetail detail, double epsilon);
 
 // The histogram as a test literal, `{{schema:1 count:3 sum:5 buckets:[1 2]}}` (the text of
 // Prometheus' TestExpression: zero fields left out, one span per sign).

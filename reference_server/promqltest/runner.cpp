@@ -261,7 +261,7 @@ class ScriptRun {
 
   std::optional<Mismatch> RunRange(const EvalCommand& cmd) {
     promql::QueryResult res = ev_.Range(cmd.expr, cmd.start, cmd.end, cmd.step);
-    return CheckQueryResult(cmd, res, cmd.expr);
+    return CheckQueryResult(cmd, res, cmd.expr, Detail());
   }
 
   std::optional<Mismatch> RunInstant(const EvalCommand& cmd) {
@@ -274,7 +274,8 @@ class ScriptRun {
       const std::string stage = i == 0 ? "" : "at-variant/";
       const std::string where = i == 0 ? "" : "[@ variant " + expr + " at " + Millis(t) + "] ";
       promql::QueryResult res = ev_.Instant(expr, t);
-      if (auto m = CheckQueryResult(cmd, res, expr)) return Mismatch{stage + m->category, where + m->message};
+      if (auto m = CheckQueryResult(cmd, res, expr, Detail()))
+        return Mismatch{stage + m->category, where + m->message};
       if (!res.status.ok()) continue;  // the expected failure
       if (auto m = CheckRangeMode(cmd, res, expr, t)) {
         return Mismatch{"range-mode/" + m->category, where + "[range mode] " + m->message};
@@ -328,13 +329,15 @@ class ScriptRun {
       value.type = promql::ResultType::kScalar;
       value.scalar = value.vector.front().f;
     }
-    if (auto mm = CompareResult(cmd, value)) {
+    if (auto mm = CompareResult(cmd, value, Detail())) {
       mm->message =
           "error in eval " + expr + " (line " + std::to_string(cmd.line) + ") range mode: " + mm->message;
       return mm;
     }
     return std::nullopt;
   }
+
+  HistogramDetail Detail() const { return ev_.Capabilities().histogram_detail; }
 
   Evaluator& ev_;
   const RunOptions& options_;
