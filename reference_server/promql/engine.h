@@ -38,6 +38,10 @@ struct EngineOptions {
   // Unicode letters and non-leading dots in unquoted names
   // (--enable-feature=promql-unquoted-utf8-names).
   bool enable_unquoted_utf8_names = false;
+  // Let rate, increase, irate and resets see counter resets in samples' start timestamps, and
+  // start_timestamp() read them (--enable-feature=use-start-timestamps, Prometheus'
+  // UseStartTimestamps). Only as good as the storage: one that keeps none reads 0 (unknown).
+  bool use_start_timestamps = false;
 
   // What the parser accepts under these options (queries, format_query and match[] alike).
   ParseOptions parse_options() const {

@@ -114,7 +114,7 @@ Matrix Evaluator::EvalCall(const Call& c) {
 
   if (name == "info") return EvalInfo(c);
 
-  if (name == "timestamp") {
+  if (name == "timestamp" || name == "start_timestamp") {
     const Expr& arg = Unwrap(*c.args[0]);
     if (arg.kind == NodeKind::kVectorSelector) return EvalTimestampOfSelector(c, As<VectorSelector>(arg));
   }
@@ -259,6 +259,7 @@ Matrix Evaluator::EvalRangeFunction(const Call& c, size_t matrix_arg) {
       w.points = std::span<const Point>(ls.points.data() + lo, hi - lo);
       w.range_start = from;
       w.range_end = ref;
+      w.lookback_start = WrapSub(from, ctx_->lookback);
       fc.ts = ts;
       for (size_t i = 0; i < c.args.size(); ++i) {
         if (i != matrix_arg) fc.scalars[i] = scalar_args[i][0].floats[step].f;

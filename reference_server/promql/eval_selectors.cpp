@@ -33,6 +33,7 @@ void Evaluator::ForEachSelected(const VectorSelector& vs, int64_t mint, int64_t 
   auto set = ctx_->querier->Select(false, hints, vs.matchers);
   int64_t n = 0;
   LoadedSeries ls;
+  const bool with_st = ctx_->options->use_start_timestamps;
   while (set->Next()) {
     ctx_->CheckExpanding();
     const storage::Series& s = set->At();
@@ -44,10 +45,11 @@ void Evaluator::ForEachSelected(const VectorSelector& vs, int64_t mint, int64_t 
       const int64_t t = it->AtT();
       if (t > maxt) break;
       if (t <= mint) continue;
+      const int64_t st = with_st ? it->AtStartTimestamp() : 0;
       if (vt == storage::ValueType::kFloat) {
-        ls.points.push_back({t, it->AtFloat(), nullptr});
+        ls.points.push_back({t, it->AtFloat(), nullptr, st});
       } else {
-        ls.points.push_back({t, 0, std::make_shared<const model::FloatHistogram>(it->AtHistogram())});
+        ls.points.push_back({t, 0, std::make_shared<const model::FloatHistogram>(it->AtHistogram()), st});
       }
     }
     if (Status st = it->Err(); !st.ok()) Fail(ErrorKind::kInternal, st.error().message());
@@ -199,6 +201,9 @@ Matrix Evaluator::EvalSmoothedSelector(const VectorSelector& vs) {
 
 Matrix Evaluator::EvalTimestampOfSelector(const Call& c, const VectorSelector& vs) {
   const int64_t lookback = ctx_->lookback;
+  // start_timestamp() answers the sample's start timestamp (0 when unknown), and nothing at all
+  // when the engine does not use start timestamps.
+  const bool start = c.func->name == "start_timestamp";
   std::vector<LoadedSeries> series =
       Select(vs, WrapSub(RefTime(vs.mods, start_), lookback), RefTime(vs.mods, end_));
   Matrix out;
@@ -212,12 +217,12 @@ Matrix Evaluator::EvalTimestampOfSelector(const Call& c, const VectorSelector& v
       if (cursor == 0) continue;
       const Point& p = ls.points[cursor - 1];
       if (p.t <= WrapSub(ref, lookback) || IsStale(p)) continue;
-      s.floats.push_back({ts, static_cast<double>(p.t) / 1000.0});
+      s.floats.push_back({ts, static_cast<double>(start ? p.st : p.t) / 1000.0});
     }
     if (!s.floats.empty()) out.push_back(std::move(s));
   }
-  (void)c;
   ctx_->AddSamples(static_cast<int64_t>(out.size()) * NumSteps());
+  if (start && !ctx_->options->use_start_timestamps) return {};
   return out;
 }
 

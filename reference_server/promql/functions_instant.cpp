@@ -115,6 +115,12 @@ Vector FnTimestamp(const FunctionCall& fc) {
   return out;
 }
 
+// start_timestamp() of anything but a vector selector (which the evaluator answers itself): an
+// expression's samples carry no start timestamps, so nothing, as in Prometheus.
+Vector FnStartTimestamp(const FunctionCall&) {
+  return {};
+}
+
 // Date parts of Unix seconds in UTC (Go's time.Unix(int64(v), 0).UTC()).
 struct Civil {
   int64_t year;
@@ -471,6 +477,7 @@ VectorFunction FindInstantVectorFunction(std::string_view name) {
       {"min_of", FnMinOf},
       {"max_of", FnMaxOf},
       {"timestamp", FnTimestamp},
+      {"start_timestamp", FnStartTimestamp},
       {"day_of_month", FnDayOfMonth},
       {"day_of_week", FnDayOfWeek},
       {"day_of_year", FnDayOfYear},

@@ -40,6 +40,63 @@ size_t SearchPoints(size_t n, Pred pred) {
   return lo;
 }
 
+// --- Start timestamps ------------------------------------------------------------------------
+// A sample's start timestamp (st, 0 = unknown) is when its counter started counting: a start
+// after the previous sample is a reset the values alone may not show (a delta sample has its
+// start at the previous sample).
+
+// Prometheus' isStartTimestampReset: whether `cur` starts a new count after `prev`. No reset
+// when the start is unknown, unchanged, not before the sample (st == t is OTel's "unknown
+// start"), or before the previous sample.
+bool IsStartTimestampReset(int64_t prev_st, int64_t prev_t, int64_t st, int64_t t) {
+  if (prev_st == st || st == 0 || st >= t) return false;
+  if (st != prev_t) return st > prev_t;
+  // A start at the previous sample: a delta, a reset; or a cumulative counter of unknown start,
+  // not one, which the previous sample's own start tells apart (unknown, at it, or invalid).
+  return prev_st != 0 && prev_st < prev_t;
+}
+
+bool StartTimestampReset(const Point& prev, const Point& cur) {
+  return IsStartTimestampReset(prev.st, prev.t, cur.st, cur.t);
+}
+
+// Prometheus' isStartTimestampResetAfter: whether the sample's count started after time `after`
+// (as a reset after an imaginary sample at `after` of unknown start).
+bool IsStartTimestampResetAfter(int64_t after, int64_t st, int64_t t) {
+  if (st <= after || t <= after) return false;
+  return IsStartTimestampReset(after, after, st, t);
+}
+
+// A counter reset between two float samples: the value went down, or the start says so.
+bool FloatCounterReset(const Point& prev, const Point& cur) {
+  return cur.f < prev.f || StartTimestampReset(prev, cur);
+}
+
+// The same for histograms: the start timestamps, then the buckets.
+bool HistogramCounterReset(const Point& prev, const Point& cur) {
+  return StartTimestampReset(prev, cur) || model::HistogramDetectReset(*cur.h, *prev.h);
+}
+
+// Prometheus' checkStartTimeOverlap: a sample starting before the previous sample's time, which
+// neither a delta (starts at it) nor a cumulative counter (same start) does.
+bool StartTimeOverlaps(const Point& prev, const Point& cur) {
+  return cur.st != 0 && cur.st < prev.t && cur.st != prev.st;
+}
+
+std::string StartTimeOverlapText(const Window& w) {
+  return "sample has start time that overlaps with previous sample timestamp for metric " +
+         model::GoQuote(w.series->labels.MetricName());
+}
+
+// Whether a counter's increase starts from a zero sample at its first sample's start timestamp,
+// that start being inside the range (whose start is exclusive) and before the sample: Prometheus
+// then counts from there instead of extrapolating towards the range start.
+bool StartsAtStartTimestamp(const Window& w, bool is_counter) {
+  if (!is_counter || w.points.empty()) return false;
+  const Point& first = w.points.front();
+  return first.st != 0 && first.st > w.range_start && first.st < first.t;
+}
+
 // The samples a boundary value of an anchored or smoothed range comes from: interpolated
 // between `from` and `to` at the boundary when smoothed and the boundary sample lies beyond
 // it, else the boundary sample itself (from == to).
@@ -59,9 +116,74 @@ BoundarySource RightSource(std::span<const Point> p, size_t last, int64_t range_
   return {last, last};
 }
 
-// Prometheus' pickOrInterpolateLeft/Right for floats.
-double BoundaryValue(std::span<const Point> f, BoundarySource s, int64_t t, bool is_counter) {
-  return s.interpolated() ? InterpolateFloats(f[s.from], f[s.to], t, is_counter) : f[s.from].f;
+// The value of an anchored or smoothed float range at a boundary, and the start timestamp that
+// goes with it for telling a counter reset between it and the next sample.
+struct Boundary {
+  double f = 0;
+  int64_t st = 0;
+};
+
+// The value at boundary `at` when the one sample around it lies beyond it. A counter whose start
+// timestamp falls within the lookback was zero at its start: 0 at the boundary (smoothed, the
+// value interpolated from that zero up to the sample), and 0 too when it started only after
+// the boundary. Otherwise the sample stands for the boundary.
+Boundary FromLoneSample(const Point& p, int64_t at, int64_t lookback_start, bool smoothed, bool is_counter,
+                        int64_t st) {
+  if (!is_counter || !IsStartTimestampResetAfter(lookback_start, p.st, p.t)) return {p.f, st};
+  if (smoothed && !IsStartTimestampResetAfter(at, p.st, p.t)) {
+    return {InterpolateFloats(Point{p.st, 0}, p, at, true), st};
+  }
+  return {0, st};
+}
+
+// How a counter's start timestamp changed the value between two samples a and b around a
+// boundary: b started after the boundary (it counts from a zero at its start), or between a and
+// the boundary (the count there starts from that zero instead of a).
+enum class StraddleReset { kNone, kAfterBoundary, kBeforeBoundary };
+struct Straddle {
+  double f = 0;
+  StraddleReset reset = StraddleReset::kNone;
+};
+
+// The value at boundary `at` between samples a and b (a.t < at < b.t when smoothed): a's value,
+// or smoothed the value interpolated there, with a start-timestamp reset of b taken into account.
+Straddle ValueBetween(const Point& a, const Point& b, int64_t at, bool smoothed, bool is_counter) {
+  Point from{a.t, a.f}, to{b.t, b.f};
+  StraddleReset reset = StraddleReset::kNone;
+  if (is_counter && IsStartTimestampResetAfter(at, b.st, b.t)) {
+    to = Point{b.st, 0};
+    reset = StraddleReset::kAfterBoundary;
+  } else if (is_counter && StartTimestampReset(a, b)) {
+    from = Point{b.st, 0};
+    reset = StraddleReset::kBeforeBoundary;
+  }
+  return {smoothed ? InterpolateFloats(from, to, at, is_counter) : from.f, reset};
+}
+
+// Prometheus' pickOrInterpolateLeft: the value at the range start from `first`, the last sample
+// at or before it (else the first sample). The start timestamp returned is `first`'s, unless it
+// is past the boundary (then unknown) or a reset before the boundary moved the count's start.
+Boundary LeftBoundary(std::span<const Point> f, size_t first, int64_t range_start, int64_t lookback_start,
+                      bool smoothed, bool is_counter) {
+  const Point& p = f[first];
+  if (p.t == range_start) return {p.f, p.st};
+  const int64_t st = p.st > range_start ? 0 : p.st;
+  if (p.t > range_start) return FromLoneSample(p, range_start, lookback_start, smoothed, is_counter, st);
+  const Straddle s = ValueBetween(p, f[first + 1], range_start, smoothed, is_counter);
+  return {s.f, s.reset == StraddleReset::kBeforeBoundary ? f[first + 1].st : st};
+}
+
+// Prometheus' pickOrInterpolateRight: the value at the range end from `last`. The start
+// timestamp returned is `last`'s (unknown if past the boundary), or the previous sample's when
+// `last` started only after the boundary.
+Boundary RightBoundary(std::span<const Point> f, size_t last, int64_t range_end, int64_t lookback_start,
+                       bool smoothed, bool is_counter) {
+  const Point& p = f[last];
+  const int64_t st = p.st > range_end ? 0 : p.st;
+  if (p.t <= range_end) return {p.f, st};
+  if (last == 0) return FromLoneSample(p, range_end, lookback_start, smoothed, is_counter, st);
+  const Straddle s = ValueBetween(f[last - 1], p, range_end, smoothed, is_counter);
+  return {s.f, s.reset == StraddleReset::kAfterBoundary ? f[last - 1].st : st};
 }
 
 // The samples an anchored or smoothed range's boundary values come from (Prometheus'
@@ -126,18 +248,23 @@ RangeResult FnResets(const Window& w, const FunctionCall&) {
       resets += 1;
       continue;
     }
-    if (!cur.h && cur.f < prev.f) resets += 1;
-    if (cur.h && model::HistogramDetectReset(*cur.h, *prev.h)) resets += 1;
+    if (cur.h ? HistogramCounterReset(prev, cur) : FloatCounterReset(prev, cur)) resets += 1;
   }
   return Float(resets);
 }
 
 // The boundary samples of an anchored or smoothed rate; nullopt, as for no sample after the
-// range start, when a smoothed range has no sample at or before its end.
-std::optional<BoundaryIndexes> RateBoundaries(const Window& w) {
+// range start, when a smoothed range has no sample at or before its end, unless (floats, with
+// `use_start`) a counter started counting between the lookback start and the range end.
+std::optional<BoundaryIndexes> RateBoundaries(const Window& w, bool use_start) {
   std::optional<BoundaryIndexes> b = FindBoundaries(w.points, w.range_start, w.range_end, w.smoothed);
-  if (b && w.smoothed && w.points[b->first].t > w.range_end) return std::nullopt;
-  return b;
+  if (!b || !w.smoothed) return b;
+  const Point& first = w.points[b->first];
+  if (first.t <= w.range_end) return b;
+  const bool started_in_range = use_start &&
+                                IsStartTimestampResetAfter(w.lookback_start, first.st, first.t) &&
+                                !IsStartTimestampResetAfter(w.range_end, first.st, first.t);
+  return started_in_range ? b : std::nullopt;
 }
 
 // The samples strictly inside an anchored or smoothed range, [from, to): those the boundary
@@ -157,24 +284,22 @@ double RangeSeconds(const Window& w) {
 // boundary, or for smoothed the value interpolated there), corrected for counter resets in
 // between; no extrapolation.
 RangeResult ExtendedRate(const Window& w, bool is_counter, bool is_rate) {
-  const std::optional<BoundaryIndexes> b = RateBoundaries(w);
+  const std::optional<BoundaryIndexes> b = RateBoundaries(w, is_counter);
   if (!b) return {};
   const std::span<const Point> f = w.points;
-  const double left =
-      BoundaryValue(f, LeftSource(f, b->first, w.range_start, w.smoothed), w.range_start, is_counter);
-  const double right =
-      BoundaryValue(f, RightSource(f, b->last, w.range_end, w.smoothed), w.range_end, is_counter);
-  double result = right - left;
+  const Boundary left = LeftBoundary(f, b->first, w.range_start, w.lookback_start, w.smoothed, is_counter);
+  const Boundary right = RightBoundary(f, b->last, w.range_end, w.lookback_start, w.smoothed, is_counter);
+  double result = right.f - left.f;
   if (is_counter) {
     // Only the samples strictly inside the range: the boundaries handled resets already.
     const auto [from, to] = InnerSamples(f, *b, w.range_start, w.range_end);
     double correction = 0;
-    double prev = left;
+    Point prev{w.range_start, left.f, nullptr, left.st};
     for (size_t i = from; i < to; ++i) {
-      if (f[i].f < prev) correction += prev;
-      prev = f[i].f;
+      if (FloatCounterReset(prev, f[i])) correction += prev.f;
+      prev = f[i];
     }
-    if (right < prev) correction += prev;
+    if (FloatCounterReset(prev, Point{w.range_end, right.f, nullptr, right.st})) correction += prev.f;
     result += correction;
   }
   if (is_rate) result /= RangeSeconds(w);
@@ -185,21 +310,28 @@ RangeResult ExtendedRate(const Window& w, bool is_counter, bool is_rate) {
 // Prometheus' extrapolation of a rate over points[0..n) of window w: to the range boundaries
 // when the first and last points lie within 1.1 average intervals of them, else half an
 // interval; for counters not past the zero point `to_zero(sampled_interval)` gives (+Inf for
-// none). Divided by the range for rate().
+// none). `from_start` (StartsAtStartTimestamp): the increase is measured from the first
+// sample's start instead, with no extrapolation towards the range start (one sample then
+// suffices, and gets none towards the end either). Divided by the range for rate().
 template <typename ToZero>
-double ExtrapolationFactor(const Window& w, bool is_counter, bool is_rate, ToZero to_zero) {
+double ExtrapolationFactor(const Window& w, bool is_counter, bool is_rate, bool from_start, ToZero to_zero) {
   const auto& p = w.points;
   const int64_t first_t = p.front().t;
   const int64_t last_t = p.back().t;
   double to_start = static_cast<double>(first_t - w.range_start) / 1000;
   double to_end = static_cast<double>(w.range_end - last_t) / 1000;
-  const double sampled = static_cast<double>(last_t - first_t) / 1000;
-  const double average = sampled / static_cast<double>(p.size() - 1);
+  double sampled = static_cast<double>(last_t - first_t) / 1000;
+  const double average = p.size() > 1 ? sampled / static_cast<double>(p.size() - 1) : 0;
   const double threshold = average * 1.1;
-  if (to_start >= threshold) to_start = average / 2;
-  if (is_counter) to_start = std::min(to_start, to_zero(sampled));
+  if (from_start) {
+    to_start = 0;
+    sampled = static_cast<double>(last_t - p.front().st) / 1000;
+  } else {
+    if (to_start >= threshold) to_start = average / 2;
+    if (is_counter) to_start = std::min(to_start, to_zero(sampled));
+  }
   if (to_end >= threshold) to_end = average / 2;
-  double factor = (sampled + to_start + to_end) / sampled;
+  double factor = sampled != 0 ? (sampled + to_start + to_end) / sampled : 1;
   if (is_rate) factor /= RangeSeconds(w);
   return factor;
 }
@@ -215,28 +347,40 @@ class RateNotes {
   RateNotes(const Window& w, const FunctionCall& fc, OnMixedSchemas on_mixed = OnMixedSchemas::kReplaceNotes)
       : w_(w), fc_(fc), on_mixed_(on_mixed) {}
   ~RateNotes() {
-    for (const auto& [warning, text] : notes_) {
-      if (warning) {
-        fc_.ctx->annotations->Warn(text, ArgPosition(*fc_.call, 0));
-      } else {
-        fc_.ctx->annotations->Info(text, ArgPosition(*fc_.call, 0));
+    AnnotationSet* a = fc_.ctx->annotations;
+    const PositionRange pos = ArgPosition(*fc_.call, 0);
+    for (const auto& [kind, text] : notes_) {
+      switch (kind) {
+        case Kind::kWarning: a->Warn(text, pos); break;
+        case Kind::kInfo: a->Info(text, pos); break;
+        case Kind::kCountedWarning: a->CountedWarn(text, pos); break;
       }
     }
   }
-  void NotCounter() { notes_.emplace_back(true, "this native histogram metric is not a counter: " + Name()); }
-  void NotGauge() { notes_.emplace_back(true, "this native histogram metric is not a gauge: " + Name()); }
-  void Reconciled(const char* operation) { notes_.emplace_back(false, ReconciledBucketsText(operation)); }
+  void NotCounter() {
+    notes_.emplace_back(Kind::kWarning, "this native histogram metric is not a counter: " + Name());
+  }
+  void NotGauge() {
+    notes_.emplace_back(Kind::kWarning, "this native histogram metric is not a gauge: " + Name());
+  }
+  void Reconciled(const char* operation) {
+    notes_.emplace_back(Kind::kInfo, ReconciledBucketsText(operation));
+  }
+  void StartTimeOverlap() { notes_.emplace_back(Kind::kCountedWarning, StartTimeOverlapText(w_)); }
   void MixedSchemas() {
     if (on_mixed_ == OnMixedSchemas::kReplaceNotes) notes_.clear();
-    notes_.emplace_back(true, MixedSchemasText(w_.series->labels.MetricName()));
+    notes_.emplace_back(Kind::kWarning, MixedSchemasText(w_.series->labels.MetricName()));
   }
+  // From here on a mix of schemas keeps what was noted (past Prometheus' histogramRate).
+  void KeepNotesOnMixedSchemas() { on_mixed_ = OnMixedSchemas::kKeepNotes; }
 
  private:
+  enum class Kind { kWarning, kInfo, kCountedWarning };
   std::string Name() const { return model::GoQuote(w_.series->labels.MetricName()); }
   const Window& w_;
   const FunctionCall& fc_;
-  const OnMixedSchemas on_mixed_;
-  std::vector<std::pair<bool, std::string>> notes_;
+  OnMixedSchemas on_mixed_;
+  std::vector<std::pair<Kind, std::string>> notes_;
 };
 
 bool IsGauge(const model::FloatHistogram& h) {
@@ -257,9 +401,9 @@ bool Combine(model::FloatHistogram* h, const model::FloatHistogram& other, bool 
 }
 
 // Prometheus' histogramRate: last minus first over two or more histogram points, at the
-// lowest schema among them; for counters every detected reset adds the histogram before it
-// back. Conflicting counter-reset hints are deliberately ignored. nullopt (with a warning)
-// when the histograms cannot be combined.
+// lowest schema among them; for counters every reset (by start timestamp or buckets) adds the
+// histogram before it back. Conflicting counter-reset hints are deliberately ignored. nullopt
+// (with a warning) when the histograms cannot be combined.
 std::optional<model::FloatHistogram> HistogramRate(std::span<const Point> p, bool is_counter,
                                                    RateNotes* notes) {
   const model::FloatHistogram* prev = p.front().h.get();
@@ -268,7 +412,7 @@ std::optional<model::FloatHistogram> HistogramRate(std::span<const Point> p, boo
   if (is_counter && (IsGauge(*prev) || IsGauge(last))) notes->NotCounter();
   // A reset between the first two points makes the first irrelevant, whatever its layout.
   model::FloatHistogram empty;
-  if (is_counter && model::HistogramDetectReset(*p[1].h, *prev)) {
+  if (is_counter && HistogramCounterReset(p[0], p[1])) {
     empty.schema = p[1].h->schema;
     empty.custom_values = p[1].h->custom_values;
     custom = p[1].h->UsesCustomBuckets();
@@ -291,9 +435,15 @@ std::optional<model::FloatHistogram> HistogramRate(std::span<const Point> p, boo
   model::FloatHistogram h = model::HistogramCopyToSchema(last, min_schema);
   if (!Combine(&h, *prev, false, notes)) return std::nullopt;
   if (is_counter) {
+    bool overlap = false;  // noted once per series
     for (size_t i = 1; i < p.size(); ++i) {
+      if (!overlap && StartTimeOverlaps(p[i - 1], p[i])) {
+        notes->StartTimeOverlap();
+        overlap = true;
+      }
       const model::FloatHistogram& curr = *p[i].h;
-      if (model::HistogramDetectReset(curr, *prev) && !Combine(&h, *prev, true, notes)) return std::nullopt;
+      const bool reset = StartTimestampReset(p[i - 1], p[i]) || model::HistogramDetectReset(curr, *prev);
+      if (reset && !Combine(&h, *prev, true, notes)) return std::nullopt;
       prev = &curr;
     }
   } else if (!IsGauge(*p.front().h) || !IsGauge(last)) {
@@ -304,15 +454,29 @@ std::optional<model::FloatHistogram> HistogramRate(std::span<const Point> p, boo
 }
 
 // rate/increase/delta over histograms: HistogramRate extrapolated as for floats, the
-// counter's zero point estimated from the first histogram's count.
+// counter's zero point estimated from the first histogram's count. Counted from the first
+// sample's start timestamp instead, the first histogram is added whole (and is the result of a
+// single sample, as is: Prometheus neither compacts it nor marks it a gauge).
 RangeResult ExtrapolatedHistogramRate(const Window& w, const FunctionCall& fc, bool is_counter,
                                       bool is_rate) {
   const auto& p = w.points;
-  if (p.size() < 2) return {};
+  const bool from_start = StartsAtStartTimestamp(w, is_counter);
+  if (p.size() < 2 && !from_start) return {};
   RateNotes notes(w, fc);
-  std::optional<model::FloatHistogram> h = HistogramRate(p, is_counter, &notes);
-  if (!h) return {};
-  const double factor = ExtrapolationFactor(w, is_counter, is_rate, [&](double sampled) {
+  std::optional<model::FloatHistogram> h;
+  if (p.size() > 1) {
+    h = HistogramRate(p, is_counter, &notes);
+    if (!h) return {};
+  }
+  notes.KeepNotesOnMixedSchemas();
+  if (from_start) {
+    if (!h) {
+      h = *p.front().h;
+    } else if (!Combine(&*h, *p.front().h, true, &notes)) {
+      return {};
+    }
+  }
+  const double factor = ExtrapolationFactor(w, is_counter, is_rate, from_start, [&](double sampled) {
     if (h->count > 0 && p.front().h->count >= 0) return sampled * (p.front().h->count / h->count);
     return std::numeric_limits<double>::infinity();
   });
@@ -383,7 +547,8 @@ bool HistogramResetCorrection(const Window& w, BoundaryIndexes b, const model::F
 // extendedHistogramRate): as ExtendedRate, the boundary histograms combined pairwise, so at
 // the lower of their schemas.
 RangeResult ExtendedHistogramRate(const Window& w, const FunctionCall& fc, bool is_counter, bool is_rate) {
-  const std::optional<BoundaryIndexes> b = RateBoundaries(w);
+  // Prometheus' histogram counterpart ignores start timestamps.
+  const std::optional<BoundaryIndexes> b = RateBoundaries(w, false);
   if (!b) return {};
   const std::span<const Point> h = w.points;
   RateNotes notes(w, fc, OnMixedSchemas::kKeepNotes);
@@ -418,16 +583,21 @@ RangeResult ExtrapolatedRate(const Window& w, const FunctionCall& fc, bool is_co
   }
   if (HasHistograms(w)) return ExtrapolatedHistogramRate(w, fc, is_counter, is_rate);
   const auto& p = w.points;
-  if (p.size() < 2) return {};
+  const bool from_start = StartsAtStartTimestamp(w, is_counter);
+  if (p.size() < 2 && !from_start) return {};
   double result = p.back().f - p.front().f;
   if (is_counter) {
-    double prev = p.front().f;
+    bool overlap = false;  // warned once per series
     for (size_t i = 1; i < p.size(); ++i) {
-      if (p[i].f < prev) result += prev;
-      prev = p[i].f;
+      if (!overlap && StartTimeOverlaps(p[i - 1], p[i])) {
+        fc.ctx->annotations->CountedWarn(StartTimeOverlapText(w), ArgPosition(*fc.call, 0));
+        overlap = true;
+      }
+      if (FloatCounterReset(p[i - 1], p[i])) result += p[i - 1].f;
     }
   }
-  const double factor = ExtrapolationFactor(w, is_counter, is_rate, [&](double sampled) {
+  if (from_start) result += p.front().f;  // counted up from zero at its start
+  const double factor = ExtrapolationFactor(w, is_counter, is_rate, from_start, [&](double sampled) {
     if (result > 0 && p.front().f >= 0) return sampled * (p.front().f / result);
     return std::numeric_limits<double>::infinity();
   });
@@ -451,7 +621,7 @@ RangeResult InstantHistogramValue(const Window& w, const FunctionCall& fc, const
   if (is_rate && (IsGauge(*last.h) || IsGauge(*prev.h))) notes.NotCounter();
   if (!is_rate && (!IsGauge(*last.h) || !IsGauge(*prev.h))) notes.NotGauge();
   model::FloatHistogram h = *last.h;
-  if ((!is_rate || !model::HistogramDetectReset(*last.h, *prev.h)) && !Combine(&h, *prev.h, false, &notes)) {
+  if ((!is_rate || !HistogramCounterReset(prev, last)) && !Combine(&h, *prev.h, false, &notes)) {
     return {};
   }
   h.counter_reset_hint = model::CounterResetHint::kGauge;
@@ -470,7 +640,7 @@ RangeResult InstantValue(const Window& w, const FunctionCall& fc, bool is_rate) 
     MixedWarning(w, fc);
     return {};
   }
-  double v = is_rate && last.f < prev.f ? last.f : last.f - prev.f;
+  double v = is_rate && FloatCounterReset(prev, last) ? last.f : last.f - prev.f;
   if (is_rate) v /= static_cast<double>(last.t - prev.t) / 1000;
   return Float(v);
 }
@@ -649,8 +819,9 @@ std::vector<Point> ExtendFloats(std::span<const Point> f, int64_t range_start, i
   std::vector<Point> out;
   const std::optional<BoundaryIndexes> b = FindBoundaries(f, range_start, range_end, smoothed);
   if (!b) return out;
-  const double left = BoundaryValue(f, LeftSource(f, b->first, range_start, smoothed), range_start, false);
-  const double right = BoundaryValue(f, RightSource(f, b->last, range_end, smoothed), range_end, false);
+  // Not taken for a counter (Prometheus cannot tell yet), so start timestamps play no part.
+  const double left = LeftBoundary(f, b->first, range_start, range_start, smoothed, false).f;
+  const double right = RightBoundary(f, b->last, range_end, range_start, smoothed, false).f;
   const auto [from, to] = InnerSamples(f, *b, range_start, range_end);
   out.push_back({range_start, left, nullptr});
   for (size_t i = from; i < to; ++i) out.push_back(f[i]);

@@ -9,14 +9,18 @@ StorageFactory MemStorageFactory() {
 }
 
 InProcessEvaluator::InProcessEvaluator(promql::EngineOptions options, StorageFactory factory)
-    : engine_(options), factory_(std::move(factory)), storage_(factory_()) {}
+    : engine_(options),
+      use_start_timestamps_(options.use_start_timestamps),
+      factory_(std::move(factory)),
+      storage_(factory_()) {}
 
 std::string InProcessEvaluator::Describe() const {
   return "in-process engine";
 }
 
 EvaluatorCapabilities InProcessEvaluator::Capabilities() const {
-  return {.native_histograms = true, .start_timestamps = false};
+  const bool keeps_start_timestamps = dynamic_cast<const storage::MemStorage*>(storage_.get()) != nullptr;
+  return {.native_histograms = true, .start_timestamps = use_start_timestamps_ && keeps_start_timestamps};
 }
 
 Status InProcessEvaluator::Clear() {
@@ -29,8 +33,10 @@ Status InProcessEvaluator::Load(const std::vector<LoadedSeries>& series) {
   for (const LoadedSeries& s : series) {
     storage::SeriesRef ref = 0;
     for (const LoadedSample& sample : s.samples) {
-      storage::AppendResult r = sample.h ? app->AppendHistogram(ref, s.labels, sample.t, *sample.h)
-                                         : app->Append(ref, s.labels, sample.t, sample.f);
+      const int64_t st = sample.start_timestamp.value_or(0);
+      storage::AppendResult r =
+          sample.h ? app->AppendHistogramWithStartTimestamp(ref, s.labels, st, sample.t, *sample.h)
+                   : app->AppendWithStartTimestamp(ref, s.labels, st, sample.t, sample.f);
       if (!r.ok()) {
         app->Rollback();
         return BadData("appending " + s.labels.ToString() + " at " + std::to_string(sample.t) + ": " +

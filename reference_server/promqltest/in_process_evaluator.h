@@ -18,9 +18,9 @@ StorageFactory MemStorageFactory();
 
 // The engine options of Prometheus' own test engine (promqltest.NewTestEngine as TestEvaluations
 // uses it): lookback 5m, 10000 samples per query at most, 100s timeout, 1m default subquery
-// step, delayed name removal on, and experimental functions and syntax on, unquoted UTF-8 names
-// included (switch them off to see what a server without the feature flags would answer). Inline: tests that
-// never run the engine can use it without linking it.
+// step, delayed name removal and start timestamps on, and experimental functions and syntax on, unquoted
+// UTF-8 names included (switch them off to see what a server without the feature flags would answer). Inline:
+// tests that never run the engine can use it without linking it.
 inline promql::EngineOptions TestEngineOptions(bool experimental = true) {
   promql::EngineOptions o;
   o.lookback_delta_ms = int64_t{5} * 60 * 1000;
@@ -30,6 +30,7 @@ inline promql::EngineOptions TestEngineOptions(bool experimental = true) {
   o.enable_experimental = experimental;
   o.enable_unquoted_utf8_names = experimental;
   o.enable_delayed_name_removal = true;
+  o.use_start_timestamps = true;
   return o;
 }
 
@@ -39,8 +40,8 @@ class InProcessEvaluator : public Evaluator {
                               StorageFactory factory = MemStorageFactory());
 
   std::string Describe() const override;
-  // Native histograms yes (the Appender takes them); start timestamps no (it has no field for
-  // them yet).
+  // Native histograms yes (the Appender takes them); start timestamps when the engine uses them
+  // and the storage keeps them (MemStorage does, the TSDB not yet).
   EvaluatorCapabilities Capabilities() const override;
   Status Clear() override;
   Status Load(const std::vector<LoadedSeries>& series) override;
@@ -51,6 +52,7 @@ class InProcessEvaluator : public Evaluator {
 
  private:
   promql::Engine engine_;
+  bool use_start_timestamps_;
   StorageFactory factory_;
   std::unique_ptr<storage::Storage> storage_;
 };

@@ -44,8 +44,11 @@ struct Flags {
   // accepted (and counted by remote write 2.0) but not kept.
   bool exemplar_storage = false;
   bool st_zero_ingestion = false;  // --enable-feature=created-timestamp-zero-ingestion
-  bool in_memory = false;          // --storage.in-memory: no WAL, no blocks (tests, demos)
-  bool demo = false;               // --demo: load the deterministic demo dataset at start
+  // --enable-feature=use-start-timestamps: the engine reads samples' start timestamps (the TSDB
+  // keeps none yet, so they all read as unknown there).
+  bool use_start_timestamps = false;
+  bool in_memory = false;  // --storage.in-memory: no WAL, no blocks (tests, demos)
+  bool demo = false;       // --demo: load the deterministic demo dataset at start
   bool help = false;
   bool version = false;
   std::vector<std::string> features;

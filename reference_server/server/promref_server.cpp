@@ -64,6 +64,7 @@ Result<std::unique_ptr<PromrefServer>> PromrefServer::Create(const Flags& flags,
   eopts.enable_binop_fill_modifiers = flags.binop_fill_modifiers;
   eopts.enable_delayed_name_removal = flags.delayed_name_removal;
   eopts.enable_unquoted_utf8_names = flags.unquoted_utf8_names;
+  eopts.use_start_timestamps = flags.use_start_timestamps;
   s->engine = std::make_unique<promql::Engine>(eopts);
 
   api::ApiDeps deps;

@@ -40,6 +40,7 @@ class VectorIterator : public SampleIterator {
   int64_t AtT() const override { return points_[pos_].t; }
   double AtFloat() const override { return points_[pos_].v; }
   const model::FloatHistogram& AtHistogram() const override { return *points_[pos_].h; }
+  int64_t AtStartTimestamp() const override { return points_[pos_].st; }
 
  private:
   static constexpr size_t kBefore = static_cast<size_t>(-1);
@@ -145,14 +146,22 @@ class MemAppender : public Appender {
  public:
   explicit MemAppender(MemStorage* store) : store_(store) {}
 
-  AppendResult Append(SeriesRef, const model::Labels& labels, int64_t t, double v) override {
-    return Add(labels, MemStorage::Point{t, v, std::nullopt});
+  AppendResult Append(SeriesRef ref, const model::Labels& labels, int64_t t, double v) override {
+    return AppendWithStartTimestamp(ref, labels, 0, t, v);
   }
-  AppendResult AppendHistogram(SeriesRef, const model::Labels& labels, int64_t t,
+  AppendResult AppendHistogram(SeriesRef ref, const model::Labels& labels, int64_t t,
                                const model::FloatHistogram& h) override {
+    return AppendHistogramWithStartTimestamp(ref, labels, 0, t, h);
+  }
+  AppendResult AppendWithStartTimestamp(SeriesRef, const model::Labels& labels, int64_t st, int64_t t,
+                                        double v) override {
+    return Add(labels, MemStorage::Point{t, v, std::nullopt, st});
+  }
+  AppendResult AppendHistogramWithStartTimestamp(SeriesRef, const model::Labels& labels, int64_t st,
+                                                 int64_t t, const model::FloatHistogram& h) override {
     // As Prometheus' head appender: an invalid histogram never reaches storage.
     if (!model::HistogramValidate(h).ok()) return {0, AppendError::kInvalidHistogram};
-    return Add(labels, MemStorage::Point{t, 0, h});
+    return Add(labels, MemStorage::Point{t, 0, h, st});
   }
   AppendResult AppendExemplar(SeriesRef, const model::Labels& labels, const Exemplar& e) override {
     if (!ValidLabels(labels)) return {0, AppendError::kInvalidLabels};

@@ -3,7 +3,8 @@
 // It is the oracle of the TSDB's model-based tests and a backing store for unit tests of the
 // engine and the API that need a few series. Series live in a map ordered by labels; samples in
 // a vector per series. Appends follow the head's rules (in order; equal timestamp with equal
-// value bits is a no-op, with a different value a duplicate).
+// value bits is a no-op, with a different value a duplicate). Each sample keeps the start
+// timestamp it was appended with (0 = unknown), as a head with Prometheus' st-storage does.
 //
 // Native histograms read back with the counter-reset hints a Prometheus head gives (unknown
 // for the first sample of a chunk, not-reset after it, gauge in gauge chunks): MemStorage has
@@ -40,6 +41,7 @@ class MemStorage : public Storage {
     int64_t t = 0;
     double v = 0;
     std::optional<model::FloatHistogram> h;  // set for a histogram sample
+    int64_t st = 0;                          // start timestamp, 0 = unknown
   };
   struct StoredSeries {
     model::Labels labels;

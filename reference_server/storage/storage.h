@@ -78,6 +78,20 @@ class Appender {
   virtual AppendResult Append(SeriesRef ref, const model::Labels& labels, int64_t t, double v) = 0;
   virtual AppendResult AppendHistogram(SeriesRef ref, const model::Labels& labels, int64_t t,
                                        const model::FloatHistogram& h) = 0;
+  // The same with the sample's start timestamp `st` (ms; 0 = unknown): when the counter the
+  // sample belongs to started counting (Prometheus' AppenderV2 ST). A store that keeps no start
+  // timestamps drops it, which is what these defaults do.
+  virtual AppendResult AppendWithStartTimestamp(SeriesRef ref, const model::Labels& labels, int64_t st,
+                                                int64_t t, double v) {
+    (void)st;
+    return Append(ref, labels, t, v);
+  }
+  virtual AppendResult AppendHistogramWithStartTimestamp(SeriesRef ref, const model::Labels& labels,
+                                                         int64_t st, int64_t t,
+                                                         const model::FloatHistogram& h) {
+    (void)st;
+    return AppendHistogram(ref, labels, t, h);
+  }
   virtual AppendResult AppendExemplar(SeriesRef ref, const model::Labels& labels, const Exemplar& e) = 0;
   virtual AppendResult UpdateMetadata(SeriesRef ref, const model::Labels& labels, const Metadata& m) = 0;
   // Makes the batch durable (as configured) and visible. An error means nothing was applied.
@@ -102,6 +116,8 @@ class SampleIterator {
   virtual int64_t AtT() const = 0;
   virtual double AtFloat() const = 0;
   virtual const model::FloatHistogram& AtHistogram() const = 0;
+  // The current sample's start timestamp (ms): 0 when unknown, or when the store keeps none.
+  virtual int64_t AtStartTimestamp() const { return 0; }
   virtual Status Err() const { return {}; }
 };
 

@@ -22,6 +22,16 @@ class AnnotationSet {
 
   void Warn(std::string_view text, PositionRange pos) { Add(&warnings_, "PromQL warning: ", text, pos); }
   void Info(std::string_view text, PositionRange pos) { Add(&infos_, "PromQL info: ", text, pos); }
+  // A warning Prometheus counts instead of repeating (its start time overlap warning): one per
+  // text, at the place it was first seen, saying "(N occurrences)" once seen more than once.
+  void CountedWarn(std::string_view text, PositionRange pos) {
+    auto [it, inserted] = counted_index_.try_emplace(std::string(text), counted_.size());
+    if (inserted) {
+      counted_.push_back({std::string(text), pos.start, 1});
+    } else {
+      ++counted_[it->second].count;
+    }
+  }
 
   // histogram_quantile's info that classic buckets had to be made monotonic, merged over series
   // and steps as Prometheus merges it (see merged_info.h); the metric name is part of its text.
@@ -36,7 +46,14 @@ class AnnotationSet {
   // The scopes of a function call without a range argument (see merged_info.h).
   MergedMonotonicityInfos& merged() { return monotonicity_; }
 
-  const std::vector<std::string>& warnings() const { return warnings_; }
+  std::vector<std::string> warnings() const {
+    std::vector<std::string> out = warnings_;
+    for (const Counted& c : counted_) {
+      const std::string count = c.count > 1 ? " (" + std::to_string(c.count) + " occurrences)" : "";
+      out.push_back("PromQL warning: " + c.text + count + " (" + Position(c.start) + ")");
+    }
+    return out;
+  }
   std::vector<std::string> infos() const {
     std::vector<std::string> out = infos_;
     for (const auto& [key, m] : monotonicity_.Result()) {
@@ -124,6 +141,13 @@ class AnnotationSet {
   std::vector<std::string> warnings_;
   std::vector<std::string> infos_;
   std::map<std::string, size_t> index_;  // message without position -> index in its list
+  struct Counted {
+    std::string text;
+    int start = 0;  // where it was first seen
+    int64_t count = 0;
+  };
+  std::vector<Counted> counted_;
+  std::map<std::string, size_t> counted_index_;  // text -> index in counted_
   MergedMonotonicityInfos monotonicity_;
 };
 

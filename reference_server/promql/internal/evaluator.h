@@ -57,6 +57,9 @@ struct Point {
   int64_t t = 0;
   double f = 0;
   std::shared_ptr<const model::FloatHistogram> h;  // set for histogram samples
+  // The start timestamp (ms), 0 = unknown. Read from storage only with use_start_timestamps,
+  // and only for a selector's own samples: what a subquery or other expression gives has none.
+  int64_t st = 0;
 };
 
 struct LoadedSeries {
@@ -105,6 +108,7 @@ class Evaluator {
   // with the same labels: the step-by-step path then merges them, or fails, as Prometheus does.
   std::optional<Matrix> EvalElementwise(ElementwiseFunction f, const std::vector<Matrix>& args,
                                         FunctionCall* fc);
+  // timestamp() or start_timestamp() of a vector selector: of the sample each step reads.
   Matrix EvalTimestampOfSelector(const Call& c, const VectorSelector& vs);
   Matrix EvalInfo(const Call& c);
 

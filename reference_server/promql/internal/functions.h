@@ -43,6 +43,9 @@ struct Window {
   // lookback delta before range_start (anchored, smoothed) and after range_end (smoothed).
   bool anchored = false;
   bool smoothed = false;
+  // range_start minus the lookback delta: the earliest start an anchored or smoothed range lets
+  // a counter's start timestamp have for its value to count from zero at that start.
+  int64_t lookback_start = 0;
 };
 
 // Prometheus' extendFloats: the points of an anchored or smoothed range in

@@ -380,6 +380,8 @@ TEST(Runner, TestEngineOptionsArePrometheusTestDefaults) {
   EXPECT_EQ(o.default_subquery_step_ms, 60000);
   EXPECT_TRUE(o.enable_experimental);
   EXPECT_TRUE(o.enable_delayed_name_removal);
+  EXPECT_TRUE(o.use_start_timestamps);  // UseStartTimestamps: true, whatever the experimental switch
+  EXPECT_TRUE(TestEngineOptions(false).use_start_timestamps);
   EXPECT_FALSE(TestEngineOptions(false).enable_experimental);
 }
 

@@ -115,5 +115,14 @@ TEST(PromqltestUpstream, PinnedModuleScriptsFailExactlyTheKnownFailures) {
   ExpectExactlyTheKnownFailures(files, OurScriptsDir() / "known_failures_pinned.txt");
 }
 
+// The in-process evaluator runs the scripts with `@st` data: its engine uses start timestamps
+// (as Prometheus' test engine does) and MemStorage keeps them; without the option it skips them.
+TEST(PromqltestUpstream, InProcessEvaluatorRunsStartTimestamps) {
+  EXPECT_TRUE(InProcessEvaluator().Capabilities().start_timestamps);
+  promql::EngineOptions off = TestEngineOptions();
+  off.use_start_timestamps = false;
+  EXPECT_FALSE(InProcessEvaluator(off).Capabilities().start_timestamps);
+}
+
 }  // namespace
 }  // namespace promref::promqltest

@@ -259,6 +259,22 @@ TEST(Flags, BlockDurations) {
   EXPECT_FALSE(parse({"--storage.tsdb.min-block-duration=2x"}).ok());
 }
 
+// --enable-feature=use-start-timestamps (Prometheus 3.16's name) turns on the engine option,
+// alongside the other features of the list.
+TEST(Flags, UseStartTimestampsFeature) {
+  auto parse = [](std::vector<const char*> argv) {
+    argv.insert(argv.begin(), "promref");
+    return ParseFlags(static_cast<int>(argv.size()), argv.data());
+  };
+  auto f = parse({});
+  ASSERT_TRUE(f.ok());
+  EXPECT_FALSE(f->use_start_timestamps);
+  f = parse({"--enable-feature=promql-delayed-name-removal,use-start-timestamps"});
+  ASSERT_TRUE(f.ok()) << f.error().message();
+  EXPECT_TRUE(f->use_start_timestamps);
+  EXPECT_TRUE(f->delayed_name_removal);
+}
+
 // The head accepts samples down to half the minimum block duration before its newest one, as
 // Prometheus' head does (its out-of-bounds limit is maxt - chunkRange/2).
 TEST_F(ServerStorage, MinBlockDurationSetsTheHeadsAppendableWindow) {

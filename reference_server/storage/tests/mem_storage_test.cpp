@@ -86,6 +86,42 @@ TEST(MemStorage, HistogramsGetTheHintsOfHeadChunks) {
   EXPECT_EQ(got, want);
 }
 
+// Each sample keeps the start timestamp it was appended with (0 = unknown, also what the plain
+// Append gives), floats and histograms alike, and Seek lands on the sample with its own.
+TEST(MemStorage, KeepsStartTimestamps) {
+  MemStorage s;
+  const model::Labels l{{"__name__", "c"}};
+  model::FloatHistogram h;
+  h.count = 1;
+  h.positive_spans = {{0, 1}};
+  h.positive_buckets = {1};
+  auto app = s.MakeAppender();
+  ASSERT_TRUE(app->AppendWithStartTimestamp(0, l, 500, 1000, 1).ok());
+  ASSERT_TRUE(app->Append(0, l, 2000, 2).ok());
+  ASSERT_TRUE(app->AppendHistogramWithStartTimestamp(0, l, 2500, 3000, h).ok());
+  ASSERT_TRUE(app->AppendHistogram(0, l, 4000, h).ok());
+  ASSERT_TRUE(app->AppendWithStartTimestamp(0, l, 4000, 5000, 3).ok());
+  // The head's rules still apply: an older sample is refused whatever its start.
+  EXPECT_EQ(app->AppendWithStartTimestamp(0, l, 100, 4500, 1).error, AppendError::kOutOfOrder);
+  ASSERT_TRUE(app->Commit().ok());
+
+  auto q = s.MakeQuerier(0, 10000);
+  const std::vector<model::Matcher> ms = {Eq("__name__", "c")};
+  auto set = (*q)->Select(true, {}, ms);
+  ASSERT_TRUE(set->Next());
+  std::vector<std::pair<int64_t, int64_t>> got;  // (t, st)
+  auto it = set->At().Iterator();
+  for (auto vt = it->Next(); vt != ValueType::kNone; vt = it->Next())
+    got.emplace_back(it->AtT(), it->AtStartTimestamp());
+  const std::vector<std::pair<int64_t, int64_t>> want = {
+      {1000, 500}, {2000, 0}, {3000, 2500}, {4000, 0}, {5000, 4000}};
+  EXPECT_EQ(got, want);
+
+  auto seek = set->At().Iterator();
+  ASSERT_EQ(seek->Seek(2500), ValueType::kHistogram);
+  EXPECT_EQ(seek->AtStartTimestamp(), 2500);
+}
+
 TEST(MemStorage, LabelNamesAndValuesFilteredByMatchersAndTime) {
   MemStorage s;
   auto app = s.MakeAppender();
