@@ -7,6 +7,9 @@
 #include "model/histogram.h"
 #include "model/sample.h"
 
+// Every random draw is its own statement: the order in which C++ evaluates the operands of one
+// expression (or the arguments of one call) is unspecified, and the dataset must be the same
+// bytes from every compiler and build type (its fingerprint guards the recorded fixtures).
 namespace promconform {
 namespace {
 
@@ -119,7 +122,9 @@ std::vector<int64_t> Times(Rng& rng, const std::string& instance, int64_t to = k
 
 // Request latencies between 1 ms and ~16 s, log-uniform-ish.
 double Latency(Rng& rng) {
-  return 0.001 * std::pow(2.0, 14 * rng.Unit() * rng.Unit());
+  const double a = rng.Unit();
+  const double b = rng.Unit();
+  return 0.001 * std::pow(2.0, 14 * a * b);
 }
 
 void RequestDurations(std::vector<DatasetSeries>& out) {
@@ -143,7 +148,9 @@ void ResponseSizes(std::vector<DatasetSeries>& out) {
   for (int64_t t : Times(rng, "host-1")) {
     // Weighted observations (sampled traffic): fractional counts, a float histogram.
     for (int64_t n = rng.Between(3, 12); n > 0; --n) {
-      o.Observe(std::round(100 * std::pow(10.0, 4 * rng.Unit())), std::round(rng.Unit() * 8) / 4 + 0.25);
+      const double size = std::round(100 * std::pow(10.0, 4 * rng.Unit()));
+      const double weight = std::round(rng.Unit() * 8) / 4 + 0.25;
+      o.Observe(size, weight);
     }
     s.histograms.push_back(ToWire(o, t, false, o.schema));
   }
@@ -156,8 +163,11 @@ void QueueDepth(std::vector<DatasetSeries>& out) {
   Rng rng(Fnv(SeriesName(s.labels)));
   for (int64_t t : Times(rng, "host-3")) {
     Observations o{.schema = 1, .zero_threshold = 0.5};
-    for (int n = 0; n < 20; ++n)
-      o.Observe(static_cast<double>(rng.Between(-50, 200) / (1 + rng.Between(0, 3))));
+    for (int n = 0; n < 20; ++n) {
+      const int64_t depth = rng.Between(-50, 200);
+      const int64_t divisor = 1 + rng.Between(0, 3);
+      o.Observe(static_cast<double>(depth / divisor));
+    }
     s.histograms.push_back(ToWire(o, t, true, o.schema, kResetHintGauge));
   }
 }

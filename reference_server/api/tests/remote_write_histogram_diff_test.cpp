@@ -189,17 +189,23 @@ std::string Answer(const HttpResponse& r) {
          " histograms written: " + r.Header("X-Prometheus-Remote-Write-Histograms-Written");
 }
 
-// Every rwh_ series at `t_s`, sorted: what both servers must hold afterwards.
-nlohmann::json Stored(HttpClient& c, const std::string& base, int64_t t_ms) {
+// The result of instant query `q` at `t_ms` (+0.5 s), series sorted: what both servers must
+// hold.
+nlohmann::json SortedResult(HttpClient& c, const std::string& base, const std::string& q, int64_t t_ms) {
   const std::string url =
       base + "/api/v1/query?" +
-      promconform::FormEncode({{"query", "{job=\"rwh\"}"}, {"time", std::to_string(t_ms / 1000) + ".5"}});
+      promconform::FormEncode({{"query", q}, {"time", std::to_string(t_ms / 1000) + ".5"}});
   auto j = nlohmann::json::parse(c.Get(url).body, nullptr, false);
   if (!j.is_object() || !j.contains("data")) return j;
   auto& r = j["data"]["result"];
   std::sort(r.begin(), r.end(),
             [](const auto& a, const auto& b) { return a["metric"].dump() < b["metric"].dump(); });
   return r;
+}
+
+// Every rwh_ series.
+nlohmann::json Stored(HttpClient& c, const std::string& base, int64_t t_ms) {
+  return SortedResult(c, base, "{job=\"rwh\"}", t_ms);
 }
 
 int64_t NowMs() {
@@ -237,17 +243,9 @@ TEST(RemoteWriteHistogramDiff, MalformedHistogramsAreRefusedAsPrometheusRefusesT
   EXPECT_EQ(Stored(c, bases[1], t + 1000), want);
 }
 
-// Every raw sample of the st_ series over the last ten minutes, sorted by series.
+// Every raw sample of the st_ series over the last ten minutes.
 nlohmann::json RawSamples(HttpClient& c, const std::string& base, int64_t t_ms) {
-  const std::string url =
-      base + "/api/v1/query?" +
-      promconform::FormEncode({{"query", "{job=\"st\"}[10m]"}, {"time", std::to_string(t_ms / 1000) + ".5"}});
-  auto j = nlohmann::json::parse(c.Get(url).body, nullptr, false);
-  if (!j.is_object() || !j.contains("data")) return j;
-  auto& r = j["data"]["result"];
-  std::sort(r.begin(), r.end(),
-            [](const auto& a, const auto& b) { return a["metric"].dump() < b["metric"].dump(); });
-  return r;
+  return SortedResult(c, base, "{job=\"st\"}[10m]", t_ms);
 }
 
 wire::v2::TimeSeries StSeries(const std::string& name) {
