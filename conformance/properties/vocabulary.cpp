@@ -24,7 +24,9 @@ Vocabulary Vocabulary::FromDataset(const Dataset& dataset) {
     for (const auto& [k, v] : s.labels) {
       if (k == "__name__") metric = v;
     }
-    if (metric.empty() || Excluded(metric)) continue;
+    // The laws are about float samples: native-histogram series (the `pch_` family, one of
+    // which also has floats) stay out of the vocabulary.
+    if (metric.empty() || Excluded(metric) || !s.histograms.empty()) continue;
     auto& f = families[metric];
     ++counts[metric];
     for (const auto& [k, v] : s.labels) {

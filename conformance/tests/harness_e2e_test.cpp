@@ -353,7 +353,8 @@ TEST_F(HarnessE2E, AlteringProxyIsFlaggedOnEveryAlteredCaseAndNoOther) {
     return std::isfinite(d) && d != 0;
   };
   for (const Case& c : fixtures_->cases) {
-    if (c.absolute_time || c.serial) continue;
+    // Native-histogram answers hold `histogram`, not `value`: the alterations are about floats.
+    if (c.absolute_time || c.serial || c.native_histograms) continue;
     for (const Exchange& e : c.exchanges) {
       const std::string q = QueryOf(e);
       if (q.empty() || !e.expect || e.request.path.find("/query") == std::string::npos) continue;
@@ -473,6 +474,7 @@ TEST_F(HarnessE2E, FakeTargetBehavioursGetTheRightVerdicts) {
   std::string neg_zero_case, neg_zero_query, matrix_case, matrix_query;
   std::set<std::string> label_cases, format_cases;
   for (const Case& c : fixtures_->cases) {
+    if (c.native_histograms) continue;  // their vectors hold `histogram`, not `value`
     for (const Exchange& e : c.exchanges) {
       if (!e.expect || c.absolute_time) continue;
       const json& x = *e.expect;
