@@ -1011,26 +1011,25 @@ HistogramOpResult HistogramKahanAdd(FloatHistogram* h, const FloatHistogram& oth
     h->schema = other.schema;
   } else if (other.schema > h->schema) {
     // Merging other's buckets is itself Kahan-summed, into compensations that start at zero.
-    if (!other.positive_buckets.empty()) {
-      reduced.positive_spans = other.positive_spans;
-      reduced.positive_buckets = other.positive_buckets;
-      reduced_pos_comps.assign(other.positive_buckets.size(), 0);
-      ReduceSide(&reduced.positive_spans, &reduced.positive_buckets, &reduced_pos_comps, other.schema,
-                 h->schema);
-      other_pos_spans = &reduced.positive_spans;
-      other_pos = &reduced.positive_buckets;
-      other_pos_comps = &reduced_pos_comps;
-    }
-    if (!other.negative_buckets.empty()) {
-      reduced.negative_spans = other.negative_spans;
-      reduced.negative_buckets = other.negative_buckets;
-      reduced_neg_comps.assign(other.negative_buckets.size(), 0);
-      ReduceSide(&reduced.negative_spans, &reduced.negative_buckets, &reduced_neg_comps, other.schema,
-                 h->schema);
-      other_neg_spans = &reduced.negative_spans;
-      other_neg = &reduced.negative_buckets;
-      other_neg_comps = &reduced_neg_comps;
-    }
+    auto reduce_other = [&](const std::vector<HistogramSpan>& spans, const std::vector<double>& buckets,
+                            std::vector<HistogramSpan>* out_spans, std::vector<double>* out_buckets,
+                            std::vector<double>* out_comps, const std::vector<HistogramSpan>** use_spans,
+                            const std::vector<double>** use_buckets, const std::vector<double>** use_comps) {
+      if (buckets.empty()) return;
+      *out_spans = spans;
+      *out_buckets = buckets;
+      out_comps->assign(buckets.size(), 0);
+      ReduceSide(out_spans, out_buckets, out_comps, other.schema, h->schema);
+      *use_spans = out_spans;
+      *use_buckets = out_buckets;
+      *use_comps = out_comps;
+    };
+    reduce_other(other.positive_spans, other.positive_buckets, &reduced.positive_spans,
+                 &reduced.positive_buckets, &reduced_pos_comps, &other_pos_spans, &other_pos,
+                 &other_pos_comps);
+    reduce_other(other.negative_spans, other.negative_buckets, &reduced.negative_spans,
+                 &reduced.negative_buckets, &reduced_neg_comps, &other_neg_spans, &other_neg,
+                 &other_neg_comps);
   }
   AddSide(h->schema, h->zero_threshold, false, &h->positive_spans, &h->positive_buckets, &c->positive_buckets,
           *other_pos_spans, *other_pos, other_pos_comps);
