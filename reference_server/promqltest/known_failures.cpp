@@ -116,7 +116,10 @@ std::vector<KnownFailure> FailuresOf(const std::vector<ScriptReport>& reports) {
   return out;
 }
 
-std::string FormatKnownFailures(const std::vector<ScriptReport>& reports) {
+std::string FormatKnownFailures(const std::vector<ScriptReport>& reports,
+                                const std::vector<KnownFailure>& keep) {
+  std::map<std::string, const KnownFailure*> kept;
+  for (const KnownFailure& f : keep) kept[f.Key()] = &f;
   std::string out =
       "# Evaluations of promqltest scripts that promref is known to fail: <file>:<line> <category>:\n"
       "# <short reason>. known_failures.txt: Prometheus' ../shared/upstream/promqltest and our\n"
@@ -125,17 +128,21 @@ std::string FormatKnownFailures(const std::vector<ScriptReport>& reports) {
       "# longer fails, so this list only shrinks. Regenerate it (after checking the difference) with\n"
       "#   PROMCONFORM_WRITE_KNOWN_FAILURES=1 ctest -R promqltest_upstream_test\n"
       "# or promconform promqltest --experimental --native-histograms --write-known-failures FILE <the same\n"
-      "# scripts>.\n";
-  for (const KnownFailure& f : FailuresOf(reports)) {
+      "# scripts>. Reasons already written in the file are kept.\n";
+  for (KnownFailure f : FailuresOf(reports)) {
+    if (auto it = kept.find(f.Key()); it != kept.end()) f = *it->second;
     out += f.Key() + " " + f.category + ": " + f.reason + "\n";
   }
   return out;
 }
 
 Status WriteKnownFailuresFile(const std::string& path, const std::vector<ScriptReport>& reports) {
+  Result<std::vector<KnownFailure>> current = ReadKnownFailuresFile(path);  // absent: nothing kept
+  const std::string text =
+      FormatKnownFailures(reports, current.ok() ? *current : std::vector<KnownFailure>{});
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   if (!out) return BadData("cannot write " + path);
-  out << FormatKnownFailures(reports);
+  out << text;
   out.close();
   if (!out) return BadData("cannot write " + path);
   return {};

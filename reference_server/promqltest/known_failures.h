@@ -33,7 +33,11 @@ Result<std::vector<KnownFailure>> ReadKnownFailuresFile(const std::string& path)
 std::vector<KnownFailure> FailuresOf(const std::vector<ScriptReport>& reports);
 
 // The whole file for a run: a header saying how to regenerate it, then one line per failure.
-std::string FormatKnownFailures(const std::vector<ScriptReport>& reports);
+// A failure already listed in `keep` keeps that entry's category and reason (a person's
+// explanation survives regeneration).
+std::string FormatKnownFailures(const std::vector<ScriptReport>& reports,
+                                const std::vector<KnownFailure>& keep = {});
+// Writes FormatKnownFailures to `path`, keeping the reasons of the entries the file lists now.
 Status WriteKnownFailuresFile(const std::string& path, const std::vector<ScriptReport>& reports);
 
 struct KnownFailuresDiff {

@@ -67,6 +67,19 @@ TEST(KnownFailures, ReasonsDropTheContextTheKeyGives) {
             "unexpected warn annotation \"w\" found for query \"m\" (line 3)");
 }
 
+TEST(KnownFailures, RegeneratingKeepsReasonsPeopleWrote) {
+  std::vector<ScriptReport> reports = {
+      Report("a.test", {Failed(3, "wrong-value", "expected 1 but got 2"), Failed(5, "parse", "boom")})};
+  auto keep =
+      ParseKnownFailures("a.test:3 upstream-changed: the 3.16 script expects 2 here\nb.test:1 x: gone\n");
+  ASSERT_TRUE(keep.ok());
+  const std::string text = FormatKnownFailures(reports, *keep);
+  EXPECT_NE(text.find("a.test:3 upstream-changed: the 3.16 script expects 2 here\n"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("a.test:5 parse: boom\n"), std::string::npos) << text;
+  EXPECT_EQ(text.find("b.test:1"), std::string::npos) << text;  // no longer failing: dropped
+}
+
 TEST(KnownFailures, Diff) {
   auto known = ParseKnownFailures("a.test:3 wrong-value: old\na.test:7 wrong-value: fixed now\n");
   ASSERT_TRUE(known.ok());
