@@ -43,8 +43,9 @@ constexpr const char* kUsage = R"(usage:
   samples where the windows go (a fresh server, or --restart-cmd). With --native-histograms,
   histogram samples are written as float histograms and answers are judged as the API's JSON
   shows them: count, sum and the non-empty buckets with their bounds (not schema, spans, or an
-  expected counter reset hint). Start timestamps are not written: evaluations that need them
-  are skipped.
+  expected counter reset hint). With --start-timestamps, data goes by remote write 2.0 with each
+  sample's start timestamp (`@st`) and the evaluations that need them are judged; otherwise
+  they are skipped.
 
 flags:
   --experimental              enable experimental PromQL (functions, duration expressions,
@@ -52,6 +53,10 @@ flags:
                               does (with --target: the endpoint has those features on);
                               without it, evaluations that use it are skipped
   --native-histograms         also run evaluations that need native histograms
+  --start-timestamps          with --target, also run evaluations that need start timestamps
+                              (in process they always run): the endpoint keeps remote-write 2.0
+                              start timestamps and PromQL uses them (Prometheus 3.16 or promref
+                              with --enable-feature=st-storage,use-start-timestamps)
   --known-failures FILE       compare with a known-failures file: exit 1 only when an
                               evaluation fails that is not listed, or a listed one passes
   --write-known-failures FILE write this run's failures as a known-failures file
@@ -63,7 +68,8 @@ flags:
                               --path-prefix, --bearer-token, --basic-auth, --header,
                               --remote-write, --timeout...). A Prometheus or promref the
                               harness launches gets the test engine's features (delayed name
-                              removal; the experimental ones with --experimental)
+                              removal; the experimental ones with --experimental; st-storage and
+                              use-start-timestamps with --start-timestamps)
   --restart-cmd CMD           run CMD (sh -c) before every script, for a local server that it
                               wipes; then waits until the endpoint answers again
   --allow-existing-data       run even if the endpoint holds samples where the windows go
@@ -81,6 +87,7 @@ score meets --min-score), 1 otherwise, 2 for a usage error, 3 when the harness c
 struct Options {
   pt::RunOptions run;
   bool experimental = false;
+  bool start_timestamps = false;
   bool quiet = false;
   std::string known_failures;
   std::string write_known_failures;
@@ -141,6 +148,8 @@ std::string Parse(const std::vector<std::string>& args, Options* o) {
       o->experimental = true;
     } else if (a == "--native-histograms") {
       o->run.native_histograms = true;
+    } else if (a == "--start-timestamps") {
+      o->start_timestamps = true;
     } else if (a == "--no-at-variants") {
       o->run.at_modifier_variants = false;
     } else if (a == "--no-range-mode") {
@@ -205,24 +214,26 @@ promref::Result<Outcome> RunInProcess(const Options& o, const std::vector<std::s
 // A Prometheus (or promref) that the harness launches is set up as PromqltestServerArgs says; a
 // VictoriaMetrics keeps samples of any age (the windows reach weeks back; its default retention
 // is a month).
-std::vector<std::string> PromqltestEngineArgs(const TargetProfile& p, bool experimental) {
+std::vector<std::string> PromqltestEngineArgs(const TargetProfile& p, bool experimental,
+                                              bool start_timestamps) {
   if (p.launch == "victoria-metrics" || p.launch == "pinned-victoria-metrics")
     return {"-retentionPeriod=100y"};
   if (p.launch != "embedded" && p.launch != "prometheus" && p.launch != "pinned-prometheus") return {};
-  return rp::PromqltestServerArgs(experimental);
+  return rp::PromqltestServerArgs(experimental, start_timestamps);
 }
 
 promref::Result<Outcome> RunAgainstTarget(const Options& o, const std::vector<std::string>& files) {
   auto profile = ResolveProfile(o.target);
   if (!profile.ok()) return profile.error();
   ApplyTargetOptions(o.target_options, *profile);
-  for (const std::string& arg : PromqltestEngineArgs(*profile, o.experimental))
+  for (const std::string& arg : PromqltestEngineArgs(*profile, o.experimental, o.start_timestamps))
     profile->launch_args.push_back(arg);
   auto target = Target::Open(*profile);
   if (!target.ok()) return target.error();
   rp::RemoteRunOptions ro;
   ro.remote.run = o.run;
   ro.remote.experimental = o.experimental;
+  ro.remote.start_timestamps = o.start_timestamps;
   ro.plan.run = o.run;
   ro.restart_cmd = o.restart_cmd;
   ro.allow_existing_data = o.allow_existing_data;

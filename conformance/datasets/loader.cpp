@@ -69,25 +69,38 @@ promref::Result<double> CountSamples(const Target& target, HttpClient& client, c
 
 }  // namespace
 
-HttpResponse SendWrite(const Target& target, HttpClient& client, const promref::wire::WriteRequest& request) {
+namespace {
+
+// Posts an encoded request (headers for its protocol given) with the profile's extra headers.
+HttpResponse PostWrite(const Target& target, HttpClient& client, Headers headers,
+                       const std::string& encoded) {
   HttpRequest req;
   req.method = "POST";
   req.url = target.RemoteWriteUrl();
-  const bool is_v2 = target.profile().remote_write && target.profile().remote_write->protocol == "2.0";
-  if (is_v2) {
-    req.headers = {{"Content-Encoding", "snappy"},
-                   {"Content-Type", std::string(v2::kContentType)},
-                   {"X-Prometheus-Remote-Write-Version", std::string(v2::kVersionHeaderValue)},
-                   {"User-Agent", "promconform/0.1"}};
-    req.body = promref::wire::SnappyCompress(v2::EncodeRequestV2(ToV2(request)));
-  } else {
-    req.headers = RemoteWriteV1Headers("promconform/0.1");
-    req.body = promref::wire::SnappyCompress(promref::wire::EncodeWriteRequest(request));
-  }
+  req.headers = std::move(headers);
+  req.body = promref::wire::SnappyCompress(encoded);
   if (target.profile().remote_write) {
     for (const auto& h : target.profile().remote_write->headers) req.headers.push_back(h);
   }
   return target.Send(client, req);
+}
+
+}  // namespace
+
+HttpResponse SendWriteV2(const Target& target, HttpClient& client, const v2::RequestV2& request) {
+  return PostWrite(target, client,
+                   {{"Content-Encoding", "snappy"},
+                    {"Content-Type", std::string(v2::kContentType)},
+                    {"X-Prometheus-Remote-Write-Version", std::string(v2::kVersionHeaderValue)},
+                    {"User-Agent", "promconform/0.1"}},
+                   v2::EncodeRequestV2(request));
+}
+
+HttpResponse SendWrite(const Target& target, HttpClient& client, const promref::wire::WriteRequest& request) {
+  const bool is_v2 = target.profile().remote_write && target.profile().remote_write->protocol == "2.0";
+  if (is_v2) return SendWriteV2(target, client, ToV2(request));
+  return PostWrite(target, client, RemoteWriteV1Headers("promconform/0.1"),
+                   promref::wire::EncodeWriteRequest(request));
 }
 
 promref::Status LoadDataset(const Target& target, const Dataset& dataset, int64_t base_ms,

@@ -10,6 +10,7 @@
 #include "model/error.h"
 #include "target/target.h"
 #include "wire/remote_write.h"
+#include "wire/remote_write_v2.h"
 
 namespace promconform {
 
@@ -17,6 +18,10 @@ namespace promconform {
 // to the target's remote-write URL. Returns the raw response (for receiver cases) or a
 // transport failure in it.
 HttpResponse SendWrite(const Target& target, HttpClient& client, const promref::wire::WriteRequest& request);
+// Sends a remote-write 2.0 request whatever the profile's protocol (for what only 2.0 carries,
+// such as start timestamps).
+HttpResponse SendWriteV2(const Target& target, HttpClient& client,
+                         const promref::wire::v2::RequestV2& request);
 
 // What loading found out about the target besides "it has the data".
 struct LoadReport {

@@ -61,6 +61,7 @@ bool ExpectsResetHint(const pt::EvalCommand& cmd) {
 
 // One request's series entries: a series gets a new entry whenever its samples switch between
 // floats and histograms, since a receiver appends an entry's floats before its histograms.
+// Start timestamps go beside (remote write 1.0 has no place for them), for RequestV2().
 class RequestBuilder {
  public:
   explicit RequestBuilder(const std::vector<const pt::LoadedSeries*>& series) : series_(series) {}
@@ -72,6 +73,10 @@ class RequestBuilder {
       req_.timeseries.push_back({.labels = Raw(series_[s.series]->labels)});
     }
     promref::wire::TimeSeries& ts = req_.timeseries[it->second.first];
+    starts_.resize(req_.timeseries.size());
+    // `@st` offsets are relative to the sample, as the script's timestamps are to the window.
+    const int64_t st = s.sample->start_timestamp ? s.t - s.sample->t + *s.sample->start_timestamp : 0;
+    starts_[it->second.first].push_back(st);
     if (!s.histogram) {
       ts.samples.push_back({s.t, s.sample->f});
     } else if (s.sample->h) {
@@ -81,11 +86,27 @@ class RequestBuilder {
     }
   }
   const promref::wire::WriteRequest& request() const { return req_; }
+  promref::wire::v2::RequestV2 RequestV2() const {
+    promref::wire::v2::RequestV2 out;
+    for (size_t i = 0; i < req_.timeseries.size(); ++i) {
+      const promref::wire::TimeSeries& ts = req_.timeseries[i];
+      promref::wire::v2::TimeSeries& v2 = out.timeseries.emplace_back();
+      v2.labels = ts.labels;
+      // An entry holds floats or histograms only, in the order starts_ has them.
+      for (size_t k = 0; k < ts.samples.size(); ++k) {
+        v2.samples.push_back({ts.samples[k].v, ts.samples[k].t, starts_[i][k]});
+      }
+      for (size_t k = 0; k < ts.histograms.size(); ++k)
+        v2.histograms.push_back({ts.histograms[k], starts_[i][k]});
+    }
+    return out;
+  }
 
  private:
   const std::vector<const pt::LoadedSeries*>& series_;
   promref::wire::WriteRequest req_;
   std::map<size_t, std::pair<size_t, bool>> last_;  // series -> (entry, holds histograms)
+  std::vector<std::vector<int64_t>> starts_;        // per entry, per sample (0: none)
 };
 
 }  // namespace
@@ -106,7 +127,7 @@ pt::EvaluatorCapabilities RemoteEvaluator::Capabilities() const {
   // Histograms come back as the query API's JSON shows them (api_histogram.h): the runner
   // compares what that holds, not schema, spans or counter reset hints.
   return {.native_histograms = true,
-          .start_timestamps = false,
+          .start_timestamps = options_.start_timestamps,
           .histogram_detail = pt::HistogramDetail::kApiJson};
 }
 
@@ -208,7 +229,8 @@ Status RemoteEvaluator::Write() {
     const size_t to = std::min(samples.size(), from + options_.max_samples_per_request);
     RequestBuilder req(series);
     for (size_t k = from; k < to; ++k) req.Add(samples[k]);
-    HttpResponse r = SendWrite(target_, *client_, req.request());
+    HttpResponse r = options_.start_timestamps ? SendWriteV2(target_, *client_, req.RequestV2())
+                                               : SendWrite(target_, *client_, req.request());
     ++stats_.write_requests;
     if (!r.answered()) return Error(ErrorKind::kUnavailable, "remote write: " + r.transport_error);
     if (r.status < 200 || r.status >= 300) {

@@ -41,6 +41,10 @@ struct RemoteOptions {
   pt::RunOptions run;  // the runner's options: which queries each eval sends
   EngineTimes engine;
   bool experimental = true;  // the endpoint parses experimental PromQL
+  // The endpoint keeps remote-write 2.0 start timestamps and PromQL uses them (Prometheus 3.16
+  // and promref with --enable-feature=st-storage,use-start-timestamps): data goes by remote
+  // write 2.0 with each sample's `@st`, and the evaluations that need them are judged.
+  bool start_timestamps = false;
   size_t max_samples_per_request = 5000;
   int64_t wait_timeout_ms = 30000;  // for written samples to become queryable
 };

@@ -119,8 +119,9 @@ promref::Status RunLayout(const Target& target, const std::vector<const pt::Scri
 
 }  // namespace
 
-std::vector<std::string> PromqltestServerArgs(bool experimental) {
+std::vector<std::string> PromqltestServerArgs(bool experimental, bool start_timestamps) {
   std::string features = "promql-delayed-name-removal";
+  if (start_timestamps) features += ",st-storage,use-start-timestamps";
   if (experimental) {
     features +=
         ",promql-experimental-functions,promql-duration-expr,promql-binop-fill-modifiers,"

@@ -37,8 +37,9 @@ struct RemoteRun {
 
 // The flags a Prometheus (or promref) running the scripts needs, as Prometheus' test engine
 // has them: delayed name removal, the experimental PromQL (unquoted UTF-8 names included) with
-// `experimental`, and a retention longer than the windows span.
-std::vector<std::string> PromqltestServerArgs(bool experimental);
+// `experimental`, start timestamps kept and used with `start_timestamps` (st-storage,
+// use-start-timestamps), and a retention longer than the windows span.
+std::vector<std::string> PromqltestServerArgs(bool experimental, bool start_timestamps = false);
 
 // Scripts that do not parse are reported as Prometheus' harness does (one failed result) and
 // never reach the endpoint. Fails (the harness could not run) when the endpoint holds data in

@@ -436,11 +436,13 @@ Verdicts VerdictsOf(const std::vector<pt::ScriptReport>& reports) {
   return v;
 }
 
-Verdicts InProcess(const std::vector<std::string>& files, const pt::RunOptions& run = NativeHistogramsRun()) {
+// `start_timestamps`: whether the remote run it is compared with writes them (otherwise what
+// needs them is skipped here too, like for like).
+Verdicts InProcess(const std::vector<std::string>& files, bool start_timestamps,
+                   const pt::RunOptions& run = NativeHistogramsRun()) {
   pt::InProcessEvaluator evaluator(pt::TestEngineOptions(true));
-  // The remote mode writes no start timestamps: skip what needs them here too, like for like.
   pt::RunOptions local = run;
-  local.start_timestamps = false;
+  local.start_timestamps = start_timestamps;
   std::vector<pt::ScriptReport> reports;
   for (const std::string& f : files) {
     auto r = pt::RunScriptFile(f, evaluator, local);
@@ -466,12 +468,16 @@ std::unique_ptr<Target> Open(const std::string& profile_name, std::vector<std::s
   return target.ok() ? *std::move(target) : nullptr;
 }
 
-const std::vector<std::string> kPromqltestFeatures = PromqltestServerArgs(true);
+// Prometheus 3.16 and promref as the test engine runs: experimental PromQL, start timestamps
+// kept (st-storage) and used.
+const std::vector<std::string> kPromqltestFeatures = PromqltestServerArgs(true, true);
 
+// With `start_timestamps` the data goes by remote write 2.0 with the scripts' `@st`.
 RemoteRun RunFiles(const Target& target, const std::vector<std::string>& files,
-                   const pt::RunOptions& run_options) {
+                   const pt::RunOptions& run_options, bool start_timestamps = false) {
   RemoteRunOptions o;
   o.remote.run = run_options;
+  o.remote.start_timestamps = start_timestamps;
   o.plan.run = run_options;
   auto run = RunRemote(target, files, o, NowMs());
   EXPECT_TRUE(run.ok()) << (run.ok() ? "" : run.error().message());
@@ -479,8 +485,9 @@ RemoteRun RunFiles(const Target& target, const std::vector<std::string>& files,
 }
 
 // The pinned scripts, native histograms included (those need a server that stores them).
-RemoteRun RunPinned(const Target& target, const pt::RunOptions& run_options = NativeHistogramsRun()) {
-  return RunFiles(target, ScriptFiles(PinnedDir()), run_options);
+RemoteRun RunPinned(const Target& target, bool start_timestamps,
+                    const pt::RunOptions& run_options = NativeHistogramsRun()) {
+  return RunFiles(target, ScriptFiles(PinnedDir()), run_options, start_timestamps);
 }
 
 // An evaluation passed in process passes remotely or is reported apart (absolute-time, or
@@ -520,9 +527,9 @@ class RemotePromqltest : public ::testing::Test {
 TEST_F(RemotePromqltest, PromrefGetsTheInProcessVerdicts) {
   auto target = Open("promref", kPromqltestFeatures);
   ASSERT_NE(target, nullptr);
-  const RemoteRun run = RunPinned(*target);
+  const RemoteRun run = RunPinned(*target, /*start_timestamps=*/true);
   const Verdicts remote = VerdictsOf(run.reports);
-  const Verdicts local = InProcess(ScriptFiles(PinnedDir()));
+  const Verdicts local = InProcess(ScriptFiles(PinnedDir()), /*start_timestamps=*/true);
   std::cout << "promref remotely: " << remote.Count("passed") << " passed, " << remote.Count("failed")
             << " failed, " << remote.Count("skip:absolute-time") << " absolute-time; in process "
             << local.Count("passed") << " passed, " << local.Count("failed") << " failed; " << run.windows
@@ -536,13 +543,16 @@ TEST_F(RemotePromqltest, PromrefGetsTheInProcessVerdicts) {
   EXPECT_EQ(run.stats.histogram_samples_dropped, 0u);
   EXPECT_GT(run.stats.unchecked_reset_hints.size(), 20u);
   EXPECT_EQ(remote.Count("skip:native-histograms"), 0u);
+  // start_timestamps.test ran on what the TSDB kept of remote write 2.0's start timestamps.
+  EXPECT_EQ(remote.Count("skip:start-timestamps"), 0u);
+  EXPECT_EQ(remote.of.at("start_timestamps.test:8"), "passed");
 }
 
 TEST_F(RemotePromqltest, Prometheus3PassesWhatPassesInProcessAndMore) {
   auto target = Open("prometheus-3", kPromqltestFeatures);
   ASSERT_NE(target, nullptr);
-  const Verdicts remote = VerdictsOf(RunPinned(*target).reports);
-  const Verdicts local = InProcess(ScriptFiles(PinnedDir()));
+  const Verdicts remote = VerdictsOf(RunPinned(*target, /*start_timestamps=*/true).reports);
+  const Verdicts local = InProcess(ScriptFiles(PinnedDir()), /*start_timestamps=*/true);
   std::cout << "Prometheus 3.16 remotely: " << remote.Count("passed") << " passed, " << remote.Count("failed")
             << " failed, " << remote.Count("skip:absolute-time") << " absolute-time\n";
   ExpectInProcessVerdicts(remote, local, /*same_failures=*/false);
@@ -596,7 +606,7 @@ TEST_F(RemotePromqltest, HistogramLoadsAndAnswers) {
   const fs::path file = fs::path(::testing::TempDir()) / "remote_histograms.test";
   std::ofstream(file) << kHistogramScript;
   const std::string wrong = "remote_histograms.test:" + std::to_string(kWrongBucketLine);
-  const Verdicts local = InProcess({file.string()});
+  const Verdicts local = InProcess({file.string()}, /*start_timestamps=*/false);
   ASSERT_EQ(local.Count("failed"), 1u);
   ASSERT_EQ(local.of.at(wrong), "failed");
   for (const char* name : {"promref", "prometheus-3"}) {
@@ -622,7 +632,7 @@ TEST_F(RemotePromqltest, OlderAndOtherServersRunToTheEnd) {
     auto target =
         Open(name, vm ? std::vector<std::string>{"-retentionPeriod=100y"} : PromqltestServerArgs(false));
     ASSERT_NE(target, nullptr);
-    const RemoteRun run = RunPinned(*target, ExperimentalRun());
+    const RemoteRun run = RunPinned(*target, /*start_timestamps=*/false, ExperimentalRun());
     const Verdicts remote = VerdictsOf(run.reports);
     std::cout << name << " remotely: " << remote.Count("passed") << " passed, " << remote.Count("failed")
               << " failed\n";

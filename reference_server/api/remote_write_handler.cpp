@@ -234,7 +234,8 @@ class WriterV2 {
       const bool future = s.timestamp > max_time_;
       if (!future) AppendStartZero(ref, s.start_timestamp, s.timestamp, nullptr);
       const storage::AppendResult r =
-          future ? future_error : app_.Append(*ref, labels_, s.timestamp, s.value);
+          future ? future_error
+                 : app_.AppendWithStartTimestamp(*ref, labels_, s.start_timestamp, s.timestamp, s.value);
       if (Appended(r, future, failure)) {
         *ref = r.ref;
         ++written_.samples;
@@ -250,8 +251,9 @@ class WriterV2 {
         continue;
       }
       if (!future) AppendStartZero(ref, h.start_timestamp, h.h.timestamp, &*fh);
-      const storage::AppendResult r =
-          future ? future_error : app_.AppendHistogram(*ref, labels_, h.h.timestamp, *fh);
+      const storage::AppendResult r = future ? future_error
+                                             : app_.AppendHistogramWithStartTimestamp(
+                                                   *ref, labels_, h.start_timestamp, h.h.timestamp, *fh);
       if (Appended(r, future, failure)) {
         *ref = r.ref;
         ++written_.histograms;

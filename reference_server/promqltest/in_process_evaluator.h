@@ -41,7 +41,7 @@ class InProcessEvaluator : public Evaluator {
 
   std::string Describe() const override;
   // Native histograms yes (the Appender takes them); start timestamps when the engine uses them
-  // and the storage keeps them (MemStorage does, the TSDB not yet).
+  // and the storage keeps them (MemStorage does; the TSDB does with store_start_timestamps).
   EvaluatorCapabilities Capabilities() const override;
   Status Clear() override;
   Status Load(const std::vector<LoadedSeries>& series) override;

@@ -115,8 +115,8 @@ std::string FlagsUsage() {
                                            exemplars: 100000, as Prometheus' default limit),
                                            created-timestamp-zero-ingestion (a zero sample at
                                            each remote-write 2.0 start timestamp),
-                                           use-start-timestamps (PromQL reads start timestamps;
-                                           the TSDB keeps none yet)
+                                           st-storage (the TSDB keeps remote-write 2.0 start
+                                           timestamps), use-start-timestamps (PromQL reads them)
   --demo                                   load a deterministic demo dataset at start
 
 Every other flag of Prometheus 3.16 (--log.level, --web.external-url, --storage.tsdb.wal-compression...)
@@ -232,6 +232,8 @@ Result<Flags> ParseFlags(int argc, const char* const* argv) {
                f.exemplar_storage = true;
              } else if (feat == "created-timestamp-zero-ingestion") {
                f.st_zero_ingestion = true;
+             } else if (feat == "st-storage") {
+               f.st_storage = true;
              } else if (feat == "use-start-timestamps") {
                f.use_start_timestamps = true;
              } else if (feat == "promql-experimental-functions") {

@@ -44,8 +44,11 @@ struct Flags {
   // accepted (and counted by remote write 2.0) but not kept.
   bool exemplar_storage = false;
   bool st_zero_ingestion = false;  // --enable-feature=created-timestamp-zero-ingestion
-  // --enable-feature=use-start-timestamps: the engine reads samples' start timestamps (the TSDB
-  // keeps none yet, so they all read as unknown there).
+  // --enable-feature=st-storage: the TSDB keeps each sample's start timestamp (remote write
+  // 2.0 carries them); without it they are dropped, as in Prometheus 3.16.
+  bool st_storage = false;
+  // --enable-feature=use-start-timestamps: the engine reads samples' start timestamps (as
+  // unknown unless st-storage keeps them).
   bool use_start_timestamps = false;
   bool in_memory = false;  // --storage.in-memory: no WAL, no blocks (tests, demos)
   bool demo = false;       // --demo: load the deterministic demo dataset at start

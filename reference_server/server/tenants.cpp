@@ -52,6 +52,7 @@ api::Tenant* Tenants::Get(const std::string& id) {
   opts.max_block_duration = flags_.MaxBlockDurationMs();
   // Without the feature Prometheus accepts exemplars and drops them; a zero capacity does that.
   if (!flags_.exemplar_storage) opts.max_exemplars = 0;
+  opts.store_start_timestamps = flags_.st_storage;
   auto db = tsdb::DB::Open(opts);
   if (!db.ok()) {
     last_error_ = db.error().message();

@@ -39,6 +39,15 @@ class DbAppender final : public storage::Appender {
                                         const model::FloatHistogram& h) override {
     return inner_->AppendHistogram(ref, l, t, h);
   }
+  storage::AppendResult AppendWithStartTimestamp(storage::SeriesRef ref, const model::Labels& l, int64_t st,
+                                                 int64_t t, double v) override {
+    return inner_->AppendWithStartTimestamp(ref, l, st, t, v);
+  }
+  storage::AppendResult AppendHistogramWithStartTimestamp(storage::SeriesRef ref, const model::Labels& l,
+                                                          int64_t st, int64_t t,
+                                                          const model::FloatHistogram& h) override {
+    return inner_->AppendHistogramWithStartTimestamp(ref, l, st, t, h);
+  }
   storage::AppendResult AppendExemplar(storage::SeriesRef ref, const model::Labels& l,
                                        const storage::Exemplar& e) override {
     return inner_->AppendExemplar(ref, l, e);
@@ -78,6 +87,7 @@ DB::DB(Options options) : options_(std::move(options)) {
   HeadOptions ho;
   ho.chunk_range = options_.block_range;
   ho.ooo_window = options_.ooo_window;
+  ho.store_start_timestamps = options_.store_start_timestamps;
   ho.max_exemplars = options_.max_exemplars;
   head_ = std::make_unique<Head>(ho, nullptr);
 }

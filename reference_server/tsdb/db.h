@@ -47,6 +47,9 @@ struct Options {
   size_t wal_segment_size = 128 << 20;
   int64_t ooo_window = 0;  // out-of-order window in ms; 0 rejects out-of-order samples
   size_t max_exemplars = 100000;
+  // Keep the start timestamps appenders give (Prometheus' --enable-feature=st-storage); without
+  // it they are dropped, as Prometheus drops them.
+  bool store_start_timestamps = false;
   std::function<int64_t()> clock;     // ms since the epoch; default: the system clock
   bool background_compaction = true;  // compact in a background thread when the head is ready
 };

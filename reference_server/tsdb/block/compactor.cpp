@@ -7,6 +7,7 @@
 #include "tsdb/block/chunk_file.h"
 #include "tsdb/chunks/decimal.h"
 #include "tsdb/chunks/histogram_appender.h"
+#include "tsdb/chunks/start_timestamps.h"
 #include "tsdb/chunks/xor.h"
 #include "tsdb/index/index_file.h"
 #include "tsdb/querier/querier.h"
@@ -64,16 +65,34 @@ bool StartsHistogramChunk(const model::FloatHistogram& h) {
 Status Reencode(storage::SampleIterator& it, ChunkWriter& cw, std::vector<ChunkMeta>* out,
                 uint64_t* samples) {
   std::vector<model::Sample> run;
+  std::unique_ptr<StartTimestampColumn> run_starts;  // the run's, from its first known one
   ChunkBuffer hbuf;
   HistogramAppender happ;
   Encoding henc = Encoding::kNone;
+  std::unique_ptr<StartTimestampColumn> hstarts;
   int64_t hmin = 0, hmax = 0;
-  auto write = [&](Encoding enc, std::string_view data, int64_t mint, int64_t maxt) -> Status {
+  auto write = [&](Encoding enc, std::string_view data, int64_t mint, int64_t maxt,
+                   std::unique_ptr<StartTimestampColumn>& starts) -> Status {
+    std::string joined;
+    if (starts) {
+      joined = JoinStartTimestamps(data, starts->view());
+      enc = WithStartTimestamps(enc);
+      data = joined;
+      starts.reset();
+    }
     auto ref = cw.Write(enc, data);
     if (!ref.ok()) return ref.error();
     out->push_back({mint, maxt, enc, {}, *ref});
     *samples += ChunkNumSamples(data);
     return {};
+  };
+  // Adds the current sample's start timestamp to a chunk's column that already holds `before`
+  // samples.
+  auto note_start = [&](std::unique_ptr<StartTimestampColumn>& starts, size_t before) {
+    const int64_t st = it.AtStartTimestamp();
+    if (st == 0 && !starts) return;
+    if (!starts) starts = std::make_unique<StartTimestampColumn>(static_cast<uint16_t>(before));
+    starts->Append(st);
   };
   auto flush_floats = [&]() -> Status {
     if (run.empty()) return {};
@@ -83,16 +102,16 @@ Status Reencode(storage::SampleIterator& it, ChunkWriter& cw, std::vector<ChunkM
     for (const model::Sample& s : run) app.Append(s.t, s.v);
     Status st;
     if (auto dec = EncodeDecimalChunk(run, xbuf.size())) {
-      st = write(Encoding::kDecimal, *dec, run.front().t, run.back().t);
+      st = write(Encoding::kDecimal, *dec, run.front().t, run.back().t, run_starts);
     } else {
-      st = write(Encoding::kXor, xbuf.view(), run.front().t, run.back().t);
+      st = write(Encoding::kXor, xbuf.view(), run.front().t, run.back().t, run_starts);
     }
     run.clear();
     return st;
   };
   auto flush_hists = [&]() -> Status {
     if (hbuf.size() == 0) return {};
-    Status st = write(henc, hbuf.view(), hmin, hmax);
+    Status st = write(henc, hbuf.view(), hmin, hmax, hstarts);
     hbuf.Clear();
     return st;
   };
@@ -100,6 +119,7 @@ Status Reencode(storage::SampleIterator& it, ChunkWriter& cw, std::vector<ChunkM
     if (vt == storage::ValueType::kFloat) {
       if (Status s = flush_hists(); !s.ok()) return s;
       happ.Reset();
+      note_start(run_starts, run.size());
       run.push_back({it.AtT(), it.AtFloat()});
       if (run.size() >= kBlockChunkSamples) {
         if (Status s = flush_floats(); !s.ok()) return s;
@@ -115,6 +135,7 @@ Status Reencode(storage::SampleIterator& it, ChunkWriter& cw, std::vector<ChunkM
         henc = HistogramAppender::EncodingFor(plan.kind);
       }
       happ.Apply(&hbuf, it.AtT(), plan);
+      note_start(hstarts, happ.num_samples() - 1);
       hmax = it.AtT();
     }
   }
@@ -181,8 +202,8 @@ Result<BlockMeta> WriteBlock(const std::string& parent_dir,
         const ChunkMeta& m = c.chunks[k];
         // Head chunks (XOR, 120 samples) are always re-encoded for the block.
         copy = m.mint >= spec.mint && m.maxt <= last &&
-               (m.enc == Encoding::kDecimal || IsHistogramEncoding(m.enc) ||
-                (m.enc == Encoding::kXor && ChunkNumSamples(m.data) >= 240)) &&
+               (BaseEncoding(m.enc) == Encoding::kDecimal || IsHistogramEncoding(m.enc) ||
+                (BaseEncoding(m.enc) == Encoding::kXor && ChunkNumSamples(m.data) >= 240)) &&
                !deleted.Overlaps(m.mint, m.maxt) && (k == 0 || m.mint > c.chunks[k - 1].maxt);
       }
     }

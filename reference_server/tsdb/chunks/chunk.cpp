@@ -3,6 +3,7 @@
 #include "tsdb/chunks/decimal.h"
 #include "tsdb/chunks/histogram_chunk.h"
 #include "tsdb/chunks/native_histogram_chunk.h"
+#include "tsdb/chunks/start_timestamps.h"
 #include "tsdb/chunks/xor.h"
 
 namespace promref::tsdb {
@@ -26,6 +27,13 @@ class ErrIterator final : public storage::SampleIterator {
 }  // namespace
 
 std::unique_ptr<storage::SampleIterator> NewChunkIterator(Encoding enc, std::string_view bytes) {
+  if (HasStartTimestamps(enc)) {
+    std::string_view chunk, column;
+    if (!SplitStartTimestamps(bytes, &chunk, &column)) {
+      return std::make_unique<ErrIterator>("chunk with start timestamps has a bad length trailer");
+    }
+    return WithStartTimestampColumn(NewChunkIterator(BaseEncoding(enc), chunk), column);
+  }
   switch (enc) {
     case Encoding::kXor: return std::make_unique<XorIterator>(bytes);
     case Encoding::kHistogram: return std::make_unique<HistogramIterator>(bytes);

@@ -13,6 +13,9 @@
 //               native histograms as Prometheus' integer and float histogram chunks
 //               (native_histogram_chunk.h), cut and hinted as its head does.
 //
+// Any of them may carry the samples' start timestamps in a column after the encoding's bytes
+// (start_timestamps.h); the encoding byte then has kStartTimestampsFlag set.
+//
 // A chunk holds samples of one kind in strictly increasing time order.
 #pragma once
 
@@ -33,7 +36,19 @@ enum class Encoding : uint8_t {
   kFloatHistogram = 5,
 };
 
+inline constexpr uint8_t kStartTimestampsFlag = 0x80;
+inline Encoding BaseEncoding(Encoding e) {
+  return static_cast<Encoding>(static_cast<uint8_t>(e) & ~kStartTimestampsFlag);
+}
+inline bool HasStartTimestamps(Encoding e) {
+  return (static_cast<uint8_t>(e) & kStartTimestampsFlag) != 0;
+}
+inline Encoding WithStartTimestamps(Encoding e) {
+  return static_cast<Encoding>(static_cast<uint8_t>(e) | kStartTimestampsFlag);
+}
+
 inline bool IsHistogramEncoding(Encoding e) {
+  e = BaseEncoding(e);
   return e == Encoding::kHistogram || e == Encoding::kIntHistogram || e == Encoding::kFloatHistogram;
 }
 

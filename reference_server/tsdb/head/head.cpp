@@ -162,7 +162,18 @@ void Head::CutChunkLocked(MemSeries* s, int64_t t, Encoding enc) {
     c.maxt = s->st.t;
     c.size = s->open.size();
     c.enc = s->open_enc;
-    c.data = s->open.ReleaseShrunk();
+    if (s->starts) {
+      c.enc = WithStartTimestamps(s->open_enc);
+      const std::string joined = JoinStartTimestamps(s->open.view(), s->starts->view());
+      ChunkBuffer exact;
+      exact.Append(joined.data(), static_cast<uint32_t>(joined.size()));
+      c.size = exact.size();
+      c.data = exact.ReleaseShrunk();
+      s->open.Clear();
+      s->starts.reset();
+    } else {
+      c.data = s->open.ReleaseShrunk();
+    }
     s->closed.push_back(c);
   }
   num_chunks_.fetch_add(1, std::memory_order_relaxed);
@@ -176,12 +187,19 @@ void Head::CutChunkLocked(MemSeries* s, int64_t t, Encoding enc) {
   }
 }
 
-void Head::AppendFloatLocked(MemSeries* s, int64_t t, double v) {
+void Head::AppendStartLocked(MemSeries* s, int64_t st) {
+  if (st == 0 && !s->starts) return;
+  if (!s->starts) s->starts = std::make_unique<StartTimestampColumn>(s->st.num_samples - 1);
+  s->starts->Append(st);
+}
+
+void Head::AppendFloatLocked(MemSeries* s, int64_t t, double v, int64_t st) {
   if (s->open.size() == 0 || s->open_enc != Encoding::kXor || s->st.num_samples >= kSamplesPerChunk ||
       t >= s->next_cut) {
     CutChunkLocked(s, t, Encoding::kXor);
   }
   XorAppender(&s->open, &s->st).Append(t, v);
+  AppendStartLocked(s, st);
 }
 
 namespace {
@@ -219,7 +237,7 @@ bool Head::HistogramChunkFullLocked(MemSeries* s, int64_t t) {
          (s->st.num_samples >= kMinSamplesPerHistogramChunk || t >= range_end);
 }
 
-void Head::AppendHistogramLocked(MemSeries* s, int64_t t, const model::FloatHistogram& h) {
+void Head::AppendHistogramLocked(MemSeries* s, int64_t t, const model::FloatHistogram& h, int64_t st) {
   if (!s->hist_app) s->hist_app = std::make_unique<HistogramAppender>();
   HistogramAppender& app = *s->hist_app;
   const bool cut = s->open.size() == 0 || s->open_enc != app.EncodingOf(h) || HistogramChunkFullLocked(s, t);
@@ -233,6 +251,7 @@ void Head::AppendHistogramLocked(MemSeries* s, int64_t t, const model::FloatHist
   app.Apply(&s->open, t, plan);
   s->st.t = t;
   s->st.num_samples = app.num_samples();
+  AppendStartLocked(s, st);
   if (s->last_hist) {
     *s->last_hist = h;
   } else {
@@ -240,14 +259,15 @@ void Head::AppendHistogramLocked(MemSeries* s, int64_t t, const model::FloatHist
   }
 }
 
-bool Head::InsertOooLocked(MemSeries* s, int64_t t, double v, bool* inserted) {
+bool Head::InsertOooLocked(MemSeries* s, int64_t t, double v, const model::FloatHistogram* h,
+                           bool* inserted) {
   *inserted = false;
   if (!s->ooo) s->ooo = std::make_unique<OooSamples>();
   auto& vec = s->ooo->samples;
   auto it = std::lower_bound(vec.begin(), vec.end(), t,
                              [](const OooSamples::Sample& a, int64_t x) { return a.t < x; });
-  if (it != vec.end() && it->t == t) return std::bit_cast<uint64_t>(it->v) == std::bit_cast<uint64_t>(v);
-  vec.insert(it, {t, v});
+  if (it != vec.end() && it->t == t) return SameOooSample(*it, v, h);
+  vec.insert(it, {t, v, h != nullptr ? std::make_unique<model::FloatHistogram>(*h) : nullptr});
   *inserted = true;
   UpdateOooMin(t);
   return true;
@@ -308,6 +328,7 @@ void Head::Truncate(int64_t mint) {
     }
     if (s->open.size() > 0 && s->st.t < mint) {
       Bury(s->open.ReleaseShrunk());
+      s->starts.reset();
       s->st = XorState();
       s->last_hist.reset();
       num_chunks_.fetch_sub(1, std::memory_order_relaxed);
@@ -433,18 +454,18 @@ MemSeries* Head::ReplayLookup(uint64_t ref) {
   return s;
 }
 
-void Head::ReplaySample(MemSeries* s, int64_t t, double v) {
+void Head::ReplaySample(MemSeries* s, int64_t t, double v, int64_t st) {
   std::lock_guard lock(StripeFor(s->ref));
   const int64_t maxt = s->HasInOrderData() ? s->MaxTime() : kMinTime;
   if (t >= MinValidTime() && t > maxt) {
-    AppendFloatLocked(s, t, v);
+    AppendFloatLocked(s, t, v, st);
     UpdateTimes(t, t);
     return;
   }
   if (t == maxt) return;  // replayed twice (a duplicate series record or a repeated batch)
   if (options_.ooo_window > 0) {
     bool inserted;
-    InsertOooLocked(s, t, v, &inserted);
+    InsertOooLocked(s, t, v, nullptr, &inserted);
   }
 }
 
@@ -479,18 +500,20 @@ void Head::ReplayRecord(std::string_view rec) {
       }
       break;
     }
-    case wal::RecordType::kSamples: {
+    case wal::RecordType::kSamples:
+    case wal::RecordType::kSamplesWithStart: {
       std::vector<wal::RefSample> samples;
       ok = wal::DecodeSamples(rec, &samples);
       for (const auto& rs : samples) {
         if (MemSeries* s = ReplayLookup(rs.ref)) {
-          ReplaySample(s, rs.t, rs.v);
+          ReplaySample(s, rs.t, rs.v, rs.st);
           ++replay_.samples;
         }
       }
       break;
     }
-    case wal::RecordType::kHistograms: {
+    case wal::RecordType::kHistograms:
+    case wal::RecordType::kHistogramsWithStart: {
       std::vector<wal::RefHistogram> hs;
       ok = wal::DecodeHistograms(rec, &hs);
       for (const auto& rh : hs) {
@@ -499,8 +522,12 @@ void Head::ReplayRecord(std::string_view rec) {
         std::lock_guard lock(StripeFor(s->ref));
         const int64_t maxt = s->HasInOrderData() ? s->MaxTime() : kMinTime;
         if (rh.t >= MinValidTime() && rh.t > maxt) {
-          AppendHistogramLocked(s, rh.t, rh.h);
+          AppendHistogramLocked(s, rh.t, rh.h, rh.st);
           UpdateTimes(rh.t, rh.t);
+          ++replay_.samples;
+        } else if (rh.t < maxt && options_.ooo_window > 0) {
+          bool inserted;
+          InsertOooLocked(s, rh.t, 0, &rh.h, &inserted);
           ++replay_.samples;
         }
       }

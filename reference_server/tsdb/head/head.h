@@ -43,6 +43,7 @@ struct HeadOptions {
   int64_t chunk_range = 2 * 3600 * 1000;  // the block range: chunks never cross its boundaries
   int64_t ooo_window = 0;                 // 0: out-of-order samples are rejected
   size_t max_exemplars = 100000;
+  bool store_start_timestamps = false;  // keep appenders' start timestamps (st-storage)
 };
 
 struct LabelStat {
@@ -153,11 +154,15 @@ class Head {
   // Finds or creates the series; `created` tells which.
   MemSeries* GetOrCreate(const model::Labels& labels, bool* created);
   // Appends in order to `s` (stripe lock held; t > s->MaxTime()).
-  void AppendFloatLocked(MemSeries* s, int64_t t, double v);
-  void AppendHistogramLocked(MemSeries* s, int64_t t, const model::FloatHistogram& h);
+  // `st`: the sample's start timestamp (0: unknown).
+  void AppendFloatLocked(MemSeries* s, int64_t t, double v, int64_t st = 0);
+  void AppendHistogramLocked(MemSeries* s, int64_t t, const model::FloatHistogram& h, int64_t st = 0);
+  // Adds the newest sample's start timestamp to the open chunk's column.
+  static void AppendStartLocked(MemSeries* s, int64_t st);
   // Inserts an out-of-order sample (stripe lock held). False when the timestamp is taken by
   // a different value; true (and nothing changes) when taken by the same value.
-  bool InsertOooLocked(MemSeries* s, int64_t t, double v, bool* inserted);
+  // `h`: a histogram sample (then `v` is unused), else a float.
+  bool InsertOooLocked(MemSeries* s, int64_t t, double v, const model::FloatHistogram* h, bool* inserted);
   void UpdateTimes(int64_t mint, int64_t maxt);
   void UpdateOooMin(int64_t t);
   wal::Wal* wal() const { return wal_; }
@@ -204,7 +209,7 @@ class Head {
   void Bury(uint8_t* chunk);
   void Bury(MemSeries* s);
   void FreeGraveyardIfUnpinned() const;
-  void ReplaySample(MemSeries* s, int64_t t, double v);
+  void ReplaySample(MemSeries* s, int64_t t, double v, int64_t st);
   MemSeries* ReplayLookup(uint64_t ref);
   void GarbageCollect();
 

@@ -85,14 +85,8 @@ class HeadAppender final : public storage::Appender {
       }
     }
     if (ooo) {
-      if (s->ooo) {
-        const auto& vec = s->ooo->samples;
-        auto it = std::lower_bound(vec.begin(), vec.end(), t,
-                                   [](const OooSamples::Sample& a, int64_t x) { return a.t < x; });
-        if (it != vec.end() && it->t == t) {
-          return {s->ref, std::bit_cast<uint64_t>(it->v) == bits ? AppendError::kNone
-                                                                 : AppendError::kDuplicateSample};
-        }
+      if (const OooSamples::Sample* dup = OooSampleAt(*s, t)) {
+        return {s->ref, SameOooSample(*dup, v, nullptr) ? AppendError::kNone : AppendError::kDuplicateSample};
       }
     } else {
       s->pending_t = t;
@@ -111,18 +105,19 @@ class HeadAppender final : public storage::Appender {
                                const model::FloatHistogram& h) override {
     // Prometheus' appender validates before anything else; an invalid histogram is never stored.
     if (!model::HistogramValidate(h).ok()) return {0, AppendError::kInvalidHistogram};
-    if (t < min_valid_) return {0, AppendError::kOutOfBounds};
+    const int64_t window = head_->options().ooo_window;
+    if (window == 0 && t < min_valid_) return {0, AppendError::kOutOfBounds};
     AppendError err = AppendError::kNone;
     MemSeries* s = Resolve(ref, labels, &err);
     if (s == nullptr) return {0, err};
     std::unique_lock lock = LockAndTouch(&s);
-    if (head_->options().ooo_window == 0 && s->pending_t != kMinTime && t <= s->pending_t) {
+    if (window == 0 && s->pending_t != kMinTime && t <= s->pending_t) {
       return {s->ref, CommittedVerdict(*s, t, [&] {
                 return IsHistogramEncoding(s->open_enc) && s->last_hist != nullptr &&
                        model::HistogramEquals(*s->last_hist, h);
               })};
     }
-    // Histograms have no out-of-order path yet.
+    // The newest sample of the series, in this batch or committed.
     int64_t last_t = kMinTime;
     const model::FloatHistogram* last = nullptr;
     bool last_is_hist = false;
@@ -140,13 +135,44 @@ class HeadAppender final : public storage::Appender {
       const bool same = last_is_hist && last != nullptr && model::HistogramEquals(*last, h);
       return {s->ref, same ? AppendError::kNone : AppendError::kDuplicateSample};
     }
-    if (t < last_t) return {s->ref, t < min_valid_ ? AppendError::kOutOfBounds : AppendError::kOutOfOrder};
-    s->pending_t = t;
-    s->pending_hist = true;
+    bool ooo = false;
+    if (t < last_t) {
+      const AppendError e = OutOfOrderClass(t, window, &ooo);
+      if (!ooo) return {s->ref, e};
+    } else if (last_t == kMinTime && t < min_valid_) {
+      // A series without data: only the head's bounds apply.
+      if (t < ooo_min_) return {s->ref, AppendError::kOutOfBounds};
+      ooo = true;
+    }
+    if (ooo) {
+      if (const OooSamples::Sample* dup = OooSampleAt(*s, t)) {
+        return {s->ref, SameOooSample(*dup, 0, &h) ? AppendError::kNone : AppendError::kDuplicateSample};
+      }
+    } else {
+      s->pending_t = t;
+      s->pending_hist = true;
+    }
     lock.unlock();
     hists_.push_back({s, t, h});
-    samples_.push_back({s, t, 0, false, static_cast<int32_t>(hists_.size() - 1)});
+    samples_.push_back({s, t, 0, ooo, static_cast<int32_t>(hists_.size() - 1)});
     return {s->ref, AppendError::kNone};
+  }
+
+  AppendResult AppendWithStartTimestamp(storage::SeriesRef ref, const model::Labels& labels, int64_t st,
+                                        int64_t t, double v) override {
+    const size_t queued = samples_.size();
+    const AppendResult r = Append(ref, labels, t, v);
+    NoteStart(queued, st);
+    return r;
+  }
+
+  AppendResult AppendHistogramWithStartTimestamp(storage::SeriesRef ref, const model::Labels& labels,
+                                                 int64_t st, int64_t t,
+                                                 const model::FloatHistogram& h) override {
+    const size_t queued = samples_.size();
+    const AppendResult r = AppendHistogram(ref, labels, t, h);
+    NoteStart(queued, st);
+    return r;
   }
 
   AppendResult AppendExemplar(storage::SeriesRef ref, const model::Labels& labels,
@@ -249,6 +275,41 @@ class HeadAppender final : public storage::Appender {
     return AppendError::kOutOfOrder;
   }
 
+  // The committed out-of-order sample of `s` at `t`, if any (stripe lock held).
+  static const OooSamples::Sample* OooSampleAt(const MemSeries& s, int64_t t) {
+    if (!s.ooo) return nullptr;
+    const auto& vec = s.ooo->samples;
+    auto it = std::lower_bound(vec.begin(), vec.end(), t,
+                               [](const OooSamples::Sample& a, int64_t x) { return a.t < x; });
+    return it != vec.end() && it->t == t ? &*it : nullptr;
+  }
+
+  // Keeps the start timestamp of the sample just queued (if one was: duplicates are not).
+  // Out-of-order samples keep none: the out-of-order store holds times and values only.
+  void NoteStart(size_t queued_before, int64_t st) {
+    if (st == 0 || samples_.size() == queued_before || samples_.back().ooo) return;
+    if (!head_->options().store_start_timestamps) return;
+    starts_.push_back({samples_.size() - 1, st});
+  }
+
+  // The start timestamps of samples_[i..j) (in order), for the WAL and for applying.
+  class StartCursor {
+   public:
+    explicit StartCursor(const std::vector<std::pair<size_t, int64_t>>& starts) : starts_(starts) {}
+    int64_t At(size_t i) {
+      while (next_ < starts_.size() && starts_[next_].first < i) ++next_;
+      return next_ < starts_.size() && starts_[next_].first == i ? starts_[next_].second : 0;
+    }
+    bool AnyIn(size_t i, size_t j) {
+      At(i);
+      return next_ < starts_.size() && starts_[next_].first < j;
+    }
+
+   private:
+    const std::vector<std::pair<size_t, int64_t>>& starts_;
+    size_t next_ = 0;
+  };
+
   const model::FloatHistogram* PendingHistogram(const MemSeries* s) const {
     for (auto it = hists_.rbegin(); it != hists_.rend(); ++it) {
       if (it->s == s) return &it->h;
@@ -309,6 +370,7 @@ class HeadAppender final : public storage::Appender {
       wal::EndRecord(&buf, start);
     }
     // One record per run of floats or histograms, so that replay sees them in append order.
+    StartCursor starts(starts_);
     for (size_t i = 0; i < samples_.size();) {
       size_t j = i;
       const bool hist = samples_[i].hist >= 0;
@@ -318,9 +380,14 @@ class HeadAppender final : public storage::Appender {
         std::vector<wal::RefHistogram> hs;
         for (size_t k = i; k < j; ++k) {
           const PendingHist& p = hists_[static_cast<size_t>(samples_[k].hist)];
-          hs.push_back({p.s->ref, p.t, p.h});
+          hs.push_back({p.s->ref, p.t, p.h, starts.At(k)});
         }
         wal::EncodeHistograms(hs, &buf);
+      } else if (starts.AnyIn(i, j)) {
+        std::vector<wal::RefSample> ss;
+        for (size_t k = i; k < j; ++k)
+          ss.push_back({samples_[k].s->ref, samples_[k].t, samples_[k].v, starts.At(k)});
+        wal::EncodeSamples(ss, &buf);
       } else {
         // Inline wal::EncodeSamples: this is the hot path of every commit.
         buf.reserve(buf.size() + 17 + (j - i) * 14);
@@ -373,26 +440,29 @@ class HeadAppender final : public storage::Appender {
         held = mu;
       }
     };
-    for (const Pending& p : samples_) {
+    StartCursor starts(starts_);
+    for (size_t i = 0; i < samples_.size(); ++i) {
+      const Pending& p = samples_[i];
       MemSeries* s = p.s;
       lock_for(s);
-      if (p.hist >= 0) {
+      const model::FloatHistogram* h = p.hist >= 0 ? &hists_[static_cast<size_t>(p.hist)].h : nullptr;
+      if (p.ooo) {
+        bool inserted;
+        head_->InsertOooLocked(s, p.t, p.v, h, &inserted);
+        continue;
+      }
+      if (h != nullptr) {
         if (!s->HasInOrderData() || p.t > s->MaxTime()) {
-          head_->AppendHistogramLocked(s, p.t, hists_[static_cast<size_t>(p.hist)].h);
+          head_->AppendHistogramLocked(s, p.t, *h, starts.At(i));
           mint = std::min(mint, p.t);
           maxt = std::max(maxt, p.t);
         }
         continue;
       }
-      if (p.ooo) {
-        bool inserted;
-        head_->InsertOooLocked(s, p.t, p.v, &inserted);
-        continue;
-      }
       // Re-checked against what is committed now: another appender may have been faster.
       // Such late losers are dropped, as Prometheus drops them.
       if (!s->HasInOrderData() || p.t > s->MaxTime()) {
-        head_->AppendFloatLocked(s, p.t, p.v);
+        head_->AppendFloatLocked(s, p.t, p.v, starts.At(i));
         mint = std::min(mint, p.t);
         maxt = std::max(maxt, p.t);
       }
@@ -422,6 +492,7 @@ class HeadAppender final : public storage::Appender {
     touched_.clear();
     unlogged_.clear();
     samples_.clear();
+    starts_.clear();
     hists_.clear();
     exemplars_.clear();
     metadata_.clear();
@@ -433,6 +504,8 @@ class HeadAppender final : public storage::Appender {
   const int64_t head_maxt_;
   const int64_t ooo_min_;
   std::vector<Pending> samples_;
+  // (index into samples_, start timestamp) of the samples that have one, ascending.
+  std::vector<std::pair<size_t, int64_t>> starts_;
   std::vector<PendingHist> hists_;
   std::vector<PendingExemplar> exemplars_;
   std::vector<wal::RefMetadata> metadata_;

@@ -1,6 +1,8 @@
 // HeadSource: the head as a SeriesSource for queriers and for compaction.
 #include <algorithm>
+#include <span>
 
+#include "tsdb/chunks/histogram_appender.h"
 #include "tsdb/chunks/xor.h"
 #include "tsdb/head/head.h"
 
@@ -32,6 +34,46 @@ int CompareEncodedLabels(std::string_view a, std::string_view b) {
   }
   if (a.empty() && b.empty()) return 0;
   return a.empty() ? -1 : 1;
+}
+
+// Out-of-order samples as chunks, encoded on demand: runs of floats as XOR chunks and runs of
+// histograms as histogram chunks, of at most kSamplesPerChunk samples (a histogram chunk also
+// ends where its appender needs a new one). Their times may overlap the in-order chunks'.
+void EncodeOooChunks(std::span<const OooSamples::Sample> samples, bool with_data,
+                     std::vector<ChunkMeta>* chunks, ChunkKeepalive* keep) {
+  for (size_t i = 0; i < samples.size();) {
+    const bool hist = samples[i].h != nullptr;
+    ChunkBuffer buf;
+    XorState xs;
+    HistogramAppender happ;
+    Encoding enc = Encoding::kXor;
+    size_t j = i;
+    for (; j < samples.size() && j - i < static_cast<size_t>(kSamplesPerChunk) &&
+           (samples[j].h != nullptr) == hist;
+         ++j) {
+      if (!hist) {
+        XorAppender(&buf, &xs).Append(samples[j].t, samples[j].v);
+        continue;
+      }
+      const HistogramAppender::Plan plan = happ.PlanAppend(*samples[j].h, /*cut=*/j == i);
+      if (j > i && plan.action == model::HistogramChunkTail::Action::kNewChunk) break;
+      if (j == i) enc = HistogramAppender::EncodingFor(plan.kind);
+      happ.Apply(&buf, samples[j].t, plan);
+    }
+    ChunkMeta m{samples[i].t, samples[j - 1].t, enc, {}, 0};
+    if (with_data) {
+      auto bytes = std::make_shared<const std::string>(buf.view());
+      m.data = *bytes;
+      keep->push_back(std::move(bytes));
+    }
+    chunks->push_back(m);
+    i = j;
+  }
+}
+
+// The open chunk's bytes as a closed chunk of its encoding would hold them.
+std::string OpenChunkBytes(const MemSeries& s) {
+  return s.starts ? JoinStartTimestamps(s.open.view(), s.starts->view()) : std::string(s.open.view());
 }
 
 class HeadSource final : public SeriesSource {
@@ -105,10 +147,10 @@ class HeadSource final : public SeriesSource {
       chunks->push_back(m);
     }
     if (in_order && s->open.size() > 0 && s->st.t >= mint && s->open_mint <= maxt) {
-      ChunkMeta m{s->open_mint, s->st.t, s->open_enc, {}, 0};
+      ChunkMeta m{s->open_mint, s->st.t, s->starts ? WithStartTimestamps(s->open_enc) : s->open_enc, {}, 0};
       if (with_data) {
         // The open chunk keeps growing (and may move); readers get a copy.
-        auto copy = std::make_shared<const std::string>(s->open.view());
+        auto copy = std::make_shared<const std::string>(OpenChunkBytes(*s));
         m.data = *copy;
         keep->push_back(std::move(copy));
       }
@@ -120,22 +162,8 @@ class HeadSource final : public SeriesSource {
                                 [](const OooSamples::Sample& a, int64_t x) { return a.t < x; });
       auto e = std::upper_bound(v.begin(), v.end(), maxt,
                                 [](int64_t x, const OooSamples::Sample& a) { return x < a.t; });
-      // Encoded into XOR chunks of at most kSamplesPerChunk samples, on demand.
-      for (auto it = b; it < e; it += std::min<ptrdiff_t>(kSamplesPerChunk, e - it)) {
-        const auto end = it + std::min<ptrdiff_t>(kSamplesPerChunk, e - it);
-        ChunkMeta m{it->t, (end - 1)->t, Encoding::kXor, {}, 0};
-        if (with_data) {
-          ChunkBuffer buf;
-          XorState st;
-          XorAppender app(&buf, &st);
-          for (auto x = it; x != end; ++x) app.Append(x->t, x->v);
-          auto bytes = std::make_shared<const std::string>(buf.view());
-          m.data = *bytes;
-          keep->push_back(std::move(bytes));
-        }
-        chunks->push_back(m);
-        sorted = false;
-      }
+      EncodeOooChunks(std::span(b, e), with_data, chunks, keep);
+      sorted = b == e;
     }
     if (!sorted) {
       std::sort(chunks->begin(), chunks->end(),

@@ -14,10 +14,12 @@
 #include <vector>
 
 #include "model/histogram.h"
+#include "model/histogram_ops.h"
 #include "model/labels.h"
 #include "tsdb/chunks/bstream.h"
 #include "tsdb/chunks/chunk.h"
 #include "tsdb/chunks/histogram_appender.h"
+#include "tsdb/chunks/start_timestamps.h"
 #include "tsdb/chunks/xor.h"
 
 namespace promref::tsdb {
@@ -32,14 +34,20 @@ struct ClosedChunk {
   Encoding enc = Encoding::kNone;
 };
 
-// Samples accepted out of order (within the out-of-order window), kept sorted by time.
+// Samples accepted out of order (within the out-of-order window), kept sorted by time. A
+// sample is a float, or (h set) a native histogram.
 struct OooSamples {
   struct Sample {
     int64_t t;
     double v;
+    std::unique_ptr<model::FloatHistogram> h;
   };
   std::vector<Sample> samples;
 };
+
+// Whether an out-of-order sample is the same as a float `v` (h null) or a histogram `h`: a
+// repeat rather than a conflicting duplicate.
+inline bool SameOooSample(const OooSamples::Sample& s, double v, const model::FloatHistogram* h);
 
 struct MemSeries {
   MemSeries(uint64_t r, model::Labels l) : ref(r), labels(std::move(l)) {}
@@ -63,6 +71,9 @@ struct MemSeries {
   std::unique_ptr<HistogramAppender> hist_app;
   bool hist_end_predicted = false;
   std::unique_ptr<OooSamples> ooo;
+  // The open chunk's start timestamps, from its first sample that had one (series that never
+  // get one never pay for the column).
+  std::unique_ptr<StartTimestampColumn> starts;
 
   // Appenders holding this series in an uncommitted batch (garbage collection spares it).
   uint32_t pending_refs = 0;
@@ -86,5 +97,11 @@ struct MemSeries {
   }
   size_t NumChunks() const { return closed.size() + (open.size() > 0 ? 1 : 0); }
 };
+
+inline bool SameOooSample(const OooSamples::Sample& s, double v, const model::FloatHistogram* h) {
+  if ((s.h != nullptr) != (h != nullptr)) return false;
+  return h != nullptr ? model::HistogramEquals(*s.h, *h)
+                      : std::bit_cast<uint64_t>(s.v) == std::bit_cast<uint64_t>(v);
+}
 
 }  // namespace promref::tsdb

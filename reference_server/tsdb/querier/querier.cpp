@@ -74,6 +74,7 @@ class ChainIterator final : public storage::SampleIterator {
   int64_t AtT() const override { return t_; }
   double AtFloat() const override { return cur_->AtFloat(); }
   const model::FloatHistogram& AtHistogram() const override { return cur_->AtHistogram(); }
+  int64_t AtStartTimestamp() const override { return cur_->AtStartTimestamp(); }
   Status Err() const override { return err_; }
 
  private:
@@ -160,6 +161,7 @@ class MergeIterator final : public storage::SampleIterator {
   int64_t AtT() const override { return ts_[cur_]; }
   double AtFloat() const override { return its_[cur_]->AtFloat(); }
   const model::FloatHistogram& AtHistogram() const override { return its_[cur_]->AtHistogram(); }
+  int64_t AtStartTimestamp() const override { return its_[cur_]->AtStartTimestamp(); }
   Status Err() const override {
     for (const auto& it : its_) {
       if (Status s = it->Err(); !s.ok()) return s;

@@ -122,6 +122,61 @@ TEST(DB, OutOfOrderWindow) {
   EXPECT_EQ(d.begin()->second[0].t, 6000);
 }
 
+model::FloatHistogram CountHistogram(double n) {
+  model::FloatHistogram h;
+  h.schema = 1;
+  h.count = n;
+  h.sum = 2 * n;
+  h.positive_spans = {{0, 1}};
+  h.positive_buckets = {n};
+  return h;
+}
+
+// Native histograms take the out-of-order path too (Prometheus' OOO head holds them): older
+// samples within the window go in, repeats are no-ops, conflicts are duplicates, a float and a
+// histogram at one time conflict, and they stay through a restart and compaction, in order.
+TEST(DB, OutOfOrderHistograms) {
+  TempDir dir;
+  Options o = TestOptions(dir.path());
+  o.ooo_window = 5000;
+  const model::Labels h{{"__name__", "h"}};
+  std::vector<Point> want;
+  {
+    auto db = MustOpen(o);
+    auto app = db->MakeAppender();
+    ASSERT_TRUE(app->AppendHistogram(0, h, 10000, CountHistogram(10)).ok());
+    ASSERT_TRUE(app->Commit().ok());
+    app = db->MakeAppender();
+    EXPECT_TRUE(app->AppendHistogram(0, h, 7000, CountHistogram(7)).ok());
+    EXPECT_TRUE(app->AppendHistogram(0, h, 6000, CountHistogram(6)).ok());
+    EXPECT_TRUE(app->Append(0, h, 8000, 8).ok());  // a float among them
+    EXPECT_EQ(app->AppendHistogram(0, h, 4000, CountHistogram(4)).error, AppendError::kTooOld);
+    ASSERT_TRUE(app->Commit().ok());
+    app = db->MakeAppender();
+    EXPECT_EQ(app->AppendHistogram(0, h, 7000, CountHistogram(70)).error, AppendError::kDuplicateSample);
+    EXPECT_EQ(app->Append(0, h, 7000, 7).error, AppendError::kDuplicateSample);
+    EXPECT_EQ(app->AppendHistogram(0, h, 8000, CountHistogram(8)).error, AppendError::kDuplicateSample);
+    EXPECT_TRUE(app->AppendHistogram(0, h, 7000, CountHistogram(7)).ok());
+    ASSERT_TRUE(app->Commit().ok());
+    want = {{6000, std::bit_cast<uint64_t>(6.0), true},
+            {7000, std::bit_cast<uint64_t>(7.0), true},
+            {8000, std::bit_cast<uint64_t>(8.0), false},
+            {10000, std::bit_cast<uint64_t>(10.0), true}};
+    EXPECT_EQ(DumpAll(*db).begin()->second, want);
+  }
+  auto db = MustOpen(o);  // from the WAL
+  EXPECT_EQ(DumpAll(*db).begin()->second, want);
+  auto app = db->MakeAppender();
+  for (int64_t t = 11000; t <= 14000; t += 500) {
+    ASSERT_TRUE(app->AppendHistogram(0, h, t, CountHistogram(static_cast<double>(t) / 1000)).ok());
+    want.push_back({t, std::bit_cast<uint64_t>(static_cast<double>(t) / 1000), true});
+  }
+  ASSERT_TRUE(app->Commit().ok());
+  ASSERT_TRUE(db->Compact().ok());
+  EXPECT_FALSE(db->Blocks().empty());
+  EXPECT_EQ(DumpAll(*db).begin()->second, want);
+}
+
 TEST(DB, CompactsHeadIntoBlocksAndQueriesAcross) {
   TempDir dir;
   auto db = MustOpen(TestOptions(dir.path()));

@@ -130,6 +130,29 @@ TEST(WalRecords, RoundTrip) {
   EXPECT_EQ(samples[1].ref, 3u);
   EXPECT_EQ(samples[2].t, -5);
   EXPECT_EQ(std::bit_cast<uint64_t>(samples[2].v), model::kStaleNaNBits);
+  EXPECT_EQ(TypeOf(buf), RecordType::kSamples);  // no start timestamps: the plain type
+
+  // With start timestamps (only one sample needs one) the other type, read by the same decoder.
+  buf.clear();
+  EncodeSamples({{5, 1000, 1.5, 0}, {3, 999, -2, 1001}, {7, 2000, 3, -9'000'000'000'000}}, &buf);
+  EXPECT_EQ(TypeOf(buf), RecordType::kSamplesWithStart);
+  samples.clear();
+  ASSERT_TRUE(DecodeSamples(buf, &samples));
+  ASSERT_EQ(samples.size(), 3u);
+  EXPECT_EQ(samples[0].st, 0);
+  EXPECT_EQ(samples[1].st, 1001);
+  EXPECT_EQ(samples[2].st, -9'000'000'000'000);
+  EXPECT_EQ(samples[2].v, 3);
+  model::FloatHistogram h;
+  h.count = 4;
+  buf.clear();
+  EncodeHistograms({{9, 50, h, 40}}, &buf);
+  EXPECT_EQ(TypeOf(buf), RecordType::kHistogramsWithStart);
+  std::vector<RefHistogram> hs;
+  ASSERT_TRUE(DecodeHistograms(buf, &hs));
+  ASSERT_EQ(hs.size(), 1u);
+  EXPECT_EQ(hs[0].st, 40);
+  EXPECT_EQ(hs[0].h.count, 4);
 
   buf.clear();
   EncodeMetadata({{"fam", {storage::MetricType::kSummary, "help text", "bytes"}}}, &buf);

@@ -92,7 +92,8 @@ Status Checkpoint(Wal& wal, int last, const CheckpointFilter& f) {
         emit(EncodeSeries, series);
         break;
       }
-      case RecordType::kSamples: {
+      case RecordType::kSamples:
+      case RecordType::kSamplesWithStart: {
         std::vector<RefSample> in;
         if (!DecodeSamples(rec, &in))
           return Error(ErrorKind::kInternal, "checkpoint: corrupt samples record");
@@ -102,7 +103,8 @@ Status Checkpoint(Wal& wal, int last, const CheckpointFilter& f) {
         emit(EncodeSamples, samples);
         break;
       }
-      case RecordType::kHistograms: {
+      case RecordType::kHistograms:
+      case RecordType::kHistogramsWithStart: {
         std::vector<RefHistogram> in;
         if (!DecodeHistograms(rec, &in))
           return Error(ErrorKind::kInternal, "checkpoint: corrupt histogram record");

@@ -13,6 +13,21 @@ bool Start(Decbuf& d, RecordType want) {
   return static_cast<RecordType>(d.Byte()) == want && d.ok();
 }
 
+// Starts a record of either type; *with_start tells which one it is.
+bool StartEither(Decbuf& d, RecordType plain, RecordType with_start_type, bool* with_start) {
+  const auto t = static_cast<RecordType>(d.Byte());
+  *with_start = t == with_start_type;
+  return (t == plain || *with_start) && d.ok();
+}
+
+template <typename T>
+bool AnyStart(const std::vector<T>& xs) {
+  for (const T& x : xs) {
+    if (x.st != 0) return true;
+  }
+  return false;
+}
+
 bool GetLabels(Decbuf& d, model::Labels* out) {
   const std::string_view b = d.UvarintStr();
   if (!d.ok()) return false;
@@ -27,7 +42,7 @@ bool GetLabels(Decbuf& d, model::Labels* out) {
 RecordType TypeOf(std::string_view rec) {
   if (rec.empty()) return RecordType::kUnknown;
   const auto t = static_cast<uint8_t>(rec[0]);
-  if (t < 1 || t > 6) return RecordType::kUnknown;
+  if (t < 1 || t > 8) return RecordType::kUnknown;
   return static_cast<RecordType>(t);
 }
 
@@ -42,7 +57,8 @@ void EncodeSeries(const std::vector<RefSeries>& series, std::string* out) {
 
 void EncodeSamples(const std::vector<RefSample>& samples, std::string* out) {
   Encbuf e(out);
-  e.PutByte(static_cast<uint8_t>(RecordType::kSamples));
+  const bool with_start = AnyStart(samples);
+  e.PutByte(static_cast<uint8_t>(with_start ? RecordType::kSamplesWithStart : RecordType::kSamples));
   if (samples.empty()) return;
   out->reserve(out->size() + 16 + samples.size() * 14);
   const uint64_t base_ref = samples[0].ref;
@@ -52,6 +68,7 @@ void EncodeSamples(const std::vector<RefSample>& samples, std::string* out) {
   for (const RefSample& s : samples) {
     e.PutVarint(static_cast<int64_t>(s.ref - base_ref));
     e.PutVarint(WrapSub(s.t, base_t));
+    if (with_start) e.PutVarint(WrapSub(s.t, s.st));
     e.PutBE64(std::bit_cast<uint64_t>(s.v));
   }
 }
@@ -79,10 +96,12 @@ void EncodeExemplars(const std::vector<RefExemplar>& es, std::string* out) {
 
 void EncodeHistograms(const std::vector<RefHistogram>& hs, std::string* out) {
   Encbuf e(out);
-  e.PutByte(static_cast<uint8_t>(RecordType::kHistograms));
+  const bool with_start = AnyStart(hs);
+  e.PutByte(static_cast<uint8_t>(with_start ? RecordType::kHistogramsWithStart : RecordType::kHistograms));
   for (const RefHistogram& h : hs) {
     e.PutUvarint(h.ref);
     e.PutVarint(h.t);
+    if (with_start) e.PutVarint(WrapSub(h.t, h.st));
     EncodeFloatHistogram(out, h.h);
   }
 }
@@ -112,7 +131,8 @@ bool DecodeSeries(std::string_view rec, std::vector<RefSeries>* out) {
 
 bool DecodeSamples(std::string_view rec, std::vector<RefSample>* out) {
   Decbuf d(rec);
-  if (!Start(d, RecordType::kSamples)) return false;
+  bool with_start = false;
+  if (!StartEither(d, RecordType::kSamples, RecordType::kSamplesWithStart, &with_start)) return false;
   if (d.Len() == 0) return true;
   const uint64_t base_ref = d.BE64();
   const int64_t base_t = static_cast<int64_t>(d.BE64());
@@ -120,6 +140,7 @@ bool DecodeSamples(std::string_view rec, std::vector<RefSample>* out) {
     RefSample s;
     s.ref = base_ref + static_cast<uint64_t>(d.Varint());
     s.t = WrapAdd(base_t, d.Varint());
+    if (with_start) s.st = WrapSub(s.t, d.Varint());
     s.v = d.BEDouble();
     out->push_back(s);
   }
@@ -162,11 +183,13 @@ bool DecodeExemplars(std::string_view rec, std::vector<RefExemplar>* out) {
 
 bool DecodeHistograms(std::string_view rec, std::vector<RefHistogram>* out) {
   Decbuf d(rec);
-  if (!Start(d, RecordType::kHistograms)) return false;
+  bool with_start = false;
+  if (!StartEither(d, RecordType::kHistograms, RecordType::kHistogramsWithStart, &with_start)) return false;
   while (d.Len() > 0) {
     RefHistogram h;
     h.ref = d.Uvarint();
     h.t = d.Varint();
+    if (with_start) h.st = WrapSub(h.t, d.Varint());
     if (!d.ok()) return false;
     std::string_view rest = d.Rest();
     if (!DecodeFloatHistogram(&rest, &h.h)) return false;

@@ -7,6 +7,10 @@
 //   kExemplars   repeated: ref uvarint, t varint, value BE64, labels
 //   kHistograms  repeated: ref uvarint, t varint, FloatHistogram (see histogram_chunk.h)
 //   kMetadata    repeated: family, type byte, unit, help (strings uvarint-prefixed)
+//   kSamplesWithStart, kHistogramsWithStart
+//                kSamples and kHistograms with each sample's start timestamp after its
+//                time, as t - st (varint). Written for a batch only when one of its samples
+//                has a start timestamp, so WALs without them stay readable by older promrefs.
 //
 // Series records are written when a series is created (before any sample can refer to it);
 // the other records when an appender commits.
@@ -31,6 +35,8 @@ enum class RecordType : uint8_t {
   kExemplars = 4,
   kHistograms = 5,
   kMetadata = 6,
+  kSamplesWithStart = 7,
+  kHistogramsWithStart = 8,
 };
 
 struct RefSeries {
@@ -41,6 +47,7 @@ struct RefSample {
   uint64_t ref = 0;
   int64_t t = 0;
   double v = 0;
+  int64_t st = 0;  // start timestamp; 0 = unknown
 };
 struct RefTombstone {
   uint64_t ref = 0;
@@ -57,6 +64,7 @@ struct RefHistogram {
   uint64_t ref = 0;
   int64_t t = 0;
   model::FloatHistogram h;
+  int64_t st = 0;  // start timestamp; 0 = unknown
 };
 struct RefMetadata {
   std::string family;
@@ -65,7 +73,8 @@ struct RefMetadata {
 
 RecordType TypeOf(std::string_view rec);
 
-// Encoders append one record payload (type byte included) to `out`.
+// Encoders append one record payload (type byte included) to `out`. Samples and histograms
+// get the ...WithStart type when one of them has a start timestamp; their decoders read both.
 void EncodeSeries(const std::vector<RefSeries>& series, std::string* out);
 void EncodeSamples(const std::vector<RefSample>& samples, std::string* out);
 void EncodeTombstones(const std::vector<RefTombstone>& ts, std::string* out);
