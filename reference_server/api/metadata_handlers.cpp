@@ -5,6 +5,7 @@
 #include <set>
 
 #include "api/envelope.h"
+#include "api/federate.h"
 #include "api/internal/params.h"
 #include "api/prometheus_api.h"
 #include "model/go_strconv.h"
@@ -144,30 +145,6 @@ bool AtoiOk(const std::string& s, int64_t* v) {
   }
   *v = s[0] == '-' ? -n : n;
   return true;
-}
-
-// The text exposition format's escaping of label values: backslash, quote, newline.
-std::string EscapeLabelValue(std::string_view v) {
-  std::string out;
-  for (char c : v) {
-    if (c == '\\') {
-      out += "\\\\";
-    } else if (c == '"') {
-      out += "\\\"";
-    } else if (c == '\n') {
-      out += "\\n";
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out;
-}
-
-// The text exposition format's float: Go's 'g' shortest, with +Inf/-Inf/NaN.
-std::string ExpositionFloat(double v) {
-  if (std::isnan(v)) return "NaN";
-  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
-  return model::FormatFloat(v, 'g');
 }
 
 }  // namespace
@@ -314,29 +291,11 @@ Response PrometheusApi::TargetsMetadata(const Request& req) {
   return ApiSuccess([](JsonWriter& w) { w.BeginArray().EndArray(); });
 }
 
-namespace {
-
-// What the text format federates of a series: its newest sample in [mint, maxt] when that is a
-// float and not a stale marker. Prometheus skips a series whose newest sample is a native
-// histogram (the text format cannot carry one) rather than falling back to an older float.
-std::optional<model::Sample> FederatedFloat(const storage::Series& series, int64_t mint, int64_t maxt) {
-  std::optional<model::Sample> newest;
-  auto it = series.Iterator();
-  for (storage::ValueType vt = it->Seek(mint); vt != storage::ValueType::kNone && it->AtT() <= maxt;
-       vt = it->Next()) {
-    newest.reset();
-    if (vt == storage::ValueType::kFloat) newest = model::Sample{it->AtT(), it->AtFloat()};
-  }
-  if (newest && model::IsStaleNaN(newest->v)) return std::nullopt;
-  return newest;
-}
-
-}  // namespace
-
 Response PrometheusApi::Federate(const Request& req) {
+  const federate::Format format = federate::Negotiate(req.Header("Accept"));
   Response r;
   r.status = 200;
-  r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+  r.content_type = format.ContentType();
   const auto matches = req.FormValues("match[]");
   if (matches.empty()) return r;
   auto sets = internal::ParseMatchers(matches, parse_options());
@@ -345,8 +304,7 @@ Response PrometheusApi::Federate(const Request& req) {
   const int64_t mint = now - deps_.options.lookback_delta_ms;
   auto querier = req.tenant->storage->MakeQuerier(mint, now);
   if (!querier.ok()) return Response::Text(500, querier.error().message() + "\n");
-  // The newest non-stale sample of each matched series, grouped by metric name.
-  std::map<std::string, std::vector<std::pair<model::Labels, model::Sample>>> families;
+  std::vector<federate::Sample> samples;
   std::set<std::string> seen;
   storage::SelectHints hints;
   hints.start = mint;
@@ -354,34 +312,12 @@ Response PrometheusApi::Federate(const Request& req) {
   for (const auto& set : *sets) {
     auto ss = (*querier)->Select(true, hints, set);
     while (ss->Next()) {
-      const model::Labels& l = ss->At().labels();
-      if (!seen.insert(std::string(l.Encoded())).second) continue;
-      const std::optional<model::Sample> newest = FederatedFloat(ss->At(), mint + 1, now);
-      if (!newest) continue;
-      families[std::string(l.MetricName())].emplace_back(l, *newest);
+      if (!seen.insert(std::string(ss->At().labels().Encoded())).second) continue;
+      if (auto newest = federate::Newest(ss->At(), mint + 1, now)) samples.push_back(std::move(*newest));
     }
   }
-  std::string body;
-  for (const auto& [name, series] : families) {
-    body += "# TYPE " + name + " untyped\n";
-    for (const auto& [l, s] : series) {
-      body += name + "{";
-      bool first = true;
-      bool has_instance = false;
-      for (const model::LabelView& lv : l) {
-        if (lv.name == model::kMetricNameLabel) continue;
-        if (lv.name == "instance") has_instance = true;
-        if (!first) body += ",";
-        first = false;
-        body += std::string(lv.name) + "=\"" + EscapeLabelValue(lv.value) + "\"";
-      }
-      if (!has_instance) body += std::string(first ? "" : ",") + "instance=\"\"";
-      body += "} ";
-      body += ExpositionFloat(s.v);
-      body += " " + std::to_string(s.t) + "\n";
-    }
-  }
-  r.body = std::move(body);
+  r.body = federate::Encode(std::move(samples),
+                            deps_.external_labels ? deps_.external_labels() : model::Labels(), format);
   return r;
 }
 

@@ -72,6 +72,7 @@ struct ApiDeps {
   BuildInfo build_info;
   std::chrono::system_clock::time_point start_time = std::chrono::system_clock::now();
   std::function<std::string()> config_yaml;                                 // /status/config
+  std::function<model::Labels()> external_labels;                           // /federate
   std::function<std::vector<std::pair<std::string, std::string>>()> flags;  // /status/flags
   std::function<Status()> reload;                                           // /-/reload and SIGHUP
   std::function<void()> quit;                                               // /-/quit

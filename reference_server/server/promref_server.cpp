@@ -82,6 +82,10 @@ Result<std::unique_ptr<PromrefServer>> PromrefServer::Create(const Flags& flags,
     std::lock_guard lock(s->cfg_mu);
     return config::ToYaml(s->cfg);
   };
+  deps.external_labels = [s] {
+    std::lock_guard lock(s->cfg_mu);
+    return s->cfg.global.external_labels;
+  };
   deps.storage_retention = [f = flags] { return f.RetentionText(); };
   std::unique_ptr<PromrefServer> server(new PromrefServer(std::move(impl)));
   PromrefServer* self = server.get();

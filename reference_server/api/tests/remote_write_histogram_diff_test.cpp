@@ -4,7 +4,9 @@
 // refused; 2.0: the good series written and each bad one reported), and afterwards hold the
 // same data: the good histograms intact, nothing of the bad ones. And start timestamps with
 // created-timestamp-zero-ingestion: the zero samples go where Prometheus puts them. And
-// /federate over series that end in histograms (the text format cannot carry them).
+// /federate over series that end in histograms, in every format it negotiates.
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/text_format.h>
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -14,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "client/http_client.h"
+#include "metrics.pb.h"
 #include "peers/local_peer.h"
 #include "server/promref_server.h"
 #include "wire/remote_write.h"
@@ -328,6 +331,111 @@ TEST(FederateHistograms, TheTextFormatLeavesOutSeriesThatEndInAHistogram) {
   ASSERT_EQ(want.status, 200) << want.body;
   EXPECT_EQ(want.body.find("fed_mixed"), std::string::npos) << want.body;
   EXPECT_EQ(c.Get((*ref)->base_url() + path).body, want.body);
+}
+
+// The MetricFamily messages of a delimited protobuf body.
+std::vector<std::string> DelimitedMessages(const std::string& body) {
+  std::vector<std::string> out;
+  google::protobuf::io::CodedInputStream in(reinterpret_cast<const uint8_t*>(body.data()),
+                                            static_cast<int>(body.size()));
+  uint32_t size = 0;
+  while (in.ReadVarint32(&size)) {
+    std::string msg;
+    if (!in.ReadString(&msg, static_cast<int>(size))) break;
+    out.push_back(std::move(msg));
+  }
+  return out;
+}
+
+// Protobuf text bodies as their families in canonical text (Go's prototext spacing varies on
+// purpose; the content is the contract): one family per block that starts at a `name:` line.
+std::vector<std::string> TextFamilies(const std::string& body) {
+  std::vector<std::string> blocks;
+  size_t pos = 0;
+  while (pos < body.size()) {
+    size_t next = body.find("\nname:", pos);
+    next = next == std::string::npos ? body.size() : next + 1;
+    blocks.push_back(body.substr(pos, next - pos));
+    pos = next;
+  }
+  std::vector<std::string> out;
+  for (const std::string& b : blocks) {
+    io::prometheus::client::MetricFamily f;
+    if (!google::protobuf::TextFormat::ParseFromString(b, &f)) {
+      out.push_back("unparsable: " + b);
+      continue;
+    }
+    out.push_back(f.ShortDebugString());
+  }
+  return out;
+}
+
+// Floats, integer and float counter histograms, a gauge histogram, an NHCB (a classic
+// histogram in every format) and UTF-8 names, federated by Prometheus 3.16 and promref with
+// each Accept header a client sends: the same Content-Type, and the same families.
+TEST(FederateHistograms, EveryFormatAgrees) {
+  auto peer = promconform::LocalPeer::Start(promconform::PinnedPrometheusPeer());
+  ASSERT_TRUE(peer.ok()) << peer.error().message();
+  auto ref = server::StartEmbedded({});
+  ASSERT_TRUE(ref.ok()) << ref.error().message();
+  HttpClient c;
+  const int64_t t = (NowMs() - 60'000) / 1000 * 1000;
+  wire::WriteRequest req;
+  auto series = [&](wire::RawLabels labels) {
+    wire::TimeSeries ts;
+    ts.labels = std::move(labels);
+    ts.labels.push_back({"job", "fedfmt"});
+    return ts;
+  };
+  auto floats = series({{"__name__", "fmt_floats"}, {"path", "a\\b\"c\nd"}});
+  floats.samples = {{t - 10'000, 1}, {t, -0.0}};
+  auto more_floats = series({{"__name__", "fmt_floats"}, {"path", "z"}, {"instance", "i1"}});
+  more_floats.samples = {{t, 1e-300}};
+  auto utf8 = series({{"__name__", "fmt.utf8_name"}, {"label.with.dots", "v"}, {"ünïcode", "x"}});
+  utf8.samples = {{t, 2.5}};
+  auto ints = series({{"__name__", "fmt_hist"}, {"kind", "int"}});
+  ints.histograms = {GoodInteger(t)};
+  auto flts = series({{"__name__", "fmt_hist"}, {"kind", "float"}});
+  flts.histograms = {GoodFloat(t)};
+  auto gauge = series({{"__name__", "fmt_hist"}, {"kind", "gauge"}});
+  wire::Histogram g = GoodFloat(t);
+  g.reset_hint = 3;  // gauge
+  gauge.histograms = {g};
+  auto nhcb = series({{"__name__", "fmt_nhcb"}});
+  nhcb.histograms = {GoodCustom(t)};
+  req.timeseries = {floats, more_floats, utf8, ints, flts, gauge, nhcb};
+  for (const std::string& base : {(*peer)->base_url(), (*ref)->base_url()}) {
+    ASSERT_EQ(PostV1(c, base, req).status, 204) << base;
+  }
+  const std::string path = "/federate?" + promconform::FormEncode({{"match[]", "{job=\"fedfmt\"}"}});
+  const std::string proto =
+      "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=";
+  for (const std::string& accept : std::vector<std::string>{
+           std::string(), "*/*", "text/plain", "text/plain;version=0.0.4;escaping=allow-utf-8",
+           "text/plain;version=0.0.4;escaping=dots", "text/plain;version=0.0.4;escaping=values",
+           "application/openmetrics-text;version=1.0.0", proto + "delimited",
+           proto + "delimited;q=0.5,text/plain;q=0.9", proto + "delimited;escaping=allow-utf-8",
+           proto + "text", proto + "compact-text", "application/vnd.google.protobuf"}) {
+    const promconform::Headers headers =
+        accept.empty() ? promconform::Headers{} : promconform::Headers{{"Accept", accept}};
+    const HttpResponse want = c.Get((*peer)->base_url() + path, headers);
+    const HttpResponse got = c.Get((*ref)->base_url() + path, headers);
+    ASSERT_EQ(want.status, 200) << accept << ": " << want.body;
+    const std::string type = want.Header("Content-Type");
+    EXPECT_EQ(got.Header("Content-Type"), type) << accept;
+    if (type.find("encoding=delimited") != std::string::npos) {
+      EXPECT_EQ(DelimitedMessages(got.body), DelimitedMessages(want.body)) << accept;
+      // fmt.utf8_name, fmt_floats, fmt_hist three times (float and int counter histograms with the
+      // gauge one between them, by label order: the kind changes twice), fmt_nhcb.
+      EXPECT_EQ(DelimitedMessages(want.body).size(), 6u) << accept;
+    } else if (type.find("encoding=") != std::string::npos) {
+      EXPECT_EQ(TextFamilies(got.body), TextFamilies(want.body)) << accept << "\n"
+                                                                 << want.body << "\n----\n"
+                                                                 << got.body;
+    } else {
+      EXPECT_EQ(got.body, want.body) << accept;
+    }
+  }
 }
 
 }  // namespace
