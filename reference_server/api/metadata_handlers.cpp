@@ -120,19 +120,6 @@ void CollectSelectors(const promql::Expr& e, std::vector<std::vector<model::Matc
   }
 }
 
-const char* MetricTypeName(storage::MetricType t) {
-  switch (t) {
-    case storage::MetricType::kCounter: return "counter";
-    case storage::MetricType::kGauge: return "gauge";
-    case storage::MetricType::kHistogram: return "histogram";
-    case storage::MetricType::kGaugeHistogram: return "gaugehistogram";
-    case storage::MetricType::kSummary: return "summary";
-    case storage::MetricType::kInfo: return "info";
-    case storage::MetricType::kStateset: return "stateset";
-    default: return "unknown";
-  }
-}
-
 // Go's strconv.Atoi for the metadata limits ("limit must be a number" on failure).
 bool AtoiOk(const std::string& s, int64_t* v) {
   if (s.empty()) return false;
@@ -267,7 +254,7 @@ Response PrometheusApi::Metadata(const Request& req) {
         if (limit_per_metric > 0 && k >= limit_per_metric) break;
         ++k;
         w.BeginObject();
-        w.Key("type").String(MetricTypeName(m.type));
+        w.Key("type").String(storage::MetricTypeName(m.type));
         w.Key("help").String(m.help);
         w.Key("unit").String(m.unit);
         w.EndObject();

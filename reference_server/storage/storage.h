@@ -61,6 +61,9 @@ struct Exemplar {
 };
 
 enum class MetricType { kUnknown, kCounter, kGauge, kHistogram, kGaugeHistogram, kSummary, kInfo, kStateset };
+// Prometheus' name of a type ("counter", "gaugehistogram", "unknown", ...), as its metadata API
+// and exposition formats spell it.
+std::string_view MetricTypeName(MetricType t);
 
 struct Metadata {
   MetricType type = MetricType::kUnknown;

@@ -1,0 +1,48 @@
+// Turning the name and label pairs a lexer cut out of a series line into a model::Labels,
+// with the checks Prometheus applies to a scraped label set.
+//
+// Prometheus' parsers hand the scrape loop whatever was written; the loop then rejects the
+// scrape when a name is empty or not UTF-8 ("invalid metric name or label names: ...") and
+// the TSDB head rejects a set with a repeated name ("label name "a" is not unique: invalid
+// sample"). A model::Labels cannot even hold such sets, so the parsers apply both checks
+// here, at the line that carries them. Empty values mean "no label", as in the head.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "ingest/exposition.h"
+#include "model/error.h"
+#include "model/labels.h"
+
+namespace promref::ingest {
+
+// A label pair as written: still quoted-string escaped.
+struct RawLabel {
+  std::string_view name;
+  std::string_view value;
+};
+
+// Decoded name/value pairs, possibly with repeated or empty names.
+using LabelPairs = std::vector<std::pair<std::string, std::string>>;
+
+class SeriesLabelsBuilder {
+ public:
+  // The labels of a series line. `type` is that of the last TYPE line: the values of "le"
+  // (histogram) and "quantile" (summary) that parse as floats are rewritten in OpenMetrics
+  // form ("1" -> "1.0"), as Prometheus does so that both formats give the same series.
+  Status Build(std::string_view raw_name, const std::vector<RawLabel>& pairs, MetricType type,
+               model::Labels* out);
+
+  // An exemplar's labels, taken as written (Prometheus does not unescape them). Returns false,
+  // leaving *out unspecified, when a name repeats: Prometheus drops such an exemplar.
+  bool BuildExemplar(const std::vector<RawLabel>& pairs, model::Labels* out);
+
+ private:
+  LabelPairs labels_;
+  std::vector<model::LabelView> views_;
+};
+
+}  // namespace promref::ingest
