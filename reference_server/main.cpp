@@ -56,6 +56,7 @@ int main(int argc, char** argv) {
       return 1;
     }
     cfg = std::move(*loaded);
+    for (const auto& w : cfg.warnings) std::fprintf(stderr, "promref: config: %s\n", w.c_str());
   }
   auto srv = server::PromrefServer::Create(*flags, std::move(cfg));
   if (!srv.ok()) {

@@ -3,19 +3,47 @@
 // vendor front doors (route prefix, tenants and their credentials).
 #pragma once
 
+#include <yaml-cpp/yaml.h>
+
+#include <cstdint>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "model/error.h"
 #include "model/labels.h"
+#include "relabel/relabel_config.h"
 
 namespace promref::config {
 
+// Prometheus 3.16's GlobalConfig. Zero limits mean "no limit"; scrape configs inherit the
+// limits, scrape_protocols, the histogram switches and the name schemes they leave unset.
 struct GlobalConfig {
   int64_t scrape_interval_ms = 60'000;
-  int64_t scrape_timeout_ms = 10'000;
+  int64_t scrape_timeout_ms = 10'000;  // left out: min(10s, scrape_interval)
   int64_t evaluation_interval_ms = 60'000;
+  int64_t rule_query_offset_ms = 0;
+  std::vector<std::string> scrape_protocols;  // empty: unset (each job picks its default)
+  std::string query_log_file;
+  std::string scrape_failure_log_file;
   model::Labels external_labels;
+  int64_t body_size_limit_bytes = 0;
+  uint64_t sample_limit = 0;
+  uint64_t target_limit = 0;
+  uint64_t label_limit = 0;
+  uint64_t label_name_length_limit = 0;
+  uint64_t label_value_length_limit = 0;
+  uint64_t keep_dropped_targets = 0;
+  uint64_t query_max_series = 0;
+  uint64_t query_max_samples_read = 0;
+  int64_t query_max_duration_ms = 0;
+  std::string metric_name_validation_scheme = "utf8";  // "utf8" or "legacy"
+  std::string metric_name_escaping_scheme;             // "": from the validation scheme
+  bool scrape_native_histograms = false;
+  bool convert_classic_histograms_to_nhcb = false;
+  bool always_scrape_classic_histograms = false;
+  bool extra_scrape_metrics = false;
 };
 
 struct StaticTargets {
@@ -23,15 +51,104 @@ struct StaticTargets {
   model::Labels labels;
 };
 
+struct FileSdConfig {
+  std::vector<std::string> files;  // each ends in .json, .yml or .yaml (a glob in the last part)
+  int64_t refresh_interval_ms = 300'000;
+};
+
+// Prometheus' common HTTP client configuration (prometheus/common config.HTTPClientConfig),
+// inlined in a scrape config. Secrets are kept as written; ToYaml shows them as <secret>.
+struct BasicAuth {
+  std::string username, username_file, username_ref;
+  std::string password, password_file, password_ref;
+};
+
+// After loading, bearer_token / bearer_token_file are folded in here with type "Bearer", as
+// Prometheus does.
+struct Authorization {
+  std::string type = "Bearer";
+  std::string credentials, credentials_file, credentials_ref;
+};
+
+struct OAuth2 {
+  std::string client_id, client_secret, client_secret_file, client_secret_ref;
+  std::vector<std::string> scopes;
+  std::string token_url;
+  std::vector<std::pair<std::string, std::string>> endpoint_params;
+  // Fields promref keeps only to show them back (JWT grant, its own TLS and proxy settings).
+  YAML::Node other;
+};
+
+struct TlsConfig {
+  std::string ca, cert, key, ca_file, cert_file, key_file, ca_ref, cert_ref, key_ref;
+  std::string server_name;
+  bool insecure_skip_verify = false;
+  std::string min_version, max_version;  // "TLS10".."TLS13" or ""
+};
+
+struct HttpHeader {
+  std::string name;
+  std::vector<std::string> values, secrets, files;
+};
+
+struct HttpClientConfig {
+  std::optional<BasicAuth> basic_auth;
+  std::optional<Authorization> authorization;
+  std::optional<OAuth2> oauth2;
+  TlsConfig tls_config;
+  bool follow_redirects = true;
+  bool enable_http2 = true;
+  std::string proxy_url;
+  std::string no_proxy;
+  bool proxy_from_environment = false;
+  std::vector<std::pair<std::string, std::vector<std::string>>> proxy_connect_header;  // values are secrets
+  std::vector<HttpHeader> http_headers;
+};
+
+// A service discovery section of a kind promref does not discover targets with (yet): kept so
+// that the file loads and shows back as written.
+struct UnsupportedDiscovery {
+  std::string kind;  // the key, e.g. "kubernetes_sd_configs"
+  YAML::Node configs;
+};
+
+// Prometheus 3.16's config.ScrapeConfig after Validate: every field filled from the global
+// configuration and the defaults as Prometheus fills it.
 struct ScrapeConfig {
   std::string job_name;
-  int64_t scrape_interval_ms = 0;  // 0: the global one
-  int64_t scrape_timeout_ms = 0;
-  std::string metrics_path = "/metrics";
-  std::string scheme = "http";
   bool honor_labels = false;
   bool honor_timestamps = true;
+  bool track_timestamps_staleness = false;
+  std::vector<std::pair<std::string, std::vector<std::string>>> params;  // sorted by name
+  int64_t scrape_interval_ms = 0;
+  int64_t scrape_timeout_ms = 0;
+  std::vector<std::string> scrape_protocols;  // most wanted first
+  std::string fallback_scrape_protocol;       // "" when not set
+  bool scrape_native_histograms = false;
+  bool always_scrape_classic_histograms = false;
+  bool convert_classic_histograms_to_nhcb = false;
+  std::string scrape_failure_log_file;
+  std::string metrics_path = "/metrics";
+  std::string scheme = "http";  // not checked, as in Prometheus
+  bool enable_compression = true;
+  int64_t body_size_limit_bytes = 0;  // 0: no limit
+  uint64_t sample_limit = 0;
+  uint64_t target_limit = 0;
+  uint64_t label_limit = 0;
+  uint64_t label_name_length_limit = 0;
+  uint64_t label_value_length_limit = 0;
+  uint64_t native_histogram_bucket_limit = 0;
+  double native_histogram_min_bucket_factor = 0;
+  uint64_t keep_dropped_targets = 0;
+  std::string metric_name_validation_scheme;  // "utf8" or "legacy"
+  std::string metric_name_escaping_scheme;    // "allow-utf-8", "underscores", "dots" or "values"
+  bool extra_scrape_metrics = false;
+  HttpClientConfig http_client;
+  std::vector<relabel::RelabelConfig> relabel_configs;
+  std::vector<relabel::RelabelConfig> metric_relabel_configs;
+  std::vector<FileSdConfig> file_sd_configs;
   std::vector<StaticTargets> static_configs;
+  std::vector<UnsupportedDiscovery> unsupported_discovery;
 };
 
 struct RemoteWriteConfig {
@@ -66,10 +183,17 @@ struct Config {
   std::vector<std::string> rule_files;
   std::vector<RemoteWriteConfig> remote_write;
   PromrefSection promref;
+  // What loaded but promref does not act on (yet): discovery kinds it cannot discover with and
+  // scrape settings the scrape manager does not apply. One line each, for the caller to log
+  // once per (re)load.
+  std::vector<std::string> warnings;
 };
 
-// Parses and validates YAML text (unknown fields are errors, as in Prometheus).
+// Parses and validates YAML text (unknown fields are errors, as in Prometheus); errors read as
+// Prometheus 3.16's.
 Result<Config> ParseConfig(const std::string& yaml);
+// ParseConfig on a file's text, then, as Prometheus, makes relative file names (rule_files,
+// file_sd_configs files, TLS and credential files, log files) relative to the file's directory.
 Result<Config> LoadConfigFile(const std::string& path);
 
 // The loaded configuration as /api/v1/status/config shows it: defaults filled in, secrets

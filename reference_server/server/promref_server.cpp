@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <mutex>
 
 #include "api/front_door.h"
@@ -172,6 +173,7 @@ Status PromrefServer::Reload() {
   }
   s->notifications.Set("Configuration reload has failed.", false);
   s->metrics.ObserveReload(true, std::chrono::system_clock::now());
+  for (const auto& w : loaded->warnings) std::fprintf(stderr, "promref: config: %s\n", w.c_str());
   std::lock_guard lock(s->cfg_mu);
   s->cfg = std::move(*loaded);
   s->door->Reconfigure(Impl::DoorConfig(s->cfg, s->flags));

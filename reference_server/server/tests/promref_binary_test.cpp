@@ -9,10 +9,12 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <iterator>
 #include <string>
 #include <thread>
 
@@ -99,6 +101,77 @@ TEST(PromrefBinary, ReloadsOnSighupAndStopsOnSigterm) {
   }
   EXPECT_TRUE(exited) << "promref did not stop within 10 s of SIGTERM";
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  fs::remove_all(dir);
+}
+
+std::string ReadFile(const fs::path& p) {
+  std::ifstream in(p);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+size_t Count(const std::string& text, const std::string& needle) {
+  size_t n = 0;
+  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+  return n;
+}
+
+// A prometheus.yml Prometheus loads, with settings promref accepts but does not act on yet: it
+// starts, and says so once at start and once per reload.
+TEST(PromrefBinary, LoadsAPrometheusConfigAndWarnsAboutWhatItDoesNotActOn) {
+  const char* binary = std::getenv("PROMREF_BINARY");
+  ASSERT_NE(binary, nullptr) << "PROMREF_BINARY is set by CTest";
+  const fs::path dir = fs::temp_directory_path() / ("promref-binary-warn-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const fs::path cfg = dir / "prometheus.yml";
+  const fs::path log = dir / "stderr.log";
+  WriteFile(cfg,
+            "scrape_configs:\n"
+            "  - job_name: k8s\n"
+            "    label_limit: 30\n"
+            "    kubernetes_sd_configs: [{role: pod}]\n");
+  const int port = FreePort();
+  const std::string base = "http://127.0.0.1:" + std::to_string(port);
+  const std::string a1 = "--config.file=" + cfg.string();
+  const std::string a2 = "--web.listen-address=127.0.0.1:" + std::to_string(port);
+  const std::string a3 = "--storage.tsdb.path=" + (dir / "data").string();
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    if (!freopen(log.c_str(), "w", stderr)) _exit(126);
+    execl(binary, binary, a1.c_str(), a2.c_str(), a3.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  HttpClient c;
+  ASSERT_TRUE(WaitFor([&] { return c.Get(base + "/-/ready").status == 200; })) << ReadFile(log);
+  EXPECT_NE(c.Get(base + "/api/v1/status/config").body.find("label_limit: 30"), std::string::npos);
+  const std::string k8s =
+      "promref: config: scrape config \"k8s\": kubernetes_sd_configs is accepted but promref does not "
+      "discover "
+      "targets with it yet\n";
+  const std::string limits =
+      "promref: config: scrape config \"k8s\": promref does not scrape targets yet; accepted but not "
+      "applied: "
+      "label_limit\n";
+  EXPECT_EQ(Count(ReadFile(log), k8s), 1u) << ReadFile(log);
+  EXPECT_EQ(Count(ReadFile(log), limits), 1u) << ReadFile(log);
+
+  ASSERT_EQ(kill(pid, SIGHUP), 0);
+  EXPECT_TRUE(WaitFor([&] { return Count(ReadFile(log), k8s) == 2; })) << ReadFile(log);
+  EXPECT_EQ(Count(ReadFile(log), limits), 2u) << ReadFile(log);
+
+  ASSERT_EQ(kill(pid, SIGTERM), 0);
+  int status = -1;
+  bool exited = false;
+  for (int i = 0; i < 200 && !exited; ++i) {
+    exited = waitpid(pid, &status, WNOHANG) == pid;
+    if (!exited) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  if (!exited) {
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+  }
+  EXPECT_TRUE(exited && WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
   fs::remove_all(dir);
 }
 
