@@ -237,6 +237,10 @@ Status ValidateRegex(std::string_view pattern) {
   return {};
 }
 
+std::string Re2Pattern(std::string_view pattern) {
+  return ToRe2Syntax(pattern).pattern;
+}
+
 Result<Matcher> Matcher::Make(MatchType type, std::string name, std::string value) {
   Matcher m;
   m.type_ = type;

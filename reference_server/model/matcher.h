@@ -77,4 +77,8 @@ class Matcher {
 // Whether `pattern` is a valid regex in Prometheus' dialect; the Go-style error otherwise.
 Status ValidateRegex(std::string_view pattern);
 
+// A pattern ValidateRegex accepted, in the syntax of the RE2 promref links: Go's `(?<name>re)`
+// written as `(?P<name>re)` (escapes, \Q...\E quotes and character classes left alone).
+std::string Re2Pattern(std::string_view pattern);
+
 }  // namespace promref::model

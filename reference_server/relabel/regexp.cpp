@@ -11,57 +11,10 @@
 namespace promref::relabel {
 namespace {
 
-// The Debian 12 RE2 knows named groups only as `(?P<name>re)`; Go 1.22+ also takes
-// `(?<name>re)`. Called on patterns model::ValidateRegex accepted, where every `(?<` outside an
-// escape, a `\Q...\E` quote and a character class opens a named group (Go refuses `(?<=`).
-// (model/matcher.cpp does the same rewrite for matchers, privately; were it exposed from
-// model, this copy could go.)
-std::string WithPythonNamedGroups(std::string_view p) {
-  std::string out;
-  out.reserve(p.size() + 8);
-  bool in_class = false;
-  for (size_t i = 0; i < p.size(); ++i) {
-    const char c = p[i];
-    if (c == '\\' && i + 1 < p.size()) {
-      size_t stop = i + 2;
-      if (!in_class && p[i + 1] == 'Q') {
-        const size_t end = p.find("\\E", i + 2);
-        stop = end == std::string_view::npos ? p.size() : end + 2;
-      }
-      out.append(p.substr(i, stop - i));
-      i = stop - 1;
-      continue;
-    }
-    if (!in_class && c == '[') {
-      in_class = true;
-      out += c;
-      if (i + 1 < p.size() && p[i + 1] == '^') out += p[++i];
-      if (i + 1 < p.size() && p[i + 1] == ']') out += p[++i];  // a leading ']' is literal
-      continue;
-    }
-    if (in_class && c == '[' && p.substr(i, 2) == "[:") {  // [:alpha:] does not close the class
-      const size_t end = p.find(":]", i + 2);
-      if (end != std::string_view::npos) {
-        out.append(p.substr(i, end + 2 - i));
-        i = end + 1;
-        continue;
-      }
-    }
-    if (in_class && c == ']') in_class = false;
-    if (!in_class && p.substr(i, 3) == "(?<") {
-      out += "(?P<";
-      i += 2;
-      continue;
-    }
-    out += c;
-  }
-  return out;
-}
-
 std::shared_ptr<const re2::RE2> CompileRe2(const std::string& anchored) {
   re2::RE2::Options opts;
   opts.set_log_errors(false);
-  return std::make_shared<const re2::RE2>(WithPythonNamedGroups(anchored), opts);
+  return std::make_shared<const re2::RE2>(model::Re2Pattern(anchored), opts);
 }
 
 // A `$` reference as regexp.Expand reads it, from just after the `$`.
