@@ -306,14 +306,13 @@ Result<FormatChoice> ChooseFormat(std::string_view content_type, std::optional<S
 }
 
 Result<std::unique_ptr<Parser>> NewParser(std::string_view body, ExpositionFormat format,
-                                          OpenMetricsOptions options) {
+                                          OpenMetricsOptions options, ProtobufOptions proto_options) {
   switch (format) {
     case ExpositionFormat::kPrometheusText: return NewTextParser(body);
     case ExpositionFormat::kOpenMetrics: return NewOpenMetricsParser(body, options);
-    case ExpositionFormat::kPrometheusProto: break;
+    case ExpositionFormat::kPrometheusProto: return NewProtobufParser(body, proto_options);
   }
-  return Error(ErrorKind::kInternal,
-               "the protobuf exposition format (application/vnd.google.protobuf) is not supported yet");
+  return Error(ErrorKind::kInternal, "unknown exposition format");
 }
 
 }  // namespace promref::ingest

@@ -12,6 +12,7 @@
 
 #include "ingest/exposition.h"
 #include "ingest/openmetrics_parser.h"
+#include "ingest/protobuf_parser.h"
 #include "model/error.h"
 
 namespace promref::ingest {
@@ -63,9 +64,10 @@ struct FormatChoice {
 // OpenMetrics 2.0 counts as unknown (Prometheus reads it only behind a feature flag).
 Result<FormatChoice> ChooseFormat(std::string_view content_type, std::optional<ScrapeProtocol> fallback);
 
-// A parser of `body` (which must outlive it) in the chosen format. The protobuf format is not
-// supported yet: choosing it is an error.
+// A parser of `body` (which must outlive it) in the chosen format, with the options of its
+// format.
 Result<std::unique_ptr<Parser>> NewParser(std::string_view body, ExpositionFormat format,
-                                          OpenMetricsOptions options = {});
+                                          OpenMetricsOptions options = {},
+                                          ProtobufOptions proto_options = {});
 
 }  // namespace promref::ingest

@@ -1,9 +1,9 @@
 // What a scrape body parses into, whatever its format: a sequence of entries, in body order.
 //
 // The entry kinds are Prometheus' (textparse.Entry): metadata lines (HELP, TYPE, UNIT), comments,
-// and series lines carrying one float sample. A parser stops at the first error, with
-// Prometheus' wording; the scrape that fed it fails as a whole, so nothing before the error
-// needs undoing by the parser.
+// and series lines carrying one float sample or (protobuf bodies only) one native histogram.
+// A parser stops at the first error, with Prometheus' wording; the scrape that fed it fails as
+// a whole, so nothing before the error needs undoing by the parser.
 #pragma once
 
 #include <cstdint>
@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "model/error.h"
+#include "model/histogram.h"
 #include "model/labels.h"
 #include "storage/storage.h"
 
@@ -56,9 +57,21 @@ struct Entry {
   double value = 0;
   std::optional<int64_t> timestamp_ms;
   std::optional<Exemplar> exemplar;
-  // When the series started counting (ms), from its OpenMetrics `_created` line; absent when
-  // there is none, it is not asked for, or it reads 0 (which Prometheus takes as unknown).
+  // When the series started counting (ms), from its OpenMetrics `_created` line or its
+  // protobuf `created_timestamp`; absent when there is none, it is not asked for, or it reads 0
+  // (which Prometheus takes as unknown).
   std::optional<int64_t> start_timestamp_ms;
+
+  // kSeries of a native histogram (protobuf bodies only): the histogram, its counts as floats
+  // even when Prometheus reads it as an integer histogram; `value` and `exemplar` are then
+  // unused. Absent for every float series.
+  std::optional<model::FloatHistogram> histogram;
+  // Whether Prometheus reads that histogram as an integer one (counts and deltas rather than
+  // float counts): it stores it as such, not as a float histogram.
+  bool histogram_is_integer = false;
+  // Every exemplar Prometheus takes for that histogram, in the order its parser yields them
+  // (the scrape loop sorts them before storing).
+  std::vector<Exemplar> histogram_exemplars;
 };
 
 class Parser {

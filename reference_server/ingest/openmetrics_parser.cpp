@@ -520,6 +520,8 @@ class OpenMetricsParser final : public Parser {
       Exemplar e{.value = line_.exemplar_value, .timestamp_ms = line_.exemplar_timestamp_ms};
       if (labels_.BuildExemplar(line_.exemplar_pairs, &e.labels)) entry->exemplar = std::move(e);
     }
+    entry->histogram.reset();
+    entry->histogram_exemplars.clear();
     entry->start_timestamp_ms.reset();
     if (options_.created_as_start_timestamp) entry->start_timestamp_ms = StartTimestamp();
     return {};

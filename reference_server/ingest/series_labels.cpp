@@ -9,22 +9,12 @@
 namespace promref::ingest {
 namespace {
 
-// Prometheus' labels.FormatOpenMetricsFloat.
-std::string OpenMetricsFloat(double f) {
-  if (f == 1) return "1.0";
-  if (f == 0) return "0.0";
-  if (f == -1) return "-1.0";
-  std::string s = model::FormatFloat(f, 'g');  // NaN, +Inf and -Inf come out as they should
-  if (s.find_first_of("e.") == std::string::npos && s != "NaN" && s != "+Inf" && s != "-Inf") s += ".0";
-  return s;
-}
-
 std::string NormalizeValue(MetricType type, std::string_view name, std::string value) {
   const bool is_bound = (type == MetricType::kHistogram && name == "le") ||
                         (type == MetricType::kSummary && name == "quantile");
   if (!is_bound) return value;
   const model::ParsedFloat f = model::ParseFloat(value);
-  return f.ok() ? OpenMetricsFloat(f.value) : value;
+  return f.ok() ? FormatOpenMetricsFloat(f.value) : value;
 }
 
 bool ByName(const LabelPairs::value_type& a, const LabelPairs::value_type& b) {
@@ -62,6 +52,15 @@ void DropEmptyValues(LabelPairs* labels) {
 
 }  // namespace
 
+std::string FormatOpenMetricsFloat(double f) {
+  if (f == 1) return "1.0";
+  if (f == 0) return "0.0";
+  if (f == -1) return "-1.0";
+  std::string s = model::FormatFloat(f, 'g');  // NaN, +Inf and -Inf come out as they should
+  if (s.find_first_of("e.") == std::string::npos && s != "NaN" && s != "+Inf" && s != "-Inf") s += ".0";
+  return s;
+}
+
 Status SeriesLabelsBuilder::Build(std::string_view raw_name, const std::vector<RawLabel>& pairs,
                                   MetricType type, model::Labels* out) {
   labels_.clear();
@@ -71,6 +70,15 @@ Status SeriesLabelsBuilder::Build(std::string_view raw_name, const std::vector<R
     std::string value = NormalizeValue(type, name, lex::UnescapeLabelText(p.value));
     labels_.emplace_back(std::move(name), std::move(value));
   }
+  return Finish(out);
+}
+
+Status SeriesLabelsBuilder::BuildDecoded(const LabelPairs& pairs, model::Labels* out) {
+  labels_ = pairs;
+  return Finish(out);
+}
+
+Status SeriesLabelsBuilder::Finish(model::Labels* out) {
   std::stable_sort(labels_.begin(), labels_.end(), ByName);
 
   const bool valid = std::all_of(labels_.begin(), labels_.end(), [](const auto& l) {

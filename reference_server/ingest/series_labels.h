@@ -28,6 +28,9 @@ struct RawLabel {
 // Decoded name/value pairs, possibly with repeated or empty names.
 using LabelPairs = std::vector<std::pair<std::string, std::string>>;
 
+// Prometheus' labels.FormatOpenMetricsFloat: how "le" and "quantile" values are written.
+std::string FormatOpenMetricsFloat(double f);
+
 class SeriesLabelsBuilder {
  public:
   // The labels of a series line. `type` is that of the last TYPE line: the values of "le"
@@ -36,11 +39,19 @@ class SeriesLabelsBuilder {
   Status Build(std::string_view raw_name, const std::vector<RawLabel>& pairs, MetricType type,
                model::Labels* out);
 
-  // An exemplar's labels, taken as written (Prometheus does not unescape them). Returns false,
+  // The labels of a series whose pairs are already decoded (the protobuf format): `pairs`
+  // holds __name__ and every other pair as received, in any order; values are taken as they
+  // are. The same checks as Build().
+  Status BuildDecoded(const LabelPairs& pairs, model::Labels* out);
+
+  // An exemplar's labels, taken as written (Prometheus does not unescape them, nor does the
+  // protobuf format escape them). Returns false,
   // leaving *out unspecified, when a name repeats: Prometheus drops such an exemplar.
   bool BuildExemplar(const std::vector<RawLabel>& pairs, model::Labels* out);
 
  private:
+  Status Finish(model::Labels* out);
+
   LabelPairs labels_;
   std::vector<model::LabelView> views_;
 };

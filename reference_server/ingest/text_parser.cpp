@@ -338,6 +338,8 @@ class TextParser final : public Parser {
     entry->kind = EntryKind::kSeries;
     entry->exemplar.reset();
     entry->start_timestamp_ms.reset();
+    entry->histogram.reset();
+    entry->histogram_exemplars.clear();
     return labels_.Build(*name_, pairs_, type_, &entry->labels);
   }
 

@@ -172,11 +172,27 @@ TEST(NewParser, OpenMetricsOptionsReachTheParser) {
   EXPECT_EQ(testing::RenderAll(**om), "TYPE \"c\" counter\nSERIES {__name__=\"c_total\"} 1 st=2000\n");
 }
 
-TEST(NewParser, ProtobufIsNotSupportedYet) {
-  Result<std::unique_ptr<Parser>> p = NewParser("", ExpositionFormat::kPrometheusProto);
-  ASSERT_FALSE(p.ok());
-  EXPECT_EQ(p.error().message(),
-            "the protobuf exposition format (application/vnd.google.protobuf) is not supported yet");
+TEST(NewParser, ProtobufOptionsReachTheParser) {
+  // A histogram family "h" whose one metric has a zero threshold (so is native) and a classic
+  // bucket {le 1, count 0}.
+  const std::string body(
+      "\x1d\x0a\x01h\x18\x04\x22\x16\x3a\x14\x31\x00\x00\x00\x00\x00\x00\xf0\x3f"
+      "\x1a\x09\x11\x00\x00\x00\x00\x00\x00\xf0\x3f",
+      30);
+  const std::string metadata = "HELP \"h\" \"\"\nTYPE \"h\" histogram\n";
+  const std::string native = "SERIES {__name__=\"h\"} H{int schema=0 zt=1 zc=0 count=0 sum=0 +[]{} -[]{}}\n";
+  const std::string classic =
+      "SERIES {__name__=\"h_count\"} 0\nSERIES {__name__=\"h_sum\"} 0\nSERIES {__name__=\"h_bucket\", "
+      "le=\"1.0\"} 0\nSERIES {__name__=\"h_bucket\", le=\"+Inf\"} 0\n";
+  Result<std::unique_ptr<Parser>> p = NewParser(body, ExpositionFormat::kPrometheusProto);
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(testing::RenderAll(**p), metadata + native);
+  p = NewParser(body, ExpositionFormat::kPrometheusProto, {}, {.keep_classic_histograms = true});
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(testing::RenderAll(**p), metadata + native + classic);
+  p = NewParser(body, ExpositionFormat::kPrometheusProto, {}, {.ignore_native_histograms = true});
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(testing::RenderAll(**p), metadata + classic);
 }
 
 }  // namespace

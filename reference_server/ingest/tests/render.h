@@ -14,6 +14,28 @@
 
 namespace promref::ingest::testing {
 
+// A native histogram: "H{int|float[ gauge] schema=S zt=Z zc=C count=N sum=S +[offset:length ...]{buckets}
+// -[...]{...}}".
+inline std::string RenderHistogram(const model::FloatHistogram& h, bool is_integer) {
+  const auto f = [](double v) { return model::FormatFloat(v, 'g'); };
+  const auto side = [&](const std::vector<model::HistogramSpan>& spans, const std::vector<double>& buckets) {
+    std::string out = "[";
+    for (size_t i = 0; i < spans.size(); ++i) {
+      out += (i > 0 ? " " : "") + std::to_string(spans[i].offset) + ":" + std::to_string(spans[i].length);
+    }
+    out += "]{";
+    for (size_t i = 0; i < buckets.size(); ++i) out += (i > 0 ? "," : "") + f(buckets[i]);
+    return out + "}";
+  };
+  std::string out = is_integer ? "H{int" : "H{float";
+  if (h.counter_reset_hint == model::CounterResetHint::kGauge) out += " gauge";
+  out += " schema=" + std::to_string(h.schema) + " zt=" + f(h.zero_threshold) + " zc=" + f(h.zero_count) +
+         " count=" + f(h.count) + " sum=" + f(h.sum);
+  out +=
+      " +" + side(h.positive_spans, h.positive_buckets) + " -" + side(h.negative_spans, h.negative_buckets);
+  return out + "}";
+}
+
 inline std::string RenderEntry(const Entry& e) {
   const auto q = [](std::string_view s) { return model::GoQuote(s); };
   switch (e.kind) {
@@ -23,12 +45,16 @@ inline std::string RenderEntry(const Entry& e) {
     case EntryKind::kComment: return "COMMENT " + q(e.text);
     case EntryKind::kSeries: break;
   }
-  std::string s = "SERIES " + e.labels.ToString() + " " + model::FormatFloat(e.value, 'g');
+  std::string s = "SERIES " + e.labels.ToString() + " " +
+                  (e.histogram ? RenderHistogram(*e.histogram, e.histogram_is_integer)
+                               : model::FormatFloat(e.value, 'g'));
   if (e.timestamp_ms) s += " @" + std::to_string(*e.timestamp_ms);
-  if (e.exemplar) {
-    s += " # " + e.exemplar->labels.ToString() + " " + model::FormatFloat(e.exemplar->value, 'g');
-    if (e.exemplar->timestamp_ms) s += " @" + std::to_string(*e.exemplar->timestamp_ms);
-  }
+  const auto exemplar = [&](const Exemplar& x) {
+    s += " # " + x.labels.ToString() + " " + model::FormatFloat(x.value, 'g');
+    if (x.timestamp_ms) s += " @" + std::to_string(*x.timestamp_ms);
+  };
+  if (e.exemplar) exemplar(*e.exemplar);
+  for (const Exemplar& x : e.histogram_exemplars) exemplar(x);
   if (e.start_timestamp_ms) s += " st=" + std::to_string(*e.start_timestamp_ms);
   return s;
 }
