@@ -1,0 +1,223 @@
+// ToYaml: the loaded configuration as Prometheus' /api/v1/status/config shows it, in its field
+// order, defaults filled in and secrets shown as <secret>.
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+
+#include "config/config.h"
+#include "config/internal/sections.h"
+#include "config/internal/yaml_emit.h"
+#include "relabel/go_yaml.h"
+
+namespace promref::config {
+namespace internal {
+namespace {
+
+// Go's strconv.FormatFloat(f, 'g', -1, 64) as yaml.v2 writes a float64: the shortest text that
+// reads back the same.
+std::string FormatFloat(double v) {
+  char buf[64];
+  for (int precision = 1; precision <= 17; ++precision) {
+    std::snprintf(buf, sizeof buf, "%.*g", precision, v);
+    if (std::strtod(buf, nullptr) == v) break;
+  }
+  return buf;
+}
+
+void EmitFileSdConfigs(YAML::Emitter& out, const std::vector<FileSdConfig>& configs) {
+  out << YAML::BeginSeq;
+  for (const auto& f : configs) {
+    out << YAML::BeginMap << YAML::Key << "files" << YAML::Value;
+    EmitStringList(out, f.files);
+    EmitDuration(out, "refresh_interval", f.refresh_interval_ms);
+    out << YAML::EndMap;
+  }
+  out << YAML::EndSeq;
+}
+
+void EmitStaticConfigs(YAML::Emitter& out, const std::vector<StaticTargets>& configs) {
+  out << YAML::BeginSeq;
+  for (const auto& st : configs) {
+    out << YAML::BeginMap << YAML::Key << "targets" << YAML::Value;
+    EmitStringList(out, st.targets);
+    if (!st.labels.empty()) {
+      out << YAML::Key << "labels" << YAML::Value;
+      EmitLabels(out, st.labels);
+    }
+    out << YAML::EndMap;
+  }
+  out << YAML::EndSeq;
+}
+
+// The discovery sections in the order of their keys, as Prometheus writes them.
+void EmitDiscovery(YAML::Emitter& out, const ScrapeConfig& s) {
+  std::vector<std::string> kinds;
+  for (const auto& u : s.unsupported_discovery) kinds.push_back(u.kind);
+  if (!s.file_sd_configs.empty()) kinds.push_back("file_sd_configs");
+  if (!s.static_configs.empty()) kinds.push_back("static_configs");
+  std::sort(kinds.begin(), kinds.end());
+  for (const auto& kind : kinds) {
+    out << YAML::Key << kind << YAML::Value;
+    if (kind == "file_sd_configs") {
+      EmitFileSdConfigs(out, s.file_sd_configs);
+    } else if (kind == "static_configs") {
+      EmitStaticConfigs(out, s.static_configs);
+    } else {
+      for (const auto& u : s.unsupported_discovery) {
+        if (u.kind == kind) EmitRedacted(out, u.configs);
+      }
+    }
+  }
+}
+
+void EmitScrapeConfig(YAML::Emitter& out, const ScrapeConfig& s) {
+  out << YAML::BeginMap;
+  out << YAML::Key << "job_name" << YAML::Value;
+  relabel::EmitYamlV2String(out, s.job_name);
+  if (s.honor_labels) out << YAML::Key << "honor_labels" << YAML::Value << true;
+  out << YAML::Key << "honor_timestamps" << YAML::Value << s.honor_timestamps;
+  out << YAML::Key << "track_timestamps_staleness" << YAML::Value << s.track_timestamps_staleness;
+  if (!s.params.empty()) {
+    out << YAML::Key << "params" << YAML::Value << YAML::BeginMap;
+    for (const auto& [name, values] : s.params) {
+      out << YAML::Key << name << YAML::Value;
+      EmitStringList(out, values);
+    }
+    out << YAML::EndMap;
+  }
+  EmitDuration(out, "scrape_interval", s.scrape_interval_ms);
+  EmitDuration(out, "scrape_timeout", s.scrape_timeout_ms);
+  out << YAML::Key << "scrape_protocols" << YAML::Value;
+  EmitStringList(out, s.scrape_protocols);
+  EmitIfSet(out, "fallback_scrape_protocol", s.fallback_scrape_protocol);
+  out << YAML::Key << "scrape_native_histograms" << YAML::Value << s.scrape_native_histograms;
+  out << YAML::Key << "always_scrape_classic_histograms" << YAML::Value << s.always_scrape_classic_histograms;
+  out << YAML::Key << "convert_classic_histograms_to_nhcb" << YAML::Value
+      << s.convert_classic_histograms_to_nhcb;
+  EmitIfSet(out, "scrape_failure_log_file", s.scrape_failure_log_file);
+  EmitIfSet(out, "metrics_path", s.metrics_path);
+  EmitIfSet(out, "scheme", s.scheme);
+  out << YAML::Key << "enable_compression" << YAML::Value << s.enable_compression;
+  EmitBytesIfSet(out, "body_size_limit", s.body_size_limit_bytes);
+  EmitUintIfSet(out, "sample_limit", s.sample_limit);
+  EmitUintIfSet(out, "target_limit", s.target_limit);
+  EmitUintIfSet(out, "label_limit", s.label_limit);
+  EmitUintIfSet(out, "label_name_length_limit", s.label_name_length_limit);
+  EmitUintIfSet(out, "label_value_length_limit", s.label_value_length_limit);
+  EmitUintIfSet(out, "native_histogram_bucket_limit", s.native_histogram_bucket_limit);
+  if (s.native_histogram_min_bucket_factor != 0) {
+    out << YAML::Key << "native_histogram_min_bucket_factor" << YAML::Value
+        << FormatFloat(s.native_histogram_min_bucket_factor);
+  }
+  EmitUintIfSet(out, "keep_dropped_targets", s.keep_dropped_targets);
+  EmitIfSet(out, "metric_name_validation_scheme", s.metric_name_validation_scheme);
+  EmitIfSet(out, "metric_name_escaping_scheme", s.metric_name_escaping_scheme);
+  out << YAML::Key << "extra_scrape_metrics" << YAML::Value << s.extra_scrape_metrics;
+  EmitHttpClient(out, s.http_client);
+  for (const auto* rules : {&s.relabel_configs, &s.metric_relabel_configs}) {
+    if (rules->empty()) continue;
+    out << YAML::Key << (rules == &s.relabel_configs ? "relabel_configs" : "metric_relabel_configs")
+        << YAML::Value << YAML::BeginSeq;
+    for (const auto& rc : *rules) relabel::EmitYaml(out, rc);
+    out << YAML::EndSeq;
+  }
+  EmitDiscovery(out, s);
+  out << YAML::EndMap;
+}
+
+void EmitGlobal(YAML::Emitter& out, const GlobalConfig& g) {
+  out << YAML::BeginMap;
+  EmitDuration(out, "scrape_interval", g.scrape_interval_ms);
+  EmitDuration(out, "scrape_timeout", g.scrape_timeout_ms);
+  if (!g.scrape_protocols.empty()) {
+    out << YAML::Key << "scrape_protocols" << YAML::Value;
+    EmitStringList(out, g.scrape_protocols);
+  }
+  EmitDuration(out, "evaluation_interval", g.evaluation_interval_ms);
+  EmitDurationIfSet(out, "rule_query_offset", g.rule_query_offset_ms);
+  EmitIfSet(out, "query_log_file", g.query_log_file);
+  EmitUintIfSet(out, "query_max_series", g.query_max_series);
+  EmitUintIfSet(out, "query_max_samples_read", g.query_max_samples_read);
+  EmitDurationIfSet(out, "query_max_duration", g.query_max_duration_ms);
+  EmitIfSet(out, "scrape_failure_log_file", g.scrape_failure_log_file);
+  if (!g.external_labels.empty()) {
+    out << YAML::Key << "external_labels" << YAML::Value;
+    EmitLabels(out, g.external_labels);
+  }
+  EmitBytesIfSet(out, "body_size_limit", g.body_size_limit_bytes);
+  EmitUintIfSet(out, "sample_limit", g.sample_limit);
+  EmitUintIfSet(out, "target_limit", g.target_limit);
+  EmitUintIfSet(out, "label_limit", g.label_limit);
+  EmitUintIfSet(out, "label_name_length_limit", g.label_name_length_limit);
+  EmitUintIfSet(out, "label_value_length_limit", g.label_value_length_limit);
+  EmitUintIfSet(out, "keep_dropped_targets", g.keep_dropped_targets);
+  out << YAML::Key << "metric_name_validation_scheme" << YAML::Value << g.metric_name_validation_scheme;
+  EmitIfSet(out, "metric_name_escaping_scheme", g.metric_name_escaping_scheme);
+  out << YAML::Key << "scrape_native_histograms" << YAML::Value << g.scrape_native_histograms;
+  if (g.convert_classic_histograms_to_nhcb)
+    out << YAML::Key << "convert_classic_histograms_to_nhcb" << YAML::Value << true;
+  if (g.always_scrape_classic_histograms)
+    out << YAML::Key << "always_scrape_classic_histograms" << YAML::Value << true;
+  out << YAML::Key << "extra_scrape_metrics" << YAML::Value << g.extra_scrape_metrics;
+  out << YAML::EndMap;
+}
+
+void EmitRemoteWrite(YAML::Emitter& out, const std::vector<RemoteWriteConfig>& remote_write) {
+  out << YAML::BeginSeq;
+  for (const auto& r : remote_write) {
+    out << YAML::BeginMap << YAML::Key << "url" << YAML::Value << r.url;
+    EmitDuration(out, "remote_timeout", r.remote_timeout_ms);
+    if (!r.name.empty()) out << YAML::Key << "name" << YAML::Value << r.name;
+    out << YAML::EndMap;
+  }
+  out << YAML::EndSeq;
+}
+
+// Tenants by id only: their credentials show as <secret> and their servers not at all.
+void EmitPromref(YAML::Emitter& out, const PromrefSection& p) {
+  out << YAML::BeginMap;
+  if (!p.route_prefix.empty()) out << YAML::Key << "route_prefix" << YAML::Value << p.route_prefix;
+  out << YAML::Key << "tenants" << YAML::Value << YAML::BeginSeq;
+  for (const auto& t : p.tenants) {
+    out << YAML::BeginMap << YAML::Key << "id" << YAML::Value << t.id;
+    if (!t.app_keys.empty()) out << YAML::Key << "app_keys" << YAML::Value << "<secret>";
+    if (!t.bearer_tokens.empty()) out << YAML::Key << "bearer_tokens" << YAML::Value << "<secret>";
+    if (!t.basic_auth.empty()) out << YAML::Key << "basic_auth" << YAML::Value << "<secret>";
+    out << YAML::EndMap;
+  }
+  out << YAML::EndSeq << YAML::EndMap;
+}
+
+}  // namespace
+}  // namespace internal
+
+std::string ToYaml(const Config& c) {
+  YAML::Emitter out;
+  out << YAML::BeginMap;
+  out << YAML::Key << "global" << YAML::Value;
+  internal::EmitGlobal(out, c.global);
+  if (!c.rule_files.empty()) {
+    out << YAML::Key << "rule_files" << YAML::Value << YAML::BeginSeq;
+    for (const auto& f : c.rule_files) out << f;
+    out << YAML::EndSeq;
+  }
+  if (!c.scrape_configs.empty()) {
+    out << YAML::Key << "scrape_configs" << YAML::Value << YAML::BeginSeq;
+    for (const auto& s : c.scrape_configs) internal::EmitScrapeConfig(out, s);
+    out << YAML::EndSeq;
+  }
+  if (!c.remote_write.empty()) {
+    out << YAML::Key << "remote_write" << YAML::Value;
+    internal::EmitRemoteWrite(out, c.remote_write);
+  }
+  if (!c.promref.tenants.empty() || !c.promref.route_prefix.empty()) {
+    out << YAML::Key << "promref" << YAML::Value;
+    internal::EmitPromref(out, c.promref);
+  }
+  out << YAML::EndMap;
+  return std::string(out.c_str()) + "\n";
+}
+
+}  // namespace promref::config
