@@ -11,6 +11,7 @@
 
 #include "metrics.pb.h"
 #include "model/go_strconv.h"
+#include "model/labels.h"
 #include "model/sample.h"
 
 namespace promref::api::federate {
@@ -121,14 +122,6 @@ std::optional<Escaping> EscapingNamed(const std::string& s) {
 bool LegacyRune(char32_t c, size_t i) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':' ||
          (i > 0 && c >= '0' && c <= '9');
-}
-
-bool LegacyName(std::string_view s) {
-  if (s.empty()) return false;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (!LegacyRune(static_cast<unsigned char>(s[i]), i)) return false;
-  }
-  return true;
 }
 
 // Decodes one UTF-8 rune at s[*i] (advancing *i); invalid bytes give U+FFFD one byte at a time,
@@ -267,10 +260,10 @@ std::vector<dto::MetricFamily> Families(const std::vector<Sample>& samples, cons
 // model.EscapeMetricFamily: the family name and label names that are not legacy-valid.
 void EscapeFamily(dto::MetricFamily* f, Escaping e) {
   if (e == Escaping::kAllowUtf8) return;
-  if (!LegacyName(f->name())) f->set_name(EscapeName(f->name(), e));
+  if (!model::IsValidLegacyMetricName(f->name())) f->set_name(EscapeName(f->name(), e));
   for (dto::Metric& m : *f->mutable_metric()) {
     for (dto::LabelPair& l : *m.mutable_label()) {
-      if (!LegacyName(l.name())) l.set_name(EscapeName(l.name(), e));
+      if (!model::IsValidLegacyMetricName(l.name())) l.set_name(EscapeName(l.name(), e));
     }
   }
 }
@@ -301,7 +294,7 @@ std::string Escaped(std::string_view v, bool quote) {
 }
 
 std::string TextName(std::string_view name) {
-  return LegacyName(name) ? std::string(name) : "\"" + Escaped(name, true) + "\"";
+  return model::IsValidLegacyMetricName(name) ? std::string(name) : "\"" + Escaped(name, true) + "\"";
 }
 
 // One line: name{labels[,le="bound"]} value timestamp. A name that is not legacy-valid goes
@@ -309,7 +302,7 @@ std::string TextName(std::string_view name) {
 void WriteSample(std::string* out, const std::string& name, const dto::Metric& m, const double* le,
                  double v) {
   char sep = '{';
-  if (!LegacyName(name)) {
+  if (!model::IsValidLegacyMetricName(name)) {
     *out += sep + TextName(name);
     sep = ',';
   } else {
@@ -416,7 +409,7 @@ Format Negotiate(std::string_view accept) {
 
 std::string EscapeName(std::string_view name, Escaping escaping) {
   if (name.empty() || escaping == Escaping::kAllowUtf8) return std::string(name);
-  if (escaping != Escaping::kDots && LegacyName(name)) return std::string(name);
+  if (escaping != Escaping::kDots && model::IsValidLegacyMetricName(name)) return std::string(name);
   std::string out = escaping == Escaping::kValues ? "U__" : "";
   size_t rune_index = 0;
   for (size_t i = 0; i < name.size(); ++rune_index) {
