@@ -264,8 +264,7 @@ bool Head::InsertOooLocked(MemSeries* s, int64_t t, double v, const model::Float
   *inserted = false;
   if (!s->ooo) s->ooo = std::make_unique<OooSamples>();
   auto& vec = s->ooo->samples;
-  auto it = std::lower_bound(vec.begin(), vec.end(), t,
-                             [](const OooSamples::Sample& a, int64_t x) { return a.t < x; });
+  auto it = s->ooo->LowerBound(t);
   if (it != vec.end() && it->t == t) return SameOooSample(*it, v, h);
   vec.insert(it, {t, v, h != nullptr ? std::make_unique<model::FloatHistogram>(*h) : nullptr});
   *inserted = true;
@@ -344,11 +343,7 @@ bool Head::HasOooSample(uint64_t ref, int64_t t) const {
   const MemSeries* s = table_.Get(ref);
   if (s == nullptr) return false;
   std::lock_guard lock(StripeFor(ref));
-  if (!s->ooo) return false;
-  const auto& v = s->ooo->samples;
-  auto it =
-      std::lower_bound(v.begin(), v.end(), t, [](const OooSamples::Sample& a, int64_t x) { return a.t < x; });
-  return it != v.end() && it->t == t;
+  return s->ooo && s->ooo->At(t) != nullptr;
 }
 
 void Head::DropOooBefore(int64_t mint) {
@@ -360,8 +355,7 @@ void Head::DropOooBefore(int64_t mint) {
     std::lock_guard lock(StripeFor(ref));
     if (!s->ooo) continue;
     auto& v = s->ooo->samples;
-    v.erase(v.begin(), std::lower_bound(v.begin(), v.end(), mint,
-                                        [](const OooSamples::Sample& a, int64_t x) { return a.t < x; }));
+    v.erase(v.begin(), s->ooo->LowerBound(mint));
     if (v.empty()) {
       s->ooo.reset();
     } else {

@@ -277,11 +277,7 @@ class HeadAppender final : public storage::Appender {
 
   // The committed out-of-order sample of `s` at `t`, if any (stripe lock held).
   static const OooSamples::Sample* OooSampleAt(const MemSeries& s, int64_t t) {
-    if (!s.ooo) return nullptr;
-    const auto& vec = s.ooo->samples;
-    auto it = std::lower_bound(vec.begin(), vec.end(), t,
-                               [](const OooSamples::Sample& a, int64_t x) { return a.t < x; });
-    return it != vec.end() && it->t == t ? &*it : nullptr;
+    return s.ooo ? s.ooo->At(t) : nullptr;
   }
 
   // Keeps the start timestamp of the sample just queued (if one was: duplicates are not).

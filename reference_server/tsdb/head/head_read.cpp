@@ -158,8 +158,8 @@ class HeadSource final : public SeriesSource {
     }
     if (view_ != Head::View::kInOrder && s->ooo && !s->ooo->samples.empty()) {
       const auto& v = s->ooo->samples;
-      auto b = std::lower_bound(v.begin(), v.end(), mint,
-                                [](const OooSamples::Sample& a, int64_t x) { return a.t < x; });
+      const OooSamples& ooo = *s->ooo;
+      auto b = ooo.LowerBound(mint);
       auto e = std::upper_bound(v.begin(), v.end(), maxt,
                                 [](int64_t x, const OooSamples::Sample& a) { return x < a.t; });
       EncodeOooChunks(std::span(b, e), with_data, chunks, keep);

@@ -7,6 +7,7 @@
 // mutex per series: 40 bytes times millions of series is not free).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <limits>
@@ -43,6 +44,21 @@ struct OooSamples {
     std::unique_ptr<model::FloatHistogram> h;
   };
   std::vector<Sample> samples;
+
+  // The first sample at or after t.
+  std::vector<Sample>::iterator LowerBound(int64_t t) {
+    return std::lower_bound(samples.begin(), samples.end(), t,
+                            [](const Sample& a, int64_t x) { return a.t < x; });
+  }
+  std::vector<Sample>::const_iterator LowerBound(int64_t t) const {
+    return std::lower_bound(samples.begin(), samples.end(), t,
+                            [](const Sample& a, int64_t x) { return a.t < x; });
+  }
+  // The sample at t, if any.
+  const Sample* At(int64_t t) const {
+    auto it = LowerBound(t);
+    return it != samples.end() && it->t == t ? &*it : nullptr;
+  }
 };
 
 // Whether an out-of-order sample is the same as a float `v` (h null) or a histogram `h`: a
