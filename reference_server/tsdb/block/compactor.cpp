@@ -89,10 +89,7 @@ Status Reencode(storage::SampleIterator& it, ChunkWriter& cw, std::vector<ChunkM
   // Adds the current sample's start timestamp to a chunk's column that already holds `before`
   // samples.
   auto note_start = [&](std::unique_ptr<StartTimestampColumn>& starts, size_t before) {
-    const int64_t st = it.AtStartTimestamp();
-    if (st == 0 && !starts) return;
-    if (!starts) starts = std::make_unique<StartTimestampColumn>(static_cast<uint16_t>(before));
-    starts->Append(st);
+    AppendStartTimestamp(&starts, static_cast<uint16_t>(before), it.AtStartTimestamp());
   };
   auto flush_floats = [&]() -> Status {
     if (run.empty()) return {};

@@ -16,6 +16,12 @@ void StartTimestampColumn::Append(int64_t st) {
   prev_ = st;
 }
 
+void AppendStartTimestamp(std::unique_ptr<StartTimestampColumn>* column, uint16_t before, int64_t st) {
+  if (st == 0 && !*column) return;
+  if (!*column) *column = std::make_unique<StartTimestampColumn>(before);
+  (*column)->Append(st);
+}
+
 std::string JoinStartTimestamps(std::string_view chunk, std::string_view column) {
   std::string out;
   out.reserve(chunk.size() + column.size() + 4);

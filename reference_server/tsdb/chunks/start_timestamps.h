@@ -38,6 +38,10 @@ class StartTimestampColumn {
   uint8_t free_bits_ = 0;
 };
 
+// Adds the start timestamp of a chunk's next sample, `before` samples already in it: nothing
+// while none was known (st 0), else into *column, created at the first known one.
+void AppendStartTimestamp(std::unique_ptr<StartTimestampColumn>* column, uint16_t before, int64_t st);
+
 // The closed chunk with start timestamps: `chunk`, then `column`, then the length trailer.
 std::string JoinStartTimestamps(std::string_view chunk, std::string_view column);
 

@@ -188,9 +188,7 @@ void Head::CutChunkLocked(MemSeries* s, int64_t t, Encoding enc) {
 }
 
 void Head::AppendStartLocked(MemSeries* s, int64_t st) {
-  if (st == 0 && !s->starts) return;
-  if (!s->starts) s->starts = std::make_unique<StartTimestampColumn>(s->st.num_samples - 1);
-  s->starts->Append(st);
+  AppendStartTimestamp(&s->starts, static_cast<uint16_t>(s->st.num_samples - 1), st);
 }
 
 void Head::AppendFloatLocked(MemSeries* s, int64_t t, double v, int64_t st) {
