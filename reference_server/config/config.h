@@ -196,6 +196,10 @@ Result<Config> ParseConfig(const std::string& yaml);
 // file_sd_configs files, TLS and credential files, log files) relative to the file's directory.
 Result<Config> LoadConfigFile(const std::string& path);
 
+// Whether two scrape configs are the same in every field, secrets included (what a reload
+// compares to decide whether a job's loops restart).
+bool SameScrapeConfig(const ScrapeConfig& a, const ScrapeConfig& b);
+
 // The loaded configuration as /api/v1/status/config shows it: defaults filled in, secrets
 // (tenant keys and tokens) redacted.
 std::string ToYaml(const Config& c);

@@ -221,3 +221,35 @@ std::string ToYaml(const Config& c) {
 }
 
 }  // namespace promref::config
+
+namespace promref::config {
+namespace {
+
+// Every secret of a job's HTTP client, which its rendering hides.
+std::vector<std::string> Secrets(const HttpClientConfig& c) {
+  std::vector<std::string> out;
+  if (c.basic_auth) {
+    out.insert(out.end(), {c.basic_auth->username, c.basic_auth->password});
+  }
+  if (c.authorization) out.push_back(c.authorization->credentials);
+  if (c.oauth2) out.push_back(c.oauth2->client_secret);
+  out.insert(out.end(), {c.tls_config.ca, c.tls_config.cert, c.tls_config.key});
+  for (const auto& h : c.http_headers) out.insert(out.end(), h.secrets.begin(), h.secrets.end());
+  for (const auto& [name, values] : c.proxy_connect_header)
+    out.insert(out.end(), values.begin(), values.end());
+  return out;
+}
+
+std::string Render(const ScrapeConfig& s) {
+  YAML::Emitter out;
+  internal::EmitScrapeConfig(out, s);
+  return out.c_str();
+}
+
+}  // namespace
+
+bool SameScrapeConfig(const ScrapeConfig& a, const ScrapeConfig& b) {
+  return Render(a) == Render(b) && Secrets(a.http_client) == Secrets(b.http_client);
+}
+
+}  // namespace promref::config

@@ -210,17 +210,18 @@ class MemAppender : public Appender {
       if (it != store_->series_.end() && !it->second.points.empty()) committed = it->second.points.back();
       if (committed) last = &*committed;
     }
+    const SeriesRef ref = store_->RefOf(labels);
     if (last != nullptr) {
-      if (p.t < last->t) return {0, AppendError::kOutOfOrder};
+      if (p.t < last->t) return {ref, AppendError::kOutOfOrder};
       if (p.t == last->t) {
         const bool same =
             p.h ? (last->h && model::HistogramEquals(*p.h, *last->h))
                 : (!last->h && std::bit_cast<uint64_t>(p.v) == std::bit_cast<uint64_t>(last->v));
-        return same ? AppendResult{} : AppendResult{0, AppendError::kDuplicateSample};
+        return {ref, same ? AppendError::kNone : AppendError::kDuplicateSample};
       }
     }
     pending_.emplace_back(labels, std::move(p));
-    return {};
+    return {ref, AppendError::kNone};
   }
 
   // Gives a histogram the hint a Prometheus head would read it back with, as if appended to
@@ -295,6 +296,12 @@ void MemStorage::Delete(int64_t mint, int64_t maxt, std::span<const model::Match
 size_t MemStorage::NumSeries() const {
   std::shared_lock lock(mu_);
   return series_.size();
+}
+
+SeriesRef MemStorage::RefOf(const model::Labels& labels) {
+  std::lock_guard lock(refs_mu_);
+  auto [it, inserted] = refs_.emplace(labels, refs_.size() + 1);
+  return it->second;
 }
 
 }  // namespace promref::storage

@@ -2,9 +2,9 @@
 //
 // It is the oracle of the TSDB's model-based tests and a backing store for unit tests of the
 // engine and the API that need a few series. Series live in a map ordered by labels; samples in
-// a vector per series. Appends follow the head's rules (in order; equal timestamp with equal
-// value bits is a no-op, with a different value a duplicate). Each sample keeps the start
-// timestamp it was appended with (0 = unknown), as a head with Prometheus' st-storage does.
+// a vector per series; every series gets a stable reference. Appends follow the head's rules (in order; equal
+// timestamp with equal value bits is a no-op, with a different value a duplicate). Each sample keeps the
+// start timestamp it was appended with (0 = unknown), as a head with Prometheus' st-storage does.
 //
 // Native histograms read back with the counter-reset hints a Prometheus head gives (unknown
 // for the first sample of a chunk, not-reset after it, gauge in gauge chunks): MemStorage has
@@ -62,6 +62,12 @@ class MemStorage : public Storage {
   mutable std::shared_mutex mu_;
   std::map<model::Labels, StoredSeries, LabelsLess> series_;
   std::map<std::string, std::vector<Metadata>> metadata_;
+  // Stable, non-zero references per label set (handed out on first append, never reused),
+  // so that callers keyed by reference (the scrape loop's staleness tracking) work as on
+  // the TSDB. Own lock: an appender asks while the store's lock may be taken.
+  SeriesRef RefOf(const model::Labels& labels);
+  std::mutex refs_mu_;
+  std::map<model::Labels, SeriesRef, LabelsLess> refs_;
 };
 
 // True when every matcher accepts the label set (an absent label reads as "").
