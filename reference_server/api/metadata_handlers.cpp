@@ -120,20 +120,6 @@ void CollectSelectors(const promql::Expr& e, std::vector<std::vector<model::Matc
   }
 }
 
-// Go's strconv.Atoi for the metadata limits ("limit must be a number" on failure).
-bool AtoiOk(const std::string& s, int64_t* v) {
-  if (s.empty()) return false;
-  size_t i = (s[0] == '+' || s[0] == '-') ? 1 : 0;
-  if (i == s.size()) return false;
-  int64_t n = 0;
-  for (; i < s.size(); ++i) {
-    if (s[i] < '0' || s[i] > '9' || n > 922337203685477580) return false;
-    n = n * 10 + (s[i] - '0');
-  }
-  *v = s[0] == '-' ? -n : n;
-  return true;
-}
-
 }  // namespace
 
 Response PrometheusApi::Series(const Request& req) {
@@ -226,56 +212,6 @@ Response PrometheusApi::QueryExemplars(const Request& req) {
     }
     w.EndArray();
   });
-}
-
-Response PrometheusApi::Metadata(const Request& req) {
-  int64_t limit = -1, limit_per_metric = -1;
-  if (const std::string s = req.FormValue("limit"); !s.empty() && !AtoiOk(s, &limit)) {
-    return ApiError(BadData("limit must be a number"));
-  }
-  if (const std::string s = req.FormValue("limit_per_metric"); !s.empty() && !AtoiOk(s, &limit_per_metric)) {
-    return ApiError(BadData("limit_per_metric must be a number"));
-  }
-  const std::string metric = req.FormValue("metric");
-  // Prometheus answers from the metadata caches of its active scrape targets, never from the
-  // TSDB: metadata sent by remote write (kept in storage and the WAL) does not appear here. promref
-  // scrapes nothing, so there is nothing to list.
-  const std::vector<std::pair<std::string, std::vector<storage::Metadata>>> all;
-  return ApiSuccess([all = std::move(all), limit, limit_per_metric, metric](JsonWriter& w) {
-    w.BeginObject();
-    int64_t n = 0;
-    for (const auto& [name, entries] : all) {
-      if (!metric.empty() && name != metric) continue;
-      if (limit >= 0 && n >= limit) break;
-      ++n;
-      w.Key(name).BeginArray();
-      int64_t k = 0;
-      for (const auto& m : entries) {
-        if (limit_per_metric > 0 && k >= limit_per_metric) break;
-        ++k;
-        w.BeginObject();
-        w.Key("type").String(storage::MetricTypeName(m.type));
-        w.Key("help").String(m.help);
-        w.Key("unit").String(m.unit);
-        w.EndObject();
-      }
-      w.EndArray();
-    }
-    w.EndObject();
-  });
-}
-
-Response PrometheusApi::TargetsMetadata(const Request& req) {
-  int64_t limit = -1;
-  if (const std::string s = req.FormValue("limit"); !s.empty() && !AtoiOk(s, &limit)) {
-    return ApiError(BadData("limit must be a number"));
-  }
-  if (const std::string mt = req.FormValue("match_target"); !mt.empty()) {
-    auto m = promql::ParseMetricSelector(mt, parse_options());
-    if (!m.ok()) return ApiError(m.error());
-  }
-  // Metadata here comes from scrape targets only; promref scrapes nothing yet.
-  return ApiSuccess([](JsonWriter& w) { w.BeginArray().EndArray(); });
 }
 
 Response PrometheusApi::Federate(const Request& req) {

@@ -17,6 +17,10 @@
 #include "api/tenant.h"
 #include "promql/engine.h"
 
+namespace promref::scrape {
+class Manager;
+}
+
 namespace promref::api {
 
 struct BuildInfo {
@@ -80,6 +84,14 @@ struct ApiDeps {
   std::function<std::string()> storage_retention = [] { return std::string("15d"); };
   Notifications* notifications = nullptr;
   SelfMetrics* metrics = nullptr;  // /metrics, remote-write counts and reload state; optional
+  // The scrape manager of a tenant (by id), for /targets, /scrape_pools and the metadata
+  // endpoints; null (or returning null) when the tenant scrapes nothing.
+  std::function<const scrape::Manager*(const std::string& tenant_id)> scrape_manager;
+  // --web.external-url's scheme and host ("http://myhost:9090") and the port promref listens
+  // on: a target on localhost shows under the external host in `globalUrl`.
+  std::string external_scheme = "http";
+  std::string external_host;
+  std::string listen_port;
   std::function<std::chrono::system_clock::time_point()> now = [] {
     return std::chrono::system_clock::now();
   };

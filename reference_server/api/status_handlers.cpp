@@ -16,27 +16,6 @@ namespace promref::api {
 
 namespace {
 
-// Go's time.Time JSON form (RFC 3339 with nanoseconds, trailing zeros dropped), in UTC.
-std::string Rfc3339Nano(std::chrono::system_clock::time_point t) {
-  const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
-  int64_t secs = ns / 1'000'000'000;
-  int64_t frac = ns % 1'000'000'000;
-  if (frac < 0) frac += 1'000'000'000, secs -= 1;
-  const model::CivilTime c = model::CivilFromUnixSeconds(secs);
-  char buf[96];
-  std::snprintf(buf, sizeof buf, "%04lld-%02d-%02dT%02d:%02d:%02d", static_cast<long long>(c.date.year),
-                c.date.month, c.date.day, c.hour, c.minute, c.second);
-  std::string out = buf;
-  if (frac != 0) {
-    char f[16];
-    std::snprintf(f, sizeof f, ".%09lld", static_cast<long long>(frac));
-    std::string fs = f;
-    while (fs.back() == '0') fs.pop_back();
-    out += fs;
-  }
-  return out + "Z";
-}
-
 Response AdminDisabled() {
   return ApiError(Error(ErrorKind::kUnavailable, "admin APIs disabled"));
 }
@@ -55,7 +34,7 @@ void WriteNameValues(JsonWriter& w, const char* key, const std::vector<TsdbAdmin
 void WriteNotification(JsonWriter& w, const Notification& n) {
   w.BeginObject();
   w.Key("text").String(n.text);
-  w.Key("date").String(Rfc3339Nano(n.date));
+  w.Key("date").String(internal::Rfc3339Nano(n.date));
   w.Key("active").Bool(n.active);
   w.EndObject();
 }
@@ -157,40 +136,8 @@ Response PrometheusApi::NotificationsLive(const Request&) {
   return r;
 }
 
-// --- Targets, rules, alerts: promref discovers and evaluates nothing yet, so these report the
-// true, empty state in Prometheus' exact shapes. ---------------------------------------------
-
-Response PrometheusApi::Targets(const Request& req) {
-  // Prometheus reads `state` from the URL only, case-insensitively.
-  std::vector<std::pair<std::string, std::string>> url;
-  ParseQueryInto(req.raw_query, &url);
-  std::string state;
-  for (const auto& [k, v] : url) {
-    if (k == "state") {
-      state = v;
-      break;
-    }
-  }
-  std::transform(state.begin(), state.end(), state.begin(), [](unsigned char c) { return std::tolower(c); });
-  const bool show_dropped = state.empty() || state == "any" || state == "dropped";
-  return ApiSuccess([show_dropped](JsonWriter& w) {
-    w.BeginObject();
-    w.Key("activeTargets").BeginArray().EndArray();
-    w.Key("droppedTargets").BeginArray().EndArray();
-    w.Key("droppedTargetCounts");
-    if (show_dropped) {
-      w.BeginObject().EndObject();
-    } else {
-      w.Null();
-    }
-    w.EndObject();
-  });
-}
-
-Response PrometheusApi::ScrapePools(const Request&) {
-  return ApiSuccess(
-      [](JsonWriter& w) { w.BeginObject().Key("scrapePools").BeginArray().EndArray().EndObject(); });
-}
+// --- Rules, alerts: promref evaluates nothing yet, so these report the true, empty state in
+// Prometheus' exact shapes. -------------------------------------------------------------------
 
 Response PrometheusApi::Rules(const Request& req) {
   std::string type = req.FormValue("type");
@@ -271,12 +218,12 @@ Response PrometheusApi::StatusRuntimeInfo(const Request&) {
   if (deps_.metrics != nullptr) reload = deps_.metrics->LastReload();
   return ApiSuccess([=, cwd = std::string(cwd), host = std::string(host)](JsonWriter& w) {
     w.BeginObject();
-    w.Key("startTime").String(Rfc3339Nano(start));
+    w.Key("startTime").String(internal::Rfc3339Nano(start));
     w.Key("CWD").String(cwd);
     w.Key("hostname").String(host);
-    w.Key("serverTime").String(Rfc3339Nano(now));
+    w.Key("serverTime").String(internal::Rfc3339Nano(now));
     w.Key("reloadConfigSuccess").Bool(reload.ok);
-    w.Key("lastConfigTime").String(Rfc3339Nano(reload.last_success));
+    w.Key("lastConfigTime").String(internal::Rfc3339Nano(reload.last_success));
     w.Key("corruptionCount").Int(0);
     w.Key("goroutineCount").Int(static_cast<int64_t>(std::thread::hardware_concurrency()));
     w.Key("GOMAXPROCS").Int(static_cast<int64_t>(std::thread::hardware_concurrency()));

@@ -91,9 +91,25 @@ void AddGlobalWarnings(const YAML::Node& root, std::vector<std::string>* warning
   if (Present(root["global"])) {
     for (const auto& kv : root["global"]) {
       const std::string key = kv.first.as<std::string>();
-      if (key != "scrape_interval" && key != "scrape_timeout" && key != "evaluation_interval" &&
-          key != "external_labels")
-        global_written.push_back(key);
+      // What the scrape configs inherit is applied by the scrape manager.
+      static const std::set<std::string> kApplied = {"scrape_interval",
+                                                     "scrape_timeout",
+                                                     "evaluation_interval",
+                                                     "external_labels",
+                                                     "scrape_protocols",
+                                                     "body_size_limit",
+                                                     "sample_limit",
+                                                     "target_limit",
+                                                     "label_limit",
+                                                     "label_name_length_limit",
+                                                     "label_value_length_limit",
+                                                     "keep_dropped_targets",
+                                                     "metric_name_validation_scheme",
+                                                     "metric_name_escaping_scheme",
+                                                     "scrape_native_histograms",
+                                                     "always_scrape_classic_histograms",
+                                                     "extra_scrape_metrics"};
+      if (!kApplied.count(key)) global_written.push_back(key);
     }
   }
   if (!global_written.empty())

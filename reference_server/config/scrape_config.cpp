@@ -301,20 +301,33 @@ void ResolveNameSchemes(const GlobalConfig& g, ScrapeConfig* s) {
 }
 
 // One line for the discovery kinds promref does not discover with and one for the scrape
-// settings: promref does not scrape yet.
+// settings the scrape manager does not apply (yet).
 void AddWarnings(const DecodedScrapeConfig& d, std::vector<std::string>* warnings) {
-  const std::string who = "scrape config \"" + d.s.job_name + "\": ";
-  for (const auto& u : d.s.unsupported_discovery) {
+  const ScrapeConfig& s = d.s;
+  const std::string who = "scrape config \"" + s.job_name + "\": ";
+  for (const auto& u : s.unsupported_discovery) {
     warnings->push_back(who + u.kind + " is accepted but promref does not discover targets with it yet");
   }
+  const HttpClientConfig& h = s.http_client;
+  const std::pair<bool, const char*> unapplied[] = {
+      {s.convert_classic_histograms_to_nhcb, "convert_classic_histograms_to_nhcb"},
+      {s.native_histogram_min_bucket_factor != 0, "native_histogram_min_bucket_factor"},
+      {!s.scrape_failure_log_file.empty(), "scrape_failure_log_file"},
+      {h.oauth2.has_value(), "oauth2"},
+      {!h.tls_config.server_name.empty(), "tls_config.server_name"},
+      {!h.tls_config.min_version.empty() || !h.tls_config.max_version.empty(),
+       "tls_config.min_version/max_version"},
+      {!h.proxy_connect_header.empty(), "proxy_connect_header"},
+      {h.basic_auth && (!h.basic_auth->username_ref.empty() || !h.basic_auth->password_ref.empty()),
+       "basic_auth *_ref"},
+      {h.authorization && !h.authorization->credentials_ref.empty(), "authorization.credentials_ref"},
+  };
   std::vector<std::string> written;
-  for (const auto& kv : d.node) {
-    const std::string key = kv.first.as<std::string>();
-    if (key != "job_name" && !UnsupportedDiscoveryKeys().count(key)) written.push_back(key);
+  for (const auto& [set, name] : unapplied) {
+    if (set) written.push_back(name);
   }
   if (!written.empty()) {
-    warnings->push_back(
-        who + "promref does not scrape targets yet; accepted but not applied: " + Join(written, ", "));
+    warnings->push_back(who + "accepted but not applied by promref's scrape manager: " + Join(written, ", "));
   }
 }
 

@@ -4,13 +4,14 @@ namespace promref::scrape {
 
 MetadataStore::Entry& MetadataStore::Touch(const std::string& family, uint64_t iter) {
   Entry& e = families_[family];
+  e.metadata.family = family;
   e.last_iter = iter;
   return e;
 }
 
 void MetadataStore::SetType(const std::string& family, storage::MetricType type, uint64_t iter) {
   std::lock_guard lock(mu_);
-  Touch(family, iter).metadata.type = type;
+  Touch(family, iter).metadata.type = std::string(storage::MetricTypeName(type));
 }
 
 void MetadataStore::SetHelp(const std::string& family, const std::string& help, uint64_t iter) {
@@ -37,11 +38,11 @@ std::vector<FamilyMetadata> MetadataStore::List() const {
   std::lock_guard lock(mu_);
   std::vector<FamilyMetadata> out;
   out.reserve(families_.size());
-  for (const auto& [family, e] : families_) out.push_back({family, e.metadata});
+  for (const auto& [family, e] : families_) out.push_back(e.metadata);
   return out;
 }
 
-std::optional<storage::Metadata> MetadataStore::Get(const std::string& family) const {
+std::optional<FamilyMetadata> MetadataStore::Get(const std::string& family) const {
   std::lock_guard lock(mu_);
   auto it = families_.find(family);
   if (it == families_.end()) return std::nullopt;

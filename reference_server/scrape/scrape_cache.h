@@ -21,9 +21,13 @@
 
 namespace promref::scrape {
 
+// A family's metadata as Prometheus' scrape cache holds it: `type` is its API spelling
+// ("counter", "unknown" for untyped) and "" when the body had no TYPE line for it.
 struct FamilyMetadata {
   std::string family;
-  storage::Metadata metadata;
+  std::string type;
+  std::string help;
+  std::string unit;
 };
 
 // The metadata a target's scrapes found, per family: what /api/v1/targets/metadata and
@@ -37,11 +41,11 @@ class MetadataStore {
   size_t size() const;
 
   std::vector<FamilyMetadata> List() const;  // sorted by family
-  std::optional<storage::Metadata> Get(const std::string& family) const;
+  std::optional<FamilyMetadata> Get(const std::string& family) const;
 
  private:
   struct Entry {
-    storage::Metadata metadata;
+    FamilyMetadata metadata;
     uint64_t last_iter = 0;
   };
   Entry& Touch(const std::string& family, uint64_t iter);

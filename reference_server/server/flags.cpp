@@ -49,6 +49,7 @@ std::vector<std::pair<std::string, std::string>> Flags::AsList() const {
       // Prometheus lists the maximum after deriving it from the retention time.
       {"storage.tsdb.max-block-duration", model::FormatDuration(MaxBlockDurationMs())},
       {"query.lookback-delta", model::FormatDuration(lookback_delta_ms)},
+      {"scrape.discovery-reload-interval", model::FormatDuration(scrape_discovery_reload_interval_ms)},
       {"query.timeout", model::FormatDuration(query_timeout_ms)},
       {"query.max-samples", std::to_string(max_samples)},
       {"web.read-timeout", model::FormatDuration(read_timeout_ms)},
@@ -95,6 +96,7 @@ std::string FlagsUsage() {
   --storage.tsdb.retention.size=SIZE       maximum bytes of blocks (e.g. 512MB; default unlimited)
   --storage.in-memory                      keep everything in memory (no WAL, no blocks)
   --query.lookback-delta=DURATION          lookback for instant selectors (default 5m)
+  --scrape.discovery-reload-interval=DURATION  how often target changes reach scrape pools (default 5s)
   --query.timeout=DURATION                 maximum query time (default 2m)
   --query.max-samples=N                    maximum samples a query may load (default 50000000)
   --web.read-timeout=DURATION              time a request may take to arrive; idle connections
@@ -168,6 +170,7 @@ Result<Flags> ParseFlags(int argc, const char* const* argv) {
       {"storage.tsdb.min-block-duration", DurationInto(&f.min_block_duration_ms)},
       {"storage.tsdb.max-block-duration", DurationInto(&f.max_block_duration_ms)},
       {"query.lookback-delta", DurationInto(&f.lookback_delta_ms)},
+      {"scrape.discovery-reload-interval", DurationInto(&f.scrape_discovery_reload_interval_ms)},
       {"query.timeout", DurationInto(&f.query_timeout_ms)},
       {"web.read-timeout", DurationInto(&f.read_timeout_ms)},
       {"web.max-connections",
@@ -230,6 +233,8 @@ Result<Flags> ParseFlags(int argc, const char* const* argv) {
                f.delayed_name_removal = true;
              } else if (feat == "exemplar-storage") {
                f.exemplar_storage = true;
+             } else if (feat == "extra-scrape-metrics") {
+               f.extra_scrape_metrics = true;
              } else if (feat == "created-timestamp-zero-ingestion") {
                f.st_zero_ingestion = true;
              } else if (feat == "st-storage") {

@@ -21,6 +21,8 @@ struct Flags {
   int64_t min_block_duration_ms = 2 * 3600 * 1000;
   int64_t max_block_duration_ms = 0;
   int64_t lookback_delta_ms = 5 * 60 * 1000;
+  // How often discovered target changes reach the scrape pools (as Prometheus, 5s).
+  int64_t scrape_discovery_reload_interval_ms = 5000;
   int64_t query_timeout_ms = 2 * 60 * 1000;
   int64_t max_samples = 50'000'000;
   // --web.read-timeout: how long a request may take to arrive, and an idle connection may stay.
@@ -43,7 +45,8 @@ struct Flags {
   // --enable-feature=exemplar-storage. Off by default, as in Prometheus 3.16: exemplars are then
   // accepted (and counted by remote write 2.0) but not kept.
   bool exemplar_storage = false;
-  bool st_zero_ingestion = false;  // --enable-feature=created-timestamp-zero-ingestion
+  bool st_zero_ingestion = false;     // --enable-feature=created-timestamp-zero-ingestion
+  bool extra_scrape_metrics = false;  // --enable-feature=extra-scrape-metrics
   // --enable-feature=st-storage: the TSDB keeps each sample's start timestamp (remote write
   // 2.0 carries them); without it they are dropped, as in Prometheus 3.16.
   bool st_storage = false;

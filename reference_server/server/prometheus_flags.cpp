@@ -22,7 +22,6 @@ const std::vector<CompatFlag>& PrometheusCompatFlags() {
       {"rules.alert.resend-delay", "1m", false},
       {"rules.max-concurrent-evals", "4", false},
       {"scrape.adjust-timestamps", "true", true},
-      {"scrape.discovery-reload-interval", "5s", false},
       {"scrape.timestamp-tolerance", "2ms", false},
       {"storage.agent.checkpoint-batch-size", "1000", false},
       {"storage.agent.checkpoint-from-in-memory-series", "false", true},

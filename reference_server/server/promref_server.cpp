@@ -11,6 +11,7 @@
 #include "api/prometheus_api.h"
 #include "promql/engine.h"
 #include "server/demo_data.h"
+#include "server/scraping.h"
 #include "server/tenants.h"
 
 namespace promref::server {
@@ -20,6 +21,7 @@ struct PromrefServer::Impl {
   std::mutex cfg_mu;
   config::Config cfg;
   std::unique_ptr<Tenants> tenants;
+  std::unique_ptr<TenantScrapers> scrapers;
   std::unique_ptr<promql::Engine> engine;
   api::Notifications notifications;
   api::SelfMetrics metrics;
@@ -42,10 +44,31 @@ struct PromrefServer::Impl {
   }
 };
 
+namespace {
+
+// Prometheus' --web.external-url, defaulting as it does to http://<hostname>:<listen port>.
+void ExternalUrl(const Flags& flags, api::ApiDeps* deps) {
+  const std::string listen = flags.listen_address;
+  deps->listen_port = listen.substr(listen.rfind(':') + 1);
+  std::string url = "http://" + Hostname() + ":" + deps->listen_port;
+  for (const auto& [name, value] : flags.compat_flags) {
+    if (name == "web.external-url" && !value.empty()) url = value;
+  }
+  const size_t scheme_end = url.find("://");
+  if (scheme_end == std::string::npos) return;
+  deps->external_scheme = url.substr(0, scheme_end);
+  const size_t host_end = url.find('/', scheme_end + 3);
+  deps->external_host = url.substr(
+      scheme_end + 3, host_end == std::string::npos ? std::string::npos : host_end - scheme_end - 3);
+}
+
+}  // namespace
+
 PromrefServer::PromrefServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 PromrefServer::~PromrefServer() {
   Stop();
+  if (impl_ && impl_->scrapers) impl_->scrapers->StopAll();  // no appends into closing storage
   if (impl_ && impl_->tenants) impl_->tenants->Close();
 }
 
@@ -88,6 +111,8 @@ Result<std::unique_ptr<PromrefServer>> PromrefServer::Create(const Flags& flags,
     return s->cfg.global.external_labels;
   };
   deps.storage_retention = [f = flags] { return f.RetentionText(); };
+  deps.scrape_manager = [s](const std::string& tenant) { return s->scrapers->Get(tenant); };
+  ExternalUrl(flags, &deps);
   std::unique_ptr<PromrefServer> server(new PromrefServer(std::move(impl)));
   PromrefServer* self = server.get();
   deps.reload = [self] { return self->Reload(); };
@@ -116,6 +141,13 @@ Result<std::unique_ptr<PromrefServer>> PromrefServer::Create(const Flags& flags,
                                            "\": " + s->tenants->LastError());
   }
   if (flags.demo) LoadDemoData(*default_tenant->storage, std::chrono::system_clock::now());
+  ScrapingOptions scraping{"Prometheus/" + api::BuildInfo{}.version, flags.extra_scrape_metrics,
+                           flags.scrape_discovery_reload_interval_ms, Hostname()};
+  s->scrapers = std::make_unique<TenantScrapers>(s->tenants.get(), std::move(scraping));
+  if (Status st = s->scrapers->Apply(kDefaultTenant, s->cfg.scrape_configs, s->cfg.global.external_labels);
+      !st.ok()) {
+    return st.error();
+  }
   s->metrics.AddCollector([s](api::ExpositionWriter& w) { CollectTsdbMetrics(*s->tenants, w); });
   s->http = std::make_unique<api::HttpServer>(
       [s](api::Request& req) {
@@ -177,7 +209,7 @@ Status PromrefServer::Reload() {
   std::lock_guard lock(s->cfg_mu);
   s->cfg = std::move(*loaded);
   s->door->Reconfigure(Impl::DoorConfig(s->cfg, s->flags));
-  return {};
+  return s->scrapers->Apply(kDefaultTenant, s->cfg.scrape_configs, s->cfg.global.external_labels);
 }
 
 Result<std::unique_ptr<PromrefServer>> StartEmbedded(const std::vector<std::string>& extra_flags,

@@ -1,5 +1,7 @@
 #include "api/internal/params.h"
 
+#include <cstdio>
+
 #include "model/go_strconv.h"
 #include "promql/parser.h"
 
@@ -68,6 +70,39 @@ Result<bool> ParseBool(const std::string& s) {
   if (s == "1" || s == "t" || s == "T" || s == "TRUE" || s == "true" || s == "True") return true;
   if (s == "0" || s == "f" || s == "F" || s == "FALSE" || s == "false" || s == "False") return false;
   return BadData("strconv.ParseBool: parsing " + model::GoQuote(s) + ": invalid syntax");
+}
+
+std::string Rfc3339Nano(std::chrono::system_clock::time_point t) {
+  const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+  int64_t secs = ns / 1'000'000'000;
+  int64_t frac = ns % 1'000'000'000;
+  if (frac < 0) frac += 1'000'000'000, secs -= 1;
+  const model::CivilTime c = model::CivilFromUnixSeconds(secs);
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%04lld-%02d-%02dT%02d:%02d:%02d", static_cast<long long>(c.date.year),
+                c.date.month, c.date.day, c.hour, c.minute, c.second);
+  std::string out = buf;
+  if (frac != 0) {
+    char f[16];
+    std::snprintf(f, sizeof f, ".%09lld", static_cast<long long>(frac));
+    std::string fs = f;
+    while (fs.back() == '0') fs.pop_back();
+    out += fs;
+  }
+  return out + "Z";
+}
+
+bool AtoiOk(const std::string& s, int64_t* v) {
+  if (s.empty()) return false;
+  size_t i = (s[0] == '+' || s[0] == '-') ? 1 : 0;
+  if (i == s.size()) return false;
+  int64_t n = 0;
+  for (; i < s.size(); ++i) {
+    if (s[i] < '0' || s[i] > '9' || n > 922337203685477580) return false;
+    n = n * 10 + (s[i] - '0');
+  }
+  *v = s[0] == '-' ? -n : n;
+  return true;
 }
 
 }  // namespace promref::api::internal

@@ -37,6 +37,12 @@ Result<std::vector<std::vector<model::Matcher>>> ParseMatchers(const std::vector
 // Go's strconv.ParseBool.
 Result<bool> ParseBool(const std::string& s);
 
+// Go's strconv.Atoi, for the metadata limits (false where Go fails: "limit must be a number").
+bool AtoiOk(const std::string& s, int64_t* v);
+
+// Go's time.Time JSON form (RFC 3339 with nanoseconds, trailing zeros dropped), in UTC.
+std::string Rfc3339Nano(std::chrono::system_clock::time_point t);
+
 // Go's strconv.Atoi error text for `s` ("strconv.Atoi: parsing \"x\": invalid syntax").
 std::string AtoiError(const std::string& s, bool range);
 

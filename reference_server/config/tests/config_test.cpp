@@ -255,26 +255,28 @@ TEST(Config, BearerTokenBecomesAuthorization) {
 
 TEST(Config, WarnsOnceAboutWhatPromrefDoesNotActOn) {
   auto c = ParseConfig(R"(
-global: {scrape_interval: 15s, sample_limit: 5}
+global: {scrape_interval: 15s, sample_limit: 5, query_log_file: q.log}
 scrape_configs:
   - job_name: k8s
     kubernetes_sd_configs: [{role: pod}]
     dns_sd_configs: [{names: [x]}]
     honor_labels: true
+    native_histogram_min_bucket_factor: 1.1
+    oauth2: {client_id: a, client_secret: b, token_url: "http://t/"}
   - job_name: plain
 scrape_config_files: [more/*.yml]
 )");
   ASSERT_TRUE(c.ok()) << c.error().message();
   EXPECT_EQ(c->warnings, (std::vector<std::string>{
-                             "global: accepted but not applied by promref yet: sample_limit",
+                             "global: accepted but not applied by promref yet: query_log_file",
                              "scrape_config_files is accepted but promref does not apply it yet",
                              "scrape config \"k8s\": dns_sd_configs is accepted but promref does not "
                              "discover targets with it yet",
                              "scrape config \"k8s\": kubernetes_sd_configs is accepted but promref does not "
                              "discover targets with "
                              "it yet",
-                             "scrape config \"k8s\": promref does not scrape targets yet; accepted but not "
-                             "applied: honor_labels",
+                             "scrape config \"k8s\": accepted but not applied by promref's scrape manager: "
+                             "native_histogram_min_bucket_factor, oauth2",
                          }));
   ASSERT_EQ(c->scrape_configs[0].unsupported_discovery.size(), 2u);
   EXPECT_NE(ToYaml(*c).find("kubernetes_sd_configs:"), std::string::npos) << "shown back as written";

@@ -66,7 +66,7 @@ TEST_F(ScrapeAppendTest, WritesSamplesWithTargetLabelsAndTheReport) {
   EXPECT_EQ(dump.size(), 7u);
   auto meta = cache_.metadata()->Get("a");
   ASSERT_TRUE(meta.has_value());
-  EXPECT_EQ(meta->type, storage::MetricType::kCounter);
+  EXPECT_EQ(meta->type, "counter");
 }
 
 TEST_F(ScrapeAppendTest, ConflictingLabelsMoveToExported) {

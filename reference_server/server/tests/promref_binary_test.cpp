@@ -129,6 +129,7 @@ TEST(PromrefBinary, LoadsAPrometheusConfigAndWarnsAboutWhatItDoesNotActOn) {
             "scrape_configs:\n"
             "  - job_name: k8s\n"
             "    label_limit: 30\n"
+            "    convert_classic_histograms_to_nhcb: true\n"
             "    kubernetes_sd_configs: [{role: pod}]\n");
   const int port = FreePort();
   const std::string base = "http://127.0.0.1:" + std::to_string(port);
@@ -150,9 +151,8 @@ TEST(PromrefBinary, LoadsAPrometheusConfigAndWarnsAboutWhatItDoesNotActOn) {
       "discover "
       "targets with it yet\n";
   const std::string limits =
-      "promref: config: scrape config \"k8s\": promref does not scrape targets yet; accepted but not "
-      "applied: "
-      "label_limit\n";
+      "promref: config: scrape config \"k8s\": accepted but not applied by promref's scrape manager: "
+      "convert_classic_histograms_to_nhcb\n";
   EXPECT_EQ(Count(ReadFile(log), k8s), 1u) << ReadFile(log);
   EXPECT_EQ(Count(ReadFile(log), limits), 1u) << ReadFile(log);
 
