@@ -134,7 +134,33 @@ void NhnWorkspaceApi::Load(const std::string& project_id, Project* p) {
   p->jobs.push_back({"default-" + project_id, "default", "/metrics", "default workspace", Now(), true});
 }
 
+std::vector<NhnWorkspaceApi::ScrapeJob> NhnWorkspaceApi::ScrapeJobsOf(const std::string& project_id,
+                                                                      const Project& p) const {
+  const std::vector<NhnServer> servers = servers_for_(project_id);
+  std::vector<ScrapeJob> out;
+  for (const Job& j : p.jobs) {
+    ScrapeJob sj{j.name, j.metrics_path, {}};
+    for (const Target& t : p.targets) {
+      if (t.job_id != j.id) continue;
+      for (const NhnServer& s : servers) {
+        if (s.host_id == t.host_id)
+          sj.targets.push_back({s.ip + ":" + std::to_string(t.port), s.host_id, s.host_name});
+      }
+    }
+    if (!sj.targets.empty()) out.push_back(std::move(sj));
+  }
+  return out;
+}
+
+std::vector<NhnWorkspaceApi::ScrapeJob> NhnWorkspaceApi::ScrapeJobs(const std::string& project) {
+  std::lock_guard lock(mu_);
+  Project& p = projects_[project];
+  if (!p.loaded) Load(project, &p);
+  return ScrapeJobsOf(project, p);
+}
+
 void NhnWorkspaceApi::Save(const std::string& project_id, const Project& p) {
+  if (on_change_) on_change_(project_id, ScrapeJobsOf(project_id, p));
   if (state_dir_.empty()) return;
   nlohmann::json j;
   j["next_id"] = p.next_id;

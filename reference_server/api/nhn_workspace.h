@@ -9,6 +9,7 @@
 // State is kept per project and, when a directory is given, persisted there as JSON.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -33,6 +34,23 @@ class NhnWorkspaceApi {
                   std::function<std::vector<NhnServer>(const std::string& project)> servers_for);
 
   void Register(Router& router);
+
+  // A workspace job as promref scrapes it: every target at its server's IP and the target's
+  // port, the job's metrics path, into the project's tenant.
+  struct ScrapeTarget {
+    std::string address;  // "ip:port"
+    std::string host_id, host_name;
+  };
+  struct ScrapeJob {
+    std::string name, metrics_path;
+    std::vector<ScrapeTarget> targets;
+  };
+  // The project's jobs that have targets (the reserved default job has none).
+  std::vector<ScrapeJob> ScrapeJobs(const std::string& project);
+  // Called with a project's jobs after every change to them, under the workspace lock.
+  void OnChange(std::function<void(const std::string& project, const std::vector<ScrapeJob>& jobs)> f) {
+    on_change_ = std::move(f);
+  }
 
  private:
   struct Job {
@@ -66,10 +84,12 @@ class NhnWorkspaceApi {
   void Load(const std::string& project_id, Project* p);
   void Save(const std::string& project_id, const Project& p);
   std::string JobJson(const std::string& project_id, const Job& j) const;
+  std::vector<ScrapeJob> ScrapeJobsOf(const std::string& project_id, const Project& p) const;
   std::string TargetJson(const std::string& project_id, const Target& t) const;
 
   std::string state_dir_;
   std::function<std::vector<NhnServer>(const std::string&)> servers_for_;
+  std::function<void(const std::string&, const std::vector<ScrapeJob>&)> on_change_;
   std::mutex mu_;
   std::map<std::string, Project> projects_;
 };

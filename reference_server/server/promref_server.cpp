@@ -130,6 +130,18 @@ Result<std::unique_ptr<PromrefServer>> PromrefServer::Create(const Flags& flags,
         return out;
       });
   s->nhn->Register(s->vendor_router);
+  // Workspace jobs are scrape jobs of their project's tenant.
+  s->nhn->OnChange([s](const std::string& project, const std::vector<api::NhnWorkspaceApi::ScrapeJob>& jobs) {
+    config::GlobalConfig global;
+    {
+      std::lock_guard lock(s->cfg_mu);
+      global = s->cfg.global;
+    }
+    if (Status st = s->scrapers->Apply(project, WorkspaceScrapeConfigs(jobs, global), global.external_labels);
+        !st.ok()) {
+      std::fprintf(stderr, "promref: %s\n", st.error().message().c_str());
+    }
+  });
   s->door =
       std::make_unique<api::FrontDoor>(Impl::DoorConfig(s->cfg, s->flags), &s->api_router, &s->vendor_router,
                                        [s](const std::string& id) { return s->tenants->Get(id); });
@@ -147,6 +159,11 @@ Result<std::unique_ptr<PromrefServer>> PromrefServer::Create(const Flags& flags,
   if (Status st = s->scrapers->Apply(kDefaultTenant, s->cfg.scrape_configs, s->cfg.global.external_labels);
       !st.ok()) {
     return st.error();
+  }
+  for (const auto& tenant : s->cfg.promref.tenants) {  // workspace jobs saved by an earlier run
+    const auto jobs = WorkspaceScrapeConfigs(s->nhn->ScrapeJobs(tenant.id), s->cfg.global);
+    if (Status st = s->scrapers->Apply(tenant.id, jobs, s->cfg.global.external_labels); !st.ok())
+      return st.error();
   }
   s->metrics.AddCollector([s](api::ExpositionWriter& w) { CollectTsdbMetrics(*s->tenants, w); });
   s->http = std::make_unique<api::HttpServer>(

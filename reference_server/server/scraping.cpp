@@ -1,9 +1,12 @@
 #include "server/scraping.h"
 
 #include <unistd.h>
+#include <yaml-cpp/yaml.h>
 
 #include <cstdio>
+#include <set>
 
+#include "model/time.h"
 #include "server/tenants.h"
 
 namespace promref::server {
@@ -12,6 +15,44 @@ std::string Hostname() {
   char buf[256] = {};
   if (gethostname(buf, sizeof buf - 1) != 0) return "localhost";
   return buf;
+}
+
+std::vector<config::ScrapeConfig> WorkspaceScrapeConfigs(
+    const std::vector<api::NhnWorkspaceApi::ScrapeJob>& jobs, const config::GlobalConfig& global) {
+  std::vector<config::ScrapeConfig> out;
+  std::set<std::string> names;
+  for (const auto& job : jobs) {
+    if (!names.insert(job.name).second) {
+      std::fprintf(stderr, "promref: workspace job \"%s\" named twice; scraping the first\n",
+                   job.name.c_str());
+      continue;
+    }
+    YAML::Emitter y;
+    y << YAML::BeginMap << YAML::Key << "global" << YAML::Value << YAML::BeginMap;
+    y << YAML::Key << "scrape_interval" << YAML::Value << model::FormatDuration(global.scrape_interval_ms);
+    y << YAML::Key << "scrape_timeout" << YAML::Value << model::FormatDuration(global.scrape_timeout_ms);
+    y << YAML::EndMap << YAML::Key << "scrape_configs" << YAML::Value << YAML::BeginSeq << YAML::BeginMap;
+    y << YAML::Key << "job_name" << YAML::Value << YAML::DoubleQuoted << job.name;
+    y << YAML::Key << "metrics_path" << YAML::Value << YAML::DoubleQuoted << job.metrics_path;
+    y << YAML::Key << "static_configs" << YAML::Value << YAML::BeginSeq;
+    for (const auto& t : job.targets) {
+      y << YAML::BeginMap << YAML::Key << "targets" << YAML::Value << YAML::Flow << YAML::BeginSeq
+        << YAML::DoubleQuoted << t.address << YAML::EndSeq;
+      y << YAML::Key << "labels" << YAML::Value << YAML::BeginMap;
+      y << YAML::Key << "__meta_nhn_host_id" << YAML::Value << YAML::DoubleQuoted << t.host_id;
+      y << YAML::Key << "__meta_nhn_host_name" << YAML::Value << YAML::DoubleQuoted << t.host_name;
+      y << YAML::EndMap << YAML::EndMap;
+    }
+    y << YAML::EndSeq << YAML::EndMap << YAML::EndSeq << YAML::EndMap;
+    auto cfg = config::ParseConfig(y.c_str());
+    if (!cfg.ok()) {
+      std::fprintf(stderr, "promref: workspace job \"%s\" cannot be scraped: %s\n", job.name.c_str(),
+                   cfg.error().message().c_str());
+      continue;
+    }
+    out.push_back(std::move(cfg->scrape_configs.at(0)));
+  }
+  return out;
 }
 
 Status TenantScrapers::Apply(const std::string& tenant, const std::vector<config::ScrapeConfig>& jobs,

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "api/nhn_workspace.h"
 #include "config/config.h"
 #include "scrape/manager.h"
 
@@ -44,6 +45,12 @@ class TenantScrapers {
   mutable std::mutex mu_;
   std::map<std::string, std::unique_ptr<scrape::Manager>> managers_;
 };
+
+// The scrape configs of an NHN Cloud project's workspace jobs, with every default Prometheus
+// gives a job (intervals and limits from `global`). Jobs whose names clash are logged and left
+// out, as a configuration could not hold them.
+std::vector<config::ScrapeConfig> WorkspaceScrapeConfigs(
+    const std::vector<api::NhnWorkspaceApi::ScrapeJob>& jobs, const config::GlobalConfig& global);
 
 // The machine's host name, as Go's os.Hostname (for the offset seed and globalUrl).
 std::string Hostname();
