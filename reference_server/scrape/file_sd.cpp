@@ -154,7 +154,14 @@ bool FileDiscovery::Refresh(std::chrono::steady_clock::time_point now, std::vect
     }
     next.emplace(path, std::move(state));
   }
-  if (next.size() != files_.size()) changed = true;  // files appeared or went away
+  const auto same_files = [&] {
+    if (next.size() != files_.size()) return false;
+    for (const auto& [path, state] : next) {
+      if (!files_.count(path)) return false;
+    }
+    return true;
+  };
+  if (!same_files()) changed = true;  // files appeared or went away
   files_ = std::move(next);
   return changed;
 }
