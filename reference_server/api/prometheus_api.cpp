@@ -176,6 +176,7 @@ void PrometheusApi::Register(Router& r) {
   add({"GET"}, "/api/v1/label/:name/values", &PrometheusApi::LabelValues);
   add({"GET"}, "/api/v1/metadata", &PrometheusApi::Metadata);
   add({"GET"}, "/api/v1/targets/metadata", &PrometheusApi::TargetsMetadata);
+  add({"GET"}, "/api/v1/targets/relabel_steps", &PrometheusApi::TargetRelabelSteps);
   add({"GET"}, "/api/v1/targets", &PrometheusApi::Targets);
   add({"GET"}, "/api/v1/scrape_pools", &PrometheusApi::ScrapePools);
   add({"GET"}, "/api/v1/rules", &PrometheusApi::Rules);

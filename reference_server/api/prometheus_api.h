@@ -119,6 +119,7 @@ class PrometheusApi {
   Response Metadata(const Request& req);
   Response TargetsMetadata(const Request& req);
   Response Targets(const Request& req);
+  Response TargetRelabelSteps(const Request& req);
   Response ScrapePools(const Request& req);
   Response Rules(const Request& req);
   Response Alerts(const Request& req);

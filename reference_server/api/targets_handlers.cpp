@@ -6,13 +6,16 @@
 // lists pools by name and targets in a stable order.
 #include <algorithm>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "api/envelope.h"
 #include "api/internal/params.h"
 #include "api/json_writer.h"
 #include "api/prometheus_api.h"
+#include "model/go_strconv.h"
 #include "promql/parser.h"
+#include "relabel/relabel.h"
 #include "scrape/manager.h"
 
 namespace promref::api {
@@ -135,6 +138,67 @@ Response PrometheusApi::Targets(const Request& req) {
       w.EndObject();
     }
     w.EndObject();
+  });
+}
+
+// How each relabel_configs rule of a pool changes a label set (the relabeling page of
+// Prometheus' UI asks this).
+Response PrometheusApi::TargetRelabelSteps(const Request& req) {
+  const std::string pool = req.FormValue("scrapePool");
+  if (pool.empty()) return ApiError(BadData("no scrapePool parameter provided"));
+  const std::string labels_json = req.FormValue("labels");
+  if (labels_json.empty()) return ApiError(BadData("no labels parameter provided"));
+  model::LabelsBuilder in;
+  const nlohmann::json j = nlohmann::json::parse(labels_json, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) {
+    return ApiError(BadData(
+        "error parsing labels: " +
+        std::string(j.is_discarded() ? "invalid character in labels JSON"
+                                     : "json: cannot unmarshal into Go value of type map[string]string")));
+  }
+  for (const auto& [name, value] : j.items()) {
+    if (!value.is_string())
+      return ApiError(BadData("error parsing labels: json: cannot unmarshal into Go value of type string"));
+    in.Set(name, value.get<std::string>());
+  }
+  const scrape::Manager* m = ManagerFor(deps_, req);
+  auto cfg = m ? m->ScrapePoolConfig(pool) : nullptr;
+  if (!cfg)
+    return ApiError(
+        BadData("error retrieving scrape config: scrape pool " + model::GoQuote(pool) + " not found"));
+  struct Step {
+    const relabel::RelabelConfig* rule;
+    model::Labels output;
+    bool keep;
+  };
+  std::vector<Step> steps;
+  std::optional<model::Labels> current = in.Build();
+  for (const auto& rule : cfg->relabel_configs) {
+    if (current) current = relabel::Process(*current, std::span(&rule, 1));
+    steps.push_back({&rule, current.value_or(model::Labels()), current.has_value()});
+  }
+  return ApiSuccess([cfg, steps = std::move(steps)](JsonWriter& w) {
+    w.BeginObject().Key("steps").BeginArray();
+    for (const Step& s : steps) {
+      const relabel::RelabelConfig& r = *s.rule;
+      w.BeginObject().Key("rule").BeginObject();
+      if (!r.source_labels.empty()) {
+        w.Key("source_labels").BeginArray();
+        for (const auto& l : r.source_labels) w.String(l);
+        w.EndArray();
+      }
+      w.Key("separator").String(r.separator);
+      w.Key("regex").String(r.regex.pattern());
+      if (r.modulus != 0) w.Key("modulus").Int(static_cast<int64_t>(r.modulus));
+      if (!r.target_label.empty()) w.Key("target_label").String(r.target_label);
+      w.Key("replacement").String(r.replacement);
+      w.Key("action").String(relabel::ActionName(r.action));
+      w.EndObject();
+      w.Key("output").Labels(s.output);
+      w.Key("keep").Bool(s.keep);
+      w.EndObject();
+    }
+    w.EndArray().EndObject();
   });
 }
 

@@ -136,4 +136,10 @@ std::map<std::string, size_t> Manager::TargetsDroppedCounts() const {
   return out;
 }
 
+std::shared_ptr<const config::ScrapeConfig> Manager::ScrapePoolConfig(const std::string& pool) const {
+  std::lock_guard lock(mu_);
+  auto it = jobs_.find(pool);
+  return it == jobs_.end() ? nullptr : it->second.pool->config();
+}
+
 }  // namespace promref::scrape

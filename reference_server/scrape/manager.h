@@ -51,6 +51,8 @@ class Manager {
   std::map<std::string, std::vector<std::shared_ptr<Target>>> TargetsActive() const;
   std::map<std::string, std::vector<std::shared_ptr<Target>>> TargetsDropped() const;
   std::map<std::string, size_t> TargetsDroppedCounts() const;
+  // The configuration of a pool; null when there is no such pool.
+  std::shared_ptr<const config::ScrapeConfig> ScrapePoolConfig(const std::string& pool) const;
 
  private:
   struct Job {

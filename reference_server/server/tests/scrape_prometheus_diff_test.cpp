@@ -221,6 +221,17 @@ TEST(ScrapeDiff, TargetsSeriesAndMetadataAgreeWithPrometheus) {
   EXPECT_EQ(Get(c, mine + "/api/v1/targets/metadata?metric=jobs&match_target=%7Bjob%3D%22om%22%7D"),
             Get(c, prom + "/api/v1/targets/metadata?metric=jobs&match_target=%7Bjob%3D%22om%22%7D"));
 
+  for (const std::string q :
+       {"scrapePool=dropped&labels=%7B%22__address__%22%3A%22h%3A1%22%2C%22env%22%3A%22test%22%7D",
+        "scrapePool=dropped&labels=%7B%22env%22%3A%22prod%22%7D", "scrapePool=ok&labels=%7B%7D",
+        "scrapePool=nope&labels=%7B%7D", "scrapePool=ok"}) {
+    SCOPED_TRACE(q);
+    const auto want_r = c.Get(prom + "/api/v1/targets/relabel_steps?" + q);
+    const auto got_r = c.Get(mine + "/api/v1/targets/relabel_steps?" + q);
+    EXPECT_EQ(got_r.status, want_r.status);
+    EXPECT_EQ(got_r.body, want_r.body);
+  }
+
   const auto want_latest = Latest(c, prom), got_latest = Latest(c, mine);
   EXPECT_GE(want_latest.size(), 50u);
   for (const auto& [series, v] : want_latest) {
