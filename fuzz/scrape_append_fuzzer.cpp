@@ -27,7 +27,8 @@ constexpr const char* kContentTypes[] = {
 
 bool IsReportSeries(std::string_view name) {
   return name == "up" || name == "scrape_duration_seconds" || name == "scrape_samples_scraped" ||
-         name == "scrape_samples_post_metric_relabeling" || name == "scrape_series_added";
+         name == "scrape_samples_post_metric_relabeling" || name == "scrape_series_added" ||
+         name == "scrape_timeout_seconds" || name == "scrape_sample_limit" || name == "scrape_body_size_bytes";
 }
 
 void Check(bool ok, const char* what) {
