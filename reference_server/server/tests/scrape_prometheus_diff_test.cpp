@@ -17,6 +17,7 @@
 
 #include "conformance/client/http_client.h"
 #include "conformance/peers/local_peer.h"
+#include "metrics.pb.h"
 #include "server/promref_server.h"
 
 namespace promref {
@@ -67,6 +68,50 @@ state{state="b"} 0
 # EOF
 )";
 
+// A counter and a histogram with both native and classic buckets, in the delimited protobuf
+// format (what native histograms need over scrape).
+std::string ProtobufBody() {
+  namespace dto = io::prometheus::client;
+  std::string out;
+  const auto put = [&](const dto::MetricFamily& f) {
+    const std::string bytes = f.SerializeAsString();
+    for (uint64_t n = bytes.size();; n >>= 7) {  // varint length prefix
+      out.push_back(static_cast<char>((n & 0x7f) | (n > 0x7f ? 0x80 : 0)));
+      if (n <= 0x7f) break;
+    }
+    out += bytes;
+  };
+  dto::MetricFamily counter;
+  counter.set_name("proto_requests_total");
+  counter.set_help("Requests.");
+  counter.set_type(dto::COUNTER);
+  counter.add_metric()->mutable_counter()->set_value(5);
+  put(counter);
+  dto::MetricFamily hist;
+  hist.set_name("proto_latency_seconds");
+  hist.set_help("Latency.");
+  hist.set_type(dto::HISTOGRAM);
+  auto* h = hist.add_metric()->mutable_histogram();
+  h->set_sample_count(4);
+  h->set_sample_sum(10);
+  h->set_schema(0);
+  h->set_zero_threshold(1e-128);
+  h->set_zero_count(1);
+  auto* span = h->add_positive_span();
+  span->set_offset(0);
+  span->set_length(2);
+  h->add_positive_delta(2);
+  h->add_positive_delta(-1);
+  auto* b1 = h->add_bucket();
+  b1->set_upper_bound(1);
+  b1->set_cumulative_count(3);
+  auto* b2 = h->add_bucket();
+  b2->set_upper_bound(2);
+  b2->set_cumulative_count(4);
+  put(hist);
+  return out;
+}
+
 constexpr const char* kConflict = "m{job=\"exporter\",instance=\"inner\",exported_job=\"x\"} 1\n";
 
 class Exporters {
@@ -75,6 +120,8 @@ class Exporters {
     Text("/ok", kText, "text/plain; version=0.0.4; charset=utf-8");
     Text("/om", kOpenMetrics, "application/openmetrics-text; version=1.0.0; charset=utf-8");
     Text("/conflict", kConflict, "text/plain; version=0.0.4");
+    Text("/proto", ProtobufBody(),
+         "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited");
     Text("/bad", "m{a=\"1\" 1\n", "text/plain; version=0.0.4");
     Text("/limit", "a 1\nb 2\nc 3\n", "text/plain; version=0.0.4");
     Text("/big", std::string(300, '#') + "\nm 1\n", "text/plain; version=0.0.4");
@@ -128,6 +175,9 @@ std::string Config(const std::string& addr) {
          job("slow", "/slow", "    scrape_timeout: 500ms\n") +
          job("big", "/big", "    body_size_limit: 100B\n") + job("limit", "/limit", "    sample_limit: 2\n") +
          job("labels", "/ok", "    label_limit: 3\n") + job("changing", "/changing") +
+         job("proto", "/proto", "    scrape_native_histograms: true\n") + job("proto_text", "/proto") +
+         job("proto_classic", "/proto",
+             "    scrape_native_histograms: true\n    always_scrape_classic_histograms: true\n") +
          job("dropped", "/ok",
              "    relabel_configs:\n      - source_labels: [env]\n        regex: test\n        action: "
              "drop\n");
@@ -153,7 +203,7 @@ std::map<std::string, json> ActiveTargets(const json& data) {
 
 bool AllScrapedTwice(HttpClient& c, const std::string& base) {
   const json data = Get(c, base + "/api/v1/targets?state=active");
-  if (data["activeTargets"].size() != 11) return false;
+  if (data["activeTargets"].size() != 14) return false;
   for (const auto& t : data["activeTargets"]) {
     if (t["lastScrape"] == "0001-01-01T00:00:00Z") return false;
   }
@@ -167,7 +217,8 @@ std::map<std::string, std::string> Latest(HttpClient& c, const std::string& base
   for (const auto& s : data["result"]) {
     const std::string name = s["metric"].value("__name__", "");
     if (name == "scrape_duration_seconds" || name == "scrape_series_added") continue;
-    out[s["metric"].dump()] = s["value"][1].get<std::string>();
+    out[s["metric"].dump()] =
+        s.contains("histogram") ? s["histogram"][1].dump() : s["value"][1].get<std::string>();
   }
   return out;
 }
@@ -234,6 +285,13 @@ TEST(ScrapeDiff, TargetsSeriesAndMetadataAgreeWithPrometheus) {
 
   const auto want_latest = Latest(c, prom), got_latest = Latest(c, mine);
   EXPECT_GE(want_latest.size(), 50u);
+  size_t native = 0, classic_buckets = 0;
+  for (const auto& [series, v] : want_latest) {
+    if (series.find("proto_latency_seconds\"") != std::string::npos && v.starts_with("{")) ++native;
+    if (series.find("proto_latency_seconds_bucket") != std::string::npos) ++classic_buckets;
+  }
+  EXPECT_EQ(native, 2u) << "jobs proto and proto_classic read the native histogram";
+  EXPECT_EQ(classic_buckets, 6u) << "proto_text and proto_classic keep the classic buckets (le 1, 2, +Inf)";
   for (const auto& [series, v] : want_latest) {
     auto it = got_latest.find(series);
     if (it == got_latest.end()) {
