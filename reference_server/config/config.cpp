@@ -121,23 +121,6 @@ void AddGlobalWarnings(const YAML::Node& root, std::vector<std::string>* warning
   }
 }
 
-std::vector<RemoteWriteConfig> ParseRemoteWrite(const YAML::Node& rws) {
-  std::vector<RemoteWriteConfig> out;
-  if (!rws) return out;
-  for (const auto& rw : rws) {
-    RemoteWriteConfig r;
-    if (!rw["url"]) Fail("url for remote_write is empty");
-    r.url = rw["url"].as<std::string>();
-    if (r.url.rfind("http://", 0) != 0 && r.url.rfind("https://", 0) != 0) {
-      Fail("unsupported scheme for remote_write url: " + r.url);
-    }
-    if (rw["name"]) r.name = rw["name"].as<std::string>();
-    if (rw["remote_timeout"]) r.remote_timeout_ms = DurationMs(rw["remote_timeout"]);
-    out.push_back(std::move(r));
-  }
-  return out;
-}
-
 // A tenant id names directories and URL segments, so only letters, digits, '-' and '_'.
 bool IsSafeTenantId(const std::string& id) {
   bool safe = !id.empty() && id != "." && id != "..";
@@ -200,7 +183,7 @@ Config Parse(const YAML::Node& root) {
   AddGlobalWarnings(root, &c.warnings);
   c.scrape_configs = ParseScrapeConfigs(root["scrape_configs"], c.global, &c.warnings);
   c.rule_files = StringList(root["rule_files"]);
-  c.remote_write = ParseRemoteWrite(root["remote_write"]);
+  c.remote_write = ParseRemoteWrite(root["remote_write"], c.global, &c.warnings);
   c.promref = ParsePromref(root["promref"]);
   return c;
 }

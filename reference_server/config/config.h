@@ -151,10 +151,44 @@ struct ScrapeConfig {
   std::vector<UnsupportedDiscovery> unsupported_discovery;
 };
 
+// Prometheus 3.16's QueueConfig and its defaults.
+struct QueueConfig {
+  int64_t capacity = 10'000;  // samples buffered per shard before the WAL reader waits
+  int64_t max_shards = 50;
+  int64_t min_shards = 1;
+  int64_t max_samples_per_send = 2'000;
+  int64_t batch_send_deadline_ms = 5'000;
+  int64_t min_backoff_ms = 30;
+  int64_t max_backoff_ms = 5'000;
+  bool retry_on_http_429 = false;
+  int64_t sample_age_limit_ms = 0;  // 0: no limit
+};
+
+struct MetadataConfig {
+  bool send = true;
+  int64_t send_interval_ms = 60'000;
+  int64_t max_samples_per_send = 2'000;
+};
+
+// A remote_write entry after Prometheus' UnmarshalYAML and Validate.
 struct RemoteWriteConfig {
   std::string url;
   std::string name;
   int64_t remote_timeout_ms = 30'000;
+  std::vector<std::pair<std::string, std::string>> headers;  // sorted by name
+  std::vector<relabel::RelabelConfig> write_relabel_configs;
+  bool send_exemplars = false;
+  bool send_native_histograms = false;
+  bool round_robin_dns = false;
+  bool convert_nhcb_to_classic = false;
+  // "prometheus.WriteRequest" (remote write 1.0) or "io.prometheus.write.v2.Request" (2.0).
+  std::string protobuf_message = "prometheus.WriteRequest";
+  HttpClientConfig http_client;  // follow_redirects true, enable_http2 false by default
+  QueueConfig queue_config;
+  MetadataConfig metadata_config;
+  // sigv4, azuread or google_iam, when written: accepted, kept to show back, not applied.
+  std::string cloud_auth_kind;
+  YAML::Node cloud_auth;
 };
 
 struct Server {  // a machine of a tenant's project (NHN Cloud's /servers), for workspace targets

@@ -169,7 +169,39 @@ void EmitRemoteWrite(YAML::Emitter& out, const std::vector<RemoteWriteConfig>& r
   for (const auto& r : remote_write) {
     out << YAML::BeginMap << YAML::Key << "url" << YAML::Value << r.url;
     EmitDuration(out, "remote_timeout", r.remote_timeout_ms);
+    if (!r.headers.empty()) {
+      out << YAML::Key << "headers" << YAML::Value << YAML::BeginMap;
+      for (const auto& [name, value] : r.headers) out << YAML::Key << name << YAML::Value << value;
+      out << YAML::EndMap;
+    }
+    if (!r.write_relabel_configs.empty()) {
+      out << YAML::Key << "write_relabel_configs" << YAML::Value << YAML::BeginSeq;
+      for (const auto& rc : r.write_relabel_configs) relabel::EmitYaml(out, rc);
+      out << YAML::EndSeq;
+    }
     if (!r.name.empty()) out << YAML::Key << "name" << YAML::Value << r.name;
+    if (r.send_exemplars) out << YAML::Key << "send_exemplars" << YAML::Value << true;
+    if (r.send_native_histograms) out << YAML::Key << "send_native_histograms" << YAML::Value << true;
+    out << YAML::Key << "protobuf_message" << YAML::Value << r.protobuf_message;
+    EmitHttpClient(out, r.http_client);
+    const QueueConfig& q = r.queue_config;
+    out << YAML::Key << "queue_config" << YAML::Value << YAML::BeginMap;
+    out << YAML::Key << "capacity" << YAML::Value << q.capacity;
+    out << YAML::Key << "max_shards" << YAML::Value << q.max_shards;
+    out << YAML::Key << "min_shards" << YAML::Value << q.min_shards;
+    out << YAML::Key << "max_samples_per_send" << YAML::Value << q.max_samples_per_send;
+    EmitDuration(out, "batch_send_deadline", q.batch_send_deadline_ms);
+    EmitDuration(out, "min_backoff", q.min_backoff_ms);
+    EmitDuration(out, "max_backoff", q.max_backoff_ms);
+    if (q.retry_on_http_429) out << YAML::Key << "retry_on_http_429" << YAML::Value << true;
+    if (q.sample_age_limit_ms != 0) EmitDuration(out, "sample_age_limit", q.sample_age_limit_ms);
+    out << YAML::EndMap;
+    out << YAML::Key << "metadata_config" << YAML::Value << YAML::BeginMap;
+    out << YAML::Key << "send" << YAML::Value << r.metadata_config.send;
+    EmitDuration(out, "send_interval", r.metadata_config.send_interval_ms);
+    out << YAML::Key << "max_samples_per_send" << YAML::Value << r.metadata_config.max_samples_per_send;
+    out << YAML::EndMap;
+    if (!r.cloud_auth_kind.empty()) out << YAML::Key << r.cloud_auth_kind << YAML::Value << r.cloud_auth;
     out << YAML::EndMap;
   }
   out << YAML::EndSeq;

@@ -26,4 +26,10 @@ std::vector<ScrapeConfig> ParseScrapeConfigs(const YAML::Node& n, const GlobalCo
 std::vector<std::string> ScrapeProtocols(const YAML::Node& n);
 void CheckScrapeProtocols(const std::vector<std::string>& protocols, const std::string& where);
 
+// remote_write_config.cpp: remote_write, decoded and validated as Prometheus does (write
+// relabeling checked with the global name validation scheme); adds what promref does not
+// apply to *warnings.
+std::vector<RemoteWriteConfig> ParseRemoteWrite(const YAML::Node& n, const GlobalConfig& global,
+                                                std::vector<std::string>* warnings);
+
 }  // namespace promref::config::internal

@@ -712,3 +712,61 @@ TEST(Config, RendersAFullConfigAsPrometheus) {
 
 }  // namespace
 }  // namespace promref::config
+
+namespace promref::config {
+namespace {
+
+// Expected texts printed by Prometheus 3.16's `promtool check config` for the same documents.
+TEST(Config, RemoteWriteIsCheckedAsPrometheusChecksIt) {
+  const std::pair<std::string, std::string> cases[] = {
+      {"remote_write: [{url: 'http://a/'}, {url: 'http://b/', name: x}, {url: 'http://c/', name: x}]",
+       "found multiple remote write configs with job name \"x\""},
+      {"remote_write: [{url: 'http://a/', queue_config: {max_shards: 0}}]",
+       "remote write queue max_shards must be positive"},
+      {"remote_write: [{url: 'http://a/', headers: {User-Agent: x}}]",
+       "User-Agent is a reserved header. It must not be changed"},
+      {"remote_write: [{url: 'http://a/', headers: {authorization: x}}]",
+       "authorization header must be changed via the basic_auth, authorization, oauth2, sigv4, azuread or "
+       "google_iam "
+       "parameter"},
+      {"remote_write: [{url: 'http://a/', protobuf_message: foo}]",
+       "invalid protobuf_message value: unknown type for remote write protobuf message foo, supported: "
+       "prometheus.WriteRequest, io.prometheus.write.v2.Request"},
+      {"remote_write: [{url: 'http://a/', queue_config: {min_backoff: 2s, max_backoff: 1s}}]",
+       "remote write queue max_backoff must not be less than min_backoff"},
+      {"remote_write: [{url: 'http://a/', basic_auth: {username: a}, authorization: {credentials: b}}]",
+       "at most one of basic_auth, oauth2 & authorization must be configured"},
+      {"remote_write: [{name: x}]", "url for remote_write is empty"},
+  };
+  for (const auto& [yaml, message] : cases) {
+    auto c = ParseConfig(yaml);
+    ASSERT_FALSE(c.ok()) << yaml;
+    EXPECT_EQ(c.error().message(), message) << yaml;
+  }
+  auto c = ParseConfig("remote_write: [{url: 'http://a/', foo: 1}]");
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.error().message().find("field foo not found in type config.plain"), std::string::npos)
+      << c.error().message();
+}
+
+TEST(Config, RemoteWriteDefaultsAreQueueConfigs) {
+  auto c = ParseConfig(
+      "remote_write:\n- url: http://a/api/v1/write\n  protobuf_message: io.prometheus.write.v2.Request\n"
+      "  write_relabel_configs: [{source_labels: [__name__], regex: 'go_.*', action: drop}]\n"
+      "  queue_config: {max_samples_per_send: 100, retry_on_http_429: true}\n");
+  ASSERT_TRUE(c.ok()) << c.error().message();
+  const RemoteWriteConfig& r = c->remote_write.at(0);
+  EXPECT_EQ(r.queue_config.capacity, 10000);
+  EXPECT_EQ(r.queue_config.max_shards, 50);
+  EXPECT_EQ(r.queue_config.max_samples_per_send, 100);
+  EXPECT_EQ(r.queue_config.min_backoff_ms, 30);
+  EXPECT_EQ(r.queue_config.max_backoff_ms, 5000);
+  EXPECT_TRUE(r.queue_config.retry_on_http_429);
+  EXPECT_EQ(r.remote_timeout_ms, 30000);
+  EXPECT_FALSE(r.http_client.enable_http2);
+  EXPECT_TRUE(r.http_client.follow_redirects);
+  EXPECT_EQ(r.write_relabel_configs.size(), 1u);
+}
+
+}  // namespace
+}  // namespace promref::config
