@@ -10,37 +10,10 @@
 #include <sstream>
 
 #include "http1/status_text.h"
+#include "httpclient/curl_config.h"
 
 namespace promref::scrape {
 namespace {
-
-void GlobalInit() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
-// Prometheus reads secret files at every request and trims them.
-std::string ReadTrimmed(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string s = ss.str();
-  const auto not_space = [](unsigned char c) { return !std::isspace(c); };
-  s.erase(s.begin(), std::find_if(s.begin(), s.end(), not_space));
-  s.erase(std::find_if(s.rbegin(), s.rend(), not_space).base(), s.end());
-  return s;
-}
-
-std::string HostPort(const std::string& url) {
-  size_t start = url.find("://");
-  start = start == std::string::npos ? 0 : start + 3;
-  size_t end = url.find_first_of("/?#", start);
-  std::string host = url.substr(start, end == std::string::npos ? std::string::npos : end - start);
-  if (host.find(':') == std::string::npos || (host.front() == '[' && host.back() == ']')) {
-    host += url.starts_with("https") ? ":443" : ":80";
-  }
-  return host;
-}
 
 bool IEquals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
@@ -91,22 +64,6 @@ int OnProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
   return (*t->cancelled && (*t->cancelled)()) ? 1 : 0;
 }
 
-// Go's net/http error for a failed transfer, as Prometheus shows it.
-std::string TransportError(CURLcode code, const std::string& url) {
-  const std::string prefix = "Get \"" + url + "\": ";
-  switch (code) {
-    case CURLE_OPERATION_TIMEDOUT: return prefix + "context deadline exceeded";
-    case CURLE_COULDNT_CONNECT: return prefix + "dial tcp " + HostPort(url) + ": connect: connection refused";
-    case CURLE_COULDNT_RESOLVE_HOST: {
-      std::string host = HostPort(url);
-      host = host.substr(0, host.rfind(':'));
-      return prefix + "dial tcp: lookup " + host + ": no such host";
-    }
-    case CURLE_ABORTED_BY_CALLBACK: return prefix + "context canceled";
-    default: return prefix + curl_easy_strerror(code);
-  }
-}
-
 }  // namespace
 
 struct HttpFetcher::Impl {
@@ -115,7 +72,7 @@ struct HttpFetcher::Impl {
 };
 
 HttpFetcher::HttpFetcher(config::HttpClientConfig client) : impl_(std::make_unique<Impl>()) {
-  GlobalInit();
+  httpclient::GlobalInit();
   impl_->client = std::move(client);
   impl_->curl = curl_easy_init();
 }
@@ -135,43 +92,7 @@ curl_slist* RequestHeaders(const config::HttpClientConfig& c, const FetchRequest
   char timeout[64];
   std::snprintf(timeout, sizeof timeout, "%g", static_cast<double>(r.timeout_ms) / 1000.0);
   add(std::string("X-Prometheus-Scrape-Timeout-Seconds: ") + timeout);
-  if (c.authorization) {
-    const auto& a = *c.authorization;
-    const std::string cred = a.credentials_file.empty() ? a.credentials : ReadTrimmed(a.credentials_file);
-    add("Authorization: " + a.type + " " + cred);
-  }
-  for (const auto& header : c.http_headers) {
-    for (const auto& v : header.values) add(header.name + ": " + v);
-    for (const auto& v : header.secrets) add(header.name + ": " + v);
-    for (const auto& f : header.files) add(header.name + ": " + ReadTrimmed(f));
-  }
-  return h;
-}
-
-void ApplyClientConfig(CURL* curl, const config::HttpClientConfig& c) {
-  if (c.basic_auth) {
-    const auto& b = *c.basic_auth;
-    const std::string user = b.username_file.empty() ? b.username : ReadTrimmed(b.username_file);
-    const std::string pass = b.password_file.empty() ? b.password : ReadTrimmed(b.password_file);
-    curl_easy_setopt(curl, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
-    curl_easy_setopt(curl, CURLOPT_USERNAME, user.c_str());
-    curl_easy_setopt(curl, CURLOPT_PASSWORD, pass.c_str());
-  }
-  const auto& tls = c.tls_config;
-  if (!tls.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, tls.ca_file.c_str());
-  if (!tls.cert_file.empty()) curl_easy_setopt(curl, CURLOPT_SSLCERT, tls.cert_file.c_str());
-  if (!tls.key_file.empty()) curl_easy_setopt(curl, CURLOPT_SSLKEY, tls.key_file.c_str());
-  if (!tls.ca.empty()) {
-    curl_blob blob{const_cast<char*>(tls.ca.data()), tls.ca.size(), CURL_BLOB_COPY};
-    curl_easy_setopt(curl, CURLOPT_CAINFO_BLOB, &blob);
-  }
-  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, tls.insecure_skip_verify ? 0L : 1L);
-  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, tls.insecure_skip_verify ? 0L : 2L);
-  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, c.follow_redirects ? 1L : 0L);
-  curl_easy_setopt(curl, CURLOPT_MAXREDIRS, 10L);  // Go's client stops after 10
-  if (!c.proxy_url.empty()) curl_easy_setopt(curl, CURLOPT_PROXY, c.proxy_url.c_str());
-  if (!c.no_proxy.empty()) curl_easy_setopt(curl, CURLOPT_NOPROXY, c.no_proxy.c_str());
-  if (c.proxy_url.empty() && !c.proxy_from_environment) curl_easy_setopt(curl, CURLOPT_PROXY, "");
+  return httpclient::AppendConfiguredHeaders(h, c);
 }
 
 }  // namespace
@@ -199,7 +120,7 @@ FetchResult HttpFetcher::Fetch(const FetchRequest& r, const std::function<bool()
   curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
   curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, OnProgress);
   curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &t);
-  ApplyClientConfig(curl, impl_->client);
+  httpclient::ApplyHttpClientConfig(curl, impl_->client);
   const CURLcode code = curl_easy_perform(curl);
   curl_slist_free_all(headers);
   long status = 0;
@@ -211,7 +132,7 @@ FetchResult HttpFetcher::Fetch(const FetchRequest& r, const std::function<bool()
   }
   if (code != CURLE_OK) {
     result.body.clear();
-    result.status = BadData(TransportError(code, r.url));
+    result.status = BadData(httpclient::TransportError(code, "Get", r.url));
     return result;
   }
   if (status != 200) {

@@ -17,4 +17,8 @@ model::FloatHistogram ToFloatHistogram(const Histogram& h);
 // carries Prometheus' text.
 Result<model::FloatHistogram> ReceivedHistogram(const Histogram& h);
 
+// A stored histogram as remote write sends it: a float histogram (absolute counts) with the
+// same schema, zero bucket, spans, custom bounds and counter reset hint, at time `t`.
+Histogram ToWireHistogram(const model::FloatHistogram& h, int64_t t);
+
 }  // namespace promref::wire
