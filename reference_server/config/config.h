@@ -233,6 +233,7 @@ Result<Config> LoadConfigFile(const std::string& path);
 // Whether two scrape configs are the same in every field, secrets included (what a reload
 // compares to decide whether a job's loops restart).
 bool SameScrapeConfig(const ScrapeConfig& a, const ScrapeConfig& b);
+bool SameRemoteWriteConfig(const RemoteWriteConfig& a, const RemoteWriteConfig& b);
 
 // The loaded configuration as /api/v1/status/config shows it: defaults filled in, secrets
 // (tenant keys and tokens) redacted.

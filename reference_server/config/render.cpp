@@ -284,4 +284,13 @@ bool SameScrapeConfig(const ScrapeConfig& a, const ScrapeConfig& b) {
   return Render(a) == Render(b) && Secrets(a.http_client) == Secrets(b.http_client);
 }
 
+bool SameRemoteWriteConfig(const RemoteWriteConfig& a, const RemoteWriteConfig& b) {
+  const auto render = [](const RemoteWriteConfig& r) {
+    YAML::Emitter out;
+    internal::EmitRemoteWrite(out, {r});
+    return std::string(out.c_str());
+  };
+  return render(a) == render(b) && Secrets(a.http_client) == Secrets(b.http_client);
+}
+
 }  // namespace promref::config
