@@ -10,6 +10,7 @@
 #include "api/nhn_workspace.h"
 #include "api/prometheus_api.h"
 #include "promql/engine.h"
+#include "remote/remote_writer.h"
 #include "server/demo_data.h"
 #include "server/scraping.h"
 #include "server/tenants.h"
@@ -22,6 +23,9 @@ struct PromrefServer::Impl {
   config::Config cfg;
   std::unique_ptr<Tenants> tenants;
   std::unique_ptr<TenantScrapers> scrapers;
+  std::unique_ptr<remote::RemoteWriter> remote_writer;  // null with an in-memory TSDB
+
+  void ApplyRemoteWrite();
   std::unique_ptr<promql::Engine> engine;
   api::Notifications notifications;
   api::SelfMetrics metrics;
@@ -64,11 +68,31 @@ void ExternalUrl(const Flags& flags, api::ApiDeps* deps) {
 
 }  // namespace
 
+// Remote write reads the default tenant's WAL, as Prometheus reads its own; an in-memory TSDB
+// has none.
+void PromrefServer::Impl::ApplyRemoteWrite() {
+  Impl* s = this;
+  if (s->flags.in_memory) {
+    if (!s->cfg.remote_write.empty()) {
+      std::fprintf(stderr,
+                   "promref: remote_write is not applied with --storage.in-memory: it reads the WAL\n");
+    }
+    return;
+  }
+  if (!s->remote_writer) {
+    s->remote_writer = std::make_unique<remote::RemoteWriter>(
+        s->tenants->DirFor(kDefaultTenant) + "/wal", "Prometheus/" + api::BuildInfo{}.version,
+        [](const std::string& line) { std::fprintf(stderr, "promref: %s\n", line.c_str()); });
+  }
+  s->remote_writer->ApplyConfig(s->cfg.remote_write, s->cfg.global.external_labels);
+}
+
 PromrefServer::PromrefServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 PromrefServer::~PromrefServer() {
   Stop();
   if (impl_ && impl_->scrapers) impl_->scrapers->StopAll();  // no appends into closing storage
+  if (impl_ && impl_->remote_writer) impl_->remote_writer->Stop();
   if (impl_ && impl_->tenants) impl_->tenants->Close();
 }
 
@@ -160,6 +184,7 @@ Result<std::unique_ptr<PromrefServer>> PromrefServer::Create(const Flags& flags,
       !st.ok()) {
     return st.error();
   }
+  s->ApplyRemoteWrite();
   for (const auto& tenant : s->cfg.promref.tenants) {  // workspace jobs saved by an earlier run
     const auto jobs = WorkspaceScrapeConfigs(s->nhn->ScrapeJobs(tenant.id), s->cfg.global);
     if (Status st = s->scrapers->Apply(tenant.id, jobs, s->cfg.global.external_labels); !st.ok())
@@ -226,6 +251,7 @@ Status PromrefServer::Reload() {
   std::lock_guard lock(s->cfg_mu);
   s->cfg = std::move(*loaded);
   s->door->Reconfigure(Impl::DoorConfig(s->cfg, s->flags));
+  s->ApplyRemoteWrite();
   return s->scrapers->Apply(kDefaultTenant, s->cfg.scrape_configs, s->cfg.global.external_labels);
 }
 
