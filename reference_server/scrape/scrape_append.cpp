@@ -207,10 +207,40 @@ storage::AppendResult ScrapeAppender::AppendSample(storage::SeriesRef ref, const
   return r;
 }
 
+Result<const model::Labels*> ScrapeAppender::SeriesLabels(const ingest::Entry& e,
+                                                          const ScrapeCache::Series* ce,
+                                                          model::Labels* fresh) const {
+  if (ce) return &ce->labels;
+  *fresh = MutateSampleLabels(e.labels);
+  if (fresh->empty()) return static_cast<const model::Labels*>(nullptr);
+  if (!fresh->Has(model::kMetricNameLabel)) return BadData("missing metric name (__name__ label)");
+  if (!IsValidSeries(*fresh, options_.legacy_name_validation)) {
+    return BadData("invalid metric name or label names: " + fresh->ToString());
+  }
+  if (Status st = VerifyLabelLimits(*fresh); !st.ok()) return st.error();
+  return static_cast<const model::Labels*>(fresh);
+}
+
+// Exemplars go after their sample, sorted; a native histogram's need their own timestamps
+// (Prometheus drops the others), a float's default to the sample's. They never fail a scrape.
+void ScrapeAppender::AppendExemplars(const ingest::Entry& e, storage::SeriesRef ref,
+                                     const model::Labels& lset, int64_t t) {
+  exemplars_.clear();
+  if (e.histogram) {
+    for (const auto& ex : e.histogram_exemplars) {
+      if (ex.timestamp_ms) exemplars_.push_back({ex.labels, ex.value, *ex.timestamp_ms, true});
+    }
+  } else if (e.exemplar) {
+    exemplars_.push_back({e.exemplar->labels, e.exemplar->value, e.exemplar->timestamp_ms.value_or(t), true});
+  }
+  std::sort(exemplars_.begin(), exemplars_.end(),
+            [](const auto& a, const auto& b) { return a.t != b.t ? a.t < b.t : a.value < b.value; });
+  for (const auto& ex : exemplars_) (void)app_.AppendExemplar(ref, lset, ex);
+}
+
 Status ScrapeAppender::AppendEntries(ingest::Parser& parser, int64_t t_default, AppendOutcome* out) {
   SampleCounters counters;
   ingest::Entry e;
-  std::vector<storage::Exemplar> exemplars;
   while (true) {
     Result<bool> more = parser.Next(&e);
     if (!more.ok()) return more.error();
@@ -226,27 +256,19 @@ Status ScrapeAppender::AppendEntries(ingest::Parser& parser, int64_t t_default, 
     ++out->total;
     const bool own_timestamp = options_.honor_timestamps && e.timestamp_ms.has_value();
     const int64_t t = own_timestamp ? *e.timestamp_ms : t_default;
-    const std::string key(e.labels.Encoded());
+    const std::string_view key = e.labels.Encoded();  // the parsed series, before any labels are added
     if (cache_.IsDropped(key)) continue;
     bool already_scraped = false;
     ScrapeCache::Series* ce = cache_.Get(key, &already_scraped);
-    model::Labels lset;
-    storage::SeriesRef ref = 0;
-    if (ce) {
-      ref = ce->ref;
-      lset = ce->labels;
-    } else {
-      lset = MutateSampleLabels(e.labels);
-      if (lset.empty()) {
-        cache_.AddDropped(key);
-        continue;
-      }
-      if (!lset.Has(model::kMetricNameLabel)) return BadData("missing metric name (__name__ label)");
-      if (!IsValidSeries(lset, options_.legacy_name_validation)) {
-        return BadData("invalid metric name or label names: " + lset.ToString());
-      }
-      if (Status st = VerifyLabelLimits(lset); !st.ok()) return st;
+    model::Labels fresh;
+    auto resolved = SeriesLabels(e, ce, &fresh);
+    if (!resolved.ok()) return resolved.error();
+    if (*resolved == nullptr) {
+      cache_.AddDropped(key);
+      continue;
     }
+    const model::Labels& lset = **resolved;
+    storage::SeriesRef ref = ce ? ce->ref : 0;
     const bool track = !own_timestamp || options_.track_timestamps_staleness;
     if (already_scraped && !own_timestamp) {
       counters.last = AddResult::kDuplicate;
@@ -269,24 +291,12 @@ Status ScrapeAppender::AppendEntries(ingest::Parser& parser, int64_t t_default, 
       case AddResult::kFatal: return Error(ErrorKind::kInternal, counters.fatal);
     }
     if (!ce && sample_added) {
-      ce = cache_.Add(key, ref, lset);
+      ce = cache_.Add(key, ref, std::move(fresh));
       if (ref != 0 && track) cache_.TrackStaleness(ref, ce);
       if (!counters.sample_limit_hit && !counters.bucket_limit_hit) ++out->series_added;
     }
     ++out->added;
-    if (!sample_added) continue;
-    exemplars.clear();
-    if (e.histogram) {
-      for (const auto& ex : e.histogram_exemplars) {
-        if (ex.timestamp_ms) exemplars.push_back({ex.labels, ex.value, *ex.timestamp_ms, true});
-      }
-    } else if (e.exemplar) {
-      exemplars.push_back(
-          {e.exemplar->labels, e.exemplar->value, e.exemplar->timestamp_ms.value_or(t), true});
-    }
-    std::sort(exemplars.begin(), exemplars.end(),
-              [](const auto& a, const auto& b) { return a.t != b.t ? a.t < b.t : a.value < b.value; });
-    for (const auto& ex : exemplars) (void)app_.AppendExemplar(ref, lset, ex);  // never fails a scrape
+    if (sample_added) AppendExemplars(e, ref, ce ? ce->labels : lset, t);
   }
   if (counters.sample_limit_hit) return BadData("sample limit exceeded");
   if (counters.bucket_limit_hit) return BadData("histogram bucket limit exceeded");

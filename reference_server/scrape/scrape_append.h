@@ -85,6 +85,11 @@ class ScrapeAppender {
  private:
   struct SampleCounters;
   Status AppendEntries(ingest::Parser& parser, int64_t t, AppendOutcome* out);
+  // The labels a parsed series is stored under: the cached ones, or new ones (target labels,
+  // metric relabeling, checks) in *fresh. Null when metric relabeling dropped the series.
+  Result<const model::Labels*> SeriesLabels(const ingest::Entry& e, const ScrapeCache::Series* ce,
+                                            model::Labels* fresh) const;
+  void AppendExemplars(const ingest::Entry& e, storage::SeriesRef ref, const model::Labels& lset, int64_t t);
   storage::AppendResult AppendSample(storage::SeriesRef ref, const model::Labels& lset, int64_t t,
                                      const ingest::Entry& e, SampleCounters* counters);
   Status UpdateStaleMarkers(int64_t t);
@@ -98,6 +103,7 @@ class ScrapeAppender {
   const Target& target_;
   const AppendOptions& options_;
   const int64_t max_time_ms_;
+  std::vector<storage::Exemplar> exemplars_;  // reused
 };
 
 }  // namespace promref::scrape

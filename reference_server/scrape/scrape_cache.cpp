@@ -49,7 +49,7 @@ std::optional<FamilyMetadata> MetadataStore::Get(const std::string& family) cons
   return it->second.metadata;
 }
 
-ScrapeCache::Series* ScrapeCache::Get(const std::string& key, bool* already_scraped) {
+ScrapeCache::Series* ScrapeCache::Get(std::string_view key, bool* already_scraped) {
   auto it = series_.find(key);
   if (it == series_.end()) {
     *already_scraped = false;
@@ -60,17 +60,17 @@ ScrapeCache::Series* ScrapeCache::Get(const std::string& key, bool* already_scra
   return &it->second;
 }
 
-ScrapeCache::Series* ScrapeCache::Add(const std::string& key, storage::SeriesRef ref, model::Labels labels) {
-  Series& s = series_[key];
+ScrapeCache::Series* ScrapeCache::Add(std::string_view key, storage::SeriesRef ref, model::Labels labels) {
+  Series& s = series_[std::string(key)];
   s = Series{ref, std::move(labels), iter_};
   return &s;
 }
 
-void ScrapeCache::AddDropped(const std::string& key) {
-  dropped_[key] = iter_;
+void ScrapeCache::AddDropped(std::string_view key) {
+  dropped_[std::string(key)] = iter_;
 }
 
-bool ScrapeCache::IsDropped(const std::string& key) {
+bool ScrapeCache::IsDropped(std::string_view key) {
   auto it = dropped_.find(key);
   if (it == dropped_.end()) return false;
   it->second = iter_;

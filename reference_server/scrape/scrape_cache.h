@@ -13,6 +13,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -65,10 +66,10 @@ class ScrapeCache {
 
   // The entry of a parsed series (nullptr when unknown) and whether this scrape already saw
   // it; marks it seen.
-  Series* Get(const std::string& key, bool* already_scraped);
-  Series* Add(const std::string& key, storage::SeriesRef ref, model::Labels labels);
-  void AddDropped(const std::string& key);
-  bool IsDropped(const std::string& key);  // and marks it seen
+  Series* Get(std::string_view key, bool* already_scraped);
+  Series* Add(std::string_view key, storage::SeriesRef ref, model::Labels labels);
+  void AddDropped(std::string_view key);
+  bool IsDropped(std::string_view key);  // and marks it seen
 
   // Points an entry at a new storage reference (the storage recreated the series), moving
   // its staleness tracking along.
@@ -89,8 +90,13 @@ class ScrapeCache {
  private:
   uint64_t iter_ = 0;
   size_t successful_count_ = 0;
-  std::unordered_map<std::string, Series> series_;
-  std::unordered_map<std::string, uint64_t> dropped_;
+  // Looked up by string_view without building a string per sample.
+  struct KeyHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, Series, KeyHash, std::equal_to<>> series_;
+  std::unordered_map<std::string, uint64_t, KeyHash, std::equal_to<>> dropped_;
   std::unordered_map<storage::SeriesRef, const Series*> cur_, prev_;
   std::shared_ptr<MetadataStore> metadata_;
 };
