@@ -12,6 +12,7 @@
 #include "promql/engine.h"
 #include "remote/remote_writer.h"
 #include "server/demo_data.h"
+#include "server/pushing.h"
 #include "server/scraping.h"
 #include "server/tenants.h"
 
@@ -24,6 +25,7 @@ struct PromrefServer::Impl {
   std::unique_ptr<Tenants> tenants;
   std::unique_ptr<TenantScrapers> scrapers;
   std::unique_ptr<remote::RemoteWriter> remote_writer;  // null with an in-memory TSDB
+  std::unique_ptr<TenantPushes> pushes;
 
   void ApplyRemoteWrite();
   std::unique_ptr<promql::Engine> engine;
@@ -92,6 +94,7 @@ PromrefServer::PromrefServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)
 PromrefServer::~PromrefServer() {
   Stop();
   if (impl_ && impl_->scrapers) impl_->scrapers->StopAll();  // no appends into closing storage
+  if (impl_ && impl_->pushes) impl_->pushes->Stop();
   if (impl_ && impl_->remote_writer) impl_->remote_writer->Stop();
   if (impl_ && impl_->tenants) impl_->tenants->Close();
 }
@@ -143,6 +146,17 @@ Result<std::unique_ptr<PromrefServer>> PromrefServer::Create(const Flags& flags,
   deps.quit = [s] { s->quit = true; };
   s->prom_api = std::make_unique<api::PrometheusApi>(deps);
   s->prom_api->Register(s->api_router);
+  // Pushgateway's push API, per tenant, written in at the global scrape interval.
+  s->pushes = std::make_unique<TenantPushes>(
+      [s](const std::string& id) {
+        api::Tenant* t = s->tenants->Get(id.empty() ? kDefaultTenant : id);
+        return t ? t->storage : nullptr;
+      },
+      [s] {
+        std::lock_guard lock(s->cfg_mu);
+        return s->cfg.global.scrape_interval_ms;
+      });
+  s->pushes->Register(&s->api_router);
   s->nhn = std::make_unique<api::NhnWorkspaceApi>(
       flags.in_memory ? "" : flags.tsdb_path, [s](const std::string& project) {
         std::vector<api::NhnServer> out;
