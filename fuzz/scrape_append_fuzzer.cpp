@@ -28,7 +28,8 @@ constexpr const char* kContentTypes[] = {
 bool IsReportSeries(std::string_view name) {
   return name == "up" || name == "scrape_duration_seconds" || name == "scrape_samples_scraped" ||
          name == "scrape_samples_post_metric_relabeling" || name == "scrape_series_added" ||
-         name == "scrape_timeout_seconds" || name == "scrape_sample_limit" || name == "scrape_body_size_bytes";
+         name == "scrape_timeout_seconds" || name == "scrape_sample_limit" ||
+         name == "scrape_body_size_bytes";
 }
 
 void Check(bool ok, const char* what) {
@@ -65,20 +66,26 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (mode & 4) yaml += "  honor_labels: true\n";
   if (mode & 8) yaml += "  honor_timestamps: false\n";
   if (mode & 16) yaml += "  sample_limit: 3\n  label_limit: 4\n  label_value_length_limit: 8\n";
-  if (mode & 32) yaml += "  scrape_native_histograms: true\n  native_histogram_bucket_limit: 2\n";
-  if (mode & 64) yaml += "  metric_relabel_configs: [{source_labels: [__name__], regex: 'a.*', action: drop}]\n";
+  if (mode & 32) {
+    yaml += "  scrape_native_histograms: true\n  native_histogram_bucket_limit: 2\n";
+    yaml += "  convert_classic_histograms_to_nhcb: true\n";
+  }
+  if (mode & 64)
+    yaml += "  metric_relabel_configs: [{source_labels: [__name__], regex: 'a.*', action: drop}]\n";
   auto cfg = config::ParseConfig(yaml);
   Check(cfg.ok(), "fuzzer config does not parse");
   auto job = std::make_shared<const config::ScrapeConfig>(cfg->scrape_configs.at(0));
   auto target =
-      scrape::TargetsFromGroup(scrape::TargetGroup{"0", {model::Labels{{"__address__", "t:1"}}}, {}}, job).targets.at(0);
+      scrape::TargetsFromGroup(scrape::TargetGroup{"0", {model::Labels{{"__address__", "t:1"}}}, {}}, job)
+          .targets.at(0);
   const scrape::AppendOptions options = scrape::OptionsFor(*job, *target, mode & 128);
   storage::MemStorage storage;
   scrape::ScrapeCache cache;
   const std::string_view content_type = kContentTypes[mode & 3];
   for (const int64_t t : {int64_t{1'000'000}, int64_t{1'015'000}}) {
     auto app = storage.MakeAppender();
-    scrape::AppendOutcome out = scrape::ScrapeAppender(*app, cache, *target, options, t).Append(body, content_type, t);
+    scrape::AppendOutcome out =
+        scrape::ScrapeAppender(*app, cache, *target, options, t).Append(body, content_type, t);
     if (!out.status.ok()) {
       app->Rollback();
       app = storage.MakeAppender();
@@ -89,7 +96,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     ForEachAt(storage, t, [&](const model::Labels& l, double v) {
       Check(l.Get("instance") == "t:1" || (mode & 4), "a stored series lacks the target's labels");
       if (!out.status.ok()) {
-        Check(IsReportSeries(l.MetricName()) || model::IsStaleNaN(v), "a failed scrape stored part of its body");
+        Check(IsReportSeries(l.MetricName()) || model::IsStaleNaN(v),
+              "a failed scrape stored part of its body");
       }
     });
   }

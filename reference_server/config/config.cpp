@@ -108,6 +108,7 @@ void AddGlobalWarnings(const YAML::Node& root, std::vector<std::string>* warning
                                                      "metric_name_escaping_scheme",
                                                      "scrape_native_histograms",
                                                      "always_scrape_classic_histograms",
+                                                     "convert_classic_histograms_to_nhcb",
                                                      "extra_scrape_metrics"};
       if (!kApplied.count(key)) global_written.push_back(key);
     }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "ingest/nhcb_parser.h"
 #include "model/histogram_ops.h"
 #include "model/sample.h"
 #include "relabel/relabel.h"
@@ -93,6 +94,8 @@ AppendOptions OptionsFor(const config::ScrapeConfig& cfg, const Target& target, 
   o.scrape_native_histograms = target.BoolLabel("__scrape_native_histograms__", cfg.scrape_native_histograms);
   o.always_scrape_classic_histograms =
       target.BoolLabel("__always_scrape_classic_histograms__", cfg.always_scrape_classic_histograms);
+  o.convert_classic_histograms_to_nhcb =
+      target.BoolLabel("__convert_classic_histograms_to_nhcb__", cfg.convert_classic_histograms_to_nhcb);
   if (!cfg.fallback_scrape_protocol.empty()) {
     o.fallback_protocol = ingest::ParseScrapeProtocol(cfg.fallback_scrape_protocol);
   }
@@ -321,6 +324,9 @@ AppendOutcome ScrapeAppender::Append(std::string_view body, std::string_view con
   if (!parser.ok()) {
     out.status = parser.error();
     return out;
+  }
+  if (options_.convert_classic_histograms_to_nhcb) {
+    *parser = ingest::NewNhcbParser(std::move(*parser), options_.always_scrape_classic_histograms);
   }
   out.status = AppendEntries(**parser, t, &out);
   if (!out.status.ok()) return out;  // as Prometheus: no cache flip; the caller's AppendEmpty does it

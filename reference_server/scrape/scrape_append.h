@@ -41,6 +41,7 @@ struct AppendOptions {
   bool legacy_name_validation = false;
   bool scrape_native_histograms = false;
   bool always_scrape_classic_histograms = false;
+  bool convert_classic_histograms_to_nhcb = false;
   std::optional<ingest::ScrapeProtocol> fallback_protocol;
   // Report scrape_timeout_seconds, scrape_sample_limit and scrape_body_size_bytes too.
   bool extra_metrics = false;

@@ -65,6 +65,11 @@ jobs_total 17 # {trace_id="abc"} 1.0
 # TYPE state stateset
 state{state="a"} 1
 state{state="b"} 0
+# TYPE req_size_bytes histogram
+req_size_bytes_bucket{le="100"} 1.5 # {trace_id="x"} 50 1700000000.000
+req_size_bytes_bucket{le="+Inf"} 2.5
+req_size_bytes_sum 120
+req_size_bytes_count 2.5
 # EOF
 )";
 
@@ -176,6 +181,10 @@ std::string Config(const std::string& addr) {
          job("big", "/big", "    body_size_limit: 100B\n") + job("limit", "/limit", "    sample_limit: 2\n") +
          job("labels", "/ok", "    label_limit: 3\n") + job("changing", "/changing") +
          job("proto", "/proto", "    scrape_native_histograms: true\n") + job("proto_text", "/proto") +
+         job("nhcb", "/ok", "    convert_classic_histograms_to_nhcb: true\n") +
+         job("nhcb_keep", "/om",
+             "    convert_classic_histograms_to_nhcb: true\n    always_scrape_classic_histograms: true\n") +
+         job("nhcb_proto", "/proto", "    convert_classic_histograms_to_nhcb: true\n") +
          job("proto_classic", "/proto",
              "    scrape_native_histograms: true\n    always_scrape_classic_histograms: true\n") +
          job("dropped", "/ok",
@@ -203,7 +212,7 @@ std::map<std::string, json> ActiveTargets(const json& data) {
 
 bool AllScrapedTwice(HttpClient& c, const std::string& base) {
   const json data = Get(c, base + "/api/v1/targets?state=active");
-  if (data["activeTargets"].size() != 14) return false;
+  if (data["activeTargets"].size() != 17) return false;
   for (const auto& t : data["activeTargets"]) {
     if (t["lastScrape"] == "0001-01-01T00:00:00Z") return false;
   }
@@ -290,7 +299,15 @@ TEST(ScrapeDiff, TargetsSeriesAndMetadataAgreeWithPrometheus) {
     if (series.find("proto_latency_seconds\"") != std::string::npos && v.starts_with("{")) ++native;
     if (series.find("proto_latency_seconds_bucket") != std::string::npos) ++classic_buckets;
   }
-  EXPECT_EQ(native, 2u) << "jobs proto and proto_classic read the native histogram";
+  EXPECT_EQ(native, 3u) << "jobs proto and proto_classic read the native histogram; nhcb_proto converts";
+  size_t nhcb = 0;
+  for (const auto& [series, v] : want_latest) {
+    if (series.find("\"latency_seconds\"") != std::string::npos &&
+        series.find("\"job\":\"nhcb\"") != std::string::npos && v.starts_with("{")) {
+      ++nhcb;
+    }
+  }
+  EXPECT_EQ(nhcb, 1u) << "job nhcb turns latency_seconds into one NHCB series";
   EXPECT_EQ(classic_buckets, 6u) << "proto_text and proto_classic keep the classic buckets (le 1, 2, +Inf)";
   for (const auto& [series, v] : want_latest) {
     auto it = got_latest.find(series);
