@@ -79,6 +79,14 @@ bool IsExponentialSchema(int32_t schema) {
 
 }  // namespace
 
+int32_t PickSchema(double bucket_factor) {
+  if (bucket_factor <= 1) bucket_factor = 1.00271;
+  const double floor = std::floor(-std::log2(std::log2(bucket_factor)));
+  if (floor >= 8) return 8;
+  if (floor <= -4) return -4;
+  return static_cast<int32_t>(floor);
+}
+
 AppendOptions OptionsFor(const config::ScrapeConfig& cfg, const Target& target, bool extra_metrics) {
   AppendOptions o;
   o.honor_labels = cfg.honor_labels;
@@ -99,6 +107,7 @@ AppendOptions OptionsFor(const config::ScrapeConfig& cfg, const Target& target, 
   if (!cfg.fallback_scrape_protocol.empty()) {
     o.fallback_protocol = ingest::ParseScrapeProtocol(cfg.fallback_scrape_protocol);
   }
+  o.max_schema = PickSchema(cfg.native_histogram_min_bucket_factor);
   o.extra_metrics = extra_metrics || cfg.extra_scrape_metrics;
   o.timeout_seconds = static_cast<double>(cfg.scrape_timeout_ms) / 1000.0;
   return o;
@@ -185,9 +194,14 @@ storage::AppendResult ScrapeAppender::AppendSample(storage::SeriesRef ref, const
   };
   std::optional<model::FloatHistogram> reduced;
   const model::FloatHistogram* h = e.histogram ? &*e.histogram : nullptr;
+  // native_histogram_min_bucket_factor first (schemas 9..52 are reserved and reduce to 8).
+  if (h && h->schema >= -4 && h->schema <= 52 && h->schema > options_.max_schema) {
+    reduced = model::HistogramCopyToSchema(*h, options_.max_schema);
+    h = &*reduced;
+  }
   if (h && options_.bucket_limit > 0 && BucketCount(*h) > options_.bucket_limit) {
     if (!IsExponentialSchema(h->schema)) return fail(AddResult::kBucketLimit);
-    reduced = *h;
+    if (!reduced) reduced = *h;
     while (BucketCount(*reduced) > options_.bucket_limit) {
       if (reduced->schema <= -4) return fail(AddResult::kBucketLimit);
       reduced = model::HistogramCopyToSchema(*reduced, reduced->schema - 1);

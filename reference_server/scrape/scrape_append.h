@@ -34,6 +34,7 @@ struct AppendOptions {
   bool track_timestamps_staleness = false;
   uint64_t sample_limit = 0;  // 0: none
   uint64_t bucket_limit = 0;  // native histogram buckets; 0: none
+  int32_t max_schema = 8;     // from native_histogram_min_bucket_factor
   uint64_t label_limit = 0;
   uint64_t label_name_length_limit = 0;
   uint64_t label_value_length_limit = 0;
@@ -47,6 +48,10 @@ struct AppendOptions {
   bool extra_metrics = false;
   double timeout_seconds = 0;
 };
+
+// The highest schema whose buckets grow by at least `bucket_factor` (Prometheus' pickSchema;
+// a factor of at most 1 means 8, the finest).
+int32_t PickSchema(double bucket_factor);
 
 // The loop's options for a target of a job (the target's `__`-labels can switch the
 // histogram settings per target).

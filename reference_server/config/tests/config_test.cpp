@@ -276,7 +276,7 @@ scrape_config_files: [more/*.yml]
                              "discover targets with "
                              "it yet",
                              "scrape config \"k8s\": accepted but not applied by promref's scrape manager: "
-                             "native_histogram_min_bucket_factor, oauth2",
+                             "oauth2",
                          }));
   ASSERT_EQ(c->scrape_configs[0].unsupported_discovery.size(), 2u);
   EXPECT_NE(ToYaml(*c).find("kubernetes_sd_configs:"), std::string::npos) << "shown back as written";

@@ -155,3 +155,16 @@ TEST_F(ScrapeAppendTest, ExtraMetricsAddTheConfiguredLimits) {
 
 }  // namespace
 }  // namespace promref::scrape
+
+namespace promref::scrape {
+namespace {
+
+TEST(PickSchema, FollowsPrometheus) {
+  EXPECT_EQ(PickSchema(0), 8);
+  EXPECT_EQ(PickSchema(1.1), 2);  // 2^(2^-2) = 1.19 > 1.1 >= 2^(2^-3)
+  EXPECT_EQ(PickSchema(2), 0);
+  EXPECT_EQ(PickSchema(1e9), -4);
+}
+
+}  // namespace
+}  // namespace promref::scrape

@@ -185,6 +185,10 @@ std::string Config(const std::string& addr) {
          job("nhcb_keep", "/om",
              "    convert_classic_histograms_to_nhcb: true\n    always_scrape_classic_histograms: true\n") +
          job("nhcb_proto", "/proto", "    convert_classic_histograms_to_nhcb: true\n") +
+         job("proto_coarse", "/proto",
+             "    scrape_native_histograms: true\n    native_histogram_min_bucket_factor: 4\n") +
+         job("proto_bucket_limit", "/proto",
+             "    scrape_native_histograms: true\n    native_histogram_bucket_limit: 1\n") +
          job("proto_classic", "/proto",
              "    scrape_native_histograms: true\n    always_scrape_classic_histograms: true\n") +
          job("dropped", "/ok",
@@ -212,7 +216,7 @@ std::map<std::string, json> ActiveTargets(const json& data) {
 
 bool AllScrapedTwice(HttpClient& c, const std::string& base) {
   const json data = Get(c, base + "/api/v1/targets?state=active");
-  if (data["activeTargets"].size() != 17) return false;
+  if (data["activeTargets"].size() != 19) return false;
   for (const auto& t : data["activeTargets"]) {
     if (t["lastScrape"] == "0001-01-01T00:00:00Z") return false;
   }
@@ -265,6 +269,8 @@ TEST(ScrapeDiff, TargetsSeriesAndMetadataAgreeWithPrometheus) {
     EXPECT_EQ(mine_t.dump(2), prom_t.dump(2));
   }
   // The cases the exporters set up really happened (Prometheus is the oracle of the texts).
+  // Two buckets that stay two down to schema -4: over a limit of one, the scrape fails.
+  EXPECT_EQ(want["proto_bucket_limit"]["lastError"], "histogram bucket limit exceeded");
   for (const char* pool : {"fail", "slow", "big", "limit", "labels", "bad"}) {
     EXPECT_EQ(want[pool]["health"], "down") << pool;
   }
@@ -299,7 +305,8 @@ TEST(ScrapeDiff, TargetsSeriesAndMetadataAgreeWithPrometheus) {
     if (series.find("proto_latency_seconds\"") != std::string::npos && v.starts_with("{")) ++native;
     if (series.find("proto_latency_seconds_bucket") != std::string::npos) ++classic_buckets;
   }
-  EXPECT_EQ(native, 3u) << "jobs proto and proto_classic read the native histogram; nhcb_proto converts";
+  EXPECT_EQ(native, 4u) << "jobs proto, proto_classic and proto_coarse read the native histogram; nhcb_proto "
+                           "converts";
   size_t nhcb = 0;
   for (const auto& [series, v] : want_latest) {
     if (series.find("\"latency_seconds\"") != std::string::npos &&
