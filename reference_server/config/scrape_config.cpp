@@ -310,7 +310,6 @@ void AddWarnings(const DecodedScrapeConfig& d, std::vector<std::string>* warning
   }
   const HttpClientConfig& h = s.http_client;
   const std::pair<bool, const char*> unapplied[] = {
-      {!s.scrape_failure_log_file.empty(), "scrape_failure_log_file"},
       {h.oauth2.has_value(), "oauth2"},
       {!h.tls_config.server_name.empty(), "tls_config.server_name"},
       {!h.tls_config.min_version.empty() || !h.tls_config.max_version.empty(),

@@ -1,6 +1,10 @@
 #include "scrape/scrape_loop.h"
 
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
 #include "ingest/content_type.h"
+#include "model/time.h"
 
 namespace promref::scrape {
 namespace {
@@ -19,6 +23,30 @@ std::string AcceptFor(const config::ScrapeConfig& cfg) {
   const std::string escaping =
       cfg.metric_name_escaping_scheme.empty() ? "allow-utf-8" : cfg.metric_name_escaping_scheme;
   return ingest::AcceptHeader(protocols, escaping);
+}
+
+std::string JsonString(const std::string& s) {
+  return nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// scrape_failure_log_file: one JSON line per failed scrape, appended, as Prometheus' JSON file
+// logger writes it (promslog's time, level and message, and the target), without the Go
+// source position.
+void LogFailure(const std::string& path, const std::string& target, const std::string& error) {
+  const auto now = std::chrono::system_clock::now();
+  const int64_t ms = ToMillis(now);
+  const model::CivilTime c = model::CivilFromUnixSeconds(ms / 1000);
+  char time[40];
+  std::snprintf(time, sizeof time, "%04lld-%02d-%02dT%02d:%02d:%02d.%03lldZ",
+                static_cast<long long>(c.date.year), c.date.month, c.date.day, c.hour, c.minute, c.second,
+                static_cast<long long>(ms % 1000));
+  std::string line = std::string("{\"time\":\"") + time +
+                     "\",\"level\":\"ERROR\",\"msg\":" + JsonString(error) +
+                     ",\"target\":" + JsonString(target) + "}\n";
+  if (FILE* f = std::fopen(path.c_str(), "a")) {
+    std::fwrite(line.data(), 1, line.size(), f);
+    std::fclose(f);
+  }
 }
 
 }  // namespace
@@ -194,6 +222,9 @@ void ScrapeLoop::ScrapeAndReport(int64_t t) {
   report.last_error = scrape_status.ok() ? "" : scrape_status.error().message();
   report.last_scrape = Clock::time_point(std::chrono::milliseconds(t));
   report.last_duration_seconds = seconds;
+  if (!scrape_status.ok() && !config_->scrape_failure_log_file.empty()) {
+    LogFailure(config_->scrape_failure_log_file, target_->Url(), scrape_status.error().message());
+  }
   target_->Report(std::move(report));
   (void)CommitReport(std::move(app), t, summary, outcome);
   last_scrape_ms_ = t;

@@ -4,7 +4,10 @@
 
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <unistd.h>
 
+#include <fstream>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "config/config.h"
@@ -118,6 +121,27 @@ TEST_F(ScrapeLoopTest, ErrorsReadAsPrometheus) {
   MakeLoop(refused)->ScrapeAndReport(4000);
   EXPECT_EQ(refused->LastReport().last_error,
             "Get \"http://127.0.0.1:1/metrics\": dial tcp 127.0.0.1:1: connect: connection refused");
+}
+
+TEST_F(ScrapeLoopTest, FailuresGoToTheScrapeFailureLogFile) {
+  const std::string log = ::testing::TempDir() + "/scrape_failures_" + std::to_string(getpid()) + ".log";
+  std::remove(log.c_str());
+  auto t = MakeTarget("127.0.0.1:1", "  scrape_failure_log_file: " + log + "\n");
+  auto loop = MakeLoop(t);
+  loop->ScrapeAndReport(1000);
+  loop->ScrapeAndReport(2000);
+  std::ifstream in(log);
+  std::string line;
+  int lines = 0;
+  while (std::getline(in, line)) {
+    ++lines;
+    auto j = nlohmann::json::parse(line);
+    EXPECT_EQ(j["level"], "ERROR");
+    EXPECT_EQ(j["target"], "http://127.0.0.1:1/metrics");
+    EXPECT_EQ(j["msg"], t->LastReport().last_error);
+  }
+  EXPECT_EQ(lines, 2);
+  std::remove(log.c_str());
 }
 
 TEST_F(ScrapeLoopTest, ABadBodyFailsTheScrapeWithTheParserError) {

@@ -129,7 +129,7 @@ TEST(PromrefBinary, LoadsAPrometheusConfigAndWarnsAboutWhatItDoesNotActOn) {
             "scrape_configs:\n"
             "  - job_name: k8s\n"
             "    label_limit: 30\n"
-            "    scrape_failure_log_file: /dev/null\n"
+            "    tls_config: {server_name: example.com}\n"
             "    kubernetes_sd_configs: [{role: pod}]\n");
   const int port = FreePort();
   const std::string base = "http://127.0.0.1:" + std::to_string(port);
@@ -152,7 +152,7 @@ TEST(PromrefBinary, LoadsAPrometheusConfigAndWarnsAboutWhatItDoesNotActOn) {
       "targets with it yet\n";
   const std::string limits =
       "promref: config: scrape config \"k8s\": accepted but not applied by promref's scrape manager: "
-      "scrape_failure_log_file\n";
+      "tls_config.server_name\n";
   EXPECT_EQ(Count(ReadFile(log), k8s), 1u) << ReadFile(log);
   EXPECT_EQ(Count(ReadFile(log), limits), 1u) << ReadFile(log);
 
