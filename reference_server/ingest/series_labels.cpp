@@ -9,27 +9,33 @@
 namespace promref::ingest {
 namespace {
 
-std::string NormalizeValue(MetricType type, std::string_view name, std::string value) {
-  const bool is_bound = (type == MetricType::kHistogram && name == "le") ||
-                        (type == MetricType::kSummary && name == "quantile");
-  if (!is_bound) return value;
-  const model::ParsedFloat f = model::ParseFloat(value);
-  return f.ok() ? FormatOpenMetricsFloat(f.value) : value;
+using Pairs = std::vector<model::LabelView>;
+
+bool IsBound(MetricType type, std::string_view name) {
+  return (type == MetricType::kHistogram && name == "le") ||
+         (type == MetricType::kSummary && name == "quantile");
 }
 
-bool ByName(const LabelPairs::value_type& a, const LabelPairs::value_type& b) {
-  return a.first < b.first;
+bool ByName(const model::LabelView& a, const model::LabelView& b) {
+  return a.name < b.name;
+}
+
+// A stable insertion sort: label sets are small, and it allocates nothing.
+void SortByName(Pairs* p) {
+  for (size_t i = 1; i < p->size(); ++i) {
+    for (size_t j = i; j > 0 && ByName((*p)[j], (*p)[j - 1]); --j) std::swap((*p)[j], (*p)[j - 1]);
+  }
 }
 
 // Prometheus' labels.String() of a set that may hold empty or repeated names.
-std::string FormatForError(const LabelPairs& labels) {
+std::string FormatForError(const Pairs& labels) {
   std::string out = "{";
   for (size_t i = 0; i < labels.size(); ++i) {
     if (i > 0) out += ", ";
-    const std::string& name = labels[i].first;
-    out += model::IsValidLegacyLabelName(name) ? name : model::GoQuote(name);
+    const std::string_view name = labels[i].name;
+    out += model::IsValidLegacyLabelName(name) ? std::string(name) : model::GoQuote(name);
     out += '=';
-    out += model::GoQuote(labels[i].second);
+    out += model::GoQuote(labels[i].value);
   }
   return out + "}";
 }
@@ -39,15 +45,15 @@ bool ValidName(std::string_view name) {
 }
 
 // A name that repeats in `labels`, which is sorted by name.
-const std::string* FirstRepeatedName(const LabelPairs& labels) {
+const std::string_view* FirstRepeatedName(const Pairs& labels) {
   for (size_t i = 1; i < labels.size(); ++i) {
-    if (labels[i].first == labels[i - 1].first) return &labels[i].first;
+    if (labels[i].name == labels[i - 1].name) return &labels[i].name;
   }
   return nullptr;
 }
 
-void DropEmptyValues(LabelPairs* labels) {
-  std::erase_if(*labels, [](const auto& l) { return l.second.empty(); });
+void DropEmptyValues(Pairs* labels) {
+  std::erase_if(*labels, [](const auto& l) { return l.value.empty(); });
 }
 
 }  // namespace
@@ -61,51 +67,65 @@ std::string FormatOpenMetricsFloat(double f) {
   return s;
 }
 
+std::string_view SeriesLabelsBuilder::Keep(std::string text) {
+  if (scratch_used_ == scratch_.size()) scratch_.emplace_back();
+  std::string& slot = scratch_[scratch_used_++];
+  slot = std::move(text);
+  return slot;
+}
+
+// Escape-free text (the common case) is used where it lies; only escaped text is copied.
+std::string_view SeriesLabelsBuilder::Unescaped(std::string_view raw) {
+  if (raw.find('\\') == std::string_view::npos) return raw;
+  return Keep(lex::UnescapeLabelText(raw));
+}
+
 Status SeriesLabelsBuilder::Build(std::string_view raw_name, const std::vector<RawLabel>& pairs,
                                   MetricType type, model::Labels* out) {
-  labels_.clear();
-  labels_.emplace_back(std::string(model::kMetricNameLabel), lex::UnescapeLabelText(raw_name));
+  scratch_used_ = 0;
+  views_.clear();
+  views_.push_back({model::kMetricNameLabel, Unescaped(raw_name)});
   for (const RawLabel& p : pairs) {
-    std::string name = lex::UnescapeLabelText(p.name);
-    std::string value = NormalizeValue(type, name, lex::UnescapeLabelText(p.value));
-    labels_.emplace_back(std::move(name), std::move(value));
+    const std::string_view name = Unescaped(p.name);
+    std::string_view value = Unescaped(p.value);
+    if (IsBound(type, name)) {  // "1" -> "1.0": both formats give the same series
+      const model::ParsedFloat f = model::ParseFloat(value);
+      if (f.ok()) value = Keep(FormatOpenMetricsFloat(f.value));
+    }
+    views_.push_back({name, value});
   }
   return Finish(out);
 }
 
 Status SeriesLabelsBuilder::BuildDecoded(const LabelPairs& pairs, model::Labels* out) {
-  labels_ = pairs;
+  views_.clear();
+  for (const auto& [name, value] : pairs) views_.push_back({name, value});
   return Finish(out);
 }
 
 Status SeriesLabelsBuilder::Finish(model::Labels* out) {
-  std::stable_sort(labels_.begin(), labels_.end(), ByName);
-
-  const bool valid = std::all_of(labels_.begin(), labels_.end(), [](const auto& l) {
-    return ValidName(l.first) && model::IsValidUtf8(l.second) &&
-           (l.first != model::kMetricNameLabel || ValidName(l.second));
+  SortByName(&views_);
+  const bool valid = std::all_of(views_.begin(), views_.end(), [](const model::LabelView& l) {
+    return ValidName(l.name) && model::IsValidUtf8(l.value) &&
+           (l.name != model::kMetricNameLabel || ValidName(l.value));
   });
-  if (!valid) return BadData("invalid metric name or label names: " + FormatForError(labels_));
+  if (!valid) return BadData("invalid metric name or label names: " + FormatForError(views_));
   // The head drops empty values before it looks for repeated names.
-  DropEmptyValues(&labels_);
-  if (const std::string* dup = FirstRepeatedName(labels_)) {
-    return BadData("label name \"" + *dup + "\" is not unique: invalid sample");
+  DropEmptyValues(&views_);
+  if (const std::string_view* dup = FirstRepeatedName(views_)) {
+    return BadData("label name \"" + std::string(*dup) + "\" is not unique: invalid sample");
   }
-  views_.clear();
-  for (const auto& [name, value] : labels_) views_.push_back({name, value});
   model::AssignSortedLabels(views_, out);
   return {};
 }
 
 bool SeriesLabelsBuilder::BuildExemplar(const std::vector<RawLabel>& pairs, model::Labels* out) {
-  labels_.clear();
-  for (const RawLabel& p : pairs) labels_.emplace_back(std::string(p.name), std::string(p.value));
-  std::stable_sort(labels_.begin(), labels_.end(), ByName);
-  // The exemplar storage looks for repeated names before anything drops the empty values.
-  if (FirstRepeatedName(labels_) != nullptr) return false;
-  DropEmptyValues(&labels_);
   views_.clear();
-  for (const auto& [name, value] : labels_) views_.push_back({name, value});
+  for (const RawLabel& p : pairs) views_.push_back({p.name, p.value});
+  SortByName(&views_);
+  // The exemplar storage looks for repeated names before anything drops the empty values.
+  if (FirstRepeatedName(views_) != nullptr) return false;
+  DropEmptyValues(&views_);
   model::AssignSortedLabels(views_, out);
   return true;
 }

@@ -8,6 +8,7 @@
 // here, at the line that carries them. Empty values mean "no label", as in the head.
 #pragma once
 
+#include <deque>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -51,9 +52,13 @@ class SeriesLabelsBuilder {
 
  private:
   Status Finish(model::Labels* out);
+  // Text kept alive until the next Build: unescaped or normalized label text.
+  std::string_view Keep(std::string text);
+  std::string_view Unescaped(std::string_view raw);
 
-  LabelPairs labels_;
-  std::vector<model::LabelView> views_;
+  std::vector<model::LabelView> views_;  // the set being built; points into the body or scratch_
+  std::deque<std::string> scratch_;      // a deque: growing it never moves the strings views_ see
+  size_t scratch_used_ = 0;
 };
 
 }  // namespace promref::ingest
