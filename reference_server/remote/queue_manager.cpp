@@ -1,6 +1,8 @@
 #include "remote/queue_manager.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 
 #include "relabel/relabel.h"
 #include "wire/received_histogram.h"
@@ -26,33 +28,116 @@ wire::RawLabels Raw(const model::Labels& l) {
 
 }  // namespace
 
+void EwmaRate::Tick() {
+  const double instant = pending_ / interval_;
+  const bool had_events = pending_ > 0;
+  pending_ = 0;
+  if (init_) {
+    rate_ += 0.2 * (instant - rate_);
+  } else if (had_events) {
+    init_ = true;
+    rate_ = instant;
+  }
+}
+
 QueueManager::QueueManager(config::RemoteWriteConfig config, model::Labels external_labels,
-                           std::string user_agent, std::function<void(const std::string&)> log)
+                           std::string user_agent, std::function<void(const std::string&)> log,
+                           std::chrono::milliseconds shard_update_interval)
     : config_(std::move(config)),
       external_labels_(std::move(external_labels)),
       user_agent_(std::move(user_agent)),
-      log_(std::move(log)) {}
+      log_(std::move(log)),
+      shard_update_interval_(shard_update_interval),
+      data_in_(shard_update_interval.count() / 1000.0),
+      data_out_(shard_update_interval.count() / 1000.0),
+      data_dropped_(shard_update_interval.count() / 1000.0),
+      data_out_duration_(shard_update_interval.count() / 1000.0) {}
 
 QueueManager::~QueueManager() {
   Stop();
 }
 
-void QueueManager::Start() {
-  for (int64_t i = 0; i < config_.queue_config.min_shards; ++i) shards_.push_back(std::make_unique<Shard>());
-  for (auto& s : shards_) {
-    Shard* shard = s.get();
+void QueueManager::StartShards(int n) {
+  shards_.clear();
+  for (int i = 0; i < n; ++i) shards_.push_back(std::make_unique<Shard>());
+  for (auto& sh : shards_) {
+    Shard* shard = sh.get();
     shard->thread = std::thread([this, shard] { RunShard(*shard); });
   }
 }
 
+void QueueManager::DrainShards() {
+  for (auto& sh : shards_) {
+    {
+      std::lock_guard lock(sh->mu);
+      sh->draining = true;
+    }
+    sh->cv.notify_all();
+  }
+  for (auto& sh : shards_) {
+    if (sh->thread.joinable()) sh->thread.join();
+  }
+}
+
+void QueueManager::Start() {
+  {
+    std::unique_lock lock(shards_mu_);
+    StartShards(static_cast<int>(config_.queue_config.min_shards));
+  }
+  reshard_thread_ = std::thread([this] { ReshardLoop(); });
+}
+
 void QueueManager::Stop() {
   stop_ = true;
-  for (auto& s : shards_) {
-    { std::lock_guard lock(s->mu); }
-    s->cv.notify_all();
+  reshard_cv_.notify_all();
+  if (reshard_thread_.joinable()) reshard_thread_.join();
+  std::shared_lock lock(shards_mu_);
+  for (auto& sh : shards_) {
+    { std::lock_guard shard_lock(sh->mu); }
+    sh->cv.notify_all();
   }
-  for (auto& s : shards_) {
-    if (s->thread.joinable()) s->thread.join();
+  for (auto& sh : shards_) {
+    if (sh->thread.joinable()) sh->thread.join();
+  }
+}
+
+int QueueManager::num_shards() const {
+  std::shared_lock lock(shards_mu_);
+  return static_cast<int>(shards_.size());
+}
+
+// Prometheus' calculateDesiredShards, on the rates of the last tick.
+int QueueManager::DesiredShards() {
+  std::lock_guard lock(rates_mu_);
+  data_in_.Tick();
+  data_out_.Tick();
+  data_dropped_.Tick();
+  data_out_duration_.Tick();
+  const double in = data_in_.rate(), out = data_out_.rate();
+  const int current = num_shards();
+  if (out <= 0) return current;
+  const double kept = out / (data_dropped_.rate() + out);
+  const double delay = std::max<double>((highest_recv_ms_ - highest_sent_ms_) / 1000.0, 0);
+  const double pending = delay * in * kept;
+  const double time_per_sample = data_out_duration_.rate() / 1e9 / out;
+  double desired = time_per_sample * (in * kept + 0.05 * pending);
+  desired = std::ceil(desired);
+  if (current * 0.7 <= desired && desired <= current * 1.3) return current;
+  int n = static_cast<int>(desired);
+  if (n < current && delay > 10.0) return current;  // too far behind to shrink
+  return static_cast<int>(
+      std::clamp<int64_t>(n, config_.queue_config.min_shards, config_.queue_config.max_shards));
+}
+
+void QueueManager::ReshardLoop() {
+  std::unique_lock lock(reshard_mu_);
+  while (!reshard_cv_.wait_for(lock, shard_update_interval_, [&] { return stop_.load(); })) {
+    const int desired = DesiredShards();
+    if (desired == num_shards() || NowMs() < reshard_disabled_until_ms_) continue;
+    log_("resharding from " + std::to_string(num_shards()) + " to " + std::to_string(desired) + " shards");
+    std::unique_lock shards_lock(shards_mu_);  // appends wait while the old shards drain
+    DrainShards();
+    StartShards(desired);
   }
 }
 
@@ -81,6 +166,12 @@ bool QueueManager::Enqueue(Pending p) {
       return true;
     }
   }
+  highest_recv_ms_ = std::max(highest_recv_ms_.load(), p.t);
+  {
+    std::lock_guard rates(rates_mu_);
+    data_in_.Add(1);
+  }
+  std::shared_lock shards(shards_mu_);
   Shard& s = *shards_[p.ref % shards_.size()];
   std::unique_lock lock(s.mu);
   const size_t capacity = static_cast<size_t>(config_.queue_config.capacity);
@@ -107,6 +198,7 @@ bool QueueManager::AppendHistograms(const std::vector<tsdb::wal::RefHistogram>& 
 }
 
 bool QueueManager::Idle() const {
+  std::shared_lock shards(shards_mu_);
   for (const auto& s : shards_) {
     std::lock_guard lock(s->mu);
     if (!s->queue.empty() || s->busy) return false;
@@ -176,19 +268,30 @@ void QueueManager::SendBatch(std::vector<Pending>& batch, WriteClient& client) {
   const std::string body = Encode(batch, &samples, &histograms);
   int64_t backoff = config_.queue_config.min_backoff_ms;
   for (int attempt = 0; !stop_; ++attempt) {
+    const auto begin = Clock::now();
     const SendResult r = client.Send(body, attempt);
     if (r.ok) {
       counters_.samples_sent += samples;
       counters_.histograms_sent += histograms;
+      int64_t newest = 0;
+      for (const Pending& p : batch) newest = std::max(newest, p.t);
+      highest_sent_ms_ = std::max(highest_sent_ms_.load(), newest);
+      std::lock_guard rates(rates_mu_);
+      data_out_.Add(static_cast<double>(batch.size()));
+      data_out_duration_.Add(static_cast<double>(std::chrono::nanoseconds(Clock::now() - begin).count()));
       return;
     }
     if (!r.recoverable) {
       log_("non-recoverable error, dropping " + std::to_string(batch.size()) + " samples: " + r.error);
       ++counters_.requests_failed;
       counters_.samples_dropped += batch.size();
+      std::lock_guard rates(rates_mu_);
+      data_dropped_.Add(static_cast<double>(batch.size()));
       return;
     }
     const int64_t sleep_ms = r.retry_after_ms > 0 ? r.retry_after_ms : backoff;
+    // As Prometheus: no resharding for twice the wait, more shards would not help.
+    reshard_disabled_until_ms_ = std::max(reshard_disabled_until_ms_.load(), NowMs() + 2 * sleep_ms);
     ++counters_.retries;
     log_("failed to send batch, retrying: " + r.error);
     const auto until = Clock::now() + std::chrono::milliseconds(sleep_ms);
@@ -205,11 +308,12 @@ void QueueManager::RunShard(Shard& s) {
   while (true) {
     {
       std::unique_lock lock(s.mu);
-      // A full batch goes at once; a partial one when the deadline since its first sample passes.
-      s.cv.wait(lock, [&] { return stop_ || !s.queue.empty(); });
-      if (stop_) return;
+      // A full batch goes at once; a partial one when the deadline since its first sample
+      // passes, or at once when draining for a reshard.
+      s.cv.wait(lock, [&] { return stop_ || s.draining || !s.queue.empty(); });
+      if (stop_ || (s.draining && s.queue.empty())) return;
       const auto until = Clock::now() + deadline;
-      s.cv.wait_until(lock, until, [&] { return stop_ || s.queue.size() >= max_batch; });
+      s.cv.wait_until(lock, until, [&] { return stop_ || s.draining || s.queue.size() >= max_batch; });
       if (stop_) return;
       const size_t n = std::min(max_batch, s.queue.size());
       batch.assign(std::make_move_iterator(s.queue.begin()), std::make_move_iterator(s.queue.begin() + n));

@@ -11,10 +11,12 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -26,6 +28,21 @@
 #include "remote/write_client.h"
 
 namespace promref::remote {
+
+// Prometheus' ewmaRate: a rate over fixed ticks, smoothed with weight 0.2.
+class EwmaRate {
+ public:
+  explicit EwmaRate(double interval_seconds) : interval_(interval_seconds) {}
+  void Add(double n) { pending_ += n; }
+  void Tick();
+  double rate() const { return rate_; }
+
+ private:
+  double interval_;
+  double pending_ = 0;
+  double rate_ = 0;
+  bool init_ = false;
+};
 
 struct QueueCounters {
   std::atomic<uint64_t> samples_sent{0};
@@ -39,7 +56,8 @@ class QueueManager : public WalSink {
  public:
   QueueManager(
       config::RemoteWriteConfig config, model::Labels external_labels, std::string user_agent,
-      std::function<void(const std::string&)> log = [](const std::string&) {});
+      std::function<void(const std::string&)> log = [](const std::string&) {},
+      std::chrono::milliseconds shard_update_interval = std::chrono::seconds(10));
   ~QueueManager() override;  // Stop()
 
   void Start();
@@ -51,6 +69,7 @@ class QueueManager : public WalSink {
   bool AppendHistograms(const std::vector<tsdb::wal::RefHistogram>& histograms) override;
 
   const QueueCounters& counters() const { return counters_; }
+  int num_shards() const;
   const config::RemoteWriteConfig& config() const { return config_; }
   // Whether every shard's queue is empty and no request is in flight (tests).
   bool Idle() const;
@@ -64,14 +83,19 @@ class QueueManager : public WalSink {
   };
   struct Shard {
     std::mutex mu;
-    std::condition_variable cv;  // queued or stopping
+    std::condition_variable cv;  // queued, or draining
     std::deque<Pending> queue;
     bool busy = false;
+    bool draining = false;  // send what is queued, then end (a reshard)
     std::thread thread;
   };
   bool Enqueue(Pending p);
+  void StartShards(int n);  // shards_mu_ held exclusively
+  void DrainShards();       // shards_mu_ held exclusively
   void RunShard(Shard& shard);
   void SendBatch(std::vector<Pending>& batch, WriteClient& client);
+  void ReshardLoop();
+  int DesiredShards();
   std::string Encode(const std::vector<Pending>& batch, size_t* samples, size_t* histograms) const;
 
   const config::RemoteWriteConfig config_;
@@ -80,9 +104,19 @@ class QueueManager : public WalSink {
   std::function<void(const std::string&)> log_;
   mutable std::mutex series_mu_;
   std::unordered_map<uint64_t, model::Labels> series_;  // empty labels: dropped by relabeling
+  mutable std::shared_mutex shards_mu_;                 // exclusive while resharding
   std::vector<std::unique_ptr<Shard>> shards_;
   std::atomic<bool> stop_{false};
   QueueCounters counters_;
+
+  const std::chrono::milliseconds shard_update_interval_;
+  std::mutex rates_mu_;
+  EwmaRate data_in_, data_out_, data_dropped_, data_out_duration_;
+  std::atomic<int64_t> highest_recv_ms_{0}, highest_sent_ms_{0};
+  std::atomic<int64_t> reshard_disabled_until_ms_{0};
+  std::mutex reshard_mu_;
+  std::condition_variable reshard_cv_;
+  std::thread reshard_thread_;
 };
 
 }  // namespace promref::remote

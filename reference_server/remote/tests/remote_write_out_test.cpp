@@ -30,6 +30,7 @@ class Receiver {
  public:
   Receiver() {
     server_.Post("/write", [this](const httplib::Request& req, httplib::Response& res) {
+      if (delay_ms_ > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms_.load()));
       std::lock_guard lock(mu_);
       ++requests_;
       headers_ = req.headers;
@@ -69,6 +70,7 @@ class Receiver {
     thread_.join();
   }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/write"; }
+  void SetDelay(int ms) { delay_ms_ = ms; }
   void Script(std::vector<std::pair<int, std::string>> s) {
     std::lock_guard lock(mu_);
     script_ = std::move(s);
@@ -102,6 +104,7 @@ class Receiver {
   httplib::Server server_;
   int port_ = 0;
   std::thread thread_;
+  std::atomic<int> delay_ms_{0};
   std::mutex mu_;
   std::vector<std::pair<int, std::string>> script_;
   std::map<std::string, std::vector<std::pair<int64_t, double>>> got_;
@@ -227,6 +230,43 @@ TEST_F(RemoteWriteOutTest, AnEndpointThatIsDownLosesNothingTheWalHolds) {
   ASSERT_TRUE(WaitFor([&] { return receiver_.Samples() == 200; }, 30000)) << receiver_.Samples();
   const auto points = receiver_.Got().begin()->second;
   for (int i = 0; i < 200; ++i) EXPECT_EQ(points[i].first, t0 + i);
+}
+
+TEST(QueueManager, ReshardsWhenOneShardCannotKeepUp) {
+  // A receiver that takes 20 ms a request and batches of 10: one shard sends 500 samples/s;
+  // 2,000 samples/s in needs about four.
+  Receiver receiver;
+  receiver.SetDelay(20);
+  auto cfg = config::ParseConfig(
+      "remote_write:\n- url: " + receiver.url() +
+      "\n  queue_config: {max_samples_per_send: 10, capacity: 100, batch_send_deadline: 5ms, "
+      "max_shards: 8}\n");
+  ASSERT_TRUE(cfg.ok()) << cfg.error().message();
+  QueueManager q(
+      cfg->remote_write.at(0), {}, "Prometheus/test", [](const std::string&) {},
+      std::chrono::milliseconds(250));
+  q.Start();
+  q.StoreSeries({{1, model::Labels{{"__name__", "a"}}},
+                 {2, model::Labels{{"__name__", "b"}}},
+                 {3, model::Labels{{"__name__", "c"}}},
+                 {4, model::Labels{{"__name__", "d"}}}});
+  const int64_t t0 = NowMs();
+  int sent = 0;
+  const auto begin = std::chrono::steady_clock::now();
+  while (std::chrono::steady_clock::now() - begin < std::chrono::seconds(3)) {
+    std::vector<tsdb::wal::RefSample> batch;
+    for (int i = 0; i < 20; ++i, ++sent)
+      batch.push_back({static_cast<uint64_t>(1 + sent % 4), t0 + sent, 1.0, 0});
+    ASSERT_TRUE(q.AppendSamples(batch));
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_GT(q.num_shards(), 1) << "resharded up from min_shards";
+  EXPECT_LE(q.num_shards(), 8);
+  for (int i = 0; i < 1000 && receiver.Samples() < static_cast<size_t>(sent); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(receiver.Samples(), static_cast<size_t>(sent)) << "a reshard drains, it loses nothing";
+  q.Stop();
 }
 
 }  // namespace
