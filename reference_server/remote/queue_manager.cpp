@@ -184,7 +184,7 @@ bool QueueManager::Enqueue(Pending p) {
 
 bool QueueManager::AppendSamples(const std::vector<tsdb::wal::RefSample>& samples) {
   for (const auto& s : samples) {
-    if (!Enqueue({s.ref, s.t, s.v, nullptr})) return false;
+    if (!Enqueue({s.ref, s.t, s.v, nullptr, nullptr})) return false;
   }
   return true;
 }
@@ -192,7 +192,15 @@ bool QueueManager::AppendSamples(const std::vector<tsdb::wal::RefSample>& sample
 bool QueueManager::AppendHistograms(const std::vector<tsdb::wal::RefHistogram>& histograms) {
   if (!config_.send_native_histograms) return true;
   for (const auto& h : histograms) {
-    if (!Enqueue({h.ref, h.t, 0, std::make_shared<const model::FloatHistogram>(h.h)})) return false;
+    if (!Enqueue({h.ref, h.t, 0, std::make_shared<const model::FloatHistogram>(h.h), nullptr})) return false;
+  }
+  return true;
+}
+
+bool QueueManager::AppendExemplars(const std::vector<tsdb::wal::RefExemplar>& exemplars) {
+  if (!config_.send_exemplars) return true;
+  for (const auto& e : exemplars) {
+    if (!Enqueue({e.ref, e.t, e.v, nullptr, std::make_shared<const model::Labels>(e.labels)})) return false;
   }
   return true;
 }
@@ -226,7 +234,9 @@ std::string QueueManager::Encode(const std::vector<Pending>& batch, size_t* samp
       wire::v2::TimeSeries ts;
       ts.labels = Raw(labels);
       for (const Pending* p : points) {
-        if (p->h) {
+        if (p->exemplar) {
+          ts.exemplars.push_back({Raw(*p->exemplar), p->v, p->t});
+        } else if (p->h) {
           ts.histograms.push_back({wire::ToWireHistogram(*p->h, p->t), 0});
           ++*histograms;
         } else {
@@ -243,7 +253,9 @@ std::string QueueManager::Encode(const std::vector<Pending>& batch, size_t* samp
     wire::TimeSeries ts;
     ts.labels = Raw(labels);
     for (const Pending* p : points) {
-      if (p->h) {
+      if (p->exemplar) {
+        ts.exemplars.push_back({Raw(*p->exemplar), p->v, p->t});
+      } else if (p->h) {
         ts.histograms.push_back(wire::ToWireHistogram(*p->h, p->t));
         ++*histograms;
       } else {
@@ -273,6 +285,7 @@ void QueueManager::SendBatch(std::vector<Pending>& batch, WriteClient& client) {
     if (r.ok) {
       counters_.samples_sent += samples;
       counters_.histograms_sent += histograms;
+      counters_.exemplars_sent += batch.size() - samples - histograms;
       int64_t newest = 0;
       for (const Pending& p : batch) newest = std::max(newest, p.t);
       highest_sent_ms_ = std::max(highest_sent_ms_.load(), newest);

@@ -47,6 +47,7 @@ class EwmaRate {
 struct QueueCounters {
   std::atomic<uint64_t> samples_sent{0};
   std::atomic<uint64_t> histograms_sent{0};
+  std::atomic<uint64_t> exemplars_sent{0};
   std::atomic<uint64_t> samples_dropped{0};  // relabeled away, too old, or refused by the endpoint
   std::atomic<uint64_t> requests_failed{0};  // final failures
   std::atomic<uint64_t> retries{0};
@@ -67,6 +68,7 @@ class QueueManager : public WalSink {
   void StoreSeries(const std::vector<tsdb::wal::RefSeries>& series) override;
   bool AppendSamples(const std::vector<tsdb::wal::RefSample>& samples) override;
   bool AppendHistograms(const std::vector<tsdb::wal::RefHistogram>& histograms) override;
+  bool AppendExemplars(const std::vector<tsdb::wal::RefExemplar>& exemplars) override;
 
   const QueueCounters& counters() const { return counters_; }
   int num_shards() const;
@@ -80,6 +82,7 @@ class QueueManager : public WalSink {
     int64_t t;
     double v;
     std::shared_ptr<const model::FloatHistogram> h;  // set for a histogram
+    std::shared_ptr<const model::Labels> exemplar;   // set for an exemplar (its labels); v its value
   };
   struct Shard {
     std::mutex mu;

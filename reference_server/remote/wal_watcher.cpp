@@ -132,7 +132,14 @@ bool WalWatcher::Handle(std::string_view record, bool only_series) {
       std::erase_if(histograms_buf_, [&](const auto& h) { return h.t <= start_ms_; });
       return histograms_buf_.empty() || sink_->AppendHistograms(histograms_buf_);
     }
-    default: return true;  // tombstones, exemplars and metadata are not sent
+    case RecordType::kExemplars: {
+      if (only_series) return true;
+      exemplars_buf_.clear();
+      if (!tsdb::wal::DecodeExemplars(record, &exemplars_buf_)) return true;
+      std::erase_if(exemplars_buf_, [&](const auto& e) { return e.t <= start_ms_; });
+      return exemplars_buf_.empty() || sink_->AppendExemplars(exemplars_buf_);
+    }
+    default: return true;  // tombstones and metadata are not sent
   }
 }
 

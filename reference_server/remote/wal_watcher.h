@@ -31,6 +31,7 @@ class WalSink {
   // May block until there is room; returns false when the sink is stopping.
   virtual bool AppendSamples(const std::vector<tsdb::wal::RefSample>& samples) = 0;
   virtual bool AppendHistograms(const std::vector<tsdb::wal::RefHistogram>& histograms) = 0;
+  virtual bool AppendExemplars(const std::vector<tsdb::wal::RefExemplar>& exemplars) = 0;
 };
 
 class WalWatcher {
@@ -68,6 +69,7 @@ class WalWatcher {
   std::vector<tsdb::wal::RefSeries> series_buf_;
   std::vector<tsdb::wal::RefSample> samples_buf_;
   std::vector<tsdb::wal::RefHistogram> histograms_buf_;
+  std::vector<tsdb::wal::RefExemplar> exemplars_buf_;
 };
 
 }  // namespace promref::remote

@@ -57,6 +57,7 @@ class Receiver {
         ASSERT_TRUE(v1.ok()) << v1.error().message();
         for (const auto& ts : v1->timeseries) {
           for (const auto& s : ts.samples) Record(ts.labels, s.t, s.v);
+          exemplars_ += ts.exemplars.size();
         }
       }
       res.status = 204;
@@ -85,6 +86,10 @@ class Receiver {
     std::lock_guard lock(mu_);
     return got_;
   }
+  size_t exemplars() {
+    std::lock_guard lock(mu_);
+    return exemplars_;
+  }
   int requests() {
     std::lock_guard lock(mu_);
     return requests_;
@@ -109,6 +114,7 @@ class Receiver {
   std::vector<std::pair<int, std::string>> script_;
   std::map<std::string, std::vector<std::pair<int64_t, double>>> got_;
   int requests_ = 0;
+  size_t exemplars_ = 0;
   httplib::Headers headers_;
 };
 
@@ -175,6 +181,18 @@ TEST_F(RemoteWriteOutTest, SendsWhatIsCommittedWithExternalLabelsAndWriteRelabel
   EXPECT_EQ(receiver_.Header("Content-Encoding"), "snappy");
   EXPECT_EQ(receiver_.Header("X-Prometheus-Remote-Write-Version"), "0.1.0");
   EXPECT_EQ(receiver_.Header("User-Agent"), "Prometheus/test");
+}
+
+TEST_F(RemoteWriteOutTest, SendsExemplarsWhenAsked) {
+  Start("  send_exemplars: true\n  queue_config: {batch_send_deadline: 50ms}\n");
+  const int64_t t = NowMs();
+  auto app = db_->MakeAppender();
+  const model::Labels series{{"__name__", "m"}};
+  ASSERT_TRUE(app->Append(0, series, t, 1).ok());
+  ASSERT_TRUE(app->AppendExemplar(0, series, {model::Labels{{"trace_id", "abc"}}, 0.5, t, true}).ok());
+  ASSERT_TRUE(app->Commit().ok());
+  ASSERT_TRUE(WaitFor([&] { return receiver_.exemplars() == 1; }));
+  EXPECT_EQ(writer_->Queues().at(0)->counters().exemplars_sent.load(), 1u);
 }
 
 TEST_F(RemoteWriteOutTest, SpeaksRemoteWrite2) {
