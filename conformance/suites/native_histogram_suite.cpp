@@ -35,6 +35,9 @@ class Builder {
     c.title = expr;
     c.expr = expr;
     c.native_histograms = true;
+    // timestamp() answers Unix times: compared relative to the dataset's base, as the float
+    // suite's are (recorded absolute, they would hold only for a run at the recording's base).
+    c.timestamp_values = expr.starts_with("timestamp(");
     c.order = OrderOf(expr);
     for (int64_t t : kInstantTimes) c.exchanges.push_back(InstantExchange(expr, t));
     auto parsed = promref::promql::ParseExpr(expr);
