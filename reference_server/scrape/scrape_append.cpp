@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "ingest/nhcb_parser.h"
+#include "model/go_strconv.h"
 #include "model/histogram_ops.h"
 #include "model/sample.h"
 #include "relabel/relabel.h"
@@ -42,19 +43,6 @@ std::string TruncateRunes(std::string_view s, size_t n) {
     ++runes;
   }
   return std::string(s.substr(0, std::min(i, s.size())));
-}
-
-std::string Quote(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (c == '\n') {
-      out += "\\n";
-      continue;
-    }
-    out += c;
-  }
-  return out + "\"";
 }
 
 bool IsValidSeries(const model::Labels& lset, bool legacy) {
@@ -174,10 +162,10 @@ Status ScrapeAppender::VerifyLabelLimits(const model::Labels& lset) const {
                      ", limit: " + std::to_string(options_.label_name_length_limit) + ")");
     }
     if (options_.label_value_length_limit > 0 && l.value.size() > options_.label_value_length_limit) {
-      return BadData(
-          "label_value_length_limit exceeded (metric: " + met + ", label name: " + TruncateRunes(l.name, 50) +
-          ", value: " + Quote(TruncateRunes(l.value, 50)) + ", length: " + std::to_string(l.value.size()) +
-          ", limit: " + std::to_string(options_.label_value_length_limit) + ")");
+      return BadData("label_value_length_limit exceeded (metric: " + met + ", label name: " +
+                     TruncateRunes(l.name, 50) + ", value: " + model::GoQuote(TruncateRunes(l.value, 50)) +
+                     ", length: " + std::to_string(l.value.size()) +
+                     ", limit: " + std::to_string(options_.label_value_length_limit) + ")");
     }
   }
   return {};

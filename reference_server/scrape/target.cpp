@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <map>
 
+#include "model/go_strconv.h"
 #include "model/time.h"
 #include "relabel/relabel.h"
 
@@ -66,15 +67,6 @@ std::optional<bool> GoParseBool(std::string_view v) {
   if (v == "1" || v == "t" || v == "T" || v == "TRUE" || v == "true" || v == "True") return true;
   if (v == "0" || v == "f" || v == "F" || v == "FALSE" || v == "false" || v == "False") return false;
   return std::nullopt;
-}
-
-std::string GoQuote(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
 }
 
 }  // namespace
@@ -207,7 +199,8 @@ namespace {
 Status CheckTargetLabels(const model::LabelsBuilder& b) {
   const std::string_view addr = b.Get("__address__");
   if (addr.empty()) return BadData("no address");
-  if (addr.find('/') != std::string_view::npos) return BadData(GoQuote(addr) + " is not a valid hostname");
+  if (addr.find('/') != std::string_view::npos)
+    return BadData(model::GoQuote(addr) + " is not a valid hostname");
   const std::string_view interval = b.Get("__scrape_interval__");
   auto interval_ms = model::ParseDuration(interval);
   if (!interval_ms.ok()) return BadData("error parsing scrape interval: " + interval_ms.error().message());
@@ -217,8 +210,8 @@ Status CheckTargetLabels(const model::LabelsBuilder& b) {
   if (!timeout_ms.ok()) return BadData("error parsing scrape timeout: " + timeout_ms.error().message());
   if (*timeout_ms == 0) return BadData("scrape timeout cannot be 0");
   if (*timeout_ms > *interval_ms) {
-    return BadData("scrape timeout cannot be greater than scrape interval (" + GoQuote(timeout) + " > " +
-                   GoQuote(interval) + ")");
+    return BadData("scrape timeout cannot be greater than scrape interval (" + model::GoQuote(timeout) +
+                   " > " + model::GoQuote(interval) + ")");
   }
   const std::pair<const char*, const char*> switches[] = {
       {kConvertNhcbLabel, "convert classic histograms to nhcb"},
@@ -227,8 +220,8 @@ Status CheckTargetLabels(const model::LabelsBuilder& b) {
   for (const auto& [name, desc] : switches) {
     const std::string_view v = b.Get(name);
     if (!v.empty() && !GoParseBool(v)) {
-      return BadData(std::string("error parsing ") + desc + ": strconv.ParseBool: parsing " + GoQuote(v) +
-                     ": invalid syntax");
+      return BadData(std::string("error parsing ") + desc + ": strconv.ParseBool: parsing " +
+                     model::GoQuote(v) + ": invalid syntax");
     }
   }
   return {};
@@ -250,7 +243,7 @@ Result<model::Labels> PopulateLabels(const config::ScrapeConfig& cfg, const mode
   model::Labels out = b.Build();
   for (const model::LabelView& l : out) {
     if (!model::IsValidLabelValue(l.value)) {
-      return BadData("invalid label value for " + GoQuote(l.name) + ": " + GoQuote(l.value));
+      return BadData("invalid label value for " + model::GoQuote(l.name) + ": " + model::GoQuote(l.value));
     }
   }
   return out;
