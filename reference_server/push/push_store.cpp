@@ -20,8 +20,8 @@ constexpr const char* kInconsistent = "pushed metrics are invalid or inconsisten
 void Sanitize(Metric* m, const GroupingKey& key) {
   for (const auto& [name, value] : key.labels) {
     const std::string& wanted = name;  // clang 14 cannot capture a structured binding
-    auto it =
-        std::find_if(m->labels.begin(), m->labels.end(), [&](const LabelPair& l) { return l.name == wanted; });
+    auto it = std::find_if(m->labels.begin(), m->labels.end(),
+                           [&](const LabelPair& l) { return l.name == wanted; });
     if (it != m->labels.end()) {
       it->value = value;
     } else {
