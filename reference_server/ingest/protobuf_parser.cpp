@@ -260,11 +260,17 @@ Status DecodeTimestamp(std::string_view d, Timestamp* t) {
 }
 
 // An optional sub-message field: created on first sight, merged into afterwards.
-Result<Field> ReadTimestamp(Reader& r, int wt, std::string_view field, std::optional<Timestamp>* t) {
+template <typename T, typename Decode>
+Result<Field> ReadOptionalMessage(Reader& r, int wt, std::string_view field, std::optional<T>* out,
+                                  Decode decode) {
   return ReadMessage(r, wt, field, [&](std::string_view b) {
-    if (!*t) t->emplace();
-    return DecodeTimestamp(b, &**t);
+    if (!*out) out->emplace();
+    return decode(b, &**out);
   });
+}
+
+Result<Field> ReadTimestamp(Reader& r, int wt, std::string_view field, std::optional<Timestamp>* t) {
+  return ReadOptionalMessage(r, wt, field, t, DecodeTimestamp);
 }
 
 struct LabelPairView {
@@ -304,10 +310,7 @@ Status DecodeExemplar(std::string_view d, PbExemplar* e) {
 }
 
 Result<Field> ReadExemplar(Reader& r, int wt, std::string_view field, std::optional<PbExemplar>* e) {
-  return ReadMessage(r, wt, field, [&](std::string_view b) {
-    if (!*e) e->emplace();
-    return DecodeExemplar(b, &**e);
-  });
+  return ReadOptionalMessage(r, wt, field, e, DecodeExemplar);
 }
 
 struct PbCounter {
