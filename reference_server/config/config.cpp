@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "config/internal/otlp_section.h"
 #include "config/internal/sections.h"
 #include "config/internal/yaml_decode.h"
 
@@ -115,8 +116,7 @@ void AddGlobalWarnings(const YAML::Node& root, std::vector<std::string>* warning
   }
   if (!global_written.empty())
     warnings->push_back("global: accepted but not applied by promref yet: " + Join(global_written, ", "));
-  for (const char* section :
-       {"scrape_config_files", "remote_read", "alerting", "storage", "tracing", "otlp", "runtime"}) {
+  for (const char* section : {"scrape_config_files", "remote_read", "storage", "tracing", "runtime"}) {
     if (root[section])
       warnings->push_back(std::string(section) + " is accepted but promref does not apply it yet");
   }
@@ -185,7 +185,9 @@ Config Parse(const YAML::Node& root) {
   c.scrape_configs = ParseScrapeConfigs(root["scrape_configs"], c.global, &c.warnings);
   c.rule_files = StringList(root["rule_files"]);
   c.remote_write = ParseRemoteWrite(root["remote_write"], c.global, &c.warnings);
+  c.alerting = ParseAlerting(root["alerting"], c.global, &c.warnings);
   c.promref = ParsePromref(root["promref"]);
+  c.otlp = ParseOtlp(root["otlp"], c.global);
   return c;
 }
 
@@ -241,6 +243,12 @@ void SetDirectory(const std::string& dir, Config* c) {
     }
     SetDirectory(dir, &s.http_client);
     JoinDir(dir, &s.scrape_failure_log_file);
+  }
+  for (auto& am : c->alerting.alertmanagers) {
+    for (auto& fs : am.file_sd_configs) {
+      for (auto& f : fs.files) JoinDir(dir, &f);
+    }
+    SetDirectory(dir, &am.http_client);
   }
 }
 

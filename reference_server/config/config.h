@@ -191,6 +191,43 @@ struct RemoteWriteConfig {
   YAML::Node cloud_auth;
 };
 
+// An alerting.alertmanagers entry: Prometheus 3.16's AlertmanagerConfig after UnmarshalYAML.
+struct AlertmanagerConfig {
+  HttpClientConfig http_client;
+  std::string scheme = "http";
+  std::string path_prefix;
+  int64_t timeout_ms = 10'000;
+  std::string api_version = "v2";  // the only one 3.16 supports
+  std::vector<relabel::RelabelConfig> relabel_configs;        // on the Alertmanager targets
+  std::vector<relabel::RelabelConfig> alert_relabel_configs;  // on the alerts sent to this set
+  std::vector<StaticTargets> static_configs;
+  std::vector<FileSdConfig> file_sd_configs;
+  std::vector<UnsupportedDiscovery> unsupported_discovery;
+  std::string cloud_auth_kind;  // "sigv4" when written: accepted, kept to show back, not applied
+  YAML::Node cloud_auth;
+};
+
+struct AlertingConfig {
+  std::vector<relabel::RelabelConfig> alert_relabel_configs;  // on every alert, after external labels
+  std::vector<AlertmanagerConfig> alertmanagers;
+};
+
+// The `otlp` section: Prometheus 3.16's OTLPConfig, the OTLP receiver's translation settings,
+// with its defaults.
+struct OtlpConfig {
+  bool promote_all_resource_attributes = false;
+  std::vector<std::string> promote_resource_attributes;
+  std::vector<std::string> ignore_resource_attributes;  // with promote_all_resource_attributes only
+  // UnderscoreEscapingWithSuffixes, UnderscoreEscapingWithoutSuffixes, NoUTF8EscapingWithSuffixes
+  // or NoTranslation (an explicit "" acts as NoTranslation, as in Prometheus).
+  std::string translation_strategy = "UnderscoreEscapingWithSuffixes";
+  bool keep_identifying_resource_attributes = false;
+  bool convert_histograms_to_nhcb = false;
+  bool promote_scope_metadata = false;
+  bool label_name_underscore_sanitization = true;
+  bool label_name_preserve_multiple_underscores = true;
+};
+
 struct Server {  // a machine of a tenant's project (NHN Cloud's /servers), for workspace targets
   std::string host_id;
   std::string host_name;
@@ -216,6 +253,8 @@ struct Config {
   std::vector<ScrapeConfig> scrape_configs;
   std::vector<std::string> rule_files;
   std::vector<RemoteWriteConfig> remote_write;
+  OtlpConfig otlp;
+  AlertingConfig alerting;
   PromrefSection promref;
   // What loaded but promref does not act on (yet): discovery kinds it cannot discover with and
   // scrape settings the scrape manager does not apply. One line each, for the caller to log
@@ -234,6 +273,7 @@ Result<Config> LoadConfigFile(const std::string& path);
 // compares to decide whether a job's loops restart).
 bool SameScrapeConfig(const ScrapeConfig& a, const ScrapeConfig& b);
 bool SameRemoteWriteConfig(const RemoteWriteConfig& a, const RemoteWriteConfig& b);
+bool SameAlertmanagerConfig(const AlertmanagerConfig& a, const AlertmanagerConfig& b);
 
 // The loaded configuration as /api/v1/status/config shows it: defaults filled in, secrets
 // (tenant keys and tokens) redacted.

@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "config/config.h"
+#include "config/internal/otlp_section.h"
 #include "config/internal/sections.h"
 #include "config/internal/yaml_emit.h"
 #include "relabel/go_yaml.h"
@@ -52,7 +53,8 @@ void EmitStaticConfigs(YAML::Emitter& out, const std::vector<StaticTargets>& con
 }
 
 // The discovery sections in the order of their keys, as Prometheus writes them.
-void EmitDiscovery(YAML::Emitter& out, const ScrapeConfig& s) {
+template <typename C>
+void EmitDiscovery(YAML::Emitter& out, const C& s) {
   std::vector<std::string> kinds;
   for (const auto& u : s.unsupported_discovery) kinds.push_back(u.kind);
   if (!s.file_sd_configs.empty()) kinds.push_back("file_sd_configs");
@@ -124,6 +126,31 @@ void EmitScrapeConfig(YAML::Emitter& out, const ScrapeConfig& s) {
     out << YAML::EndSeq;
   }
   EmitDiscovery(out, s);
+  out << YAML::EndMap;
+}
+
+void EmitRelabelList(YAML::Emitter& out, const char* key, const std::vector<relabel::RelabelConfig>& rules) {
+  if (rules.empty()) return;
+  out << YAML::Key << key << YAML::Value << YAML::BeginSeq;
+  for (const auto& rc : rules) relabel::EmitYaml(out, rc);
+  out << YAML::EndSeq;
+}
+
+// AlertmanagerConfig's fields in its struct order, the discovery sections last.
+void EmitAlertmanager(YAML::Emitter& out, const AlertmanagerConfig& am) {
+  out << YAML::BeginMap;
+  EmitHttpClient(out, am.http_client);
+  if (!am.cloud_auth_kind.empty()) {
+    out << YAML::Key << am.cloud_auth_kind << YAML::Value;
+    EmitRedacted(out, am.cloud_auth);
+  }
+  EmitIfSet(out, "scheme", am.scheme);
+  EmitIfSet(out, "path_prefix", am.path_prefix);
+  EmitDuration(out, "timeout", am.timeout_ms);
+  out << YAML::Key << "api_version" << YAML::Value << am.api_version;
+  EmitRelabelList(out, "relabel_configs", am.relabel_configs);
+  EmitRelabelList(out, "alert_relabel_configs", am.alert_relabel_configs);
+  EmitDiscovery(out, am);
   out << YAML::EndMap;
 }
 
@@ -230,6 +257,16 @@ std::string ToYaml(const Config& c) {
   out << YAML::BeginMap;
   out << YAML::Key << "global" << YAML::Value;
   internal::EmitGlobal(out, c.global);
+  if (!c.alerting.alertmanagers.empty() || !c.alerting.alert_relabel_configs.empty()) {
+    out << YAML::Key << "alerting" << YAML::Value << YAML::BeginMap;
+    internal::EmitRelabelList(out, "alert_relabel_configs", c.alerting.alert_relabel_configs);
+    if (!c.alerting.alertmanagers.empty()) {
+      out << YAML::Key << "alertmanagers" << YAML::Value << YAML::BeginSeq;
+      for (const auto& am : c.alerting.alertmanagers) internal::EmitAlertmanager(out, am);
+      out << YAML::EndSeq;
+    }
+    out << YAML::EndMap;
+  }
   if (!c.rule_files.empty()) {
     out << YAML::Key << "rule_files" << YAML::Value << YAML::BeginSeq;
     for (const auto& f : c.rule_files) out << f;
@@ -244,6 +281,8 @@ std::string ToYaml(const Config& c) {
     out << YAML::Key << "remote_write" << YAML::Value;
     internal::EmitRemoteWrite(out, c.remote_write);
   }
+  out << YAML::Key << "otlp" << YAML::Value;
+  internal::EmitOtlp(out, c.otlp);
   if (!c.promref.tenants.empty() || !c.promref.route_prefix.empty()) {
     out << YAML::Key << "promref" << YAML::Value;
     internal::EmitPromref(out, c.promref);
@@ -288,6 +327,15 @@ bool SameRemoteWriteConfig(const RemoteWriteConfig& a, const RemoteWriteConfig& 
   const auto render = [](const RemoteWriteConfig& r) {
     YAML::Emitter out;
     internal::EmitRemoteWrite(out, {r});
+    return std::string(out.c_str());
+  };
+  return render(a) == render(b) && Secrets(a.http_client) == Secrets(b.http_client);
+}
+
+bool SameAlertmanagerConfig(const AlertmanagerConfig& a, const AlertmanagerConfig& b) {
+  const auto render = [](const AlertmanagerConfig& am) {
+    YAML::Emitter out;
+    internal::EmitAlertmanager(out, am);
     return std::string(out.c_str());
   };
   return render(a) == render(b) && Secrets(a.http_client) == Secrets(b.http_client);

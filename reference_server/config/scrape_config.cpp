@@ -32,6 +32,8 @@ bool IsEscapingScheme(const std::string& s) {
   return s == "allow-utf-8" || s == "underscores" || s == "dots" || s == "values";
 }
 
+}  // namespace
+
 // The discovery kinds promref accepts and shows back but does not discover targets with.
 const std::set<std::string>& UnsupportedDiscoveryKeys() {
   static const std::set<std::string> k = {
@@ -46,6 +48,8 @@ const std::set<std::string>& UnsupportedDiscoveryKeys() {
       "triton_sd_configs",    "uyuni_sd_configs",       "vultr_sd_configs"};
   return k;
 }
+
+namespace {
 
 const std::set<std::string>& ScrapeConfigKeys() {
   static const std::set<std::string> k = [] {
@@ -76,6 +80,8 @@ std::vector<std::pair<std::string, std::vector<std::string>>> Params(const YAML:
   for (const auto& kv : n) sorted[Str(kv.first)] = StringList(kv.second);
   return {sorted.begin(), sorted.end()};
 }
+
+}  // namespace
 
 // Decodes a list of rules; a null rule sets *null_rule (Prometheus checks for those once the
 // whole scrape config has decoded).
@@ -155,6 +161,8 @@ std::vector<UnsupportedDiscovery> UnsupportedDiscoveries(const YAML::Node& sc) {
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.kind < b.kind; });
   return out;
 }
+
+namespace {
 
 // A scrape config decoded (ScrapeConfig.UnmarshalYAML) but not yet validated against the
 // global configuration; which fields were written, for what Validate fills in.

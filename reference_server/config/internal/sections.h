@@ -4,6 +4,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,19 @@ void EmitHttpClient(YAML::Emitter& out, const HttpClientConfig& h);
 // does; adds what promref does not act on to *warnings.
 std::vector<ScrapeConfig> ParseScrapeConfigs(const YAML::Node& n, const GlobalConfig& global,
                                              std::vector<std::string>* warnings);
+// Discovery and relabeling lists shared by scrape_configs and alerting.alertmanagers. A null
+// relabel rule sets *null_rule (the caller names the section in its error).
+std::vector<relabel::RelabelConfig> RelabelList(const YAML::Node& n, bool* null_rule);
+std::vector<StaticTargets> StaticConfigs(const YAML::Node& n);
+std::vector<FileSdConfig> FileSdConfigs(const YAML::Node& n);
+// The discovery kinds of `sc` that promref accepts but does not discover with, sorted by kind.
+std::vector<UnsupportedDiscovery> UnsupportedDiscoveries(const YAML::Node& sc);
+const std::set<std::string>& UnsupportedDiscoveryKeys();
+
+// alerting_config.cpp: `alerting`, as AlertingConfig.UnmarshalYAML and Validate (relabeling
+// checked with the global name validation scheme).
+AlertingConfig ParseAlerting(const YAML::Node& n, const GlobalConfig& global, std::vector<std::string>* warnings);
+
 // A scrape_protocols list as written, then checked (validateAcceptScrapeProtocols); `where` is
 // " for global config" or " for scrape config ...".
 std::vector<std::string> ScrapeProtocols(const YAML::Node& n);
