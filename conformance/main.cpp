@@ -9,6 +9,7 @@
 #include "commands/promql_commands.h"
 #include "commands/promqltest_command.h"
 #include "commands/properties_command.h"
+#include "commands/rules_command.h"
 
 namespace {
 
@@ -26,6 +27,7 @@ commands:
   promqltest [--target T] FILE|DIR... run promqltest scripts in process or against a target
   properties --target T               PromQL laws on random queries, or a differential against --reference
   fuzz --target T                     fuzz the target's parsers through its API
+  rules [--target T] [--record FILE]  rules and alerts against answers recorded from Prometheus 3.16
   record-histogram-bounds --reference prometheus-3 --out FILE   record native-histogram bucket bounds
   version  print the version
 
@@ -48,6 +50,7 @@ int main(int argc, char** argv) {
   if (args[0] == "promqltest") return promconform::RunPromqltestCommand(args);
   if (args[0] == "properties") return promconform::RunPropertiesCommand(args);
   if (args[0] == "fuzz") return promconform::RunFuzzCommand(args);
+  if (args[0] == "rules") return promconform::RunRulesCommand(args);
   if (args[0] == "record-histogram-bounds") return promconform::RunRecordHistogramBoundsCommand(args);
   for (const char* c : {"run", "diff", "record", "load", "list", "report", "compare"}) {
     if (args[0] == c) return promconform::RunHarnessCommand(args);

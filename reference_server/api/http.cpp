@@ -78,6 +78,15 @@ std::vector<std::string> Request::FormValues(std::string_view name) const {
   return out;
 }
 
+std::string Request::QueryValue(std::string_view name) const {
+  std::vector<std::pair<std::string, std::string>> pairs;
+  ParseQueryInto(raw_query, &pairs);
+  for (auto& [k, v] : pairs) {
+    if (k == name) return std::move(v);
+  }
+  return "";
+}
+
 bool Request::HasForm(std::string_view name) const {
   return std::any_of(form.begin(), form.end(), [&](const auto& kv) { return kv.first == name; });
 }

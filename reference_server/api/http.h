@@ -41,6 +41,8 @@ struct Request {
   std::string FormValue(std::string_view name) const;
   std::vector<std::string> FormValues(std::string_view name) const;
   bool HasForm(std::string_view name) const;
+  // The first value of a URL query parameter, "" when absent (Go's r.URL.Query().Get).
+  std::string QueryValue(std::string_view name) const;
   // A header value (case-insensitive name), "" when absent.
   std::string Header(std::string_view name) const;
 };

@@ -15,9 +15,13 @@
 #include "api/http.h"
 #include "api/self_metrics.h"
 #include "api/tenant.h"
+#include "config/config.h"
 #include "promql/engine.h"
 
 namespace promref::scrape {
+class Manager;
+}
+namespace promref::rules {
 class Manager;
 }
 
@@ -87,6 +91,10 @@ struct ApiDeps {
   // The scrape manager of a tenant (by id), for /targets, /scrape_pools and the metadata
   // endpoints; null (or returning null) when the tenant scrapes nothing.
   std::function<const scrape::Manager*(const std::string& tenant_id)> scrape_manager;
+  // The rule manager of a tenant, for /rules and /alerts; null when the tenant has no rules.
+  std::function<const rules::Manager*(const std::string& tenant_id)> rule_manager;
+  // The notifier's Alertmanager URLs: active, dropped (/alertmanagers).
+  std::function<std::pair<std::vector<std::string>, std::vector<std::string>>()> alertmanagers;
   // --web.external-url's scheme and host ("http://myhost:9090") and the port promref listens
   // on: a target on localhost shows under the external host in `globalUrl`.
   std::string external_scheme = "http";

@@ -136,57 +136,6 @@ Response PrometheusApi::NotificationsLive(const Request&) {
   return r;
 }
 
-// --- Rules, alerts: promref evaluates nothing yet, so these report the true, empty state in
-// Prometheus' exact shapes. -------------------------------------------------------------------
-
-Response PrometheusApi::Rules(const Request& req) {
-  std::string type = req.FormValue("type");
-  std::string lower = type;
-  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
-  if (!lower.empty() && lower != "alert" && lower != "record") {
-    return ApiError(InvalidParam("type", "not supported value " + model::GoQuote(type)));
-  }
-  if (const std::string ex = req.FormValue("exclude_alerts"); !ex.empty()) {
-    auto b = internal::ParseBool(ex);
-    if (!b.ok()) return ApiError(InvalidParam("exclude_alerts", b.error().message()));
-  }
-  if (req.HasForm("match[]")) {
-    auto sets = internal::ParseMatchers(req.FormValues("match[]"), parse_options());
-    if (!sets.ok()) return ApiError(InvalidParam("match[]", sets.error().message()));
-  }
-  const std::string group_limit = req.FormValue("group_limit");
-  if (!group_limit.empty()) {
-    int64_t n = 0;
-    bool ok = !group_limit.empty();
-    for (char c : group_limit) ok = ok && c >= '0' && c <= '9';
-    if (ok) n = std::stoll(group_limit.substr(0, 18));
-    if (!ok || n <= 0) {
-      return ApiError(InvalidParam("group_limit", "group_limit needs to be greater than 0"));
-    }
-  }
-  if (!req.FormValue("group_next_token").empty()) {
-    if (group_limit.empty()) {
-      return ApiError(InvalidParam("group_next_token",
-                                   "group_limit needs to be present in order to paginate over the groups"));
-    }
-    return ApiError(InvalidParam("group_next_token", "the group_next_token provided does not exist"));
-  }
-  return ApiSuccess([](JsonWriter& w) { w.BeginObject().Key("groups").BeginArray().EndArray().EndObject(); });
-}
-
-Response PrometheusApi::Alerts(const Request&) {
-  return ApiSuccess([](JsonWriter& w) { w.BeginObject().Key("alerts").BeginArray().EndArray().EndObject(); });
-}
-
-Response PrometheusApi::Alertmanagers(const Request&) {
-  return ApiSuccess([](JsonWriter& w) {
-    w.BeginObject();
-    w.Key("activeAlertmanagers").BeginArray().EndArray();
-    w.Key("droppedAlertmanagers").BeginArray().EndArray();
-    w.EndObject();
-  });
-}
-
 // --- Status -----------------------------------------------------------------------------------
 
 Response PrometheusApi::StatusConfig(const Request&) {

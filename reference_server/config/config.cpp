@@ -131,7 +131,7 @@ bool IsSafeTenantId(const std::string& id) {
 
 // A tenant; *ids holds the ids seen so far, as an id must be unique.
 Tenant ParseTenant(const YAML::Node& t, std::set<std::string>* ids) {
-  CheckKeys(t, {"id", "app_keys", "bearer_tokens", "basic_auth", "servers"}, "promref.tenant");
+  CheckKeys(t, {"id", "app_keys", "bearer_tokens", "basic_auth", "servers", "rule_files"}, "promref.tenant");
   Tenant tenant;
   if (!t["id"]) Fail("promref tenant without id");
   tenant.id = t["id"].as<std::string>();
@@ -140,6 +140,7 @@ Tenant ParseTenant(const YAML::Node& t, std::set<std::string>* ids) {
   if (!ids->insert(tenant.id).second) Fail("duplicate promref tenant id \"" + tenant.id + "\"");
   tenant.app_keys = StringList(t["app_keys"]);
   tenant.bearer_tokens = StringList(t["bearer_tokens"]);
+  tenant.rule_files = StringList(t["rule_files"]);
   for (const auto& ba : t["basic_auth"]) {
     CheckKeys(ba, {"username", "password"}, "promref.basic_auth");
     tenant.basic_auth.emplace_back(ba["username"].as<std::string>(), ba["password"].as<std::string>());
@@ -237,6 +238,9 @@ void SetDirectory(const std::string& dir, Config* c) {
   JoinDir(dir, &c->global.query_log_file);
   JoinDir(dir, &c->global.scrape_failure_log_file);
   for (auto& f : c->rule_files) JoinDir(dir, &f);
+  for (auto& t : c->promref.tenants) {
+    for (auto& f : t.rule_files) JoinDir(dir, &f);
+  }
   for (auto& s : c->scrape_configs) {
     for (auto& fs : s.file_sd_configs) {
       for (auto& f : fs.files) JoinDir(dir, &f);

@@ -241,6 +241,9 @@ struct Tenant {
   std::vector<std::string> app_keys;
   std::vector<std::string> bearer_tokens;
   std::vector<std::pair<std::string, std::string>> basic_auth;  // username (app id), password
+  // The tenant's own rule files (globs), evaluated over its data only, with the global
+  // evaluation interval; their alerts go to the configured Alertmanagers.
+  std::vector<std::string> rule_files;
 };
 
 struct PromrefSection {

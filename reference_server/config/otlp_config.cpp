@@ -21,7 +21,8 @@ std::string TrimSpace(const std::string& s) {
 
 // sanitizeAttributes: trims each name in place; empty and repeated names are errors, every one
 // of them reported (errors.Join: one per line).
-void SanitizeAttributes(std::vector<std::string>* attrs, const std::string& adjective, const std::string& field) {
+void SanitizeAttributes(std::vector<std::string>* attrs, const std::string& adjective,
+                        const std::string& field) {
   std::vector<std::string> seen;
   std::string errors;
   for (std::string& a : *attrs) {
@@ -68,13 +69,16 @@ OtlpConfig ParseOtlp(const YAML::Node& n, const GlobalConfig& global) {
     }
     if (c.promote_all_resource_attributes) {
       if (!c.promote_resource_attributes.empty()) {
-        Fail("'promote_all_resource_attributes' and 'promote_resource_attributes' cannot be configured "
-             "simultaneously");
+        Fail(
+            "'promote_all_resource_attributes' and 'promote_resource_attributes' cannot be configured "
+            "simultaneously");
       }
       SanitizeAttributes(&c.ignore_resource_attributes, "ignored", "ignore_resource_attributes");
     } else {
       if (!c.ignore_resource_attributes.empty()) {
-        Fail("'ignore_resource_attributes' cannot be configured unless 'promote_all_resource_attributes' is true");
+        Fail(
+            "'ignore_resource_attributes' cannot be configured unless 'promote_all_resource_attributes' is "
+            "true");
       }
       SanitizeAttributes(&c.promote_resource_attributes, "promoted", "promote_resource_attributes");
     }
@@ -85,7 +89,8 @@ OtlpConfig ParseOtlp(const YAML::Node& n, const GlobalConfig& global) {
     if (global.metric_name_validation_scheme == "legacy") {
       Fail("OTLP translation strategy " + model::GoQuote(s) + " is not allowed when UTF8 is disabled");
     }
-  } else if (!s.empty() && s != "UnderscoreEscapingWithSuffixes" && s != "UnderscoreEscapingWithoutSuffixes") {
+  } else if (!s.empty() && s != "UnderscoreEscapingWithSuffixes" &&
+             s != "UnderscoreEscapingWithoutSuffixes") {
     Fail("unsupported OTLP translation strategy " + model::GoQuote(s));
   }
   return c;
@@ -93,7 +98,8 @@ OtlpConfig ParseOtlp(const YAML::Node& n, const GlobalConfig& global) {
 
 void EmitOtlp(YAML::Emitter& out, const OtlpConfig& c) {
   out << YAML::BeginMap;
-  if (c.promote_all_resource_attributes) out << YAML::Key << "promote_all_resource_attributes" << YAML::Value << true;
+  if (c.promote_all_resource_attributes)
+    out << YAML::Key << "promote_all_resource_attributes" << YAML::Value << true;
   if (!c.promote_resource_attributes.empty()) {
     out << YAML::Key << "promote_resource_attributes" << YAML::Value;
     EmitStringList(out, c.promote_resource_attributes);

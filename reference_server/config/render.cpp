@@ -244,6 +244,10 @@ void EmitPromref(YAML::Emitter& out, const PromrefSection& p) {
     if (!t.app_keys.empty()) out << YAML::Key << "app_keys" << YAML::Value << "<secret>";
     if (!t.bearer_tokens.empty()) out << YAML::Key << "bearer_tokens" << YAML::Value << "<secret>";
     if (!t.basic_auth.empty()) out << YAML::Key << "basic_auth" << YAML::Value << "<secret>";
+    if (!t.rule_files.empty()) {
+      out << YAML::Key << "rule_files" << YAML::Value;
+      EmitStringList(out, t.rule_files);
+    }
     out << YAML::EndMap;
   }
   out << YAML::EndSeq << YAML::EndMap;

@@ -158,7 +158,9 @@ class Manager::SendLoop {
   }
   Stats stats() const {
     std::lock_guard lock(mu_);
-    return stats_;
+    Stats s = stats_;
+    s.queue_length = queue_.size();
+    return s;
   }
 
  private:
@@ -178,7 +180,7 @@ class Manager::SendLoop {
       if (error.empty()) {
         stats_.sent += batch.size();
       } else {
-        ++stats_.errors;
+        stats_.errors += batch.size();  // alerts affected, as Prometheus counts them
         stats_.dropped += batch.size();
         options_.log("Error sending alerts: alertmanager=" + url_ + " count=" + std::to_string(batch.size()) +
                      " err=" + error);
@@ -308,17 +310,23 @@ std::vector<std::string> Manager::DroppedUrls() const {
 }
 
 Manager::Stats Manager::stats() const {
-  std::lock_guard lock(mu_);
   Stats total;
-  for (const auto& set : sets_) {
-    for (const auto& l : set->loops) {
-      const Stats s = l->stats();
-      total.sent += s.sent;
-      total.errors += s.errors;
-      total.dropped += s.dropped;
-    }
+  for (const auto& [url, s] : PerAlertmanager()) {
+    total.sent += s.sent;
+    total.errors += s.errors;
+    total.dropped += s.dropped;
+    total.queue_length += s.queue_length;
   }
   return total;
+}
+
+std::vector<std::pair<std::string, Manager::Stats>> Manager::PerAlertmanager() const {
+  std::lock_guard lock(mu_);
+  std::vector<std::pair<std::string, Stats>> out;
+  for (const auto& set : sets_) {
+    for (const auto& l : set->loops) out.emplace_back(l->url(), l->stats());
+  }
+  return out;
 }
 
 void Manager::Stop() {

@@ -63,11 +63,15 @@ class Manager {
   std::vector<std::string> DroppedUrls() const;
   void Stop();
 
-  // Counters as Prometheus exports them (prometheus_notifications_*), summed over Alertmanagers.
+  // Counts as Prometheus exports them (prometheus_notifications_*: alerts sent, alerts of failed
+  // posts, alerts dropped), per Alertmanager URL and summed.
   struct Stats {
     uint64_t sent = 0, errors = 0, dropped = 0;
+    size_t queue_length = 0;
   };
   Stats stats() const;
+  std::vector<std::pair<std::string, Stats>> PerAlertmanager() const;
+  size_t queue_capacity() const { return options_.queue_capacity; }
 
  private:
   class SendLoop;

@@ -13,6 +13,7 @@
 #include "remote/remote_writer.h"
 #include "server/demo_data.h"
 #include "server/pushing.h"
+#include "server/rule_evaluation.h"
 #include "server/scraping.h"
 #include "server/tenants.h"
 
@@ -26,6 +27,8 @@ struct PromrefServer::Impl {
   std::unique_ptr<TenantScrapers> scrapers;
   std::unique_ptr<remote::RemoteWriter> remote_writer;  // null with an in-memory TSDB
   std::unique_ptr<TenantPushes> pushes;
+  std::unique_ptr<TenantRules> rules;
+  std::string external_url;
 
   void ApplyRemoteWrite();
   std::unique_ptr<promql::Engine> engine;
@@ -52,20 +55,23 @@ struct PromrefServer::Impl {
 
 namespace {
 
-// Prometheus' --web.external-url, defaulting as it does to http://<hostname>:<listen port>.
-void ExternalUrl(const Flags& flags, api::ApiDeps* deps) {
+// Prometheus' --web.external-url, defaulting as it does to http://<hostname>:<listen port>;
+// returned without a trailing slash, as alerts' generator URLs start with it.
+std::string ExternalUrl(const Flags& flags, api::ApiDeps* deps) {
   const std::string listen = flags.listen_address;
   deps->listen_port = listen.substr(listen.rfind(':') + 1);
   std::string url = "http://" + Hostname() + ":" + deps->listen_port;
   for (const auto& [name, value] : flags.compat_flags) {
     if (name == "web.external-url" && !value.empty()) url = value;
   }
+  while (!url.empty() && url.back() == '/') url.pop_back();
   const size_t scheme_end = url.find("://");
-  if (scheme_end == std::string::npos) return;
+  if (scheme_end == std::string::npos) return url;
   deps->external_scheme = url.substr(0, scheme_end);
   const size_t host_end = url.find('/', scheme_end + 3);
   deps->external_host = url.substr(
       scheme_end + 3, host_end == std::string::npos ? std::string::npos : host_end - scheme_end - 3);
+  return url;
 }
 
 }  // namespace
@@ -94,6 +100,7 @@ PromrefServer::PromrefServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)
 PromrefServer::~PromrefServer() {
   Stop();
   if (impl_ && impl_->scrapers) impl_->scrapers->StopAll();  // no appends into closing storage
+  if (impl_ && impl_->rules) impl_->rules->StopAll();
   if (impl_ && impl_->pushes) impl_->pushes->Stop();
   if (impl_ && impl_->remote_writer) impl_->remote_writer->Stop();
   if (impl_ && impl_->tenants) impl_->tenants->Close();
@@ -139,7 +146,14 @@ Result<std::unique_ptr<PromrefServer>> PromrefServer::Create(const Flags& flags,
   };
   deps.storage_retention = [f = flags] { return f.RetentionText(); };
   deps.scrape_manager = [s](const std::string& tenant) { return s->scrapers->Get(tenant); };
-  ExternalUrl(flags, &deps);
+  deps.rule_manager = [s](const std::string& tenant) -> const rules::Manager* {
+    return s->rules ? s->rules->Get(tenant) : nullptr;
+  };
+  deps.alertmanagers = [s] {
+    return s->rules ? s->rules->Alertmanagers()
+                    : std::pair<std::vector<std::string>, std::vector<std::string>>{};
+  };
+  s->external_url = ExternalUrl(flags, &deps);
   std::unique_ptr<PromrefServer> server(new PromrefServer(std::move(impl)));
   PromrefServer* self = server.get();
   deps.reload = [self] { return self->Reload(); };
@@ -199,12 +213,20 @@ Result<std::unique_ptr<PromrefServer>> PromrefServer::Create(const Flags& flags,
     return st.error();
   }
   s->ApplyRemoteWrite();
+  auto rule_options = RuleOptionsFromFlags(flags, s->external_url);
+  if (!rule_options.ok()) return rule_options.error();
+  s->rules = std::make_unique<TenantRules>(s->tenants.get(), s->engine.get(), std::move(*rule_options));
+  // As Prometheus: rule files that do not load stop the start.
+  if (Status st = s->rules->Apply(s->cfg); !st.ok()) {
+    return Error(ErrorKind::kBadData, "error loading rules: " + st.error().message());
+  }
   for (const auto& tenant : s->cfg.promref.tenants) {  // workspace jobs saved by an earlier run
     const auto jobs = WorkspaceScrapeConfigs(s->nhn->ScrapeJobs(tenant.id), s->cfg.global);
     if (Status st = s->scrapers->Apply(tenant.id, jobs, s->cfg.global.external_labels); !st.ok())
       return st.error();
   }
   s->metrics.AddCollector([s](api::ExpositionWriter& w) { CollectTsdbMetrics(*s->tenants, w); });
+  s->metrics.AddCollector([s](api::ExpositionWriter& w) { s->rules->Collect(w); });
   s->http = std::make_unique<api::HttpServer>(
       [s](api::Request& req) {
         // Streamed bodies are timed until their handler returns, not until the last byte is sent.
@@ -253,20 +275,29 @@ bool PromrefServer::QuitRequested() const {
 Status PromrefServer::Reload() {
   Impl* s = impl_.get();
   if (s->flags.config_file.empty()) return {};
-  auto loaded = config::LoadConfigFile(s->flags.config_file);
-  if (!loaded.ok()) {
+  const auto failed = [s](Error e) {
     s->notifications.Set("Configuration reload has failed.", true);
     s->metrics.ObserveReload(false, std::chrono::system_clock::now());
-    return loaded.error();
-  }
-  s->notifications.Set("Configuration reload has failed.", false);
-  s->metrics.ObserveReload(true, std::chrono::system_clock::now());
+    return e;
+  };
+  auto loaded = config::LoadConfigFile(s->flags.config_file);
+  if (!loaded.ok()) return failed(loaded.error());
   for (const auto& w : loaded->warnings) std::fprintf(stderr, "promref: config: %s\n", w.c_str());
   std::lock_guard lock(s->cfg_mu);
   s->cfg = std::move(*loaded);
   s->door->Reconfigure(Impl::DoorConfig(s->cfg, s->flags));
   s->ApplyRemoteWrite();
-  return s->scrapers->Apply(kDefaultTenant, s->cfg.scrape_configs, s->cfg.global.external_labels);
+  // Every part is applied, as Prometheus runs every reloader; any failure fails the reload.
+  Status scrape = s->scrapers->Apply(kDefaultTenant, s->cfg.scrape_configs, s->cfg.global.external_labels);
+  Status rules = s->rules->Apply(s->cfg);
+  if (!rules.ok()) {
+    std::fprintf(stderr, "promref: loading groups failed: %s\n", rules.error().message().c_str());
+    return failed(Error(ErrorKind::kBadData, "error loading rules, previous rule set restored"));
+  }
+  if (!scrape.ok()) return failed(scrape.error());
+  s->notifications.Set("Configuration reload has failed.", false);
+  s->metrics.ObserveReload(true, std::chrono::system_clock::now());
+  return {};
 }
 
 Result<std::unique_ptr<PromrefServer>> StartEmbedded(const std::vector<std::string>& extra_flags,
@@ -278,7 +309,9 @@ Result<std::unique_ptr<PromrefServer>> StartEmbedded(const std::vector<std::stri
   for (const auto& a : args) argv.push_back(a.c_str());
   auto flags = ParseFlags(static_cast<int>(argv.size()), argv.data());
   if (!flags.ok()) return flags.error();
-  auto cfg = config::ParseConfig(config_yaml);
+  // A --config.file among the flags is read (and reloadable) when no text is given.
+  auto cfg = config_yaml.empty() && !flags->config_file.empty() ? config::LoadConfigFile(flags->config_file)
+                                                                : config::ParseConfig(config_yaml);
   if (!cfg.ok()) return cfg.error();
   auto server = PromrefServer::Create(*flags, std::move(*cfg));
   if (!server.ok()) return server.error();

@@ -1,0 +1,160 @@
+#include "rules_suite/rules_suite.h"
+
+namespace promconform::rules_suite {
+
+using nlohmann::json;
+
+namespace {
+
+CaseResult Compare(const std::string& id, const std::string& title, const std::string& request,
+                   const json& expected, const json& actual, const std::string& source) {
+  CaseResult c;
+  c.id = id;
+  c.category = "rules";
+  c.title = title;
+  ExchangeResult e;
+  e.name = id;
+  e.request = request;
+  e.expected = expected;
+  e.actual = actual;
+  e.expected_source = source;
+  if (expected != actual) {
+    e.verdict = Verdict::kFail;
+    e.diffs.push_back("expected " + expected.dump() + "\n     got " + actual.dump());
+  }
+  c.verdict = e.verdict;
+  c.exchanges.push_back(std::move(e));
+  return c;
+}
+
+CaseResult Law(const std::string& id, const std::string& title, const std::vector<std::string>& violations) {
+  CaseResult c;
+  c.id = id;
+  c.category = "alert-timing";
+  c.title = title;
+  ExchangeResult e;
+  e.name = id;
+  e.request = "GET /api/v1/alerts (polled every 250ms)";
+  e.expected_source = "Prometheus' alerting rule semantics";
+  e.diffs = violations;
+  e.verdict = violations.empty() ? Verdict::kPass : Verdict::kFail;
+  c.verdict = e.verdict;
+  c.exchanges.push_back(std::move(e));
+  return c;
+}
+
+// j[key] when j is an object holding it, else null: answers from a target may have any shape.
+json Get(const json& j, const std::string& key) {
+  return j.is_object() && j.contains(key) ? j[key] : json();
+}
+
+json Array(const json& j) {
+  return j.is_array() ? j : json::array();
+}
+
+std::string Str(const json& j, const std::string& key) {
+  const json v = Get(j, key);
+  return v.is_string() ? v.get<std::string>() : "";
+}
+
+bool Named(const std::string& key, const std::string& name) {
+  return key.find("\"alertname\":\"" + name + "\"") != std::string::npos;
+}
+
+std::string Describe(const std::vector<StateChange>& changes) {
+  std::string out;
+  for (const auto& c : changes) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%s%s@%.1fs", out.empty() ? "" : " -> ", c.state.c_str(), c.seconds);
+    out += buf;
+  }
+  return out;
+}
+
+// PromconformHighTemp (for: 6s): each of its alerts is pending before it fires, and fires no
+// sooner than `for` after the data that triggers it was written.
+std::vector<CaseResult> ForLaws(const Observation& obs) {
+  std::vector<std::string> pending_first, held;
+  size_t alerts = 0;
+  for (const auto& [key, changes] : obs.timelines) {
+    if (!Named(key, "PromconformHighTemp")) continue;
+    ++alerts;
+    const auto fired =
+        std::find_if(changes.begin(), changes.end(), [](const auto& c) { return c.state == "firing"; });
+    if (fired == changes.end()) continue;
+    const bool was_pending =
+        std::any_of(changes.begin(), fired, [](const auto& c) { return c.state == "pending"; });
+    if (!was_pending) pending_first.push_back(key + " fired without being pending: " + Describe(changes));
+    if (fired->seconds < kHighTempForSeconds) {
+      char buf[96];
+      std::snprintf(buf, sizeof buf, " fired %.1fs after its data was written (for: 6s): ", fired->seconds);
+      held.push_back(key + buf + Describe(changes));
+    }
+  }
+  if (alerts == 0) pending_first.push_back("no PromconformHighTemp alert was ever seen");
+  return {
+      Law("alert-timing/for-pending-first", "an alert with `for` is pending before it fires", pending_first),
+      Law("alert-timing/for-held", "an alert fires no sooner than its `for` after its condition holds",
+          held)};
+}
+
+// PromconformKeepB (keep_firing_for: 10m) still fires, with keepFiringSince, after its condition
+// stopped holding; PromconformHighTemp is gone.
+CaseResult KeepFiringLaw(const Observation& obs) {
+  std::vector<std::string> violations;
+  bool kept = false;
+  for (const auto& a : Array(Get(Get(obs.snapshots, "resolved"), "alerts"))) {
+    const std::string name = Str(Get(a, "labels"), "alertname");
+    if (name == "PromconformKeepB") kept = Str(a, "state") == "firing" && a.contains("keepFiringSince");
+    if (name == "PromconformHighTemp")
+      violations.push_back("PromconformHighTemp still active after its condition stopped: " + a.dump());
+  }
+  if (!kept) violations.push_back("PromconformKeepB is not firing with keepFiringSince after b cooled down");
+  return Law("alert-timing/keep-firing-for", "keep_firing_for keeps a resolved alert firing", violations);
+}
+
+}  // namespace
+
+json Recordable(const Observation& obs) {
+  return obs.snapshots;
+}
+
+RunResults Judge(const Observation& obs, const json& expected, const std::string& source, RunInfo info) {
+  RunResults r;
+  r.info = std::move(info);
+  for (const char* phase : {"firing", "resolved"}) {
+    const json want = Get(expected, phase);
+    const json got = Get(obs.snapshots, phase);
+    const std::string p(phase);
+    for (const auto& g : Array(Get(Get(want, "rules"), "groups"))) {
+      json match;
+      for (const auto& h : Array(Get(Get(got, "rules"), "groups"))) {
+        if (Str(h, "name") == Str(g, "name")) match = h;
+      }
+      r.cases.push_back(Compare("rules/" + p + "/group/" + Str(g, "name"),
+                                "/api/v1/rules group " + Str(g, "name") + " (" + p + ")", "GET /api/v1/rules",
+                                g, match, source));
+    }
+    r.cases.push_back(Compare("rules/" + p + "/alerts", "/api/v1/alerts (" + p + ")", "GET /api/v1/alerts",
+                              Get(want, "alerts"), Get(got, "alerts"), source));
+    const json recorded_series = Get(want, "series");
+    const json want_series = recorded_series.is_object() ? recorded_series : json::object();
+    for (const auto& [name, series] : want_series.items()) {
+      r.cases.push_back(Compare("rules/" + p + "/series/" + name, name + " series (" + p + ")",
+                                "GET /api/v1/query?query=" + name, series, Get(Get(got, "series"), name),
+                                source));
+    }
+  }
+  const json expected_filters = Get(expected, "filters");
+  const json filters = expected_filters.is_object() ? expected_filters : json::object();
+  for (const auto& [q, answer] : filters.items()) {
+    r.cases.push_back(Compare("rules/filters/" + q, "/api/v1/rules?" + q, "GET /api/v1/rules?" + q, answer,
+                              Get(Get(obs.snapshots, "filters"), q), source));
+  }
+  for (auto& c : ForLaws(obs)) r.cases.push_back(std::move(c));
+  r.cases.push_back(KeepFiringLaw(obs));
+  for (const auto& p : obs.problems) r.info.tweak_notes.push_back(p);
+  return r;
+}
+
+}  // namespace promconform::rules_suite

@@ -1,0 +1,21 @@
+// Judging a rule-and-alert observation (rule_scenario.h): the snapshots against those recorded
+// from Prometheus 3.16, and the alert timelines against what `for` and keep_firing_for demand,
+// as harness results (report/results.h) that the usual report writers print.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "report/results.h"
+#include "rules_suite/rule_scenario.h"
+
+namespace promconform::rules_suite {
+
+// What `record` keeps of an observation (the snapshots).
+nlohmann::json Recordable(const Observation& obs);
+
+// One case per compared answer (category "rules") and per timing law (category "alert-timing").
+RunResults Judge(const Observation& obs, const nlohmann::json& expected, const std::string& expected_source,
+                 RunInfo info);
+
+}  // namespace promconform::rules_suite
