@@ -74,6 +74,13 @@ void EmitDiscovery(YAML::Emitter& out, const C& s) {
   }
 }
 
+void EmitRelabelList(YAML::Emitter& out, const char* key, const std::vector<relabel::RelabelConfig>& rules) {
+  if (rules.empty()) return;
+  out << YAML::Key << key << YAML::Value << YAML::BeginSeq;
+  for (const auto& rc : rules) relabel::EmitYaml(out, rc);
+  out << YAML::EndSeq;
+}
+
 void EmitScrapeConfig(YAML::Emitter& out, const ScrapeConfig& s) {
   out << YAML::BeginMap;
   out << YAML::Key << "job_name" << YAML::Value;
@@ -118,22 +125,10 @@ void EmitScrapeConfig(YAML::Emitter& out, const ScrapeConfig& s) {
   EmitIfSet(out, "metric_name_escaping_scheme", s.metric_name_escaping_scheme);
   out << YAML::Key << "extra_scrape_metrics" << YAML::Value << s.extra_scrape_metrics;
   EmitHttpClient(out, s.http_client);
-  for (const auto* rules : {&s.relabel_configs, &s.metric_relabel_configs}) {
-    if (rules->empty()) continue;
-    out << YAML::Key << (rules == &s.relabel_configs ? "relabel_configs" : "metric_relabel_configs")
-        << YAML::Value << YAML::BeginSeq;
-    for (const auto& rc : *rules) relabel::EmitYaml(out, rc);
-    out << YAML::EndSeq;
-  }
+  EmitRelabelList(out, "relabel_configs", s.relabel_configs);
+  EmitRelabelList(out, "metric_relabel_configs", s.metric_relabel_configs);
   EmitDiscovery(out, s);
   out << YAML::EndMap;
-}
-
-void EmitRelabelList(YAML::Emitter& out, const char* key, const std::vector<relabel::RelabelConfig>& rules) {
-  if (rules.empty()) return;
-  out << YAML::Key << key << YAML::Value << YAML::BeginSeq;
-  for (const auto& rc : rules) relabel::EmitYaml(out, rc);
-  out << YAML::EndSeq;
 }
 
 // AlertmanagerConfig's fields in its struct order, the discovery sections last.
@@ -201,11 +196,7 @@ void EmitRemoteWrite(YAML::Emitter& out, const std::vector<RemoteWriteConfig>& r
       for (const auto& [name, value] : r.headers) out << YAML::Key << name << YAML::Value << value;
       out << YAML::EndMap;
     }
-    if (!r.write_relabel_configs.empty()) {
-      out << YAML::Key << "write_relabel_configs" << YAML::Value << YAML::BeginSeq;
-      for (const auto& rc : r.write_relabel_configs) relabel::EmitYaml(out, rc);
-      out << YAML::EndSeq;
-    }
+    EmitRelabelList(out, "write_relabel_configs", r.write_relabel_configs);
     if (!r.name.empty()) out << YAML::Key << "name" << YAML::Value << r.name;
     if (r.send_exemplars) out << YAML::Key << "send_exemplars" << YAML::Value << true;
     if (r.send_native_histograms) out << YAML::Key << "send_native_histograms" << YAML::Value << true;

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <limits>
+#include <vector>
 
 #include "model/utf8.h"
 
@@ -51,10 +52,11 @@ Digits ShortestDigits(double v) {
 // significant digits ('e'). std::to_chars with a precision rounds the exact binary value
 // half to even, as Go's fixed-precision formatting does.
 Digits FixedDigits(double v, char fmt, int prec) {
-  char buf[1100];
+  // Room for any precision: up to 309 integer digits, the point, `prec` decimals and an exponent.
+  std::vector<char> buf(static_cast<size_t>(std::max(prec, 0)) + 400);
   const auto format = fmt == 'e' ? std::chars_format::scientific : std::chars_format::fixed;
-  auto res = std::to_chars(buf, buf + sizeof buf, std::fabs(v), format, prec);
-  std::string_view s(buf, static_cast<size_t>(res.ptr - buf));
+  auto res = std::to_chars(buf.data(), buf.data() + buf.size(), std::fabs(v), format, prec);
+  std::string_view s(buf.data(), static_cast<size_t>(res.ptr - buf.data()));
   Digits d;
   if (fmt == 'e') {
     const size_t e = s.find('e');

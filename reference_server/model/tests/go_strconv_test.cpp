@@ -45,6 +45,18 @@ TEST(FormatFloat, GFormatSwitchesAtExponentSixAndMinusFive) {
   EXPECT_EQ(FormatFloat(0.00001, 'g'), "1e-05");
 }
 
+// Any precision: Go prints the exact binary value's digits, then zeros.
+TEST(FormatFloatPrec, LargePrecisions) {
+  const std::string f = FormatFloatPrec(0.1, 'f', 2000);
+  EXPECT_EQ(f.size(), 2002u);
+  EXPECT_EQ(f.substr(0, 24), "0.1000000000000000055511");
+  EXPECT_EQ(f.back(), '0');
+  const std::string e = FormatFloatPrec(1e300, 'e', 1500);
+  EXPECT_EQ(e.substr(0, 12), "1.0000000000");
+  EXPECT_EQ(e.substr(e.size() - 5), "e+300");
+  EXPECT_EQ(FormatFloatPrec(1e308, 'f', 3).size(), 309u + 4u);
+}
+
 TEST(FormatFloatPrec, RoundsHalfToEvenOnTheExactValue) {
   EXPECT_EQ(FormatFloatPrec(2.5, 'f', 0), "2");
   EXPECT_EQ(FormatFloatPrec(3.5, 'f', 0), "4");
