@@ -176,3 +176,77 @@ TEST(PromrefBinary, LoadsAPrometheusConfigAndWarnsAboutWhatItDoesNotActOn) {
 }
 
 }  // namespace
+
+// Rule files as Prometheus treats them: one that does not load stops the start (exit 1, with
+// `promtool check rules`' message naming file, position, group and rule); a reload to a broken
+// file fails, says so in /metrics, and keeps the rules that were running.
+TEST(PromrefBinary, RefusesBadRulesAtStartAndKeepsTheRunningOnesOnAFailedReload) {
+  const char* binary = std::getenv("PROMREF_BINARY");
+  ASSERT_NE(binary, nullptr) << "PROMREF_BINARY is set by CTest";
+  const fs::path dir = fs::temp_directory_path() / ("promref-binary-rules-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const fs::path cfg = dir / "prometheus.yml";
+  const fs::path rules = dir / "rules.yml";
+  const fs::path log = dir / "stderr.log";
+  const std::string bad = "groups:\n  - name: g\n    rules:\n      - record: r\n        expr: sum(up\n";
+  const std::string good =
+      "groups:\n  - name: g\n    interval: 1s\n    rules:\n      - record: r\n        expr: vector(1)\n";
+  WriteFile(cfg, "rule_files: [rules.yml]\n");
+  WriteFile(rules, bad);
+  const int port = FreePort();
+  const std::string base = "http://127.0.0.1:" + std::to_string(port);
+  const std::string a1 = "--config.file=" + cfg.string();
+  const std::string a2 = "--web.listen-address=127.0.0.1:" + std::to_string(port);
+  const std::string a3 = "--storage.tsdb.path=" + (dir / "data").string();
+  const auto start = [&] {
+    const pid_t pid = fork();
+    if (pid == 0) {
+      if (!freopen(log.c_str(), "w", stderr)) _exit(126);
+      execl(binary, binary, a1.c_str(), a2.c_str(), a3.c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    return pid;
+  };
+  pid_t pid = start();
+  ASSERT_GE(pid, 0);
+  int status = -1;
+  bool exited = false;
+  for (int i = 0; i < 200 && !exited; ++i) {
+    exited = waitpid(pid, &status, WNOHANG) == pid;
+    if (!exited) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  if (!exited) {
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+  }
+  ASSERT_TRUE(exited) << "promref started with a rule file that does not parse";
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 1) << status;
+  EXPECT_NE(
+      ReadFile(log).find(rules.string() +
+                         ": 5:15: group \"g\", rule 1, \"r\": could not parse expression: 1:7: parse error: "
+                         "unclosed left parenthesis"),
+      std::string::npos)
+      << ReadFile(log);
+
+  WriteFile(rules, good);
+  pid = start();
+  ASSERT_GE(pid, 0);
+  HttpClient c;
+  ASSERT_TRUE(WaitFor([&] { return c.Get(base + "/-/ready").status == 200; })) << ReadFile(log);
+  const auto rules_answer = [&] { return c.Get(base + "/api/v1/rules").body; };
+  EXPECT_NE(rules_answer().find("\"query\":\"vector(1)\""), std::string::npos) << rules_answer();
+  WriteFile(rules, bad);
+  ASSERT_EQ(kill(pid, SIGHUP), 0);
+  EXPECT_TRUE(WaitFor([&] {
+    return c.Get(base + "/metrics").body.find("\nprometheus_config_last_reload_successful 0\n") !=
+           std::string::npos;
+  }));
+  EXPECT_NE(rules_answer().find("\"query\":\"vector(1)\""), std::string::npos)
+      << "a failed reload keeps the running rules: " << rules_answer();
+  EXPECT_TRUE(
+      WaitFor([&] { return c.Get(base + "/api/v1/query?query=r").body.find("\"r\"") != std::string::npos; }));
+  kill(pid, SIGTERM);
+  waitpid(pid, &status, 0);
+  fs::remove_all(dir);
+}
