@@ -195,6 +195,7 @@ void PrometheusApi::Register(Router& r) {
   add({"POST", "PUT"}, "/api/v1/admin/tsdb/delete_series", &PrometheusApi::AdminDeleteSeries);
   add({"POST", "PUT"}, "/api/v1/admin/tsdb/clean_tombstones", &PrometheusApi::AdminCleanTombstones);
   add({"POST"}, "/api/v1/write", &PrometheusApi::RemoteWrite);
+  add({"POST"}, "/api/v1/otlp/v1/metrics", &PrometheusApi::OtlpWrite);
   add({"GET"}, "/federate", &PrometheusApi::Federate);
   add({"GET", "HEAD"}, "/-/healthy", &PrometheusApi::Healthy);
   add({"GET", "HEAD"}, "/-/ready", &PrometheusApi::Ready);

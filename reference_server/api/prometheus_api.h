@@ -48,6 +48,10 @@ struct ApiOptions {
   // --enable-feature=created-timestamp-zero-ingestion: a remote-write 2.0 sample with a start
   // timestamp is preceded by a zero sample there (Prometheus' STAsZeroSample).
   bool start_timestamp_zero_ingestion = false;
+  // --web.enable-otlp-receiver: POST /api/v1/otlp/v1/metrics.
+  bool enable_otlp_receiver = false;
+  // --enable-feature=otlp-native-delta-ingestion: delta sums and histograms stored as they come.
+  bool otlp_native_delta_ingestion = false;
 };
 
 // A notification as /api/v1/notifications shows it.
@@ -81,6 +85,7 @@ struct ApiDeps {
   std::chrono::system_clock::time_point start_time = std::chrono::system_clock::now();
   std::function<std::string()> config_yaml;                                 // /status/config
   std::function<model::Labels()> external_labels;                           // /federate
+  std::function<config::OtlpConfig()> otlp_config;                          // the OTLP receiver
   std::function<std::vector<std::pair<std::string, std::string>>()> flags;  // /status/flags
   std::function<Status()> reload;                                           // /-/reload and SIGHUP
   std::function<void()> quit;                                               // /-/quit
@@ -114,6 +119,8 @@ class PrometheusApi {
 
   // The remote-write receiver (also mounted by vendor front doors at their own paths).
   Response RemoteWrite(const Request& req);
+  // The OTLP metrics receiver (otlp_handler.cpp).
+  Response OtlpWrite(const Request& req);
 
  private:
   Response Query(const Request& req);

@@ -57,6 +57,7 @@ std::vector<std::pair<std::string, std::string>> Flags::AsList() const {
       {"web.enable-admin-api", b(enable_admin_api)},
       {"web.enable-remote-write-receiver", b(enable_remote_write_receiver)},
       {"web.enable-lifecycle", b(enable_lifecycle)},
+      {"web.enable-otlp-receiver", b(enable_otlp_receiver)},
       {"web.remote-write-receiver.accepted-protobuf-messages", rw_text},
       {"enable-feature", features_text},
       {"web.cors.origin", cors_origin},
@@ -106,6 +107,7 @@ std::string FlagsUsage() {
   --web.enable-admin-api                   enable /api/v1/admin/tsdb/*
   --web.enable-remote-write-receiver       enable POST /api/v1/write
   --web.enable-lifecycle                   enable /-/reload and /-/quit
+  --web.enable-otlp-receiver               enable POST /api/v1/otlp/v1/metrics (OTLP metrics, protobuf or JSON)
   --web.remote-write-receiver.accepted-protobuf-messages=LIST
                                            prometheus.WriteRequest and/or io.prometheus.write.v2.Request
                                            (remote write 2.0); default both, as Prometheus 3.16
@@ -118,7 +120,9 @@ std::string FlagsUsage() {
                                            created-timestamp-zero-ingestion (a zero sample at
                                            each remote-write 2.0 start timestamp),
                                            st-storage (the TSDB keeps remote-write 2.0 start
-                                           timestamps), use-start-timestamps (PromQL reads them)
+                                           timestamps), use-start-timestamps (PromQL reads them),
+                                           otlp-native-delta-ingestion (the OTLP receiver stores
+                                           delta sums and histograms as they come)
   --demo                                   load a deterministic demo dataset at start
 
 Every other flag of Prometheus 3.16 (--log.level, --web.external-url, --storage.tsdb.wal-compression...)
@@ -247,6 +251,8 @@ Result<Flags> ParseFlags(int argc, const char* const* argv) {
                f.binop_fill_modifiers = true;
              } else if (feat == "promql-unquoted-utf8-names") {
                f.unquoted_utf8_names = true;
+             } else if (feat == "otlp-native-delta-ingestion") {
+               f.otlp_native_delta_ingestion = true;
              }
              // promql-duration-expr and promql-extended-range-selectors are accepted and do
              // nothing, as in Prometheus 3.16, where that syntax is always on.
@@ -261,6 +267,7 @@ Result<Flags> ParseFlags(int argc, const char* const* argv) {
       {"web.enable-admin-api", &f.enable_admin_api},
       {"web.enable-remote-write-receiver", &f.enable_remote_write_receiver},
       {"web.enable-lifecycle", &f.enable_lifecycle},
+      {"web.enable-otlp-receiver", &f.enable_otlp_receiver},
       {"storage.in-memory", &f.in_memory},
       {"demo", &f.demo},
       {"help", &f.help},

@@ -32,6 +32,10 @@ struct Flags {
   bool enable_admin_api = false;
   bool enable_remote_write_receiver = false;
   bool enable_lifecycle = false;
+  bool enable_otlp_receiver = false;  // --web.enable-otlp-receiver
+  // --enable-feature=otlp-native-delta-ingestion: the OTLP receiver stores delta sums and
+  // histograms as they come (otherwise it refuses them).
+  bool otlp_native_delta_ingestion = false;
   // --web.remote-write-receiver.accepted-protobuf-messages (Prometheus 3.16: 1.0 and 2.0 by default)
   std::vector<std::string> remote_write_messages = {"prometheus.WriteRequest",
                                                     "io.prometheus.write.v2.Request"};

@@ -51,7 +51,6 @@ const std::vector<CompatFlag>& PrometheusCompatFlags() {
       {"web.config.file", "", false},
       {"web.console.libraries", "console_libraries", false},
       {"web.console.templates", "consoles", false},
-      {"web.enable-otlp-receiver", "false", true},
       {"web.external-url", "", false},
       {"web.max-notifications-subscribers", "16", false},
       {"web.page-title", "Prometheus Time Series Collection and Processing Server", false},

@@ -133,6 +133,8 @@ Result<std::unique_ptr<PromrefServer>> PromrefServer::Create(const Flags& flags,
   deps.options.accepted_remote_write_messages = flags.remote_write_messages;
   deps.options.lookback_delta_ms = flags.lookback_delta_ms;
   deps.options.start_timestamp_zero_ingestion = flags.st_zero_ingestion;
+  deps.options.enable_otlp_receiver = flags.enable_otlp_receiver;
+  deps.options.otlp_native_delta_ingestion = flags.otlp_native_delta_ingestion;
   deps.notifications = &s->notifications;
   deps.metrics = &s->metrics;
   deps.flags = [f = flags] { return f.AsList(); };
@@ -143,6 +145,10 @@ Result<std::unique_ptr<PromrefServer>> PromrefServer::Create(const Flags& flags,
   deps.external_labels = [s] {
     std::lock_guard lock(s->cfg_mu);
     return s->cfg.global.external_labels;
+  };
+  deps.otlp_config = [s] {
+    std::lock_guard lock(s->cfg_mu);
+    return s->cfg.otlp;
   };
   deps.storage_retention = [f = flags] { return f.RetentionText(); };
   deps.scrape_manager = [s](const std::string& tenant) { return s->scrapers->Get(tenant); };
