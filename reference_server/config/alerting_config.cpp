@@ -95,6 +95,9 @@ AlertingConfig ParseAlerting(const YAML::Node& n, const GlobalConfig& global,
       }
     }
     const std::string who = "alertmanager config-" + std::to_string(i) + ": ";
+    if (!am.file_sd_configs.empty())
+      warnings->push_back(
+          who + "file_sd_configs is accepted but promref does not discover Alertmanagers with it yet");
     for (const auto& u : am.unsupported_discovery)
       warnings->push_back(who + u.kind +
                           " is accepted but promref does not discover Alertmanagers with it yet");
