@@ -21,7 +21,8 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 constexpr const char* kUsage = R"(usage: promconform rules [--target embedded|PROFILE|URL] [options]
-  --expected FILE     answers to judge against (default fixtures/rules/3.x/expected.json)
+  --expected FILE     answers to judge against (default: those recorded from the Prometheus line
+                      the target claims, fixtures/rules/{3.x,2.42}/expected.json)
   --record FILE       write the target's answers as the expected ones instead of judging
   --report-dir DIR    where reports go (default reports)
   --report-name NAME  report file stem (default rules-<target>)
@@ -118,6 +119,15 @@ promref::Status Install(TargetProfile* profile, Launched* l) {
   return {};
 }
 
+// A JSON file's value; null when it cannot be read or parsed.
+json ReadJson(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  json j = json::parse(ss.str(), nullptr, false);
+  return !in || j.is_discarded() ? json() : j;
+}
+
 rules_suite::Access AccessFor(Target& t) {
   auto client = std::make_shared<HttpClient>(t.ClientOptions());
   rules_suite::Access a;
@@ -190,25 +200,33 @@ int RunRulesCommand(const std::vector<std::string>& args) {
     for (const auto& p : obs->problems) std::cout << "problem: " << p << "\n";
     return obs->problems.empty() ? 0 : 1;
   }
+  // The answers of the line the target claims (--expected overrides them), and the other line's.
+  const std::string dir = SourceRoot() + "/fixtures/rules/";
+  const bool v3 = profile->ClaimsV3();
   const std::string expected_path =
-      o.expected.empty() ? SourceRoot() + "/fixtures/rules/3.x/expected.json" : o.expected;
-  std::ifstream in(expected_path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  const json expected = json::parse(ss.str(), nullptr, false);
-  if (!in || expected.is_discarded()) {
+      !o.expected.empty() ? o.expected : dir + (v3 ? "3.x" : "2.42") + "/expected.json";
+  rules_suite::Expected expected;
+  expected.answers = ReadJson(expected_path);
+  expected.source =
+      o.expected.empty() ? std::string("recorded from Prometheus ") + (v3 ? "3.16" : "2.42") : expected_path;
+  if (expected.answers.is_null()) {
     std::cerr << "promconform rules: cannot read expected answers " << expected_path << "\n";
     return 3;
+  }
+  if (o.expected.empty()) {
+    expected.other_answers = ReadJson(dir + (v3 ? "2.42" : "3.x") + "/expected.json");
+    expected.other_source = std::string("Prometheus ") + (v3 ? "2.42" : "3.16");
   }
   RunInfo info;
   info.mode = "rules";
   info.target = profile->name;
   info.target_url = (*target)->base_url();
   info.target_version = (*target)->Version();
-  info.reference = "recorded from Prometheus 3.16 (" + expected_path + ")";
+  info.claims = profile->claims;
+  info.reference = expected.source + " (" + expected_path + ")";
   info.started_at = started;
   info.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
-  RunResults results = rules_suite::Judge(*obs, expected, "recorded from Prometheus 3.16", info);
+  RunResults results = rules_suite::Judge(*obs, expected, info);
   std::cout << TextReport(results);
   std::string name = o.report_name.empty() ? "rules-" + profile->name : o.report_name;
   for (char& c : name) {

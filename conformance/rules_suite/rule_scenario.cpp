@@ -10,17 +10,18 @@ namespace promconform::rules_suite {
 using nlohmann::json;
 
 const char* const kRuleFile =
-    R"RULES(# The rules `promconform rules` checks a target with (install them on the target).
+    R"RULES(# The rules `promconform rules` checks a target with (install them on the target). Only what
+# Prometheus 2.42 already had, so that older servers and rulers can load them.
 groups:
   - name: promconform-recording
     interval: 2s
-    labels: {suite: promconform}
     rules:
       - record: promconform:temp:avg
         expr: avg by (job) (promconform_temp)
+        labels: {suite: promconform}
       - record: promconform:temp:scaled
         expr: promconform_temp * 2
-        labels: {scaled: "yes"}
+        labels: {scaled: "yes", suite: promconform}
   - name: promconform-alerts
     interval: 2s
     rules:

@@ -1,13 +1,20 @@
 #include "rules_suite/rules_suite.h"
 
+#include <functional>
+
 namespace promconform::rules_suite {
 
 using nlohmann::json;
 
 namespace {
 
+// Where one case's answer sits in a set of answers (recorded or observed).
+using Path = std::function<json(const json& answers)>;
+
+// One answer compared with the claimed version's, and with the other version's when that one
+// answers differently: matching it is `other_version`, as in the main suite.
 CaseResult Compare(const std::string& id, const std::string& title, const std::string& request,
-                   const json& expected, const json& actual, const std::string& source) {
+                   const Path& at, const Observation& obs, const Expected& expected) {
   CaseResult c;
   c.id = id;
   c.category = "rules";
@@ -15,12 +22,15 @@ CaseResult Compare(const std::string& id, const std::string& title, const std::s
   ExchangeResult e;
   e.name = id;
   e.request = request;
-  e.expected = expected;
-  e.actual = actual;
-  e.expected_source = source;
-  if (expected != actual) {
-    e.verdict = Verdict::kFail;
-    e.diffs.push_back("expected " + expected.dump() + "\n     got " + actual.dump());
+  e.expected = at(expected.answers);
+  e.actual = at(obs.snapshots);
+  e.expected_source = expected.source;
+  const json other = expected.other_answers.is_null() ? json() : at(expected.other_answers);
+  c.version_difference = !other.is_null() && other != e.expected;
+  if (e.expected != e.actual) {
+    e.verdict = c.version_difference && other == e.actual ? Verdict::kOtherVersion : Verdict::kFail;
+    e.diffs.push_back("expected " + e.expected.dump() + "\n     got " + e.actual.dump());
+    if (e.verdict == Verdict::kOtherVersion) e.diffs.push_back("as " + expected.other_source + " answers");
   }
   c.verdict = e.verdict;
   c.exchanges.push_back(std::move(e));
@@ -119,37 +129,43 @@ json Recordable(const Observation& obs) {
   return obs.snapshots;
 }
 
-RunResults Judge(const Observation& obs, const json& expected, const std::string& source, RunInfo info) {
+RunResults Judge(const Observation& obs, const Expected& expected, RunInfo info) {
   RunResults r;
   r.info = std::move(info);
-  for (const char* phase : {"firing", "resolved"}) {
-    const json want = Get(expected, phase);
-    const json got = Get(obs.snapshots, phase);
-    const std::string p(phase);
+  const json& want_all = expected.answers;
+  for (const std::string p : {"firing", "resolved"}) {
+    const json want = Get(want_all, p);
     for (const auto& g : Array(Get(Get(want, "rules"), "groups"))) {
-      json match;
-      for (const auto& h : Array(Get(Get(got, "rules"), "groups"))) {
-        if (Str(h, "name") == Str(g, "name")) match = h;
-      }
-      r.cases.push_back(Compare("rules/" + p + "/group/" + Str(g, "name"),
-                                "/api/v1/rules group " + Str(g, "name") + " (" + p + ")", "GET /api/v1/rules",
-                                g, match, source));
+      const std::string name = Str(g, "name");
+      const Path at = [p, name](const json& answers) {
+        for (const auto& h : Array(Get(Get(Get(answers, p), "rules"), "groups"))) {
+          if (Str(h, "name") == name) return h;
+        }
+        return json();
+      };
+      r.cases.push_back(Compare("rules/" + p + "/group/" + name,
+                                "/api/v1/rules group " + name + " (" + p + ")", "GET /api/v1/rules", at, obs,
+                                expected));
     }
-    r.cases.push_back(Compare("rules/" + p + "/alerts", "/api/v1/alerts (" + p + ")", "GET /api/v1/alerts",
-                              Get(want, "alerts"), Get(got, "alerts"), source));
-    const json recorded_series = Get(want, "series");
-    const json want_series = recorded_series.is_object() ? recorded_series : json::object();
-    for (const auto& [name, series] : want_series.items()) {
-      r.cases.push_back(Compare("rules/" + p + "/series/" + name, name + " series (" + p + ")",
-                                "GET /api/v1/query?query=" + name, series, Get(Get(got, "series"), name),
-                                source));
+    r.cases.push_back(Compare(
+        "rules/" + p + "/alerts", "/api/v1/alerts (" + p + ")", "GET /api/v1/alerts",
+        [p](const json& answers) { return Get(Get(answers, p), "alerts"); }, obs, expected));
+    const json recorded = Get(want, "series");
+    const json series_answers = recorded.is_object() ? recorded : json::object();
+    for (const auto& [name, series] : series_answers.items()) {
+      const std::string n = name;
+      r.cases.push_back(Compare(
+          "rules/" + p + "/series/" + n, n + " series (" + p + ")", "GET /api/v1/query?query=" + n,
+          [p, n](const json& answers) { return Get(Get(Get(answers, p), "series"), n); }, obs, expected));
     }
   }
-  const json expected_filters = Get(expected, "filters");
-  const json filters = expected_filters.is_object() ? expected_filters : json::object();
-  for (const auto& [q, answer] : filters.items()) {
-    r.cases.push_back(Compare("rules/filters/" + q, "/api/v1/rules?" + q, "GET /api/v1/rules?" + q, answer,
-                              Get(Get(obs.snapshots, "filters"), q), source));
+  const json recorded_filters = Get(want_all, "filters");
+  const json filter_answers = recorded_filters.is_object() ? recorded_filters : json::object();
+  for (const auto& [query, answer] : filter_answers.items()) {
+    const std::string q = query;
+    r.cases.push_back(Compare(
+        "rules/filters/" + q, "/api/v1/rules?" + q, "GET /api/v1/rules?" + q,
+        [q](const json& answers) { return Get(Get(answers, "filters"), q); }, obs, expected));
   }
   for (auto& c : ForLaws(obs)) r.cases.push_back(std::move(c));
   r.cases.push_back(KeepFiringLaw(obs));

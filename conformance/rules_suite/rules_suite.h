@@ -14,8 +14,17 @@ namespace promconform::rules_suite {
 // What `record` keeps of an observation (the snapshots).
 nlohmann::json Recordable(const Observation& obs);
 
-// One case per compared answer (category "rules") and per timing law (category "alert-timing").
-RunResults Judge(const Observation& obs, const nlohmann::json& expected, const std::string& expected_source,
-                 RunInfo info);
+// The recorded answers a run is judged against: those of the Prometheus line the target claims,
+// and those of the other line (null when not recorded).
+struct Expected {
+  nlohmann::json answers;
+  std::string source;  // "recorded from Prometheus 3.16"
+  nlohmann::json other_answers;
+  std::string other_source;
+};
+
+// One case per compared answer (category "rules"; an answer that is the other line's counts as
+// other_version) and per timing law (category "alert-timing").
+RunResults Judge(const Observation& obs, const Expected& expected, RunInfo info);
 
 }  // namespace promconform::rules_suite

@@ -38,7 +38,7 @@ TEST(RulesSuiteTest, JudgeFlagsAlertsThatSkipFor) {
   obs.timelines[key] = {{1.2, "firing"}, {20, "gone"}};
   obs.snapshots = {
       {"firing", json::object()}, {"resolved", {{"alerts", json::array()}}}, {"filters", json::object()}};
-  const RunResults r = rules_suite::Judge(obs, obs.snapshots, "test", RunInfo{});
+  const RunResults r = rules_suite::Judge(obs, {obs.snapshots, "test", nullptr, ""}, RunInfo{});
   ASSERT_NE(Find(r, "alert-timing/for-pending-first"), nullptr);
   EXPECT_EQ(Find(r, "alert-timing/for-pending-first")->verdict, Verdict::kFail);
   EXPECT_EQ(Find(r, "alert-timing/for-held")->verdict, Verdict::kFail);
@@ -55,8 +55,18 @@ TEST(RulesSuiteTest, JudgePassesATimelineThatHonoursFor) {
                                               {"state", "firing"},
                                               {"keepFiringSince", "set"}}})}}},
                    {"filters", json::object()}};
-  const RunResults r = rules_suite::Judge(obs, obs.snapshots, "test", RunInfo{});
+  const RunResults r = rules_suite::Judge(obs, {obs.snapshots, "test", nullptr, ""}, RunInfo{});
   for (const auto& c : r.cases) EXPECT_EQ(c.verdict, Verdict::kPass) << c.id;
+}
+
+TEST(RulesSuiteTest, AnAnswerOfTheOtherLineIsOtherVersion) {
+  Observation obs;
+  obs.snapshots = json::parse(R"({"filters": {"type=alert": {"groups": [1]}}})");
+  const json v3 = json::parse(R"({"filters": {"type=alert": {"groups": [2]}}})");
+  const RunResults r = rules_suite::Judge(obs, {v3, "3.x", obs.snapshots, "Prometheus 2.42"}, RunInfo{});
+  ASSERT_NE(Find(r, "rules/filters/type=alert"), nullptr);
+  EXPECT_EQ(Find(r, "rules/filters/type=alert")->verdict, Verdict::kOtherVersion);
+  EXPECT_TRUE(Find(r, "rules/filters/type=alert")->version_difference);
 }
 
 TEST(RulesSuiteTest, FixtureRuleFileIsTheSuitesOwn) {
@@ -97,7 +107,7 @@ TEST(RulesSuiteTest, FlagsATargetWhoseAlertsSkipFor) {
   std::ifstream in(SourceRoot() + "/fixtures/rules/3.x/expected.json");
   std::stringstream ss;
   ss << in.rdbuf();
-  const RunResults r = rules_suite::Judge(*obs, json::parse(ss.str()), "recorded", RunInfo{});
+  const RunResults r = rules_suite::Judge(*obs, {json::parse(ss.str()), "recorded", nullptr, ""}, RunInfo{});
   EXPECT_EQ(Find(r, "alert-timing/for-pending-first")->verdict, Verdict::kFail);
   EXPECT_EQ(Find(r, "alert-timing/for-held")->verdict, Verdict::kFail);
   EXPECT_EQ(Find(r, "alert-timing/keep-firing-for")->verdict, Verdict::kPass);
