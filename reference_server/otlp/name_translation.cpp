@@ -5,29 +5,13 @@
 #include <vector>
 
 #include "model/go_strconv.h"
+#include "model/utf8.h"
 
 namespace promref::otlp {
 namespace {
 
-constexpr char32_t kRuneError = 0xFFFD;
-
-void AppendRune(std::string* out, char32_t r) {
-  if (r < 0x80) {
-    out->push_back(static_cast<char>(r));
-  } else if (r < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (r >> 6)));
-    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  } else if (r < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (r >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (r >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((r >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  }
-}
+using model::AppendRune;
+using model::kRuneError;
 
 bool IsCompliantMetricChar(char32_t r) {
   return (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') || r == ':';
@@ -253,25 +237,10 @@ std::string TrimSuffixAndDelimiter(std::string name, std::string_view suffix) {
 }  // namespace
 
 std::pair<char32_t, size_t> DecodeRune(std::string_view s) {
-  if (s.empty()) return {kRuneError, 0};
-  const auto b = [&](size_t i) { return static_cast<unsigned char>(s[i]); };
-  const unsigned char c = b(0);
-  if (c < 0x80) return {c, 1};
-  const auto cont = [&](size_t i) { return i < s.size() && (b(i) & 0xC0) == 0x80; };
-  if (c >= 0xC2 && c <= 0xDF) {
-    if (cont(1)) return {static_cast<char32_t>(((c & 0x1F) << 6) | (b(1) & 0x3F)), 2};
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    if (cont(1) && cont(2)) {
-      const char32_t r = ((c & 0x0F) << 12) | ((b(1) & 0x3F) << 6) | (b(2) & 0x3F);
-      if (r >= 0x800 && (r < 0xD800 || r > 0xDFFF)) return {r, 3};
-    }
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    if (cont(1) && cont(2) && cont(3)) {
-      const char32_t r = ((c & 0x07) << 18) | ((b(1) & 0x3F) << 12) | ((b(2) & 0x3F) << 6) | (b(3) & 0x3F);
-      if (r >= 0x10000 && r <= 0x10FFFF) return {r, 4};
-    }
-  }
-  return {kRuneError, 1};
+  if (s.empty()) return {model::kRuneError, 0};
+  char32_t r = 0;
+  const int width = model::DecodeRune(s, &r);
+  return {r, static_cast<size_t>(width)};
 }
 
 bool StrategyEscapes(std::string_view s) {
