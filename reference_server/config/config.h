@@ -197,7 +197,7 @@ struct AlertmanagerConfig {
   std::string scheme = "http";
   std::string path_prefix;
   int64_t timeout_ms = 10'000;
-  std::string api_version = "v2";  // the only one 3.16 supports
+  std::string api_version = "v2";                             // the only one 3.16 supports
   std::vector<relabel::RelabelConfig> relabel_configs;        // on the Alertmanager targets
   std::vector<relabel::RelabelConfig> alert_relabel_configs;  // on the alerts sent to this set
   std::vector<StaticTargets> static_configs;

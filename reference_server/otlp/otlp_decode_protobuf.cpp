@@ -139,9 +139,24 @@ void DecodeKeyValue(std::string_view buf, KeyValue* kv, int depth) {
   }
 }
 
-void DecodeAttributes(std::string_view buf, Attributes* attrs, int depth) {
-  attrs->emplace_back();
-  DecodeKeyValue(buf, &attrs->back(), depth);
+// One element of a repeated KeyValue field, appended.
+void AppendKeyValue(std::string_view buf, Attributes* attrs, int depth) {
+  DecodeKeyValue(buf, &attrs->emplace_back(), depth);
+}
+
+// The elements of ArrayValue and KeyValueList, whose one field is `repeated ... values = 1`.
+template <typename Decode>
+void ForEachValue(std::string_view buf, Decode decode) {
+  Proto p(buf);
+  while (p.more()) {
+    const auto [field, wt] = p.Tag();
+    if (field == 1) {
+      Expect(wt, kLen, "Values");
+      decode(p.Len());
+    } else {
+      p.Unknown(wt);
+    }
+  }
 }
 
 void DecodeAnyValue(std::string_view buf, AnyValue* v, int depth) {
@@ -178,17 +193,8 @@ void DecodeAnyValue(std::string_view buf, AnyValue* v, int depth) {
         Expect(wt, kLen, "ArrayValue");
         AnyValue out;
         out.kind = AnyValue::Kind::kArray;
-        Proto a(p.Len());
-        while (a.more()) {
-          const auto [f, w] = a.Tag();
-          if (f == 1) {
-            Expect(w, kLen, "Values");
-            out.array.emplace_back();
-            DecodeAnyValue(a.Len(), &out.array.back(), depth + 1);
-          } else {
-            a.Unknown(w);
-          }
-        }
+        ForEachValue(p.Len(),
+                     [&](std::string_view b) { DecodeAnyValue(b, &out.array.emplace_back(), depth + 1); });
         *v = std::move(out);
         break;
       }
@@ -196,17 +202,7 @@ void DecodeAnyValue(std::string_view buf, AnyValue* v, int depth) {
         Expect(wt, kLen, "KvlistValue");
         AnyValue out;
         out.kind = AnyValue::Kind::kKvlist;
-        Proto a(p.Len());
-        while (a.more()) {
-          const auto [f, w] = a.Tag();
-          if (f == 1) {
-            Expect(w, kLen, "Values");
-            out.kvlist.emplace_back();
-            DecodeKeyValue(a.Len(), &out.kvlist.back(), depth + 1);
-          } else {
-            a.Unknown(w);
-          }
-        }
+        ForEachValue(p.Len(), [&](std::string_view b) { AppendKeyValue(b, &out.kvlist, depth + 1); });
         *v = std::move(out);
         break;
       }
@@ -243,7 +239,7 @@ void DecodeExemplar(std::string_view buf, Exemplar* e) {
     switch (field) {
       case 7:
         Expect(wt, kLen, "FilteredAttributes");
-        DecodeAttributes(p.Len(), &e->filtered_attributes, 0);
+        AppendKeyValue(p.Len(), &e->filtered_attributes, 0);
         break;
       case 2: Expect(wt, kI64, "TimeUnixNano"), e->time_unix_nano = p.I64(); break;
       case 3:
@@ -268,7 +264,7 @@ void DecodeNumberPoint(std::string_view buf, NumberDataPoint* d) {
   while (p.more()) {
     const auto [field, wt] = p.Tag();
     switch (field) {
-      case 7: Expect(wt, kLen, "Attributes"), DecodeAttributes(p.Len(), &d->attributes, 0); break;
+      case 7: Expect(wt, kLen, "Attributes"), AppendKeyValue(p.Len(), &d->attributes, 0); break;
       case 2: Expect(wt, kI64, "StartTimeUnixNano"), d->start_time_unix_nano = p.I64(); break;
       case 3: Expect(wt, kI64, "TimeUnixNano"), d->time_unix_nano = p.I64(); break;
       case 4:
@@ -318,7 +314,7 @@ void DecodeHistogramPoint(std::string_view buf, HistogramDataPoint* d) {
   while (p.more()) {
     const auto [field, wt] = p.Tag();
     switch (field) {
-      case 9: Expect(wt, kLen, "Attributes"), DecodeAttributes(p.Len(), &d->attributes, 0); break;
+      case 9: Expect(wt, kLen, "Attributes"), AppendKeyValue(p.Len(), &d->attributes, 0); break;
       case 2: Expect(wt, kI64, "StartTimeUnixNano"), d->start_time_unix_nano = p.I64(); break;
       case 3: Expect(wt, kI64, "TimeUnixNano"), d->time_unix_nano = p.I64(); break;
       case 4: Expect(wt, kI64, "Count"), d->count = p.I64(); break;
@@ -376,7 +372,7 @@ void DecodeExponentialPoint(std::string_view buf, ExponentialHistogramDataPoint*
   while (p.more()) {
     const auto [field, wt] = p.Tag();
     switch (field) {
-      case 1: Expect(wt, kLen, "Attributes"), DecodeAttributes(p.Len(), &d->attributes, 0); break;
+      case 1: Expect(wt, kLen, "Attributes"), AppendKeyValue(p.Len(), &d->attributes, 0); break;
       case 2: Expect(wt, kI64, "StartTimeUnixNano"), d->start_time_unix_nano = p.I64(); break;
       case 3: Expect(wt, kI64, "TimeUnixNano"), d->time_unix_nano = p.I64(); break;
       case 4: Expect(wt, kI64, "Count"), d->count = p.I64(); break;
@@ -428,7 +424,7 @@ void DecodeSummaryPoint(std::string_view buf, SummaryDataPoint* d) {
   while (p.more()) {
     const auto [field, wt] = p.Tag();
     switch (field) {
-      case 7: Expect(wt, kLen, "Attributes"), DecodeAttributes(p.Len(), &d->attributes, 0); break;
+      case 7: Expect(wt, kLen, "Attributes"), AppendKeyValue(p.Len(), &d->attributes, 0); break;
       case 2: Expect(wt, kI64, "StartTimeUnixNano"), d->start_time_unix_nano = p.I64(); break;
       case 3: Expect(wt, kI64, "TimeUnixNano"), d->time_unix_nano = p.I64(); break;
       case 4: Expect(wt, kI64, "Count"), d->count = p.I64(); break;
@@ -500,7 +496,7 @@ void DecodeMetric(std::string_view buf, Metric* m) {
       case 12: {
         Expect(wt, kLen, "Metadata");
         Attributes ignored;
-        DecodeAttributes(p.Len(), &ignored, 0);
+        AppendKeyValue(p.Len(), &ignored, 0);
         break;
       }
       default: p.Unknown(wt);
@@ -515,7 +511,7 @@ void DecodeScope(std::string_view buf, Scope* s) {
     switch (field) {
       case 1: Expect(wt, kLen, "Name"), s->name = std::string(p.Len()); break;
       case 2: Expect(wt, kLen, "Version"), s->version = std::string(p.Len()); break;
-      case 3: Expect(wt, kLen, "Attributes"), DecodeAttributes(p.Len(), &s->attributes, 0); break;
+      case 3: Expect(wt, kLen, "Attributes"), AppendKeyValue(p.Len(), &s->attributes, 0); break;
       case 4: Expect(wt, kVarint, "DroppedAttributesCount"), p.Varint(); break;
       default: p.Unknown(wt);
     }
@@ -554,7 +550,7 @@ void DecodeResource(std::string_view buf, Attributes* attrs) {
   while (p.more()) {
     const auto [field, wt] = p.Tag();
     switch (field) {
-      case 1: Expect(wt, kLen, "Attributes"), DecodeAttributes(p.Len(), attrs, 0); break;
+      case 1: Expect(wt, kLen, "Attributes"), AppendKeyValue(p.Len(), attrs, 0); break;
       case 2: Expect(wt, kVarint, "DroppedAttributesCount"), p.Varint(); break;
       case 3: Expect(wt, kLen, "EntityRefs"), DecodeEntityRef(p.Len()); break;
       default: p.Unknown(wt);

@@ -19,7 +19,7 @@ bool IsBenign(storage::AppendError e) {
          e == storage::AppendError::kDuplicateSample;
 }
 
-// Prometheus' texts of the append errors as a rule's lastError shows them.
+// Prometheus' text of an append error, as a rule's lastError shows it.
 std::string AppendErrorMessage(storage::AppendError e) {
   return std::string(storage::AppendErrorText(e));
 }

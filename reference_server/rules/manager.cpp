@@ -48,6 +48,23 @@ std::unique_ptr<Rule> MakeRule(const RuleSpec& r, const NameValues& group_labels
 
 }  // namespace
 
+QueryFunc EngineQueryFunc(const promql::Engine* engine, storage::Storage* storage) {
+  return [engine, storage](const std::string& q, int64_t ts) -> Result<promql::Vector> {
+    auto r = engine->InstantQuery(*storage, q, ts);
+    if (!r.status.ok()) return r.status.error();
+    if (r.value.type == promql::ResultType::kScalar) {
+      promql::Sample s;
+      s.t = r.value.t;
+      s.f = r.value.scalar;
+      return promql::Vector{std::move(s)};
+    }
+    if (r.value.type != promql::ResultType::kVector) {
+      return Error(ErrorKind::kExecution, "rule result is not a vector or scalar");
+    }
+    return std::move(r.value.vector);
+  };
+}
+
 Result<std::vector<std::string>> GlobRuleFiles(const std::vector<std::string>& patterns) {
   std::vector<std::string> files;
   for (const auto& pat : patterns) {

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "promql/engine.h"
 #include "promql/parser.h"
 #include "rules/group.h"
 #include "rules/rule_file.h"
@@ -48,6 +49,10 @@ class Manager {
   bool restored_ = false;
   bool stopped_ = false;
 };
+
+// rules.EngineQueryFunc: instant queries of `engine` over `storage`; a scalar becomes one sample
+// without labels, any other non-vector result is "rule result is not a vector or scalar".
+QueryFunc EngineQueryFunc(const promql::Engine* engine, storage::Storage* storage);
 
 // Glob patterns of rule_files expanded as filepath.Glob does (no match: no files).
 Result<std::vector<std::string>> GlobRuleFiles(const std::vector<std::string>& patterns);

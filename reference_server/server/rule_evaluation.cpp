@@ -6,6 +6,7 @@
 #include "model/time.h"
 #include "server/flags.h"
 #include "server/tenants.h"
+#include "template/template.h"
 
 namespace promref::server {
 
@@ -32,42 +33,6 @@ Result<size_t> SizeFlag(const Flags& flags, const std::string& name, const std::
   const long long n = std::strtoll(v.c_str(), &end, 10);
   if (v.empty() || *end != '\0' || n <= 0) return Error(ErrorKind::kBadData, "invalid --" + name + ": " + v);
   return static_cast<size_t>(n);
-}
-
-// url.QueryEscape.
-std::string QueryEscape(const std::string& s) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else if (c == ' ') {
-      out.push_back('+');
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
-}
-
-// rules.EngineQueryFunc over one tenant's storage.
-rules::QueryFunc QueryOver(const promql::Engine* engine, storage::Storage* storage) {
-  return [engine, storage](const std::string& q, int64_t ts) -> Result<promql::Vector> {
-    auto r = engine->InstantQuery(*storage, q, ts);
-    if (!r.status.ok()) return r.status.error();
-    if (r.value.type == promql::ResultType::kScalar) {
-      promql::Sample s;
-      s.t = r.value.t;
-      s.f = r.value.scalar;
-      return promql::Vector{std::move(s)};
-    }
-    if (r.value.type != promql::ResultType::kVector) {
-      return Error(ErrorKind::kExecution, "rule result is not a vector or scalar");
-    }
-    return std::move(r.value.vector);
-  };
 }
 
 }  // namespace
@@ -117,7 +82,7 @@ Status TenantRules::ApplyTenant(const std::string& tenant, const std::vector<std
     api::Tenant* t = tenants_->Get(tenant);
     if (t == nullptr) return Error(ErrorKind::kInternal, "opening storage of tenant " + tenant);
     auto deps = std::make_shared<rules::GroupDeps>();
-    deps->query = QueryOver(engine_, t->storage);
+    deps->query = rules::EngineQueryFunc(engine_, t->storage);
     deps->storage = t->storage;
     deps->outage_tolerance = options_.outage_tolerance;
     deps->for_grace_period = options_.for_grace_period;
@@ -134,7 +99,7 @@ Status TenantRules::ApplyTenant(const std::string& tenant, const std::vector<std
         n.annotations = a.annotations;
         n.starts_at = a.fired_at;
         n.ends_at = rules::IsZero(a.resolved_at) ? a.valid_until : a.resolved_at;
-        n.generator_url = options_.external_url + "/graph?g0.expr=" + QueryEscape(expr) + "&g0.tab=1";
+        n.generator_url = options_.external_url + tmpl::TableLinkForExpression(expr);
         out.push_back(std::move(n));
       }
       notifier_.Send(std::move(out));

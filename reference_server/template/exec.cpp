@@ -1425,10 +1425,10 @@ Value FnToLower(State&, std::vector<Value>& a) {
   return Value::String(relabel::GoToLower(a[0].s));
 }
 Value FnGraphLink(State&, std::vector<Value>& a) {
-  return Value::String("/graph?g0.expr=" + QueryEscape(a[0].s) + "&g0.tab=0");
+  return Value::String(GraphLinkForExpression(a[0].s));
 }
 Value FnTableLink(State&, std::vector<Value>& a) {
-  return Value::String("/graph?g0.expr=" + QueryEscape(a[0].s) + "&g0.tab=1");
+  return Value::String(TableLinkForExpression(a[0].s));
 }
 
 Value FnSortByLabel(State&, std::vector<Value>& a) {
@@ -2091,6 +2091,14 @@ Result<std::string> Expand(const std::string& name, const std::string& text, con
     return BadData("panic expanding template " + name + ": " + e.what());
   }
   return std::move(env.out);
+}
+
+std::string TableLinkForExpression(std::string_view expr) {
+  return "/graph?g0.expr=" + QueryEscape(expr) + "&g0.tab=1";
+}
+
+std::string GraphLinkForExpression(std::string_view expr) {
+  return "/graph?g0.expr=" + QueryEscape(expr) + "&g0.tab=0";
 }
 
 Status ParseTest(const std::string& name, const std::string& text) {

@@ -30,6 +30,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "model/error.h"
@@ -82,6 +83,12 @@ Status ParseTest(const std::string& name, const std::string& text);
 // "<error expanding template: ERROR>".
 std::string ExpandAlertTemplate(const std::string& rule_name, const std::string& text, const Data& data,
                                 const ExpandOptions& options);
+
+// strutil.TableLinkForExpression and GraphLinkForExpression: the expression browser's relative
+// links ("/graph?g0.expr=<url.QueryEscape(expr)>&g0.tab=1" and tab=0), as alerts' generator
+// URLs and the tableLink/graphLink functions write them.
+std::string TableLinkForExpression(std::string_view expr);
+std::string GraphLinkForExpression(std::string_view expr);
 
 // The prefix ExpandAlertTemplate puts before the text.
 inline constexpr const char* kAlertTemplateDefs =

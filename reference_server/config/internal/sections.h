@@ -33,7 +33,8 @@ const std::set<std::string>& UnsupportedDiscoveryKeys();
 
 // alerting_config.cpp: `alerting`, as AlertingConfig.UnmarshalYAML and Validate (relabeling
 // checked with the global name validation scheme).
-AlertingConfig ParseAlerting(const YAML::Node& n, const GlobalConfig& global, std::vector<std::string>* warnings);
+AlertingConfig ParseAlerting(const YAML::Node& n, const GlobalConfig& global,
+                             std::vector<std::string>* warnings);
 
 // A scrape_protocols list as written, then checked (validateAcceptScrapeProtocols); `where` is
 // " for global config" or " for scrape config ...".

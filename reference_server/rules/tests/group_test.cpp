@@ -8,6 +8,7 @@
 
 #include "model/sample.h"
 #include "promql/engine.h"
+#include "rules/manager.h"
 #include "rules/recording_rule.h"
 #include "storage/mem_storage.h"
 
@@ -29,19 +30,7 @@ class GroupTest : public ::testing::Test {
   void SetUp() override {
     deps_ = std::make_shared<GroupDeps>();
     deps_->storage = &storage_;
-    deps_->query = [this](const std::string& q, int64_t ts) -> Result<promql::Vector> {
-      auto r = engine_.InstantQuery(storage_, q, ts);
-      if (!r.status.ok()) return r.status.error();
-      if (r.value.type == promql::ResultType::kScalar) {
-        promql::Sample s;
-        s.t = r.value.t;
-        s.f = r.value.scalar;
-        return promql::Vector{s};
-      }
-      if (r.value.type != promql::ResultType::kVector)
-        return Error(ErrorKind::kExecution, "rule result is not a vector or scalar");
-      return r.value.vector;
-    };
+    deps_->query = EngineQueryFunc(&engine_, &storage_);
     deps_->notify = [this](const std::string& expr, const std::vector<Alert>& alerts) {
       for (const auto& a : alerts) notified_.push_back({expr, a});
     };

@@ -49,6 +49,17 @@ bool WaitFor(const std::function<bool()>& cond) {
   return false;
 }
 
+// Waits up to 10 s for the process to exit (its status in *status); kills it if it does not.
+bool WaitForExit(pid_t pid, int* status) {
+  for (int i = 0; i < 200; ++i) {
+    if (waitpid(pid, status, WNOHANG) == pid) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  kill(pid, SIGKILL);
+  waitpid(pid, status, 0);
+  return false;
+}
+
 TEST(PromrefBinary, ReloadsOnSighupAndStopsOnSigterm) {
   const char* binary = std::getenv("PROMREF_BINARY");
   ASSERT_NE(binary, nullptr) << "PROMREF_BINARY is set by CTest";
@@ -90,15 +101,7 @@ TEST(PromrefBinary, ReloadsOnSighupAndStopsOnSigterm) {
 
   ASSERT_EQ(kill(pid, SIGTERM), 0);
   int status = -1;
-  bool exited = false;
-  for (int i = 0; i < 200 && !exited; ++i) {
-    exited = waitpid(pid, &status, WNOHANG) == pid;
-    if (!exited) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  if (!exited) {
-    kill(pid, SIGKILL);
-    waitpid(pid, &status, 0);
-  }
+  const bool exited = WaitForExit(pid, &status);
   EXPECT_TRUE(exited) << "promref did not stop within 10 s of SIGTERM";
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
   fs::remove_all(dir);
@@ -162,15 +165,7 @@ TEST(PromrefBinary, LoadsAPrometheusConfigAndWarnsAboutWhatItDoesNotActOn) {
 
   ASSERT_EQ(kill(pid, SIGTERM), 0);
   int status = -1;
-  bool exited = false;
-  for (int i = 0; i < 200 && !exited; ++i) {
-    exited = waitpid(pid, &status, WNOHANG) == pid;
-    if (!exited) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  if (!exited) {
-    kill(pid, SIGKILL);
-    waitpid(pid, &status, 0);
-  }
+  const bool exited = WaitForExit(pid, &status);
   EXPECT_TRUE(exited && WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
   fs::remove_all(dir);
 }
@@ -211,15 +206,7 @@ TEST(PromrefBinary, RefusesBadRulesAtStartAndKeepsTheRunningOnesOnAFailedReload)
   pid_t pid = start();
   ASSERT_GE(pid, 0);
   int status = -1;
-  bool exited = false;
-  for (int i = 0; i < 200 && !exited; ++i) {
-    exited = waitpid(pid, &status, WNOHANG) == pid;
-    if (!exited) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  if (!exited) {
-    kill(pid, SIGKILL);
-    waitpid(pid, &status, 0);
-  }
+  const bool exited = WaitForExit(pid, &status);
   ASSERT_TRUE(exited) << "promref started with a rule file that does not parse";
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 1) << status;
   EXPECT_NE(
