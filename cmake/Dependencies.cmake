@@ -10,6 +10,7 @@ find_package(yaml-cpp REQUIRED)
 find_package(CURL REQUIRED)
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 find_package(ZLIB REQUIRED)  # gzip: fixtures, and answers to clients that accept it (zlib1g-dev)
+pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd)  # the WAL's zstd compression (libzstd-dev)
 
 if(PROMCONFORM_BUILD_TESTS)
   find_package(GTest REQUIRED)

@@ -11,6 +11,7 @@
 
 #include "tsdb/block/compactor.h"
 #include "tsdb/querier/querier.h"
+#include "tsdb/util/fault.h"
 #include "tsdb/util/file.h"
 #include "tsdb/wal/checkpoint.h"
 
@@ -170,6 +171,7 @@ Status DB::OpenDir() {
   wal::Options wo;
   wo.segment_size = options_.wal_segment_size;
   wo.sync = options_.wal_sync;
+  wo.compression = options_.wal_compression;
   wo.sync_interval = options_.wal_sync_interval;
   auto w = wal::Wal::Open(dir + "/wal", wo);
   if (!w.ok()) return w.error();
@@ -179,6 +181,7 @@ Status DB::OpenDir() {
 }
 
 Status DB::ReplayWal() {
+  const auto began = std::chrono::steady_clock::now();
   const std::string wal_dir = options_.dir + "/wal";
   std::error_code ec;
   fs::create_directories(wal_dir, ec);
@@ -231,6 +234,13 @@ Status DB::ReplayWal() {
   std::lock_guard lock(replay_mu_);
   replay_.current = replay_.max;
   replay_.done = true;
+  replay_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+  if (!rest.empty() || cp.index >= 0) {
+    // As Prometheus' "WAL replay completed" line: what a restart cost.
+    std::cerr << "tsdb: WAL replay completed in " << replay_.seconds << "s (segments " << replay_.min
+              << " to " << replay_.max
+              << (cp.index >= 0 ? ", after checkpoint " + std::to_string(cp.index) : "") << ")\n";
+  }
   return {};
 }
 
@@ -315,6 +325,7 @@ void DB::RemoveBlocks(const std::vector<std::string>& ulids) {
     std::error_code ec;
     const std::string tmp = b->dir() + ".tmp-for-deletion";
     fs::rename(b->dir(), tmp, ec);
+    fault::CrashPoint("block.removal.mid_delete");
     fs::remove_all(ec ? b->dir() : tmp, ec);
   }
 }
@@ -353,6 +364,7 @@ Status DB::CompactHeadLocked() {
     if (!meta->ulid.empty()) {
       if (Status s = AddBlock(*meta); !s.ok()) return s;
     }
+    fault::CrashPoint("head.compaction.before_head_truncation");
     head_->Truncate(maxt);
     if (Status s = TruncateWalLocked(maxt); !s.ok()) return s;
   }
@@ -433,6 +445,7 @@ Status DB::CompactBlocksLocked() {
     if (!meta->ulid.empty()) {
       if (Status s = AddBlock(*meta); !s.ok()) return s;
     }
+    fault::CrashPoint("block.compaction.before_parent_removal");
     RemoveBlocks(ulids);
   }
 }

@@ -45,6 +45,9 @@ struct Options {
   wal::SyncPolicy wal_sync = wal::SyncPolicy::kNever;
   std::chrono::milliseconds wal_sync_interval{1000};
   size_t wal_segment_size = 128 << 20;
+  // How WAL records are compressed (Prometheus 3's default: snappy). Any compression, or none,
+  // reads back: each record says how it was written.
+  wal::Compression wal_compression = wal::Compression::kSnappy;
   int64_t ooo_window = 0;  // out-of-order window in ms; 0 rejects out-of-order samples
   size_t max_exemplars = 100000;
   // Keep the start timestamps appenders give (Prometheus' --enable-feature=st-storage); without
@@ -61,6 +64,7 @@ struct WalReplayStatus {
   int current = 0;
   bool done = false;
   std::vector<std::string> warnings;  // corruption cut off during replay
+  double seconds = 0;                 // how long the replay took (checkpoint and segments)
 };
 
 class DB final : public storage::Storage {

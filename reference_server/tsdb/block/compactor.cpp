@@ -12,6 +12,7 @@
 #include "tsdb/index/index_file.h"
 #include "tsdb/querier/querier.h"
 #include "tsdb/tombstones/tombstones.h"
+#include "tsdb/util/fault.h"
 #include "tsdb/util/file.h"
 
 namespace promref::tsdb {
@@ -240,6 +241,7 @@ Result<BlockMeta> WriteBlock(const std::string& parent_dir,
     return cleanup(), s.error();
   if (Status s = WriteFileAtomic(tmp + "/meta.json", EncodeMeta(meta)); !s.ok()) return cleanup(), s.error();
   if (Status s = FsyncDir(tmp + "/chunks"); !s.ok()) return cleanup(), s.error();
+  fault::CrashPoint("block.write.before_rename");
   fs::rename(tmp, final_dir, ec);
   if (ec) return cleanup(), IoError("rename", tmp, ec.value());
   if (Status s = FsyncDir(parent_dir); !s.ok()) return s.error();

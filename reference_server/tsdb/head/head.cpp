@@ -431,7 +431,7 @@ Status Head::Delete(int64_t mint, int64_t maxt, std::span<const model::Matcher> 
     std::string buf;
     const size_t start = wal::BeginRecord(&buf);
     wal::EncodeTombstones(logged, &buf);
-    wal::EndRecord(&buf, start);
+    wal::EndRecord(&buf, start, wal_->compression());
     if (Status s = wal_->Log(buf); !s.ok()) return s;
   }
   for (const auto& t : logged) tombstones_.Add(t.ref, {t.mint, t.maxt});

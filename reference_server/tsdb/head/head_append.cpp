@@ -357,13 +357,14 @@ class HeadAppender final : public storage::Appender {
   Status Log() {
     std::string& buf = wal_buf_;
     buf.clear();
+    const wal::Compression compression = head_->wal()->compression();
     if (!unlogged_.empty()) {
       std::vector<wal::RefSeries> series;
       series.reserve(unlogged_.size());
       for (MemSeries* s : unlogged_) series.push_back({s->ref, s->labels});
       const size_t start = wal::BeginRecord(&buf);
       wal::EncodeSeries(series, &buf);
-      wal::EndRecord(&buf, start);
+      wal::EndRecord(&buf, start, compression);
     }
     // One record per run of floats or histograms, so that replay sees them in append order.
     StartCursor starts(starts_);
@@ -400,7 +401,7 @@ class HeadAppender final : public storage::Appender {
           e.PutBE64(std::bit_cast<uint64_t>(p.v));
         }
       }
-      wal::EndRecord(&buf, start);
+      wal::EndRecord(&buf, start, compression);
       i = j;
     }
     if (!exemplars_.empty()) {
@@ -408,12 +409,12 @@ class HeadAppender final : public storage::Appender {
       for (const PendingExemplar& p : exemplars_) es.push_back({p.s->ref, p.e.t, p.e.value, p.e.labels});
       const size_t start = wal::BeginRecord(&buf);
       wal::EncodeExemplars(es, &buf);
-      wal::EndRecord(&buf, start);
+      wal::EndRecord(&buf, start, compression);
     }
     if (!metadata_.empty()) {
       const size_t start = wal::BeginRecord(&buf);
       wal::EncodeMetadata(metadata_, &buf);
-      wal::EndRecord(&buf, start);
+      wal::EndRecord(&buf, start, compression);
     }
     if (buf.empty()) return {};
     return head_->wal()->Log(buf);

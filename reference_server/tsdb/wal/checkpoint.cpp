@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "tsdb/util/fault.h"
 #include "tsdb/util/file.h"
 
 namespace promref::tsdb::wal {
@@ -77,7 +78,7 @@ Status Checkpoint(Wal& wal, int last, const CheckpointFilter& f) {
     if (v.empty()) return;
     const size_t start = BeginRecord(&out);
     encode(v, &out);
-    EndRecord(&out, start);
+    EndRecord(&out, start, wal.compression());
     v.clear();
   };
   while (r.Next()) {
@@ -147,7 +148,7 @@ Status Checkpoint(Wal& wal, int last, const CheckpointFilter& f) {
   if (!f.metadata.empty()) {
     const size_t start = BeginRecord(&out);
     EncodeMetadata(f.metadata, &out);
-    EndRecord(&out, start);
+    EndRecord(&out, start, wal.compression());
   }
 
   const std::string final_dir = dir + "/" + CheckpointName(last);
@@ -157,12 +158,14 @@ Status Checkpoint(Wal& wal, int last, const CheckpointFilter& f) {
   fs::create_directories(tmp, ec);
   if (ec) return IoError("mkdir", tmp, ec.value());
   if (Status s = WriteFileAtomic(tmp + "/" + SegmentName(0), out); !s.ok()) return s;
+  fault::CrashPoint("wal.checkpoint.before_rename");
   fs::remove_all(final_dir, ec);
   fs::rename(tmp, final_dir, ec);
   if (ec) return IoError("rename", tmp, ec.value());
   if (Status s = FsyncDir(dir); !s.ok()) return s;
 
   // The checkpoint now stands for everything up to `last`.
+  fault::CrashPoint("wal.checkpoint.before_segment_removal");
   if (Status s = wal.TruncateBefore(last + 1); !s.ok()) return s;
   for (const auto& e : fs::directory_iterator(dir, ec)) {
     const int idx = ParseCheckpoint(e.path().filename().string());

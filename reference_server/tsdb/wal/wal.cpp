@@ -11,6 +11,7 @@
 
 #include "tsdb/encoding/crc32c.h"
 #include "tsdb/encoding/encoding.h"
+#include "tsdb/util/fault.h"
 
 namespace promref::tsdb::wal {
 
@@ -22,13 +23,36 @@ size_t BeginRecord(std::string* buf) {
   return start;
 }
 
-void EndRecord(std::string* buf, size_t start) {
+namespace {
+
+constexpr int kCompressionShift = 30;
+constexpr uint32_t kLengthMask = (uint32_t{1} << kCompressionShift) - 1;
+
+// Replaces the record at `start` (header reserved) with its compressed form when smaller.
+// Returns the compression the payload is stored with.
+Compression CompressInPlace(std::string* buf, size_t start, Compression c) {
+  const size_t body = start + kRecordHeaderSize;
+  if (c == Compression::kNone || buf->size() == body) return Compression::kNone;
+  thread_local std::string scratch;
+  scratch.clear();
+  Compress(c, std::string_view(*buf).substr(body), &scratch);
+  if (scratch.empty() || scratch.size() >= buf->size() - body) return Compression::kNone;
+  buf->resize(body);
+  buf->append(scratch);
+  return c;
+}
+
+}  // namespace
+
+void EndRecord(std::string* buf, size_t start, Compression c) {
+  const Compression stored = CompressInPlace(buf, start, c);
   const std::string_view payload = std::string_view(*buf).substr(start + kRecordHeaderSize);
-  const auto len = static_cast<uint32_t>(payload.size());
+  const uint32_t word =
+      static_cast<uint32_t>(payload.size()) | (static_cast<uint32_t>(stored) << kCompressionShift);
   const uint32_t crc = Crc32c(payload);
   char* h = buf->data() + start;
   for (int i = 0; i < 4; ++i) {
-    h[i] = static_cast<char>(len >> (24 - 8 * i));
+    h[i] = static_cast<char>(word >> (24 - 8 * i));
     h[4 + i] = static_cast<char>(crc >> (24 - 8 * i));
   }
 }
@@ -99,10 +123,19 @@ Status Wal::CloseSegment() {
 
 Status Wal::Log(std::string_view framed, bool force_sync) {
   std::lock_guard lock(mu_);
-  if (fd_ < 0) return Error(ErrorKind::kInternal, "WAL is closed");
+  if (fd_ < 0) {
+    // A failed rotation or an untruncatable torn write left no segment open (a full disk, a
+    // read-only remount): try a fresh one, so that writes resume once the cause is gone.
+    if (Status s = OpenSegment(segment_ + 1); !s.ok()) return s;
+  }
   if (segment_bytes_ > 0 && segment_bytes_ + framed.size() > options_.segment_size) {
     if (Status s = CloseSegment(); !s.ok()) return s;
     if (Status s = OpenSegment(segment_ + 1); !s.ok()) return s;
+  }
+  if (fault::Reached("wal.log.torn_write")) {
+    // Half a commit reaches the file, then the process dies: the torn tail replay must cut.
+    (void)!::write(fd_, framed.data(), framed.size() / 2);
+    fault::Crash();
   }
   size_t off = 0;
   while (off < framed.size()) {
@@ -121,6 +154,7 @@ Status Wal::Log(std::string_view framed, bool force_sync) {
   }
   segment_bytes_ += framed.size();
   dirty_ = true;
+  fault::CrashPoint("wal.log.before_sync");
   const auto now = std::chrono::steady_clock::now();
   const bool sync = force_sync || options_.sync == SyncPolicy::kEveryCommit ||
                     (options_.sync == SyncPolicy::kInterval && now - last_sync_ >= options_.sync_interval);
@@ -145,6 +179,7 @@ Result<int> Wal::NextSegment() {
   std::lock_guard lock(mu_);
   const int closed = segment_;
   if (Status s = CloseSegment(); !s.ok()) return s.error();
+  fault::CrashPoint("wal.segment.between_segments");
   if (Status s = OpenSegment(closed + 1); !s.ok()) return s.error();
   return closed;
 }
@@ -199,13 +234,23 @@ bool Reader::Next() {
     };
     if (data.size() - offset_ < kRecordHeaderSize) return corrupt("torn record header");
     Decbuf d(data.substr(offset_, kRecordHeaderSize));
-    const uint32_t len = d.BE32();
+    const uint32_t word = d.BE32();
     const uint32_t crc = d.BE32();
+    const uint32_t len = word & kLengthMask;
+    const auto compression = static_cast<Compression>(word >> kCompressionShift);
     if (len == 0) return corrupt("zero-length record");
     if (len > data.size() - offset_ - kRecordHeaderSize) return corrupt("torn record");
     const std::string_view payload = data.substr(offset_ + kRecordHeaderSize, len);
     if (Crc32c(payload) != crc) return corrupt("checksum mismatch");
-    record_ = payload;
+    if (compression == Compression::kNone) {
+      record_ = payload;
+    } else if (compression != Compression::kSnappy && compression != Compression::kZstd) {
+      return corrupt("record of unknown compression " + std::to_string(static_cast<int>(compression)));
+    } else if (Decompress(compression, payload, &decompressed_) && !decompressed_.empty()) {
+      record_ = decompressed_;
+    } else {
+      return corrupt("undecodable " + std::string(CompressionName(compression)) + " record");
+    }
     offset_ += kRecordHeaderSize + len;
     return true;
   }

@@ -3,7 +3,11 @@
 // Layout: a directory of numbered segment files ("00000000", "00000001", ...), each a sequence
 // of records framed as
 //
-//     [payload length: BE32][CRC-32C of payload: BE32][payload]
+//     [compression: 2 bits | payload length: 30 bits, BE32][CRC-32C of payload: BE32][payload]
+//
+// where the payload is the record, compressed as the top bits say (compression.h; 0: stored
+// as it is, which is all that WALs from before compression hold, so they stay readable). The
+// checksum covers the payload as stored, so corruption is found before decompression.
 //
 // A record never spans segments. A segment is closed (fsynced) once it would grow past
 // Options::segment_size, and a new one started. On open the writer always starts a fresh
@@ -26,6 +30,7 @@
 
 #include "model/error.h"
 #include "tsdb/util/file.h"
+#include "tsdb/wal/compression.h"
 
 namespace promref::tsdb::wal {
 
@@ -39,14 +44,16 @@ struct Options {
   size_t segment_size = 128 << 20;
   SyncPolicy sync = SyncPolicy::kNever;
   std::chrono::milliseconds sync_interval{1000};
+  Compression compression = Compression::kNone;
 };
 
 inline constexpr size_t kRecordHeaderSize = 8;
 
 // Framing helpers: BeginRecord reserves the header in `buf` and returns its offset; the caller
-// appends the payload; EndRecord fills in length and checksum.
+// appends the payload; EndRecord compresses it with `c` (when that makes it smaller) and fills
+// in the header.
 size_t BeginRecord(std::string* buf);
-void EndRecord(std::string* buf, size_t start);
+void EndRecord(std::string* buf, size_t start, Compression c = Compression::kNone);
 
 std::string SegmentName(int index);
 
@@ -75,6 +82,8 @@ class Wal {
   Status TruncateBefore(int index);
 
   const std::string& dir() const { return dir_; }
+  // What records logged here should be compressed with (EndRecord's `c`).
+  Compression compression() const { return options_.compression; }
   // Index of the segment being written.
   int CurrentSegment() const;
   // First segment on disk.
@@ -123,6 +132,7 @@ class Reader {
   MmapFile file_;
   size_t offset_ = 0;
   std::string_view record_;
+  std::string decompressed_;  // the current record, when it was stored compressed
   std::optional<Corruption> corruption_;
   std::optional<Error> error_;
 };
