@@ -48,6 +48,8 @@ std::vector<std::pair<std::string, std::string>> Flags::AsList() const {
       {"storage.tsdb.min-block-duration", model::FormatDuration(min_block_duration_ms)},
       // Prometheus lists the maximum after deriving it from the retention time.
       {"storage.tsdb.max-block-duration", model::FormatDuration(MaxBlockDurationMs())},
+      {"storage.tsdb.wal-compression", b(wal_compression)},
+      {"storage.tsdb.wal-compression-type", wal_compression_type},
       {"query.lookback-delta", model::FormatDuration(lookback_delta_ms)},
       {"scrape.discovery-reload-interval", model::FormatDuration(scrape_discovery_reload_interval_ms)},
       {"query.timeout", model::FormatDuration(query_timeout_ms)},
@@ -96,6 +98,8 @@ std::string FlagsUsage() {
   --storage.tsdb.retention.time=DURATION   how long to keep samples (default 15d)
   --storage.tsdb.retention.size=SIZE       maximum bytes of blocks (e.g. 512MB; default unlimited)
   --storage.in-memory                      keep everything in memory (no WAL, no blocks)
+  --[no-]storage.tsdb.wal-compression      compress WAL records (default on)
+  --storage.tsdb.wal-compression-type=TYPE snappy (default) or zstd
   --query.lookback-delta=DURATION          lookback for instant selectors (default 5m)
   --scrape.discovery-reload-interval=DURATION  how often target changes reach scrape pools (default 5s)
   --query.timeout=DURATION                 maximum query time (default 2m)
@@ -125,7 +129,7 @@ std::string FlagsUsage() {
                                            delta sums and histograms as they come)
   --demo                                   load a deterministic demo dataset at start
 
-Every other flag of Prometheus 3.16 (--log.level, --web.external-url, --storage.tsdb.wal-compression...)
+Every other flag of Prometheus 3.16 (--log.level, --web.external-url, --storage.tsdb.head-chunks-write-queue-size...)
 is accepted, listed by /api/v1/status/flags, and has no effect; promref says so at start.
   --version, --help
 )";
@@ -173,6 +177,13 @@ Result<Flags> ParseFlags(int argc, const char* const* argv) {
        }},
       {"storage.tsdb.min-block-duration", DurationInto(&f.min_block_duration_ms)},
       {"storage.tsdb.max-block-duration", DurationInto(&f.max_block_duration_ms)},
+      {"storage.tsdb.wal-compression-type",
+       [&](const std::string& v) -> Status {
+         if (v != "snappy" && v != "zstd")
+           return BadData("enum value must be one of snappy,zstd, got '" + v + "'");
+         f.wal_compression_type = v;
+         return {};
+       }},
       {"query.lookback-delta", DurationInto(&f.lookback_delta_ms)},
       {"scrape.discovery-reload-interval", DurationInto(&f.scrape_discovery_reload_interval_ms)},
       {"query.timeout", DurationInto(&f.query_timeout_ms)},
@@ -269,6 +280,7 @@ Result<Flags> ParseFlags(int argc, const char* const* argv) {
       {"web.enable-lifecycle", &f.enable_lifecycle},
       {"web.enable-otlp-receiver", &f.enable_otlp_receiver},
       {"storage.in-memory", &f.in_memory},
+      {"storage.tsdb.wal-compression", &f.wal_compression},
       {"demo", &f.demo},
       {"help", &f.help},
       {"version", &f.version},

@@ -20,6 +20,10 @@ struct Flags {
   // the head accepts samples (half of it), and the largest block compaction builds (0: derived).
   int64_t min_block_duration_ms = 2 * 3600 * 1000;
   int64_t max_block_duration_ms = 0;
+  // --storage.tsdb.wal-compression (on by default, as in Prometheus 3) and
+  // --storage.tsdb.wal-compression-type (snappy or zstd).
+  bool wal_compression = true;
+  std::string wal_compression_type = "snappy";
   int64_t lookback_delta_ms = 5 * 60 * 1000;
   // How often discovered target changes reach the scrape pools (as Prometheus, 5s).
   int64_t scrape_discovery_reload_interval_ms = 5000;

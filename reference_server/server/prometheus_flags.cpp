@@ -45,8 +45,6 @@ const std::vector<CompatFlag>& PrometheusCompatFlags() {
       {"storage.tsdb.max-block-chunk-segment-size", "0B", false},
       {"storage.tsdb.no-lockfile", "false", true},
       {"storage.tsdb.samples-per-chunk", "120", false},
-      {"storage.tsdb.wal-compression", "true", true},
-      {"storage.tsdb.wal-compression-type", "snappy", false},
       {"storage.tsdb.wal-segment-size", "0B", false},
       {"web.config.file", "", false},
       {"web.console.libraries", "console_libraries", false},

@@ -53,6 +53,8 @@ api::Tenant* Tenants::Get(const std::string& id) {
   // Without the feature Prometheus accepts exemplars and drops them; a zero capacity does that.
   if (!flags_.exemplar_storage) opts.max_exemplars = 0;
   opts.store_start_timestamps = flags_.st_storage;
+  opts.wal_compression = flags_.wal_compression ? *tsdb::wal::ParseCompression(flags_.wal_compression_type)
+                                                : tsdb::wal::Compression::kNone;
   auto db = tsdb::DB::Open(opts);
   if (!db.ok()) {
     last_error_ = db.error().message();
