@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "model/float_bits.h"
 #include "model/histogram_chunk_tail.h"
 #include "model/sample.h"
 #include "tsdb/chunks/histogram_appender.h"
@@ -25,6 +26,8 @@ namespace {
 
 using promref::model::FloatHistogram;
 using promref::model::HistogramChunkKind;
+using promref::model::SameBits;
+using promref::model::SameFloats;
 using promref::tsdb::HistogramChunkIterator;
 
 [[noreturn]] void Fail(const char* what) {
@@ -36,18 +39,6 @@ struct Sample {
   int64_t t;
   FloatHistogram h;
 };
-
-bool SameBits(double a, double b) {
-  return std::bit_cast<uint64_t>(a) == std::bit_cast<uint64_t>(b);
-}
-
-bool SameFloats(const std::vector<double>& a, const std::vector<double>& b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (!SameBits(a[i], b[i])) return false;
-  }
-  return true;
-}
 
 bool Identical(const FloatHistogram& a, const FloatHistogram& b) {
   return a.counter_reset_hint == b.counter_reset_hint && a.schema == b.schema &&

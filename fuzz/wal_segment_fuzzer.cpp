@@ -32,6 +32,7 @@
 #include <system_error>
 #include <vector>
 
+#include "model/float_bits.h"
 #include "model/histogram.h"
 #include "tsdb/wal/compression.h"
 #include "tsdb/wal/records.h"
@@ -42,6 +43,8 @@ namespace {
 namespace fs = std::filesystem;
 namespace wal = promref::tsdb::wal;
 
+using promref::model::SameBits;
+using promref::model::SameFloats;
 using wal::Compression;
 using wal::RecordType;
 
@@ -210,18 +213,6 @@ size_t CheckFraming(std::string_view file, const ReadResult& r, const char* what
 }
 
 // --- record round trips ----------------------------------------------------------------------
-
-bool SameBits(double a, double b) {
-  return std::bit_cast<uint64_t>(a) == std::bit_cast<uint64_t>(b);
-}
-
-bool SameFloats(const std::vector<double>& a, const std::vector<double>& b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (!SameBits(a[i], b[i])) return false;
-  }
-  return true;
-}
 
 bool Identical(const promref::model::FloatHistogram& a, const promref::model::FloatHistogram& b) {
   return a.counter_reset_hint == b.counter_reset_hint && a.schema == b.schema &&

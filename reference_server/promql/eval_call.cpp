@@ -234,6 +234,7 @@ Matrix Evaluator::EvalRangeFunction(const Call& c, size_t matrix_arg) {
   int64_t n = 0;
   auto evaluate = [&](LoadedSeries& ls) {
     std::erase_if(ls.points, IsStale);  // stale markers never enter a range window
+    IndexPoints(&ls);
     Series s{ls.labels, {}, {}, ls.drop_name};
     s.floats.reserve(StepsReached(ls.points.size(), range + extend_before + extend_after));
     if (!keep_name) DropMetricName(&s, delayed);

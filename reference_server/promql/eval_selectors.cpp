@@ -17,6 +17,7 @@
 #include "promql/internal/go_math.h"
 #include "promql/internal/histogram_stats_decoding.h"
 #include "promql/internal/histogram_sum.h"
+#include "promql/internal/series_prefetcher.h"
 
 namespace promref::promql::internal {
 
@@ -30,15 +31,14 @@ void Evaluator::ForEachSelected(const VectorSelector& vs, int64_t mint, int64_t 
   // Unsorted, as Prometheus' engine asks: a single partition (the head) gives its series in
   // creation order, which is the order of an instant vector's result and what `limit` keeps;
   // several partitions are merged in label order.
-  auto set = ctx_->querier->Select(false, hints, vs.matchers);
-  int64_t n = 0;
-  LoadedSeries ls;
   const bool with_st = ctx_->options->use_start_timestamps;
-  while (set->Next()) {
-    ctx_->CheckExpanding();
-    const storage::Series& s = set->At();
-    ls.labels = s.labels();
-    ls.points.clear();
+  const bool stats_only = vs.histogram_stats_only;
+  // Runs on the prefetcher's thread for large selections: storage reads only.
+  auto load = [mint, maxt, with_st, stats_only](const storage::Series& s, LoadedSeries* ls) -> Status {
+    ls->labels = s.labels();
+    ls->points.clear();
+    ls->drop_name = false;
+    ls->indexed = false;
     auto it = s.Iterator();
     for (storage::ValueType vt = it->Seek(WrapAdd(mint, 1)); vt != storage::ValueType::kNone;
          vt = it->Next()) {
@@ -47,20 +47,27 @@ void Evaluator::ForEachSelected(const VectorSelector& vs, int64_t mint, int64_t 
       if (t <= mint) continue;
       const int64_t st = with_st ? it->AtStartTimestamp() : 0;
       if (vt == storage::ValueType::kFloat) {
-        ls.points.push_back({t, it->AtFloat(), nullptr, st});
+        ls->points.push_back({t, it->AtFloat(), nullptr, st});
       } else {
-        ls.points.push_back({t, 0, std::make_shared<const model::FloatHistogram>(it->AtHistogram()), st});
+        ls->points.push_back({t, 0, std::make_shared<const model::FloatHistogram>(it->AtHistogram()), st});
       }
     }
-    if (Status st = it->Err(); !st.ok()) Fail(ErrorKind::kInternal, st.error().message());
-    if (vs.histogram_stats_only) ToHistogramStats(&ls.points);
+    if (Status st = it->Err(); !st.ok()) return st;
+    if (stats_only) ToHistogramStats(&ls->points);
+    return {};
+  };
+  SeriesPrefetcher series(ctx_->querier->Select(false, hints, vs.matchers), load);
+  int64_t n = 0;
+  Status err;
+  while (LoadedSeries* ls = series.Next(&err)) {
+    ctx_->CheckExpanding();
     // Loaded points count towards the limit until the selection is done; the results are
     // what is counted after that.
-    n += static_cast<int64_t>(ls.points.size());
-    ctx_->AddSamples(static_cast<int64_t>(ls.points.size()));
-    fn(ls);
+    n += static_cast<int64_t>(ls->points.size());
+    ctx_->AddSamples(static_cast<int64_t>(ls->points.size()));
+    fn(*ls);
   }
-  if (Status st = set->Err(); !st.ok()) Fail(ErrorKind::kInternal, st.error().message());
+  if (!err.ok()) Fail(ErrorKind::kInternal, err.error().message());
   ctx_->current_samples -= n;
 }
 

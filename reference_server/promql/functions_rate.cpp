@@ -572,6 +572,19 @@ RangeResult ExtendedHistogramRate(const Window& w, const FunctionCall& fc, bool 
   return RangeResult{true, 0, std::make_shared<const model::FloatHistogram>(model::HistogramCompact(result))};
 }
 
+// Whether every pair of neighbouring points in the window is a plain float increase (no
+// reset, no start-time overlap), from the series' index: then the loop over the pairs would
+// add nothing and warn of nothing. False when unknown.
+bool OnlyPlainIncreases(const Window& w) {
+  const LoadedSeries* s = w.series;
+  if (s == nullptr || !s->indexed || w.points.size() < 2) return w.points.size() < 2;
+  const Point* first = w.points.data();
+  if (first < s->points.data() || first + w.points.size() > s->points.data() + s->points.size()) return false;
+  const auto lo = static_cast<size_t>(first - s->points.data());
+  const size_t hi = lo + w.points.size() - 1;  // last point's index; pairs (j-1, j) for j in (lo, hi]
+  return s->irregular_pairs[hi] == s->irregular_pairs[lo];
+}
+
 RangeResult ExtrapolatedRate(const Window& w, const FunctionCall& fc, bool is_counter, bool is_rate) {
   if (HasHistograms(w) && HasFloats(w)) {
     MixedWarning(w, fc);
@@ -586,7 +599,7 @@ RangeResult ExtrapolatedRate(const Window& w, const FunctionCall& fc, bool is_co
   const bool from_start = StartsAtStartTimestamp(w, is_counter);
   if (p.size() < 2 && !from_start) return {};
   double result = p.back().f - p.front().f;
-  if (is_counter) {
+  if (is_counter && !OnlyPlainIncreases(w)) {
     bool overlap = false;  // warned once per series
     for (size_t i = 1; i < p.size(); ++i) {
       if (!overlap && StartTimeOverlaps(p[i - 1], p[i])) {
@@ -795,6 +808,22 @@ RangeResult FnIntegral(const Window& w, const FunctionCall& fc) {
 }
 
 }  // namespace
+
+void IndexPoints(LoadedSeries* ls) {
+  const std::vector<Point>& p = ls->points;
+  ls->has_histograms = ls->has_floats = false;
+  ls->irregular_pairs.assign(p.size(), 0);
+  uint32_t irregular = 0;
+  for (size_t i = 0; i < p.size(); ++i) {
+    (p[i].h ? ls->has_histograms : ls->has_floats) = true;
+    if (i > 0 &&
+        (p[i].h || p[i - 1].h || FloatCounterReset(p[i - 1], p[i]) || StartTimeOverlaps(p[i - 1], p[i]))) {
+      ++irregular;
+    }
+    ls->irregular_pairs[i] = irregular;
+  }
+  ls->indexed = true;
+}
 
 RangeFunction FindRateFunction(std::string_view name) {
   static const auto* table = new std::unordered_map<std::string_view, RangeFunction>{

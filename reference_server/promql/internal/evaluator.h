@@ -66,6 +66,15 @@ struct LoadedSeries {
   model::Labels labels;
   std::vector<Point> points;  // increasing t
   bool drop_name = false;
+  // What range functions would otherwise find again in every window of a range query, each
+  // rescanning the points its neighbours did (IndexPoints in functions.h fills them in;
+  // `indexed` false: nothing is known).
+  bool indexed = false;
+  bool has_histograms = false;
+  bool has_floats = false;
+  // irregular_pairs[i]: how many j in [1, i] have points[j-1], points[j] not a plain float
+  // increase (a counter reset, a start-time overlap, or a histogram in the pair).
+  std::vector<uint32_t> irregular_pairs;
 };
 
 struct FunctionCall;  // functions.h

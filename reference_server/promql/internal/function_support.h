@@ -16,11 +16,19 @@ VectorFunction FindHistogramFunction(std::string_view name);
 RangeFunction FindOverTimeFunction(std::string_view name);
 RangeFunction FindRateFunction(std::string_view name);
 
+// A window's points are a span of its series' points, so a series with only floats (or only
+// histograms) answers for all its windows without a scan.
 inline bool HasHistograms(const Window& w) {
+  if (w.series != nullptr && w.series->indexed && !(w.series->has_histograms && w.series->has_floats)) {
+    return w.series->has_histograms && !w.points.empty();
+  }
   return std::any_of(w.points.begin(), w.points.end(), [](const Point& p) { return p.h != nullptr; });
 }
 
 inline bool HasFloats(const Window& w) {
+  if (w.series != nullptr && w.series->indexed && !(w.series->has_histograms && w.series->has_floats)) {
+    return w.series->has_floats && !w.points.empty();
+  }
   return std::any_of(w.points.begin(), w.points.end(), [](const Point& p) { return p.h == nullptr; });
 }
 

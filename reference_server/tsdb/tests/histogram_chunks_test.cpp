@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "model/float_bits.h"
 #include "model/histogram_chunk_tail.h"
 #include "model/sample.h"
 #include "tsdb/chunks/chunk.h"
@@ -22,6 +23,8 @@ namespace {
 
 using model::CounterResetHint;
 using model::FloatHistogram;
+using model::SameBits;
+using model::SameFloats;
 
 struct Chunk {
   Encoding enc;
@@ -57,18 +60,6 @@ std::vector<Sample> Decode(const std::vector<Chunk>& chunks) {
     EXPECT_TRUE(it->Err().ok());
   }
   return out;
-}
-
-bool SameBits(double a, double b) {
-  return std::bit_cast<uint64_t>(a) == std::bit_cast<uint64_t>(b);
-}
-
-bool SameFloats(const std::vector<double>& a, const std::vector<double>& b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (!SameBits(a[i], b[i])) return false;
-  }
-  return true;
 }
 
 // Bit-exact equality of everything, the hint included.
