@@ -5,7 +5,6 @@
 
 #include <algorithm>
 
-#include "tsdb/encoding/crc32c.h"
 #include "tsdb/wal/checkpoint.h"
 #include "tsdb/wal/wal.h"
 
@@ -13,11 +12,6 @@ namespace promref::remote {
 namespace {
 
 constexpr auto kPollInterval = std::chrono::milliseconds(50);
-
-uint32_t Be32(const char* p) {
-  const auto* u = reinterpret_cast<const unsigned char*>(p);
-  return (uint32_t{u[0]} << 24) | (uint32_t{u[1]} << 16) | (uint32_t{u[2]} << 8) | uint32_t{u[3]};
-}
 
 // A segment file read as it grows: complete records only, a partly written one waits.
 class SegmentTail {
@@ -48,17 +42,16 @@ class SegmentTail {
     }
   }
   bool Frame(std::string* record) {
-    if (buf_.size() - pos_ < tsdb::wal::kRecordHeaderSize) return Compact(), false;
-    const uint32_t len = Be32(buf_.data() + pos_);
-    const uint32_t crc = Be32(buf_.data() + pos_ + 4);
-    if (buf_.size() - pos_ < tsdb::wal::kRecordHeaderSize + len) return Compact(), false;
-    const std::string_view payload(buf_.data() + pos_ + tsdb::wal::kRecordHeaderSize, len);
-    if (tsdb::Crc32c(payload) != crc) {
-      corrupt_ = true;
-      return false;
+    std::string_view rec;
+    size_t size = 0;
+    std::string reason;
+    switch (tsdb::wal::ReadFrame(std::string_view(buf_).substr(pos_), &scratch_, &rec, &size, &reason)) {
+      case tsdb::wal::FrameStatus::kIncomplete: return Compact(), false;  // still being written
+      case tsdb::wal::FrameStatus::kCorrupt: corrupt_ = true; return false;
+      case tsdb::wal::FrameStatus::kRecord: break;
     }
-    record->assign(payload);
-    pos_ += tsdb::wal::kRecordHeaderSize + len;
+    record->assign(rec);
+    pos_ += size;
     return true;
   }
   void Compact() {
@@ -69,6 +62,7 @@ class SegmentTail {
   int fd_ = -1;
   uint64_t read_offset_ = 0;
   std::string buf_;
+  std::string scratch_;  // a compressed record's payload, decompressed
   size_t pos_ = 0;
   bool corrupt_ = false;
 };

@@ -57,6 +57,45 @@ void EndRecord(std::string* buf, size_t start, Compression c) {
   }
 }
 
+FrameStatus ReadFrame(std::string_view data, std::string* scratch, std::string_view* record, size_t* size,
+                      std::string* reason) {
+  if (data.size() < kRecordHeaderSize) {
+    *reason = "torn record header";
+    return FrameStatus::kIncomplete;
+  }
+  Decbuf d(data.substr(0, kRecordHeaderSize));
+  const uint32_t word = d.BE32();
+  const uint32_t crc = d.BE32();
+  const uint32_t len = word & kLengthMask;
+  const auto compression = static_cast<Compression>(word >> kCompressionShift);
+  if (len == 0) {
+    *reason = "zero-length record";
+    return FrameStatus::kCorrupt;
+  }
+  if (len > data.size() - kRecordHeaderSize) {
+    *reason = "torn record";
+    return FrameStatus::kIncomplete;
+  }
+  const std::string_view payload = data.substr(kRecordHeaderSize, len);
+  if (Crc32c(payload) != crc) {
+    *reason = "checksum mismatch";
+    return FrameStatus::kCorrupt;
+  }
+  if (compression == Compression::kNone) {
+    *record = payload;
+  } else if (compression != Compression::kSnappy && compression != Compression::kZstd) {
+    *reason = "record of unknown compression " + std::to_string(static_cast<int>(compression));
+    return FrameStatus::kCorrupt;
+  } else if (Decompress(compression, payload, scratch) && !scratch->empty()) {
+    *record = *scratch;
+  } else {
+    *reason = "undecodable " + std::string(CompressionName(compression)) + " record";
+    return FrameStatus::kCorrupt;
+  }
+  *size = kRecordHeaderSize + len;
+  return FrameStatus::kRecord;
+}
+
 std::string SegmentName(int index) {
   char name[16];
   std::snprintf(name, sizeof(name), "%08d", index);
@@ -227,31 +266,14 @@ bool Reader::Next() {
       file_ = MmapFile();
       continue;
     }
-    auto corrupt = [&](std::string reason) {
+    size_t size = 0;
+    std::string reason;
+    if (ReadFrame(data.substr(offset_), &decompressed_, &record_, &size, &reason) != FrameStatus::kRecord) {
       corruption_ =
           Corruption{segments_[current_].index, segments_[current_].path, offset_, std::move(reason)};
       return false;
-    };
-    if (data.size() - offset_ < kRecordHeaderSize) return corrupt("torn record header");
-    Decbuf d(data.substr(offset_, kRecordHeaderSize));
-    const uint32_t word = d.BE32();
-    const uint32_t crc = d.BE32();
-    const uint32_t len = word & kLengthMask;
-    const auto compression = static_cast<Compression>(word >> kCompressionShift);
-    if (len == 0) return corrupt("zero-length record");
-    if (len > data.size() - offset_ - kRecordHeaderSize) return corrupt("torn record");
-    const std::string_view payload = data.substr(offset_ + kRecordHeaderSize, len);
-    if (Crc32c(payload) != crc) return corrupt("checksum mismatch");
-    if (compression == Compression::kNone) {
-      record_ = payload;
-    } else if (compression != Compression::kSnappy && compression != Compression::kZstd) {
-      return corrupt("record of unknown compression " + std::to_string(static_cast<int>(compression)));
-    } else if (Decompress(compression, payload, &decompressed_) && !decompressed_.empty()) {
-      record_ = decompressed_;
-    } else {
-      return corrupt("undecodable " + std::string(CompressionName(compression)) + " record");
     }
-    offset_ += kRecordHeaderSize + len;
+    offset_ += size;
     return true;
   }
   return false;

@@ -55,6 +55,14 @@ inline constexpr size_t kRecordHeaderSize = 8;
 size_t BeginRecord(std::string* buf);
 void EndRecord(std::string* buf, size_t start, Compression c = Compression::kNone);
 
+// Reads the record framed at the start of `data`: on kRecord, *record is its payload
+// (decompressed into *scratch when it was stored compressed) and *size the bytes the frame
+// takes; otherwise *reason says what is wrong. kIncomplete: the frame runs past `data` (a torn
+// tail, or a record still being written for a reader that tails a live segment).
+enum class FrameStatus { kRecord, kIncomplete, kCorrupt };
+FrameStatus ReadFrame(std::string_view data, std::string* scratch, std::string_view* record, size_t* size,
+                      std::string* reason);
+
 std::string SegmentName(int index);
 
 struct SegmentRef {
