@@ -8,6 +8,7 @@
 #include <set>
 #include <sstream>
 
+#include "model/base64.h"
 #include "model/time.h"
 
 namespace promconform {
@@ -16,33 +17,6 @@ using promref::BadData;
 using promref::Result;
 
 namespace {
-
-std::string Base64(std::string_view in) {
-  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    const uint32_t n = (static_cast<uint8_t>(in[i]) << 16) | (static_cast<uint8_t>(in[i + 1]) << 8) |
-                       static_cast<uint8_t>(in[i + 2]);
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += kAlphabet[(n >> 6) & 63];
-    out += kAlphabet[n & 63];
-  }
-  if (i + 1 == in.size()) {
-    const uint32_t n = static_cast<uint8_t>(in[i]) << 16;
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += "==";
-  } else if (i + 2 == in.size()) {
-    const uint32_t n = (static_cast<uint8_t>(in[i]) << 16) | (static_cast<uint8_t>(in[i + 1]) << 8);
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += kAlphabet[(n >> 6) & 63];
-    out += '=';
-  }
-  return out;
-}
 
 // ${VAR} expansion; an unset variable is an error (a silently empty token would turn every
 // front-door case into a confusing failure).
@@ -179,7 +153,8 @@ Headers TargetProfile::RequestHeaders() const {
   if (!bearer_token.empty()) {
     h.emplace_back("Authorization", "Bearer " + bearer_token);
   } else if (basic_auth) {
-    h.emplace_back("Authorization", "Basic " + Base64(basic_auth->username + ":" + basic_auth->password));
+    h.emplace_back("Authorization", "Basic " + promref::model::Base64Encode(basic_auth->username + ":" +
+                                                                            basic_auth->password));
   }
   return h;
 }

@@ -7,6 +7,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "model/base64.h"
 #include "model/go_strconv.h"
 #include "otlp/internal/decode_error.h"
 #include "otlp/name_translation.h"
@@ -36,29 +37,6 @@ std::string GoJsonFloat(double f) {
 void JsonQuote(std::string* out, std::string_view s);
 
 void AppendJson(std::string* out, const AnyValue& v);
-
-std::string Base64Encode(std::string_view in) {
-  static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  size_t i = 0;
-  for (; i + 3 <= in.size(); i += 3) {
-    const uint32_t n = (static_cast<uint8_t>(in[i]) << 16) | (static_cast<uint8_t>(in[i + 1]) << 8) |
-                       static_cast<uint8_t>(in[i + 2]);
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += kAlphabet[(n >> 6) & 63];
-    out += kAlphabet[n & 63];
-  }
-  if (i < in.size()) {
-    uint32_t n = static_cast<uint8_t>(in[i]) << 16;
-    if (i + 1 < in.size()) n |= static_cast<uint8_t>(in[i + 1]) << 8;
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += i + 1 < in.size() ? kAlphabet[(n >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
 
 void JsonQuote(std::string* out, std::string_view s) {
   static const char* kHex = "0123456789abcdef";
@@ -107,7 +85,7 @@ void AppendJson(std::string* out, const AnyValue& v) {
     case AnyValue::Kind::kBool: *out += v.b ? "true" : "false"; break;
     case AnyValue::Kind::kInt: *out += std::to_string(v.i); break;
     case AnyValue::Kind::kDouble: *out += std::isfinite(v.d) ? GoJsonFloat(v.d) : "null"; break;
-    case AnyValue::Kind::kBytes: JsonQuote(out, Base64Encode(v.str)); break;
+    case AnyValue::Kind::kBytes: JsonQuote(out, model::Base64Encode(v.str)); break;
     case AnyValue::Kind::kArray:
       out->push_back('[');
       for (size_t i = 0; i < v.array.size(); ++i) {
@@ -147,7 +125,7 @@ std::string AsString(const AnyValue& v) {
       if (std::isnan(v.d)) return "NaN";
       if (std::isinf(v.d)) return v.d > 0 ? "Infinity" : "-Infinity";
       return GoJsonFloat(v.d);
-    case AnyValue::Kind::kBytes: return Base64Encode(v.str);
+    case AnyValue::Kind::kBytes: return model::Base64Encode(v.str);
     case AnyValue::Kind::kArray:
     case AnyValue::Kind::kKvlist: {
       std::string out;

@@ -259,6 +259,20 @@ void DecodeExemplar(std::string_view buf, Exemplar* e) {
   }
 }
 
+// An optional double field (sum, min, max): present once seen, even when zero.
+void OptionalDouble(Proto& p, int wt, const char* field, bool* has, double* v) {
+  Expect(wt, kI64, field);
+  *has = true;
+  *v = p.Double();
+}
+
+// A repeated exemplar field: one more exemplar.
+void AppendExemplar(Proto& p, int wt, std::vector<Exemplar>* out) {
+  Expect(wt, kLen, "Exemplars");
+  out->emplace_back();
+  DecodeExemplar(p.Len(), &out->back());
+}
+
 void DecodeNumberPoint(std::string_view buf, NumberDataPoint* d) {
   Proto p(buf);
   while (p.more()) {
@@ -277,11 +291,7 @@ void DecodeNumberPoint(std::string_view buf, NumberDataPoint* d) {
         d->value_kind = ValueKind::kInt;
         d->as_int = static_cast<int64_t>(p.I64());
         break;
-      case 5:
-        Expect(wt, kLen, "Exemplars");
-        d->exemplars.emplace_back();
-        DecodeExemplar(p.Len(), &d->exemplars.back());
-        break;
+      case 5: AppendExemplar(p, wt, &d->exemplars); break;
       case 8: Expect(wt, kVarint, "Flags"), d->flags = static_cast<uint32_t>(p.Varint()); break;
       default: p.Unknown(wt);
     }
@@ -318,29 +328,13 @@ void DecodeHistogramPoint(std::string_view buf, HistogramDataPoint* d) {
       case 2: Expect(wt, kI64, "StartTimeUnixNano"), d->start_time_unix_nano = p.I64(); break;
       case 3: Expect(wt, kI64, "TimeUnixNano"), d->time_unix_nano = p.I64(); break;
       case 4: Expect(wt, kI64, "Count"), d->count = p.I64(); break;
-      case 5:
-        Expect(wt, kI64, "Sum");
-        d->has_sum = true;
-        d->sum = p.Double();
-        break;
+      case 5: OptionalDouble(p, wt, "Sum", &d->has_sum, &d->sum); break;
       case 6: RepeatedFixed64(p, wt, &d->bucket_counts, "BucketCounts"); break;
       case 7: RepeatedFixed64(p, wt, &d->explicit_bounds, "ExplicitBounds"); break;
-      case 8:
-        Expect(wt, kLen, "Exemplars");
-        d->exemplars.emplace_back();
-        DecodeExemplar(p.Len(), &d->exemplars.back());
-        break;
+      case 8: AppendExemplar(p, wt, &d->exemplars); break;
       case 10: Expect(wt, kVarint, "Flags"), d->flags = static_cast<uint32_t>(p.Varint()); break;
-      case 11:
-        Expect(wt, kI64, "Min");
-        d->has_min = true;
-        d->min = p.Double();
-        break;
-      case 12:
-        Expect(wt, kI64, "Max");
-        d->has_max = true;
-        d->max = p.Double();
-        break;
+      case 11: OptionalDouble(p, wt, "Min", &d->has_min, &d->min); break;
+      case 12: OptionalDouble(p, wt, "Max", &d->has_max, &d->max); break;
       default: p.Unknown(wt);
     }
   }
@@ -376,31 +370,15 @@ void DecodeExponentialPoint(std::string_view buf, ExponentialHistogramDataPoint*
       case 2: Expect(wt, kI64, "StartTimeUnixNano"), d->start_time_unix_nano = p.I64(); break;
       case 3: Expect(wt, kI64, "TimeUnixNano"), d->time_unix_nano = p.I64(); break;
       case 4: Expect(wt, kI64, "Count"), d->count = p.I64(); break;
-      case 5:
-        Expect(wt, kI64, "Sum");
-        d->has_sum = true;
-        d->sum = p.Double();
-        break;
+      case 5: OptionalDouble(p, wt, "Sum", &d->has_sum, &d->sum); break;
       case 6: Expect(wt, kVarint, "Scale"), d->scale = ZigZag32(p.Varint()); break;
       case 7: Expect(wt, kI64, "ZeroCount"), d->zero_count = p.I64(); break;
       case 8: Expect(wt, kLen, "Positive"), DecodeBuckets(p.Len(), &d->positive); break;
       case 9: Expect(wt, kLen, "Negative"), DecodeBuckets(p.Len(), &d->negative); break;
       case 10: Expect(wt, kVarint, "Flags"), d->flags = static_cast<uint32_t>(p.Varint()); break;
-      case 11:
-        Expect(wt, kLen, "Exemplars");
-        d->exemplars.emplace_back();
-        DecodeExemplar(p.Len(), &d->exemplars.back());
-        break;
-      case 12:
-        Expect(wt, kI64, "Min");
-        d->has_min = true;
-        d->min = p.Double();
-        break;
-      case 13:
-        Expect(wt, kI64, "Max");
-        d->has_max = true;
-        d->max = p.Double();
-        break;
+      case 11: AppendExemplar(p, wt, &d->exemplars); break;
+      case 12: OptionalDouble(p, wt, "Min", &d->has_min, &d->min); break;
+      case 13: OptionalDouble(p, wt, "Max", &d->has_max, &d->max); break;
       case 14: Expect(wt, kI64, "ZeroThreshold"), d->zero_threshold = p.Double(); break;
       default: p.Unknown(wt);
     }

@@ -4,6 +4,8 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "model/base64.h"
+
 namespace promref::otlp {
 namespace {
 
@@ -244,26 +246,6 @@ std::string HexOf(const uint8_t* p, size_t n) {
   return out;
 }
 
-std::string Base64(std::string_view in) {
-  static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  size_t i = 0;
-  for (; i + 3 <= in.size(); i += 3) {
-    const uint32_t n = (static_cast<uint8_t>(in[i]) << 16) | (static_cast<uint8_t>(in[i + 1]) << 8) |
-                       static_cast<uint8_t>(in[i + 2]);
-    for (int s : {18, 12, 6, 0}) out += kAlphabet[(n >> s) & 63];
-  }
-  if (i < in.size()) {
-    uint32_t n = static_cast<uint8_t>(in[i]) << 16;
-    if (i + 1 < in.size()) n |= static_cast<uint8_t>(in[i + 1]) << 8;
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += i + 1 < in.size() ? kAlphabet[(n >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
-
 Json AnyValueJson(const AnyValue& v);
 
 Json AttributesJson(const Attributes& attrs) {
@@ -279,7 +261,7 @@ Json AnyValueJson(const AnyValue& v) {
     case AnyValue::Kind::kBool: return Json{{"boolValue", v.b}};
     case AnyValue::Kind::kInt: return Json{{"intValue", std::to_string(v.i)}};
     case AnyValue::Kind::kDouble: return Json{{"doubleValue", JsonDouble(v.d)}};
-    case AnyValue::Kind::kBytes: return Json{{"bytesValue", Base64(v.str)}};
+    case AnyValue::Kind::kBytes: return Json{{"bytesValue", model::Base64Encode(v.str)}};
     case AnyValue::Kind::kArray: {
       Json a = Json::array();
       for (const AnyValue& e : v.array) a.push_back(AnyValueJson(e));

@@ -688,6 +688,22 @@ class Printer {
 
   // %#v: Go syntax for the composite values.
   bool PrintGoSyntax(const Value& v, char32_t verb, int depth) {
+    // A map as Go prints it: `type(nil)` or `type{"k":v, ...}`, values as `value_of` makes them.
+    auto print_map = [&](const auto* m, std::string_view type, auto value_of) {
+      buf += type;
+      if (m == nullptr) {
+        buf += "(nil)";
+        return;
+      }
+      buf += '{';
+      for (auto it = m->begin(); it != m->end(); ++it) {
+        if (it != m->begin()) buf += ", ";
+        PrintValue(Value::String(it->first), verb, depth + 1);
+        buf += ':';
+        PrintValue(value_of(it->second), verb, depth + 1);
+      }
+      buf += '}';
+    };
     auto sample_struct = [&](const Sample& smp) {
       buf += "template.sample{Labels:";
       Value labels;
@@ -704,32 +720,10 @@ class Printer {
         buf += "interface {}(nil)";
         return true;
       case Kind::kStringMap:
-        if (!v.smap) {
-          buf += "map[string]string(nil)";
-          return true;
-        }
-        buf += "map[string]string{";
-        for (auto it = v.smap->begin(); it != v.smap->end(); ++it) {
-          if (it != v.smap->begin()) buf += ", ";
-          PrintValue(Value::String(it->first), verb, depth + 1);
-          buf += ':';
-          PrintValue(Value::String(it->second), verb, depth + 1);
-        }
-        buf += '}';
+        print_map(v.smap.get(), "map[string]string", [](const std::string& x) { return Value::String(x); });
         return true;
       case Kind::kAnyMap:
-        if (!v.amap) {
-          buf += "map[string]interface {}(nil)";
-          return true;
-        }
-        buf += "map[string]interface {}{";
-        for (auto it = v.amap->begin(); it != v.amap->end(); ++it) {
-          if (it != v.amap->begin()) buf += ", ";
-          PrintValue(Value::String(it->first), verb, depth + 1);
-          buf += ':';
-          PrintValue(it->second, verb, depth + 1);
-        }
-        buf += '}';
+        print_map(v.amap.get(), "map[string]interface {}", [](const Value& x) { return x; });
         return true;
       case Kind::kData: {
         const DataStruct& d = *v.data;
