@@ -8,7 +8,7 @@
 #include <set>
 #include <sstream>
 
-#include "model/base64.h"
+#include "model/text_encoding.h"
 #include "model/time.h"
 
 namespace promconform {

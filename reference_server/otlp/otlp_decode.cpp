@@ -7,8 +7,8 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
-#include "model/base64.h"
 #include "model/go_strconv.h"
+#include "model/text_encoding.h"
 #include "otlp/internal/decode_error.h"
 #include "otlp/name_translation.h"
 

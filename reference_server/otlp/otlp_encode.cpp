@@ -4,7 +4,7 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
-#include "model/base64.h"
+#include "model/text_encoding.h"
 
 namespace promref::otlp {
 namespace {
@@ -236,16 +236,6 @@ Json JsonDouble(double d) {
   return d;
 }
 
-std::string HexOf(const uint8_t* p, size_t n) {
-  static const char* kHex = "0123456789abcdef";
-  std::string out;
-  for (size_t i = 0; i < n; ++i) {
-    out.push_back(kHex[p[i] >> 4]);
-    out.push_back(kHex[p[i] & 15]);
-  }
-  return out;
-}
-
 Json AnyValueJson(const AnyValue& v);
 
 Json AttributesJson(const Attributes& attrs) {
@@ -280,8 +270,8 @@ Json ExemplarsJson(const std::vector<Exemplar>& in) {
     j["timeUnixNano"] = std::to_string(e.time_unix_nano);
     if (e.value_kind == ValueKind::kDouble) j["asDouble"] = JsonDouble(e.as_double);
     if (e.value_kind == ValueKind::kInt) j["asInt"] = std::to_string(e.as_int);
-    j["spanId"] = HexOf(e.span_id.data(), 8);
-    j["traceId"] = HexOf(e.trace_id.data(), 16);
+    j["spanId"] = model::HexEncode(e.span_id);
+    j["traceId"] = model::HexEncode(e.trace_id);
     a.push_back(j);
   }
   return a;

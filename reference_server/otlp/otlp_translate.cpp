@@ -10,6 +10,7 @@
 #include "model/go_strconv.h"
 #include "model/labels.h"
 #include "model/sample.h"
+#include "model/text_encoding.h"
 #include "otlp/name_translation.h"
 #include "wire/received_histogram.h"
 
@@ -36,16 +37,6 @@ size_t RuneCount(std::string_view s) {
   size_t n = 0;
   for (size_t i = 0; i < s.size(); ++n) i += std::max<size_t>(1, DecodeRune(s.substr(i)).second);
   return n;
-}
-
-std::string Hex(const uint8_t* p, size_t n) {
-  static const char* kHex = "0123456789abcdef";
-  std::string out;
-  for (size_t i = 0; i < n; ++i) {
-    out.push_back(kHex[p[i] >> 4]);
-    out.push_back(kHex[p[i] & 15]);
-  }
-  return out;
 }
 
 // Go's %f.
@@ -384,11 +375,11 @@ class Converter {
       const bool has_span = std::any_of(e.span_id.begin(), e.span_id.end(), [](uint8_t c) { return c != 0; });
       Pairs labels;
       if (has_trace) {
-        labels.emplace_back("trace_id", Hex(e.trace_id.data(), e.trace_id.size()));
+        labels.emplace_back("trace_id", model::HexEncode(e.trace_id));
         runes += 8 + 32;
       }
       if (has_span) {
-        labels.emplace_back("span_id", Hex(e.span_id.data(), e.span_id.size()));
+        labels.emplace_back("span_id", model::HexEncode(e.span_id));
         runes += 7 + 16;
       }
       const auto overridden = [&](const std::string& k) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "model/text_encoding.h"
 #include "server/tsdb_admin.h"
 #include "tsdb/db.h"
 
@@ -19,13 +20,7 @@ std::string DirName(const std::string& id) {
     plain = plain && ok;
   }
   if (plain) return id;
-  static const char* kHex = "0123456789abcdef";
-  std::string out = "x-";
-  for (unsigned char c : id) {
-    out += kHex[c >> 4];
-    out += kHex[c & 15];
-  }
-  return out;
+  return "x-" + model::HexEncode(id);
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-#include "model/base64.h"
+#include "model/text_encoding.h"
 
 #include <cstdint>
 
@@ -23,6 +23,21 @@ std::string Base64Encode(std::string_view in) {
     out += '=';
   }
   return out;
+}
+
+std::string HexEncode(std::span<const uint8_t> in) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(in.size() * 2);
+  for (const uint8_t c : in) {
+    out.push_back(kHex[c >> 4]);
+    out.push_back(kHex[c & 15]);
+  }
+  return out;
+}
+
+std::string HexEncode(std::string_view in) {
+  return HexEncode(std::span(reinterpret_cast<const uint8_t*>(in.data()), in.size()));
 }
 
 }  // namespace promref::model
