@@ -49,8 +49,9 @@ void AppendJsonNumber(std::string* out, double v) {
   out->append(s);
 }
 
-void AppendJsonString(std::string* out, std::string_view s) {
+void AppendJsonString(std::string* out, std::string_view s, JsonEscaping e) {
   static constexpr char kHex[] = "0123456789abcdef";
+  const bool html = e == JsonEscaping::kPrometheusApi;
   out->push_back('"');
   size_t i = 0;
   while (i < s.size()) {
@@ -62,15 +63,10 @@ void AppendJsonString(std::string* out, std::string_view s) {
         case '\n': out->append("\\n"); break;
         case '\r': out->append("\\r"); break;
         case '\t': out->append("\\t"); break;
-        case '<':
-        case '>':
-        case '&':
-          out->append("\\u00");
-          out->push_back(kHex[c >> 4]);
-          out->push_back(kHex[c & 0xF]);
-          break;
         default:
-          if (c < 0x20) {
+          if (!html && (c == '\b' || c == '\f')) {
+            out->append(c == '\b' ? "\\b" : "\\f");
+          } else if (c < 0x20 || (html && (c == '<' || c == '>' || c == '&'))) {
             out->append("\\u00");
             out->push_back(kHex[c >> 4]);
             out->push_back(kHex[c & 0xF]);

@@ -26,7 +26,10 @@ void AppendJsonNumber(std::string* out, double v);
 // A JSON string literal as Go's encoding/json writes it with HTML escaping (what Prometheus'
 // API uses): quotes and backslashes escaped, \n \r \t, other control characters and <, >, &
 // as \u00xx, U+2028/U+2029 escaped, invalid UTF-8 replaced by \ufffd.
-void AppendJsonString(std::string* out, std::string_view s);
+// kGoNoHtml: as Go's encoding/json (1.22+) writes without HTML escaping, what OTLP attribute
+// values turned into label text use: <, >, & as they are, \b and \f short.
+enum class JsonEscaping { kPrometheusApi, kGoNoHtml };
+void AppendJsonString(std::string* out, std::string_view s, JsonEscaping e = JsonEscaping::kPrometheusApi);
 
 inline std::string FormatSampleValue(double v) {
   std::string s;

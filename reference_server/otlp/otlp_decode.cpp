@@ -7,8 +7,8 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
-#include "model/go_strconv.h"
 #include "model/text_encoding.h"
+#include "model/value_text.h"
 #include "otlp/internal/decode_error.h"
 #include "otlp/name_translation.h"
 
@@ -20,63 +20,12 @@ using internal::Throw;
 
 // ---- AsString ------------------------------------------------------------------------------
 
-// Go's float text for JSON and attribute values: 'f' form, or 'e' form with a short exponent
-// outside [1e-6, 1e21).
-std::string GoJsonFloat(double f) {
-  const double a = std::fabs(f);
-  if (a != 0 && (a < 1e-6 || a >= 1e21)) {
-    std::string s = model::FormatFloat(f, 'e');
-    const size_t e = s.find('e');
-    if (e != std::string::npos && e + 3 < s.size() + 1 && s.size() - e == 4 && s[e + 2] == '0')
-      s.erase(e + 2, 1);
-    return s;
-  }
-  return model::FormatFloat(f, 'f');
+// Attribute values as the OTLP translator's Go encoding/json writes them (no HTML escaping).
+void JsonQuote(std::string* out, std::string_view s) {
+  model::AppendJsonString(out, s, model::JsonEscaping::kGoNoHtml);
 }
-
-void JsonQuote(std::string* out, std::string_view s);
 
 void AppendJson(std::string* out, const AnyValue& v);
-
-void JsonQuote(std::string* out, std::string_view s) {
-  static const char* kHex = "0123456789abcdef";
-  out->push_back('"');
-  size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      switch (c) {
-        case '"': *out += "\\\""; break;
-        case '\\': *out += "\\\\"; break;
-        case '\n': *out += "\\n"; break;
-        case '\r': *out += "\\r"; break;
-        case '\t': *out += "\\t"; break;
-        case '\b': *out += "\\b"; break;
-        case '\f': *out += "\\f"; break;
-        default:
-          if (c < 0x20) {
-            *out += "\\u00";
-            out->push_back(kHex[c >> 4]);
-            out->push_back(kHex[c & 15]);
-          } else {
-            out->push_back(static_cast<char>(c));
-          }
-      }
-      ++i;
-      continue;
-    }
-    const auto [r, w] = DecodeRune(s.substr(i));
-    if (r == 0xFFFD && w == 1) {
-      *out += "\\ufffd";
-    } else if (r == 0x2028 || r == 0x2029) {
-      *out += r == 0x2028 ? "\\u2028" : "\\u2029";
-    } else {
-      out->append(s.substr(i, w));
-    }
-    i += w;
-  }
-  out->push_back('"');
-}
 
 void AppendJson(std::string* out, const AnyValue& v) {
   switch (v.kind) {
@@ -84,7 +33,7 @@ void AppendJson(std::string* out, const AnyValue& v) {
     case AnyValue::Kind::kString: JsonQuote(out, v.str); break;
     case AnyValue::Kind::kBool: *out += v.b ? "true" : "false"; break;
     case AnyValue::Kind::kInt: *out += std::to_string(v.i); break;
-    case AnyValue::Kind::kDouble: *out += std::isfinite(v.d) ? GoJsonFloat(v.d) : "null"; break;
+    case AnyValue::Kind::kDouble: *out += std::isfinite(v.d) ? model::FormatJsonNumber(v.d) : "null"; break;
     case AnyValue::Kind::kBytes: JsonQuote(out, model::Base64Encode(v.str)); break;
     case AnyValue::Kind::kArray:
       out->push_back('[');
@@ -124,7 +73,7 @@ std::string AsString(const AnyValue& v) {
     case AnyValue::Kind::kDouble:
       if (std::isnan(v.d)) return "NaN";
       if (std::isinf(v.d)) return v.d > 0 ? "Infinity" : "-Infinity";
-      return GoJsonFloat(v.d);
+      return model::FormatJsonNumber(v.d);
     case AnyValue::Kind::kBytes: return model::Base64Encode(v.str);
     case AnyValue::Kind::kArray:
     case AnyValue::Kind::kKvlist: {
