@@ -216,6 +216,11 @@ class RulesPrometheusDiffTest : public ::testing::Test {
     ref_ = std::move(*ref);
     servers_.push_back(std::make_unique<Server>("prometheus", prom_->base_url()));
     servers_.push_back(std::make_unique<Server>("promref", ref_->base_url()));
+    // Alerts that fire before a server has discovered its Alertmanager are not queued for it:
+    // they go out again only after the resend delay (1m), which no wait here covers. Under load
+    // discovery can lag the first writes, so the test starts only once both know their one.
+    WaitBoth("alertmanager discovered",
+             [](Server& s) { return s.Api("/api/v1/alertmanagers")["activeAlertmanagers"].size() == 1; });
   }
   void TearDown() override {
     ref_.reset();
