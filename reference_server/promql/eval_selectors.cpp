@@ -40,17 +40,30 @@ void Evaluator::ForEachSelected(const VectorSelector& vs, int64_t mint, int64_t 
     ls->drop_name = false;
     ls->indexed = false;
     auto it = s.Iterator();
-    for (storage::ValueType vt = it->Seek(WrapAdd(mint, 1)); vt != storage::ValueType::kNone;
-         vt = it->Next()) {
+    constexpr size_t kBatch = 256;
+    int64_t batch_t[kBatch];
+    double batch_v[kBatch];
+    storage::ValueType vt = it->Seek(WrapAdd(mint, 1));
+    while (vt != storage::ValueType::kNone) {
       const int64_t t = it->AtT();
       if (t > maxt) break;
-      if (t <= mint) continue;
+      if (t <= mint) {
+        vt = it->Next();
+        continue;
+      }
+      if (vt == storage::ValueType::kFloat && !with_st) {
+        // A run of floats at once: one virtual call per batch instead of three per sample.
+        const size_t n = it->ReadFloats(maxt, kBatch, batch_t, batch_v, &vt);
+        for (size_t i = 0; i < n; ++i) ls->points.push_back({batch_t[i], batch_v[i], nullptr, 0});
+        continue;  // vt: the sample after the run, not read yet
+      }
       const int64_t st = with_st ? it->AtStartTimestamp() : 0;
       if (vt == storage::ValueType::kFloat) {
         ls->points.push_back({t, it->AtFloat(), nullptr, st});
       } else {
         ls->points.push_back({t, 0, std::make_shared<const model::FloatHistogram>(it->AtHistogram()), st});
       }
+      vt = it->Next();
     }
     if (Status st = it->Err(); !st.ok()) return st;
     if (stats_only) ToHistogramStats(&ls->points);

@@ -8,6 +8,7 @@
 // (the engine applies PromQL's left-open windows on top).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -122,6 +123,36 @@ class SampleIterator {
   // The current sample's start timestamp (ms): 0 when unknown, or when the store keeps none.
   virtual int64_t AtStartTimestamp() const { return 0; }
   virtual Status Err() const { return {}; }
+
+  // Batch reading, for callers that load many floats: copies the current sample (a float:
+  // Next or Seek said kFloat) and the floats after it into t[] and v[], while their time is
+  // at most `maxt`, `cap` at most, advancing as Next() would. Returns how many were copied
+  // and sets *now to the type of the sample the iterator then sits on (kNone at the end): the
+  // first one not copied. Chunk iterators override it to decode without a virtual call per
+  // sample; the result is the same.
+  virtual size_t ReadFloats(int64_t maxt, size_t cap, int64_t* t, double* v, ValueType* now) {
+    return ReadFloatsStepwise(this, maxt, cap, t, v, now);
+  }
+
+ protected:
+  // ReadFloats by Next(), AtT() and AtFloat() of `it`: called with a final class's `this`, the
+  // compiler makes those calls direct and inlines them.
+  template <typename It>
+  static size_t ReadFloatsStepwise(It* it, int64_t maxt, size_t cap, int64_t* t, double* v, ValueType* now) {
+    size_t n = 0;
+    ValueType vt = ValueType::kFloat;
+    while (n < cap) {
+      const int64_t ts = it->AtT();
+      if (ts > maxt) break;
+      t[n] = ts;
+      v[n] = it->AtFloat();
+      ++n;
+      vt = it->Next();
+      if (vt != ValueType::kFloat) break;
+    }
+    *now = vt;
+    return n;
+  }
 };
 
 class Series {

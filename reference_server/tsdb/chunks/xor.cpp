@@ -180,6 +180,10 @@ storage::ValueType XorIterator::Seek(int64_t t) {
   }
 }
 
+size_t XorIterator::ReadFloats(int64_t maxt, size_t cap, int64_t* t, double* v, storage::ValueType* now) {
+  return ReadFloatsStepwise(this, maxt, cap, t, v, now);
+}
+
 const model::FloatHistogram& XorIterator::AtHistogram() const {
   static const model::FloatHistogram kEmpty;
   return kEmpty;

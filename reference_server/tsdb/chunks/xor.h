@@ -56,6 +56,7 @@ class XorIterator final : public storage::SampleIterator {
   double AtFloat() const override { return std::bit_cast<double>(v_bits_); }
   const model::FloatHistogram& AtHistogram() const override;
   Status Err() const override;
+  size_t ReadFloats(int64_t maxt, size_t cap, int64_t* t, double* v, storage::ValueType* now) override;
 
   // Resets to the start of another chunk.
   void Reset(std::string_view chunk);

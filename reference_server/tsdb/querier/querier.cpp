@@ -25,25 +25,22 @@ class ChainIterator final : public storage::SampleIterator {
   ValueType Next() override {
     if (done_) return ValueType::kNone;
     if (!cur_ && !OpenNext()) return Done();
-    while (true) {
-      ValueType vt = cur_->Next();
-      while (vt == ValueType::kNone) {
-        if (Status s = cur_->Err(); !s.ok()) {
-          err_ = s;
-          return Done();
-        }
-        if (!OpenNext()) return Done();
-        vt = cur_->Next();
-      }
-      const int64_t t = cur_->AtT();
-      if (t < mint_) {
-        // Jump straight to the range start.
-        vt = cur_->Seek(mint_);
-        if (vt == ValueType::kNone) continue;
-      }
-      if (Accept(vt)) return vt_ = vt;
-      if (cur_->AtT() > maxt_) return Done();
+    return Settle(cur_->Next(), mint_);
+  }
+
+  // Whole runs of floats from the chunk iterator at once (no deleted intervals to check).
+  size_t ReadFloats(int64_t maxt, size_t cap, int64_t* t, double* v, ValueType* now) override {
+    if (!deleted_.empty()) return ReadFloatsStepwise(this, maxt, cap, t, v, now);
+    size_t n = 0;
+    while (n < cap && vt_ == ValueType::kFloat && t_ <= maxt) {
+      ValueType in_chunk;
+      const size_t read = cur_->ReadFloats(std::min(maxt, maxt_), cap - n, t + n, v + n, &in_chunk);
+      if (read == 0) break;
+      n += read;
+      Settle(in_chunk, mint_);
     }
+    *now = vt_;
+    return n;
   }
 
   ValueType Seek(int64_t t) override {
@@ -55,20 +52,7 @@ class ChainIterator final : public storage::SampleIterator {
     if (!cur_ || (cur_meta_maxt_ < t)) {
       if (!OpenNext()) return Done();
     }
-    ValueType vt = cur_->Seek(t);
-    while (true) {
-      while (vt == ValueType::kNone) {
-        if (Status s = cur_->Err(); !s.ok()) {
-          err_ = s;
-          return Done();
-        }
-        if (!OpenNext()) return Done();
-        vt = cur_->Seek(t);
-      }
-      if (Accept(vt)) return vt_ = vt;
-      if (cur_->AtT() > maxt_) return Done();
-      vt = cur_->Next();
-    }
+    return Settle(cur_->Seek(t), t);
   }
 
   int64_t AtT() const override { return t_; }
@@ -78,6 +62,30 @@ class ChainIterator final : public storage::SampleIterator {
   Status Err() const override { return err_; }
 
  private:
+  // Moves on from what the chunk iterator gave after advancing (`vt`) to the next sample at or
+  // after `from` (at least mint_), in range and not deleted, opening the following chunks as
+  // needed.
+  ValueType Settle(ValueType vt, int64_t from) {
+    while (true) {
+      while (vt == ValueType::kNone) {
+        if (Status s = cur_->Err(); !s.ok()) {
+          err_ = s;
+          return Done();
+        }
+        if (!OpenNext()) return Done();
+        vt = cur_->Next();
+      }
+      if (cur_->AtT() < from) {
+        // Jump straight there (a new chunk's first samples may be before it).
+        vt = cur_->Seek(from);
+        if (vt == ValueType::kNone) continue;
+      }
+      if (Accept(vt)) return vt_ = vt;
+      if (cur_->AtT() > maxt_) return Done();
+      vt = cur_->Next();
+    }
+  }
+
   // Whether the chunk's current sample is in range and not deleted; it becomes the current one
   // (its time kept in t_, saving AtT() a virtual call per sample).
   bool Accept(ValueType vt) {
