@@ -106,14 +106,18 @@ struct ServerSpec {
   bool victoria() const { return product == "victoria-metrics"; }
 };
 
-// promref (unless `promref_binary` is empty: tsdb_vs_peers runs its TSDB in process), then the
+// promref (unless `promref_binary` is empty: tsdb_vs_peers runs its TSDB in process), then an
+// earlier promref build to measure a change against (`baseline_binary`, when given), then the
 // current peers, then with `legacy` Debian's: every ratio column is promref / one of them, in this
 // order. The old peers are opt-in because each one more server costs a load and its measurement,
 // too long on a 2-core machine. VictoriaMetrics gets `vm_args`.
 inline std::vector<ServerSpec> BenchServerSpecs(const std::string& promref_binary, bool legacy,
-                                                const std::vector<std::string>& vm_args = {}) {
+                                                const std::vector<std::string>& vm_args = {},
+                                                const std::string& baseline_binary = "") {
   std::vector<ServerSpec> specs;
   if (!promref_binary.empty()) specs.push_back({"promref", "", "", false, PromrefPeer(promref_binary)});
+  if (!baseline_binary.empty())
+    specs.push_back({"promref", "baseline", "", false, PromrefPeer(baseline_binary)});
   specs.push_back({"prometheus", "pinned module build", "3", false, promconform::PinnedPrometheusPeer()});
   specs.push_back({"victoria-metrics", "pinned module build", "", false,
                    promconform::PinnedVictoriaMetricsPeer(vm_args)});
@@ -201,8 +205,9 @@ inline bool StartServer(const ServerSpec& spec, BenchServer& out) {
   std::string version = ReportedVersion(out.peer->base_url(), out.victoria);
   if (version.empty()) version = spec.version;
   if (spec.product == "promref") {
-    out.tag = "promref";
-    out.label = version.empty() ? "promref" : "promref " + version;
+    out.tag = spec.build == "baseline" ? "baseline" : "promref";
+    out.label = (version.empty() ? "promref" : "promref " + version) +
+                (spec.build.empty() ? "" : " (" + spec.build + ")");
     return true;
   }
   // Columns carry major.minor ("2.42.0+ds" -> 2.42, "v1.151.0" -> 1.151); labels all of it.

@@ -20,7 +20,10 @@
 //               VictoriaMetrics runs with its rollup result cache disabled.
 //
 // usage: remote_write_vs_peers [--series N] [--samples K] [--senders S] [--per-request R]
-//                              [--rounds N] [--runs N] [--promref PATH] [--legacy-peers]
+//                              [--rounds N] [--runs N] [--promref PATH] [--baseline PATH]
+//                              [--legacy-peers]
+//   --baseline  an earlier promref build, run beside the current one: pr/baseline is a change's
+//               effect measured in the same run as the peers
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -41,6 +44,7 @@ struct Args {
   int rounds = 6;
   int runs = 7;
   std::string promref = PROMREF_BINARY;
+  std::string baseline;  // an earlier promref build, to measure a change against in the same run
   bool legacy_peers = false;
 };
 
@@ -102,7 +106,8 @@ struct Query {
 };
 
 int Run(const Args& a) {
-  const std::vector<ServerSpec> specs = BenchServerSpecs(a.promref, a.legacy_peers, {"-search.disableCache"});
+  const std::vector<ServerSpec> specs =
+      BenchServerSpecs(a.promref, a.legacy_peers, {"-search.disableCache"}, a.baseline);
   if (!BinariesPresent(specs)) return 1;
   const auto series = MakeSeries(a.series);
   const int64_t t_end = (NowMs() - 5 * 60 * 1000) / kScrapeInterval * kScrapeInterval;
@@ -224,6 +229,7 @@ int main(int argc, char** argv) {
           {"--rounds", [&](const std::string& v) { a.rounds = std::max(1, std::stoi(v)); }},
           {"--runs", [&](const std::string& v) { a.runs = std::stoi(v); }},
           {"--promref", [&](const std::string& v) { a.promref = v; }},
+          {"--baseline", [&](const std::string& v) { a.baseline = v; }},
       },
       {{"--legacy-peers", &a.legacy_peers}});
   if (!ok) return 2;
