@@ -300,6 +300,17 @@ TEST_F(RulesPrometheusDiffTest, RulesAlertsAndNotificationsMatchThroughFiringAnd
 TEST_F(RulesPrometheusDiffTest, RulesFiltersAndPagingAnswerAlike) {
   WriteAll({{"a", 10}, {"b", 35}});
   WaitBoth("evaluated", [](Server& s) { return AlertCount(s, "AnyTemp", "firing") == 2; });
+  // The recording group runs on its own schedule: it has seen the data once `dup` (two hosts
+  // relabelled alike) is in error.
+  WaitBoth("recorded", [](Server& s) {
+    const json data = s.Api("/api/v1/rules?rule_name[]=dup");
+    for (const auto& g : data.value("groups", json::array())) {
+      for (const auto& r : g["rules"]) {
+        if (r["health"] == "err") return true;
+      }
+    }
+    return false;
+  });
   Server& p = *servers_[0];
   Server& r = *servers_[1];
   for (const std::string q :
