@@ -1,9 +1,9 @@
 #include "model/histogram_chunk_tail.h"
 
 #include <algorithm>
-#include <bit>
 #include <cmath>
 
+#include "model/float_bits.h"
 #include "model/sample.h"
 
 namespace promref::model {
@@ -61,10 +61,6 @@ class InsertRun {
  private:
   BucketInsert cur_;
 };
-
-bool SameBits(double a, double b) {
-  return std::bit_cast<uint64_t>(a) == std::bit_cast<uint64_t>(b);
-}
 
 bool FitsInteger(double x) {
   return x >= 0 && x < 9007199254740992.0 && x == std::floor(x);

@@ -17,6 +17,7 @@
 
 #include "ingest/tests/render.h"
 #include "metrics.pb.h"
+#include "model/text_encoding.h"
 
 namespace promref::ingest {
 namespace {
@@ -570,13 +571,7 @@ TEST(ProtobufParser, WritesBodiesWhenAsked) {
   if (out == nullptr) GTEST_SKIP() << "PROMREF_PROTO_BODIES_OUT not set";
   std::ofstream f(out);
   for (const Case& c : Cases()) {
-    std::string hex;
-    for (unsigned char ch : c.body()) {
-      constexpr char kDigits[] = "0123456789abcdef";
-      hex += kDigits[ch >> 4];
-      hex += kDigits[ch & 15];
-    }
-    f << hex << " " << (c.options.ignore_native_histograms ? "ignore" : "-") << " "
+    f << model::HexEncode(c.body()) << " " << (c.options.ignore_native_histograms ? "ignore" : "-") << " "
       << (c.options.keep_classic_histograms ? "keep" : "-") << "\n";
   }
   ASSERT_TRUE(f.good());

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "model/text_encoding.h"
 #include "relabel/go_unicode.h"
 #include "relabel/go_yaml.h"
 #include "relabel/md5.h"
@@ -13,37 +14,29 @@
 namespace promref::relabel {
 namespace {
 
-std::string Hex(const Md5Digest& d) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (uint8_t b : d) {
-    out += kDigits[b >> 4];
-    out += kDigits[b & 15];
-  }
-  return out;
-}
+using model::HexEncode;
 
 TEST(Md5Test, Rfc1321TestSuite) {
-  EXPECT_EQ(Hex(Md5("")), "d41d8cd98f00b204e9800998ecf8427e");
-  EXPECT_EQ(Hex(Md5("a")), "0cc175b9c0f1b6a831c399e269772661");
-  EXPECT_EQ(Hex(Md5("abc")), "900150983cd24fb0d6963f7d28e17f72");
-  EXPECT_EQ(Hex(Md5("message digest")), "f96b697d7cb7938d525a2f31aaf161d0");
-  EXPECT_EQ(Hex(Md5("abcdefghijklmnopqrstuvwxyz")), "c3fcd3d76192e4007dfb496cca67e13b");
-  EXPECT_EQ(Hex(Md5("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")),
+  EXPECT_EQ(HexEncode(Md5("")), "d41d8cd98f00b204e9800998ecf8427e");
+  EXPECT_EQ(HexEncode(Md5("a")), "0cc175b9c0f1b6a831c399e269772661");
+  EXPECT_EQ(HexEncode(Md5("abc")), "900150983cd24fb0d6963f7d28e17f72");
+  EXPECT_EQ(HexEncode(Md5("message digest")), "f96b697d7cb7938d525a2f31aaf161d0");
+  EXPECT_EQ(HexEncode(Md5("abcdefghijklmnopqrstuvwxyz")), "c3fcd3d76192e4007dfb496cca67e13b");
+  EXPECT_EQ(HexEncode(Md5("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")),
             "d174ab98d277d9f5a5611c2c9f419d9f");
-  EXPECT_EQ(Hex(Md5("1234567890123456789012345678901234567890"
-                    "1234567890123456789012345678901234567890")),
+  EXPECT_EQ(HexEncode(Md5("1234567890123456789012345678901234567890"
+                          "1234567890123456789012345678901234567890")),
             "57edf4a22be3c955ac49da2e2107b67a");
 }
 
 TEST(Md5Test, PaddingBoundaries) {
   // 55 bytes fit the length in the same block; 56 need another; 64 and 65 straddle blocks.
-  EXPECT_EQ(Hex(Md5(std::string(55, 'a'))), "ef1772b6dff9a122358552954ad0df65");
-  EXPECT_EQ(Hex(Md5(std::string(56, 'a'))), "3b0c8ac703f828b04c6c197006d17218");
-  EXPECT_EQ(Hex(Md5(std::string(64, 'a'))), "014842d480b571495a4a0363793f7367");
-  EXPECT_EQ(Hex(Md5(std::string(65, 'a'))), "c743a45e0d2e6a95cb859adae0248435");
-  EXPECT_EQ(Hex(Md5("10.0.0.1:9100")), "1eac7f871dc4b32a4cfeac4083628b3d");
-  EXPECT_EQ(Hex(Md5("\u00fc")), "c03410a5204b21cd8229ff754688d743");
+  EXPECT_EQ(HexEncode(Md5(std::string(55, 'a'))), "ef1772b6dff9a122358552954ad0df65");
+  EXPECT_EQ(HexEncode(Md5(std::string(56, 'a'))), "3b0c8ac703f828b04c6c197006d17218");
+  EXPECT_EQ(HexEncode(Md5(std::string(64, 'a'))), "014842d480b571495a4a0363793f7367");
+  EXPECT_EQ(HexEncode(Md5(std::string(65, 'a'))), "c743a45e0d2e6a95cb859adae0248435");
+  EXPECT_EQ(HexEncode(Md5("10.0.0.1:9100")), "1eac7f871dc4b32a4cfeac4083628b3d");
+  EXPECT_EQ(HexEncode(Md5("\u00fc")), "c03410a5204b21cd8229ff754688d743");
 }
 
 TEST(GoUnicodeTest, CaseMappingAsGosStrings) {

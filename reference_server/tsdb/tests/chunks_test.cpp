@@ -11,22 +11,13 @@
 #include "tsdb/chunks/decimal.h"
 #include "tsdb/chunks/histogram_chunk.h"
 #include "tsdb/chunks/xor.h"
+#include "tsdb/tests/test_util.h"
 
 namespace promref::tsdb {
 namespace {
 
-struct Point {
-  int64_t t;
-  uint64_t bits;
-};
-
-std::string EncodeXor(const std::vector<Point>& pts) {
-  ChunkBuffer buf;
-  XorState st;
-  XorAppender app(&buf, &st);
-  for (const Point& p : pts) app.Append(p.t, std::bit_cast<double>(p.bits));
-  return std::string(buf.view());
-}
+using testing::EncodeXor;
+using testing::Point;
 
 std::vector<Point> DecodeXor(std::string_view chunk) {
   std::vector<Point> out;

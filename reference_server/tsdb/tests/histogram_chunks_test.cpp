@@ -13,6 +13,7 @@
 #include "model/float_bits.h"
 #include "model/histogram_chunk_tail.h"
 #include "model/sample.h"
+#include "model/text_encoding.h"
 #include "tsdb/chunks/chunk.h"
 #include "tsdb/chunks/histogram_appender.h"
 #include "tsdb/chunks/histogram_chunk.h"
@@ -250,16 +251,6 @@ TEST(HistogramChunks, CorruptBytesEndWithAnError) {
   }
 }
 
-std::string Hex(std::string_view b) {
-  static const char* kDigits = "0123456789abcdef";
-  std::string out;
-  for (char c : b) {
-    out += kDigits[static_cast<uint8_t>(c) >> 4];
-    out += kDigits[static_cast<uint8_t>(c) & 15];
-  }
-  return out;
-}
-
 // The bytes Prometheus 3.16's chunkenc writes for the same samples (recorded by appending them
 // with HistogramChunk / FloatHistogramChunk appenders).
 TEST(HistogramChunks, ByteIdenticalToPrometheus) {
@@ -282,7 +273,7 @@ TEST(HistogramChunks, ByteIdenticalToPrometheus) {
   ints[2].h.sum = std::bit_cast<double>(model::kNormalNaNBits);
   const auto ic = Append(ints);
   ASSERT_EQ(ic.size(), 1u);
-  EXPECT_EQ(Hex(ic[0].bytes),
+  EXPECT_EQ(model::HexEncode(ic[0].bytes),
             "000300749ca76952318fc1f4063a480530000000000011bcef38fc1d4c63a5ac1c6f3bce2317dfe0c0000000000080");
 
   std::vector<Sample> floats;
@@ -299,7 +290,7 @@ TEST(HistogramChunks, ByteIdenticalToPrometheus) {
   const auto fc = Append(floats);
   ASSERT_EQ(fc.size(), 1u);
   EXPECT_EQ(fc[0].enc, Encoding::kFloatHistogram);
-  EXPECT_EQ(Hex(fc[0].bytes),
+  EXPECT_EQ(model::HexEncode(fc[0].bytes),
             "00030000ee5c644ede3e9200e3f35ba6e72c6f8f8d00100000000000000000000000000000fee6666666666668ffd000"
             "00000000"
             "00ffd0000000000003e02ee3583690fe12fffe12ffff9f436075af4d555555555557d81dd81d");

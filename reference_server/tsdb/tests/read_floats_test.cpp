@@ -15,6 +15,7 @@
 
 #include "tsdb/chunks/xor.h"
 #include "tsdb/querier/querier.h"
+#include "tsdb/tests/test_util.h"
 #include "tsdb/tombstones/tombstones.h"
 
 namespace promref::tsdb {
@@ -22,11 +23,8 @@ namespace {
 
 using storage::ValueType;
 
-struct Sample {
-  int64_t t;
-  uint64_t bits;
-  friend bool operator==(const Sample&, const Sample&) = default;
-};
+using testing::EncodeXor;
+using testing::Point;
 
 // Series data cut into XOR chunks of the given sizes, times increasing by 1..`max_gap`.
 struct ChunkedSeries {
@@ -42,22 +40,16 @@ struct ChunkedSeries {
   }
 };
 
-ChunkedSeries Encode(const std::vector<std::vector<Sample>>& per_chunk) {
+ChunkedSeries Encode(const std::vector<std::vector<Point>>& per_chunk) {
   ChunkedSeries s;
-  for (const auto& samples : per_chunk) {
-    ChunkBuffer buf;
-    XorState st;
-    XorAppender app(&buf, &st);
-    for (const Sample& p : samples) app.Append(p.t, std::bit_cast<double>(p.bits));
-    s.chunks.emplace_back(buf.view());
-  }
+  for (const auto& samples : per_chunk) s.chunks.push_back(EncodeXor(samples));
   for (const auto& samples : per_chunk) s.spans.emplace_back(samples.front().t, samples.back().t);
   return s;
 }
 
 // Everything from Seek(from) on, sample by sample.
-std::vector<Sample> Stepwise(storage::SampleIterator& it, int64_t from) {
-  std::vector<Sample> out;
+std::vector<Point> Stepwise(storage::SampleIterator& it, int64_t from) {
+  std::vector<Point> out;
   for (ValueType vt = it.Seek(from); vt == ValueType::kFloat; vt = it.Next()) {
     out.push_back({it.AtT(), std::bit_cast<uint64_t>(it.AtFloat())});
   }
@@ -67,9 +59,9 @@ std::vector<Sample> Stepwise(storage::SampleIterator& it, int64_t from) {
 // The same by ReadFloats in batches of `cap`, each first bounded by `stop` (so a read ends
 // early on the bound and the next goes on past it), with a plain Next() between batches every
 // `next_every` batches to mix the two.
-std::vector<Sample> Batched(storage::SampleIterator& it, int64_t from, size_t cap, int64_t stop,
-                            int next_every) {
-  std::vector<Sample> out;
+std::vector<Point> Batched(storage::SampleIterator& it, int64_t from, size_t cap, int64_t stop,
+                           int next_every) {
+  std::vector<Point> out;
   std::vector<int64_t> t(cap);
   std::vector<double> v(cap);
   ValueType vt = it.Seek(from);
@@ -92,14 +84,14 @@ std::vector<Sample> Batched(storage::SampleIterator& it, int64_t from, size_t ca
   return out;
 }
 
-rc::Gen<std::vector<std::vector<Sample>>> GenChunks() {
+rc::Gen<std::vector<std::vector<Point>>> GenChunks() {
   return rc::gen::exec([] {
     const int chunks = *rc::gen::inRange(1, 5);
-    std::vector<std::vector<Sample>> out;
+    std::vector<std::vector<Point>> out;
     int64_t t = *rc::gen::inRange<int64_t>(-1000, 1000);
     for (int c = 0; c < chunks; ++c) {
       const int n = *rc::gen::inRange(1, 200);
-      std::vector<Sample> samples;
+      std::vector<Point> samples;
       for (int i = 0; i < n; ++i) {
         samples.push_back({t, *rc::gen::oneOf(rc::gen::just<uint64_t>(0x3ff0000000000000),
                                               rc::gen::arbitrary<uint64_t>())});

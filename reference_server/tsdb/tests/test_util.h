@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "storage/storage.h"
+#include "tsdb/chunks/xor.h"
 
 namespace promref::tsdb::testing {
 
@@ -39,6 +40,15 @@ struct Point {
   bool hist = false;
   friend bool operator==(const Point&, const Point&) = default;
 };
+
+// An XOR chunk of float samples (`hist` false), as the head's appender writes it.
+inline std::string EncodeXor(const std::vector<Point>& pts) {
+  ChunkBuffer buf;
+  XorState st;
+  XorAppender app(&buf, &st);
+  for (const Point& p : pts) app.Append(p.t, std::bit_cast<double>(p.bits));
+  return std::string(buf.view());
+}
 
 inline void showValue(const Point& p, std::ostream& os) {
   os << p.t << (p.hist ? "h:" : ":") << std::hex << p.bits << std::dec;
