@@ -21,9 +21,11 @@
 //
 // usage: remote_write_vs_peers [--series N] [--samples K] [--senders S] [--per-request R]
 //                              [--rounds N] [--runs N] [--promref PATH] [--baseline PATH]
-//                              [--legacy-peers]
+//                              [--legacy-peers] [--no-peers]
 //   --baseline  an earlier promref build, run beside the current one: pr/baseline is a change's
 //               effect measured in the same run as the peers
+//   --no-peers  promref (and the baseline) alone: a quick run to profile promref under the
+//               benchmark's load (`perf record -p` on its pid), with no peer figures
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -46,6 +48,7 @@ struct Args {
   std::string promref = PROMREF_BINARY;
   std::string baseline;  // an earlier promref build, to measure a change against in the same run
   bool legacy_peers = false;
+  bool no_peers = false;
 };
 
 // servers[0] is promref; the ratios divide its figures by each other server's.
@@ -106,8 +109,9 @@ struct Query {
 };
 
 int Run(const Args& a) {
-  const std::vector<ServerSpec> specs =
+  std::vector<ServerSpec> specs =
       BenchServerSpecs(a.promref, a.legacy_peers, {"-search.disableCache"}, a.baseline);
+  if (a.no_peers) std::erase_if(specs, [](const ServerSpec& s) { return s.product != "promref"; });
   if (!BinariesPresent(specs)) return 1;
   const auto series = MakeSeries(a.series);
   const int64_t t_end = (NowMs() - 5 * 60 * 1000) / kScrapeInterval * kScrapeInterval;
@@ -231,7 +235,7 @@ int main(int argc, char** argv) {
           {"--promref", [&](const std::string& v) { a.promref = v; }},
           {"--baseline", [&](const std::string& v) { a.baseline = v; }},
       },
-      {{"--legacy-peers", &a.legacy_peers}});
+      {{"--legacy-peers", &a.legacy_peers}, {"--no-peers", &a.no_peers}});
   if (!ok) return 2;
   return promref::bench::Run(a);
 }

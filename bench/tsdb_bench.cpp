@@ -2,6 +2,8 @@
 //   BM_Append     samples/s appended (and committed) for 100k series, 1 or 2 threads, with
 //                 and without the WAL; batches of 1000 samples per commit, refs cached as a
 //                 scrape loop caches them
+//   BM_XorDecode  samples/s decoded from XOR chunks of 120 samples of the benchmark's data
+//                 (counters, gauges, histogram buckets), a batch (ReadFloats) at a time
 //   BM_Select     latency of Select + iterating the returned series over a head of 1M series,
 //                 for `=`, `=~` and `!=` matchers
 // Head memory and disk figures against real Prometheus/VictoriaMetrics: see tsdb_vs_peers.
@@ -13,6 +15,7 @@
 #include <thread>
 
 #include "bench/tsdb_bench_data.h"
+#include "tsdb/chunks/xor.h"
 #include "tsdb/db.h"
 
 namespace promref::bench {
@@ -84,6 +87,31 @@ BENCHMARK(BM_Append)
     ->Iterations(200)
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
+
+// --- XOR chunk decoding --------------------------------------------------------------------
+
+void BM_XorDecode(benchmark::State& state) {
+  const auto series = MakeSeries(3000);
+  std::vector<tsdb::ChunkBuffer> chunks(series.size());
+  for (size_t i = 0; i < series.size(); ++i) {
+    tsdb::XorState st;
+    tsdb::XorAppender app(&chunks[i], &st);
+    for (int k = 0; k < 120; ++k) app.Append(1'700'000'000'000 + k * kScrapeInterval, Value(series[i], k));
+  }
+  int64_t t[256];
+  double v[256];
+  size_t samples = 0;
+  for (auto _ : state) {
+    for (const tsdb::ChunkBuffer& c : chunks) {
+      tsdb::XorIterator it(std::string_view(reinterpret_cast<const char*>(c.data()), c.size()));
+      storage::ValueType vt = it.Next();
+      while (vt == storage::ValueType::kFloat) samples += it.ReadFloats(INT64_MAX, 256, t, v, &vt);
+      benchmark::DoNotOptimize(v[0]);
+    }
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(samples));
+}
+BENCHMARK(BM_XorDecode);
 
 // --- Select over 1M series ------------------------------------------------------------------
 
