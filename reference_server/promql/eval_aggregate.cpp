@@ -13,6 +13,7 @@
 #include "model/histogram_buckets.h"
 #include "model/histogram_ops.h"
 #include "model/sample.h"
+#include "promql/internal/aggregation.h"
 #include "promql/internal/eval_support.h"
 #include "promql/internal/evaluator.h"
 #include "promql/internal/functions.h"
@@ -170,27 +171,11 @@ class CountValues {
 
 namespace {
 
-using HistogramPtr = std::shared_ptr<const model::FloatHistogram>;
-
 // The aggregations that select input samples (keeping their labels) instead of computing one
 // value per group: Prometheus runs them through aggregationK rather than aggregation.
 bool IsKAggregation(TokenType op) {
   return op == TokenType::kTopk || op == TokenType::kBottomk || op == TokenType::kLimitk ||
          op == TokenType::kLimitRatio;
-}
-
-// The aggregations that take floats only: a histogram is skipped with an info annotation.
-bool IgnoresHistograms(TokenType op) {
-  return op == TokenType::kMin || op == TokenType::kMax || op == TokenType::kStddev ||
-         op == TokenType::kStdvar || op == TokenType::kQuantile;
-}
-
-// Prometheus' "ignored histogram in <op> aggregation" info: at the aggregated expression, but
-// at the whole aggregation for topk and bottomk (their code path in Prometheus is another).
-void InfoIgnoredHistogram(QueryContext* ctx, const AggregateExpr& a) {
-  const bool whole = a.op == TokenType::kTopk || a.op == TokenType::kBottomk;
-  ctx->annotations->Info("ignored histogram in " + std::string(TokenText(a.op)) + " aggregation",
-                         whole ? a.pos : a.expr->pos);
 }
 
 // Runs `step_fn(ts, step)` at every step of `ev`, checking for cancellation and timeout before
@@ -245,54 +230,10 @@ void WarnInvalidQuantiles(const std::vector<double>& params, const AggregateExpr
   }
 }
 
-// The input series of an aggregation and their groups. Which group each series belongs to is
-// worked out once for all steps (as rangeEvalAgg does), not at every step; the cursors carry
-// each series' read position from step to step.
-class AggregationInput {
- public:
-  AggregationInput(const Matrix& in, const std::vector<std::string>& grouping, bool without)
-      : in_(in), group_of_(in.size()), cursors_(in.size() * 2, 0) {
-    std::unordered_map<model::Labels, size_t, model::LabelsHash> index;
-    for (size_t i = 0; i < in.size(); ++i) {
-      model::Labels key = GroupingLabels(in[i].metric, grouping, without);
-      auto [it, inserted] = index.try_emplace(key, group_labels_.size());
-      if (inserted) group_labels_.push_back(std::move(key));
-      group_of_[i] = it->second;
-    }
-  }
-
-  size_t NumSeries() const { return in_.size(); }
-  size_t NumGroups() const { return group_labels_.size(); }
-  const Series& series(size_t si) const { return in_[si]; }
-  size_t GroupOf(size_t si) const { return group_of_[si]; }
-  const model::Labels& GroupLabels(size_t g) const { return group_labels_[g]; }
-
-  // The value of series `si` at step `ts`, if it has one there: a float (with *h reset) or a
-  // histogram (with *f untouched). Steps must be visited in increasing order.
-  bool ValueAt(size_t si, int64_t ts, double* f, HistogramPtr* h) {
-    const Series& s = in_[si];
-    size_t& fc = cursors_[si * 2];
-    size_t& hc = cursors_[si * 2 + 1];
-    while (fc < s.floats.size() && s.floats[fc].t < ts) ++fc;
-    while (hc < s.histograms.size() && s.histograms[hc].t < ts) ++hc;
-    if (fc < s.floats.size() && s.floats[fc].t == ts) {
-      *f = s.floats[fc].f;
-      h->reset();
-      return true;
-    }
-    if (hc < s.histograms.size() && s.histograms[hc].t == ts) {
-      *h = s.histograms[hc].h;
-      return true;
-    }
-    return false;
-  }
-
- private:
-  const Matrix& in_;
-  std::vector<size_t> group_of_;  // by input series
-  std::vector<model::Labels> group_labels_;
-  std::vector<size_t> cursors_;  // float and histogram read position, by input series
-};
+// Whether the series-major fold may hold a running aggregate for every group and step.
+bool FitsSeriesMajor(size_t groups, size_t steps) {
+  return groups > 0 && groups <= PlainAggregation::kMaxRunningGroups / steps;
+}
 
 // --- topk, bottomk, limitk, limit_ratio (Prometheus' aggregationK) -------------------------
 
@@ -386,36 +327,37 @@ class KAggregation {
         InfoIgnoredHistogram(ctx_, a_);
         continue;
       }
-      const Series& s = input_.series(si);
-      Offer(&groups[input_.GroupOf(si)], Sample{s.metric, ts, f, h, s.drop_name}, k);
+      Offer(&groups[input_.GroupOf(si)], input_.series(si), ts, f, h, k);
     }
     return Emit(&groups);
   }
 
   // A group's first sample is always taken. topk/bottomk then keep a heap of the best k (the
   // worst at the root, replaced by a better sample; NaN is worse than any number), limitk the
-  // first k in input order.
-  void Offer(KGroup* g, Sample s, int64_t k) {
+  // first k in input order. The sample (and its copy of the labels) is made only when taken:
+  // most of a large input is not.
+  void Offer(KGroup* g, const Series& s, int64_t ts, double f, const HistogramPtr& h, int64_t k) {
+    auto sample = [&] { return Sample{s.metric, ts, f, h, s.drop_name}; };
     if (!g->seen) {
       g->seen = true;
       g->heap.reserve(static_cast<size_t>(k));
-      g->heap.push_back(std::move(s));
+      g->heap.push_back(sample());
       return;
     }
     const bool full = static_cast<int64_t>(g->heap.size()) >= k;
     if (a_.op == TokenType::kLimitk) {
-      if (!full) g->heap.push_back(std::move(s));
+      if (!full) g->heap.push_back(sample());
       return;
     }
     const bool top = a_.op == TokenType::kTopk;
     KHeap heap{&g->heap, top ? ByValue : ByReverseValue};
     if (!full) {
-      heap.Push(std::move(s));
+      heap.Push(sample());
       return;
     }
     const double worst = g->heap[0].f;
-    if ((top ? worst < s.f : worst > s.f) || (std::isnan(worst) && !std::isnan(s.f))) {
-      g->heap[0] = std::move(s);
+    if ((top ? worst < f : worst > f) || (std::isnan(worst) && !std::isnan(f))) {
+      g->heap[0] = sample();
       if (k > 1) heap.Fix(0);
     }
   }
@@ -439,300 +381,20 @@ class KAggregation {
   MatrixBuilder builder_;
 };
 
-// --- sum, avg, min, max, count, group, stddev, stdvar, quantile (Prometheus' aggregation) ---
-
-// One group's running aggregate at a step.
-struct Group {
-  bool seen = false;
-  bool drop_name = false;  // any member's name is to be dropped (delayed name removal)
-  double value = 0;
-  double kahan = 0;
-  double mean = 0;
-  double count = 0;
-  bool incremental_mean = false;
-  bool has_float = false;
-  bool has_histogram = false;
-  std::vector<double> values;  // quantile
-  // sum and avg of native histograms (none when the group began with a float).
-  std::optional<HistogramSum> hsum;
-  bool incompatible_histograms = false;  // exponential met custom buckets: no result
-};
-
-// The value of a group at a step.
-struct GroupValue {
-  double f = 0;
-  HistogramPtr h;
-};
-
-// Computes one value per group and step; each group is one output series, labelled with its
-// grouping labels.
-class PlainAggregation {
- public:
-  PlainAggregation(const AggregateExpr& a, AggregationInput* input, const std::vector<double>& params,
-                   QueryContext* ctx)
-      : a_(a), input_(*input), params_(params), ctx_(ctx), out_(input->NumGroups()) {
-    for (size_t g = 0; g < out_.size(); ++g) out_[g].metric = input->GroupLabels(g);
-  }
-
-  // Folds the step's samples into their groups in input order (the first one starts the
-  // group), then appends each group's result to its output series.
-  void Step(int64_t ts, size_t step) {
-    std::vector<Group> groups(input_.NumGroups());
-    for (size_t si = 0; si < input_.NumSeries(); ++si) {
-      double f = 0;
-      HistogramPtr h;
-      if (input_.ValueAt(si, ts, &f, &h)) Fold(&groups[input_.GroupOf(si)], si, f, h);
-    }
-    EmitStep(groups.data(), ts, step);
-  }
-
-  // Whether AllSteps may replace Step: only floats in the input, and few enough groups × steps
-  // to hold every running aggregate at once.
-  bool FitsSeriesMajor(size_t steps) const {
-    constexpr size_t kMaxRunningGroups = size_t{1} << 16;
-    if (input_.NumGroups() == 0 || steps > kMaxRunningGroups / input_.NumGroups()) return false;
-    for (size_t si = 0; si < input_.NumSeries(); ++si) {
-      if (!input_.series(si).histograms.empty()) return false;
-    }
-    return true;
-  }
-
-  // Step at every step, with the loops swapped: each input series is read in one sweep into
-  // per-(step, group) running aggregates, instead of one cursor hop per series and step (with
-  // many series, most of an aggregation's time went to those cache misses). Every (step,
-  // group) still meets its samples in input order, so the results are the same bits as Step's.
-  void AllSteps(int64_t start, int64_t interval, size_t steps) {
-    const size_t ng = input_.NumGroups();
-    std::vector<Group> groups(steps * ng);
-    for (size_t si = 0; si < input_.NumSeries(); ++si) {
-      if (si % 1024 == 0) ctx_->CheckInterrupt("expression evaluation");
-      for (const FPoint& p : input_.series(si).floats) {
-        const int64_t offset = p.t - start;
-        const auto step = static_cast<size_t>(offset / interval);
-        if (offset < 0 || offset % interval != 0 || step >= steps) continue;  // off the steps
-        Fold(&groups[step * ng + input_.GroupOf(si)], si, p.f, nullptr);
-      }
-    }
-    for (size_t step = 0; step < steps; ++step) {
-      EmitStep(&groups[step * ng], start + static_cast<int64_t>(step) * interval, step);
-    }
-  }
-
-  // The output series that got a point, counted towards the query's samples.
-  Matrix Finish() {
-    Matrix result;
-    int64_t n = 0;
-    for (Series& s : out_) {
-      if (s.floats.empty() && s.histograms.empty()) continue;
-      n += static_cast<int64_t>(s.floats.size() + s.histograms.size());
-      result.push_back(std::move(s));
-    }
-    ctx_->AddSamples(n);
-    return result;
-  }
-
- private:
-  // Folds input series `si`'s sample at a step into its group's running aggregate at that step.
-  void Fold(Group* g, size_t si, double f, const HistogramPtr& h) {
-    if (g->seen && g->incompatible_histograms) return;
-    if (input_.series(si).drop_name) g->drop_name = true;
-    si_ = si;
-    if (g->seen) {
-      Accumulate(g, f, h);
-    } else {
-      Start(g, f, h);
-    }
-  }
-
-  // Appends each started group's result at the step (`groups`: the step's, by group).
-  void EmitStep(Group* groups, int64_t ts, size_t step) {
-    for (size_t gi = 0; gi < input_.NumGroups(); ++gi) {
-      Group& g = groups[gi];
-      if (!g.seen) continue;
-      const std::optional<GroupValue> v = Result(&g, step);
-      if (!v) continue;
-      AddPoint(&out_[gi], ts, v->f, v->h);
-      if (g.drop_name) out_[gi].drop_name = true;
-    }
-  }
-
-  // A group's first sample of the step. A histogram the aggregation ignores leaves the group
-  // unstarted, so that its next sample starts it afresh.
-  void Start(Group* g, double f, const HistogramPtr& h) {
-    const bool drop = g->drop_name;
-    *g = Group{};
-    g->drop_name = drop;
-    g->seen = true;
-    g->value = f;
-    g->mean = f;
-    g->count = 1;
-    if (h && IgnoresHistograms(a_.op)) {
-      g->seen = false;
-      InfoIgnoredHistogram(ctx_, a_);
-    }
-    switch (a_.op) {
-      case TokenType::kSum:
-      case TokenType::kAvg:
-        if (h) {
-          g->has_histogram = true;
-          g->hsum.emplace(*h);
-        } else {
-          g->has_float = true;
-        }
-        break;
-      case TokenType::kStddev:
-      case TokenType::kStdvar:
-        if (!h) g->value = std::isnan(f) || std::isinf(f) ? std::nan("") : 0;
-        break;
-      case TokenType::kQuantile: g->values = {f}; break;
-      case TokenType::kGroup: g->value = 1; break;
-      default: break;
-    }
-  }
-
-  // A further sample of a started group.
-  void Accumulate(Group* g, double f, const HistogramPtr& h) {
-    if (h && IgnoresHistograms(a_.op)) {
-      InfoIgnoredHistogram(ctx_, a_);
-      return;
-    }
-    switch (a_.op) {
-      case TokenType::kSum:
-        if (h) {
-          SumHistogram(g, *h, input_.series(si_).metric);
-        } else {
-          g->has_float = true;
-          KahanSumInc(f, &g->value, &g->kahan);
-        }
-        break;
-      case TokenType::kAvg:
-        g->count += 1;
-        if (h) {
-          AvgHistogram(g, *h, input_.series(si_).metric);
-        } else {
-          AccumulateAvg(g, f);
-        }
-        break;
-      case TokenType::kMax:
-        if (g->value < f || std::isnan(g->value)) g->value = f;
-        break;
-      case TokenType::kMin:
-        if (g->value > f || std::isnan(g->value)) g->value = f;
-        break;
-      case TokenType::kCount: g->count += 1; break;
-      case TokenType::kStddev:
-      case TokenType::kStdvar: AccumulateVariance(g, f); break;
-      case TokenType::kQuantile: g->values.push_back(f); break;
-      default: break;  // group
-    }
-  }
-
-  // avg of floats (g->count already includes f): a Kahan sum while it stays finite, then, as
-  // Prometheus does to avoid overflow, an incremental mean.
-  static void AccumulateAvg(Group* g, double f) {
-    g->has_float = true;
-    if (!g->incremental_mean) {
-      double sum = g->value, c = g->kahan;
-      KahanSumInc(f, &sum, &c);
-      if (!std::isinf(sum)) {
-        g->value = sum;
-        g->kahan = c;
-        return;
-      }
-      g->incremental_mean = true;
-      g->mean = g->value / (g->count - 1);
-      g->kahan /= g->count - 1;
-    }
-    const double q = (g->count - 1) / g->count;
-    double mean = q * g->mean, c = q * g->kahan;
-    KahanSumInc(f / g->count, &mean, &c);
-    g->mean = mean;
-    g->kahan = c;
-  }
-
-  // sum of histograms: a Kahan sum (unless the group began with a float, when the mix gives
-  // no result anyway).
-  void SumHistogram(Group* g, const model::FloatHistogram& h, const model::Labels& metric) {
-    g->has_histogram = true;
-    if (g->hsum) Checked(g, g->hsum->Add(h), metric);
-  }
-
-  // avg of histograms (g->count already includes h).
-  void AvgHistogram(Group* g, const model::FloatHistogram& h, const model::Labels& metric) {
-    g->has_histogram = true;
-    if (g->hsum) Checked(g, g->hsum->AddToMean(h, g->count), metric);
-  }
-
-  // The annotations of one histogram addition; a mix of schemas leaves the group no result.
-  void Checked(Group* g, const model::HistogramOpResult& r, const model::Labels& metric) {
-    FailOnInvalidLayout(r);
-    if (r.error == model::HistogramOpError::kMixedSchemas) {
-      ctx_->annotations->Warn(MixedSchemasText(metric.MetricName()), a_.expr->pos);
-      g->incompatible_histograms = true;
-    } else if (r.nhcb_bounds_reconciled) {
-      ctx_->annotations->Info(ReconciledBucketsText("aggregation"), a_.expr->pos);
-    }
-  }
-
-  // stddev/stdvar: Welford's online update of the mean and the sum of squared deviations.
-  static void AccumulateVariance(Group* g, double f) {
-    g->count += 1;
-    const double delta = f - g->mean;
-    g->mean += delta / g->count;
-    g->value += delta * (f - g->mean);
-  }
-
-  // A started group's value at the step; nullopt when the group has no result.
-  std::optional<GroupValue> Result(Group* g, size_t step) {
-    switch (a_.op) {
-      case TokenType::kSum:
-      case TokenType::kAvg: return SumOrAvg(g);
-      case TokenType::kCount: return GroupValue{g->count};
-      case TokenType::kStdvar: return GroupValue{g->value / g->count};
-      case TokenType::kStddev: return GroupValue{std::sqrt(g->value / g->count)};
-      case TokenType::kQuantile: return GroupValue{Quantile(params_[step], std::move(g->values))};
-      default: return GroupValue{g->value};  // min, max, group
-    }
-  }
-
-  // sum/avg: a mix of floats and histograms gives nothing, with a warning; so do histograms of
-  // incompatible schemas (warned about when met).
-  std::optional<GroupValue> SumOrAvg(Group* g) {
-    if (g->has_float && g->has_histogram) {
-      ctx_->annotations->Warn("encountered a mix of histograms and floats for aggregation", a_.expr->pos);
-      return std::nullopt;
-    }
-    if (g->incompatible_histograms) return std::nullopt;
-    if (g->has_histogram) {
-      const model::FloatHistogram h = a_.op == TokenType::kAvg ? g->hsum->Mean(g->count) : g->hsum->Sum();
-      if (g->hsum->HintsCollide()) {
-        ctx_->annotations->Warn(CounterResetCollisionText("aggregation"), a_.expr->pos);
-      }
-      return GroupValue{0, std::make_shared<const model::FloatHistogram>(model::HistogramCompact(h))};
-    }
-    if (a_.op == TokenType::kSum) return GroupValue{g->value + g->kahan};
-    if (g->incremental_mean) return GroupValue{g->mean + g->kahan};
-    return GroupValue{g->value / g->count + g->kahan / g->count};
-  }
-
-  const AggregateExpr& a_;
-  AggregationInput& input_;
-  const std::vector<double>& params_;
-  QueryContext* ctx_;
-  std::vector<Series> out_;  // by group
-  size_t si_ = 0;            // the input series being folded in
-};
-
 }  // namespace
 
 // Prometheus' rangeEvalAgg: count_values has its own path; the others evaluate their
-// parameter and input once, group the input series once, then aggregate step by step.
+// parameter and input once, group the input series once, then aggregate step by step (or,
+// where that gives the same, series by series).
 Matrix Evaluator::EvalAggregate(const AggregateExpr& a) {
   std::vector<std::string> grouping = a.grouping;
   std::sort(grouping.begin(), grouping.end());
   if (a.op == TokenType::kCountValues) return EvalCountValues(this, a, std::move(grouping));
 
   const std::vector<double> params = EvalParam(this, a);
+  if (!IsKAggregation(a.op)) {
+    if (std::optional<Matrix> m = EvalAggregateOfRangeFunction(a, grouping, params)) return *std::move(m);
+  }
   const Matrix in = Eval(*a.expr);
   AggregationInput input(in, grouping, a.without);
   if (IsKAggregation(a.op)) {
@@ -741,13 +403,62 @@ Matrix Evaluator::EvalAggregate(const AggregateExpr& a) {
     return agg.Finish();
   }
   if (a.op == TokenType::kQuantile) WarnInvalidQuantiles(params, a, ctx_);
-  PlainAggregation agg(a, &input, params, ctx_);
   const auto steps = static_cast<size_t>(NumSteps());
-  if (agg.FitsSeriesMajor(steps)) {
-    agg.AllSteps(start_, interval_, steps);
+  PlainAggregation agg(a, input.groups(), params, ctx_, start_, interval_, steps);
+  if (FitsSeriesMajor(input.NumGroups(), steps) && !input.HasHistograms()) {
+    for (size_t si = 0; si < input.NumSeries(); ++si) {
+      if (si % 1024 == 0) ctx_->CheckInterrupt("expression evaluation");
+      agg.FoldSeries(input.series(si), input.GroupOf(si));
+    }
+    agg.FinishSeriesMajor();
   } else {
-    ForEachStep(*this, [&](int64_t ts, size_t step) { agg.Step(ts, step); });
+    ForEachStep(*this, [&](int64_t ts, size_t step) { agg.Step(input, ts, step); });
   }
+  return agg.Finish();
+}
+
+std::optional<Matrix> Evaluator::EvalAggregateOfRangeFunction(const AggregateExpr& a,
+                                                              const std::vector<std::string>& grouping,
+                                                              const std::vector<double>& params) {
+  const Expr& arg = Unwrap(*a.expr);
+  if (arg.kind != NodeKind::kCall) return std::nullopt;
+  const Call& c = As<Call>(arg);
+  const std::optional<size_t> range_arg = RangeArgument(c);
+  if (!range_arg || Unwrap(*c.args[*range_arg]).kind != NodeKind::kMatrixSelector ||
+      c.func->name == "absent_over_time") {
+    return std::nullopt;
+  }
+  // What the step-by-step path starts from, should this one give up midway.
+  const AnnotationSet annotations = *ctx_->annotations;
+  const int64_t current = ctx_->current_samples, peak = ctx_->peak_samples, total = ctx_->total_samples;
+
+  const auto steps = static_cast<size_t>(NumSteps());
+  GroupIndex groups(grouping, a.without);
+  PlainAggregation agg(a, groups, params, ctx_, start_, interval_, steps);
+  DistinctLabelsets distinct(c, *range_arg, *ctx_);
+  int64_t n = 0;
+  struct GiveUp {};
+  try {
+    ForEachRangeFunctionSeries(c, *range_arg, [&](Series& s) {
+      const size_t g = groups.Of(s.metric);
+      if (!s.histograms.empty() || !FitsSeriesMajor(groups.size(), steps)) throw GiveUp{};
+      agg.FoldSeries(s, g);
+      distinct.Add(s.metric);
+      n += static_cast<int64_t>(s.floats.size());
+    });
+    // Two series may have the same labels: the other path holds them to tell, and fails.
+    if (distinct.MaybeDuplicates()) throw GiveUp{};
+  } catch (const GiveUp&) {
+    *ctx_->annotations = annotations;
+    ctx_->current_samples = current;
+    ctx_->peak_samples = peak;
+    ctx_->total_samples = total;
+    return std::nullopt;
+  }
+  // The function's output counts as if it were held, as on the step-by-step path.
+  ctx_->AddSamples(n);
+  if (a.op == TokenType::kQuantile) WarnInvalidQuantiles(params, a, ctx_);
+  agg.FinishSeriesMajor();
   return agg.Finish();
 }
 

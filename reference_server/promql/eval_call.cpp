@@ -119,11 +119,7 @@ Matrix Evaluator::EvalCall(const Call& c) {
     if (arg.kind == NodeKind::kVectorSelector) return EvalTimestampOfSelector(c, As<VectorSelector>(arg));
   }
 
-  for (size_t i = 0; i < c.args.size(); ++i) {
-    const Expr& arg = Unwrap(*c.args[i]);
-    if (arg.kind == NodeKind::kMatrixSelector || arg.kind == NodeKind::kSubquery)
-      return EvalRangeFunction(c, i);
-  }
+  if (const std::optional<size_t> range_arg = RangeArgument(c)) return EvalRangeFunction(c, *range_arg);
 
   const VectorFunction fn = FindVectorFunction(name);
   const ElementwiseFunction elementwise = fn == nullptr ? FindElementwiseFunction(name) : nullptr;
@@ -178,7 +174,8 @@ Matrix Evaluator::EvalCall(const Call& c) {
   return m;
 }
 
-Matrix Evaluator::EvalRangeFunction(const Call& c, size_t matrix_arg) {
+void Evaluator::ForEachRangeFunctionSeries(const Call& c, size_t matrix_arg,
+                                           const std::function<void(Series&)>& emit) {
   const std::string& name = c.func->name;
   RangeFunction fn = FindRangeFunction(name);
   if (fn == nullptr && name != "absent_over_time") {
@@ -229,12 +226,11 @@ Matrix Evaluator::EvalRangeFunction(const Call& c, size_t matrix_arg) {
   }
   const bool keep_name = RangeFunctionKeepsName(name);
   const bool delayed = ctx_->delayed_name_removal;
+  const bool pair_index = ReadsPairIndex(name);
 
-  Matrix out;
-  int64_t n = 0;
   auto evaluate = [&](LoadedSeries& ls) {
     std::erase_if(ls.points, IsStale);  // stale markers never enter a range window
-    IndexPoints(&ls);
+    IndexPoints(&ls, pair_index);
     Series s{ls.labels, {}, {}, ls.drop_name};
     s.floats.reserve(StepsReached(ls.points.size(), range + extend_before + extend_after));
     if (!keep_name) DropMetricName(&s, delayed);
@@ -281,10 +277,7 @@ Matrix Evaluator::EvalRangeFunction(const Call& c, size_t matrix_arg) {
             ArgPosition(c, matrix_arg));
       }
     }
-    if (!s.floats.empty() || !s.histograms.empty()) {
-      n += static_cast<int64_t>(s.floats.size() + s.histograms.size());
-      out.push_back(std::move(s));
-    }
+    if (!s.floats.empty() || !s.histograms.empty()) emit(s);
   };
   if (selector != nullptr) {
     ForEachSelected(*selector, WrapSub(WrapSub(RefTime(*mods, start_), range), extend_before),
@@ -292,6 +285,33 @@ Matrix Evaluator::EvalRangeFunction(const Call& c, size_t matrix_arg) {
   } else {
     for (LoadedSeries& ls : series) evaluate(ls);
   }
+}
+
+DistinctLabelsets::DistinctLabelsets(const Call& c, size_t matrix_arg, const QueryContext& ctx)
+    : check_(!ctx.delayed_name_removal && !(RangeFunctionKeepsName(c.func->name) &&
+                                            Unwrap(*c.args[matrix_arg]).kind == NodeKind::kMatrixSelector)) {}
+
+bool DistinctLabelsets::MaybeDuplicates() {
+  std::sort(hashes_.begin(), hashes_.end());
+  return std::adjacent_find(hashes_.begin(), hashes_.end()) != hashes_.end();
+}
+
+void DistinctLabelsets::Check(const Matrix& series) {
+  std::unordered_set<model::Labels, model::LabelsHash> seen;
+  for (const Series& s : series) {
+    if (!seen.insert(s.metric).second)
+      Fail(ErrorKind::kExecution, "vector cannot contain metrics with the same labelset");
+  }
+}
+
+Matrix Evaluator::EvalRangeFunction(const Call& c, size_t matrix_arg) {
+  const std::string& name = c.func->name;
+  Matrix out;
+  int64_t n = 0;
+  ForEachRangeFunctionSeries(c, matrix_arg, [&](Series& s) {
+    n += static_cast<int64_t>(s.floats.size() + s.histograms.size());
+    out.push_back(std::move(s));
+  });
 
   if (name == "absent_over_time") {
     // One series with 1 at every step where no input series had a sample in its window.
@@ -300,7 +320,7 @@ Matrix Evaluator::EvalRangeFunction(const Call& c, size_t matrix_arg) {
     for (const Series& s : out) {
       for (const FPoint& p : s.floats) found[static_cast<size_t>((p.t - start_) / interval_)] = true;
     }
-    Series absent{LabelsForAbsent(arg), {}, {}, false};
+    Series absent{LabelsForAbsent(Unwrap(*c.args[matrix_arg])), {}, {}, false};
     for (int i = 0; i < steps; ++i) {
       if (!found[static_cast<size_t>(i)]) absent.floats.push_back({start_ + i * interval_, 1});
     }
@@ -308,13 +328,9 @@ Matrix Evaluator::EvalRangeFunction(const Call& c, size_t matrix_arg) {
     return Matrix{std::move(absent)};
   }
 
-  if (!delayed) {
-    std::unordered_map<model::Labels, int, model::LabelsHash> seen;
-    for (const Series& s : out) {
-      if (++seen[s.metric] > 1)
-        Fail(ErrorKind::kExecution, "vector cannot contain metrics with the same labelset");
-    }
-  }
+  DistinctLabelsets distinct(c, matrix_arg, *ctx_);
+  for (const Series& s : out) distinct.Add(s.metric);
+  if (distinct.MaybeDuplicates()) DistinctLabelsets::Check(out);
   ctx_->AddSamples(n);
   return out;
 }

@@ -38,7 +38,7 @@ void Evaluator::ForEachSelected(const VectorSelector& vs, int64_t mint, int64_t 
     ls->labels = s.labels();
     ls->points.clear();
     ls->drop_name = false;
-    ls->indexed = false;
+    ls->indexed = ls->pairs_indexed = false;
     auto it = s.Iterator();
     constexpr size_t kBatch = 256;
     int64_t batch_t[kBatch];

@@ -577,7 +577,7 @@ RangeResult ExtendedHistogramRate(const Window& w, const FunctionCall& fc, bool 
 // add nothing and warn of nothing. False when unknown.
 bool OnlyPlainIncreases(const Window& w) {
   const LoadedSeries* s = w.series;
-  if (s == nullptr || !s->indexed || w.points.size() < 2) return w.points.size() < 2;
+  if (s == nullptr || !s->pairs_indexed || w.points.size() < 2) return w.points.size() < 2;
   const Point* first = w.points.data();
   if (first < s->points.data() || first + w.points.size() > s->points.data() + s->points.size()) return false;
   const auto lo = static_cast<size_t>(first - s->points.data());
@@ -809,20 +809,25 @@ RangeResult FnIntegral(const Window& w, const FunctionCall& fc) {
 
 }  // namespace
 
-void IndexPoints(LoadedSeries* ls) {
+void IndexPoints(LoadedSeries* ls, bool pairs) {
   const std::vector<Point>& p = ls->points;
   ls->has_histograms = ls->has_floats = false;
+  for (const Point& pt : p) (pt.h ? ls->has_histograms : ls->has_floats) = true;
+  ls->indexed = true;
+  ls->pairs_indexed = pairs;
+  if (!pairs) return;
   ls->irregular_pairs.assign(p.size(), 0);
   uint32_t irregular = 0;
-  for (size_t i = 0; i < p.size(); ++i) {
-    (p[i].h ? ls->has_histograms : ls->has_floats) = true;
-    if (i > 0 &&
-        (p[i].h || p[i - 1].h || FloatCounterReset(p[i - 1], p[i]) || StartTimeOverlaps(p[i - 1], p[i]))) {
+  for (size_t i = 1; i < p.size(); ++i) {
+    if (p[i].h || p[i - 1].h || FloatCounterReset(p[i - 1], p[i]) || StartTimeOverlaps(p[i - 1], p[i])) {
       ++irregular;
     }
     ls->irregular_pairs[i] = irregular;
   }
-  ls->indexed = true;
+}
+
+bool ReadsPairIndex(std::string_view function) {
+  return function == "rate" || function == "increase";  // OnlyPlainIncreases, for counters
 }
 
 RangeFunction FindRateFunction(std::string_view name) {

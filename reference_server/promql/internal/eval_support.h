@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -44,6 +45,16 @@ inline const Expr& Unwrap(const Expr& e) {
   if (e.kind == NodeKind::kParen) return Unwrap(*As<ParenExpr>(e).expr);
   if (e.kind == NodeKind::kStepInvariant) return Unwrap(*As<StepInvariantExpr>(e).expr);
   return e;
+}
+
+// The argument of a call that is its range (a matrix selector or a subquery): the call is a
+// range function's. nullopt for other calls.
+inline std::optional<size_t> RangeArgument(const Call& c) {
+  for (size_t i = 0; i < c.args.size(); ++i) {
+    const NodeKind k = Unwrap(*c.args[i]).kind;
+    if (k == NodeKind::kMatrixSelector || k == NodeKind::kSubquery) return i;
+  }
+  return std::nullopt;
 }
 
 // An output series known before its first sample: its labels, and from that sample on its index

@@ -73,7 +73,9 @@ struct LoadedSeries {
   bool has_histograms = false;
   bool has_floats = false;
   // irregular_pairs[i]: how many j in [1, i] have points[j-1], points[j] not a plain float
-  // increase (a counter reset, a start-time overlap, or a histogram in the pair).
+  // increase (a counter reset, a start-time overlap, or a histogram in the pair). Filled in
+  // (`pairs_indexed`) only for the functions that read it.
+  bool pairs_indexed = false;
   std::vector<uint32_t> irregular_pairs;
 };
 
@@ -112,6 +114,19 @@ class Evaluator {
   Matrix EvalAggregate(const AggregateExpr& a);
   Matrix EvalCall(const Call& c);
   Matrix EvalRangeFunction(const Call& c, size_t matrix_arg);
+  // The output series of a range function over its matrix argument (a matrix selector or a
+  // subquery), one at a time in the order EvalRangeFunction returns them (those with at least
+  // one point), each given to `emit`, which may take from it. absent_over_time's series are
+  // those of its input's windows. No labelset check and no sample accounting: callers do both.
+  void ForEachRangeFunctionSeries(const Call& c, size_t matrix_arg, const std::function<void(Series&)>& emit);
+  // An aggregation (sum, avg, ...; not topk and the like) of a range function over a matrix
+  // selector, folded series by series as the function gives them, without the function's
+  // output matrix. The same result, annotations and sample accounting as the step-by-step
+  // path; nullopt (with nothing evaluated or recorded) when it does not apply, as when a
+  // series holds histograms or the groups are too many to hold every step's aggregate.
+  std::optional<Matrix> EvalAggregateOfRangeFunction(const AggregateExpr& a,
+                                                     const std::vector<std::string>& grouping,
+                                                     const std::vector<double>& params);
   // An element-wise function (abs, round, ...) over its evaluated arguments series by series,
   // each output series' labels worked out once. nullopt when two input series would end up
   // with the same labels: the step-by-step path then merges them, or fails, as Prometheus does.
@@ -162,6 +177,27 @@ std::string CheckDurationExprs(const Expr& root, const QueryContext& ctx);
 bool InfoInputsShareReference(const Expr& e, const QueryContext& ctx);
 
 // --- Helpers shared with the function implementations -------------------------------------
+
+// Prometheus' check that a range function's output holds no two series with the same labels,
+// which dropping the metric name can cause. Not made where it cannot fail: with delayed name
+// removal, or when the function keeps the labels of a selector's (distinct) series. It keeps
+// the labels' hashes only: a query's output series need not be held to be checked.
+class DistinctLabelsets {
+ public:
+  DistinctLabelsets(const Call& c, size_t matrix_arg, const QueryContext& ctx);
+  void Add(const model::Labels& metric) {
+    if (check_) hashes_.push_back(metric.Hash());
+  }
+  // Whether two of the label sets added may be the same: two share a hash. Only then does
+  // the caller compare the label sets themselves (Check).
+  bool MaybeDuplicates();
+  // Fails the query if two of `series` have the same labels.
+  static void Check(const Matrix& series);
+
+ private:
+  bool check_;
+  std::vector<uint64_t> hashes_;
+};
 
 // Deletes the metric name and the other metadata labels that go with it (__type__, __unit__).
 void DropMetadataLabels(model::LabelsBuilder* b);

@@ -77,8 +77,10 @@ struct RangeResult {
 
 // `scalars` holds the call's scalar arguments at this step, by argument index.
 using RangeFunction = RangeResult (*)(const Window& w, const FunctionCall& fc);
-// Fills in `ls`'s index (LoadedSeries::indexed and what it guards) from its points.
-void IndexPoints(LoadedSeries* ls);
+// Fills in `ls`'s index (LoadedSeries::indexed and what it guards) from its points, with the
+// index of irregular pairs when `pairs` (what `function` needs: ReadsPairIndex).
+void IndexPoints(LoadedSeries* ls, bool pairs);
+bool ReadsPairIndex(std::string_view function);
 RangeFunction FindRangeFunction(std::string_view name);
 
 // Whether the function keeps the input's metric name (last_over_time, first_over_time).

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -140,6 +141,111 @@ TEST_F(EngineTest, AggregationsAnswerAlikeStepByStepAndSeriesBySeries) {
       }
     }
   }
+}
+
+// An aggregation of a range function over a selector folds the function's series as they come,
+// without its output matrix (Evaluator::EvalAggregateOfRangeFunction). It gives that up for the
+// step-by-step path over the matrix when a series holds histograms, when the groups are too
+// many, or when two series may share labels. Both must give the same bits and annotations:
+// here the same floats are aggregated once alone (series by series) and once with a histogram
+// series in its own group, which comes last and sends the whole query down the other path.
+// The values make Kahan sums and means depend on the order of the samples and include counter
+// resets and gaps.
+TEST_F(EngineTest, AggregationsOfRangeFunctionsAnswerAlikeWithoutTheirMatrix) {
+  const double magnitudes[] = {1e16, 1, -1e16, 3.25, 1e-3, -7.5};
+  auto app = store_.MakeAppender();
+  for (int s = 0; s < 1800; ++s) {
+    const model::Labels x{{"__name__", "x"}, {"g", std::to_string(s % 23)}, {"s", std::to_string(s)}};
+    const model::Labels wide{{"__name__", "x_wide"}, {"s", std::to_string(s)}};
+    for (int k = 0; k <= 44; ++k) {
+      if ((s + k) % 31 < 4) continue;  // gaps
+      const double v = magnitudes[(s + k) % 6] * (1 + k % 5) + k * (s % 7);
+      if (s < 600) {
+        ASSERT_TRUE(app->Append(0, x, (940 + 15 * k) * 1000LL, v).ok());
+      }
+      ASSERT_TRUE(app->Append(0, wide, (940 + 15 * k) * 1000LL, v).ok());
+    }
+  }
+  model::FloatHistogram h;
+  h.positive_spans = {{0, 2}};
+  for (int k = 0; k <= 44; ++k) {
+    h.count = h.sum = 2.0 * k;
+    h.positive_buckets = {1.0 * k, 1.0 * k};
+    const int64_t t = (940 + 15 * k) * 1000LL;
+    ASSERT_TRUE(app->AppendHistogram(0, {{"__name__", "x"}, {"g", "hist"}, {"s", "h"}}, t, h).ok());
+    // Two metrics whose series have the same labels once the name is dropped.
+    ASSERT_TRUE(app->Append(0, {{"__name__", "dup_a"}, {"s", "1"}}, t, k).ok());
+    ASSERT_TRUE(app->Append(0, {{"__name__", "dup_b"}, {"s", "1"}}, t, k).ok());
+  }
+  ASSERT_TRUE(app->Commit().ok());
+
+  // `b` holds `a`'s series (and maybe the histogram's group) with the same bits, and at least
+  // `a`'s annotations.
+  auto contains = [](const QueryResult& b, const QueryResult& a) {
+    ASSERT_TRUE(a.status.ok()) << a.status.error().message();
+    ASSERT_TRUE(b.status.ok()) << b.status.error().message();
+    auto has = [](const std::vector<std::string>& v, const std::string& x) {
+      return std::find(v.begin(), v.end(), x) != v.end();
+    };
+    for (const std::string& w : a.annotations.warnings) EXPECT_TRUE(has(b.annotations.warnings, w)) << w;
+    for (const std::string& i : a.annotations.infos) EXPECT_TRUE(has(b.annotations.infos, i)) << i;
+    std::map<std::string, std::vector<FPoint>> in_b;
+    for (const Series& s : b.value.matrix) in_b[s.metric.ToString()] = s.floats;
+    for (const Sample& s : b.value.vector) in_b[s.metric.ToString()] = {{s.t, s.f}};
+    std::map<std::string, std::vector<FPoint>> in_a;
+    for (const Series& s : a.value.matrix) in_a[s.metric.ToString()] = s.floats;
+    for (const Sample& s : a.value.vector) in_a[s.metric.ToString()] = {{s.t, s.f}};
+    EXPECT_FALSE(in_a.empty());
+    for (const auto& [labels, points] : in_a) {
+      ASSERT_TRUE(in_b.count(labels)) << labels;
+      const std::vector<FPoint>& other = in_b[labels];
+      ASSERT_EQ(points.size(), other.size()) << labels;
+      for (size_t j = 0; j < points.size(); ++j) {
+        EXPECT_EQ(points[j].t, other[j].t);
+        EXPECT_EQ(std::memcmp(&points[j].f, &other[j].f, sizeof(double)), 0)
+            << labels << " at " << points[j].t << ": " << points[j].f << " vs " << other[j].f;
+      }
+    }
+  };
+  int compared = 0;
+  for (const std::string agg : {"sum by (g)", "avg by (g)", "min by (g)", "max without (s)", "count by (g)",
+                                "group by (g)", "stddev by (g)", "stdvar by (g)", "quantile by (g) (0.7,"}) {
+    for (const std::string fn :
+         {"rate(x%[1m])", "increase(x%[45s] offset 15s)", "delta(x%[1m])", "avg_over_time(x%[1m])",
+          "sum_over_time(x%[2m])", "last_over_time(x%[1m])", "count_over_time(x%[1m])"}) {
+      const bool quantile = agg.back() == ',';
+      const std::string q = agg + (quantile ? " " : " (") + fn + ")";
+      std::string floats_only = q, with_histogram = q;
+      floats_only.replace(floats_only.find('%'), 1, "{g!=\"hist\"}");
+      with_histogram.erase(with_histogram.find('%'), 1);
+      SCOPED_TRACE(with_histogram);
+      contains(engine_.RangeQuery(store_, with_histogram, 1000'000, 1600'000, 15'000),
+               engine_.RangeQuery(store_, floats_only, 1000'000, 1600'000, 15'000));
+      contains(Instant(with_histogram, 1333), Instant(floats_only, 1333));
+      ++compared;
+    }
+  }
+  EXPECT_EQ(compared, 63);
+
+  // A group per series: more groups × steps than the series-by-series fold holds in a range
+  // query (which gives up), but not at one step (an instant query).
+  const std::string wide = "sum by (s) (rate(x_wide[1m]))";
+  const QueryResult range = engine_.RangeQuery(store_, wide, 1000'000, 1600'000, 15'000);
+  for (int64_t t = 1000; t <= 1600; t += 7 * 15) {
+    SCOPED_TRACE(t);
+    QueryResult at_t = range;
+    for (Series& s : at_t.value.matrix)
+      std::erase_if(s.floats, [&](const FPoint& p) { return p.t != t * 1000; });
+    contains(at_t, Instant(wide, t));
+  }
+
+  // Dropping the names makes dup_a and dup_b one labelset, which fails the query; functions
+  // that keep the name do not.
+  const QueryResult dup =
+      engine_.RangeQuery(store_, "sum(rate({__name__=~\"dup_.\"}[1m]))", 1000'000, 1600'000, 15'000);
+  ASSERT_FALSE(dup.status.ok());
+  EXPECT_EQ(dup.status.error().message(), "vector cannot contain metrics with the same labelset");
+  EXPECT_TRUE(Instant("sum(last_over_time({__name__=~\"dup_.\"}[1m]))", 1333).status.ok());
 }
 
 TEST_F(EngineTest, VectorMatchingErrors) {
