@@ -269,10 +269,8 @@ int RunFuzzCommand(const std::vector<std::string>& args) {
     o.fuzz.known = std::move(*known);
   }
   // A file name stem: a URL target's name is its URL.
-  std::string name = o.report_name.empty() ? "fuzz-" + profile->name : o.report_name;
-  for (char& c : name) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-') c = '-';
-  }
+  const std::string name =
+      o.report_name.empty() ? "fuzz-" + ReportFileName(profile->name) : ReportFileName(o.report_name);
   o.fuzz.out_dir = o.out_dir.empty() ? o.report_dir + "/" + name + "-findings" : o.out_dir;
   // An in-process target's crash is the fuzzer's: keep the batch in flight on disk.
   if (profile->launch == "embedded") o.fuzz.journal_dir = o.fuzz.out_dir;

@@ -427,7 +427,7 @@ int Run(Options o) {
   i.started_at = started;
   i.tweak_notes = TweakNotes(*profile);
   i.seconds = Since(t0);
-  return Finish(results, o, profile->name);
+  return Finish(results, o, ReportFileName(profile->name));
 }
 
 int Diff(Options o) {
@@ -497,7 +497,7 @@ int Diff(Options o) {
   i.started_at = started;
   i.tweak_notes = TweakNotes(*tp);
   i.seconds = Since(t0);
-  return Finish(results, o, tp->name + "-vs-" + rp->name);
+  return Finish(results, o, ReportFileName(tp->name) + "-vs-" + ReportFileName(rp->name));
 }
 
 int Load(const Options& o) {
@@ -563,7 +563,7 @@ int Report(const Options& o) {
     std::cerr << "promconform report: " << r.error().message() << "\n";
     return 3;
   }
-  return Finish(*r, o, r->info.target);
+  return Finish(*r, o, ReportFileName(r->info.target));
 }
 
 // A JSON report read back; errors name the file, as several may be read in one command.

@@ -324,9 +324,10 @@ int RunPromqltestCommand(const std::vector<std::string>& args) {
     info.reference = "the scripts' own expectations";
     info.started_at = started;
     info.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    const std::string name = !o.report_name.empty()
-                                 ? o.report_name
-                                 : (o.target.empty() ? "promqltest" : "promqltest-" + info.target);
+    const std::string name =
+        !o.report_name.empty()
+            ? o.report_name
+            : (o.target.empty() ? "promqltest" : "promqltest-" + ReportFileName(info.target));
     auto paths = WriteReports(outcome->results, report_dir, name, o.formats);
     if (!paths.ok()) {
       std::cerr << "promqltest: " << paths.error().message() << "\n";

@@ -269,7 +269,7 @@ int RunPropertiesCommand(const std::vector<std::string>& args) {
 
   for (const auto& l : lines) std::cout << l << "\n";
   std::cout << TextReport(results) << std::flush;
-  const std::string name = o.report_name.empty() ? "properties-" + i.target : o.report_name;
+  const std::string name = o.report_name.empty() ? "properties-" + ReportFileName(i.target) : o.report_name;
   auto paths = WriteReports(results, o.report_dir, name, o.formats);
   if (!paths.ok()) {
     std::cerr << "promconform properties: " << paths.error().message() << "\n";

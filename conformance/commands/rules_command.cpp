@@ -228,10 +228,8 @@ int RunRulesCommand(const std::vector<std::string>& args) {
   info.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
   RunResults results = rules_suite::Judge(*obs, expected, info);
   std::cout << TextReport(results);
-  std::string name = o.report_name.empty() ? "rules-" + profile->name : o.report_name;
-  for (char& c : name) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-') c = '-';
-  }
+  const std::string name =
+      o.report_name.empty() ? "rules-" + ReportFileName(profile->name) : ReportFileName(o.report_name);
   auto paths = WriteReports(results, o.report_dir, name, o.formats);
   if (!paths.ok()) {
     std::cerr << "promconform rules: " << paths.error().message() << "\n";

@@ -1,6 +1,7 @@
 #include "report/writers.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -331,6 +332,19 @@ std::string HtmlReport(const RunResults& r, size_t max_failures) {
   }
   o << "</body></html>\n";
   return o.str();
+}
+
+std::string ReportFileName(std::string_view target) {
+  for (std::string_view scheme : {"http://", "https://"}) {
+    if (target.starts_with(scheme)) target.remove_prefix(scheme.size());
+  }
+  while (!target.empty() && target.back() == '/') target.remove_suffix(1);
+  std::string out;
+  for (const char c : target) {
+    const bool keep = std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_';
+    out.push_back(keep ? c : '_');
+  }
+  return out.empty() ? "report" : out;
 }
 
 promref::Result<std::vector<std::string>> WriteReports(const RunResults& r, const std::string& dir,

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "model/error.h"
@@ -20,6 +21,12 @@ std::string JsonReport(const RunResults& r);
 std::string JunitReport(const RunResults& r);
 std::string MarkdownReport(const RunResults& r, size_t max_failures = 100);
 std::string HtmlReport(const RunResults& r, size_t max_failures = 400);
+
+// The file name (without extension) of the reports on a target named `target`: a URL's scheme
+// dropped, and any character but letters, digits, '.', '-' and '_' made '_', so that a bare
+// URL target (http://127.0.0.1:9090/prom) names a file in the report directory
+// (127.0.0.1_9090_prom) rather than a path that does not exist.
+std::string ReportFileName(std::string_view target);
 
 // Writes <dir>/<name>.{txt,json,xml,md,html} for the formats asked ("text", "json", "junit",
 // "markdown", "html"; "all" for every one). Returns the paths written.

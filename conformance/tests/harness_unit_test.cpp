@@ -364,6 +364,14 @@ TEST(Reports, WriteReportsWritesEveryFormat) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(Reports, ReportFileNamesOfUrlTargetsNameFiles) {
+  EXPECT_EQ(ReportFileName("http://127.0.0.1:9090"), "127.0.0.1_9090");
+  EXPECT_EQ(ReportFileName("https://host/prometheus/"), "host_prometheus");
+  EXPECT_EQ(ReportFileName("prometheus-2.42"), "prometheus-2.42");
+  EXPECT_EQ(ReportFileName("nhn cloud"), "nhn_cloud");
+  EXPECT_EQ(ReportFileName("/"), "report");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Profiles
 
