@@ -2,6 +2,8 @@
 // over the whole span at a 30 s step, on a head of tsdb_bench_data.h series (100k by default,
 // PROMREF_BENCH_SERIES to change) with 120 samples each, 15 s apart, no WAL.
 // PROMREF_BENCH_QUERY adds one more range query of your own (benchmark "custom").
+// EncodeJson/<query>: the API's JSON encoding of a query's result (the query itself outside the
+// measurement).
 //
 // This measures the engine and the head's read path alone, without HTTP, JSON or another
 // process, so that `perf record` on it shows where a query's time goes. The comparison with
@@ -12,6 +14,7 @@
 #include <memory>
 #include <string>
 
+#include "api/result_json.h"
 #include "bench/tsdb_bench_data.h"
 #include "promql/engine.h"
 #include "tsdb/db.h"
@@ -62,6 +65,27 @@ void RunRangeQuery(benchmark::State& state, const char* query) {
     benchmark::DoNotOptimize(r);
   }
 }
+
+void EncodeJson(benchmark::State& state, const char* query) {
+  tsdb::DB& db = LoadedDB();
+  const promql::Engine engine;
+  const promql::QueryResult r =
+      engine.RangeQuery(db, query, kT0, kT0 + (kSamples - 1) * kScrapeInterval, kStep);
+  if (!r.status.ok()) {
+    state.SkipWithError(r.status.error().message().c_str());
+    return;
+  }
+  size_t bytes = 0;
+  for (auto _ : state) {
+    api::JsonWriter w;
+    api::WriteQueryData(w, r.value, nullptr);
+    bytes = w.Take().size();
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * bytes));
+}
+
+BENCHMARK_CAPTURE(EncodeJson, selector, "node_hwmon_temp_celsius{job=~\"job-1|job-2|job-3\"}")
+    ->Unit(benchmark::kMillisecond);
 
 BENCHMARK_CAPTURE(RunRangeQuery, sum_rate, "sum by (job) (rate(http_requests_total[5m]))")
     ->Unit(benchmark::kMillisecond);

@@ -101,6 +101,21 @@ JsonWriter& JsonWriter::SampleTimestamp(int64_t ms) {
   return *this;
 }
 
+JsonWriter& JsonWriter::SamplePoint(int64_t ms, double v) {
+  BeforeValue();
+  char buf[model::kMaxSampleTimestampBytes + model::kMaxSampleValueBytes + 8];
+  char* p = buf;
+  *p++ = '[';
+  p = model::WriteSampleTimestamp(p, ms);
+  *p++ = ',';
+  *p++ = '"';
+  p = model::WriteSampleValue(p, v);
+  *p++ = '"';
+  *p++ = ']';
+  buf_.append(buf, p);
+  return *this;
+}
+
 JsonWriter& JsonWriter::Labels(const model::Labels& labels) {
   BeginObject();
   for (const model::LabelView& l : labels) Key(l.name).String(l.value);

@@ -39,6 +39,9 @@ class JsonWriter {
   JsonWriter& SampleValue(double v);
   // A sample timestamp in seconds with three-digit milliseconds (1.500).
   JsonWriter& SampleTimestamp(int64_t ms);
+  // A sample as the API writes one: [timestamp, "value"], put down in one piece (a large
+  // matrix is mostly these).
+  JsonWriter& SamplePoint(int64_t ms, double v);
   // A label set as an object {"name":"value",...} in label order.
   JsonWriter& Labels(const model::Labels& labels);
 

@@ -86,7 +86,7 @@ void WriteQueryData(JsonWriter& w, const promql::Value& v, const promql::QuerySt
           WriteHistogram(w, *s.h);
           w.EndArray();
         } else {
-          w.Key("value").BeginArray().SampleTimestamp(s.t).SampleValue(s.f).EndArray();
+          w.Key("value").SamplePoint(s.t, s.f);
         }
         w.EndObject();
       }
@@ -100,8 +100,7 @@ void WriteQueryData(JsonWriter& w, const promql::Value& v, const promql::QuerySt
         w.Key("metric").Labels(s.metric);
         if (!s.floats.empty()) {
           w.Key("values").BeginArray();
-          for (const promql::FPoint& p : s.floats)
-            w.BeginArray().SampleTimestamp(p.t).SampleValue(p.f).EndArray();
+          for (const promql::FPoint& p : s.floats) w.SamplePoint(p.t, p.f);
           w.EndArray();
         }
         if (!s.histograms.empty()) {

@@ -1,37 +1,65 @@
 #include "model/value_text.h"
 
+#include <algorithm>
+#include <charconv>
 #include <cmath>
+#include <cstring>
 
 #include "model/go_strconv.h"
 #include "model/utf8.h"
 
 namespace promref::model {
 
-void AppendSampleValue(std::string* out, double v) {
+char* WriteSampleValue(char* out, double v) {
   const double abs = std::fabs(v);
   // NaN compares false both ways and so takes 'f', which prints "NaN" as Go's does.
   const bool exp_form = abs != 0 && (abs < 1e-6 || abs >= 1e21);
-  AppendFloat(out, v, exp_form ? 'e' : 'f');
+  if (!exp_form && abs < 1e15) {
+    // Below 2^53 Go's 'f' with the shortest precision is std::to_chars' shortest fixed form,
+    // written in place: a large query result is mostly these (value_text_test checks the two
+    // agree). Above it to_chars writes the exact integer (999999999999999868928) where Go pads
+    // the shortest digits with zeros (999999999999999900000).
+    const std::to_chars_result r =
+        std::to_chars(out, out + kMaxSampleValueBytes, v, std::chars_format::fixed);
+    if (r.ec == std::errc{}) return r.ptr;
+  }
+  // At most 24 bytes: -1.2345678901234567e-308, or 22 for the 'f' form below 1e21.
+  const std::string s = FormatFloat(v, exp_form ? 'e' : 'f');
+  const size_t n = std::min(s.size(), kMaxSampleValueBytes);
+  std::memcpy(out, s.data(), n);
+  return out + n;
+}
+
+void AppendSampleValue(std::string* out, double v) {
+  char buf[kMaxSampleValueBytes];
+  out->append(buf, WriteSampleValue(buf, v));
 }
 
 void AppendScalarValue(std::string* out, double v) {
   AppendFloat(out, v, 'f');
 }
 
-void AppendSampleTimestamp(std::string* out, int64_t ms) {
+char* WriteSampleTimestamp(char* out, int64_t ms) {
   // Go's jsonutil.MarshalTimestamp, including its wrapping negation of MinInt64.
+  char* p = out;
   if (ms < 0) {
-    out->push_back('-');
+    *p++ = '-';
     ms = static_cast<int64_t>(0 - static_cast<uint64_t>(ms));
   }
-  out->append(std::to_string(ms / 1000));
+  p = std::to_chars(p, out + 24, ms / 1000).ptr;
   const int64_t fraction = ms % 1000;
   if (fraction != 0) {
-    out->push_back('.');
-    if (fraction < 100) out->push_back('0');
-    if (fraction < 10) out->push_back('0');
-    out->append(std::to_string(fraction));
+    *p++ = '.';
+    if (fraction < 100) *p++ = '0';
+    if (fraction < 10) *p++ = '0';
+    p = std::to_chars(p, out + kMaxSampleTimestampBytes, fraction).ptr;
   }
+  return p;
+}
+
+void AppendSampleTimestamp(std::string* out, int64_t ms) {
+  char buf[kMaxSampleTimestampBytes];
+  out->append(buf, WriteSampleTimestamp(buf, ms));
 }
 
 void AppendJsonNumber(std::string* out, double v) {

@@ -19,6 +19,12 @@ namespace promref::model {
 void AppendSampleValue(std::string* out, double v);
 void AppendScalarValue(std::string* out, double v);
 void AppendSampleTimestamp(std::string* out, int64_t ms);
+// The same two into a caller's buffer, for writers that put a whole [timestamp, "value"] pair
+// down at once: they write at most these many bytes and return the end of what they wrote.
+inline constexpr size_t kMaxSampleValueBytes = 32;
+inline constexpr size_t kMaxSampleTimestampBytes = 48;
+char* WriteSampleValue(char* out, double v);
+char* WriteSampleTimestamp(char* out, int64_t ms);
 // Go encoding/json for a finite float64 (NaN and ±Inf are not valid JSON; callers must not
 // pass them).
 void AppendJsonNumber(std::string* out, double v);

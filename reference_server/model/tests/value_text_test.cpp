@@ -1,10 +1,15 @@
 #include "model/value_text.h"
 
 #include <gtest/gtest.h>
+#include <rapidcheck.h>
+#include <rapidcheck/gtest.h>
 
+#include <bit>
 #include <cmath>
 #include <limits>
+#include <string>
 
+#include "model/go_strconv.h"
 #include "model/sample.h"
 
 namespace promref::model {
@@ -40,6 +45,49 @@ TEST(ValueText, SampleTimestampsKeepThreeFractionDigits) {
   EXPECT_EQ(FormatSampleTimestamp(1435781451781), "1435781451.781");
   EXPECT_EQ(FormatSampleTimestamp(-1500), "-1.500");
   EXPECT_EQ(FormatSampleTimestamp(0), "0");
+}
+
+// Sample values in fixed form are written by std::to_chars directly: they must be Go's
+// FormatFloat(v, 'f', -1, 64), which AppendFloat implements digit by digit.
+RC_GTEST_PROP(ValueText, FixedSampleValuesAreGoShortestFixedForm, ()) {
+  const double v = *rc::gen::oneOf(
+      rc::gen::map(rc::gen::arbitrary<uint64_t>(), [](uint64_t bits) { return std::bit_cast<double>(bits); }),
+      rc::gen::map(rc::gen::pair(rc::gen::inRange(-99999999, 99999999), rc::gen::inRange(-12, 21)),
+                   [](const std::pair<int, int>& p) { return p.first * std::pow(10.0, p.second); }),
+      rc::gen::element(0.0, -0.0, 1e-6, -1e-6, 9.999999999999999e20, 0.1, 1.0 / 3));
+  std::string go;
+  const double abs = std::fabs(v);
+  AppendFloat(&go, v, abs != 0 && (abs < 1e-6 || abs >= 1e21) ? 'e' : 'f');
+  if (go.find('e') != std::string::npos && std::isfinite(v)) {
+    // encoding/json's exponent form is not the fixed form's business
+    RC_SUCCEED("exponent form");
+  }
+  RC_ASSERT(FormatSampleValue(v) == go);
+}
+
+// Timestamps as Go's jsonutil.MarshalTimestamp writes them, down to the wrapping negation of
+// the smallest int64.
+RC_GTEST_PROP(ValueText, SampleTimestampsAreSecondsAndMilliseconds, (int64_t ms)) {
+  int64_t m = ms;
+  std::string want;
+  if (m < 0) {
+    want = "-";
+    m = static_cast<int64_t>(0 - static_cast<uint64_t>(m));
+  }
+  want += std::to_string(m / 1000);
+  const int64_t fraction = m % 1000;
+  if (fraction != 0) {
+    want += '.';
+    if (fraction < 100) want += '0';
+    if (fraction < 10) want += '0';
+    want += std::to_string(fraction);
+  }
+  RC_ASSERT(FormatSampleTimestamp(ms) == want);
+}
+
+TEST(ValueText, SmallestTimestampWrapsAsInGo) {
+  const int64_t min = std::numeric_limits<int64_t>::min();
+  EXPECT_EQ(FormatSampleTimestamp(min), "--9223372036854775.00-808");
 }
 
 TEST(ValueText, JsonNumbersAsEncodingJson) {
