@@ -313,27 +313,84 @@ RangeResult ExtendedRate(const Window& w, bool is_counter, bool is_rate) {
 // none). `from_start` (StartsAtStartTimestamp): the increase is measured from the first
 // sample's start instead, with no extrapolation towards the range start (one sample then
 // suffices, and gets none towards the end either). Divided by the range for rate().
+// What the extrapolation of a window takes from its timestamps alone (Prometheus'
+// extrapolatedRate before it looks at values): the durations to the range's ends, shortened
+// when beyond 1.1 average intervals, and the factor they give. Windows of one shape give the
+// same values, and a range query meets few shapes: one series at every step whose step is a
+// multiple of its scrape interval, and every series scraped on the same schedule.
+struct WindowTiming {
+  double to_start = 0;
+  double to_end = 0;
+  double sampled = 0;
+  double factor = 1;  // with to_start as it is here (before a counter's zero point shortens it)
+
+  static WindowTiming Of(int64_t to_start_ms, int64_t to_end_ms, int64_t sampled_ms, size_t n,
+                         int64_t range_ms, bool is_rate) {
+    WindowTiming w;
+    w.to_start = static_cast<double>(to_start_ms) / 1000;
+    w.to_end = static_cast<double>(to_end_ms) / 1000;
+    w.sampled = static_cast<double>(sampled_ms) / 1000;
+    const double average = n > 1 ? w.sampled / static_cast<double>(n - 1) : 0;
+    const double threshold = average * 1.1;
+    if (w.to_start >= threshold) w.to_start = average / 2;
+    if (w.to_end >= threshold) w.to_end = average / 2;
+    w.factor = Factor(w.sampled, w.to_start, w.to_end, range_ms, is_rate);
+    return w;
+  }
+
+  static double Factor(double sampled, double to_start, double to_end, int64_t range_ms, bool is_rate) {
+    double factor = sampled != 0 ? (sampled + to_start + to_end) / sampled : 1;
+    if (is_rate) factor /= static_cast<double>(range_ms) / 1000;
+    return factor;
+  }
+};
+
+// WindowTiming::Of, remembering the last shape asked for on this thread: the same inputs give
+// the same bits, and most windows then skip its six divisions.
+const WindowTiming& TimingOf(int64_t to_start_ms, int64_t to_end_ms, int64_t sampled_ms, size_t n,
+                             int64_t range_ms, bool is_rate) {
+  struct Entry {
+    int64_t to_start_ms = -1, to_end_ms = -1, sampled_ms = -1;
+    size_t n = 0;
+    int64_t range_ms = -1;
+    bool is_rate = false;
+    WindowTiming timing;
+  };
+  thread_local Entry last;
+  if (last.to_start_ms != to_start_ms || last.to_end_ms != to_end_ms || last.sampled_ms != sampled_ms ||
+      last.n != n || last.range_ms != range_ms || last.is_rate != is_rate) {
+    last = {to_start_ms,
+            to_end_ms,
+            sampled_ms,
+            n,
+            range_ms,
+            is_rate,
+            WindowTiming::Of(to_start_ms, to_end_ms, sampled_ms, n, range_ms, is_rate)};
+  }
+  return last.timing;
+}
+
 template <typename ToZero>
 double ExtrapolationFactor(const Window& w, bool is_counter, bool is_rate, bool from_start, ToZero to_zero) {
   const auto& p = w.points;
   const int64_t first_t = p.front().t;
   const int64_t last_t = p.back().t;
-  double to_start = static_cast<double>(first_t - w.range_start) / 1000;
-  double to_end = static_cast<double>(w.range_end - last_t) / 1000;
-  double sampled = static_cast<double>(last_t - first_t) / 1000;
-  const double average = p.size() > 1 ? sampled / static_cast<double>(p.size() - 1) : 0;
-  const double threshold = average * 1.1;
   if (from_start) {
-    to_start = 0;
-    sampled = static_cast<double>(last_t - p.front().st) / 1000;
-  } else {
-    if (to_start >= threshold) to_start = average / 2;
-    if (is_counter) to_start = std::min(to_start, to_zero(sampled));
+    // Counted from the series' start: nothing to extrapolate towards the range's start.
+    const double sampled = static_cast<double>(last_t - p.front().st) / 1000;
+    const double average =
+        p.size() > 1 ? (static_cast<double>(last_t - first_t) / 1000) / static_cast<double>(p.size() - 1) : 0;
+    double to_end = static_cast<double>(w.range_end - last_t) / 1000;
+    if (to_end >= average * 1.1) to_end = average / 2;
+    return WindowTiming::Factor(sampled, 0, to_end, w.range, is_rate);
   }
-  if (to_end >= threshold) to_end = average / 2;
-  double factor = sampled != 0 ? (sampled + to_start + to_end) / sampled : 1;
-  if (is_rate) factor /= RangeSeconds(w);
-  return factor;
+  const WindowTiming& t =
+      TimingOf(first_t - w.range_start, w.range_end - last_t, last_t - first_t, p.size(), w.range, is_rate);
+  if (!is_counter) return t.factor;
+  // A counter is not extrapolated below zero: its start may come closer.
+  const double to_zero_at = to_zero(t.sampled);
+  if (!(to_zero_at < t.to_start)) return t.factor;
+  return WindowTiming::Factor(t.sampled, to_zero_at, t.to_end, w.range, is_rate);
 }
 
 // What a mix of exponential and custom buckets does to the annotations collected so far:

@@ -248,6 +248,53 @@ TEST_F(EngineTest, AggregationsOfRangeFunctionsAnswerAlikeWithoutTheirMatrix) {
   EXPECT_TRUE(Instant("sum(last_over_time({__name__=~\"dup_.\"}[1m]))", 1333).status.ok());
 }
 
+// rate, increase and delta remember the timing of the last window shape they met (one thread's
+// cache, functions_rate.cpp): a range query meets the shapes in one order, instant queries at
+// the same steps in another, and both must give the same bits. Scrapes here jitter, skip and
+// reset, so that shapes repeat and differ in every way the cache keys on.
+TEST_F(EngineTest, RateExtrapolationAnswersAlikeInAnyOrderOfWindows) {
+  auto app = store_.MakeAppender();
+  uint64_t seed = 12345;
+  auto next = [&seed] {
+    seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    return seed >> 33;
+  };
+  for (int s = 0; s < 40; ++s) {
+    const model::Labels l{{"__name__", "c_total"}, {"s", std::to_string(s)}};
+    double v = static_cast<double>(next() % 100);
+    for (int k = 0; k < 80; ++k) {
+      if (next() % 7 == 0) continue;  // a missed scrape
+      const int64_t jitter = s % 3 == 0 ? 0 : static_cast<int64_t>(next() % 3000);
+      v = next() % 23 == 0 ? static_cast<double>(next() % 5) : v + static_cast<double>(next() % 50) / 4;
+      ASSERT_TRUE(app->Append(0, l, (1000 + 15 * k) * 1000LL + jitter, v).ok());
+    }
+  }
+  ASSERT_TRUE(app->Commit().ok());
+  for (const std::string q : {"rate(c_total[1m])", "increase(c_total[45s])", "delta(c_total[2m])",
+                              "rate(c_total[1m] offset 20s)", "sum(rate(c_total[90s]))"}) {
+    SCOPED_TRACE(q);
+    const QueryResult range = engine_.RangeQuery(store_, q, 1100'000, 2100'000, 20'000);
+    ASSERT_TRUE(range.status.ok());
+    std::map<std::pair<std::string, int64_t>, double> by_step;
+    for (const Series& s : range.value.matrix) {
+      for (const FPoint& p : s.floats) by_step[{s.metric.ToString(), p.t}] = p.f;
+    }
+    size_t compared = 0;
+    for (int64_t t = 2100; t >= 1100; t -= 20) {  // backwards: another order of shapes
+      const QueryResult instant = Instant(q, t);
+      ASSERT_TRUE(instant.status.ok());
+      for (const Sample& smp : instant.value.vector) {
+        const auto it = by_step.find({smp.metric.ToString(), t * 1000});
+        ASSERT_NE(it, by_step.end()) << smp.metric.ToString() << " at " << t;
+        EXPECT_EQ(std::memcmp(&it->second, &smp.f, sizeof(double)), 0)
+            << smp.metric.ToString() << " at " << t << ": " << it->second << " vs " << smp.f;
+        ++compared;
+      }
+    }
+    EXPECT_GT(compared, 40u);
+  }
+}
+
 TEST_F(EngineTest, VectorMatchingErrors) {
   Add({{"__name__", "a"}, {"x", "1"}, {"y", "1"}}, 1000'000, 1);
   Add({{"__name__", "a"}, {"x", "1"}, {"y", "2"}}, 1000'000, 1);
