@@ -229,8 +229,10 @@ void Evaluator::ForEachRangeFunctionSeries(const Call& c, size_t matrix_arg,
   const bool pair_index = ReadsPairIndex(name);
 
   auto evaluate = [&](LoadedSeries& ls) {
-    std::erase_if(ls.points, IsStale);  // stale markers never enter a range window
-    IndexPoints(&ls, pair_index);
+    if (!ls.indexed) {  // a subquery's points (a selector's come ready from ForEachSelected)
+      std::erase_if(ls.points, IsStale);  // stale markers never enter a range window
+      IndexPoints(&ls, pair_index);
+    }
     Series s{ls.labels, {}, {}, ls.drop_name};
     s.floats.reserve(StepsReached(ls.points.size(), range + extend_before + extend_after));
     if (!keep_name) DropMetricName(&s, delayed);
@@ -281,7 +283,7 @@ void Evaluator::ForEachRangeFunctionSeries(const Call& c, size_t matrix_arg,
   };
   if (selector != nullptr) {
     ForEachSelected(*selector, WrapSub(WrapSub(RefTime(*mods, start_), range), extend_before),
-                    WrapAdd(RefTime(*mods, end_), extend_after), evaluate);
+                    WrapAdd(RefTime(*mods, end_), extend_after), evaluate, pair_index);
   } else {
     for (LoadedSeries& ls : series) evaluate(ls);
   }

@@ -22,7 +22,7 @@
 namespace promref::promql::internal {
 
 void Evaluator::ForEachSelected(const VectorSelector& vs, int64_t mint, int64_t maxt,
-                                const std::function<void(LoadedSeries&)>& fn) {
+                                const std::function<void(LoadedSeries&)>& fn, std::optional<bool> for_range) {
   if (maxt < mint) return;
   storage::SelectHints hints;
   hints.start = WrapAdd(mint, 1);
@@ -34,7 +34,8 @@ void Evaluator::ForEachSelected(const VectorSelector& vs, int64_t mint, int64_t 
   const bool with_st = ctx_->options->use_start_timestamps;
   const bool stats_only = vs.histogram_stats_only;
   // Runs on the prefetcher's thread for large selections: storage reads only.
-  auto load = [mint, maxt, with_st, stats_only](const storage::Series& s, LoadedSeries* ls) -> Status {
+  auto load = [mint, maxt, with_st, stats_only, for_range](const storage::Series& s,
+                                                           LoadedSeries* ls) -> Status {
     ls->labels = s.labels();
     ls->points.clear();
     ls->drop_name = false;
@@ -67,6 +68,11 @@ void Evaluator::ForEachSelected(const VectorSelector& vs, int64_t mint, int64_t 
     }
     if (Status st = it->Err(); !st.ok()) return st;
     if (stats_only) ToHistogramStats(&ls->points);
+    ls->read_points = ls->points.size();
+    if (for_range) {
+      std::erase_if(ls->points, IsStale);  // stale markers never enter a range window
+      IndexPoints(ls, *for_range);
+    }
     return {};
   };
   SeriesPrefetcher series(ctx_->querier->Select(false, hints, vs.matchers), load);
@@ -76,8 +82,8 @@ void Evaluator::ForEachSelected(const VectorSelector& vs, int64_t mint, int64_t 
     ctx_->CheckExpanding();
     // Loaded points count towards the limit until the selection is done; the results are
     // what is counted after that.
-    n += static_cast<int64_t>(ls->points.size());
-    ctx_->AddSamples(static_cast<int64_t>(ls->points.size()));
+    n += static_cast<int64_t>(ls->read_points);
+    ctx_->AddSamples(static_cast<int64_t>(ls->read_points));
     fn(*ls);
   }
   if (!err.ok()) Fail(ErrorKind::kInternal, err.error().message());

@@ -66,6 +66,9 @@ struct LoadedSeries {
   model::Labels labels;
   std::vector<Point> points;  // increasing t
   bool drop_name = false;
+  // How many points were read from storage (stale markers included), which is what counts
+  // towards the query's samples while the selection runs.
+  size_t read_points = 0;
   // What range functions would otherwise find again in every window of a range query, each
   // rescanning the points its neighbours did (IndexPoints in functions.h fills them in;
   // `indexed` false: nothing is known).
@@ -141,8 +144,12 @@ class Evaluator {
   // The same one series at a time, in one reused buffer: a query that reduces each series
   // right away never holds every series' raw points at once (hundreds of MB on large ranges,
   // and as many fresh pages to fault in).
+  // For a range function (`for_range` set), the series come ready for windows: stale markers
+  // dropped and the points indexed (IndexPoints, with the pair index when *for_range), work
+  // done on the loading thread rather than the evaluating one.
   void ForEachSelected(const VectorSelector& vs, int64_t mint, int64_t maxt,
-                       const std::function<void(LoadedSeries&)>& fn);
+                       const std::function<void(LoadedSeries&)>& fn,
+                       std::optional<bool> for_range = std::nullopt);
   // Evaluates a subquery's inner expression at its own steps; returns the points and sets
   // *range/*offset/*at for windowing.
   std::vector<LoadedSeries> EvalSubqueryPoints(const SubqueryExpr& sq);
