@@ -125,8 +125,9 @@ class Evaluator {
   // An aggregation (sum, avg, ...; not topk and the like) of a range function over a matrix
   // selector, folded series by series as the function gives them, without the function's
   // output matrix. The same result, annotations and sample accounting as the step-by-step
-  // path; nullopt (with nothing evaluated or recorded) when it does not apply, as when a
-  // series holds histograms or the groups are too many to hold every step's aggregate.
+  // path. nullopt when it does not apply, or gives up midway (a series holds histograms, the
+  // groups are too many to hold every step's aggregate, two series may share labels): the
+  // annotations and sample counts are then as they were before it started.
   std::optional<Matrix> EvalAggregateOfRangeFunction(const AggregateExpr& a,
                                                      const std::vector<std::string>& grouping,
                                                      const std::vector<double>& params);
