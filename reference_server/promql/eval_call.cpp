@@ -229,10 +229,8 @@ void Evaluator::ForEachRangeFunctionSeries(const Call& c, size_t matrix_arg,
   const bool pair_index = ReadsPairIndex(name);
 
   auto evaluate = [&](LoadedSeries& ls) {
-    if (!ls.indexed) {  // a subquery's points (a selector's come ready from ForEachSelected)
-      std::erase_if(ls.points, IsStale);  // stale markers never enter a range window
-      IndexPoints(&ls, pair_index);
-    }
+    // A subquery's points; a selector's come ready from ForEachSelected.
+    if (!ls.indexed) PrepareForWindows(&ls, pair_index);
     Series s{ls.labels, {}, {}, ls.drop_name};
     s.floats.reserve(StepsReached(ls.points.size(), range + extend_before + extend_after));
     if (!keep_name) DropMetricName(&s, delayed);

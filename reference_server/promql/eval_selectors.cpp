@@ -69,10 +69,7 @@ void Evaluator::ForEachSelected(const VectorSelector& vs, int64_t mint, int64_t 
     if (Status st = it->Err(); !st.ok()) return st;
     if (stats_only) ToHistogramStats(&ls->points);
     ls->read_points = ls->points.size();
-    if (for_range) {
-      std::erase_if(ls->points, IsStale);  // stale markers never enter a range window
-      IndexPoints(ls, *for_range);
-    }
+    if (for_range) PrepareForWindows(ls, *for_range);
     return {};
   };
   SeriesPrefetcher series(ctx_->querier->Select(false, hints, vs.matchers), load);

@@ -12,11 +12,13 @@
 #include <string_view>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "model/go_strconv.h"
 #include "model/histogram_ops.h"
 #include "model/sample.h"
 #include "model/time.h"
+#include "promql/internal/eval_support.h"
 #include "promql/internal/function_support.h"
 #include "promql/internal/functions.h"
 #include "promql/internal/go_math.h"
@@ -866,7 +868,8 @@ RangeResult FnIntegral(const Window& w, const FunctionCall& fc) {
 
 }  // namespace
 
-void IndexPoints(LoadedSeries* ls, bool pairs) {
+void PrepareForWindows(LoadedSeries* ls, bool pairs) {
+  std::erase_if(ls->points, IsStale);
   const std::vector<Point>& p = ls->points;
   ls->has_histograms = ls->has_floats = false;
   for (const Point& pt : p) (pt.h ? ls->has_histograms : ls->has_floats) = true;

@@ -70,7 +70,7 @@ struct LoadedSeries {
   // towards the query's samples while the selection runs.
   size_t read_points = 0;
   // What range functions would otherwise find again in every window of a range query, each
-  // rescanning the points its neighbours did (IndexPoints in functions.h fills them in;
+  // rescanning the points its neighbours did (PrepareForWindows in functions.h fills them in;
   // `indexed` false: nothing is known).
   bool indexed = false;
   bool has_histograms = false;
@@ -146,7 +146,7 @@ class Evaluator {
   // right away never holds every series' raw points at once (hundreds of MB on large ranges,
   // and as many fresh pages to fault in).
   // For a range function (`for_range` set), the series come ready for windows: stale markers
-  // dropped and the points indexed (IndexPoints, with the pair index when *for_range), work
+  // dropped and the points indexed (PrepareForWindows, with the pair index when *for_range), work
   // done on the loading thread rather than the evaluating one.
   void ForEachSelected(const VectorSelector& vs, int64_t mint, int64_t maxt,
                        const std::function<void(LoadedSeries&)>& fn,

@@ -77,9 +77,10 @@ struct RangeResult {
 
 // `scalars` holds the call's scalar arguments at this step, by argument index.
 using RangeFunction = RangeResult (*)(const Window& w, const FunctionCall& fc);
-// Fills in `ls`'s index (LoadedSeries::indexed and what it guards) from its points, with the
-// index of irregular pairs when `pairs` (what `function` needs: ReadsPairIndex).
-void IndexPoints(LoadedSeries* ls, bool pairs);
+// Readies a series' points for a range function's windows: drops its stale markers (they never
+// enter a window) and fills in its index (LoadedSeries::indexed and what it guards), with the
+// index of irregular pairs when `pairs` (what the function needs: ReadsPairIndex).
+void PrepareForWindows(LoadedSeries* ls, bool pairs);
 bool ReadsPairIndex(std::string_view function);
 RangeFunction FindRangeFunction(std::string_view name);
 
