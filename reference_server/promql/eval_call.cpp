@@ -228,27 +228,53 @@ void Evaluator::ForEachRangeFunctionSeries(const Call& c, size_t matrix_arg,
   const bool delayed = ctx_->delayed_name_removal;
   const bool pair_index = ReadsPairIndex(name);
 
+  // sum_over_time and avg_over_time of a float series: all its windows at once.
+  const FloatWindowsFunction batch =
+      extend_before == 0 && extend_after == 0 ? FindFloatWindowsFunction(name) : nullptr;
+  std::vector<WindowSpan> spans;
+  std::vector<int64_t> span_steps;
+  std::vector<double> span_values;
+
   auto evaluate = [&](LoadedSeries& ls) {
     // A subquery's points; a selector's come ready from ForEachSelected.
     if (!ls.indexed) PrepareForWindows(&ls, pair_index);
     Series s{ls.labels, {}, {}, ls.drop_name};
     s.floats.reserve(StepsReached(ls.points.size(), range + extend_before + extend_after));
     if (!keep_name) DropMetricName(&s, delayed);
+    // The step's window: points[lo, hi) in (ref - range - extend_before, ref + extend_after].
+    size_t lo = 0, hi = 0;
+    int64_t from = 0, ref = 0;
+    auto move_to = [&](int64_t ts) {
+      ref = RefTime(*mods, ts);
+      from = WrapSub(ref, range);
+      while (hi < ls.points.size() && ls.points[hi].t <= WrapAdd(ref, extend_after)) ++hi;
+      while (lo < hi && ls.points[lo].t <= WrapSub(from, extend_before)) ++lo;
+      // A pinned (@) window does not move; after the first step the pointers are right.
+      if (lo > hi) lo = hi;
+      return lo != hi;
+    };
+    if (batch != nullptr && !ls.has_histograms) {
+      spans.clear();
+      span_steps.clear();
+      for (int64_t ts = start_; ts <= end_; ts += interval_) {
+        if (!move_to(ts)) continue;
+        spans.push_back({static_cast<uint32_t>(lo), static_cast<uint32_t>(hi)});
+        span_steps.push_back(ts);
+      }
+      span_values.resize(spans.size());
+      batch(ls.points, spans, span_values.data());
+      for (size_t k = 0; k < spans.size(); ++k) s.floats.push_back({span_steps[k], span_values[k]});
+      if (!s.floats.empty()) emit(s);
+      return;
+    }
     Window w;
     w.series = &ls;
     w.range = range;
     w.anchored = anchored;
     w.smoothed = smoothed;
-    size_t lo = 0, hi = 0;
     size_t step = 0;
     for (int64_t ts = start_; ts <= end_; ts += interval_, ++step) {
-      const int64_t ref = RefTime(*mods, ts);
-      const int64_t from = WrapSub(ref, range);
-      while (hi < ls.points.size() && ls.points[hi].t <= WrapAdd(ref, extend_after)) ++hi;
-      while (lo < hi && ls.points[lo].t <= WrapSub(from, extend_before)) ++lo;
-      if (lo > hi) lo = hi;
-      // A pinned (@) window does not move; after the first step the pointers are right.
-      if (lo == hi) continue;
+      if (!move_to(ts)) continue;
       if (fn == nullptr) {  // absent_over_time: presence is what counts
         s.floats.push_back({ts, 1});
         continue;

@@ -19,6 +19,7 @@
 #include "promql/internal/functions.h"
 #include "promql/internal/go_math.h"
 #include "promql/internal/histogram_sum.h"
+#include "promql/internal/window_sums.h"
 
 namespace promref::promql::internal {
 namespace {
@@ -51,28 +52,7 @@ RangeResult FnAvgOverTime(const Window& w, const FunctionCall& fc) {
     MixedWarning(w, fc);
     return {};
   }
-  const auto& p = w.points;
-  double sum = p[0].f, count = 1, mean = 0, c = 0;
-  bool incremental = false;
-  for (size_t i = 1; i < p.size(); ++i) {
-    count = static_cast<double>(i + 1);
-    if (!incremental) {
-      double new_sum = sum, new_c = c;
-      KahanSumInc(p[i].f, &new_sum, &new_c);
-      if (!std::isinf(new_sum)) {
-        sum = new_sum, c = new_c;
-        continue;
-      }
-      incremental = true;
-      mean = sum / (count - 1);
-      c /= count - 1;
-    }
-    const double q = (count - 1) / count;
-    double m = q * mean, mc = q * c;
-    KahanSumInc(p[i].f / count, &m, &mc);
-    mean = m, c = mc;
-  }
-  return Float(incremental ? mean + c : sum / count + c / count);
+  return Float(AvgFloatWindow(w.points));
 }
 
 RangeResult FnSumOverTime(const Window& w, const FunctionCall& fc) {
@@ -81,9 +61,7 @@ RangeResult FnSumOverTime(const Window& w, const FunctionCall& fc) {
     MixedWarning(w, fc);
     return {};
   }
-  double sum = 0, c = 0;
-  for (const Point& p : w.points) KahanSumInc(p.f, &sum, &c);
-  return Float(sum + c);
+  return Float(SumFloatWindow(w.points));
 }
 
 RangeResult FnCountOverTime(const Window& w, const FunctionCall&) {
@@ -221,6 +199,12 @@ RangeFunction FindOverTimeFunction(std::string_view name) {
   };
   auto it = table->find(name);
   return it == table->end() ? nullptr : it->second;
+}
+
+FloatWindowsFunction FindFloatWindowsFunction(std::string_view name) {
+  if (name == "sum_over_time") return SumFloatWindows;
+  if (name == "avg_over_time") return AvgFloatWindows;
+  return nullptr;
 }
 
 bool RangeFunctionKeepsName(std::string_view name) {

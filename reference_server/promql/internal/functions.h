@@ -12,6 +12,7 @@
 
 #include "promql/ast.h"
 #include "promql/internal/evaluator.h"
+#include "promql/internal/window_sums.h"
 
 namespace promref::promql::internal {
 
@@ -83,6 +84,13 @@ using RangeFunction = RangeResult (*)(const Window& w, const FunctionCall& fc);
 void PrepareForWindows(LoadedSeries* ls, bool pairs);
 bool ReadsPairIndex(std::string_view function);
 RangeFunction FindRangeFunction(std::string_view name);
+
+// A range function's form for all the windows of a series without histograms at once:
+// out[k] is what its RangeFunction gives for points[windows[k].lo, windows[k].hi)
+// (window_sums.h). nullptr when `name` has no such form.
+using FloatWindowsFunction = void (*)(std::span<const Point> points, std::span<const WindowSpan> windows,
+                                      double* out);
+FloatWindowsFunction FindFloatWindowsFunction(std::string_view name);
 
 // Whether the function keeps the input's metric name (last_over_time, first_over_time).
 bool RangeFunctionKeepsName(std::string_view name);
