@@ -215,8 +215,14 @@ class SourceSeries final : public storage::Series {
   std::unique_ptr<storage::SampleIterator> Iterator() const override {
     std::vector<ChunkMeta> chunks;
     ChunkKeepalive keep;
-    model::Labels ignored;
-    src_->Series(ref_, mint_, maxt_, /*with_data=*/true, &ignored, &chunks, &keep);
+    if (read_) {  // the first iterator takes what the series set read
+      read_ = false;
+      chunks = std::move(chunks_);
+      keep = std::move(keep_);
+    } else {
+      model::Labels ignored;
+      src_->Series(ref_, mint_, maxt_, /*with_data=*/true, &ignored, &chunks, &keep);
+    }
     // The iterator keeps the source (and so the head pin or block) alive.
     keep.push_back(std::shared_ptr<const std::string>(src_, nullptr));
     return NewChunkSeriesIterator(std::move(chunks),
@@ -224,9 +230,20 @@ class SourceSeries final : public storage::Series {
                                   maxt_, std::move(keep));
   }
 
+  // Reads the labels and chunks, keeping the chunks for the first Iterator(); whether the
+  // series has a sample in range (SeriesHasData). Reading a head series again would copy its
+  // labels and open chunk again.
+  bool ReadIfHasData() {
+    read_ = SeriesHasData(*src_, ref_, mint_, maxt_, &labels_, &chunks_, &keep_);
+    return read_;
+  }
+
   model::Labels labels_;
 
  private:
+  mutable std::vector<ChunkMeta> chunks_;
+  mutable ChunkKeepalive keep_;
+  mutable bool read_ = false;
   std::shared_ptr<const SeriesSource> src_;
   uint64_t ref_;
   int64_t mint_, maxt_;
@@ -262,7 +279,7 @@ class SourceSeriesSet final : public storage::SeriesSet {
       const uint64_t ref = postings_[pos_++];
       cur_ = std::make_unique<SourceSeries>(src_, ref, mint_, maxt_);
       if (metadata_only_ ? SeriesHasChunks(*src_, ref, mint_, maxt_, &cur_->labels_)
-                         : SeriesHasData(*src_, ref, mint_, maxt_, &cur_->labels_)) {
+                         : cur_->ReadIfHasData()) {
         ++returned_;
         return true;
       }
@@ -488,24 +505,18 @@ std::unique_ptr<storage::SampleIterator> NewMergeIterator(
   return std::make_unique<MergeIterator>(std::move(its));
 }
 
-bool SeriesHasData(const SeriesSource& src, uint64_t ref, int64_t mint, int64_t maxt, model::Labels* labels) {
-  std::vector<ChunkMeta> chunks;
-  ChunkKeepalive keep;
-  model::Labels scratch;
-  if (!src.Series(ref, mint, maxt, /*with_data=*/false, labels ? labels : &scratch, &chunks, &keep))
-    return false;
-  if (chunks.empty()) return false;
+bool SeriesHasData(const SeriesSource& src, uint64_t ref, int64_t mint, int64_t maxt, model::Labels* labels,
+                   std::vector<ChunkMeta>* chunks, ChunkKeepalive* keep) {
+  if (!src.Series(ref, mint, maxt, /*with_data=*/true, labels, chunks, keep)) return false;
+  if (chunks->empty()) return false;
   const Intervals deleted = src.HasTombstones() ? src.TombstonesFor(ref) : Intervals();
   if (deleted.empty()) {
     // A chunk whose first or last sample is in range settles it without decoding.
-    for (const ChunkMeta& c : chunks) {
+    for (const ChunkMeta& c : *chunks) {
       if ((c.mint >= mint && c.mint <= maxt) || (c.maxt >= mint && c.maxt <= maxt)) return true;
     }
   }
-  chunks.clear();
-  keep.clear();
-  src.Series(ref, mint, maxt, /*with_data=*/true, &scratch, &chunks, &keep);
-  auto it = NewChunkSeriesIterator(std::move(chunks), deleted, mint, maxt, std::move(keep));
+  auto it = NewChunkSeriesIterator(*chunks, deleted, mint, maxt, *keep);
   return it->Next() != ValueType::kNone;
 }
 

@@ -33,7 +33,9 @@ std::unique_ptr<storage::SampleIterator> NewMergeIterator(
     std::vector<std::unique_ptr<storage::SampleIterator>> its);
 
 // Whether a series of `src` has a sample in [mint, maxt] not hidden by a tombstone. Fills
-// `labels` when non-null.
-bool SeriesHasData(const SeriesSource& src, uint64_t ref, int64_t mint, int64_t maxt, model::Labels* labels);
+// `labels`, and `chunks` and `keep` with the series' chunks in the range, bytes included: what
+// an iterator over it needs next, so that a select reads each series from its source once.
+bool SeriesHasData(const SeriesSource& src, uint64_t ref, int64_t mint, int64_t maxt, model::Labels* labels,
+                   std::vector<ChunkMeta>* chunks, ChunkKeepalive* keep);
 
 }  // namespace promref::tsdb
