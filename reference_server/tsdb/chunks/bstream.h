@@ -175,6 +175,9 @@ class BitReader {
 
   uint8_t ReadByte() { return static_cast<uint8_t>(ReadBits(8)); }
 
+  // How many bits have been read.
+  size_t BitPosition() const { return pos_ * 8 - static_cast<size_t>(valid_); }
+
  private:
   // Returns the next n (1..valid_) bits of the window.
   uint64_t Take(int n) {

@@ -1,6 +1,8 @@
 #include "tsdb/chunks/xor.h"
 
+#include <algorithm>
 #include <bit>
+#include <cstring>
 
 #include "tsdb/chunks/chunk.h"
 
@@ -95,11 +97,13 @@ XorIterator::XorIterator(std::string_view chunk) {
 void XorIterator::Reset(std::string_view chunk) {
   corrupt_ = chunk.size() < 2;
   total_ = ChunkNumSamples(chunk);
-  br_ = BitReader(chunk.size() >= 2 ? chunk.substr(2) : std::string_view());
+  payload_ = chunk.size() >= 2 ? chunk.substr(2) : std::string_view();
+  br_ = BitReader(payload_);
   read_ = 0;
   t_ = t_delta_ = 0;
   v_bits_ = 0;
   leading_ = trailing_ = 0;
+  sig_ = 64;
   started_ = done_ = false;
 }
 
@@ -109,51 +113,33 @@ storage::ValueType XorIterator::Next() {
     done_ = true;
     return storage::ValueType::kNone;
   }
-  if (read_ == 0) {
-    uint64_t zz;
-    if (!ReadUvarint(br_, &zz)) return corrupt_ = done_ = true, storage::ValueType::kNone;
-    t_ = static_cast<int64_t>(zz >> 1) ^ -static_cast<int64_t>(zz & 1);
-    v_bits_ = br_.ReadBits(64);
-  } else if (read_ == 1) {
-    uint64_t delta;
-    if (!ReadUvarint(br_, &delta)) return corrupt_ = done_ = true, storage::ValueType::kNone;
-    t_delta_ = static_cast<int64_t>(delta);
-    t_ = WrapAdd(t_, t_delta_);
-    if (!ReadValue()) return corrupt_ = done_ = true, storage::ValueType::kNone;
-  } else {
-    // Up to four prefix bits select the dod bucket.
-    int prefix = 0;
-    for (int i = 0; i < 4; ++i) {
-      prefix <<= 1;
-      if (!br_.ReadBit()) break;
-      prefix |= 1;
-    }
-    int64_t dod = 0;
-    int size = 0;
-    switch (prefix) {
-      case 0b0: break;
-      case 0b10: size = 14; break;
-      case 0b110: size = 17; break;
-      case 0b1110: size = 20; break;
-      case 0b1111: dod = static_cast<int64_t>(br_.ReadBits(64)); break;
-      default: break;
-    }
-    if (size != 0) {
-      uint64_t bits = br_.ReadBits(size);
-      // Values above 2^(size-1) are negative in two's complement of `size` bits.
-      if (bits > (uint64_t{1} << (size - 1))) bits -= uint64_t{1} << size;
-      dod = static_cast<int64_t>(bits);
-    }
-    t_delta_ = WrapAdd(t_delta_, dod);
-    t_ = WrapAdd(t_, t_delta_);
-    if (!ReadValue()) return corrupt_ = done_ = true, storage::ValueType::kNone;
-  }
-  if (!br_.ok()) {
+  if (!(read_ < 2 ? ReadFirstTwo() : DecodeNext())) {
     corrupt_ = done_ = true;
     return storage::ValueType::kNone;
   }
   ++read_;
   return storage::ValueType::kFloat;
+}
+
+bool XorIterator::ReadFirstTwo() {
+  if (read_ == 0) {
+    uint64_t zz;
+    if (!ReadUvarint(br_, &zz)) return false;
+    t_ = static_cast<int64_t>(zz >> 1) ^ -static_cast<int64_t>(zz & 1);
+    v_bits_ = br_.ReadBits(64);
+  } else {
+    uint64_t delta;
+    if (!ReadUvarint(br_, &delta)) return false;
+    t_delta_ = static_cast<int64_t>(delta);
+    t_ = WrapAdd(t_, t_delta_);
+    if (!ReadValue()) return false;
+    sig_ = static_cast<uint8_t>(64 - leading_ - trailing_);
+    // The windowed decoding takes over where the bit reader is.
+    window_ = reinterpret_cast<const uint8_t*>(payload_.data());
+    bit_ = br_.BitPosition();
+    end_bit_ = payload_.size() * 8;
+  }
+  return br_.ok();
 }
 
 bool XorIterator::ReadValue() {
@@ -171,6 +157,97 @@ bool XorIterator::ReadValue() {
   return br_.ok();
 }
 
+namespace {
+
+// 64 bits of `p` from bit `bit` on, most significant first. Reads the 16 bytes from bit / 8.
+inline uint64_t Peek64(const uint8_t* p, size_t bit) {
+  uint64_t hi, lo;
+  std::memcpy(&hi, p + bit / 8, 8);
+  std::memcpy(&lo, p + bit / 8 + 8, 8);
+  hi = __builtin_bswap64(hi);
+  lo = __builtin_bswap64(lo);
+  const unsigned s = bit % 8;
+  return (hi << s) | ((lo >> 1) >> (63 - s));
+}
+
+// At least 57 bits of `p` from bit `bit` on, most significant first (the rest are zeros).
+// Reads the 8 bytes from bit / 8.
+inline uint64_t Peek57(const uint8_t* p, size_t bit) {
+  uint64_t w;
+  std::memcpy(&w, p + bit / 8, 8);
+  return __builtin_bswap64(w) << (bit % 8);
+}
+
+// The top n bits of w (0 <= n <= 64), as the low bits of the result.
+inline uint64_t Top(uint64_t w, unsigned n) {
+  return n == 64 ? w : (w >> 1) >> (63 - n);
+}
+
+}  // namespace
+
+void XorIterator::UseTail() {
+  const size_t byte = bit_ / 8;
+  const size_t left = payload_.size() - byte;
+  std::memset(tail_, 0, sizeof(tail_));
+  std::memcpy(tail_, payload_.data() + byte, left);
+  window_ = tail_;
+  bit_ %= 8;
+  end_bit_ = left * 8;
+}
+
+bool XorIterator::DecodeNext() {
+  if (window_ != tail_ && bit_ / 8 + kSlack > payload_.size()) UseTail();
+  // The timestamp: delta of delta in a prefix code of up to four 1 bits.
+  const uint64_t w = Peek57(window_, bit_);  // the longest prefix and field take 24 bits
+  int64_t dod = 0;
+  if (w >> 63 == 0) {  // a regular scrape interval: the common case
+    bit_ += 1;
+  } else {
+    const unsigned ones = std::min(std::countl_one(w), 4);
+    if (ones == 4) {
+      dod = static_cast<int64_t>(Peek64(window_, bit_ + 4));
+      bit_ += 68;
+    } else {
+      static constexpr unsigned kSize[4] = {0, 14, 17, 20};
+      const unsigned size = kSize[ones];
+      uint64_t bits = Top(w << (ones + 1), size);
+      // Above 2^(size-1) is negative in `size` bits' two's complement (Prometheus' reading).
+      const uint64_t full = uint64_t{1} << size;
+      bits -= bits > full / 2 ? full : 0;
+      dod = static_cast<int64_t>(bits);
+      bit_ += ones + 1 + size;
+    }
+  }
+  t_delta_ = WrapAdd(t_delta_, dod);
+  t_ = WrapAdd(t_, t_delta_);
+
+  // The value: '0' unchanged, '10' + bits in the current window, '11' + a new window + bits.
+  uint64_t v = Peek64(window_, bit_);
+  if (v >> 63 == 0) {
+    bit_ += 1;
+    return bit_ <= end_bit_;
+  }
+  if ((v >> 62) & 1) {
+    const unsigned leading = static_cast<unsigned>(v >> 57) & 31;
+    unsigned sig = static_cast<unsigned>(v >> 51) & 63;
+    if (sig == 0) sig = 64;
+    if (leading + sig > 64) return false;
+    leading_ = static_cast<uint8_t>(leading);
+    sig_ = static_cast<uint8_t>(sig);
+    trailing_ = static_cast<uint8_t>(64 - leading - sig);
+    bit_ += 13;
+    v <<= 13;  // 51 bits left in v
+    if (sig > 51) v = Peek64(window_, bit_);
+  } else {
+    bit_ += 2;
+    v <<= 2;  // 62 bits left in v; a window of up to 62 bits needs no second load
+    if (sig_ > 62) v = Peek64(window_, bit_);
+  }
+  v_bits_ ^= Top(v, sig_) << trailing_;
+  bit_ += sig_;
+  return bit_ <= end_bit_;
+}
+
 storage::ValueType XorIterator::Seek(int64_t t) {
   if (done_) return storage::ValueType::kNone;
   if (started_ && read_ > 0 && t_ >= t) return storage::ValueType::kFloat;
@@ -181,7 +258,28 @@ storage::ValueType XorIterator::Seek(int64_t t) {
 }
 
 size_t XorIterator::ReadFloats(int64_t maxt, size_t cap, int64_t* t, double* v, storage::ValueType* now) {
-  return ReadFloatsStepwise(this, maxt, cap, t, v, now);
+  size_t n = 0;
+  storage::ValueType vt = storage::ValueType::kFloat;
+  while (n < cap) {
+    if (t_ > maxt) break;
+    t[n] = t_;
+    v[n] = std::bit_cast<double>(v_bits_);
+    ++n;
+    if (read_ >= 2 && read_ < total_ && !done_) {
+      // Next(), with the decoding inlined.
+      if (!DecodeNext()) {
+        corrupt_ = done_ = true;
+        vt = storage::ValueType::kNone;
+        break;
+      }
+      ++read_;
+      continue;
+    }
+    vt = Next();
+    if (vt != storage::ValueType::kFloat) break;
+  }
+  *now = vt;
+  return n;
 }
 
 const model::FloatHistogram& XorIterator::AtHistogram() const {

@@ -47,6 +47,12 @@ class XorAppender {
 };
 
 // Iterates an XOR chunk's bytes (header included).
+//
+// The first two samples are read with a BitReader. From the third on, each sample is decoded
+// from 64-bit windows loaded at its bit position, with the choices the prefix codes make
+// computed rather than branched on (which case comes next is close to random in real data).
+// The loads read up to kSlack bytes ahead, so the chunk's last bytes are decoded from a
+// zero-padded copy.
 class XorIterator final : public storage::SampleIterator {
  public:
   explicit XorIterator(std::string_view chunk);
@@ -62,8 +68,19 @@ class XorIterator final : public storage::SampleIterator {
   void Reset(std::string_view chunk);
 
  private:
+  static constexpr size_t kSlack = 40;  // bytes a sample's decoding may load past its start
+
+  bool ReadFirstTwo();
   bool ReadValue();
-  BitReader br_;
+  // Decodes sample read_ (>= 2) at bit_ of window_; false when the chunk is corrupt.
+  bool DecodeNext();
+  void UseTail();
+
+  BitReader br_;  // samples 0 and 1
+  std::string_view payload_;
+  const uint8_t* window_ = nullptr;  // payload_, or tail_ near its end
+  size_t bit_ = 0;                   // position in window_
+  size_t end_bit_ = 0;               // bits of payload in window_
   uint16_t total_ = 0;
   uint16_t read_ = 0;
   int64_t t_ = 0;
@@ -71,9 +88,11 @@ class XorIterator final : public storage::SampleIterator {
   uint64_t v_bits_ = 0;
   uint8_t leading_ = 0;
   uint8_t trailing_ = 0;
+  uint8_t sig_ = 64;  // 64 - leading_ - trailing_
   bool corrupt_ = false;
   bool started_ = false;
   bool done_ = false;
+  uint8_t tail_[2 * kSlack];
 };
 
 }  // namespace promref::tsdb

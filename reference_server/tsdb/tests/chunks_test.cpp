@@ -3,7 +3,9 @@
 
 #include <bit>
 #include <cmath>
+#include <cstring>
 #include <limits>
+#include <memory>
 #include <vector>
 
 #include "model/sample.h"
@@ -90,6 +92,141 @@ RC_GTEST_PROP(XorChunk, CorruptBytesNeverCrash, (const std::string& bytes)) {
   int n = 0;
   while (it.Next() != storage::ValueType::kNone) ++n;
   RC_ASSERT(n <= 65535);
+}
+
+// Prometheus' XORChunk reader, bit by bit, as the reference for damaged chunks: a sample counts
+// only if all its bits are inside the chunk (and its value window is possible); `ok` says
+// whether the chunk ended without damage.
+std::vector<Point> ReferenceDecodeXor(std::string_view chunk, bool* ok) {
+  std::vector<Point> out;
+  *ok = chunk.size() >= 2;
+  if (!*ok) return out;
+  BitReader br(chunk.substr(2));
+  int64_t t = 0, delta = 0;
+  uint64_t bits = 0, leading = 0, trailing = 0;
+  for (size_t i = 0; i < ChunkNumSamples(chunk); ++i) {
+    uint64_t u = 0;
+    if (i == 0) {
+      if (!ReadUvarint(br, &u)) return *ok = false, out;
+      t = static_cast<int64_t>(u >> 1) ^ -static_cast<int64_t>(u & 1);
+      bits = br.ReadBits(64);
+    } else {
+      if (i == 1) {
+        if (!ReadUvarint(br, &u)) return *ok = false, out;
+        delta = static_cast<int64_t>(u);
+      } else {
+        int ones = 0;
+        while (ones < 4 && br.ReadBit()) ++ones;
+        const int size[] = {0, 14, 17, 20, 64};
+        uint64_t dod = br.ReadBits(size[ones]);
+        if (ones > 0 && ones < 4 && dod > (uint64_t{1} << (size[ones] - 1))) dod -= uint64_t{1} << size[ones];
+        delta = static_cast<int64_t>(static_cast<uint64_t>(delta) + dod);
+      }
+      t = static_cast<int64_t>(static_cast<uint64_t>(t) + static_cast<uint64_t>(delta));
+      if (br.ReadBit()) {
+        if (br.ReadBit()) {
+          leading = br.ReadBits(5);
+          uint64_t sig = br.ReadBits(6);
+          if (sig == 0) sig = 64;
+          if (leading + sig > 64) return *ok = false, out;
+          trailing = 64 - leading - sig;
+        }
+        const uint64_t x = br.ReadBits(static_cast<int>(64 - leading - trailing));
+        bits ^= trailing == 0 ? x : x << trailing;
+      }
+    }
+    if (!br.ok()) return *ok = false, out;
+    out.push_back({t, bits});
+  }
+  return out;
+}
+
+// What a damaged chunk decodes to, sample by sample and in batches: the samples before the
+// damage is noticed, then an error, as the reference reader finds them. Neither may read
+// outside the bytes (ASan watches the copy made here).
+RC_GTEST_PROP(XorChunk, DamagedChunksDecodeAlikeByEitherPath, ()) {
+  const auto pts = *GenPoints();
+  RC_PRE(pts.size() >= 3);
+  std::string chunk = EncodeXor(pts);
+  const size_t flips = *rc::gen::inRange<size_t>(0, 4);
+  for (size_t i = 0; i < flips; ++i) {
+    const size_t bit = *rc::gen::inRange<size_t>(16, chunk.size() * 8);
+    chunk[bit / 8] = static_cast<char>(chunk[bit / 8] ^ (0x80 >> (bit % 8)));
+  }
+  chunk.resize(*rc::gen::inRange<size_t>(2, chunk.size() + 1));
+  const auto bytes = std::make_unique<char[]>(chunk.size());  // exactly the bytes, for ASan
+  std::memcpy(bytes.get(), chunk.data(), chunk.size());
+  const std::string_view view(bytes.get(), chunk.size());
+
+  std::vector<Point> stepwise;
+  XorIterator a(view);
+  while (a.Next() == storage::ValueType::kFloat)
+    stepwise.push_back({a.AtT(), std::bit_cast<uint64_t>(a.AtFloat())});
+
+  std::vector<Point> batched;
+  XorIterator b(view);
+  storage::ValueType vt = b.Next();
+  int64_t t[7];
+  double v[7];
+  while (vt == storage::ValueType::kFloat) {
+    const size_t n = b.ReadFloats(std::numeric_limits<int64_t>::max(), 7, t, v, &vt);
+    for (size_t i = 0; i < n; ++i) batched.push_back({t[i], std::bit_cast<uint64_t>(v[i])});
+  }
+  bool ref_ok = false;
+  const std::vector<Point> want = ReferenceDecodeXor(view, &ref_ok);
+  for (const std::vector<Point>* got : {&stepwise, &batched}) {
+    RC_ASSERT(got->size() == want.size());
+    for (size_t i = 0; i < want.size(); ++i) {
+      RC_ASSERT((*got)[i].t == want[i].t);
+      RC_ASSERT((*got)[i].bits == want[i].bits);
+    }
+  }
+  RC_ASSERT(a.Err().ok() == ref_ok);
+  RC_ASSERT(b.Err().ok() == ref_ok);
+  if (flips == 0 && chunk.size() == EncodeXor(pts).size()) RC_ASSERT(stepwise.size() == pts.size());
+}
+
+// Each delta-of-delta bucket's edges: 2^(n-1) is the largest value an n-bit field holds, and
+// one more takes the next bucket.
+TEST(XorChunk, DodBucketEdgesRoundTrip) {
+  std::vector<Point> pts{{0, 0}, {15000, 1}};
+  int64_t delta = 15000;
+  for (int64_t edge : {int64_t{1} << 13, int64_t{1} << 16, int64_t{1} << 19, int64_t{1} << 40}) {
+    for (int64_t dod : {edge, edge + 1, -edge + 1, -edge, int64_t{0}}) {
+      delta += dod;
+      pts.push_back({pts.back().t + delta, pts.back().bits + 1});
+      delta += 3 * (int64_t{1} << 40);  // keep the next deltas positive
+      pts.push_back({pts.back().t + delta, pts.back().bits});
+    }
+  }
+  EXPECT_EQ(DecodeXor(EncodeXor(pts)), pts);
+}
+
+// A new value window of 31 leading zeros and 40 bits is impossible: the chunk is corrupt
+// there, after the two samples before it.
+TEST(XorChunk, ImpossibleValueWindowIsCorruption) {
+  ChunkBuffer buf;
+  buf.PushBack(0);
+  buf.PushBack(3);
+  uint8_t free_bits = 0;
+  BitWriter w(&buf, &free_bits);
+  WriteUvarint(w, 2000);
+  w.WriteBits(std::bit_cast<uint64_t>(1.0), 64);
+  WriteUvarint(w, 1000);
+  w.WriteBit(false);     // sample 1: the same value
+  w.WriteBit(false);     // sample 2: dod 0
+  w.WriteBits(0b11, 2);  // a new window
+  w.WriteBits(31, 5);    // leading zeros
+  w.WriteBits(40, 6);    // meaningful bits
+  w.WriteBits(~uint64_t{0}, 64);
+  XorIterator it(buf.view());
+  EXPECT_EQ(it.Next(), storage::ValueType::kFloat);
+  int64_t t[4];
+  double v[4];
+  storage::ValueType vt;
+  EXPECT_EQ(it.ReadFloats(std::numeric_limits<int64_t>::max(), 4, t, v, &vt), 2u);
+  EXPECT_EQ(vt, storage::ValueType::kNone);
+  EXPECT_FALSE(it.Err().ok());
 }
 
 TEST(XorChunk, TruncatedChunkReportsError) {
