@@ -1,7 +1,9 @@
 // The remote-write receiver (POST /api/v1/write), protocol 1.0 and 2.0, with the checks,
 // status codes, response headers and partial-failure semantics of Prometheus 3.x's handler.
 #include <algorithm>
+#include <array>
 #include <chrono>
+#include <span>
 
 #include "api/envelope.h"
 #include "api/prometheus_api.h"
@@ -384,14 +386,31 @@ Response PrometheusApi::RemoteWrite(const Request& req) {
   uint64_t samples = 0;
   uint64_t histograms = 0;
   uint64_t exemplars = 0;
-  model::Labels labels;
   std::vector<model::LabelView> scratch;
-  for (const wire::WriteRequestView::Series& ts : write.series()) {
+  // Each series' labels are checked kAhead series before its samples are appended, and the
+  // appender hears of them then (Prefetch): with many series, finding one in the head is a
+  // cache miss, which then overlaps the work on the series before it.
+  constexpr size_t kAhead = 12;
+  struct Checked {
+    model::Labels labels;
+    bool ok = false;
+  };
+  std::array<Checked, kAhead + 1> ahead;  // series i in ahead[i % (kAhead + 1)]
+  const std::span<const wire::WriteRequestView::Series> all = write.series();
+  auto check = [&](size_t i) {
+    Checked& c = ahead[i % ahead.size()];
     // Bad label sets are skipped silently, as Prometheus does; so is an empty __name__.
-    if (CheckSeriesLabels(write.LabelsOf(ts), &scratch, &labels).problem != LabelsCheck::kNone ||
-        !labels.Has(model::kMetricNameLabel)) {
-      continue;
-    }
+    c.ok = CheckSeriesLabels(write.LabelsOf(all[i]), &scratch, &c.labels).problem == LabelsCheck::kNone &&
+           c.labels.Has(model::kMetricNameLabel);
+    if (c.ok) app->Prefetch(c.labels);
+  };
+  for (size_t i = 0; i < std::min(kAhead, all.size()); ++i) check(i);
+  for (size_t i = 0; i < all.size(); ++i) {
+    if (i + kAhead < all.size()) check(i + kAhead);
+    const wire::WriteRequestView::Series& ts = all[i];
+    const Checked& c = ahead[i % ahead.size()];
+    if (!c.ok) continue;
+    const model::Labels& labels = c.labels;
     storage::SeriesRef ref = 0;
     for (const model::Sample& s : write.SamplesOf(ts)) {
       storage::AppendResult r;

@@ -97,6 +97,10 @@ class Appender {
     return AppendHistogram(ref, labels, t, h);
   }
   virtual AppendResult AppendExemplar(SeriesRef ref, const model::Labels& labels, const Exemplar& e) = 0;
+  // A hint from a caller about to append to many series: start fetching into cache what
+  // appending to the series with these labels will read, so that its memory latency overlaps
+  // the work on the series before it. Given a few series ahead; it changes nothing.
+  virtual void Prefetch(const model::Labels& labels) { (void)labels; }
   virtual AppendResult UpdateMetadata(SeriesRef ref, const model::Labels& labels, const Metadata& m) = 0;
   // Makes the batch durable (as configured) and visible. An error means nothing was applied.
   virtual Status Commit() = 0;

@@ -57,6 +57,7 @@ class DbAppender final : public storage::Appender {
                                        const storage::Metadata& m) override {
     return inner_->UpdateMetadata(ref, l, m);
   }
+  void Prefetch(const model::Labels& l) override { inner_->Prefetch(l); }
   Status Commit() override {
     Status s = inner_->Commit();
     if (s.ok()) db_->MaybeSignalCompaction();

@@ -91,6 +91,10 @@ MemSeries* Head::Find(const model::Labels& labels) const {
   return hs.m.Find(hash, [&](const MemSeries* s) { return s->labels == labels; });
 }
 
+void Head::PrefetchSlot(uint64_t hash) const {
+  HashStripeFor(hash).m.Prefetch(hash);
+}
+
 MemSeries* Head::GetOrCreate(const model::Labels& labels, bool* created) {
   const uint64_t hash = labels.Hash();
   HashStripe& hs = HashStripeFor(hash);

@@ -151,6 +151,10 @@ class Head {
   MemSeries* GetByRef(uint64_t ref) const;
   // The series with exactly these labels, or nullptr.
   MemSeries* Find(const model::Labels& labels) const;
+  // Start fetching what Find of labels with this hash reads (hints, no lock): first the hash
+  // stripe; once that has arrived, the slot the lookup starts at (whose address is in it).
+  void PrefetchStripe(uint64_t hash) const { __builtin_prefetch(&HashStripeFor(hash), 1); }
+  void PrefetchSlot(uint64_t hash) const;
   // Finds or creates the series; `created` tells which.
   MemSeries* GetOrCreate(const model::Labels& labels, bool* created);
   // Appends in order to `s` (stripe lock held; t > s->MaxTime()).
@@ -195,10 +199,12 @@ class Head {
     std::atomic<uint64_t> limit_{0};  // one past the highest ref set
   };
 
-  struct HashStripe {
+  // One cache line: what a lookup reads before the slots.
+  struct alignas(64) HashStripe {
     mutable std::mutex mu;
     SeriesHashMap m;
   };
+  static_assert(sizeof(HashStripe) == 64);
   static_assert(kStripes <= size_t{1} << SeriesHashMap::kStripeBits);
   HashStripe& HashStripeFor(uint64_t hash) const { return hash_stripes_[hash & (kStripes - 1)]; }
 

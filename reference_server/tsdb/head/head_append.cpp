@@ -1,6 +1,7 @@
 // The head's Appender: checks each sample against its series as it arrives, keeps the batch
 // in memory, and on Commit logs it to the WAL, then applies it.
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <shared_mutex>
 
@@ -40,6 +41,16 @@ class HeadAppender final : public storage::Appender {
   ~HeadAppender() override {
     Rollback();
     head_->Unpin();
+  }
+
+  // In two stages, since the slot's address is read from the stripe: the stripe now, and the
+  // slot of the series hinted kPrefetchLag calls ago, whose stripe has arrived meanwhile.
+  void Prefetch(const model::Labels& labels) override {
+    const uint64_t hash = labels.Hash();
+    head_->PrefetchStripe(hash);
+    uint64_t& lagging = prefetch_lag_[prefetched_++ % kPrefetchLag];
+    if (prefetched_ > kPrefetchLag) head_->PrefetchSlot(lagging);
+    lagging = hash;
   }
 
   AppendResult Append(storage::SeriesRef ref, const model::Labels& labels, int64_t t, double v) override {
@@ -305,6 +316,10 @@ class HeadAppender final : public storage::Appender {
     const std::vector<std::pair<size_t, int64_t>>& starts_;
     size_t next_ = 0;
   };
+
+  static constexpr size_t kPrefetchLag = 4;
+  std::array<uint64_t, kPrefetchLag> prefetch_lag_{};
+  size_t prefetched_ = 0;
 
   const model::FloatHistogram* PendingHistogram(const MemSeries* s) const {
     for (auto it = hists_.rbegin(); it != hists_.rend(); ++it) {
