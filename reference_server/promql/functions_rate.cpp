@@ -372,6 +372,19 @@ const WindowTiming& TimingOf(int64_t to_start_ms, int64_t to_end_ms, int64_t sam
   return last.timing;
 }
 
+// How far before the first sample a counter that started at `first` and rose by `result` over
+// `sampled` seconds was at zero (Prometheus' durationToZero), or +Inf where that cannot bring
+// the range's start (`to_start` before the first sample) closer. When first >= result the
+// ratio is at least 1, so the zero point is at least `sampled` back and no closer than a
+// start at most that far: the division, which a rate over many windows pays per window, is
+// skipped with the same outcome.
+double DurationToZero(double first, double result, double sampled, double to_start) {
+  if (!(result > 0 && first >= 0)) return std::numeric_limits<double>::infinity();
+  if (first >= result && sampled >= to_start) return std::numeric_limits<double>::infinity();
+  return sampled * (first / result);
+}
+
+// `to_zero(sampled, to_start)`: DurationToZero of the window's counter.
 template <typename ToZero>
 double ExtrapolationFactor(const Window& w, bool is_counter, bool is_rate, bool from_start, ToZero to_zero) {
   const auto& p = w.points;
@@ -390,7 +403,7 @@ double ExtrapolationFactor(const Window& w, bool is_counter, bool is_rate, bool 
       TimingOf(first_t - w.range_start, w.range_end - last_t, last_t - first_t, p.size(), w.range, is_rate);
   if (!is_counter) return t.factor;
   // A counter is not extrapolated below zero: its start may come closer.
-  const double to_zero_at = to_zero(t.sampled);
+  const double to_zero_at = to_zero(t.sampled, t.to_start);
   if (!(to_zero_at < t.to_start)) return t.factor;
   return WindowTiming::Factor(t.sampled, to_zero_at, t.to_end, w.range, is_rate);
 }
@@ -535,10 +548,10 @@ RangeResult ExtrapolatedHistogramRate(const Window& w, const FunctionCall& fc, b
       return {};
     }
   }
-  const double factor = ExtrapolationFactor(w, is_counter, is_rate, from_start, [&](double sampled) {
-    if (h->count > 0 && p.front().h->count >= 0) return sampled * (p.front().h->count / h->count);
-    return std::numeric_limits<double>::infinity();
-  });
+  const double factor =
+      ExtrapolationFactor(w, is_counter, is_rate, from_start, [&](double sampled, double to_start) {
+        return DurationToZero(p.front().h->count, h->count, sampled, to_start);
+      });
   model::HistogramMul(&*h, factor);
   return RangeResult{true, 0, std::make_shared<const model::FloatHistogram>(std::move(*h))};
 }
@@ -669,10 +682,10 @@ RangeResult ExtrapolatedRate(const Window& w, const FunctionCall& fc, bool is_co
     }
   }
   if (from_start) result += p.front().f;  // counted up from zero at its start
-  const double factor = ExtrapolationFactor(w, is_counter, is_rate, from_start, [&](double sampled) {
-    if (result > 0 && p.front().f >= 0) return sampled * (p.front().f / result);
-    return std::numeric_limits<double>::infinity();
-  });
+  const double factor =
+      ExtrapolationFactor(w, is_counter, is_rate, from_start, [&](double sampled, double to_start) {
+        return DurationToZero(p.front().f, result, sampled, to_start);
+      });
   return Float(result * factor);
 }
 RangeResult FnRate(const Window& w, const FunctionCall& fc) {
