@@ -308,13 +308,8 @@ RangeResult ExtendedRate(const Window& w, bool is_counter, bool is_rate) {
   return Float(result);
 }
 
-// rate/increase/delta with Prometheus 3.x's extrapolation.
-// Prometheus' extrapolation of a rate over points[0..n) of window w: to the range boundaries
-// when the first and last points lie within 1.1 average intervals of them, else half an
-// interval; for counters not past the zero point `to_zero(sampled_interval)` gives (+Inf for
-// none). `from_start` (StartsAtStartTimestamp): the increase is measured from the first
-// sample's start instead, with no extrapolation towards the range start (one sample then
-// suffices, and gets none towards the end either). Divided by the range for rate().
+// --- rate/increase/delta with Prometheus 3.x's extrapolation ---
+
 // What the extrapolation of a window takes from its timestamps alone (Prometheus'
 // extrapolatedRate before it looks at values): the durations to the range's ends, shortened
 // when beyond 1.1 average intervals, and the factor they give. Windows of one shape give the
@@ -384,19 +379,23 @@ double DurationToZero(double first, double result, double sampled, double to_sta
   return sampled * (first / result);
 }
 
-// `to_zero(sampled, to_start)`: DurationToZero of the window's counter.
+// Prometheus' extrapolation of a rate over the points of window w: to the range boundaries
+// when the first and last points lie within 1.1 average intervals of them, else half an
+// interval; for counters not past the zero point `to_zero(sampled, to_start)` gives
+// (DurationToZero). `from_start` (StartsAtStartTimestamp): the increase is measured from the
+// first sample's start instead, with no extrapolation towards the range start (one sample then
+// suffices, and gets none towards the end either). Divided by the range for rate().
 template <typename ToZero>
 double ExtrapolationFactor(const Window& w, bool is_counter, bool is_rate, bool from_start, ToZero to_zero) {
   const auto& p = w.points;
   const int64_t first_t = p.front().t;
   const int64_t last_t = p.back().t;
   if (from_start) {
-    // Counted from the series' start: nothing to extrapolate towards the range's start.
+    // Counted from the series' start: nothing to extrapolate towards the range's start, and
+    // the sampled interval reaches back to that start (the end still clamps by the points).
     const double sampled = static_cast<double>(last_t - p.front().st) / 1000;
-    const double average =
-        p.size() > 1 ? (static_cast<double>(last_t - first_t) / 1000) / static_cast<double>(p.size() - 1) : 0;
-    double to_end = static_cast<double>(w.range_end - last_t) / 1000;
-    if (to_end >= average * 1.1) to_end = average / 2;
+    const double to_end =
+        WindowTiming::Of(0, w.range_end - last_t, last_t - first_t, p.size(), w.range, is_rate).to_end;
     return WindowTiming::Factor(sampled, 0, to_end, w.range, is_rate);
   }
   const WindowTiming& t =

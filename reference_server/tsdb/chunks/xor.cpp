@@ -258,28 +258,7 @@ storage::ValueType XorIterator::Seek(int64_t t) {
 }
 
 size_t XorIterator::ReadFloats(int64_t maxt, size_t cap, int64_t* t, double* v, storage::ValueType* now) {
-  size_t n = 0;
-  storage::ValueType vt = storage::ValueType::kFloat;
-  while (n < cap) {
-    if (t_ > maxt) break;
-    t[n] = t_;
-    v[n] = std::bit_cast<double>(v_bits_);
-    ++n;
-    if (read_ >= 2 && read_ < total_ && !done_) {
-      // Next(), with the decoding inlined.
-      if (!DecodeNext()) {
-        corrupt_ = done_ = true;
-        vt = storage::ValueType::kNone;
-        break;
-      }
-      ++read_;
-      continue;
-    }
-    vt = Next();
-    if (vt != storage::ValueType::kFloat) break;
-  }
-  *now = vt;
-  return n;
+  return ReadFloatsStepwise(this, maxt, cap, t, v, now);
 }
 
 const model::FloatHistogram& XorIterator::AtHistogram() const {

@@ -49,8 +49,8 @@ class XorAppender {
 // Iterates an XOR chunk's bytes (header included).
 //
 // The first two samples are read with a BitReader. From the third on, each sample is decoded
-// from 64-bit windows loaded at its bit position, with the choices the prefix codes make
-// computed rather than branched on (which case comes next is close to random in real data).
+// from 64-bit words loaded at its bit position, the fields taken out with shifts, and the
+// common cases (dod 0, an unchanged value, a value in the current window) a short branch each.
 // The loads read up to kSlack bytes ahead, so the chunk's last bytes are decoded from a
 // zero-padded copy.
 class XorIterator final : public storage::SampleIterator {
