@@ -185,10 +185,7 @@ void Head::CutChunkLocked(MemSeries* s, int64_t t, Encoding enc) {
   s->open_mint = t;
   s->open_enc = enc;
   s->next_cut = RangeStart(t, options_.chunk_range) + options_.chunk_range;
-  if (!IsHistogramEncoding(enc)) {
-    s->last_hist.reset();
-    s->hist_app.reset();  // the next histogram chunk has no histogram chunk before it
-  }
+  if (!IsHistogramEncoding(enc)) s->hist.reset();
 }
 
 void Head::AppendStartLocked(MemSeries* s, int64_t st) {
@@ -227,38 +224,34 @@ constexpr uint16_t kMinSamplesPerHistogramChunk = 10;
 
 bool Head::HistogramChunkFullLocked(MemSeries* s, int64_t t) {
   const uint32_t bytes = s->open.size();
-  const int64_t range_end = s->hist_end_predicted
-                                ? RangeStart(s->open_mint, options_.chunk_range) + options_.chunk_range
-                                : s->next_cut;
-  if (!s->hist_end_predicted && bytes >= kTargetBytesPerHistogramChunk / 4) {
+  bool& end_predicted = s->hist->end_predicted;
+  const int64_t range_end =
+      end_predicted ? RangeStart(s->open_mint, options_.chunk_range) + options_.chunk_range : s->next_cut;
+  if (!end_predicted && bytes >= kTargetBytesPerHistogramChunk / 4) {
     s->next_cut = PredictChunkEnd(s->open_mint, s->st.t, s->next_cut,
                                   static_cast<double>(kTargetBytesPerHistogramChunk) / bytes);
-    s->hist_end_predicted = true;
+    end_predicted = true;
   }
   return (t >= s->next_cut || bytes >= 2 * kTargetBytesPerHistogramChunk) &&
          (s->st.num_samples >= kMinSamplesPerHistogramChunk || t >= range_end);
 }
 
 void Head::AppendHistogramLocked(MemSeries* s, int64_t t, const model::FloatHistogram& h, int64_t st) {
-  if (!s->hist_app) s->hist_app = std::make_unique<HistogramAppender>();
-  HistogramAppender& app = *s->hist_app;
+  if (!s->hist) s->hist = std::make_unique<HistogramState>();
+  HistogramAppender& app = s->hist->app;
   const bool cut = s->open.size() == 0 || s->open_enc != app.EncodingOf(h) || HistogramChunkFullLocked(s, t);
   const HistogramAppender::Plan plan = app.PlanAppend(h, cut);
   if (plan.action == model::HistogramChunkTail::Action::kNewChunk) {
     // A chunk cut for a reset or a layout change keeps the size prediction state, as in
     // Prometheus (only its preprocessor's cuts clear it).
-    if (cut) s->hist_end_predicted = false;
+    if (cut) s->hist->end_predicted = false;
     CutChunkLocked(s, t, HistogramAppender::EncodingFor(plan.kind));
   }
   app.Apply(&s->open, t, plan);
   s->st.t = t;
   s->st.num_samples = app.num_samples();
   AppendStartLocked(s, st);
-  if (s->last_hist) {
-    *s->last_hist = h;
-  } else {
-    s->last_hist = std::make_unique<model::FloatHistogram>(h);
-  }
+  s->hist->last = h;
 }
 
 bool Head::InsertOooLocked(MemSeries* s, int64_t t, double v, const model::FloatHistogram* h,
@@ -331,7 +324,7 @@ void Head::Truncate(int64_t mint) {
       Bury(s->open.ReleaseShrunk());
       s->starts.reset();
       s->st = XorState();
-      s->last_hist.reset();
+      if (s->hist) s->hist->last.reset();
       num_chunks_.fetch_sub(1, std::memory_order_relaxed);
     }
     if (s->HasInOrderData()) new_min = std::min(new_min, s->MinTime());

@@ -124,8 +124,8 @@ class HeadAppender final : public storage::Appender {
     std::unique_lock lock = LockAndTouch(&s);
     if (window == 0 && s->pending_t != kMinTime && t <= s->pending_t) {
       return {s->ref, CommittedVerdict(*s, t, [&] {
-                return IsHistogramEncoding(s->open_enc) && s->last_hist != nullptr &&
-                       model::HistogramEquals(*s->last_hist, h);
+                return IsHistogramEncoding(s->open_enc) && s->LastHistogram() != nullptr &&
+                       model::HistogramEquals(*s->LastHistogram(), h);
               })};
     }
     // The newest sample of the series, in this batch or committed.
@@ -139,7 +139,7 @@ class HeadAppender final : public storage::Appender {
     } else if (s->HasInOrderData()) {
       last_t = s->MaxTime();
       last_is_hist = IsHistogramEncoding(s->open_enc);
-      last = last_is_hist ? s->last_hist.get() : nullptr;
+      last = last_is_hist ? s->LastHistogram() : nullptr;
     }
     if (t == last_t) {
       // Prometheus compares with Equals: layouts that differ only by empty spans are the same.

@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "model/histogram.h"
@@ -65,6 +66,19 @@ struct OooSamples {
 // repeat rather than a conflicting duplicate.
 inline bool SameOooSample(const OooSamples::Sample& s, double v, const model::FloatHistogram* h);
 
+// What a series appending native histograms keeps besides its chunk (created by its first
+// histogram; dropped when a float chunk is cut, since the next histogram chunk then has no
+// histogram chunk before it).
+struct HistogramState {
+  HistogramAppender app;
+  // The newest histogram, for the duplicate check (unset once truncation drops the open chunk).
+  std::optional<model::FloatHistogram> last;
+  // Whether the open chunk's end time was predicted from its size yet (Prometheus'
+  // histogramChunkHasComputedEndTime).
+  bool end_predicted = false;
+};
+
+// Fields are ordered so that nothing pads: at a million series, every 8 bytes is 8 MB.
 struct MemSeries {
   MemSeries(uint64_t r, model::Labels l) : ref(r), labels(std::move(l)) {}
 
@@ -76,30 +90,29 @@ struct MemSeries {
   XorState st;       // its appender state; st.t is the newest sample's time
   int64_t open_mint = 0;
   int64_t next_cut = 0;  // the open chunk ends before this time (the chunk range boundary)
-  Encoding open_enc = Encoding::kNone;
-  bool deleted = false;     // removed by garbage collection; appenders must look up again
-  bool wal_logged = false;  // a series record for it is in the WAL
-  // Newest histogram, for the duplicate check (set while the open chunk holds histograms).
-  std::unique_ptr<model::FloatHistogram> last_hist;
-  // The histogram appender (set while the open chunk holds histograms), and whether the open
-  // histogram chunk's end time was predicted from its size yet (Prometheus'
-  // computedHistogramChunkEndTime).
-  std::unique_ptr<HistogramAppender> hist_app;
-  bool hist_end_predicted = false;
+  // Set while the open chunk holds histograms (see HistogramState).
+  std::unique_ptr<HistogramState> hist;
   std::unique_ptr<OooSamples> ooo;
   // The open chunk's start timestamps, from its first sample that had one (series that never
   // get one never pay for the column).
   std::unique_ptr<StartTimestampColumn> starts;
 
-  // Appenders holding this series in an uncommitted batch (garbage collection spares it).
-  uint32_t pending_refs = 0;
   // The newest in-order sample of the appender that touched this series last, so that the
   // samples of one batch are checked against each other (kMinTime: none).
-  bool pending_hist = false;
   uint64_t pending_txn = 0;
   int64_t pending_t = std::numeric_limits<int64_t>::min();
   uint64_t pending_v_bits = 0;
+  // Appenders holding this series in an uncommitted batch (garbage collection spares it).
+  uint32_t pending_refs = 0;
+  Encoding open_enc = Encoding::kNone;
+  bool pending_hist = false;
+  bool deleted = false;     // removed by garbage collection; appenders must look up again
+  bool wal_logged = false;  // a series record for it is in the WAL
 
+  // The newest histogram, when the open chunk holds histograms.
+  const model::FloatHistogram* LastHistogram() const {
+    return hist != nullptr && hist->last.has_value() ? &*hist->last : nullptr;
+  }
   bool HasInOrderData() const { return open.size() > 0 || !closed.empty(); }
   int64_t MaxTime() const {
     if (open.size() > 0) return st.t;
