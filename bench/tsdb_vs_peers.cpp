@@ -232,13 +232,14 @@ bool Memory(const Args& a, const std::vector<ServerSpec>& peers) {
   double ours_rss = 0;
   double ours_acct = 0;
   {
-    malloc_trim(0);
-    const uint64_t before = RssBytes(getpid());
     const std::string dir = TempDir("mem");
     tsdb::Options o;
     o.dir = dir;
     o.background_compaction = false;
     auto db = std::move(*tsdb::DB::Open(o));
+    // Measured from the opened, empty database, as the peers are from their idle RSS.
+    malloc_trim(0);
+    const uint64_t before = RssBytes(getpid());
     std::vector<storage::SeriesRef> refs(series.size(), 0);
     for (int k = 0; k < a.mem_samples; ++k) {
       for (size_t lo = 0; lo < series.size(); lo += 5000) {

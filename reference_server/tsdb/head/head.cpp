@@ -567,12 +567,12 @@ HeadStats Head::Stats(size_t limit) const {
   std::unordered_map<std::string, uint64_t> bytes_per_name;
   std::vector<LabelStat> metrics;
   std::vector<LabelStat> pairs;
-  postings_.ForEach([&](const std::string& name, const std::string& value, const Postings& p) {
+  postings_.ForEach([&](const std::string& name, const std::string& value, size_t count) {
     ++st.num_label_pairs;
     ++values_per_name[name];
-    bytes_per_name[name] += value.size() * p.size();
-    if (name == model::kMetricNameLabel) metrics.push_back({value, p.size()});
-    pairs.push_back({name + "=" + value, p.size()});
+    bytes_per_name[name] += value.size() * count;
+    if (name == model::kMetricNameLabel) metrics.push_back({value, count});
+    pairs.push_back({name + "=" + value, count});
   });
   auto top = [limit](std::vector<LabelStat> v) {
     std::sort(v.begin(), v.end(), [](const LabelStat& a, const LabelStat& b) {

@@ -5,26 +5,16 @@
 #include <unordered_set>
 
 namespace promref::tsdb {
-namespace {
-
-void InsertSorted(Postings* p, uint64_t ref) {
-  p->push_back(ref);
-  // Almost always already in place; otherwise bubble back.
-  for (size_t i = p->size() - 1; i > 0 && (*p)[i - 1] > (*p)[i]; --i) std::swap((*p)[i - 1], (*p)[i]);
-}
-
-}  // namespace
-
 void MemPostings::Add(uint64_t ref, const model::Labels& labels) {
   std::unique_lock lock(mu_);
   for (const model::LabelView& l : labels) {
     auto n = m_.find(l.name);
     if (n == m_.end()) n = m_.emplace(std::string(l.name), Values()).first;
     auto v = n->second.find(l.value);
-    if (v == n->second.end()) v = n->second.emplace(std::string(l.value), Postings()).first;
-    InsertSorted(&v->second, ref);
+    if (v == n->second.end()) v = n->second.emplace(std::string(l.value), DeltaPostings()).first;
+    v->second.Add(ref);
   }
-  InsertSorted(&all_, ref);
+  all_.Add(ref);
 }
 
 void MemPostings::Delete(const std::vector<std::pair<uint64_t, model::Labels>>& series) {
@@ -44,21 +34,17 @@ void MemPostings::Delete(const std::vector<std::pair<uint64_t, model::Labels>>& 
     for (const std::string& value : values) {
       auto v = n->second.find(value);
       if (v == n->second.end()) continue;
-      std::erase_if(v->second, gone);
-      if (v->second.empty()) {
-        n->second.erase(v);
-      } else {
-        v->second.shrink_to_fit();
-      }
+      v->second.EraseIf(gone);
+      if (v->second.empty()) n->second.erase(v);
     }
     if (n->second.empty()) m_.erase(n);
   }
-  std::erase_if(all_, gone);
+  all_.EraseIf(gone);
 }
 
 Postings MemPostings::AllPostings() const {
   std::shared_lock lock(mu_);
-  return all_;
+  return all_.Decode();
 }
 
 Postings MemPostings::Get(std::string_view name, std::string_view value) const {
@@ -66,7 +52,7 @@ Postings MemPostings::Get(std::string_view name, std::string_view value) const {
   auto n = m_.find(name);
   if (n == m_.end()) return {};
   auto v = n->second.find(value);
-  return v == n->second.end() ? Postings() : v->second;
+  return v == n->second.end() ? Postings() : v->second.Decode();
 }
 
 Postings MemPostings::PostingsForMatcher(const model::Matcher& m, bool invert) const {
@@ -77,13 +63,13 @@ Postings MemPostings::PostingsForMatcher(const model::Matcher& m, bool invert) c
   if (const auto* set = WantedValueSet(m, invert)) {
     for (const std::string& value : *set) {
       auto v = n->second.find(value);
-      if (v != n->second.end()) lists.push_back(v->second);
+      if (v != n->second.end()) lists.push_back(v->second.Decode());
     }
   } else {
     const std::string_view prefix = WantedPrefix(m, invert);
     for (auto it = n->second.lower_bound(prefix); it != n->second.end(); ++it) {
       if (!prefix.empty() && std::string_view(it->first).substr(0, prefix.size()) != prefix) break;
-      if (m.Matches(it->first) != invert) lists.push_back(it->second);
+      if (m.Matches(it->first) != invert) lists.push_back(it->second.Decode());
     }
   }
   lock.unlock();
@@ -114,10 +100,10 @@ std::vector<std::string> MemPostings::LabelValues(std::string_view name) const {
 }
 
 void MemPostings::ForEach(
-    const std::function<void(const std::string&, const std::string&, const Postings&)>& f) const {
+    const std::function<void(const std::string&, const std::string&, size_t)>& f) const {
   std::shared_lock lock(mu_);
   for (const auto& [name, values] : m_) {
-    for (const auto& [value, postings] : values) f(name, value, postings);
+    for (const auto& [value, postings] : values) f(name, value, postings.size());
   }
 }
 
@@ -128,13 +114,13 @@ size_t MemPostings::NumSeries() const {
 
 size_t MemPostings::MemoryBytes() const {
   std::shared_lock lock(mu_);
-  size_t total = all_.capacity() * sizeof(uint64_t);
+  size_t total = all_.HeapBytes();
   for (const auto& [name, values] : m_) {
     total += 64 + name.capacity();
     for (const auto& [value, postings] : values) {
       // Node: next pointer, cached hash, key, vector; plus the heap parts.
       // Tree node: three pointers and a colour, key, vector; plus the heap parts.
-      total += 32 + sizeof(std::string) + sizeof(Postings) + postings.capacity() * sizeof(uint64_t);
+      total += 32 + sizeof(std::string) + sizeof(DeltaPostings) + postings.HeapBytes();
       if (value.capacity() > 15) total += value.capacity() + 1;
     }
   }

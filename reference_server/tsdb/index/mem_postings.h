@@ -4,8 +4,9 @@
 // prefix then visits only the values in that prefix's range, which matters for labels with a
 // million values, and label-value listings need no sort.
 //
-// Series references are handed out in increasing order, so adding a series appends to the end
-// of each of its lists (an insertion from the back keeps the rare concurrent race sorted).
+// Lists are DeltaPostings (varint deltas), decoded for each query that uses them. Series
+// references are handed out in increasing order, so adding a series appends to the end of each
+// of its lists.
 // A shared_mutex lets queries resolve matchers concurrently while series are created.
 #pragma once
 
@@ -18,6 +19,7 @@
 #include <vector>
 
 #include "model/labels.h"
+#include "tsdb/index/delta_postings.h"
 #include "tsdb/index/postings.h"
 
 namespace promref::tsdb {
@@ -36,8 +38,9 @@ class MemPostings final : public IndexReader {
   std::vector<std::string> LabelNames() const;
   // Sorted values of `name`.
   std::vector<std::string> LabelValues(std::string_view name) const;
-  // Calls f(name, value, postings) for every pair, under the read lock (f must not call back).
-  void ForEach(const std::function<void(const std::string&, const std::string&, const Postings&)>& f) const;
+  // Calls f(name, value, number of series) for every pair, under the read lock (f must not
+  // call back).
+  void ForEach(const std::function<void(const std::string&, const std::string&, size_t)>& f) const;
   size_t NumSeries() const;
   // Approximate heap bytes held (for head memory accounting).
   size_t MemoryBytes() const;
@@ -47,10 +50,10 @@ class MemPostings final : public IndexReader {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
   };
-  using Values = std::map<std::string, Postings, std::less<>>;
+  using Values = std::map<std::string, DeltaPostings, std::less<>>;
   mutable std::shared_mutex mu_;
   std::unordered_map<std::string, Values, StringHash, std::equal_to<>> m_;
-  Postings all_;
+  DeltaPostings all_;
 };
 
 }  // namespace promref::tsdb

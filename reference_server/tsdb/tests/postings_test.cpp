@@ -103,6 +103,52 @@ RC_GTEST_PROP(Postings, MatchersAgreeWithBruteForce, ()) {
   RC_ASSERT(PostingsForMatchers(mp, ms) == want);
 }
 
+// References of any size and in any order (concurrent creators may add out of order), with
+// erasures in between, against a std::set.
+RC_GTEST_PROP(DeltaPostings, AgreesWithASortedSet, ()) {
+  DeltaPostings list;
+  std::set<uint64_t> model;
+  const int ops = *rc::gen::inRange(0, 200);
+  uint64_t next = *rc::gen::inRange<uint64_t>(0, 1000);
+  for (int i = 0; i < ops; ++i) {
+    switch (*rc::gen::inRange(0, 10)) {
+      case 0: {  // anywhere, including a value already present
+        const uint64_t ref =
+            *rc::gen::oneOf(rc::gen::inRange<uint64_t>(0, next + 1), rc::gen::arbitrary<uint64_t>());
+        list.Add(ref);
+        model.insert(ref);
+        break;
+      }
+      case 1: {
+        const uint64_t mod = *rc::gen::inRange<uint64_t>(2, 5);
+        list.EraseIf([&](uint64_t r) { return r % mod == 0; });
+        std::erase_if(model, [&](uint64_t r) { return r % mod == 0; });
+        break;
+      }
+      default:  // ascending, with gaps of every varint length
+        next += *rc::gen::oneOf(rc::gen::inRange<uint64_t>(1, 130),
+                                rc::gen::inRange<uint64_t>(1, uint64_t{1} << 40));
+        list.Add(next);
+        model.insert(next);
+        break;
+    }
+  }
+  RC_ASSERT(list.Decode() == Postings(model.begin(), model.end()));
+  RC_ASSERT(list.size() == model.size());
+  Postings appended{7};
+  list.DecodeInto(&appended);
+  RC_ASSERT(appended.size() == model.size() + 1);
+  RC_ASSERT(std::equal(model.begin(), model.end(), appended.begin() + 1));
+}
+
+TEST(DeltaPostings, SmallListsNeedNoHeap) {
+  DeltaPostings list;
+  for (uint64_t ref = 1000; ref < 1010; ++ref) list.Add(ref);  // 2 + 9 bytes of deltas
+  EXPECT_EQ(list.HeapBytes(), 0u);
+  EXPECT_EQ(list.Decode().front(), 1000u);
+  EXPECT_EQ(list.Decode().back(), 1009u);
+}
+
 TEST(MemPostings, DeleteRemovesEmptyListsAndNames) {
   MemPostings mp;
   mp.Add(1, {{"__name__", "a"}, {"x", "1"}});
