@@ -4,12 +4,29 @@
 
 namespace promref::tsdb {
 
-void DeltaPostings::AppendDelta(uint64_t delta) {
-  while (delta >= 0x80) {
-    bytes_.push_back(static_cast<char>(delta | 0x80));
-    delta >>= 7;
+namespace {
+
+void PutUvarint(std::string* out, uint64_t v) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>(v | 0x80));
+    v >>= 7;
   }
-  bytes_.push_back(static_cast<char>(delta));
+  out->push_back(static_cast<char>(v));
+}
+
+// The uvarint at p (written here: no bounds to check).
+uint64_t Uvarint(const unsigned char* p) {
+  uint64_t v = 0;
+  for (int shift = 0;; shift += 7, ++p) {
+    v |= static_cast<uint64_t>(*p & 0x7F) << shift;
+    if (*p < 0x80) return v;
+  }
+}
+
+}  // namespace
+
+void DeltaPostings::AppendDelta(uint64_t delta) {
+  PutUvarint(&bytes_, delta);
 }
 
 void DeltaPostings::Add(uint64_t ref) {
@@ -19,12 +36,33 @@ void DeltaPostings::Add(uint64_t ref) {
     ++count_;
     return;
   }
-  // Two series created concurrently may add their references out of order (rare).
-  Postings all = Decode();
-  const auto it = std::lower_bound(all.begin(), all.end(), ref);
-  if (it != all.end() && *it == ref) return;
-  all.insert(it, ref);
-  Assign(all);
+  InsertBelowLast(ref);
+}
+
+// Two series created concurrently may add their references out of order, so `ref` belongs
+// a few elements from the end. Uvarints can be walked backwards (every byte but a uvarint's
+// last has its high bit set), so the list is walked from its end to the element `cur` that
+// `ref` precedes, and cur's delta is split in two: the elements after it keep theirs.
+void DeltaPostings::InsertBelowLast(uint64_t ref) {
+  const auto* bytes = reinterpret_cast<const unsigned char*>(bytes_.data());
+  size_t end = bytes_.size();
+  uint64_t cur = last_;
+  for (uint32_t k = count_; k > 0; --k) {
+    if (ref == cur) return;
+    size_t start = end - 1;
+    while (start > 0 && bytes[start - 1] >= 0x80) --start;
+    const uint64_t prev = cur - Uvarint(bytes + start);  // 0 before the first element
+    if (ref > prev || k == 1) {
+      std::string split;
+      PutUvarint(&split, ref - prev);
+      PutUvarint(&split, cur - ref);
+      bytes_.replace(start, end - start, split);
+      ++count_;
+      return;
+    }
+    cur = prev;
+    end = start;
+  }
 }
 
 void DeltaPostings::Assign(const Postings& sorted) {

@@ -8,9 +8,9 @@
 // std::string's inline buffer with no allocation at all. Queries decode the lists they use into
 // Postings; a list decodes at about a byte per nanosecond.
 //
-// Contract: the list stays sorted and unique. Add is cheap when `ref` is above every element
-// (the usual case) and rewrites the list otherwise; Erase rewrites it. Not thread-safe: the
-// owner locks.
+// Contract: the list stays sorted and unique. Add costs in proportion to the number of
+// elements above `ref` (none, usually); EraseIf rewrites the list. Not thread-safe: the owner
+// locks.
 #pragma once
 
 #include <cstddef>
@@ -46,6 +46,7 @@ class DeltaPostings {
  private:
   void Assign(const Postings& sorted);
   void AppendDelta(uint64_t delta);
+  void InsertBelowLast(uint64_t ref);
 
   std::string bytes_;  // uvarint deltas, the first from 0
   uint64_t last_ = 0;  // the largest element (0 when empty)
