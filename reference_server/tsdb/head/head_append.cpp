@@ -231,8 +231,14 @@ class HeadAppender final : public storage::Appender {
         return s;
       }
     }
-    Apply();
-    Release(/*logged=*/head_->wal() != nullptr);
+    const bool logged = head_->wal() != nullptr;
+    if (RunsFollowTouched()) {
+      Apply(/*release_runs=*/true, logged);
+      Clear();
+    } else {
+      Apply(/*release_runs=*/false, logged);
+      Release(logged);
+    }
     return {};
   }
 
@@ -435,7 +441,23 @@ class HeadAppender final : public storage::Appender {
     return head_->wal()->Log(buf);
   }
 
-  void Apply() {
+  // Whether every series this batch touched has its samples in one run, in the order it was
+  // touched (remote write's one series after another always does). Apply can then end each
+  // series' claim while it holds the series' stripe for the run's last sample, where
+  // Release would lock every stripe again.
+  bool RunsFollowTouched() const {
+    size_t k = 0;
+    for (size_t i = 0; i < samples_.size(); ++i) {
+      if (i > 0 && samples_[i].s == samples_[i - 1].s) continue;
+      if (k == touched_.size() || touched_[k] != samples_[i].s) return false;
+      ++k;
+    }
+    return k == touched_.size();
+  }
+
+  // Applies the batch (logged already, if the head has a WAL). With `release_runs` (see
+  // RunsFollowTouched), also ends the batch's claim on each series after its last sample.
+  void Apply(bool release_runs, bool logged) {
     // Out-of-order samples must not slip in while a flush of them is under way.
     std::shared_lock<std::shared_mutex> ooo_lock;
     if (std::any_of(samples_.begin(), samples_.end(), [](const Pending& p) { return p.ooo; })) {
@@ -457,27 +479,11 @@ class HeadAppender final : public storage::Appender {
       const Pending& p = samples_[i];
       MemSeries* s = p.s;
       lock_for(s);
-      const model::FloatHistogram* h = p.hist >= 0 ? &hists_[static_cast<size_t>(p.hist)].h : nullptr;
-      if (p.ooo) {
-        bool inserted;
-        head_->InsertOooLocked(s, p.t, p.v, h, &inserted);
-        continue;
-      }
-      if (h != nullptr) {
-        if (!s->HasInOrderData() || p.t > s->MaxTime()) {
-          head_->AppendHistogramLocked(s, p.t, *h, starts.At(i));
-          mint = std::min(mint, p.t);
-          maxt = std::max(maxt, p.t);
-        }
-        continue;
-      }
-      // Re-checked against what is committed now: another appender may have been faster.
-      // Such late losers are dropped, as Prometheus drops them.
-      if (!s->HasInOrderData() || p.t > s->MaxTime()) {
-        head_->AppendFloatLocked(s, p.t, p.v, starts.At(i));
+      if (ApplyLocked(p, starts.At(i))) {
         mint = std::min(mint, p.t);
         maxt = std::max(maxt, p.t);
       }
+      if (release_runs && (i + 1 == samples_.size() || samples_[i + 1].s != s)) ReleaseLocked(s, logged);
     }
     if (held != nullptr) held->unlock();
     if (mint <= maxt) head_->UpdateTimes(mint, maxt);
@@ -485,22 +491,48 @@ class HeadAppender final : public storage::Appender {
     for (const wal::RefMetadata& m : metadata_) head_->metadata().Add(m.family, m.meta);
   }
 
+  // Applies one pending sample to its series (stripe lock held); true when it went in order
+  // into the series' chunks.
+  bool ApplyLocked(const Pending& p, int64_t st) {
+    MemSeries* s = p.s;
+    const model::FloatHistogram* h = p.hist >= 0 ? &hists_[static_cast<size_t>(p.hist)].h : nullptr;
+    if (p.ooo) {
+      bool inserted;
+      head_->InsertOooLocked(s, p.t, p.v, h, &inserted);
+      return false;
+    }
+    // Re-checked against what is committed now: another appender may have been faster.
+    // Such late losers are dropped, as Prometheus drops them.
+    if (s->HasInOrderData() && p.t <= s->MaxTime()) return false;
+    if (h != nullptr) {
+      head_->AppendHistogramLocked(s, p.t, *h, st);
+    } else {
+      head_->AppendFloatLocked(s, p.t, p.v, st);
+    }
+    return true;
+  }
+
+  // Ends this batch's claim on `s` (stripe lock held). `logged`: the batch is in the WAL, so
+  // the series' record is too.
+  void ReleaseLocked(MemSeries* s, bool logged) {
+    --s->pending_refs;
+    if (s->pending_txn == txn_) {
+      s->pending_txn = 0;
+      s->pending_t = kMinTime;
+    }
+    if (logged) s->wal_logged = true;
+  }
+
   // Ends this batch's claim on the series it touched.
   void Release(bool logged) {
     for (MemSeries* s : touched_) {
       std::lock_guard lock(head_->StripeFor(s->ref));
-      --s->pending_refs;
-      if (s->pending_txn == txn_) {
-        s->pending_txn = 0;
-        s->pending_t = kMinTime;
-      }
+      ReleaseLocked(s, logged);
     }
-    if (logged) {
-      for (MemSeries* s : unlogged_) {
-        std::lock_guard lock(head_->StripeFor(s->ref));
-        s->wal_logged = true;
-      }
-    }
+    Clear();
+  }
+
+  void Clear() {
     touched_.clear();
     unlogged_.clear();
     samples_.clear();

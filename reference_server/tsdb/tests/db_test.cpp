@@ -426,6 +426,41 @@ TEST(DB, RetentionDropsOldBlocks) {
   EXPECT_GE(blocks.front().min_time, blocks.back().max_time - 4000);
 }
 
+TEST(DB, CommitEndsTheBatchClaimOnEverySeries) {
+  TempDir dir;
+  auto db = MustOpen(TestOptions(dir.path()));
+  const model::Labels kC{{"__name__", "m"}, {"a", "3"}};
+  // Each series' samples in one run (the claims end inside Apply), then interleaved (they end
+  // in Release), then a batch of a rejected sample only (rolled back).
+  auto app = db->MakeAppender();
+  const uint64_t a = app->Append(0, kA, 1000, 1).ref;
+  ASSERT_TRUE(app->Append(a, kA, 1100, 1).ok());
+  const uint64_t b = app->Append(0, kB, 1000, 1).ref;
+  ASSERT_TRUE(app->Commit().ok());
+  app = db->MakeAppender();
+  ASSERT_TRUE(app->Append(a, kA, 1200, 1).ok());
+  ASSERT_TRUE(app->Append(b, kB, 1200, 1).ok());
+  ASSERT_TRUE(app->Append(a, kA, 1300, 1).ok());
+  ASSERT_TRUE(app->Commit().ok());
+  app = db->MakeAppender();
+  ASSERT_TRUE(app->Append(b, kB, 1300, 1).ok());
+  const uint64_t c = app->Append(0, kC, 1300, 1).ref;
+  ASSERT_TRUE(app->Commit().ok());
+  app = db->MakeAppender();
+  EXPECT_EQ(app->Append(a, kA, 1000, 1).error, AppendError::kOutOfOrder);
+  ASSERT_TRUE(app->Commit().ok());
+  for (const uint64_t ref : {a, b, c}) {
+    const MemSeries* s = db->head().GetByRef(ref);
+    ASSERT_NE(s, nullptr);
+    EXPECT_EQ(s->pending_refs, 0u) << ref;
+    EXPECT_EQ(s->pending_t, kMinTime) << ref;
+    EXPECT_TRUE(s->wal_logged) << ref;  // its series record went out with the first commit
+  }
+  // Nothing holds the series once their data is gone.
+  db->head().Truncate(2000);
+  EXPECT_EQ(db->head().NumSeries(), 0u);
+}
+
 TEST(DB, StatsReportHeadCardinality) {
   auto db = MustOpen(TestOptions(""));
   auto app = db->MakeAppender();
