@@ -3,6 +3,7 @@
 #include <snappy.h>
 
 #include <bit>
+#include <cstring>
 #include <optional>
 
 #include "remote.pb.h"
@@ -127,9 +128,45 @@ bool ReadInt64(WireType type, ProtoReader& r, int64_t* out) {
   return true;
 }
 
+// Every sender writes a label as its name (field 1) then its value (field 2), each shorter
+// than 128 bytes, and nothing else: that layout is read straight off the bytes. Anything else
+// (other orders, repeats, unknown fields, empty strings, which Go omits) goes through
+// ForEachField, which reads this layout the same way.
+bool DecodeCommonLabel(std::string_view bytes, model::LabelView* l) {
+  const auto* b = reinterpret_cast<const uint8_t*>(bytes.data());
+  const size_t size = bytes.size();
+  if (size < 4 || b[0] != 0x0A || b[1] >= 0x80) return false;
+  const size_t name_len = b[1];
+  if (name_len + 4 > size || b[name_len + 2] != 0x12 || b[name_len + 3] >= 0x80) return false;
+  const size_t value_len = b[name_len + 3];
+  if (name_len + value_len + 4 != size) return false;
+  l->name = bytes.substr(2, name_len);
+  l->value = bytes.substr(name_len + 4, value_len);
+  return true;
+}
+
+// Likewise a sample: its value (field 1, fixed64) then its timestamp (field 2, varint). Go
+// omits a zero value or timestamp, and those take the general path.
+bool DecodeCommonSample(std::string_view bytes, model::Sample* s) {
+  const auto* b = reinterpret_cast<const uint8_t*>(bytes.data());
+  if (bytes.size() < 11 || b[0] != 0x09 || b[9] != 0x10) return false;
+  ProtoReader r(bytes.substr(10));
+  uint64_t t;
+  if (!r.ReadVarint(&t) || !r.done()) return false;
+  uint64_t bits;
+  std::memcpy(&bits, b + 1, 8);
+  s->v = std::bit_cast<double>(bits);
+  s->t = static_cast<int64_t>(t);
+  return true;
+}
+
 // A prometheus.Label (name = 1, value = 2) appended to `out`.
 bool DecodeLabel(std::string_view bytes, std::vector<model::LabelView>* out) {
   model::LabelView l;
+  if (DecodeCommonLabel(bytes, &l)) {
+    out->push_back(l);
+    return true;
+  }
   const bool ok = ForEachField(bytes, [&](uint32_t n, WireType t, ProtoReader& r) -> std::optional<bool> {
     if (n == 1) return ReadString(t, r, &l.name);
     if (n == 2) return ReadString(t, r, &l.value);
@@ -212,6 +249,7 @@ bool WriteRequestView::DecodeSeries(std::string_view bytes) {
         model::Sample sample{0, 0};
         if (!ReadMessage(t, r, &msg)) return false;
         const bool sample_ok =
+            DecodeCommonSample(msg, &sample) ||
             ForEachField(msg, [&](uint32_t sn, WireType st, ProtoReader& sr) -> std::optional<bool> {
               if (sn == 1) return ReadDouble(st, sr, &sample.v);
               if (sn == 2) return ReadInt64(st, sr, &sample.t);
