@@ -150,9 +150,16 @@ TEST(RemoteWriteV2, BadSeriesAreReportedAndTheRestIsWritten) {
       "job=\"rw2\"}",
       "out of bounds: timestamp is too far in the future for series {__name__=\"rw2_future\", job=\"rw2\"}",
   };
-  for (const std::string& line : expected_lines)
-    EXPECT_NE(r.body.find(line + "\n"), std::string::npos) << line << "\n" << r.body;
-  EXPECT_NE(r.body.find("outside of symbols table"), std::string::npos) << r.body;
+  // In the order of the series, as Prometheus reports them (the labels of later series are
+  // checked ahead, but reported in turn).
+  size_t previous = 0;
+  for (const std::string& line : expected_lines) {
+    const size_t at = r.body.find(line + "\n");
+    EXPECT_NE(at, std::string::npos) << line << "\n" << r.body;
+    EXPECT_GE(at, previous) << line << "\n" << r.body;
+    previous = at;
+  }
+  EXPECT_GT(r.body.find("outside of symbols table"), previous) << r.body;
   // The good series was committed despite the others.
   auto q = Query(c, **s, "rw2_good");
   ASSERT_EQ(q["data"]["result"].size(), 1u) << q.dump();
