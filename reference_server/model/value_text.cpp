@@ -10,7 +10,35 @@
 
 namespace promref::model {
 
+namespace {
+
+// Writes v when it is some integer n over 100 exactly, |v| below 1e13 (not 0, whose sign Go
+// keeps): counters and most gauges. The decimal n/100 then parses to v (both are n/100
+// correctly rounded), and no other decimal of two places or fewer lies within v's rounding
+// interval (a 2^-9 ulp at most, where they are 0.01 apart), so n/100 with its trailing zeros
+// dropped is the shortest that round-trips: Go's digits, without the shortest-digit search.
+// Returns nullptr for any other v.
+char* WriteHundredths(char* out, double v) {
+  if (!(std::fabs(v) < 1e13) || v == 0) return nullptr;
+  const double scaled = std::nearbyint(v * 100);
+  const auto n = static_cast<int64_t>(scaled);
+  if (static_cast<double>(n) / 100 != v) return nullptr;
+  uint64_t u = n < 0 ? static_cast<uint64_t>(-n) : static_cast<uint64_t>(n);
+  if (n < 0) *out++ = '-';
+  out = std::to_chars(out, out + 16, u / 100).ptr;
+  u %= 100;
+  if (u != 0) {
+    *out++ = '.';
+    *out++ = static_cast<char>('0' + u / 10);
+    if (u % 10 != 0) *out++ = static_cast<char>('0' + u % 10);
+  }
+  return out;
+}
+
+}  // namespace
+
 char* WriteSampleValue(char* out, double v) {
+  if (char* end = WriteHundredths(out, v)) return end;
   const double abs = std::fabs(v);
   // NaN compares false both ways and so takes 'f', which prints "NaN" as Go's does.
   const bool exp_form = abs != 0 && (abs < 1e-6 || abs >= 1e21);

@@ -54,7 +54,17 @@ RC_GTEST_PROP(ValueText, FixedSampleValuesAreGoShortestFixedForm, ()) {
       rc::gen::map(rc::gen::arbitrary<uint64_t>(), [](uint64_t bits) { return std::bit_cast<double>(bits); }),
       rc::gen::map(rc::gen::pair(rc::gen::inRange(-99999999, 99999999), rc::gen::inRange(-12, 21)),
                    [](const std::pair<int, int>& p) { return p.first * std::pow(10.0, p.second); }),
-      rc::gen::element(0.0, -0.0, 1e-6, -1e-6, 9.999999999999999e20, 0.1, 1.0 / 3));
+      rc::gen::element(0.0, -0.0, 1e-6, -1e-6, 9.999999999999999e20, 0.1, 1.0 / 3),
+      // Hundredths (printed without the shortest-digit search), their neighbours, and the
+      // edge of that shortcut.
+      rc::gen::map(rc::gen::pair(rc::gen::inRange<int64_t>(-2'000'000'000'000'000, 2'000'000'000'000'000),
+                                 rc::gen::inRange(-1, 2)),
+                   [](const std::pair<int64_t, int>& p) {
+                     const double h = static_cast<double>(p.first) / 100;
+                     return p.second == 0 ? h : std::nextafter(h, p.second * INFINITY);
+                   }),
+      rc::gen::map(rc::gen::inRange(-100000, 100000), [](int n) { return static_cast<double>(n) / 100; }),
+      rc::gen::element(1e13, -1e13, 9999999999999.99, 0.01, -0.01, 0.99));
   std::string go;
   const double abs = std::fabs(v);
   AppendFloat(&go, v, abs != 0 && (abs < 1e-6 || abs >= 1e21) ? 'e' : 'f');
