@@ -2,36 +2,13 @@
 
 #include <algorithm>
 
+#include "tsdb/encoding/encoding.h"
+
 namespace promref::tsdb {
-
-namespace {
-
-void PutUvarint(std::string* out, uint64_t v) {
-  while (v >= 0x80) {
-    out->push_back(static_cast<char>(v | 0x80));
-    v >>= 7;
-  }
-  out->push_back(static_cast<char>(v));
-}
-
-// The uvarint at p (written here: no bounds to check).
-uint64_t Uvarint(const unsigned char* p) {
-  uint64_t v = 0;
-  for (int shift = 0;; shift += 7, ++p) {
-    v |= static_cast<uint64_t>(*p & 0x7F) << shift;
-    if (*p < 0x80) return v;
-  }
-}
-
-}  // namespace
-
-void DeltaPostings::AppendDelta(uint64_t delta) {
-  PutUvarint(&bytes_, delta);
-}
 
 void DeltaPostings::Add(uint64_t ref) {
   if (count_ == 0 || ref > last_) {
-    AppendDelta(ref - last_);
+    Encbuf(&bytes_).PutUvarint(ref - last_);
     last_ = ref;
     ++count_;
     return;
@@ -51,11 +28,13 @@ void DeltaPostings::InsertBelowLast(uint64_t ref) {
     if (ref == cur) return;
     size_t start = end - 1;
     while (start > 0 && bytes[start - 1] >= 0x80) --start;
-    const uint64_t prev = cur - Uvarint(bytes + start);  // 0 before the first element
+    // The element before cur (0 before the first element).
+    const uint64_t prev = cur - Decbuf(std::string_view(bytes_).substr(start)).Uvarint();
     if (ref > prev || k == 1) {
       std::string split;
-      PutUvarint(&split, ref - prev);
-      PutUvarint(&split, cur - ref);
+      Encbuf e(&split);
+      e.PutUvarint(ref - prev);
+      e.PutUvarint(cur - ref);
       bytes_.replace(start, end - start, split);
       ++count_;
       return;
@@ -68,8 +47,9 @@ void DeltaPostings::InsertBelowLast(uint64_t ref) {
 void DeltaPostings::Assign(const Postings& sorted) {
   bytes_.clear();
   last_ = 0;
+  Encbuf e(&bytes_);
   for (uint64_t ref : sorted) {
-    AppendDelta(ref - last_);
+    e.PutUvarint(ref - last_);
     last_ = ref;
   }
   count_ = static_cast<uint32_t>(sorted.size());
@@ -88,9 +68,11 @@ void DeltaPostings::DecodeInto(Postings* out) const {
   uint64_t* dst = out->data() + base;
   const auto* p = reinterpret_cast<const unsigned char*>(bytes_.data());
   uint64_t ref = 0;
+  // Every query that uses the list decodes it, so this loop skips Decbuf's per-byte bounds and
+  // overflow checks: the list was written here, and holds count_ well-formed uvarints.
   for (uint32_t i = 0; i < count_; ++i) {
     uint64_t delta = *p++;
-    if (delta >= 0x80) {  // more bytes follow (the list was written here: no bounds to check)
+    if (delta >= 0x80) {  // more bytes follow
       delta &= 0x7F;
       int shift = 7;
       uint64_t b;

@@ -45,7 +45,6 @@ class DeltaPostings {
 
  private:
   void Assign(const Postings& sorted);
-  void AppendDelta(uint64_t delta);
   void InsertBelowLast(uint64_t ref);
 
   std::string bytes_;  // uvarint deltas, the first from 0

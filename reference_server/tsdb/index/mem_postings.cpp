@@ -118,8 +118,7 @@ size_t MemPostings::MemoryBytes() const {
   for (const auto& [name, values] : m_) {
     total += 64 + name.capacity();
     for (const auto& [value, postings] : values) {
-      // Node: next pointer, cached hash, key, vector; plus the heap parts.
-      // Tree node: three pointers and a colour, key, vector; plus the heap parts.
+      // Tree node: three pointers and a colour, key, list; plus the heap parts.
       total += 32 + sizeof(std::string) + sizeof(DeltaPostings) + postings.HeapBytes();
       if (value.capacity() > 15) total += value.capacity() + 1;
     }
