@@ -73,6 +73,30 @@ bool IsDataError(storage::AppendError e) {
          e == storage::AppendError::kInvalidHistogram;
 }
 
+// Works out each of a request's n series kAhead series before the handler takes it, in a
+// ring of Checked: both protocols check a series' labels there and hint the appender
+// (Appender::Prefetch), so that finding the series in a large head, a cache miss, overlaps
+// the work on the series before it. check(i, &slot) fills slot for series i; Take(i), called
+// for i = 0, 1, ... in turn, returns series i's slot.
+template <typename Checked, typename Check>
+class CheckedAhead {
+ public:
+  static constexpr size_t kAhead = 12;
+
+  CheckedAhead(size_t n, Check check) : n_(n), check_(std::move(check)) {
+    for (size_t i = 0; i < std::min(kAhead, n_); ++i) check_(i, &ring_[i % ring_.size()]);
+  }
+  Checked& Take(size_t i) {
+    if (i + kAhead < n_) check_(i + kAhead, &ring_[(i + kAhead) % ring_.size()]);
+    return ring_[i % ring_.size()];
+  }
+
+ private:
+  const size_t n_;
+  Check check_;
+  std::array<Checked, kAhead + 1> ring_;
+};
+
 // What is wrong with a series' labels as sent, in the order Prometheus checks: no __name__
 // or an invalid name or value first, then a name given twice.
 struct LabelsCheck {
@@ -173,16 +197,14 @@ class WriterV2 {
   // Writes every series. False on a storage failure (its text in *failure): the caller rolls
   // back.
   //
-  // Each series' labels are resolved and checked kAhead series before its samples go in, and
-  // the appender hears of them then (Prefetch), as in 1.0: with many series, finding one in
-  // the head is a cache miss, which then overlaps the work on the series before it. A problem
-  // found early is reported when the series' turn comes, so the reports keep their order.
+  // Labels are resolved and checked ahead (CheckedAhead). A problem found early is reported
+  // when the series' turn comes, so the reports keep their order.
   bool WriteAll(std::string* failure) {
     const std::vector<wire::v2::SymbolizedSeries>& all = write_.timeseries;
-    for (size_t i = 0; i < std::min(kAhead, all.size()); ++i) Check(all[i], &ahead_[i % ahead_.size()]);
+    auto check = [&](size_t i, Checked* c) { Check(all[i], c); };
+    CheckedAhead<Checked, decltype(check)> ahead(all.size(), check);
     for (size_t i = 0; i < all.size(); ++i) {
-      if (i + kAhead < all.size()) Check(all[i + kAhead], &ahead_[(i + kAhead) % ahead_.size()]);
-      Checked& c = ahead_[i % ahead_.size()];
+      Checked& c = ahead.Take(i);
       if (!c.problem.empty()) {
         bad_.push_back(std::move(c.problem));
         continue;
@@ -197,7 +219,6 @@ class WriterV2 {
   const WrittenV2& written() const { return written_; }
 
  private:
-  static constexpr size_t kAhead = 12;
   // A series' label set, or why it cannot be written (non-empty problem).
   struct Checked {
     model::Labels labels;
@@ -341,7 +362,6 @@ class WriterV2 {
   const int64_t max_time_;
   const bool st_zero_samples_;
   model::Labels labels_;
-  std::array<Checked, kAhead + 1> ahead_;  // series i in ahead_[i % (kAhead + 1)]
   std::vector<model::LabelView> raw_;
   std::vector<model::LabelView> scratch_;
   std::vector<std::string> bad_;
@@ -416,28 +436,21 @@ Response PrometheusApi::RemoteWrite(const Request& req) {
   uint64_t histograms = 0;
   uint64_t exemplars = 0;
   std::vector<model::LabelView> scratch;
-  // Each series' labels are checked kAhead series before its samples are appended, and the
-  // appender hears of them then (Prefetch): with many series, finding one in the head is a
-  // cache miss, which then overlaps the work on the series before it.
-  constexpr size_t kAhead = 12;
   struct Checked {
     model::Labels labels;
     bool ok = false;
   };
-  std::array<Checked, kAhead + 1> ahead;  // series i in ahead[i % (kAhead + 1)]
   const std::span<const wire::WriteRequestView::Series> all = write.series();
-  auto check = [&](size_t i) {
-    Checked& c = ahead[i % ahead.size()];
+  auto check = [&](size_t i, Checked* c) {
     // Bad label sets are skipped silently, as Prometheus does; so is an empty __name__.
-    c.ok = CheckSeriesLabels(write.LabelsOf(all[i]), &scratch, &c.labels).problem == LabelsCheck::kNone &&
-           c.labels.Has(model::kMetricNameLabel);
-    if (c.ok) app->Prefetch(c.labels);
+    c->ok = CheckSeriesLabels(write.LabelsOf(all[i]), &scratch, &c->labels).problem == LabelsCheck::kNone &&
+            c->labels.Has(model::kMetricNameLabel);
+    if (c->ok) app->Prefetch(c->labels);
   };
-  for (size_t i = 0; i < std::min(kAhead, all.size()); ++i) check(i);
+  CheckedAhead<Checked, decltype(check)> ahead(all.size(), check);
   for (size_t i = 0; i < all.size(); ++i) {
-    if (i + kAhead < all.size()) check(i + kAhead);
     const wire::WriteRequestView::Series& ts = all[i];
-    const Checked& c = ahead[i % ahead.size()];
+    const Checked& c = ahead.Take(i);
     if (!c.ok) continue;
     const model::Labels& labels = c.labels;
     storage::SeriesRef ref = 0;
