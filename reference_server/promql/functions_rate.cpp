@@ -381,12 +381,13 @@ double DurationToZero(double first, double result, double sampled, double to_sta
 
 // Prometheus' extrapolation of a rate over the points of window w: to the range boundaries
 // when the first and last points lie within 1.1 average intervals of them, else half an
-// interval; for counters not past the zero point `to_zero(sampled, to_start)` gives
-// (DurationToZero). `from_start` (StartsAtStartTimestamp): the increase is measured from the
-// first sample's start instead, with no extrapolation towards the range start (one sample then
-// suffices, and gets none towards the end either). Divided by the range for rate().
-template <typename ToZero>
-double ExtrapolationFactor(const Window& w, bool is_counter, bool is_rate, bool from_start, ToZero to_zero) {
+// interval; for counters not past the zero point (DurationToZero of the first value `first`
+// and the increase `result`; a histogram's are its counts). `from_start`
+// (StartsAtStartTimestamp): the increase is measured from the first sample's start instead,
+// with no extrapolation towards the range start (one sample then suffices, and gets none
+// towards the end either). Divided by the range for rate().
+double ExtrapolationFactor(const Window& w, bool is_counter, bool is_rate, bool from_start, double first,
+                           double result) {
   const auto& p = w.points;
   const int64_t first_t = p.front().t;
   const int64_t last_t = p.back().t;
@@ -402,7 +403,7 @@ double ExtrapolationFactor(const Window& w, bool is_counter, bool is_rate, bool 
       TimingOf(first_t - w.range_start, w.range_end - last_t, last_t - first_t, p.size(), w.range, is_rate);
   if (!is_counter) return t.factor;
   // A counter is not extrapolated below zero: its start may come closer.
-  const double to_zero_at = to_zero(t.sampled, t.to_start);
+  const double to_zero_at = DurationToZero(first, result, t.sampled, t.to_start);
   if (!(to_zero_at < t.to_start)) return t.factor;
   return WindowTiming::Factor(t.sampled, to_zero_at, t.to_end, w.range, is_rate);
 }
@@ -547,10 +548,7 @@ RangeResult ExtrapolatedHistogramRate(const Window& w, const FunctionCall& fc, b
       return {};
     }
   }
-  const double factor =
-      ExtrapolationFactor(w, is_counter, is_rate, from_start, [&](double sampled, double to_start) {
-        return DurationToZero(p.front().h->count, h->count, sampled, to_start);
-      });
+  const double factor = ExtrapolationFactor(w, is_counter, is_rate, from_start, p.front().h->count, h->count);
   model::HistogramMul(&*h, factor);
   return RangeResult{true, 0, std::make_shared<const model::FloatHistogram>(std::move(*h))};
 }
@@ -681,10 +679,7 @@ RangeResult ExtrapolatedRate(const Window& w, const FunctionCall& fc, bool is_co
     }
   }
   if (from_start) result += p.front().f;  // counted up from zero at its start
-  const double factor =
-      ExtrapolationFactor(w, is_counter, is_rate, from_start, [&](double sampled, double to_start) {
-        return DurationToZero(p.front().f, result, sampled, to_start);
-      });
+  const double factor = ExtrapolationFactor(w, is_counter, is_rate, from_start, p.front().f, result);
   return Float(result * factor);
 }
 RangeResult FnRate(const Window& w, const FunctionCall& fc) {
