@@ -86,11 +86,18 @@ void PlainAggregation::Step(AggregationInput& input, int64_t ts, size_t step) {
 void PlainAggregation::FoldSeries(const Series& s, size_t group) {
   if (by_group_step_.size() < (group + 1) * steps_) by_group_step_.resize((group + 1) * steps_);
   Group* row = &by_group_step_[group * steps_];
+  // A series' points are mostly on consecutive steps: the step after the last one found is
+  // tried first, saving a 64-bit division per point.
+  size_t next = 0;
   for (const FPoint& p : s.floats) {
-    const int64_t offset = p.t - start_;
-    const auto step = static_cast<size_t>(offset / interval_);
-    if (offset < 0 || offset % interval_ != 0 || step >= steps_) continue;  // off the steps
+    size_t step = next;
+    if (step >= steps_ || p.t != start_ + static_cast<int64_t>(step) * interval_) {
+      const int64_t offset = p.t - start_;
+      step = static_cast<size_t>(offset / interval_);
+      if (offset < 0 || offset % interval_ != 0 || step >= steps_) continue;  // off the steps
+    }
     Fold(&row[step], s, p.f, nullptr);
+    next = step + 1;
   }
 }
 

@@ -235,17 +235,26 @@ void Evaluator::ForEachRangeFunctionSeries(const Call& c, size_t matrix_arg,
   std::vector<int64_t> span_steps;
   std::vector<double> span_values;
 
+  // Each step's reference time, worked out once rather than for every series.
+  std::vector<int64_t> refs;
+  refs.reserve(static_cast<size_t>(NumSteps()));
+  for (int64_t ts = start_; ts <= end_; ts += interval_) refs.push_back(RefTime(*mods, ts));
+
   auto evaluate = [&](LoadedSeries& ls) {
     // A subquery's points; a selector's come ready from ForEachSelected.
     if (!ls.indexed) PrepareForWindows(&ls, pair_index);
-    Series s{ls.labels, {}, {}, ls.drop_name};
+    Series s{{}, {}, {}, ls.drop_name};
+    if (keep_name) {
+      s.metric = ls.labels;
+    } else {
+      SetMetricWithoutName(&s, ls.labels, delayed);
+    }
     s.floats.reserve(StepsReached(ls.points.size(), range + extend_before + extend_after));
-    if (!keep_name) DropMetricName(&s, delayed);
     // The step's window: points[lo, hi) in (ref - range - extend_before, ref + extend_after].
     size_t lo = 0, hi = 0;
     int64_t from = 0, ref = 0;
-    auto move_to = [&](int64_t ts) {
-      ref = RefTime(*mods, ts);
+    auto move_to = [&](size_t step) {
+      ref = refs[step];
       from = WrapSub(ref, range);
       while (hi < ls.points.size() && ls.points[hi].t <= WrapAdd(ref, extend_after)) ++hi;
       while (lo < hi && ls.points[lo].t <= WrapSub(from, extend_before)) ++lo;
@@ -256,8 +265,9 @@ void Evaluator::ForEachRangeFunctionSeries(const Call& c, size_t matrix_arg,
     if (batch != nullptr && !ls.has_histograms) {
       spans.clear();
       span_steps.clear();
-      for (int64_t ts = start_; ts <= end_; ts += interval_) {
-        if (!move_to(ts)) continue;
+      size_t step = 0;
+      for (int64_t ts = start_; ts <= end_; ts += interval_, ++step) {
+        if (!move_to(step)) continue;
         spans.push_back({static_cast<uint32_t>(lo), static_cast<uint32_t>(hi)});
         span_steps.push_back(ts);
       }
@@ -274,7 +284,7 @@ void Evaluator::ForEachRangeFunctionSeries(const Call& c, size_t matrix_arg,
     w.smoothed = smoothed;
     size_t step = 0;
     for (int64_t ts = start_; ts <= end_; ts += interval_, ++step) {
-      if (!move_to(ts)) continue;
+      if (!move_to(step)) continue;
       if (fn == nullptr) {  // absent_over_time: presence is what counts
         s.floats.push_back({ts, 1});
         continue;

@@ -79,6 +79,17 @@ void DropMetricName(Series* s, bool delayed) {
   }
 }
 
+void SetMetricWithoutName(Series* s, const model::Labels& metric, bool delayed) {
+  if (delayed) {
+    s->metric = metric;
+    s->drop_name = true;
+  } else if (HasMetadataLabels(metric)) {
+    s->metric = WithoutMetadataLabels(metric);
+  } else {
+    s->metric = metric;
+  }
+}
+
 void AddPoint(Series* s, int64_t ts, double f, const std::shared_ptr<const model::FloatHistogram>& h) {
   if (h) {
     s->histograms.push_back({ts, h});

@@ -876,21 +876,32 @@ RangeResult FnIntegral(const Window& w, const FunctionCall& fc) {
 }  // namespace
 
 void PrepareForWindows(LoadedSeries* ls, bool pairs) {
-  std::erase_if(ls->points, IsStale);
-  const std::vector<Point>& p = ls->points;
-  ls->has_histograms = ls->has_floats = false;
-  for (const Point& pt : p) (pt.h ? ls->has_histograms : ls->has_floats) = true;
+  // One pass: a loaded series' points are still in cache from being read, and every further
+  // pass over them (each 40 bytes) costs a large range query as much as evaluating a window.
+  std::vector<Point>& p = ls->points;
+  bool has_histograms = false, has_floats = false;
+  if (pairs) ls->irregular_pairs.resize(p.size());
+  uint32_t irregular = 0;
+  size_t kept = 0;
+  for (size_t i = 0; i < p.size(); ++i) {
+    if (IsStale(p[i])) continue;
+    (p[i].h ? has_histograms : has_floats) = true;
+    if (pairs) {
+      const Point& prev = p[kept - (kept > 0 ? 1 : 0)];
+      if (kept > 0 && (p[i].h || prev.h || FloatCounterReset(prev, p[i]) || StartTimeOverlaps(prev, p[i]))) {
+        ++irregular;
+      }
+      ls->irregular_pairs[kept] = irregular;
+    }
+    if (kept != i) p[kept] = std::move(p[i]);
+    ++kept;
+  }
+  p.resize(kept);
+  if (pairs) ls->irregular_pairs.resize(kept);
+  ls->has_histograms = has_histograms;
+  ls->has_floats = has_floats;
   ls->indexed = true;
   ls->pairs_indexed = pairs;
-  if (!pairs) return;
-  ls->irregular_pairs.assign(p.size(), 0);
-  uint32_t irregular = 0;
-  for (size_t i = 1; i < p.size(); ++i) {
-    if (p[i].h || p[i - 1].h || FloatCounterReset(p[i - 1], p[i]) || StartTimeOverlaps(p[i - 1], p[i])) {
-      ++irregular;
-    }
-    ls->irregular_pairs[i] = irregular;
-  }
 }
 
 bool ReadsPairIndex(std::string_view function) {

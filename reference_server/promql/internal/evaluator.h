@@ -216,6 +216,8 @@ model::Labels WithoutMetadataLabels(const model::Labels& l);
 // name removal).
 void DropMetricName(Sample* s, bool delayed);
 void DropMetricName(Series* s, bool delayed);
+// Sets s->metric to `metric` as DropMetricName would leave it, without a copy to drop from.
+void SetMetricWithoutName(Series* s, const model::Labels& metric, bool delayed);
 
 // Appends a point for step `ts` to a series, float or histogram.
 void AddPoint(Series* s, int64_t ts, double f, const std::shared_ptr<const model::FloatHistogram>& h);
