@@ -20,6 +20,14 @@
 
 namespace promref::promql {
 
+// Whether the thread that decodes a large selection also evaluates range functions over the
+// series it decoded, where the answer is the same on either thread (series_prefetcher.h).
+enum class EvaluateAhead {
+  kWhenBehind,  // while the evaluating thread is behind: both stay busy (the default)
+  kAlways,      // on every series it can (tests compare this with kNever)
+  kNever,
+};
+
 struct EngineOptions {
   int64_t lookback_delta_ms = 5 * 60 * 1000;  // --query.lookback-delta
   int64_t timeout_ms = 2 * 60 * 1000;         // --query.timeout
@@ -42,6 +50,7 @@ struct EngineOptions {
   // start_timestamp() read them (--enable-feature=use-start-timestamps, Prometheus'
   // UseStartTimestamps). Only as good as the storage: one that keeps none reads 0 (unknown).
   bool use_start_timestamps = false;
+  EvaluateAhead evaluate_ahead = EvaluateAhead::kWhenBehind;
 
   // What the parser accepts under these options (queries, format_query and match[] alike).
   ParseOptions parse_options() const {

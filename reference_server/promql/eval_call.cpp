@@ -1,6 +1,5 @@
-// Function calls: argument evaluation, element-wise functions, and range functions over the
-// windows of a matrix selector or subquery (Prometheus' engine: Call, rangeEval, and the
-// matrix-argument loop of its eval).
+// Function calls: argument evaluation and element-wise functions (Prometheus' engine: Call and
+// rangeEval). Range functions are in eval_range_functions.cpp.
 
 #include <algorithm>
 #include <unordered_map>
@@ -19,18 +18,6 @@ namespace promref::promql::internal {
 
 namespace {
 
-// A scalar argument's value at a step.
-// A call's argument slots, empty, sized to its arguments.
-FunctionCall NewFunctionCall(const Call& c, QueryContext* ctx) {
-  FunctionCall fc;
-  fc.call = &c;
-  fc.ctx = ctx;
-  fc.vectors.assign(c.args.size(), nullptr);
-  fc.scalars.assign(c.args.size(), 0);
-  fc.strings.assign(c.args.size(), "");
-  return fc;
-}
-
 double ScalarAt(const Matrix& m, size_t step) {
   return m.empty() || m[0].floats.size() <= step ? std::nan("") : m[0].floats[step].f;
 }
@@ -48,23 +35,6 @@ Vector ApplyElementwise(ElementwiseFunction f, const FunctionCall& fc) {
     out.push_back(std::move(o));
   }
   return out;
-}
-
-// A subquery feeding a range function keeps no explicit counter reset hints (Prometheus'
-// evalSubquery): its steps may skip the sample that reset or repeat it, so only the values
-// can tell a reset, as for floats.
-void ForgetCounterResetHints(std::vector<LoadedSeries>* series) {
-  for (LoadedSeries& ls : *series) {
-    for (Point& p : ls.points) {
-      if (!p.h || (p.h->counter_reset_hint != model::CounterResetHint::kCounterReset &&
-                   p.h->counter_reset_hint != model::CounterResetHint::kNotCounterReset)) {
-        continue;
-      }
-      auto h = std::make_shared<model::FloatHistogram>(*p.h);
-      h->counter_reset_hint = model::CounterResetHint::kUnknown;
-      p.h = std::move(h);
-    }
-  }
 }
 
 }  // namespace
@@ -172,203 +142,6 @@ Matrix Evaluator::EvalCall(const Call& c) {
   for (const Series& s : m) n += static_cast<int64_t>(s.floats.size() + s.histograms.size());
   ctx_->AddSamples(n);
   return m;
-}
-
-void Evaluator::ForEachRangeFunctionSeries(const Call& c, size_t matrix_arg,
-                                           const std::function<void(Series&)>& emit) {
-  const std::string& name = c.func->name;
-  RangeFunction fn = FindRangeFunction(name);
-  if (fn == nullptr && name != "absent_over_time") {
-    Fail(ErrorKind::kExecution, "function \"" + name + "\" is not supported yet");
-  }
-  // Scalar arguments, step by step.
-  std::vector<Matrix> scalar_args(c.args.size());
-  FunctionCall fc = NewFunctionCall(c, ctx_);
-  for (size_t i = 0; i < c.args.size(); ++i) {
-    if (i != matrix_arg) scalar_args[i] = Eval(*c.args[i]);
-  }
-
-  const Expr& arg = Unwrap(*c.args[matrix_arg]);
-  const VectorSelector* selector = nullptr;  // a matrix selector's, read series by series
-  std::vector<LoadedSeries> series;          // or a subquery's points
-  const TimeModifiers* mods;
-  int64_t range;
-  bool anchored = false, smoothed = false;
-  // Extended range selectors read one lookback delta before the range (anchored, smoothed)
-  // and after it (smoothed).
-  int64_t extend_before = 0, extend_after = 0;
-  if (arg.kind == NodeKind::kMatrixSelector) {
-    const auto& m = As<MatrixSelector>(arg);
-    const auto& vs = As<VectorSelector>(*m.vector_selector);
-    mods = &vs.mods;
-    range = RangeOf(m);
-    anchored = vs.anchored;
-    smoothed = vs.smoothed;
-    if (anchored && name != "changes" && name != "delta" && name != "increase" && name != "rate" &&
-        name != "resets") {
-      Fail(ErrorKind::kExecution,
-           "anchored modifier can only be used with: changes, delta, increase, rate, resets - not with " +
-               name);
-    }
-    if (smoothed && name != "delta" && name != "increase" && name != "rate") {
-      Fail(ErrorKind::kExecution,
-           "smoothed modifier can only be used with: delta, increase, rate - not with " + name);
-    }
-    if (anchored || smoothed) extend_before = ctx_->lookback;
-    if (smoothed) extend_after = ctx_->lookback;
-    selector = &vs;
-  } else {
-    const auto& sq = As<SubqueryExpr>(arg);
-    mods = &sq.mods;
-    range = sq.range_expr ? EvalDurationExpr(*sq.range_expr, *ctx_) : sq.range;
-    series = EvalSubqueryPoints(sq);
-    ForgetCounterResetHints(&series);
-  }
-  const bool keep_name = RangeFunctionKeepsName(name);
-  const bool delayed = ctx_->delayed_name_removal;
-  const bool pair_index = ReadsPairIndex(name);
-
-  // sum_over_time and avg_over_time of a float series: all its windows at once.
-  const FloatWindowsFunction batch =
-      extend_before == 0 && extend_after == 0 ? FindFloatWindowsFunction(name) : nullptr;
-  std::vector<WindowSpan> spans;
-  std::vector<int64_t> span_steps;
-  std::vector<double> span_values;
-
-  // Each step's reference time, worked out once rather than for every series.
-  std::vector<int64_t> refs;
-  refs.reserve(static_cast<size_t>(NumSteps()));
-  for (int64_t ts = start_; ts <= end_; ts += interval_) refs.push_back(RefTime(*mods, ts));
-
-  auto evaluate = [&](LoadedSeries& ls) {
-    // A subquery's points; a selector's come ready from ForEachSelected.
-    if (!ls.indexed) PrepareForWindows(&ls, pair_index);
-    Series s{{}, {}, {}, ls.drop_name};
-    if (keep_name) {
-      s.metric = ls.labels;
-    } else {
-      SetMetricWithoutName(&s, ls.labels, delayed);
-    }
-    s.floats.reserve(StepsReached(ls.points.size(), range + extend_before + extend_after));
-    // The step's window: points[lo, hi) in (ref - range - extend_before, ref + extend_after].
-    size_t lo = 0, hi = 0;
-    int64_t from = 0, ref = 0;
-    auto move_to = [&](size_t step) {
-      ref = refs[step];
-      from = WrapSub(ref, range);
-      while (hi < ls.points.size() && ls.points[hi].t <= WrapAdd(ref, extend_after)) ++hi;
-      while (lo < hi && ls.points[lo].t <= WrapSub(from, extend_before)) ++lo;
-      // A pinned (@) window does not move; after the first step the pointers are right.
-      if (lo > hi) lo = hi;
-      return lo != hi;
-    };
-    if (batch != nullptr && !ls.has_histograms) {
-      spans.clear();
-      span_steps.clear();
-      size_t step = 0;
-      for (int64_t ts = start_; ts <= end_; ts += interval_, ++step) {
-        if (!move_to(step)) continue;
-        spans.push_back({static_cast<uint32_t>(lo), static_cast<uint32_t>(hi)});
-        span_steps.push_back(ts);
-      }
-      span_values.resize(spans.size());
-      batch(ls.points, spans, span_values.data());
-      for (size_t k = 0; k < spans.size(); ++k) s.floats.push_back({span_steps[k], span_values[k]});
-      if (!s.floats.empty()) emit(s);
-      return;
-    }
-    Window w;
-    w.series = &ls;
-    w.range = range;
-    w.anchored = anchored;
-    w.smoothed = smoothed;
-    size_t step = 0;
-    for (int64_t ts = start_; ts <= end_; ts += interval_, ++step) {
-      if (!move_to(step)) continue;
-      if (fn == nullptr) {  // absent_over_time: presence is what counts
-        s.floats.push_back({ts, 1});
-        continue;
-      }
-      w.points = std::span<const Point>(ls.points.data() + lo, hi - lo);
-      w.range_start = from;
-      w.range_end = ref;
-      w.lookback_start = WrapSub(from, ctx_->lookback);
-      fc.ts = ts;
-      for (size_t i = 0; i < c.args.size(); ++i) {
-        if (i != matrix_arg) fc.scalars[i] = scalar_args[i][0].floats[step].f;
-      }
-      RangeResult r = fn(w, fc);
-      if (r.present) AddPoint(&s, ts, r.f, r.h);
-    }
-    if ((name == "rate" || name == "increase") && !s.floats.empty()) {
-      const std::string_view metric = ls.labels.MetricName();
-      auto ends_with = [&](std::string_view suffix) {
-        return metric.size() >= suffix.size() && metric.substr(metric.size() - suffix.size()) == suffix;
-      };
-      if (!metric.empty() && !ends_with("_total") && !ends_with("_sum") && !ends_with("_count") &&
-          !ends_with("_bucket")) {
-        ctx_->annotations->Info(
-            "metric might not be a counter, name does not end in _total/_sum/_count/_bucket: " +
-                model::GoQuote(metric),
-            ArgPosition(c, matrix_arg));
-      }
-    }
-    if (!s.floats.empty() || !s.histograms.empty()) emit(s);
-  };
-  if (selector != nullptr) {
-    ForEachSelected(*selector, WrapSub(WrapSub(RefTime(*mods, start_), range), extend_before),
-                    WrapAdd(RefTime(*mods, end_), extend_after), evaluate, pair_index);
-  } else {
-    for (LoadedSeries& ls : series) evaluate(ls);
-  }
-}
-
-DistinctLabelsets::DistinctLabelsets(const Call& c, size_t matrix_arg, const QueryContext& ctx)
-    : check_(!ctx.delayed_name_removal && !(RangeFunctionKeepsName(c.func->name) &&
-                                            Unwrap(*c.args[matrix_arg]).kind == NodeKind::kMatrixSelector)) {}
-
-bool DistinctLabelsets::MaybeDuplicates() {
-  std::sort(hashes_.begin(), hashes_.end());
-  return std::adjacent_find(hashes_.begin(), hashes_.end()) != hashes_.end();
-}
-
-void DistinctLabelsets::Check(const Matrix& series) {
-  std::unordered_set<model::Labels, model::LabelsHash> seen;
-  for (const Series& s : series) {
-    if (!seen.insert(s.metric).second)
-      Fail(ErrorKind::kExecution, "vector cannot contain metrics with the same labelset");
-  }
-}
-
-Matrix Evaluator::EvalRangeFunction(const Call& c, size_t matrix_arg) {
-  const std::string& name = c.func->name;
-  Matrix out;
-  int64_t n = 0;
-  ForEachRangeFunctionSeries(c, matrix_arg, [&](Series& s) {
-    n += static_cast<int64_t>(s.floats.size() + s.histograms.size());
-    out.push_back(std::move(s));
-  });
-
-  if (name == "absent_over_time") {
-    // One series with 1 at every step where no input series had a sample in its window.
-    const int steps = NumSteps();
-    std::vector<bool> found(static_cast<size_t>(steps), false);
-    for (const Series& s : out) {
-      for (const FPoint& p : s.floats) found[static_cast<size_t>((p.t - start_) / interval_)] = true;
-    }
-    Series absent{LabelsForAbsent(Unwrap(*c.args[matrix_arg])), {}, {}, false};
-    for (int i = 0; i < steps; ++i) {
-      if (!found[static_cast<size_t>(i)]) absent.floats.push_back({start_ + i * interval_, 1});
-    }
-    if (absent.floats.empty()) return {};
-    return Matrix{std::move(absent)};
-  }
-
-  DistinctLabelsets distinct(c, matrix_arg, *ctx_);
-  for (const Series& s : out) distinct.Add(s.metric);
-  if (distinct.MaybeDuplicates()) DistinctLabelsets::Check(out);
-  ctx_->AddSamples(n);
-  return out;
 }
 
 }  // namespace promref::promql::internal

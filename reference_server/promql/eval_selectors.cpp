@@ -22,7 +22,8 @@
 namespace promref::promql::internal {
 
 void Evaluator::ForEachSelected(const VectorSelector& vs, int64_t mint, int64_t maxt,
-                                const std::function<void(LoadedSeries&)>& fn, std::optional<bool> for_range) {
+                                const std::function<void(LoadedSeries&)>& fn, std::optional<bool> for_range,
+                                std::function<void(LoadedSeries*)> ahead) {
   if (maxt < mint) return;
   storage::SelectHints hints;
   hints.start = WrapAdd(mint, 1);
@@ -39,7 +40,7 @@ void Evaluator::ForEachSelected(const VectorSelector& vs, int64_t mint, int64_t 
     ls->labels = s.labels();
     ls->points.clear();
     ls->drop_name = false;
-    ls->indexed = ls->pairs_indexed = false;
+    ls->indexed = ls->pairs_indexed = ls->evaluated = false;
     auto it = s.Iterator();
     constexpr size_t kBatch = 256;
     int64_t batch_t[kBatch];
@@ -72,7 +73,8 @@ void Evaluator::ForEachSelected(const VectorSelector& vs, int64_t mint, int64_t 
     if (for_range) PrepareForWindows(ls, *for_range);
     return {};
   };
-  SeriesPrefetcher series(ctx_->querier->Select(false, hints, vs.matchers), load);
+  SeriesPrefetcher series(ctx_->querier->Select(false, hints, vs.matchers), load, std::move(ahead),
+                          ctx_->options->evaluate_ahead == EvaluateAhead::kAlways);
   int64_t n = 0;
   Status err;
   while (LoadedSeries* ls = series.Next(&err)) {

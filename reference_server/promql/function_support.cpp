@@ -11,6 +11,7 @@
 #include <set>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "model/go_strconv.h"
 #include "model/sample.h"
@@ -75,6 +76,45 @@ VectorFunction FindVectorFunction(std::string_view name) {
 RangeFunction FindRangeFunction(std::string_view name) {
   if (RangeFunction f = FindOverTimeFunction(name)) return f;
   return FindRateFunction(name);
+}
+
+FunctionCall NewFunctionCall(const Call& c, QueryContext* ctx) {
+  FunctionCall fc;
+  fc.call = &c;
+  fc.ctx = ctx;
+  fc.vectors.assign(c.args.size(), nullptr);
+  fc.scalars.assign(c.args.size(), 0);
+  fc.strings.assign(c.args.size(), "");
+  return fc;
+}
+
+bool PureOnFloatWindows(std::string_view function) {
+  // Not quantile_over_time (warns of its φ), predict_linear, double_exponential_smoothing and
+  // integral (scalar arguments, errors), or absent_over_time (its output is the windows').
+  static const auto* pure = new std::unordered_set<std::string_view>{"rate",
+                                                                     "increase",
+                                                                     "delta",
+                                                                     "irate",
+                                                                     "idelta",
+                                                                     "changes",
+                                                                     "resets",
+                                                                     "deriv",
+                                                                     "avg_over_time",
+                                                                     "sum_over_time",
+                                                                     "count_over_time",
+                                                                     "present_over_time",
+                                                                     "last_over_time",
+                                                                     "first_over_time",
+                                                                     "max_over_time",
+                                                                     "min_over_time",
+                                                                     "stddev_over_time",
+                                                                     "stdvar_over_time",
+                                                                     "mad_over_time",
+                                                                     "ts_of_last_over_time",
+                                                                     "ts_of_first_over_time",
+                                                                     "ts_of_max_over_time",
+                                                                     "ts_of_min_over_time"};
+  return pure->contains(function);
 }
 
 }  // namespace promref::promql::internal

@@ -2,8 +2,9 @@
 
 namespace promref::promql::internal {
 
-SeriesPrefetcher::SeriesPrefetcher(std::unique_ptr<storage::SeriesSet> set, Loader load)
-    : set_(std::move(set)), load_(std::move(load)) {}
+SeriesPrefetcher::SeriesPrefetcher(std::unique_ptr<storage::SeriesSet> set, Loader load, Ahead ahead,
+                                   bool always)
+    : set_(std::move(set)), load_(std::move(load)), ahead_(std::move(ahead)), always_ahead_(always) {}
 
 SeriesPrefetcher::~SeriesPrefetcher() {
   if (!producer_.joinable()) return;
@@ -29,6 +30,9 @@ size_t SeriesPrefetcher::Fill(Batch* batch, bool* more, Status* err) {
       *more = false;
       break;
     }
+    // The evaluator has a batch to work on: this thread is ahead, and can take some of the
+    // evaluator's work. Otherwise the evaluator waits for this batch, and gets it sooner.
+    if (ahead_ && (always_ahead_ || ready_count_.load(std::memory_order_relaxed) > 0)) ahead_(&(*batch)[n]);
     ++n;
   }
   return n;
@@ -56,6 +60,7 @@ void SeriesPrefetcher::Produce() {
     {
       std::lock_guard lock(mu_);
       ready_.emplace_back(std::move(batch), n);
+      ready_count_.store(ready_.size(), std::memory_order_relaxed);
       if (!more) {
         done_ = true;
         error_ = err;
@@ -99,6 +104,7 @@ LoadedSeries* SeriesPrefetcher::Next(Status* err) {
     }
     current_ = std::move(ready_.front());
     ready_.pop_front();
+    ready_count_.store(ready_.size(), std::memory_order_relaxed);
     pos_ = 0;
     if (current_->second > 0) return &current_->first[0];
     // An empty last batch: loop to find the end.

@@ -80,6 +80,10 @@ struct LoadedSeries {
   // (`pairs_indexed`) only for the functions that read it.
   bool pairs_indexed = false;
   std::vector<uint32_t> irregular_pairs;
+  // Set when the loading thread has already evaluated a range function's windows over this
+  // series (ForEachSelected's `ahead`): the function's output points.
+  bool evaluated = false;
+  std::vector<FPoint> evaluated_points;
 };
 
 struct FunctionCall;  // functions.h
@@ -148,9 +152,13 @@ class Evaluator {
   // For a range function (`for_range` set), the series come ready for windows: stale markers
   // dropped and the points indexed (PrepareForWindows, with the pair index when *for_range), work
   // done on the loading thread rather than the evaluating one.
+  // `ahead` (for_range only): work on a loaded series that gives the same result on either
+  // thread, which the loading thread may do (SeriesPrefetcher::Ahead, as
+  // EngineOptions::evaluate_ahead says).
   void ForEachSelected(const VectorSelector& vs, int64_t mint, int64_t maxt,
                        const std::function<void(LoadedSeries&)>& fn,
-                       std::optional<bool> for_range = std::nullopt);
+                       std::optional<bool> for_range = std::nullopt,
+                       std::function<void(LoadedSeries*)> ahead = nullptr);
   // Evaluates a subquery's inner expression at its own steps; returns the points and sets
   // *range/*offset/*at for windowing.
   std::vector<LoadedSeries> EvalSubqueryPoints(const SubqueryExpr& sq);

@@ -26,6 +26,9 @@ struct FunctionCall {
   QueryContext* ctx = nullptr;
 };
 
+// A call's argument slots, empty, sized to its arguments.
+FunctionCall NewFunctionCall(const Call& c, QueryContext* ctx);
+
 using VectorFunction = Vector (*)(const FunctionCall& fc);
 // nullptr when `name` is not evaluated this way.
 VectorFunction FindVectorFunction(std::string_view name);
@@ -83,6 +86,10 @@ using RangeFunction = RangeResult (*)(const Window& w, const FunctionCall& fc);
 // index of irregular pairs when `pairs` (what the function needs: ReadsPairIndex).
 void PrepareForWindows(LoadedSeries* ls, bool pairs);
 bool ReadsPairIndex(std::string_view function);
+// Whether a range function's value over a window of float samples (no histograms, no start
+// timestamps, not anchored or smoothed) depends on the window's points alone: no scalar
+// arguments, no annotations, no errors. Such windows may be evaluated on any thread.
+bool PureOnFloatWindows(std::string_view function);
 RangeFunction FindRangeFunction(std::string_view name);
 
 // A range function's form for all the windows of a series without histograms at once:

@@ -20,6 +20,34 @@
 namespace promref::promql {
 namespace {
 
+// `b` holds `a`'s series with the same bits (and maybe more), and at least `a`'s annotations.
+void ExpectHolds(const QueryResult& b, const QueryResult& a) {
+  ASSERT_TRUE(a.status.ok()) << a.status.error().message();
+  ASSERT_TRUE(b.status.ok()) << b.status.error().message();
+  auto has = [](const std::vector<std::string>& v, const std::string& x) {
+    return std::find(v.begin(), v.end(), x) != v.end();
+  };
+  for (const std::string& w : a.annotations.warnings) EXPECT_TRUE(has(b.annotations.warnings, w)) << w;
+  for (const std::string& i : a.annotations.infos) EXPECT_TRUE(has(b.annotations.infos, i)) << i;
+  std::map<std::string, std::vector<FPoint>> in_b;
+  for (const Series& s : b.value.matrix) in_b[s.metric.ToString()] = s.floats;
+  for (const Sample& s : b.value.vector) in_b[s.metric.ToString()] = {{s.t, s.f}};
+  std::map<std::string, std::vector<FPoint>> in_a;
+  for (const Series& s : a.value.matrix) in_a[s.metric.ToString()] = s.floats;
+  for (const Sample& s : a.value.vector) in_a[s.metric.ToString()] = {{s.t, s.f}};
+  EXPECT_FALSE(in_a.empty());
+  for (const auto& [labels, points] : in_a) {
+    ASSERT_TRUE(in_b.count(labels)) << labels;
+    const std::vector<FPoint>& other = in_b[labels];
+    ASSERT_EQ(points.size(), other.size()) << labels;
+    for (size_t j = 0; j < points.size(); ++j) {
+      EXPECT_EQ(points[j].t, other[j].t);
+      EXPECT_EQ(std::memcmp(&points[j].f, &other[j].f, sizeof(double)), 0)
+          << labels << " at " << points[j].t << ": " << points[j].f << " vs " << other[j].f;
+    }
+  }
+}
+
 class EngineTest : public ::testing::Test {
  protected:
   void Add(const model::Labels& l, int64_t t, double v) {
@@ -179,34 +207,6 @@ TEST_F(EngineTest, AggregationsOfRangeFunctionsAnswerAlikeWithoutTheirMatrix) {
   }
   ASSERT_TRUE(app->Commit().ok());
 
-  // `b` holds `a`'s series (and maybe the histogram's group) with the same bits, and at least
-  // `a`'s annotations.
-  auto contains = [](const QueryResult& b, const QueryResult& a) {
-    ASSERT_TRUE(a.status.ok()) << a.status.error().message();
-    ASSERT_TRUE(b.status.ok()) << b.status.error().message();
-    auto has = [](const std::vector<std::string>& v, const std::string& x) {
-      return std::find(v.begin(), v.end(), x) != v.end();
-    };
-    for (const std::string& w : a.annotations.warnings) EXPECT_TRUE(has(b.annotations.warnings, w)) << w;
-    for (const std::string& i : a.annotations.infos) EXPECT_TRUE(has(b.annotations.infos, i)) << i;
-    std::map<std::string, std::vector<FPoint>> in_b;
-    for (const Series& s : b.value.matrix) in_b[s.metric.ToString()] = s.floats;
-    for (const Sample& s : b.value.vector) in_b[s.metric.ToString()] = {{s.t, s.f}};
-    std::map<std::string, std::vector<FPoint>> in_a;
-    for (const Series& s : a.value.matrix) in_a[s.metric.ToString()] = s.floats;
-    for (const Sample& s : a.value.vector) in_a[s.metric.ToString()] = {{s.t, s.f}};
-    EXPECT_FALSE(in_a.empty());
-    for (const auto& [labels, points] : in_a) {
-      ASSERT_TRUE(in_b.count(labels)) << labels;
-      const std::vector<FPoint>& other = in_b[labels];
-      ASSERT_EQ(points.size(), other.size()) << labels;
-      for (size_t j = 0; j < points.size(); ++j) {
-        EXPECT_EQ(points[j].t, other[j].t);
-        EXPECT_EQ(std::memcmp(&points[j].f, &other[j].f, sizeof(double)), 0)
-            << labels << " at " << points[j].t << ": " << points[j].f << " vs " << other[j].f;
-      }
-    }
-  };
   int compared = 0;
   for (const std::string agg : {"sum by (g)", "avg by (g)", "min by (g)", "max without (s)", "count by (g)",
                                 "group by (g)", "stddev by (g)", "stdvar by (g)", "quantile by (g) (0.7,"}) {
@@ -219,9 +219,9 @@ TEST_F(EngineTest, AggregationsOfRangeFunctionsAnswerAlikeWithoutTheirMatrix) {
       floats_only.replace(floats_only.find('%'), 1, "{g!=\"hist\"}");
       with_histogram.erase(with_histogram.find('%'), 1);
       SCOPED_TRACE(with_histogram);
-      contains(engine_.RangeQuery(store_, with_histogram, 1000'000, 1600'000, 15'000),
-               engine_.RangeQuery(store_, floats_only, 1000'000, 1600'000, 15'000));
-      contains(Instant(with_histogram, 1333), Instant(floats_only, 1333));
+      ExpectHolds(engine_.RangeQuery(store_, with_histogram, 1000'000, 1600'000, 15'000),
+                  engine_.RangeQuery(store_, floats_only, 1000'000, 1600'000, 15'000));
+      ExpectHolds(Instant(with_histogram, 1333), Instant(floats_only, 1333));
       ++compared;
     }
   }
@@ -236,7 +236,7 @@ TEST_F(EngineTest, AggregationsOfRangeFunctionsAnswerAlikeWithoutTheirMatrix) {
     QueryResult at_t = range;
     for (Series& s : at_t.value.matrix)
       std::erase_if(s.floats, [&](const FPoint& p) { return p.t != t * 1000; });
-    contains(at_t, Instant(wide, t));
+    ExpectHolds(at_t, Instant(wide, t));
   }
 
   // Dropping the names makes dup_a and dup_b one labelset, which fails the query; functions
@@ -293,6 +293,82 @@ TEST_F(EngineTest, RateExtrapolationAnswersAlikeInAnyOrderOfWindows) {
     }
     EXPECT_GT(compared, 40u);
   }
+}
+
+// A large selection's range functions may be evaluated on the thread that decodes it, which
+// takes the windows of the series it read while the evaluating thread is behind
+// (series_prefetcher.h). Every split gives the same answer: all on the decoding thread
+// (kAlways), none (kNever), and whatever the default's timing makes of it.
+TEST_F(EngineTest, RangeFunctionsAnswerAlikeOnEitherThread) {
+  auto app = store_.MakeAppender();
+  for (int s = 0; s < 300; ++s) {  // more series than are read inline
+    const model::Labels l{
+        {"__name__", s % 4 == 0 ? "x" : "x_total"}, {"g", std::to_string(s % 7)}, {"s", std::to_string(s)}};
+    double v = s;
+    for (int k = 0; k <= 60; ++k) {
+      if ((s + k) % 13 == 0) continue;                             // a missed scrape
+      v = (s + k) % 17 == 0 ? k % 3 : v + s % 5 + 0.25 * (k % 4);  // counter resets
+      double out = v;
+      if ((s * k) % 97 == 5) out = std::nan("");
+      if ((s + 2 * k) % 41 == 0) out = model::StaleNaN();
+      const int64_t jitter = s % 3 == 0 ? 0 : (s * k) % 2000;
+      ASSERT_TRUE(app->Append(0, l, (1000 + 15 * k) * 1000LL + jitter, out).ok());
+    }
+  }
+  model::FloatHistogram h;
+  h.positive_spans = {{0, 2}};
+  for (int k = 0; k <= 60; ++k) {
+    h.count = h.sum = 2.0 * k;
+    h.positive_buckets = {1.0 * k, 1.0 * k};
+    const int64_t t = (1000 + 15 * k) * 1000LL;
+    ASSERT_TRUE(app->AppendHistogram(0, {{"__name__", "x_total"}, {"g", "h"}, {"s", "h"}}, t, h).ok());
+    const model::Labels mixed{{"__name__", "x"}, {"g", "mixed"}, {"s", "mixed"}};
+    ASSERT_TRUE((k < 30 ? app->Append(0, mixed, t, k) : app->AppendHistogram(0, mixed, t, h)).ok());
+  }
+  ASSERT_TRUE(app->Commit().ok());
+
+  // With the experimental functions (mad_over_time, ts_of_*, ...).
+  EngineOptions options;
+  options.enable_experimental = true;
+  options.evaluate_ahead = EvaluateAhead::kAlways;
+  const Engine always(options);
+  options.evaluate_ahead = EvaluateAhead::kNever;
+  const Engine never(options);
+  options.evaluate_ahead = EvaluateAhead::kWhenBehind;
+  const Engine behind(options);
+  int compared = 0;
+  // clang-format off
+  const std::vector<std::string> functions = {
+      "rate", "increase", "delta", "irate", "idelta", "changes", "resets", "deriv", "avg_over_time",
+      "sum_over_time", "count_over_time", "present_over_time", "last_over_time", "first_over_time",
+      "max_over_time", "min_over_time", "stddev_over_time", "stdvar_over_time", "mad_over_time",
+      "ts_of_last_over_time", "ts_of_first_over_time", "ts_of_max_over_time", "ts_of_min_over_time",
+      "quantile_over_time(0.3,", "quantile_over_time(2,", "predict_linear("};
+  // clang-format on
+  for (const std::string& fn : functions) {
+    const bool open = fn.back() == '(' || fn.back() == ',';
+    std::vector<std::string> queries;
+    for (const std::string arg :
+         {"{__name__=~\"x|x_total\"}[1m]", "{__name__=~\"x|x_total\"}[1m] offset 30s"}) {
+      const std::string call = (open ? fn : fn + "(") + arg + (fn == "predict_linear(" ? ", 60)" : ")");
+      queries.push_back(call);
+      queries.push_back("sum by (g) (" + call + ")");
+    }
+    for (const std::string& q : queries) {
+      SCOPED_TRACE(q);
+      const QueryResult a = always.RangeQuery(store_, q, 1000'000, 1900'000, 15'000);
+      const QueryResult b = never.RangeQuery(store_, q, 1000'000, 1900'000, 15'000);
+      const QueryResult c = behind.RangeQuery(store_, q, 1000'000, 1900'000, 15'000);
+      for (const QueryResult* other : {&b, &c}) {
+        ExpectHolds(a, *other);
+        ExpectHolds(*other, a);
+        EXPECT_EQ(a.annotations.warnings, other->annotations.warnings);
+        EXPECT_EQ(a.annotations.infos, other->annotations.infos);
+      }
+      ++compared;
+    }
+  }
+  EXPECT_EQ(compared, 104);
 }
 
 TEST_F(EngineTest, VectorMatchingErrors) {

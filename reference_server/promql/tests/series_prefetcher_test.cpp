@@ -7,7 +7,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace promref::promql::internal {
@@ -50,6 +53,7 @@ SeriesPrefetcher::Loader Loader(int fail_at = -1, int throw_at = -1) {
     if (i == fail_at) return Error(ErrorKind::kInternal, "chunk checksum mismatch");
     if (i == throw_at) throw EvalAbort{Error(ErrorKind::kExecution, "thrown while loading")};
     ls->points.clear();
+    ls->evaluated = false;
     for (int k = 0; k <= i % 5; ++k) ls->points.push_back({k, static_cast<double>(i), nullptr, 0});
     return {};
   };
@@ -109,6 +113,44 @@ TEST(SeriesPrefetcher, ErrorsEndTheSequenceAfterTheSeriesBeforeThem) {
   EXPECT_LE(names.size(), 900u);
   ASSERT_FALSE(err.ok());
   EXPECT_EQ(err.error().message(), "thrown while loading");
+}
+
+// Ahead work runs on the decoding thread, on series it read and before they are handed out:
+// on all of them past the inline ones with `always`, and otherwise while the evaluator is
+// behind (here it sleeps now and then, so the decoding thread gets ahead).
+TEST(SeriesPrefetcher, AheadRunsOnTheDecodingThreadBeforeHandingOut) {
+  const std::thread::id evaluator = std::this_thread::get_id();
+  constexpr int kSeries = 3000;
+  for (bool always : {true, false}) {
+    SCOPED_TRACE(always);
+    std::atomic<int> ran{0};
+    auto ahead = [&](LoadedSeries* ls) {
+      EXPECT_NE(std::this_thread::get_id(), evaluator);
+      EXPECT_FALSE(ls->evaluated);
+      ls->evaluated = true;
+      ++ran;
+    };
+    SeriesPrefetcher p(std::make_unique<FakeSet>(kSeries, -1), Loader(), ahead, always);
+    Status err;
+    int i = 0, evaluated = 0;
+    while (LoadedSeries* ls = p.Next(&err)) {
+      const bool inline_read = i < static_cast<int>(SeriesPrefetcher::kInlineSeries);
+      if (inline_read || always) {
+        EXPECT_EQ(ls->evaluated, !inline_read) << i;
+      }
+      evaluated += ls->evaluated ? 1 : 0;
+      if (!always && i % 128 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      ++i;
+    }
+    EXPECT_TRUE(err.ok());
+    EXPECT_EQ(i, kSeries);
+    EXPECT_EQ(evaluated, ran.load());
+    if (always) {
+      EXPECT_EQ(evaluated, kSeries - static_cast<int>(SeriesPrefetcher::kInlineSeries));
+    } else {
+      EXPECT_GT(evaluated, 0);
+    }
+  }
 }
 
 TEST(SeriesPrefetcher, StoppingMidwayStopsTheThread) {
