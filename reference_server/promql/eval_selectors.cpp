@@ -21,6 +21,54 @@
 
 namespace promref::promql::internal {
 
+namespace {
+
+// Reads the samples of `it` in (mint, maxt] into ls->points, through `windows` when set; how
+// many were read (stale markers included).
+size_t ReadPoints(storage::SampleIterator* it, int64_t mint, int64_t maxt, bool with_st, LoadedSeries* ls,
+                  WindowIndexBuilder* windows) {
+  constexpr size_t kBatch = 256;
+  int64_t batch_t[kBatch];
+  double batch_v[kBatch];
+  size_t read = 0;
+  storage::ValueType vt = it->Seek(WrapAdd(mint, 1));
+  while (vt != storage::ValueType::kNone) {
+    const int64_t t = it->AtT();
+    if (t > maxt) break;
+    if (t <= mint) {
+      vt = it->Next();
+      continue;
+    }
+    if (vt == storage::ValueType::kFloat && !with_st) {
+      // A run of floats at once: one virtual call per batch instead of three per sample.
+      const size_t n = it->ReadFloats(maxt, kBatch, batch_t, batch_v, &vt);
+      read += n;
+      if (windows != nullptr) {
+        for (size_t i = 0; i < n; ++i) windows->AddFloat(batch_t[i], batch_v[i]);
+      } else {
+        for (size_t i = 0; i < n; ++i) ls->points.push_back({batch_t[i], batch_v[i], nullptr, 0});
+      }
+      continue;  // vt: the sample after the run, not read yet
+    }
+    Point p{t, 0, nullptr, with_st ? it->AtStartTimestamp() : 0};
+    if (vt == storage::ValueType::kFloat) {
+      p.f = it->AtFloat();
+    } else {
+      p.h = std::make_shared<const model::FloatHistogram>(it->AtHistogram());
+    }
+    ++read;
+    if (windows != nullptr) {
+      windows->Add(std::move(p));
+    } else {
+      ls->points.push_back(std::move(p));
+    }
+    vt = it->Next();
+  }
+  return read;
+}
+
+}  // namespace
+
 void Evaluator::ForEachSelected(const VectorSelector& vs, int64_t mint, int64_t maxt,
                                 const std::function<void(LoadedSeries&)>& fn, std::optional<bool> for_range,
                                 std::function<void(LoadedSeries*)> ahead) {
@@ -38,38 +86,26 @@ void Evaluator::ForEachSelected(const VectorSelector& vs, int64_t mint, int64_t 
   auto load = [mint, maxt, with_st, stats_only, for_range](const storage::Series& s,
                                                            LoadedSeries* ls) -> Status {
     ls->labels = s.labels();
-    ls->points.clear();
     ls->drop_name = false;
     ls->indexed = ls->pairs_indexed = ls->evaluated = false;
-    auto it = s.Iterator();
-    constexpr size_t kBatch = 256;
-    int64_t batch_t[kBatch];
-    double batch_v[kBatch];
-    storage::ValueType vt = it->Seek(WrapAdd(mint, 1));
-    while (vt != storage::ValueType::kNone) {
-      const int64_t t = it->AtT();
-      if (t > maxt) break;
-      if (t <= mint) {
-        vt = it->Next();
-        continue;
-      }
-      if (vt == storage::ValueType::kFloat && !with_st) {
-        // A run of floats at once: one virtual call per batch instead of three per sample.
-        const size_t n = it->ReadFloats(maxt, kBatch, batch_t, batch_v, &vt);
-        for (size_t i = 0; i < n; ++i) ls->points.push_back({batch_t[i], batch_v[i], nullptr, 0});
-        continue;  // vt: the sample after the run, not read yet
-      }
-      const int64_t st = with_st ? it->AtStartTimestamp() : 0;
-      if (vt == storage::ValueType::kFloat) {
-        ls->points.push_back({t, it->AtFloat(), nullptr, st});
-      } else {
-        ls->points.push_back({t, 0, std::make_shared<const model::FloatHistogram>(it->AtHistogram()), st});
-      }
-      vt = it->Next();
+    // For a range function the points are readied for its windows as they are read (stale
+    // markers dropped, pairs indexed), unless histograms are to be read as their statistics,
+    // which needs every sample read first.
+    const bool index_as_read = for_range && !stats_only;
+    std::optional<WindowIndexBuilder> windows;
+    if (index_as_read) {
+      windows.emplace(ls, *for_range);
+    } else {
+      ls->points.clear();
     }
+    auto it = s.Iterator();
+    ls->read_points = ReadPoints(it.get(), mint, maxt, with_st, ls, windows ? &*windows : nullptr);
     if (Status st = it->Err(); !st.ok()) return st;
+    if (windows) {
+      windows->Finish();
+      return {};
+    }
     if (stats_only) ToHistogramStats(&ls->points);
-    ls->read_points = ls->points.size();
     if (for_range) PrepareForWindows(ls, *for_range);
     return {};
   };

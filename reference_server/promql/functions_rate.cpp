@@ -875,33 +875,39 @@ RangeResult FnIntegral(const Window& w, const FunctionCall& fc) {
 
 }  // namespace
 
-void PrepareForWindows(LoadedSeries* ls, bool pairs) {
-  // One pass: a loaded series' points are still in cache from being read, and every further
-  // pass over them (each 40 bytes) costs a large range query as much as evaluating a window.
-  std::vector<Point>& p = ls->points;
-  bool has_histograms = false, has_floats = false;
-  if (pairs) ls->irregular_pairs.resize(p.size());
-  uint32_t irregular = 0;
-  size_t kept = 0;
-  for (size_t i = 0; i < p.size(); ++i) {
-    if (IsStale(p[i])) continue;
-    (p[i].h ? has_histograms : has_floats) = true;
-    if (pairs) {
-      const Point& prev = p[kept - (kept > 0 ? 1 : 0)];
-      if (kept > 0 && (p[i].h || prev.h || FloatCounterReset(prev, p[i]) || StartTimeOverlaps(prev, p[i]))) {
-        ++irregular;
-      }
-      ls->irregular_pairs[kept] = irregular;
-    }
-    if (kept != i) p[kept] = std::move(p[i]);
-    ++kept;
+bool IrregularPair(const Point& prev, const Point& cur) {
+  return cur.h || prev.h || FloatCounterReset(prev, cur) || StartTimeOverlaps(prev, cur);
+}
+
+WindowIndexBuilder::WindowIndexBuilder(LoadedSeries* ls, bool pairs) : ls_(ls), pairs_(pairs) {
+  ls->points.clear();
+  ls->irregular_pairs.clear();
+}
+
+void WindowIndexBuilder::Add(Point p) {
+  if (IsStale(p)) return;
+  std::vector<Point>& points = ls_->points;
+  if (pairs_) {
+    if (!points.empty() && IrregularPair(points.back(), p)) ++irregular_;
+    ls_->irregular_pairs.push_back(irregular_);
   }
-  p.resize(kept);
-  if (pairs) ls->irregular_pairs.resize(kept);
-  ls->has_histograms = has_histograms;
-  ls->has_floats = has_floats;
-  ls->indexed = true;
-  ls->pairs_indexed = pairs;
+  (p.h ? has_histograms_ : has_floats_) = true;
+  points.push_back(std::move(p));
+}
+
+void WindowIndexBuilder::Finish() {
+  ls_->has_histograms = has_histograms_;
+  ls_->has_floats = has_floats_;
+  ls_->indexed = true;
+  ls_->pairs_indexed = pairs_;
+}
+
+void PrepareForWindows(LoadedSeries* ls, bool pairs) {
+  std::vector<Point> read = std::move(ls->points);
+  ls->points.reserve(read.size());
+  WindowIndexBuilder b(ls, pairs);
+  for (Point& p : read) b.Add(std::move(p));
+  b.Finish();
 }
 
 bool ReadsPairIndex(std::string_view function) {

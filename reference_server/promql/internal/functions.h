@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "model/sample.h"
 #include "promql/ast.h"
 #include "promql/internal/evaluator.h"
 #include "promql/internal/window_sums.h"
@@ -85,6 +86,38 @@ using RangeFunction = RangeResult (*)(const Window& w, const FunctionCall& fc);
 // enter a window) and fills in its index (LoadedSeries::indexed and what it guards), with the
 // index of irregular pairs when `pairs` (what the function needs: ReadsPairIndex).
 void PrepareForWindows(LoadedSeries* ls, bool pairs);
+
+// PrepareForWindows done point by point as a series is read, so that the points are written
+// once: Add (or AddFloat) each point in time order, then Finish.
+class WindowIndexBuilder {
+ public:
+  // Starts `ls` over with no points.
+  WindowIndexBuilder(LoadedSeries* ls, bool pairs);
+  void Add(Point p);
+  // Add of a float sample with no start timestamp, the common case, inline.
+  void AddFloat(int64_t t, double v) {
+    if (model::IsStaleNaN(v)) return;
+    std::vector<Point>& p = ls_->points;
+    if (pairs_) {
+      // What IrregularPair says of a float without a start timestamp.
+      if (!p.empty() && (p.back().h || v < p.back().f)) ++irregular_;
+      ls_->irregular_pairs.push_back(irregular_);
+    }
+    p.push_back({t, v, nullptr, 0});
+    has_floats_ = true;
+  }
+  void Finish();
+
+ private:
+  LoadedSeries* ls_;
+  bool pairs_;
+  uint32_t irregular_ = 0;
+  bool has_floats_ = false, has_histograms_ = false;
+};
+
+// Whether the neighbouring points prev, cur are not a plain float increase: a counter reset, a
+// start-time overlap, or a histogram in the pair (LoadedSeries::irregular_pairs counts them).
+bool IrregularPair(const Point& prev, const Point& cur);
 bool ReadsPairIndex(std::string_view function);
 // Whether a range function's value over a window of float samples (no histograms, no start
 // timestamps, not anchored or smoothed) depends on the window's points alone: no scalar

@@ -48,6 +48,15 @@ void ExpectHolds(const QueryResult& b, const QueryResult& a) {
   }
 }
 
+// A two-bucket histogram gaining one observation in each bucket a step: its value at step k.
+model::FloatHistogram GrowingHistogram(int k) {
+  model::FloatHistogram h;
+  h.positive_spans = {{0, 2}};
+  h.count = h.sum = 2.0 * k;
+  h.positive_buckets = {1.0 * k, 1.0 * k};
+  return h;
+}
+
 class EngineTest : public ::testing::Test {
  protected:
   void Add(const model::Labels& l, int64_t t, double v) {
@@ -194,13 +203,10 @@ TEST_F(EngineTest, AggregationsOfRangeFunctionsAnswerAlikeWithoutTheirMatrix) {
       ASSERT_TRUE(app->Append(0, wide, (940 + 15 * k) * 1000LL, v).ok());
     }
   }
-  model::FloatHistogram h;
-  h.positive_spans = {{0, 2}};
   for (int k = 0; k <= 44; ++k) {
-    h.count = h.sum = 2.0 * k;
-    h.positive_buckets = {1.0 * k, 1.0 * k};
     const int64_t t = (940 + 15 * k) * 1000LL;
-    ASSERT_TRUE(app->AppendHistogram(0, {{"__name__", "x"}, {"g", "hist"}, {"s", "h"}}, t, h).ok());
+    ASSERT_TRUE(
+        app->AppendHistogram(0, {{"__name__", "x"}, {"g", "hist"}, {"s", "h"}}, t, GrowingHistogram(k)).ok());
     // Two metrics whose series have the same labels once the name is dropped.
     ASSERT_TRUE(app->Append(0, {{"__name__", "dup_a"}, {"s", "1"}}, t, k).ok());
     ASSERT_TRUE(app->Append(0, {{"__name__", "dup_b"}, {"s", "1"}}, t, k).ok());
@@ -315,11 +321,8 @@ TEST_F(EngineTest, RangeFunctionsAnswerAlikeOnEitherThread) {
       ASSERT_TRUE(app->Append(0, l, (1000 + 15 * k) * 1000LL + jitter, out).ok());
     }
   }
-  model::FloatHistogram h;
-  h.positive_spans = {{0, 2}};
   for (int k = 0; k <= 60; ++k) {
-    h.count = h.sum = 2.0 * k;
-    h.positive_buckets = {1.0 * k, 1.0 * k};
+    const model::FloatHistogram h = GrowingHistogram(k);
     const int64_t t = (1000 + 15 * k) * 1000LL;
     ASSERT_TRUE(app->AppendHistogram(0, {{"__name__", "x_total"}, {"g", "h"}, {"s", "h"}}, t, h).ok());
     const model::Labels mixed{{"__name__", "x"}, {"g", "mixed"}, {"s", "mixed"}};
