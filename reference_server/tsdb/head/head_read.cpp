@@ -172,6 +172,30 @@ class HeadSource final : public SeriesSource {
     return true;
   }
 
+  // Reading a series takes three cache misses one after the other, as the series a query
+  // reads lie far apart in memory: its MemSeries, then its labels and its open chunk, whose
+  // addresses are in the MemSeries. Stage 0 fetches the MemSeries, stage 1 what it points to.
+  void PrefetchSeries(uint64_t ref, int stage) const override {
+    const MemSeries* s = head_->GetByRef(ref);
+    if (s == nullptr) return;
+    const auto* p = reinterpret_cast<const char*>(s);
+    if (stage == 0) {
+      for (size_t off = 0; off < sizeof(MemSeries); off += 64) __builtin_prefetch(p + off);
+      return;
+    }
+    const std::string_view l = s->labels.Encoded();  // immutable: read without the lock
+    for (size_t off = 0; off < l.size(); off += 64) __builtin_prefetch(l.data() + off);
+    const uint8_t* chunk;
+    uint32_t size;
+    {
+      // The open chunk moves as it grows: its address is read under the series' lock.
+      std::lock_guard lock(head_->StripeFor(ref));
+      chunk = s->open.data();
+      size = s->open.size();
+    }
+    for (uint32_t off = 0; off < size; off += 64) __builtin_prefetch(chunk + off);
+  }
+
   Intervals TombstonesFor(uint64_t ref) const override { return head_->tombstones().Get(ref); }
   bool HasTombstones() const override { return !head_->tombstones().empty(); }
 

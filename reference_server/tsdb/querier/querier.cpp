@@ -276,6 +276,8 @@ class SourceSeriesSet final : public storage::SeriesSet {
   bool Next() override {
     if (limit_ > 0 && returned_ >= limit_) return false;
     while (pos_ < postings_.size()) {
+      if (pos_ + kFar < postings_.size()) src_->PrefetchSeries(postings_[pos_ + kFar], 0);
+      if (pos_ + kNear < postings_.size()) src_->PrefetchSeries(postings_[pos_ + kNear], 1);
       const uint64_t ref = postings_[pos_++];
       cur_ = std::make_unique<SourceSeries>(src_, ref, mint_, maxt_);
       if (metadata_only_ ? SeriesHasChunks(*src_, ref, mint_, maxt_, &cur_->labels_)
@@ -289,6 +291,9 @@ class SourceSeriesSet final : public storage::SeriesSet {
   const storage::Series& At() const override { return *cur_; }
 
  private:
+  // How many series ahead of the one read the source is told to fetch (PrefetchSeries'
+  // two stages): far enough for what is fetched to arrive in time, near enough to stay cached.
+  static constexpr size_t kFar = 8, kNear = 4;
   std::shared_ptr<const SeriesSource> src_;
   Postings postings_;
   int64_t mint_, maxt_;

@@ -51,6 +51,10 @@ class SeriesSource {
   // no longer exists.
   virtual bool Series(uint64_t ref, int64_t mint, int64_t maxt, bool with_data, model::Labels* labels,
                       std::vector<ChunkMeta>* chunks, ChunkKeepalive* keep) const = 0;
+  // A hint that Series(ref, ...) comes soon, given in two stages so that a source can fetch
+  // what it reads through pointers: `stage` 0 a few series ahead, then 1 closer. No effect
+  // on any result; the default does nothing.
+  virtual void PrefetchSeries(uint64_t ref, int stage) const {}
   virtual Intervals TombstonesFor(uint64_t ref) const = 0;
   virtual bool HasTombstones() const = 0;
 
