@@ -143,11 +143,8 @@ void RangeWindows::Run(const LoadedSeries& ls, FunctionCall* fc, Series* out) {
 // it is a counter.
 void NoteNotCounterName(const Call& c, size_t matrix_arg, const model::Labels& labels, QueryContext* ctx) {
   const std::string_view metric = labels.MetricName();
-  auto ends_with = [&](std::string_view suffix) {
-    return metric.size() >= suffix.size() && metric.substr(metric.size() - suffix.size()) == suffix;
-  };
-  if (!metric.empty() && !ends_with("_total") && !ends_with("_sum") && !ends_with("_count") &&
-      !ends_with("_bucket")) {
+  if (!metric.empty() && !metric.ends_with("_total") && !metric.ends_with("_sum") &&
+      !metric.ends_with("_count") && !metric.ends_with("_bucket")) {
     ctx->annotations->Info(
         "metric might not be a counter, name does not end in _total/_sum/_count/_bucket: " +
             model::GoQuote(metric),
@@ -251,8 +248,6 @@ void Evaluator::ForEachRangeFunctionSeries(const Call& c, size_t matrix_arg,
   auto ahead = [&](LoadedSeries* ls) {
     if (ls->has_histograms) return;
     Series out;
-    out.floats = std::move(ls->evaluated_points);
-    out.floats.clear();
     out.floats.reserve(StepsReached(ls->points.size(), reach));
     ahead_windows.Run(*ls, &ahead_fc, &out);
     ls->evaluated_points = std::move(out.floats);
