@@ -77,13 +77,14 @@ void Tenants::ForEach(const std::function<void(const std::string&, tsdb::DB&)>& 
 }
 
 void CollectTsdbMetrics(Tenants& tenants, api::ExpositionWriter& w) {
-  double series = 0, chunks = 0, blocks = 0, open = 0;
+  double series = 0, chunks = 0, blocks = 0, open = 0, chunk_bytes = 0;
   int64_t min_time = tsdb::kMaxTime, max_time = tsdb::kMinTime;
   tenants.ForEach([&](const std::string&, tsdb::DB& db) {
     ++open;
     series += static_cast<double>(db.head().NumSeries());
     chunks += static_cast<double>(db.head().NumChunks());
     blocks += static_cast<double>(db.Blocks().size());
+    chunk_bytes += static_cast<double>(db.HeadChunkFilesSize());
     min_time = std::min(min_time, db.head().MinTime());
     max_time = std::max(max_time, db.head().MaxTime());
   });
@@ -91,6 +92,8 @@ void CollectTsdbMetrics(Tenants& tenants, api::ExpositionWriter& w) {
   w.Sample("", {}, series);
   w.Family("prometheus_tsdb_head_chunks", "Total number of chunks in the head block.", "gauge");
   w.Sample("", {}, chunks);
+  w.Family("prometheus_tsdb_head_chunks_storage_size_bytes", "Size of the chunks_head directory.", "gauge");
+  w.Sample("", {}, chunk_bytes);
   w.Family("prometheus_tsdb_blocks_loaded", "Number of currently loaded data blocks", "gauge");
   w.Sample("", {}, blocks);
   if (max_time != tsdb::kMinTime) {

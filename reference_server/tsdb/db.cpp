@@ -115,6 +115,7 @@ DB::~DB() {
   bg_cv_.notify_all();
   if (bg_.joinable()) bg_.join();
   head_.reset();
+  chunk_files_.reset();
   if (wal_) (void)wal_->Sync();
   wal_.reset();
   if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the flock
@@ -168,6 +169,7 @@ Status DB::OpenDir() {
   blocks_ = std::move(blocks);
   head_->SetMinValidTime(max_block_time);
 
+  if (Status s = OpenHeadChunks(); !s.ok()) return s;
   if (Status s = ReplayWal(); !s.ok()) return s;
   wal::Options wo;
   wo.segment_size = options_.wal_segment_size;
@@ -178,6 +180,54 @@ Status DB::OpenDir() {
   if (!w.ok()) return w.error();
   wal_ = std::move(*w);
   head_->SetWal(wal_.get());
+  return {};
+}
+
+Status DB::OpenHeadChunks() {
+  auto files = HeadChunkFiles::Open(options_.dir + "/chunks_head");
+  if (!files.ok()) return files.error();
+  chunk_files_ = std::move(*files);
+  head_->SetChunkFiles(chunk_files_.get());
+  // Where the head was last truncated: what lies before is in blocks, or was deleted.
+  head_->SetMinValidTime(chunk_files_->MinTime());
+  if (options_.ooo_window > 0) {
+    // Out-of-order samples share the WAL with in-order ones here, so a WAL sample older than
+    // a mapped chunk's end may be one the chunk lacks: replay takes every sample from the WAL.
+    return chunk_files_->DeleteFrom(0);
+  }
+  std::unordered_map<uint64_t, std::vector<ClosedChunk>> by_series;
+  const auto collect = [&](const HeadChunkRecord& r) -> std::optional<std::string> {
+    std::vector<ClosedChunk>& cs = by_series[r.series_ref];
+    if (!cs.empty() && cs.back().maxt >= r.mint) {
+      return "chunks of series " + std::to_string(r.series_ref) + " out of order";
+    }
+    ClosedChunk c;
+    c.mint = r.mint;
+    c.maxt = r.maxt;
+    c.data = const_cast<uint8_t*>(reinterpret_cast<const uint8_t*>(r.data.data()));  // read only
+    c.size = static_cast<uint32_t>(r.data.size());
+    c.enc = r.enc;
+    c.mapped = true;
+    cs.push_back(c);
+    return std::nullopt;
+  };
+  if (const auto c = chunk_files_->ForEach(collect)) {
+    // As Prometheus: the damaged file and those after it go; WAL replay brings back what
+    // they held.
+    std::string warning = "head chunk file " + std::to_string(c->file) + " corrupt at offset " +
+                          std::to_string(c->offset) + " (" + c->reason +
+                          "); it and later chunk files were deleted and their samples replayed from the WAL";
+    std::cerr << "tsdb: " << warning << "\n";
+    {
+      std::lock_guard lock(replay_mu_);
+      replay_.warnings.push_back(std::move(warning));
+    }
+    if (Status s = chunk_files_->DeleteFrom(c->file); !s.ok()) return s;
+    by_series.clear();
+    if (chunk_files_->ForEach(collect))
+      return Error(ErrorKind::kInternal, "head chunk files changed while read");
+  }
+  head_->SetReplayChunks(std::move(by_series));
   return {};
 }
 
@@ -238,9 +288,12 @@ Status DB::ReplayWal() {
   replay_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
   if (!rest.empty() || cp.index >= 0) {
     // As Prometheus' "WAL replay completed" line: what a restart cost.
+    const Head::ReplayCounters& rc = head_->replay_counters();
     std::cerr << "tsdb: WAL replay completed in " << replay_.seconds << "s (segments " << replay_.min
               << " to " << replay_.max
-              << (cp.index >= 0 ? ", after checkpoint " + std::to_string(cp.index) : "") << ")\n";
+              << (cp.index >= 0 ? ", after checkpoint " + std::to_string(cp.index) : "") << "; "
+              << rc.mapped_chunks << " chunks mapped from chunks_head, " << rc.in_mapped_chunks << " of "
+              << rc.samples << " samples found in them)\n";
   }
   return {};
 }
@@ -564,9 +617,13 @@ WalReplayStatus DB::WalReplay() const {
 
 uint64_t DB::DiskSize() const {
   if (options_.dir.empty()) return 0;
-  uint64_t total = DirSize(options_.dir + "/wal");
+  uint64_t total = DirSize(options_.dir + "/wal") + HeadChunkFilesSize();
   for (const auto& b : BlocksSnapshot()) total += b->Size();
   return total;
+}
+
+uint64_t DB::HeadChunkFilesSize() const {
+  return chunk_files_ ? chunk_files_->Size() : 0;
 }
 
 }  // namespace promref::tsdb

@@ -3,6 +3,7 @@
 //
 //   <dir>/lock                 held (flock) while a DB has the directory open
 //   <dir>/wal/                 segments and checkpoints (wal/wal.h, wal/checkpoint.h)
+//   <dir>/chunks_head/         the head's full chunks, memory-mapped (head/chunk_files.h)
 //   <dir>/<ulid>/              blocks (block/block.h)
 //
 // Appends go to the head (and its WAL). Once the head spans more than 1.5 block ranges its
@@ -100,12 +101,15 @@ class DB final : public storage::Storage {
 
   Head& head() { return *head_; }
   const Options& options() const { return options_; }
-  // Bytes of blocks and WAL on disk.
+  // Bytes of blocks, WAL and head chunk files on disk.
   uint64_t DiskSize() const;
+  // Bytes of the head chunk files (0 in memory).
+  uint64_t HeadChunkFilesSize() const;
 
  private:
   explicit DB(Options options);
   Status OpenDir();
+  Status OpenHeadChunks();
   Status ReplayWal();
   Status CompactHeadLocked();
   Status FlushOooLocked(int64_t cutoff);
@@ -123,6 +127,7 @@ class DB final : public storage::Storage {
   Options options_;
   std::vector<int64_t> ranges_;
   std::unique_ptr<wal::Wal> wal_;
+  std::unique_ptr<HeadChunkFiles> chunk_files_;  // declared before head_: outlives it
   std::unique_ptr<Head> head_;
   int lock_fd_ = -1;
 

@@ -70,6 +70,8 @@ class ChunkBuffer {
     return data_ + size_;
   }
   void CommitSpace(uint32_t k) { size_ += k; }
+  // Empties the buffer but keeps its allocation (for the next chunk of the same series).
+  void Reset() { size_ = 0; }
   void Clear() {
     std::free(data_);
     data_ = nullptr;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <iostream>
 #include <queue>
 
 #include "tsdb/wal/records.h"
@@ -65,7 +66,7 @@ Head::~Head() {
   for (uint64_t ref = 1; ref < table_.Limit(); ++ref) {
     MemSeries* s = table_.Get(ref);
     if (s == nullptr) continue;
-    for (ClosedChunk& c : s->closed) std::free(c.data);
+    for (const ClosedChunk& c : s->closed) FreeChunk(c);
     delete s;
   }
   for (uint8_t* c : grave_chunks_) std::free(c);
@@ -164,20 +165,21 @@ void Head::CutChunkLocked(MemSeries* s, int64_t t, Encoding enc) {
     ClosedChunk c;
     c.mint = s->open_mint;
     c.maxt = s->st.t;
-    c.size = s->open.size();
-    c.enc = s->open_enc;
-    if (s->starts) {
-      c.enc = WithStartTimestamps(s->open_enc);
-      const std::string joined = JoinStartTimestamps(s->open.view(), s->starts->view());
+    c.enc = s->starts ? WithStartTimestamps(s->open_enc) : s->open_enc;
+    const std::string joined = s->starts ? JoinStartTimestamps(s->open.view(), s->starts->view()) : "";
+    const std::string_view bytes = s->starts ? std::string_view(joined) : s->open.view();
+    c.size = static_cast<uint32_t>(bytes.size());
+    if (MapClosedChunk(s, &c, bytes)) {
+      s->open.Reset();  // its allocation serves the next chunk
+    } else if (s->starts) {
       ChunkBuffer exact;
-      exact.Append(joined.data(), static_cast<uint32_t>(joined.size()));
-      c.size = exact.size();
+      exact.Append(joined.data(), c.size);
       c.data = exact.ReleaseShrunk();
       s->open.Clear();
-      s->starts.reset();
     } else {
       c.data = s->open.ReleaseShrunk();
     }
+    s->starts.reset();
     s->closed.push_back(c);
   }
   num_chunks_.fetch_add(1, std::memory_order_relaxed);
@@ -186,6 +188,21 @@ void Head::CutChunkLocked(MemSeries* s, int64_t t, Encoding enc) {
   s->open_enc = enc;
   s->next_cut = RangeStart(t, options_.chunk_range) + options_.chunk_range;
   if (!IsHistogramEncoding(enc)) s->hist.reset();
+}
+
+bool Head::MapClosedChunk(MemSeries* s, ClosedChunk* c, std::string_view bytes) {
+  if (chunk_files_ == nullptr) return false;
+  auto at = chunk_files_->Write(s->ref, c->mint, c->maxt, c->enc, bytes);
+  if (!at.ok()) {
+    // Not fatal: the chunk stays in memory, and its samples are in the WAL.
+    if (chunk_write_errors_.fetch_add(1, std::memory_order_relaxed) == 0) {
+      std::cerr << "tsdb: head chunk kept in memory: " << at.error().message() << "\n";
+    }
+    return false;
+  }
+  c->data = const_cast<uint8_t*>(*at);  // never written through: the map is read-only
+  c->mapped = true;
+  return true;
 }
 
 void Head::AppendStartLocked(MemSeries* s, int64_t st) {
@@ -279,6 +296,11 @@ void Head::Bury(MemSeries* s) {
   grave_series_.push_back(s);
 }
 
+void Head::Bury(MmapFile map) {
+  std::lock_guard lock(grave_mu_);
+  grave_maps_.push_back(std::move(map));
+}
+
 void Head::Unpin() const {
   if (pins_.fetch_sub(1, std::memory_order_seq_cst) == 1) FreeGraveyardIfUnpinned();
 }
@@ -286,6 +308,7 @@ void Head::Unpin() const {
 void Head::FreeGraveyardIfUnpinned() const {
   std::vector<uint8_t*> chunks;
   std::vector<MemSeries*> series;
+  std::vector<MmapFile> maps;  // unmapped when this goes out of scope
   {
     std::lock_guard lock(grave_mu_);
     // Everything in the graveyard was unlinked before it was buried; a reader pinning after
@@ -293,10 +316,11 @@ void Head::FreeGraveyardIfUnpinned() const {
     if (pins_.load(std::memory_order_seq_cst) != 0) return;
     chunks.swap(grave_chunks_);
     series.swap(grave_series_);
+    maps.swap(grave_maps_);
   }
   for (uint8_t* c : chunks) std::free(c);
   for (MemSeries* s : series) {
-    for (ClosedChunk& c : s->closed) std::free(c.data);
+    for (const ClosedChunk& c : s->closed) FreeChunk(c);
     delete s;
   }
 }
@@ -313,7 +337,7 @@ void Head::Truncate(int64_t mint) {
     std::lock_guard lock(StripeFor(ref));
     size_t drop = 0;
     while (drop < s->closed.size() && s->closed[drop].maxt < mint) {
-      Bury(s->closed[drop].data);
+      if (!s->closed[drop].mapped) Bury(s->closed[drop].data);
       ++drop;
     }
     if (drop > 0) {
@@ -330,6 +354,11 @@ void Head::Truncate(int64_t mint) {
     if (s->HasInOrderData()) new_min = std::min(new_min, s->MinTime());
   }
   min_time_.store(new_min, std::memory_order_release);
+  // The chunk files whose chunks were all dropped above go too; readers that may still point
+  // into them hold a pin, so their maps are released with the graveyard.
+  if (chunk_files_ != nullptr) {
+    for (MmapFile& m : chunk_files_->Truncate(mint)) Bury(std::move(m));
+  }
   tombstones_.TruncateBefore(mint);
   GarbageCollect();
 }
@@ -446,6 +475,10 @@ MemSeries* Head::ReplayLookup(uint64_t ref) {
 void Head::ReplaySample(MemSeries* s, int64_t t, double v, int64_t st) {
   std::lock_guard lock(StripeFor(s->ref));
   const int64_t maxt = s->HasInOrderData() ? s->MaxTime() : kMinTime;
+  if (s->open.size() == 0 && !s->closed.empty() && s->closed.back().mapped && t <= maxt) {
+    ++replay_.in_mapped_chunks;
+    return;
+  }
   if (t >= MinValidTime() && t > maxt) {
     AppendFloatLocked(s, t, v, st);
     UpdateTimes(t, t);
@@ -479,6 +512,7 @@ void Head::ReplayRecord(std::string_view rec) {
             }
             existing = CreateLocked(hs, hash, rs.ref, rs.labels);
             existing->wal_logged = true;
+            AttachReplayChunks(existing);
             postings_.Add(existing->ref, existing->labels);
             uint64_t next = next_ref_.load();
             while (rs.ref + 1 > next && !next_ref_.compare_exchange_weak(next, rs.ref + 1)) {
@@ -551,8 +585,34 @@ void Head::ReplayRecord(std::string_view rec) {
   if (!ok) ++replay_.corrupt_records;
 }
 
+void Head::SetReplayChunks(std::unordered_map<uint64_t, std::vector<ClosedChunk>> chunks) {
+  replay_chunks_ = std::move(chunks);
+  // New series must not take the reference of one the files still hold chunks of (a series
+  // collected since, whose record no checkpoint kept): a later restart would give it those.
+  uint64_t next = next_ref_.load();
+  for (const auto& [ref, cs] : replay_chunks_) next = std::max(next, ref + 1);
+  next_ref_.store(next);
+}
+
+void Head::AttachReplayChunks(MemSeries* s) {
+  auto it = replay_chunks_.find(s->ref);
+  if (it == replay_chunks_.end()) return;
+  std::vector<ClosedChunk>& cs = it->second;
+  // Chunks a block holds already are not the head's any more.
+  std::erase_if(cs, [&](const ClosedChunk& c) { return c.maxt < MinValidTime(); });
+  if (!cs.empty()) {
+    std::lock_guard lock(StripeFor(s->ref));
+    UpdateTimes(cs.front().mint, cs.back().maxt);
+    num_chunks_.fetch_add(cs.size(), std::memory_order_relaxed);
+    replay_.mapped_chunks += cs.size();
+    s->closed = std::move(cs);
+  }
+  replay_chunks_.erase(it);
+}
+
 void Head::FinishReplay() {
   replay_aliases_.clear();
+  replay_chunks_.clear();  // in the files' maps: nothing to free
 }
 
 // --- Stats -----------------------------------------------------------------------------------
@@ -600,7 +660,7 @@ size_t Head::MemoryBytes() const {
     std::lock_guard lock(StripeFor(ref));
     total += sizeof(MemSeries) + s->labels.ByteSize() + 32;  // 32: hash entry
     total += s->closed.capacity() * sizeof(ClosedChunk) + s->open.capacity();
-    for (const ClosedChunk& c : s->closed) total += c.size;
+    for (const ClosedChunk& c : s->closed) total += c.mapped ? 0 : c.size;
     if (s->ooo) total += sizeof(OooSamples) + s->ooo->samples.capacity() * sizeof(OooSamples::Sample);
   }
   return total;

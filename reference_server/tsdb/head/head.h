@@ -27,6 +27,7 @@
 
 #include "storage/storage.h"
 #include "tsdb/exemplars/exemplar_store.h"
+#include "tsdb/head/chunk_files.h"
 #include "tsdb/head/series.h"
 #include "tsdb/head/series_hash_map.h"
 #include "tsdb/index/mem_postings.h"
@@ -84,6 +85,9 @@ class Head {
 
   // Set once, after WAL replay and before the first appender.
   void SetWal(wal::Wal* wal) { wal_ = wal; }
+  // Set once, before WAL replay: full chunks go to these files from then on (without them, a
+  // full chunk stays in memory). `files` outlives the head.
+  void SetChunkFiles(HeadChunkFiles* files) { chunk_files_ = files; }
 
   // Bounds of in-order data (kMaxTime / kMinTime when empty).
   int64_t MinTime() const { return min_time_.load(std::memory_order_acquire); }
@@ -96,6 +100,8 @@ class Head {
   // The lowest time an in-order append may have now.
   int64_t AppendableMinValidTime() const;
   size_t NumSeries() const { return num_series_.load(std::memory_order_relaxed); }
+  // Full chunks kept in memory because the chunk files refused them (a full disk).
+  uint64_t ChunkWriteErrors() const { return chunk_write_errors_.load(std::memory_order_relaxed); }
   uint64_t NumChunks() const { return num_chunks_.load(std::memory_order_relaxed); }
 
   // Whether the head spans more than 1.5 block ranges, so its oldest range can be persisted.
@@ -125,9 +131,16 @@ class Head {
     uint64_t samples = 0;
     uint64_t unknown_refs = 0;
     uint64_t corrupt_records = 0;
+    uint64_t mapped_chunks = 0;     // taken from the head chunk files
+    uint64_t in_mapped_chunks = 0;  // samples skipped: a mapped chunk holds them
   };
   const ReplayCounters& replay_counters() const { return replay_; }
-  // Ends replay: forgets the aliases of series logged twice.
+  // Before replay: the chunks read back from the head chunk files, by series reference. A
+  // series record of the WAL takes its reference's chunks, and replay then skips the samples
+  // they hold. Chunks no series record takes are dropped (their samples were older than the
+  // last checkpoint kept, or their series was collected).
+  void SetReplayChunks(std::unordered_map<uint64_t, std::vector<ClosedChunk>> chunks);
+  // Ends replay: forgets the aliases of series logged twice and the chunks no series took.
   void FinishReplay();
 
   // Is `ref` a live series (used by checkpoints to drop dead series).
@@ -214,13 +227,23 @@ class Head {
   bool HistogramChunkFullLocked(MemSeries* s, int64_t t);
   void Bury(uint8_t* chunk);
   void Bury(MemSeries* s);
+  void Bury(MmapFile map);
+  // The chunk's data, when the head owns it (not in a chunk file's map).
+  static void FreeChunk(const ClosedChunk& c) {
+    if (!c.mapped) std::free(c.data);
+  }
+  // Writes the open chunk, `bytes` as a closed chunk holds them, to the chunk files; false
+  // when there are none or the write failed (the caller keeps the bytes in memory).
+  bool MapClosedChunk(MemSeries* s, ClosedChunk* c, std::string_view bytes);
   void FreeGraveyardIfUnpinned() const;
   void ReplaySample(MemSeries* s, int64_t t, double v, int64_t st);
   MemSeries* ReplayLookup(uint64_t ref);
+  void AttachReplayChunks(MemSeries* s);
   void GarbageCollect();
 
   const HeadOptions options_;
   wal::Wal* wal_;
+  HeadChunkFiles* chunk_files_ = nullptr;
   std::shared_mutex ooo_mu_;
   mutable std::array<Stripe, kStripes> stripes_;
   std::unique_ptr<HashStripe[]> hash_stripes_;
@@ -230,6 +253,7 @@ class Head {
   std::atomic<uint64_t> next_txn_{1};
   std::atomic<size_t> num_series_{0};
   std::atomic<uint64_t> num_chunks_{0};
+  std::atomic<uint64_t> chunk_write_errors_{0};
   MemPostings postings_;
   Tombstones tombstones_;
   ExemplarStore exemplars_;
@@ -245,10 +269,12 @@ class Head {
   mutable std::mutex grave_mu_;
   mutable std::vector<uint8_t*> grave_chunks_;
   mutable std::vector<MemSeries*> grave_series_;
+  mutable std::vector<MmapFile> grave_maps_;
 
   std::mutex truncate_mu_;  // one truncation at a time
   ReplayCounters replay_;
   std::unordered_map<uint64_t, uint64_t> replay_aliases_;
+  std::unordered_map<uint64_t, std::vector<ClosedChunk>> replay_chunks_;
 };
 
 // [start, end) of the aligned range of width `width` containing t.

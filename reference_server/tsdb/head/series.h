@@ -26,14 +26,17 @@
 
 namespace promref::tsdb {
 
-// A full, immutable chunk. `data` is a malloc'ed exact-size allocation owned by the series
-// (freed through the head's deferred-free list, since readers may still be reading it).
+// A full, immutable chunk. `data` lies in a head chunk file's map (`mapped`; see
+// head/chunk_files.h), or, where there is no file to write to, is a malloc'ed exact-size
+// allocation owned by the series (freed through the head's deferred-free list, since readers
+// may still be reading it).
 struct ClosedChunk {
   int64_t mint = 0;
   int64_t maxt = 0;
   uint8_t* data = nullptr;
   uint32_t size = 0;
   Encoding enc = Encoding::kNone;
+  bool mapped = false;
 };
 
 // Samples accepted out of order (within the out-of-order window), kept sorted by time. A

@@ -10,7 +10,8 @@
 //     the nth time it passes it, so every risky step is hit, not just the common ones: a torn
 //     WAL write, a write not yet synced, a segment rotation, a block written but not renamed,
 //     a block visible before the head lets go, a checkpoint before its rename and before the
-//     segments it covers go, merged blocks before their parents go, a half-deleted block.
+//     segments it covers go, merged blocks before their parents go, a half-deleted block, a
+//     head chunk half written to its file.
 //
 // Budgets: PROMREF_CRASH_KILLS random kills (default 20) and PROMREF_CRASH_POINT_RUNS runs per
 // crash point (default 2, so 20 crash-point kills); the note of a change to storage reports a
@@ -218,6 +219,7 @@ constexpr CrashPointSpec kCrashPoints[] = {
     {"wal.checkpoint.before_segment_removal", 4},
     {"block.compaction.before_parent_removal", 2},
     {"block.removal.mid_delete", 2},
+    {"head_chunks.write.torn", 120},
 };
 
 TEST(CrashTest, SigkillAtCrashPoints) {
@@ -242,6 +244,11 @@ TEST(CrashTest, SigkillAtCrashPoints) {
       acked_max = run.acked_max;
       Reopened r;
       ASSERT_NO_FATAL_FAILURE(CheckReopened(dir.path(), acked_max, &r));
+      if (std::string_view(p.name) == "head_chunks.write.torn") {
+        // Half a chunk in the newest chunk file: found, the file dropped, its samples replayed.
+        ASSERT_EQ(r.warnings.size(), 1u);
+        EXPECT_NE(r.warnings[0].find("head chunk file"), std::string::npos) << r.warnings[0];
+      }
       if (std::string_view(p.name) == "wal.log.torn_write") {
         // The torn commit was never acknowledged; replay found its half and cut it, saying so.
         EXPECT_EQ(r.batches, acked_max);

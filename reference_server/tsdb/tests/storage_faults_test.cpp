@@ -1,7 +1,7 @@
 // The DB under damaged and failing storage: a WAL segment corrupted in the middle of the log,
-// a full disk, a read-only data directory. What must hold: it starts and says what
-// it cut; no write it acknowledged is lost or altered; a write it cannot keep fails with the
-// system's reason instead of being acknowledged; writes resume once the cause is gone.
+// a full disk (for the WAL and for the head chunk files), a read-only data directory. What must hold: it
+// starts and says what it cut; no write it acknowledged is lost or altered; a write it cannot keep fails with
+// the system's reason instead of being acknowledged; writes resume once the cause is gone.
 //
 // The full-disk and read-only cases mount a small tmpfs of their own (root with CAP_SYS_ADMIN,
 // as CI and this project's machines run); where mounting is not allowed they are skipped and
@@ -16,6 +16,7 @@
 #include <fstream>
 
 #include "tsdb/db.h"
+#include "tsdb/head/chunk_files.h"
 #include "tsdb/tests/test_util.h"
 
 namespace promref::tsdb {
@@ -175,6 +176,51 @@ TEST(StorageFaults, FullDiskFailsWritesWithoutLosingAcknowledgedOnes) {
   EXPECT_EQ(CheckPrefix(**db, kSeriesN), acked);
   std::printf("full disk: %lld batches acknowledged before ENOSPC (%s), all kept\n",
               static_cast<long long>(acked), failure.c_str());
+}
+
+// Head chunk files on a full disk: a chunk that does not fit leaves nothing behind (the file
+// reads back whole, every chunk written before it intact), the head keeps such chunks in
+// memory instead, and writing to the files resumes once there is room.
+TEST(StorageFaults, FullDiskLeavesNoHalfChunkInTheChunkFiles) {
+  SmallTmpfs disk(256 << 10);
+  REQUIRE_TMPFS(disk);
+  const std::string dir = disk.path() + "/chunks_head";
+  const std::string filler = disk.path() + "/filler";
+  std::ofstream(filler) << std::string(64 << 10, 'x');
+  const std::string chunk(1000, '\x2a');
+  int written = 0;
+  std::string failure;
+  auto write = [&](HeadChunkFiles& files) {
+    auto at = files.Write(1, written * 10, written * 10 + 9, Encoding::kXor, chunk);
+    if (at.ok()) ++written;
+    return at.ok() ? "" : at.error().message();
+  };
+  auto read_back = [&] {
+    auto files = *HeadChunkFiles::Open(dir);
+    int read = 0;
+    const auto corruption = files->ForEach([&](const HeadChunkRecord& c) -> std::optional<std::string> {
+      if (c.mint != read * 10 || c.data != chunk) return "chunk " + std::to_string(read) + " altered";
+      ++read;
+      return std::nullopt;
+    });
+    EXPECT_FALSE(corruption.has_value()) << corruption->reason;
+    EXPECT_EQ(read, written);
+    return files;
+  };
+  {
+    auto files = *HeadChunkFiles::Open(dir);
+    while (written < 10000 && failure.empty()) failure = write(*files);
+  }
+  ASSERT_FALSE(failure.empty()) << "the disk never filled up";
+  EXPECT_NE(failure.find("No space left on device"), std::string::npos) << failure;
+  // What a restart right after the failure finds.
+  auto files = read_back();
+  fs::remove(filler);
+  EXPECT_EQ(write(*files), "");
+  files.reset();
+  read_back();
+  std::printf("head chunk files: %d chunks written around a full disk (%s), all read back\n", written,
+              failure.c_str());
 }
 
 // A read-only data directory: the DB refuses to open there, with the system's reason (as

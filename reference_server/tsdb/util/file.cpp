@@ -85,16 +85,28 @@ uint64_t DirSize(const std::string& path) {
 }
 
 Result<MmapFile> MmapFile::Open(const std::string& path) {
+  return Map(path, std::nullopt);
+}
+
+Result<MmapFile> MmapFile::OpenWindow(const std::string& path, size_t length) {
+  return Map(path, length);
+}
+
+Result<MmapFile> MmapFile::Map(const std::string& path, std::optional<size_t> length) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return IoError("open", path, errno);
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) {
-    const int err = errno;
-    ::close(fd);
-    return IoError("stat", path, err);
-  }
   MmapFile f;
-  f.size_ = static_cast<size_t>(st.st_size);
+  if (length.has_value()) {
+    f.size_ = *length;
+  } else {
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) {
+      const int err = errno;
+      ::close(fd);
+      return IoError("stat", path, err);
+    }
+    f.size_ = static_cast<size_t>(st.st_size);
+  }
   if (f.size_ > 0) {
     void* addr = ::mmap(nullptr, f.size_, PROT_READ, MAP_SHARED, fd, 0);
     if (addr == MAP_FAILED) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,6 +25,10 @@ uint64_t DirSize(const std::string& path);
 class MmapFile {
  public:
   static Result<MmapFile> Open(const std::string& path);
+  // Maps `length` bytes of a file that is still growing (written with write(2), which a shared
+  // map sees at once). Only bytes the file already holds may be read: a page wholly past its
+  // end faults (SIGBUS).
+  static Result<MmapFile> OpenWindow(const std::string& path, size_t length);
   MmapFile() = default;
   ~MmapFile();
   MmapFile(MmapFile&& o) noexcept;
@@ -35,6 +40,8 @@ class MmapFile {
   size_t size() const { return size_; }
 
  private:
+  static Result<MmapFile> Map(const std::string& path, std::optional<size_t> length);
+
   void* addr_ = nullptr;
   size_t size_ = 0;
 };
