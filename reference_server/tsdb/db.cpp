@@ -183,6 +183,40 @@ Status DB::OpenDir() {
   return {};
 }
 
+namespace {
+
+using ChunksBySeries = std::unordered_map<uint64_t, std::vector<ClosedChunk>>;
+
+// Every chunk of the files by series, in time order; or what is wrong with them.
+std::optional<std::string> ReadHeadChunks(HeadChunkFiles& files, ChunksBySeries* out) {
+  const auto collect = [&](const HeadChunkRecord& r) -> std::optional<std::string> {
+    ClosedChunk c;
+    c.mint = r.mint;
+    c.maxt = r.maxt;
+    c.data = const_cast<uint8_t*>(reinterpret_cast<const uint8_t*>(r.data.data()));  // read only
+    c.size = static_cast<uint32_t>(r.data.size());
+    c.enc = r.enc;
+    c.mapped = true;
+    (*out)[r.series_ref].push_back(c);
+    return std::nullopt;
+  };
+  if (const auto c = files.ForEach(collect)) {
+    return "head chunk file " + std::to_string(c->file) + " corrupt at offset " + std::to_string(c->offset) +
+           " (" + c->reason + ")";
+  }
+  // Files are by block range, so a series' chunks come in file order, not time order.
+  for (auto& [ref, cs] : *out) {
+    std::sort(cs.begin(), cs.end(),
+              [](const ClosedChunk& a, const ClosedChunk& b) { return a.mint < b.mint; });
+    for (size_t i = 1; i < cs.size(); ++i) {
+      if (cs[i].mint <= cs[i - 1].maxt) return "head chunks of series " + std::to_string(ref) + " overlap";
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 Status DB::OpenHeadChunks() {
   auto files = HeadChunkFiles::Open(options_.dir + "/chunks_head");
   if (!files.ok()) return files.error();
@@ -195,37 +229,21 @@ Status DB::OpenHeadChunks() {
     // a mapped chunk's end may be one the chunk lacks: replay takes every sample from the WAL.
     return chunk_files_->DeleteFrom(0);
   }
-  std::unordered_map<uint64_t, std::vector<ClosedChunk>> by_series;
-  const auto collect = [&](const HeadChunkRecord& r) -> std::optional<std::string> {
-    std::vector<ClosedChunk>& cs = by_series[r.series_ref];
-    if (!cs.empty() && cs.back().maxt >= r.mint) {
-      return "chunks of series " + std::to_string(r.series_ref) + " out of order";
-    }
-    ClosedChunk c;
-    c.mint = r.mint;
-    c.maxt = r.maxt;
-    c.data = const_cast<uint8_t*>(reinterpret_cast<const uint8_t*>(r.data.data()));  // read only
-    c.size = static_cast<uint32_t>(r.data.size());
-    c.enc = r.enc;
-    c.mapped = true;
-    cs.push_back(c);
-    return std::nullopt;
-  };
-  if (const auto c = chunk_files_->ForEach(collect)) {
-    // As Prometheus: the damaged file and those after it go; WAL replay brings back what
-    // they held.
-    std::string warning = "head chunk file " + std::to_string(c->file) + " corrupt at offset " +
-                          std::to_string(c->offset) + " (" + c->reason +
-                          "); it and later chunk files were deleted and their samples replayed from the WAL";
+  ChunksBySeries by_series;
+  if (const auto problem = ReadHeadChunks(*chunk_files_, &by_series)) {
+    // Replay skips the WAL samples older than a series' last mapped chunk, so the chunks kept
+    // must have no gap. Prometheus keeps the files before a damaged one; here files of
+    // different block ranges interleave, and a kept one may hold a series' later chunks while
+    // the damaged one held its earlier ones. So all go, and the WAL brings back what they held.
+    std::string warning =
+        *problem + "; the head chunk files were deleted and their samples replayed from the WAL";
     std::cerr << "tsdb: " << warning << "\n";
     {
       std::lock_guard lock(replay_mu_);
       replay_.warnings.push_back(std::move(warning));
     }
-    if (Status s = chunk_files_->DeleteFrom(c->file); !s.ok()) return s;
     by_series.clear();
-    if (chunk_files_->ForEach(collect))
-      return Error(ErrorKind::kInternal, "head chunk files changed while read");
+    return chunk_files_->DeleteFrom(0);
   }
   head_->SetReplayChunks(std::move(by_series));
   return {};

@@ -94,7 +94,7 @@ Result<std::unique_ptr<HeadChunkFiles>> HeadChunkFiles::Open(const std::string& 
 
 HeadChunkFiles::~HeadChunkFiles() {
   std::lock_guard lock(mu_);
-  CloseCurrentLocked();
+  for (File& f : files_) Close(f);
 }
 
 std::string HeadChunkFiles::PathOf(int seq) const {
@@ -157,24 +157,33 @@ std::optional<HeadChunkCorruption> HeadChunkFiles::ReadChunks(File& f, const Vis
 Status HeadChunkFiles::DeleteFrom(int file) {
   std::lock_guard lock(mu_);
   while (!files_.empty() && files_.back().seq >= file) {
-    if (fd_ >= 0) CloseCurrentLocked();
-    const std::string path = PathOf(files_.back().seq);
-    files_.pop_back();
-    if (::unlink(path.c_str()) != 0 && errno != ENOENT) return IoError("remove", path, errno);
+    if (Status s = RemoveLocked(files_.size() - 1); !s.ok()) return s;
   }
   return FsyncDir(dir_);
 }
 
-// --- Writing ---------------------------------------------------------------------------------
-
-void HeadChunkFiles::CloseCurrentLocked() {
-  if (fd_ < 0) return;
-  ::close(fd_);
-  fd_ = -1;
+void HeadChunkFiles::Close(File& f) {
+  if (f.fd < 0) return;
+  ::close(f.fd);
+  f.fd = -1;
 }
 
-Status HeadChunkFiles::CutLocked() {
-  CloseCurrentLocked();
+Status HeadChunkFiles::RemoveLocked(size_t i) {
+  Close(files_[i]);
+  const std::string path = PathOf(files_[i].seq);
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) return IoError("remove", path, errno);
+  files_.erase(files_.begin() + static_cast<ptrdiff_t>(i));
+  return {};
+}
+
+// --- Writing ---------------------------------------------------------------------------------
+
+Result<HeadChunkFiles::File*> HeadChunkFiles::WritableFileLocked(int64_t range_start, uint64_t need) {
+  for (File& f : files_) {
+    if (f.fd < 0 || f.range_start != range_start) continue;
+    if (f.size + need <= kMaxFileSize) return &f;
+    Close(f);  // full: the range goes on in a new file
+  }
   const int seq = files_.empty() ? 1 : files_.back().seq + 1;
   const std::string path = PathOf(seq);
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -195,13 +204,14 @@ Status HeadChunkFiles::CutLocked() {
   f.seq = seq;
   f.size = kHeaderSize;
   f.map = std::move(*map);
+  f.fd = fd;
+  f.range_start = range_start;
   files_.push_back(std::move(f));
-  fd_ = fd;
-  return {};
+  return &files_.back();
 }
 
-Result<const uint8_t*> HeadChunkFiles::Write(uint64_t series_ref, int64_t mint, int64_t maxt, Encoding enc,
-                                             std::string_view data) {
+Result<const uint8_t*> HeadChunkFiles::Write(int64_t range_start, uint64_t series_ref, int64_t mint,
+                                             int64_t maxt, Encoding enc, std::string_view data) {
   std::lock_guard lock(mu_);
   scratch_.clear();
   Encbuf e(&scratch_);
@@ -213,19 +223,18 @@ Result<const uint8_t*> HeadChunkFiles::Write(uint64_t series_ref, int64_t mint, 
   const size_t data_off = scratch_.size();
   e.PutBytes(data);
   e.PutBE32(Crc32c(scratch_));
-  if (fd_ < 0 || files_.back().size + scratch_.size() > kMaxFileSize) {
-    if (Status s = CutLocked(); !s.ok()) return s.error();
-  }
-  File& f = files_.back();
+  auto file = WritableFileLocked(range_start, scratch_.size());
+  if (!file.ok()) return file.error();
+  File& f = **file;
   if (fault::Reached("head_chunks.write.torn")) {
     // Half a chunk on disk, then death: the next start must find and drop it.
-    (void)WriteAllAt(fd_, std::string_view(scratch_).substr(0, scratch_.size() / 2), f.size);
+    (void)WriteAllAt(f.fd, std::string_view(scratch_).substr(0, scratch_.size() / 2), f.size);
     fault::Crash();
   }
-  if (!WriteAllAt(fd_, scratch_, f.size)) {
+  if (!WriteAllAt(f.fd, scratch_, f.size)) {
     const int err = errno;
     // Nothing of a failed chunk may stay: a later chunk would follow garbage.
-    if (::ftruncate(fd_, static_cast<off_t>(f.size)) != 0) CloseCurrentLocked();
+    if (::ftruncate(f.fd, static_cast<off_t>(f.size)) != 0) Close(f);
     return IoError("write", PathOf(f.seq), err);
   }
   const auto* at = reinterpret_cast<const uint8_t*>(f.map.data().data()) + f.size + data_off;
@@ -238,19 +247,22 @@ Result<const uint8_t*> HeadChunkFiles::Write(uint64_t series_ref, int64_t mint, 
 
 std::vector<MmapFile> HeadChunkFiles::Truncate(int64_t mint) {
   std::lock_guard lock(mu_);
-  if (fd_ >= 0 && files_.back().size > kHeaderSize) {
-    // The next chunk begins a new file; if that fails, the next Write tries again.
-    CloseCurrentLocked();
-  }
   std::vector<MmapFile> released;
-  size_t n = 0;
-  while (n < files_.size() && files_[n].maxt < mint && !(fd_ >= 0 && n + 1 == files_.size())) {
-    const std::string path = PathOf(files_[n].seq);
-    if (::unlink(path.c_str()) != 0 && errno != ENOENT) break;  // kept; tried again next time
-    released.push_back(std::move(files_[n].map));
-    ++n;
+  for (size_t i = 0; i < files_.size();) {
+    // A file still written to goes too once its range is over: the head takes nothing older
+    // than `mint` any more.
+    File& f = files_[i];
+    if (f.maxt >= mint || (f.fd >= 0 && f.range_start >= mint)) {
+      ++i;
+      continue;
+    }
+    MmapFile map = std::move(f.map);
+    if (!RemoveLocked(i).ok()) {
+      files_[i++].map = std::move(map);  // kept; tried again next time
+      continue;
+    }
+    released.push_back(std::move(map));
   }
-  files_.erase(files_.begin(), files_.begin() + static_cast<ptrdiff_t>(n));
   PersistMinTimeLocked(mint);
   return released;
 }

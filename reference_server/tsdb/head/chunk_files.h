@@ -18,7 +18,8 @@
 // Prometheus reading them would skip chunks of encodings it does not know.
 // A file ends at its size, or at a zeroed tail (preallocation, as Prometheus allows).
 // New chunks always go to a file begun by this process; files from before a restart are read
-// only. A file is at most 128 MiB.
+// only. A file holds the chunks of one block range (the head says which a chunk lies in), so
+// that once the head lets go of a range its files go whole; it is at most 128 MiB.
 //
 // Thread-safe. Write is called by appenders under their series' lock; the returned bytes are
 // readable without any lock until the file is truncated away and its map released.
@@ -77,15 +78,15 @@ class HeadChunkFiles {
   // file leaves cannot be trusted, nor can the order of what follows it).
   Status DeleteFrom(int file);
 
-  // Appends a chunk and returns where its data lies in the map. On an error (a full disk)
-  // nothing of the chunk stays in the file and the caller keeps the chunk in memory.
-  Result<const uint8_t*> Write(uint64_t series_ref, int64_t mint, int64_t maxt, Encoding enc,
-                               std::string_view data);
+  // Appends a chunk to the files of the block range beginning at `range_start` and returns
+  // where its data lies in the map. On an error (a full disk) nothing of the chunk stays in
+  // the file and the caller keeps the chunk in memory.
+  Result<const uint8_t*> Write(int64_t range_start, uint64_t series_ref, int64_t mint, int64_t maxt,
+                               Encoding enc, std::string_view data);
 
   // The head was truncated at `mint`: chunks ending before it are no longer the head's. Records
-  // `mint` (MinTime), deletes the oldest files whose chunks all end before it (never the one
-  // being written), and begins a new file if the current one holds chunks, so that it can go
-  // next time. The deleted files' maps are handed back: the caller releases them once no
+  // `mint` (MinTime) and deletes the files whose chunks all end before it, closing those still
+  // written to. The deleted files' maps are handed back: the caller releases them once no
   // reader can still hold a pointer into them.
   std::vector<MmapFile> Truncate(int64_t mint);
   // The latest truncation time, kept across restarts (<dir>/min_time): a kept file may still
@@ -101,21 +102,23 @@ class HeadChunkFiles {
   struct File {
     int seq = 0;
     MmapFile map;
-    uint64_t size = 0;         // bytes written (the current file) or on disk
+    uint64_t size = 0;         // bytes written (a file written to) or on disk
     int64_t maxt = INT64_MIN;  // newest chunk end; INT64_MIN: none (or not read yet)
+    int fd = -1;               // open while chunks of its range are written to it
+    int64_t range_start = INT64_MIN;
   };
 
   explicit HeadChunkFiles(std::string dir) : dir_(std::move(dir)) {}
   std::string PathOf(int seq) const;
-  Status CutLocked();
-  void CloseCurrentLocked();
+  Result<File*> WritableFileLocked(int64_t range_start, uint64_t need);
+  static void Close(File& f);
+  Status RemoveLocked(size_t i);
   std::optional<HeadChunkCorruption> ReadChunks(File& f, const Visitor& visit) const;
   void PersistMinTimeLocked(int64_t mint);
 
   const std::string dir_;
   mutable std::mutex mu_;
   std::vector<File> files_;  // by sequence
-  int fd_ = -1;              // the file being written: files_.back(), when open
   std::string scratch_;      // the record being written
   int64_t min_time_ = INT64_MIN;
 };

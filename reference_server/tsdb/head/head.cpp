@@ -191,10 +191,12 @@ void Head::CutChunkLocked(MemSeries* s, int64_t t, Encoding enc) {
 }
 
 bool Head::MapClosedChunk(MemSeries* s, ClosedChunk* c, std::string_view bytes) {
-  if (chunk_files_ == nullptr) return false;
-  auto at = chunk_files_->Write(s->ref, c->mint, c->maxt, c->enc, bytes);
+  if (chunk_files_ == nullptr || s->chunk_files_failed) return false;
+  auto at =
+      chunk_files_->Write(RangeStart(c->maxt, options_.chunk_range), s->ref, c->mint, c->maxt, c->enc, bytes);
   if (!at.ok()) {
     // Not fatal: the chunk stays in memory, and its samples are in the WAL.
+    s->chunk_files_failed = true;
     if (chunk_write_errors_.fetch_add(1, std::memory_order_relaxed) == 0) {
       std::cerr << "tsdb: head chunk kept in memory: " << at.error().message() << "\n";
     }

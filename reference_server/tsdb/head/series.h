@@ -111,6 +111,10 @@ struct MemSeries {
   bool pending_hist = false;
   bool deleted = false;     // removed by garbage collection; appenders must look up again
   bool wal_logged = false;  // a series record for it is in the WAL
+  // A full chunk of this series could not be written to the head chunk files (a full disk):
+  // its later ones stay in memory too, so that the files never hold a series' chunks with a
+  // gap (replay skips the WAL samples older than a series' last mapped chunk).
+  bool chunk_files_failed = false;
 
   // The newest histogram, when the open chunk holds histograms.
   const model::FloatHistogram* LastHistogram() const {

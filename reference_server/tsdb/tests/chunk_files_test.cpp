@@ -43,7 +43,7 @@ TEST(HeadChunkFiles, WhatIsWrittenReadsBackAfterReopening) {
   {
     auto f = *HeadChunkFiles::Open(dir.path());
     for (int i = 1; i <= 50; ++i) {
-      auto p = f->Write(static_cast<uint64_t>(i % 7 + 1), i * 10, i * 10 + 5, Encoding::kXor, Bytes(i));
+      auto p = f->Write(0, static_cast<uint64_t>(i % 7 + 1), i * 10, i * 10 + 5, Encoding::kXor, Bytes(i));
       ASSERT_TRUE(p.ok()) << p.error().message();
       // Readable through the map at once, without a reopen.
       EXPECT_EQ(std::string(reinterpret_cast<const char*>(*p), Bytes(i).size()), Bytes(i));
@@ -63,7 +63,7 @@ TEST(HeadChunkFiles, WhatIsWrittenReadsBackAfterReopening) {
     EXPECT_EQ(r.data[static_cast<size_t>(i - 1)], Bytes(i));
   }
   // New chunks go to a new file: the old ones are only read.
-  ASSERT_TRUE(f->Write(1, 1000, 1001, Encoding::kXor, Bytes(100)).ok());
+  ASSERT_TRUE(f->Write(0, 1, 1000, 1001, Encoding::kXor, Bytes(100)).ok());
   EXPECT_EQ(f->NumFiles(), 2u);
   EXPECT_TRUE(fs::exists(dir.path() + "/000002"));
 }
@@ -86,7 +86,8 @@ class DamagedFile : public ::testing::Test {
  protected:
   void SetUp() override {
     auto f = *HeadChunkFiles::Open(dir_.path());
-    for (int i = 1; i <= 10; ++i) ASSERT_TRUE(f->Write(1, i * 10, i * 10 + 5, Encoding::kXor, Bytes(i)).ok());
+    for (int i = 1; i <= 10; ++i)
+      ASSERT_TRUE(f->Write(0, 1, i * 10, i * 10 + 5, Encoding::kXor, Bytes(i)).ok());
     path_ = dir_.path() + "/000001";
     size_ = fs::file_size(path_);
     record_ = (size_ - HeadChunkFiles::kHeaderSize) / 10;  // all ten are the same size
@@ -127,27 +128,32 @@ TEST_F(DamagedFile, ABadMagicNumberIsReported) {
   ExpectCorruptionAt(dir_.path(), 0, "magic");
 }
 
-TEST(HeadChunkFiles, TruncationDeletesOldFilesAndRemembersWhere) {
+TEST(HeadChunkFiles, EachRangeHasItsFilesAndTruncationDeletesThemWhole) {
   testing::TempDir dir;
   auto f = *HeadChunkFiles::Open(dir.path());
-  // Three files: truncation begins a new file whenever the current one holds chunks.
-  ASSERT_TRUE(f->Write(1, 0, 99, Encoding::kXor, Bytes(1)).ok());
-  EXPECT_TRUE(f->Truncate(-1).empty());
-  ASSERT_TRUE(f->Write(1, 100, 199, Encoding::kXor, Bytes(2)).ok());
-  EXPECT_TRUE(f->Truncate(-1).empty());
-  ASSERT_TRUE(f->Write(1, 200, 299, Encoding::kXor, Bytes(3)).ok());
+  // Chunks of two ranges interleave at a range boundary (series cut their chunks at different
+  // moments); each range keeps to its own file.
+  ASSERT_TRUE(f->Write(0, 1, 0, 99, Encoding::kXor, Bytes(1)).ok());
+  ASSERT_TRUE(f->Write(100, 2, 100, 150, Encoding::kXor, Bytes(2)).ok());
+  ASSERT_TRUE(f->Write(0, 3, 10, 98, Encoding::kXor, Bytes(3)).ok());
+  ASSERT_TRUE(f->Write(200, 1, 200, 299, Encoding::kXor, Bytes(4)).ok());
   EXPECT_EQ(f->NumFiles(), 3u);
-  // Files go from the oldest on, as long as all their chunks end before the time.
+  // Once the head lets go of [0, 200), the files of both ranges go, though still open.
   const std::vector<MmapFile> released = f->Truncate(200);
   EXPECT_EQ(released.size(), 2u);
   EXPECT_EQ(f->NumFiles(), 1u);
   EXPECT_FALSE(fs::exists(dir.path() + "/000001"));
   EXPECT_FALSE(fs::exists(dir.path() + "/000002"));
   EXPECT_EQ(f->MinTime(), 200);
+  // The newest range is still written to its file.
+  ASSERT_TRUE(f->Write(200, 2, 210, 290, Encoding::kXor, Bytes(5)).ok());
+  EXPECT_EQ(f->NumFiles(), 1u);
   f.reset();
   auto again = *HeadChunkFiles::Open(dir.path());
   EXPECT_EQ(again->MinTime(), 200);
-  EXPECT_EQ(ReadAll(*again).chunks.size(), 1u);
+  const Read r = ReadAll(*again);
+  ASSERT_EQ(r.chunks.size(), 2u);
+  EXPECT_EQ(r.data[1], Bytes(5));
 }
 
 // --- The DB over its chunk files -------------------------------------------------------------

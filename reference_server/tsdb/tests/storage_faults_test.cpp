@@ -8,9 +8,11 @@
 // say why.
 #include <gtest/gtest.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -191,7 +193,7 @@ TEST(StorageFaults, FullDiskLeavesNoHalfChunkInTheChunkFiles) {
   int written = 0;
   std::string failure;
   auto write = [&](HeadChunkFiles& files) {
-    auto at = files.Write(1, written * 10, written * 10 + 9, Encoding::kXor, chunk);
+    auto at = files.Write(0, 1, written * 10, written * 10 + 9, Encoding::kXor, chunk);
     if (at.ok()) ++written;
     return at.ok() ? "" : at.error().message();
   };
@@ -221,6 +223,55 @@ TEST(StorageFaults, FullDiskLeavesNoHalfChunkInTheChunkFiles) {
   read_back();
   std::printf("head chunk files: %d chunks written around a full disk (%s), all read back\n", written,
               failure.c_str());
+}
+
+// A file size limit for the test's lifetime: writes past it fail with EFBIG (SIGXFSZ ignored).
+class FileSizeLimit {
+ public:
+  explicit FileSizeLimit(rlim_t bytes) {
+    ::getrlimit(RLIMIT_FSIZE, &saved_);
+    old_handler_ = std::signal(SIGXFSZ, SIG_IGN);
+    rlimit l = saved_;
+    l.rlim_cur = bytes;
+    ::setrlimit(RLIMIT_FSIZE, &l);
+  }
+  ~FileSizeLimit() {
+    ::setrlimit(RLIMIT_FSIZE, &saved_);
+    std::signal(SIGXFSZ, old_handler_);
+  }
+
+ private:
+  rlimit saved_{};
+  void (*old_handler_)(int) = nullptr;
+};
+
+// A chunk the chunk files refuse stays in memory, and so do its series' later chunks, even once
+// the files take chunks again (a new block range's file): a restart must find each series'
+// mapped chunks without a gap, or replay would skip the samples of the missing one.
+TEST(StorageFaults, ARefusedHeadChunkLeavesNoGapForReplay) {
+  testing::TempDir dir;
+  Options o = FaultOptions(dir.path());
+  o.block_range = 200'000;  // 5 ranges in the load below, each with its own chunk file
+  o.wal_segment_size = 1 << 10;
+  testing::Dump before;
+  {
+    auto db = *DB::Open(o);
+    const FileSizeLimit limit(2 << 10);  // WAL segments are 1 KiB; chunk files fill up
+    for (int64_t b = 1; b <= 1000; ++b) {
+      auto app = db->MakeAppender();
+      // Series fill their chunks at different rates, so they cut them in varying order.
+      for (int s = 0; s < 20; ++s) {
+        if (b % (s % 3 + 1) != 0) continue;
+        ASSERT_TRUE(app->Append(0, Series(s), b * 1000, static_cast<double>(b) * 0.25 + s).ok());
+      }
+      ASSERT_TRUE(app->Commit().ok());
+    }
+    EXPECT_GT(db->head().ChunkWriteErrors(), 0u);
+    before = testing::DumpAll(*db);
+  }
+  auto db = *DB::Open(o);
+  EXPECT_EQ(testing::DumpAll(*db), before);
+  EXPECT_GT(db->head().replay_counters().mapped_chunks, 0u);
 }
 
 // A read-only data directory: the DB refuses to open there, with the system's reason (as
