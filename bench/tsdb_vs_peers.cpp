@@ -10,8 +10,9 @@
 //            then spans more than 1.5 block ranges); their blocks are compared sample for
 //            sample. VictoriaMetrics keeps no blocks: its whole data directory after a flush
 //            and a clean stop is divided by all samples, and compared with promref's whole
-//            directory right after the load (all WAL) and after compaction (blocks and the
-//            head's WAL). Also printed: promref's WAL replay time when reopened.
+//            directory right after the load (WAL and head chunk files) and after compaction
+//            (blocks, and the head's WAL and chunk files). Also printed: promref's WAL replay
+//            time when reopened.
 //   memory   resident memory per series after ingesting a scrape-like load (many series, a
 //            few samples each): the peers' VmRSS after remote-write ingestion, promref's RSS
 //            growth in this process (plus its own accounting of head bytes).
@@ -128,7 +129,7 @@ bool Disk(const Args& a, const std::vector<ServerSpec>& peers) {
   // promref, with the server's default WAL compression (snappy).
   const std::string dir = TempDir("promref");
   BlockFigures ours;
-  uint64_t ours_ingested = 0;   // whole directory right after the load (WAL, no block yet)
+  uint64_t ours_ingested = 0;   // whole directory right after the load (no block yet)
   uint64_t ours_compacted = 0;  // whole directory after compaction and a clean close
   double replay_seconds = 0;
   {
@@ -168,8 +169,8 @@ bool Disk(const Args& a, const std::vector<ServerSpec>& peers) {
   const double ours_compacted_bps = per(ours_compacted, total);
   std::printf(
       "%-10s blocks: %d, %llu samples, %llu bytes -> %.3f bytes/sample\n"
-      "%-10s whole dir: %.3f bytes/sample right after ingest (WAL only), %.3f after compaction "
-      "(blocks + WAL of the head); WAL replay on reopen %.3f s\n",
+      "%-10s whole dir: %.3f bytes/sample right after ingest (WAL and head chunk files), %.3f after "
+      "compaction (blocks + the head's WAL and chunk files); WAL replay on reopen %.3f s\n",
       "promref", ours.blocks, (unsigned long long)ours.samples, (unsigned long long)ours.bytes, ours_bps,
       "promref", ours_ingested_bps, ours_compacted_bps, replay_seconds);
   std::fflush(stdout);

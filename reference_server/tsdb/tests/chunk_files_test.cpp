@@ -173,25 +173,24 @@ Options DbOptions(const std::string& dir) {
 constexpr int kSeriesN = 20;
 constexpr int64_t kSamples = 1000;  // 8 full chunks of 120 per series, and an open one
 
-void Fill(DB& db) {
+// Writes kSamples samples of kSeriesN series into a DB at `dir`, closes it, and returns what
+// it held.
+testing::Dump FillAndClose(const std::string& dir) {
+  auto db = *DB::Open(DbOptions(dir));
   for (int64_t i = 0; i < kSamples; ++i) {
-    auto app = db.MakeAppender();
+    auto app = db->MakeAppender();
     for (int s = 0; s < kSeriesN; ++s) {
-      ASSERT_TRUE(app->Append(0, Series(s), i * 1000, static_cast<double>(i * s) / 7).ok());
+      EXPECT_TRUE(app->Append(0, Series(s), i * 1000, static_cast<double>(i * s) / 7).ok());
     }
-    ASSERT_TRUE(app->Commit().ok());
+    EXPECT_TRUE(app->Commit().ok());
   }
+  EXPECT_GT(db->HeadChunkFilesSize(), 0u);
+  return testing::DumpAll(*db);
 }
 
 TEST(HeadChunkFilesDb, ARestartMapsFullChunksBackAndReplaysOnlyTheRest) {
   testing::TempDir dir;
-  testing::Dump before;
-  {
-    auto db = *DB::Open(DbOptions(dir.path()));
-    ASSERT_NO_FATAL_FAILURE(Fill(*db));
-    before = testing::DumpAll(*db);
-    EXPECT_GT(db->HeadChunkFilesSize(), 0u);
-  }
+  const testing::Dump before = FillAndClose(dir.path());
   auto db = *DB::Open(DbOptions(dir.path()));
   EXPECT_EQ(testing::DumpAll(*db), before);
   EXPECT_TRUE(db->WalReplay().warnings.empty());
@@ -211,12 +210,7 @@ TEST(HeadChunkFilesDb, ARestartMapsFullChunksBackAndReplaysOnlyTheRest) {
 
 TEST(HeadChunkFilesDb, ADamagedChunkFileIsDroppedAndItsSamplesReplayed) {
   testing::TempDir dir;
-  testing::Dump before;
-  {
-    auto db = *DB::Open(DbOptions(dir.path()));
-    ASSERT_NO_FATAL_FAILURE(Fill(*db));
-    before = testing::DumpAll(*db);
-  }
+  const testing::Dump before = FillAndClose(dir.path());
   const std::string file = dir.path() + "/chunks_head/000001";
   {
     std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
