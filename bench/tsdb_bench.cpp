@@ -6,6 +6,10 @@
 //                 (counters, gauges, histogram buckets), a batch (ReadFloats) at a time
 //   BM_Select     latency of Select + iterating the returned series over a head of 1M series,
 //                 for `=`, `=~` and `!=` matchers
+//   BM_HeadBytesWithFullChunks
+//                 heap bytes the head keeps per series once 100k series hold 2 hours of 15 s
+//                 samples (3 full chunks and an open one), with and without the head chunk
+//                 files (counters; the time is the load's)
 // Head memory and disk figures against real Prometheus/VictoriaMetrics: see tsdb_vs_peers.
 #include <benchmark/benchmark.h>
 #include <malloc.h>
@@ -87,6 +91,44 @@ BENCHMARK(BM_Append)
     ->Iterations(200)
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
+
+// --- Head memory with full chunks ----------------------------------------------------------
+
+void BM_HeadBytesWithFullChunks(benchmark::State& state) {
+  const bool chunk_files = state.range(0) != 0;
+  const auto series = MakeSeries(kAppendSeries);
+  constexpr int kSteps = 480;                // 2 hours at 15 s: chunks of 120, 3 of them full
+  constexpr int64_t t0 = 1'700'006'400'000;  // a block range start: no range cut in 2 hours
+  for (auto _ : state) {
+    const std::string dir = chunk_files ? TempDir() : "";  // in memory: no chunk files
+    tsdb::Options o;
+    o.dir = dir;
+    o.background_compaction = false;
+    auto db = std::move(*tsdb::DB::Open(o));
+    std::vector<storage::SeriesRef> refs(series.size(), 0);
+    for (int k = 0; k < kSteps; ++k) {
+      for (size_t b = 0; b < series.size(); b += kBatch) {
+        auto app = db->MakeAppender();
+        for (size_t i = b; i < std::min(series.size(), b + kBatch); ++i) {
+          refs[i] = app->Append(refs[i], series[i].labels, t0 + k * kScrapeInterval, Value(series[i], k)).ref;
+        }
+        if (!app->Commit().ok()) std::abort();
+      }
+    }
+    const auto n = static_cast<double>(series.size());
+    state.counters["head_bytes_per_series"] = static_cast<double>(db->head().MemoryBytes()) / n;
+    state.counters["chunk_file_bytes_per_series"] = static_cast<double>(db->HeadChunkFilesSize()) / n;
+    db.reset();
+    if (!dir.empty()) fs::remove_all(dir);
+  }
+}
+BENCHMARK(BM_HeadBytesWithFullChunks)
+    ->Arg(0)
+    ->Arg(1)
+    ->ArgName("chunk_files")
+    ->Iterations(1)
+    ->UseRealTime()
+    ->Unit(benchmark::kSecond);
 
 // --- XOR chunk decoding --------------------------------------------------------------------
 
