@@ -76,7 +76,13 @@ Result<std::unique_ptr<HeadChunkFiles>> HeadChunkFiles::Open(const std::string& 
     try {
       files->min_time_ = std::stoll(*t);
     } catch (const std::exception&) {
-      return Error(ErrorKind::kInternal, dir + "/min_time: not a time: " + *t);
+      // Without it, kept files may hold chunks the head dropped: none is taken back. The
+      // files are only a cache of the WAL and the blocks.
+      std::cerr << "tsdb: " << dir << "/min_time is not a time; the head chunk files were deleted\n";
+      files->files_.clear();
+      for (int seq : seqs) ::unlink(files->PathOf(seq).c_str());
+      ::unlink((dir + "/min_time").c_str());
+      return files;
     }
   }
   // A crash right after a file was created can leave it without its header; nothing was

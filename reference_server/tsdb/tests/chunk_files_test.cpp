@@ -156,6 +156,20 @@ TEST(HeadChunkFiles, EachRangeHasItsFilesAndTruncationDeletesThemWhole) {
   EXPECT_EQ(r.data[1], Bytes(5));
 }
 
+TEST(HeadChunkFiles, AnUnreadableTruncationTimeDropsTheFiles) {
+  testing::TempDir dir;
+  {
+    auto f = *HeadChunkFiles::Open(dir.path());
+    ASSERT_TRUE(f->Write(0, 1, 0, 99, Encoding::kXor, Bytes(1)).ok());
+  }
+  std::ofstream(dir.path() + "/min_time") << "garbage";
+  auto f = HeadChunkFiles::Open(dir.path());
+  ASSERT_TRUE(f.ok()) << f.error().message();
+  EXPECT_EQ((*f)->NumFiles(), 0u);
+  EXPECT_FALSE(fs::exists(dir.path() + "/000001"));
+  EXPECT_EQ((*f)->MinTime(), INT64_MIN);
+}
+
 // --- The DB over its chunk files -------------------------------------------------------------
 
 model::Labels Series(int s) {
