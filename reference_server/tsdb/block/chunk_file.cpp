@@ -32,15 +32,7 @@ ChunkWriter::~ChunkWriter() {
 }
 
 Status ChunkWriter::Flush() {
-  size_t off = 0;
-  while (off < buf_.size()) {
-    const ssize_t n = ::write(fd_, buf_.data() + off, buf_.size() - off);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return IoError("write", ChunkFileName(dir_, seq_), errno);
-    }
-    off += static_cast<size_t>(n);
-  }
+  if (const int err = WriteAll(fd_, buf_); err != 0) return IoError("write", ChunkFileName(dir_, seq_), err);
   buf_.clear();
   return {};
 }

@@ -29,26 +29,6 @@ bool AllZero(std::string_view b) {
   return std::all_of(b.begin(), b.end(), [](char c) { return c == 0; });
 }
 
-// The sequence number a file name stands for (six or more digits), or -1.
-int SequenceOf(const std::string& name) {
-  if (name.empty() || name.size() > 9 || !std::all_of(name.begin(), name.end(), ::isdigit)) return -1;
-  return std::stoi(name);
-}
-
-// Writes all of `b` at `off`; false (errno set) on an error.
-bool WriteAllAt(int fd, std::string_view b, uint64_t off) {
-  while (!b.empty()) {
-    const ssize_t n = ::pwrite(fd, b.data(), b.size(), static_cast<off_t>(off));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    b.remove_prefix(static_cast<size_t>(n));
-    off += static_cast<uint64_t>(n);
-  }
-  return true;
-}
-
 }  // namespace
 
 Result<std::unique_ptr<HeadChunkFiles>> HeadChunkFiles::Open(const std::string& dir) {
@@ -58,7 +38,7 @@ Result<std::unique_ptr<HeadChunkFiles>> HeadChunkFiles::Open(const std::string& 
   std::unique_ptr<HeadChunkFiles> files(new HeadChunkFiles(dir));
   std::vector<int> seqs;
   for (const auto& e : fs::directory_iterator(dir, ec)) {
-    const int seq = SequenceOf(e.path().filename().string());
+    const int seq = FileSequence(e.path().filename().string());
     if (seq >= 0 && e.is_regular_file()) seqs.push_back(seq);
   }
   if (ec) return IoError("list", dir, ec.value());
@@ -199,8 +179,9 @@ Result<HeadChunkFiles::File*> HeadChunkFiles::WritableFileLocked(int64_t range_s
   e.PutBE32(kMagic);
   e.PutByte(kVersion);
   e.PutBytes(std::string_view("\0\0\0", 3));
-  auto map = WriteAllAt(fd, header, 0) ? MmapFile::OpenWindow(path, kMaxFileSize)
-                                       : Result<MmapFile>(IoError("write", path, errno));
+  const int err = WriteAll(fd, header, 0);
+  auto map =
+      err == 0 ? MmapFile::OpenWindow(path, kMaxFileSize) : Result<MmapFile>(IoError("write", path, err));
   if (!map.ok()) {
     ::close(fd);
     ::unlink(path.c_str());
@@ -234,11 +215,11 @@ Result<const uint8_t*> HeadChunkFiles::Write(int64_t range_start, uint64_t serie
   File& f = **file;
   if (fault::Reached("head_chunks.write.torn")) {
     // Half a chunk on disk, then death: the next start must find and drop it.
-    (void)WriteAllAt(f.fd, std::string_view(scratch_).substr(0, scratch_.size() / 2), f.size);
+    (void)WriteAll(f.fd, std::string_view(scratch_).substr(0, scratch_.size() / 2),
+                   static_cast<int64_t>(f.size));
     fault::Crash();
   }
-  if (!WriteAllAt(f.fd, scratch_, f.size)) {
-    const int err = errno;
+  if (const int err = WriteAll(f.fd, scratch_, static_cast<int64_t>(f.size)); err != 0) {
     // Nothing of a failed chunk may stay: a later chunk would follow garbage.
     if (::ftruncate(f.fd, static_cast<off_t>(f.size)) != 0) Close(f);
     return IoError("write", PathOf(f.seq), err);

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -41,16 +42,9 @@ Status WriteFileAtomic(const std::string& path, std::string_view data) {
   const std::string tmp = path + ".tmp";
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return IoError("create", tmp, errno);
-  size_t off = 0;
-  while (off < data.size()) {
-    const ssize_t n = ::write(fd, data.data() + off, data.size() - off);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const int err = errno;
-      ::close(fd);
-      return IoError("write", tmp, err);
-    }
-    off += static_cast<size_t>(n);
+  if (const int err = WriteAll(fd, data); err != 0) {
+    ::close(fd);
+    return IoError("write", tmp, err);
   }
   if (::fsync(fd) != 0) {
     const int err = errno;
@@ -60,6 +54,25 @@ Status WriteFileAtomic(const std::string& path, std::string_view data) {
   ::close(fd);
   if (::rename(tmp.c_str(), path.c_str()) != 0) return IoError("rename", tmp, errno);
   return FsyncDir(fs::path(path).parent_path().string());
+}
+
+int WriteAll(int fd, std::string_view data, int64_t offset) {
+  while (!data.empty()) {
+    const ssize_t n = offset < 0 ? ::write(fd, data.data(), data.size())
+                                 : ::pwrite(fd, data.data(), data.size(), static_cast<off_t>(offset));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errno;
+    }
+    data.remove_prefix(static_cast<size_t>(n));
+    if (offset >= 0) offset += n;
+  }
+  return 0;
+}
+
+int FileSequence(std::string_view name) {
+  if (name.empty() || name.size() > 9 || !std::all_of(name.begin(), name.end(), ::isdigit)) return -1;
+  return std::stoi(std::string(name));
 }
 
 Status FsyncDir(const std::string& dir) {

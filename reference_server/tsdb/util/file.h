@@ -18,6 +18,13 @@ Result<std::string> ReadFile(const std::string& path);
 // Writes `data` to path+".tmp", fsyncs it, renames it over `path` and fsyncs the directory.
 Status WriteFileAtomic(const std::string& path, std::string_view data);
 Status FsyncDir(const std::string& dir);
+// Writes all of `data` to `fd`: at `offset` (pwrite), or at the file position when it is
+// negative; short writes and EINTR are retried. 0, or the errno of the failure (part of the
+// data may be written by then).
+int WriteAll(int fd, std::string_view data, int64_t offset = -1);
+// The number a file name of digits only stands for (WAL segments, chunk files: "00000012"),
+// or -1 for any other name (or more than 9 digits).
+int FileSequence(std::string_view name);
 // Total bytes of regular files under `path` (recursively); 0 when absent.
 uint64_t DirSize(const std::string& path);
 

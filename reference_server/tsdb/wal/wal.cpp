@@ -106,10 +106,9 @@ Result<std::vector<SegmentRef>> ListSegments(const std::string& dir) {
   std::vector<SegmentRef> out;
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(dir, ec)) {
-    const std::string name = e.path().filename().string();
-    if (name.empty() || name.size() > 9 || !std::all_of(name.begin(), name.end(), ::isdigit)) continue;
-    if (!e.is_regular_file()) continue;
-    out.push_back({std::stoi(name), e.path().string()});
+    const int index = FileSequence(e.path().filename().string());
+    if (index < 0 || !e.is_regular_file()) continue;
+    out.push_back({index, e.path().string()});
   }
   if (ec) return IoError("list", dir, ec.value());
   std::sort(out.begin(), out.end(),
@@ -176,20 +175,13 @@ Status Wal::Log(std::string_view framed, bool force_sync) {
     (void)!::write(fd_, framed.data(), framed.size() / 2);
     fault::Crash();
   }
-  size_t off = 0;
-  while (off < framed.size()) {
-    const ssize_t n = ::write(fd_, framed.data() + off, framed.size() - off);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const int err = errno;
-      // Take back a partial write, so that the records after it are not behind a torn one.
-      if (::ftruncate(fd_, static_cast<off_t>(segment_bytes_)) != 0) {
-        ::close(fd_);
-        fd_ = -1;
-      }
-      return IoError("write", dir_ + "/" + SegmentName(segment_), err);
+  if (const int err = WriteAll(fd_, framed); err != 0) {
+    // Take back a partial write, so that the records after it are not behind a torn one.
+    if (::ftruncate(fd_, static_cast<off_t>(segment_bytes_)) != 0) {
+      ::close(fd_);
+      fd_ = -1;
     }
-    off += static_cast<size_t>(n);
+    return IoError("write", dir_ + "/" + SegmentName(segment_), err);
   }
   segment_bytes_ += framed.size();
   dirty_ = true;
