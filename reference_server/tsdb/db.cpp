@@ -217,6 +217,12 @@ std::optional<std::string> ReadHeadChunks(HeadChunkFiles& files, ChunksBySeries*
 
 }  // namespace
 
+void DB::Warn(std::string warning) {
+  std::cerr << "tsdb: " << warning << "\n";
+  std::lock_guard lock(replay_mu_);
+  replay_.warnings.push_back(std::move(warning));
+}
+
 Status DB::OpenHeadChunks() {
   auto files = HeadChunkFiles::Open(options_.dir + "/chunks_head");
   if (!files.ok()) return files.error();
@@ -235,13 +241,7 @@ Status DB::OpenHeadChunks() {
     // must have no gap. Prometheus keeps the files before a damaged one; here files of
     // different block ranges interleave, and a kept one may hold a series' later chunks while
     // the damaged one held its earlier ones. So all go, and the WAL brings back what they held.
-    std::string warning =
-        *problem + "; the head chunk files were deleted and their samples replayed from the WAL";
-    std::cerr << "tsdb: " << warning << "\n";
-    {
-      std::lock_guard lock(replay_mu_);
-      replay_.warnings.push_back(std::move(warning));
-    }
+    Warn(*problem + "; the head chunk files were deleted and their samples replayed from the WAL");
     by_series.clear();
     return chunk_files_->DeleteFrom(0);
   }
@@ -292,12 +292,9 @@ Status DB::ReplayWal() {
   if (r.error()) return *r.error();
   if (const auto& c = r.corruption()) {
     // A torn or corrupt tail: cut it off and go on with what was read.
-    std::string warning = "WAL corruption in segment " + std::to_string(c->segment) + " at offset " +
-                          std::to_string(c->offset) + " (" + c->reason + "); the log was cut there";
-    std::cerr << "tsdb: " << warning << "\n";
+    Warn("WAL corruption in segment " + std::to_string(c->segment) + " at offset " +
+         std::to_string(c->offset) + " (" + c->reason + "); the log was cut there");
     if (Status s = wal::Repair(wal_dir, *c); !s.ok()) return s;
-    std::lock_guard lock(replay_mu_);
-    replay_.warnings.push_back(std::move(warning));
   }
   head_->FinishReplay();
   std::lock_guard lock(replay_mu_);

@@ -109,6 +109,8 @@ class DB final : public storage::Storage {
  private:
   explicit DB(Options options);
   Status OpenDir();
+  // Logs damage found (and repaired) while opening, and keeps it for WalReplay().
+  void Warn(std::string warning);
   Status OpenHeadChunks();
   Status ReplayWal();
   Status CompactHeadLocked();
