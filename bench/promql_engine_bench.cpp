@@ -39,14 +39,8 @@ tsdb::DB& LoadedDB() {
     o.background_compaction = false;
     auto d = std::move(*tsdb::DB::Open(o));
     const auto series = MakeSeries(SeriesCount());
-    std::vector<storage::SeriesRef> refs(series.size(), 0);
-    for (int k = 0; k < kSamples; ++k) {
-      auto app = d->MakeAppender();
-      for (size_t i = 0; i < series.size(); ++i) {
-        refs[i] = app->Append(refs[i], series[i].labels, kT0 + k * kScrapeInterval, Value(series[i], k)).ref;
-      }
-      if (!app->Commit().ok()) std::abort();
-    }
+    std::vector<storage::SeriesRef> refs;
+    AppendScrapes(*d, series, &refs, kT0, kSamples, series.size());
     return d;
   }();
   return *db;

@@ -105,16 +105,8 @@ void BM_HeadBytesWithFullChunks(benchmark::State& state) {
     o.dir = dir;
     o.background_compaction = false;
     auto db = std::move(*tsdb::DB::Open(o));
-    std::vector<storage::SeriesRef> refs(series.size(), 0);
-    for (int k = 0; k < kSteps; ++k) {
-      for (size_t b = 0; b < series.size(); b += kBatch) {
-        auto app = db->MakeAppender();
-        for (size_t i = b; i < std::min(series.size(), b + kBatch); ++i) {
-          refs[i] = app->Append(refs[i], series[i].labels, t0 + k * kScrapeInterval, Value(series[i], k)).ref;
-        }
-        if (!app->Commit().ok()) std::abort();
-      }
-    }
+    std::vector<storage::SeriesRef> refs;
+    AppendScrapes(*db, series, &refs, t0, kSteps, kBatch);
     const auto n = static_cast<double>(series.size());
     state.counters["head_bytes_per_series"] = static_cast<double>(db->head().MemoryBytes()) / n;
     state.counters["chunk_file_bytes_per_series"] = static_cast<double>(db->HeadChunkFilesSize()) / n;

@@ -10,12 +10,15 @@
 // fed the same samples in any order of batches.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
 #include "model/labels.h"
+#include "storage/storage.h"
 
 namespace promref::bench {
 
@@ -136,6 +139,24 @@ inline double Value(const SeriesSpec& s, int64_t step) {
              Uniform(s.seed ^ static_cast<uint64_t>(step)) * 0.01;
   }
   return 0;
+}
+
+// Appends scrapes 0..steps-1 of `series` (at t0 + k * kScrapeInterval) to `db`, `per_commit`
+// series a commit, with the series references cached in `refs` as a scrape loop caches them.
+inline void AppendScrapes(storage::Storage& db, const std::vector<SeriesSpec>& series,
+                          std::vector<storage::SeriesRef>* refs, int64_t t0, int64_t steps,
+                          size_t per_commit) {
+  refs->resize(series.size(), 0);
+  for (int64_t k = 0; k < steps; ++k) {
+    for (size_t lo = 0; lo < series.size(); lo += per_commit) {
+      auto app = db.MakeAppender();
+      for (size_t i = lo; i < std::min(series.size(), lo + per_commit); ++i) {
+        (*refs)[i] =
+            app->Append((*refs)[i], series[i].labels, t0 + k * kScrapeInterval, Value(series[i], k)).ref;
+      }
+      if (!app->Commit().ok()) std::abort();
+    }
+  }
 }
 
 }  // namespace promref::bench

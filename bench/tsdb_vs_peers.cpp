@@ -137,16 +137,8 @@ bool Disk(const Args& a, const std::vector<ServerSpec>& peers) {
     o.dir = dir;
     o.background_compaction = false;
     auto db = std::move(*tsdb::DB::Open(o));
-    std::vector<storage::SeriesRef> refs(series.size(), 0);
-    for (int64_t k = 0; k < steps; ++k) {
-      for (size_t lo = 0; lo < series.size(); lo += 5000) {
-        auto app = db->MakeAppender();
-        for (size_t i = lo; i < std::min(series.size(), lo + 5000); ++i) {
-          refs[i] = app->Append(refs[i], series[i].labels, t0 + k * kScrapeInterval, Value(series[i], k)).ref;
-        }
-        if (!app->Commit().ok()) std::abort();
-      }
-    }
+    std::vector<storage::SeriesRef> refs;
+    AppendScrapes(*db, series, &refs, t0, steps, 5000);
     ours_ingested = tsdb::DirSize(dir);
     if (!db->Compact().ok()) std::abort();
     db.reset();
@@ -242,15 +234,7 @@ bool Memory(const Args& a, const std::vector<ServerSpec>& peers) {
     malloc_trim(0);
     const uint64_t before = RssBytes(getpid());
     std::vector<storage::SeriesRef> refs(series.size(), 0);
-    for (int k = 0; k < a.mem_samples; ++k) {
-      for (size_t lo = 0; lo < series.size(); lo += 5000) {
-        auto app = db->MakeAppender();
-        for (size_t i = lo; i < std::min(series.size(), lo + 5000); ++i) {
-          refs[i] = app->Append(refs[i], series[i].labels, t0 + k * kScrapeInterval, Value(series[i], k)).ref;
-        }
-        if (!app->Commit().ok()) std::abort();
-      }
-    }
+    AppendScrapes(*db, series, &refs, t0, a.mem_samples, 5000);
     const uint64_t after = RssBytes(getpid()) - refs.capacity() * sizeof(storage::SeriesRef);
     ours_rss = static_cast<double>(after - before) / series.size();
     ours_acct = static_cast<double>(db->head().MemoryBytes()) / series.size();
