@@ -50,6 +50,7 @@ struct WindowShape {
   // and after it (smoothed).
   int64_t extend_before = 0, extend_after = 0;
   int64_t lookback = 0;
+  bool start_timestamps = false;  // whether a selector's points carry their start timestamps
 };
 
 // Evaluates one call's function over the windows of one series at every step. Holds scratch
@@ -80,7 +81,7 @@ class RangeWindows {
   size_t lo_ = 0, hi_ = 0;
   int64_t from_ = 0, ref_ = 0;
   std::vector<WindowSpan> spans_;
-  std::vector<int64_t> span_steps_;
+  std::vector<int64_t> span_steps_, span_ends_;
   std::vector<double> span_values_;
 };
 
@@ -100,17 +101,21 @@ bool RangeWindows::MoveTo(const std::vector<Point>& p, size_t step) {
 void RangeWindows::Run(const LoadedSeries& ls, FunctionCall* fc, Series* out) {
   const WindowShape& shape = *shape_;
   lo_ = hi_ = 0;
-  if (batch_ != nullptr && !ls.has_histograms) {
+  if (batch_ && !ls.has_histograms && !(batch_.reads_start_timestamps && shape.start_timestamps)) {
     spans_.clear();
     span_steps_.clear();
+    span_ends_.clear();
     size_t step = 0;
     for (int64_t ts = shape.start; ts <= shape.end; ts += shape.interval, ++step) {
-      if (!MoveTo(ls.points, step)) continue;
+      if (!MoveTo(ls.points, step) || hi_ - lo_ < batch_.min_points) continue;
       spans_.push_back({static_cast<uint32_t>(lo_), static_cast<uint32_t>(hi_)});
       span_steps_.push_back(ts);
+      span_ends_.push_back(ref_);
     }
     span_values_.resize(spans_.size());
-    batch_(ls.points, spans_, span_values_.data());
+    FloatWindows windows{ls.points, spans_, span_ends_, shape.range, {}};
+    if (ls.pairs_indexed) windows.irregular_pairs = ls.irregular_pairs;
+    batch_.fn(windows, span_values_.data());
     for (size_t k = 0; k < spans_.size(); ++k) out->floats.push_back({span_steps_[k], span_values_[k]});
     return;
   }
@@ -212,9 +217,12 @@ void Evaluator::ForEachRangeFunctionSeries(const Call& c, size_t matrix_arg,
   const bool pair_index = ReadsPairIndex(name);
   const bool rate_like = name == "rate" || name == "increase";
   const int64_t reach = shape.range + shape.extend_before + shape.extend_after;
-  // sum_over_time and avg_over_time of a float series: all its windows at once.
-  const FloatWindowsFunction batch =
-      shape.extend_before == 0 && shape.extend_after == 0 ? FindFloatWindowsFunction(name) : nullptr;
+  // sum_over_time, avg_over_time and rate-like functions of a float series: all its windows
+  // at once.
+  shape.start_timestamps = selector != nullptr && ctx_->options->use_start_timestamps;
+  const FloatWindowsFunction batch = shape.extend_before == 0 && shape.extend_after == 0
+                                         ? FindFloatWindowsFunction(name)
+                                         : FloatWindowsFunction{};
   RangeWindows windows(&shape, fn, batch, &scalar_args, matrix_arg);
 
   auto evaluate = [&](LoadedSeries& ls) {

@@ -202,9 +202,13 @@ RangeFunction FindOverTimeFunction(std::string_view name) {
 }
 
 FloatWindowsFunction FindFloatWindowsFunction(std::string_view name) {
-  if (name == "sum_over_time") return SumFloatWindows;
-  if (name == "avg_over_time") return AvgFloatWindows;
-  return nullptr;
+  if (name == "sum_over_time") {
+    return {[](const FloatWindows& w, double* out) { SumFloatWindows(w.points, w.spans, out); }};
+  }
+  if (name == "avg_over_time") {
+    return {[](const FloatWindows& w, double* out) { AvgFloatWindows(w.points, w.spans, out); }};
+  }
+  return FindRateWindowsFunction(name);
 }
 
 bool RangeFunctionKeepsName(std::string_view name) {

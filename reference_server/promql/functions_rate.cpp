@@ -342,30 +342,32 @@ struct WindowTiming {
   }
 };
 
-// WindowTiming::Of, remembering the last shape asked for on this thread: the same inputs give
-// the same bits, and most windows then skip its six divisions.
-const WindowTiming& TimingOf(int64_t to_start_ms, int64_t to_end_ms, int64_t sampled_ms, size_t n,
-                             int64_t range_ms, bool is_rate) {
-  struct Entry {
-    int64_t to_start_ms = -1, to_end_ms = -1, sampled_ms = -1;
-    size_t n = 0;
-    int64_t range_ms = -1;
-    bool is_rate = false;
-    WindowTiming timing;
-  };
-  thread_local Entry last;
-  if (last.to_start_ms != to_start_ms || last.to_end_ms != to_end_ms || last.sampled_ms != sampled_ms ||
-      last.n != n || last.range_ms != range_ms || last.is_rate != is_rate) {
-    last = {to_start_ms,
-            to_end_ms,
-            sampled_ms,
-            n,
-            range_ms,
-            is_rate,
-            WindowTiming::Of(to_start_ms, to_end_ms, sampled_ms, n, range_ms, is_rate)};
+// WindowTiming::Of, remembering the last shape asked for: the same inputs give the same bits,
+// and most windows then skip its six divisions.
+class TimingCache {
+ public:
+  const WindowTiming& Of(int64_t to_start_ms, int64_t to_end_ms, int64_t sampled_ms, size_t n,
+                         int64_t range_ms, bool is_rate) {
+    if (to_start_ms_ != to_start_ms || to_end_ms_ != to_end_ms || sampled_ms_ != sampled_ms || n_ != n ||
+        range_ms_ != range_ms || is_rate_ != is_rate) {
+      to_start_ms_ = to_start_ms;
+      to_end_ms_ = to_end_ms;
+      sampled_ms_ = sampled_ms;
+      n_ = n;
+      range_ms_ = range_ms;
+      is_rate_ = is_rate;
+      timing_ = WindowTiming::Of(to_start_ms, to_end_ms, sampled_ms, n, range_ms, is_rate);
+    }
+    return timing_;
   }
-  return last.timing;
-}
+
+ private:
+  int64_t to_start_ms_ = -1, to_end_ms_ = -1, sampled_ms_ = -1;
+  size_t n_ = 0;
+  int64_t range_ms_ = -1;
+  bool is_rate_ = false;
+  WindowTiming timing_;
+};
 
 // How far before the first sample a counter that started at `first` and rose by `result` over
 // `sampled` seconds was at zero (Prometheus' durationToZero), or +Inf where that cannot bring
@@ -377,6 +379,16 @@ double DurationToZero(double first, double result, double sampled, double to_sta
   if (!(result > 0 && first >= 0)) return std::numeric_limits<double>::infinity();
   if (first >= result && sampled >= to_start) return std::numeric_limits<double>::infinity();
   return sampled * (first / result);
+}
+
+// The factor of a window's timing `t`, for a counter not extrapolated below zero: its start may
+// come closer (DurationToZero of the first value `first` and the increase `result`).
+double CounterFactor(const WindowTiming& t, bool is_counter, bool is_rate, double first, double result,
+                     int64_t range_ms) {
+  if (!is_counter) return t.factor;
+  const double to_zero_at = DurationToZero(first, result, t.sampled, t.to_start);
+  if (!(to_zero_at < t.to_start)) return t.factor;
+  return WindowTiming::Factor(t.sampled, to_zero_at, t.to_end, range_ms, is_rate);
 }
 
 // Prometheus' extrapolation of a rate over the points of window w: to the range boundaries
@@ -399,13 +411,10 @@ double ExtrapolationFactor(const Window& w, bool is_counter, bool is_rate, bool 
         WindowTiming::Of(0, w.range_end - last_t, last_t - first_t, p.size(), w.range, is_rate).to_end;
     return WindowTiming::Factor(sampled, 0, to_end, w.range, is_rate);
   }
+  thread_local TimingCache cache;
   const WindowTiming& t =
-      TimingOf(first_t - w.range_start, w.range_end - last_t, last_t - first_t, p.size(), w.range, is_rate);
-  if (!is_counter) return t.factor;
-  // A counter is not extrapolated below zero: its start may come closer.
-  const double to_zero_at = DurationToZero(first, result, t.sampled, t.to_start);
-  if (!(to_zero_at < t.to_start)) return t.factor;
-  return WindowTiming::Factor(t.sampled, to_zero_at, t.to_end, w.range, is_rate);
+      cache.Of(first_t - w.range_start, w.range_end - last_t, last_t - first_t, p.size(), w.range, is_rate);
+  return CounterFactor(t, is_counter, is_rate, first, result, w.range);
 }
 
 // What a mix of exponential and custom buckets does to the annotations collected so far:
@@ -692,6 +701,28 @@ RangeResult FnDelta(const Window& w, const FunctionCall& fc) {
   return ExtrapolatedRate(w, fc, false, false);
 }
 
+// ExtrapolatedRate over every window of a float series without start timestamps, each with at
+// least two points: the same steps without a Window, a call or a thread-local per window.
+template <bool kCounter, bool kRate>
+void RateFloatWindows(const FloatWindows& w, double* out) {
+  TimingCache cache;
+  const Point* p = w.points.data();
+  const bool indexed = !w.irregular_pairs.empty();
+  for (size_t k = 0; k < w.spans.size(); ++k) {
+    const uint32_t lo = w.spans[k].lo, last = w.spans[k].hi - 1;
+    double result = p[last].f - p[lo].f;
+    if (kCounter && (!indexed || w.irregular_pairs[last] != w.irregular_pairs[lo])) {
+      for (uint32_t i = lo + 1; i <= last; ++i) {
+        if (p[i].f < p[i - 1].f) result += p[i - 1].f;
+      }
+    }
+    const int64_t end = w.ends[k];
+    const WindowTiming& t = cache.Of(p[lo].t - WrapSub(end, w.range), end - p[last].t, p[last].t - p[lo].t,
+                                     last - lo + 1, w.range, kRate);
+    out[k] = result * CounterFactor(t, kCounter, kRate, p[lo].f, result, w.range);
+  }
+}
+
 // irate/idelta of two histograms: the later one minus the earlier (unless irate sees a
 // reset), as a gauge histogram.
 RangeResult InstantHistogramValue(const Window& w, const FunctionCall& fc, const Point& prev,
@@ -912,6 +943,13 @@ void PrepareForWindows(LoadedSeries* ls, bool pairs) {
 
 bool ReadsPairIndex(std::string_view function) {
   return function == "rate" || function == "increase";  // OnlyPlainIncreases, for counters
+}
+
+FloatWindowsFunction FindRateWindowsFunction(std::string_view name) {
+  if (name == "rate") return {RateFloatWindows<true, true>, 2, true};
+  if (name == "increase") return {RateFloatWindows<true, false>, 2, true};
+  if (name == "delta") return {RateFloatWindows<false, false>, 2, true};
+  return {};
 }
 
 RangeFunction FindRateFunction(std::string_view name) {

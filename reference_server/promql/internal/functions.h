@@ -125,12 +125,32 @@ bool ReadsPairIndex(std::string_view function);
 bool PureOnFloatWindows(std::string_view function);
 RangeFunction FindRangeFunction(std::string_view name);
 
-// A range function's form for all the windows of a series without histograms at once:
-// out[k] is what its RangeFunction gives for points[windows[k].lo, windows[k].hi)
-// (window_sums.h). nullptr when `name` has no such form.
-using FloatWindowsFunction = void (*)(std::span<const Point> points, std::span<const WindowSpan> windows,
-                                      double* out);
+// The windows of one float series (no histograms) at the steps of a range query, for a range
+// function's form over all of them at once.
+struct FloatWindows {
+  std::span<const Point> points;
+  std::span<const WindowSpan> spans;  // each window's points
+  std::span<const int64_t> ends;      // each window's range end; its start is end - range
+  int64_t range = 0;
+  // LoadedSeries::irregular_pairs when the series has them (pairs_indexed), else empty.
+  std::span<const uint32_t> irregular_pairs;
+};
+
+// A range function's form for all the windows of a float series at once: out[k] is the value
+// its RangeFunction gives for window k (not anchored or smoothed), with the same bits.
+struct FloatWindowsFunction {
+  void (*fn)(const FloatWindows& w, double* out) = nullptr;
+  // Windows with fewer points have no value (rate needs two) and must not be passed.
+  uint32_t min_points = 1;
+  // Whether the points' start timestamps would change the values: then points with start
+  // timestamps must go through the RangeFunction instead.
+  bool reads_start_timestamps = false;
+  explicit operator bool() const { return fn != nullptr; }
+};
+// No fn when `name` has no such form.
 FloatWindowsFunction FindFloatWindowsFunction(std::string_view name);
+// rate, increase and delta (functions_rate.cpp).
+FloatWindowsFunction FindRateWindowsFunction(std::string_view name);
 
 // Whether the function keeps the input's metric name (last_over_time, first_over_time).
 bool RangeFunctionKeepsName(std::string_view name);
