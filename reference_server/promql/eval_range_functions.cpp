@@ -51,6 +51,18 @@ struct WindowShape {
   int64_t extend_before = 0, extend_after = 0;
   int64_t lookback = 0;
   bool start_timestamps = false;  // whether a selector's points carry their start timestamps
+  // Each step's window holds the points in (lows[step], highs[step]]: the range extended by
+  // extend_before and extend_after, computed once for all series.
+  std::vector<int64_t> lows, highs;
+
+  void SetBounds() {
+    lows.clear();
+    highs.clear();
+    for (int64_t ref : refs) {
+      lows.push_back(WrapSub(WrapSub(ref, range), extend_before));
+      highs.push_back(WrapAdd(ref, extend_after));
+    }
+  }
 };
 
 // Evaluates one call's function over the windows of one series at every step. Holds scratch
@@ -68,9 +80,20 @@ class RangeWindows {
   void Run(const LoadedSeries& ls, FunctionCall* fc, Series* out);
 
  private:
-  // Moves the window [lo_, hi_) to step `step`: the points in
-  // (ref - range - extend_before, ref + extend_after]. Whether it holds any.
-  bool MoveTo(const std::vector<Point>& p, size_t step);
+  // Run through the batch form, for a float series. Its loops write through raw pointers
+  // into vectors sized beforehand: push_back would reload each vector's end at every step,
+  // as its own stores might have changed it.
+  void RunBatch(const LoadedSeries& ls, Series* out);
+  // Moves the window [lo_, hi_) to step `step`: the points in (lows[step], highs[step]].
+  // Whether it holds any.
+  bool MoveTo(const std::vector<Point>& p, size_t step) {
+    const int64_t low = shape_->lows[step], high = shape_->highs[step];
+    while (hi_ < p.size() && p[hi_].t <= high) ++hi_;
+    while (lo_ < hi_ && p[lo_].t <= low) ++lo_;
+    // A pinned (@) window does not move; after the first step the pointers are right.
+    if (lo_ > hi_) lo_ = hi_;
+    return lo_ != hi_;
+  }
 
   const WindowShape* shape_;
   RangeFunction fn_;
@@ -79,44 +102,16 @@ class RangeWindows {
   size_t matrix_arg_;
 
   size_t lo_ = 0, hi_ = 0;
-  int64_t from_ = 0, ref_ = 0;
   std::vector<WindowSpan> spans_;
   std::vector<int64_t> span_steps_, span_ends_;
   std::vector<double> span_values_;
 };
 
-bool RangeWindows::MoveTo(const std::vector<Point>& p, size_t step) {
-  const WindowShape& w = *shape_;
-  ref_ = w.refs[step];
-  from_ = WrapSub(ref_, w.range);
-  const int64_t last = WrapAdd(ref_, w.extend_after);
-  const int64_t before = WrapSub(from_, w.extend_before);
-  while (hi_ < p.size() && p[hi_].t <= last) ++hi_;
-  while (lo_ < hi_ && p[lo_].t <= before) ++lo_;
-  // A pinned (@) window does not move; after the first step the pointers are right.
-  if (lo_ > hi_) lo_ = hi_;
-  return lo_ != hi_;
-}
-
 void RangeWindows::Run(const LoadedSeries& ls, FunctionCall* fc, Series* out) {
   const WindowShape& shape = *shape_;
   lo_ = hi_ = 0;
   if (batch_ && !ls.has_histograms && !(batch_.reads_start_timestamps && shape.start_timestamps)) {
-    spans_.clear();
-    span_steps_.clear();
-    span_ends_.clear();
-    size_t step = 0;
-    for (int64_t ts = shape.start; ts <= shape.end; ts += shape.interval, ++step) {
-      if (!MoveTo(ls.points, step) || hi_ - lo_ < batch_.min_points) continue;
-      spans_.push_back({static_cast<uint32_t>(lo_), static_cast<uint32_t>(hi_)});
-      span_steps_.push_back(ts);
-      span_ends_.push_back(ref_);
-    }
-    span_values_.resize(spans_.size());
-    FloatWindows windows{ls.points, spans_, span_ends_, shape.range, {}};
-    if (ls.pairs_indexed) windows.irregular_pairs = ls.irregular_pairs;
-    batch_.fn(windows, span_values_.data());
-    for (size_t k = 0; k < spans_.size(); ++k) out->floats.push_back({span_steps_[k], span_values_[k]});
+    RunBatch(ls, out);
     return;
   }
   Window w;
@@ -132,9 +127,9 @@ void RangeWindows::Run(const LoadedSeries& ls, FunctionCall* fc, Series* out) {
       continue;
     }
     w.points = std::span<const Point>(ls.points.data() + lo_, hi_ - lo_);
-    w.range_start = from_;
-    w.range_end = ref_;
-    w.lookback_start = WrapSub(from_, shape.lookback);
+    w.range_end = shape.refs[step];
+    w.range_start = WrapSub(w.range_end, shape.range);
+    w.lookback_start = WrapSub(w.range_start, shape.lookback);
     fc->ts = ts;
     for (size_t i = 0; i < scalar_args_->size(); ++i) {
       if (i != matrix_arg_) fc->scalars[i] = (*scalar_args_)[i][0].floats[step].f;
@@ -142,6 +137,40 @@ void RangeWindows::Run(const LoadedSeries& ls, FunctionCall* fc, Series* out) {
     RangeResult r = fn_(w, *fc);
     if (r.present) AddPoint(out, ts, r.f, r.h);
   }
+}
+
+void RangeWindows::RunBatch(const LoadedSeries& ls, Series* out) {
+  const WindowShape& shape = *shape_;
+  const size_t steps = shape.refs.size();
+  spans_.resize(steps);
+  span_steps_.resize(steps);
+  span_ends_.resize(steps);
+  WindowSpan* spans = spans_.data();
+  int64_t* at = span_steps_.data();
+  int64_t* ends = span_ends_.data();
+  const Point* p = ls.points.data();
+  const size_t size = ls.points.size();
+  size_t lo = 0, hi = 0, n = 0;
+  int64_t ts = shape.start;
+  for (size_t step = 0; step < steps; ++step, ts += shape.interval) {
+    // MoveTo, with the window's ends in registers.
+    const int64_t low = shape.lows[step], high = shape.highs[step];
+    while (hi < size && p[hi].t <= high) ++hi;
+    while (lo < hi && p[lo].t <= low) ++lo;
+    if (hi - lo < batch_.min_points) continue;
+    spans[n] = {static_cast<uint32_t>(lo), static_cast<uint32_t>(hi)};
+    at[n] = ts;
+    ends[n] = shape.refs[step];
+    ++n;
+  }
+  span_values_.resize(n);
+  FloatWindows windows{ls.points, {spans, n}, {ends, n}, shape.range, {}};
+  if (ls.pairs_indexed) windows.irregular_pairs = ls.irregular_pairs;
+  batch_.fn(windows, span_values_.data());
+  const size_t old = out->floats.size();
+  out->floats.resize(old + n);
+  FPoint* o = out->floats.data() + old;
+  for (size_t k = 0; k < n; ++k) o[k] = {at[k], span_values_[k]};
 }
 
 // Prometheus' info annotation for rate() and increase() of a metric whose name does not say
@@ -211,6 +240,7 @@ void Evaluator::ForEachRangeFunctionSeries(const Call& c, size_t matrix_arg,
   shape.lookback = ctx_->lookback;
   shape.refs.reserve(static_cast<size_t>(NumSteps()));
   for (int64_t ts = start_; ts <= end_; ts += interval_) shape.refs.push_back(RefTime(*mods, ts));
+  shape.SetBounds();
 
   const bool keep_name = RangeFunctionKeepsName(name);
   const bool delayed = ctx_->delayed_name_removal;

@@ -44,7 +44,7 @@ size_t ReadPoints(storage::SampleIterator* it, int64_t mint, int64_t maxt, bool 
       const size_t n = it->ReadFloats(maxt, kBatch, batch_t, batch_v, &vt);
       read += n;
       if (windows != nullptr) {
-        for (size_t i = 0; i < n; ++i) windows->AddFloat(batch_t[i], batch_v[i]);
+        windows->AddFloats(batch_t, batch_v, n);
       } else {
         for (size_t i = 0; i < n; ++i) ls->points.push_back({batch_t[i], batch_v[i], nullptr, 0});
       }

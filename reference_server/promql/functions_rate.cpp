@@ -926,6 +926,32 @@ void WindowIndexBuilder::Add(Point p) {
   points.push_back(std::move(p));
 }
 
+void WindowIndexBuilder::AddFloats(const int64_t* t, const double* v, size_t n) {
+  std::vector<Point>& points = ls_->points;
+  const size_t old = points.size();
+  points.resize(old + n);
+  if (pairs_) ls_->irregular_pairs.resize(old + n);
+  Point* p = points.data();
+  uint32_t* pairs = ls_->irregular_pairs.data();
+  size_t size = old;
+  uint32_t irregular = irregular_;
+  for (size_t i = 0; i < n; ++i) {
+    if (model::IsStaleNaN(v[i])) continue;
+    if (pairs_) {
+      // What IrregularPair says of a float without a start timestamp.
+      if (size > 0 && (p[size - 1].h || v[i] < p[size - 1].f)) ++irregular;
+      pairs[size] = irregular;
+    }
+    p[size].t = t[i];
+    p[size].f = v[i];
+    ++size;
+  }
+  points.resize(size);
+  if (pairs_) ls_->irregular_pairs.resize(size);
+  irregular_ = irregular;
+  if (size > old) has_floats_ = true;
+}
+
 void WindowIndexBuilder::Finish() {
   ls_->has_histograms = has_histograms_;
   ls_->has_floats = has_floats_;

@@ -122,6 +122,9 @@ class PlainAggregation {
 
  private:
   void Fold(Group* g, const Series& s, double f, const HistogramPtr& h);
+  // FoldSeries' sweep: `add(g, f)` folds a float into a started group.
+  template <typename Add>
+  void FoldFloats(const Series& s, Group* row, Add add);
   void EmitStep(Group* first, size_t stride, int64_t ts, size_t step);
   void Start(Group* g, double f, const HistogramPtr& h);
   void Accumulate(Group* g, double f, const HistogramPtr& h);

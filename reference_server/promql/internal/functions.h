@@ -88,24 +88,16 @@ using RangeFunction = RangeResult (*)(const Window& w, const FunctionCall& fc);
 void PrepareForWindows(LoadedSeries* ls, bool pairs);
 
 // PrepareForWindows done point by point as a series is read, so that the points are written
-// once: Add (or AddFloat) each point in time order, then Finish.
+// once: Add (or AddFloats) each point in time order, then Finish.
 class WindowIndexBuilder {
  public:
   // Starts `ls` over with no points.
   WindowIndexBuilder(LoadedSeries* ls, bool pairs);
   void Add(Point p);
-  // Add of a float sample with no start timestamp, the common case, inline.
-  void AddFloat(int64_t t, double v) {
-    if (model::IsStaleNaN(v)) return;
-    std::vector<Point>& p = ls_->points;
-    if (pairs_) {
-      // What IrregularPair says of a float without a start timestamp.
-      if (!p.empty() && (p.back().h || v < p.back().f)) ++irregular_;
-      ls_->irregular_pairs.push_back(irregular_);
-    }
-    p.push_back({t, v, nullptr, 0});
-    has_floats_ = true;
-  }
+  // Add of n float samples without start timestamps, the common case: the vectors grow once,
+  // and the loop keeps their ends in registers (a push_back per sample reloads them, as its
+  // stores might alias them).
+  void AddFloats(const int64_t* t, const double* v, size_t n);
   void Finish();
 
  private:
