@@ -301,16 +301,23 @@ std::string SnappyCompress(std::string_view raw) {
 }
 
 Result<std::string> SnappyDecompress(std::string_view compressed, size_t max_decoded_bytes) {
+  std::string out;
+  if (Status st = SnappyDecompressInto(compressed, max_decoded_bytes, &out); !st.ok()) return st.error();
+  return out;
+}
+
+Status SnappyDecompressInto(std::string_view compressed, size_t max_decoded_bytes, std::string* out) {
+  out->clear();
   size_t len = 0;
   if (!snappy::GetUncompressedLength(compressed.data(), compressed.size(), &len)) {
     return BadData("snappy: corrupt input");
   }
   if (len > max_decoded_bytes) return BadData("snappy: decoded block is too large");
-  std::string out;
-  if (!snappy::Uncompress(compressed.data(), compressed.size(), &out)) {
+  if (!snappy::Uncompress(compressed.data(), compressed.size(), out)) {
+    out->clear();
     return BadData("snappy: corrupt input");
   }
-  return out;
+  return {};
 }
 
 }  // namespace promref::wire

@@ -149,5 +149,8 @@ std::string SnappyCompress(std::string_view raw);
 // Rejects corrupt input, and input whose declared length exceeds `max_decoded_bytes`, with a
 // bad_data error ("snappy: corrupt input" as Go's snappy says it).
 Result<std::string> SnappyDecompress(std::string_view compressed, size_t max_decoded_bytes);
+// The same into *out, whose capacity is reused (for a receiver's buffer kept between requests).
+// *out is empty after an error.
+Status SnappyDecompressInto(std::string_view compressed, size_t max_decoded_bytes, std::string* out);
 
 }  // namespace promref::wire
