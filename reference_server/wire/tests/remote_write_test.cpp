@@ -5,6 +5,7 @@
 
 #include <bit>
 #include <cmath>
+#include <vector>
 
 #include "remote.pb.h"
 
@@ -181,6 +182,27 @@ RC_GTEST_PROP(RemoteWriteProperty, SampleValuesAndTimestampsSurviveBitExact,
 // layout the view reads straight off the bytes, and labels or samples with empty or zero
 // fields that it does not) and on cut or flipped versions of them: what the generated parser
 // reads, the view reads the same.
+// Whether the generated parser skipped anything as unknown in `m` or the messages it holds. A
+// known field with another wire type is such a field, which the generated parser skips and Go
+// (and so the view) rejects: a flipped bit in a key makes one.
+bool SkippedUnknownFields(const google::protobuf::Message& m) {
+  const google::protobuf::Reflection* r = m.GetReflection();
+  if (r->GetUnknownFields(m).field_count() > 0) return true;
+  std::vector<const google::protobuf::FieldDescriptor*> fields;
+  r->ListFields(m, &fields);
+  for (const google::protobuf::FieldDescriptor* f : fields) {
+    if (f->cpp_type() != google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) continue;
+    if (!f->is_repeated()) {
+      if (SkippedUnknownFields(r->GetMessage(m, f))) return true;
+      continue;
+    }
+    for (int i = 0; i < r->FieldSize(m, f); ++i) {
+      if (SkippedUnknownFields(r->GetRepeatedMessage(m, f, i))) return true;
+    }
+  }
+  return false;
+}
+
 RC_GTEST_PROP(RemoteWriteProperty, ViewReadsWhatTheGeneratedParserReads,
               (std::vector<std::pair<std::string, std::string>> labels,
                std::vector<std::pair<int64_t, uint64_t>> points, size_t cut, uint8_t flip)) {
@@ -198,6 +220,7 @@ RC_GTEST_PROP(RemoteWriteProperty, ViewReadsWhatTheGeneratedParserReads,
   }
   prometheus::WriteRequest want;
   if (!want.ParseFromString(bytes)) return;  // (it also refuses strings that are not UTF-8)
+  if (SkippedUnknownFields(want)) return;    // where Go and the generated parser part ways
   WriteRequestView view;
   RC_ASSERT(view.Decode(bytes).ok());
   RC_ASSERT(view.series().size() == static_cast<size_t>(want.timeseries_size()));
