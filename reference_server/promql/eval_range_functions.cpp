@@ -65,6 +65,13 @@ struct WindowShape {
   }
 };
 
+// Moves the window [*lo, *hi) of points p[0, size) forward to (low, high]. Both ends only move
+// forward, so a series' windows at every step cost one pass over its points.
+inline void MoveWindow(const Point* p, size_t size, int64_t low, int64_t high, size_t* lo, size_t* hi) {
+  while (*hi < size && p[*hi].t <= high) ++*hi;
+  while (*lo < *hi && p[*lo].t <= low) ++*lo;
+}
+
 // Evaluates one call's function over the windows of one series at every step. Holds scratch
 // space, so each thread has its own.
 class RangeWindows {
@@ -87,11 +94,7 @@ class RangeWindows {
   // Moves the window [lo_, hi_) to step `step`: the points in (lows[step], highs[step]].
   // Whether it holds any.
   bool MoveTo(const std::vector<Point>& p, size_t step) {
-    const int64_t low = shape_->lows[step], high = shape_->highs[step];
-    while (hi_ < p.size() && p[hi_].t <= high) ++hi_;
-    while (lo_ < hi_ && p[lo_].t <= low) ++lo_;
-    // A pinned (@) window does not move; after the first step the pointers are right.
-    if (lo_ > hi_) lo_ = hi_;
+    MoveWindow(p.data(), p.size(), shape_->lows[step], shape_->highs[step], &lo_, &hi_);
     return lo_ != hi_;
   }
 
@@ -153,10 +156,7 @@ void RangeWindows::RunBatch(const LoadedSeries& ls, Series* out) {
   size_t lo = 0, hi = 0, n = 0;
   int64_t ts = shape.start;
   for (size_t step = 0; step < steps; ++step, ts += shape.interval) {
-    // MoveTo, with the window's ends in registers.
-    const int64_t low = shape.lows[step], high = shape.highs[step];
-    while (hi < size && p[hi].t <= high) ++hi;
-    while (lo < hi && p[lo].t <= low) ++lo;
+    MoveWindow(p, size, shape.lows[step], shape.highs[step], &lo, &hi);  // on locals, kept in registers
     if (hi - lo < batch_.min_points) continue;
     spans[n] = {static_cast<uint32_t>(lo), static_cast<uint32_t>(hi)};
     at[n] = ts;

@@ -713,7 +713,7 @@ void RateFloatWindows(const FloatWindows& w, double* out) {
     double result = p[last].f - p[lo].f;
     if (kCounter && (!indexed || w.irregular_pairs[last] != w.irregular_pairs[lo])) {
       for (uint32_t i = lo + 1; i <= last; ++i) {
-        if (p[i].f < p[i - 1].f) result += p[i - 1].f;
+        if (FloatCounterReset(p[i - 1], p[i])) result += p[i - 1].f;
       }
     }
     const int64_t end = w.ends[k];
